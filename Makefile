@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv first (idempotent).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# torch first, pinned to the CPU build on disk, so no dependency pulls a CUDA build (see pyproject.toml).
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[all,bench,dev]'
+	touch $@
+
+demo: setup
+	$(VENV)/bin/storyline digest demo/corpus -o out/demo
+	@echo "report: $(CURDIR)/out/demo/index.html (also stories.json, stories.md)"
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy src
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf out .pytest_cache

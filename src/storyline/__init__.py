@@ -1,0 +1,51 @@
+"""storyline: turn many news articles into cited stories.
+
+>>> import storyline
+>>> result = storyline.digest(paths=["articles/"])          # doctest: +SKIP
+>>> for story in result.stories:                              # doctest: +SKIP
+...     print(story.headline, [c.article_id for s in story.summary for c in s.citations])
+"""
+
+
+__version__ = "0.1.0"
+
+from .api import digest, summarize
+from .config import Settings
+from .errors import ConfigError, InputError, NothingToReadError, StorylineError
+from .models import (
+    Article,
+    Citation,
+    Claim,
+    Conflict,
+    Digest,
+    Entity,
+    Quote,
+    Rejected,
+    Sentence,
+    Story,
+    SummarySentence,
+    TimelineEvent,
+)
+
+__all__ = [
+    "Article",
+    "Citation",
+    "Claim",
+    "ConfigError",
+    "Conflict",
+    "Digest",
+    "Entity",
+    "InputError",
+    "NothingToReadError",
+    "Quote",
+    "Rejected",
+    "Sentence",
+    "Settings",
+    "Story",
+    "StorylineError",
+    "SummarySentence",
+    "TimelineEvent",
+    "__version__",
+    "digest",
+    "summarize",
+]

@@ -1,0 +1,52 @@
+"""The Python API: ``digest()`` over paths or articles, ``summarize()`` over one group of articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .config import Settings
+from .errors import NothingToReadError
+from .ingest import read_inputs
+from .models import Article, Digest, Rejected, SummarySentence
+from .pipeline import run_pipeline
+
+
+def digest(
+    articles: Iterable[Article] | None = None,
+    *,
+    paths: Sequence[str] = (),
+    settings: Settings | None = None,
+) -> Digest:
+    """Group ``articles`` (and the articles read from ``paths``) into cited stories.
+
+    >>> from storyline import Article, digest
+    >>> result = digest([Article(id="a", text="A dam broke in Lowtown on Monday. Ten homes flooded.")])
+    >>> len(result.stories)
+    1
+    """
+    settings = settings or Settings()
+    given = list(articles or [])
+    rejected: list[Rejected] = []
+    inputs = len(given)
+    if paths:
+        read, rejected, files = read_inputs(paths, settings.ingest)
+        given += read
+        inputs += files
+    if paths and not given:
+        raise NothingToReadError(
+            "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
+        )
+    return run_pipeline(given, settings, rejected=rejected, inputs=inputs)
+
+
+def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:
+    """A cited summary of ``articles`` treated as one story."""
+    from .summarize import summarize_story
+    from .text.sentences import split_sentences
+
+    settings = settings or Settings()
+    for article in articles:
+        if not article.sentences:
+            article.sentences = split_sentences(article.text, article.id)
+    summary, _ = summarize_story(list(articles), settings.summary)
+    return summary

@@ -1,0 +1,136 @@
+"""One ``Settings`` object: defaults in one place, overridden by a TOML file, then the environment, then the CLI.
+
+Environment variables are ``STORYLINE_<SECTION>_<FIELD>``, e.g. ``STORYLINE_SUMMARY_WORDS=80``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    format: str = "auto"
+    """Force one reader (text, jsonl, html, feed, warc, urls) instead of detecting by content."""
+    max_bytes: int = 50_000_000
+    """Largest input file (after decompression) read; bigger ones are rejected."""
+    max_article_chars: int = 1_000_000
+    """Longest article text kept; longer ones are rejected."""
+    min_article_chars: int = 20
+    """Shorter texts are rejected as empty."""
+    max_files: int = 1_000_000
+    """Most files read from the inputs of one run."""
+    max_decompression_ratio: int = 200
+    """A .gz file that expands more than this many times its size is rejected (zip bomb)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DedupOptions:
+    threshold: float = 0.8
+    """Jaccard similarity of word 5-shingles at which two articles count as near-duplicates."""
+    num_perm: int = 128
+    shingle: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterOptions:
+    threshold: float = 0.75
+    """Cosine distance under which two articles can join one story (lower = finer stories)."""
+    max_days: float = 7.0
+    """Articles published further apart than this are not put in one story (when both dates are known)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOptions:
+    words: int = 100
+    """Word budget of a story summary."""
+    support: float = 0.5
+    """Similarity at which another article's sentence counts as supporting a summary sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    ingest: IngestOptions = field(default_factory=IngestOptions)
+    dedup: DedupOptions = field(default_factory=DedupOptions)
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    summary: SummaryOptions = field(default_factory=SummaryOptions)
+    progress: bool = True
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Settings:
+        """A copy with ``{"section.field": value}`` overrides applied; ``None`` values are ignored."""
+        sections: dict[str, dict[str, Any]] = {}
+        top: dict[str, Any] = {}
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if "." in key:
+                section, name = key.split(".", 1)
+                sections.setdefault(section, {})[name] = value
+            else:
+                top[key] = value
+        return _apply(self, sections, top)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+        """Defaults, then the TOML file at ``path`` (if given), then ``STORYLINE_*`` variables."""
+        settings = cls()
+        if path is not None:
+            try:
+                data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read config file {str(path)!r}: {exc}") from exc
+            sections = {k: v for k, v in data.items() if isinstance(v, dict)}
+            top = {k: v for k, v in data.items() if not isinstance(v, dict)}
+            settings = _apply(settings, sections, top)
+        env = os.environ if env is None else env
+        sections = {}
+        for key, raw in env.items():
+            if not key.startswith("STORYLINE_") or key.count("_") < 2:
+                continue
+            section, name = key.removeprefix("STORYLINE_").lower().split("_", 1)
+            if section in _SECTIONS:
+                sections.setdefault(section, {})[name] = raw
+        return _apply(settings, sections, {})
+
+
+_SECTIONS = {f.name for f in fields(Settings) if f.name != "progress"}
+
+
+def _coerce(value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            return value.lower() in {"1", "true", "yes", "on"}
+        return bool(value)
+    if isinstance(default, (int, float)) and not isinstance(value, (int, float)):
+        try:
+            return type(default)(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where} must be a number, got {value!r}") from exc
+    if isinstance(default, (int, float)):
+        return type(default)(value)
+    return value
+
+
+def _apply(settings: Settings, sections: dict[str, dict[str, Any]], top: dict[str, Any]) -> Settings:
+    changes: dict[str, Any] = {}
+    for section, values in sections.items():
+        if section not in _SECTIONS:
+            raise ConfigError(f"unknown settings section {section!r}; known: {', '.join(sorted(_SECTIONS))}")
+        current = getattr(settings, section)
+        known = {f.name for f in fields(current)}
+        for name in values:
+            if name not in known:
+                raise ConfigError(f"unknown setting {section}.{name}; known: {', '.join(sorted(known))}")
+        coerced = {n: _coerce(v, getattr(current, n), f"{section}.{n}") for n, v in values.items()}
+        changes[section] = replace(current, **coerced)
+    for name, value in top.items():
+        if name not in {f.name for f in fields(Settings)}:
+            raise ConfigError(f"unknown setting {name!r}")
+        changes[name] = _coerce(value, getattr(settings, name), name)
+    return replace(settings, **changes)

@@ -1,0 +1,74 @@
+"""JSON Lines: one article a line with ``id``, ``text`` or ``html``, optional metadata."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from ..models import Article, Rejected
+from .base import ReadContext, parse_datetime
+from .decode import decode_text
+
+_KNOWN = {"id", "text", "html", "title", "url", "source", "published", "language", "author"}
+
+
+def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
+    """Read one article from each non-blank line; a bad line is rejected with its number."""
+    text = decode_text(data, ctx.name)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{ctx.name}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Rejected(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
+            continue
+        yield from read_record(record, ctx, where, default_id=f"{ctx.default_id}:{number}")
+
+
+def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> Iterator[Article | Rejected]:
+    """One JSON object to an article (shared by JSONL and other record-shaped inputs)."""
+    article_id = record.get("id")
+    if article_id is None:
+        article_id = default_id
+    elif not isinstance(article_id, (str, int)):
+        yield Rejected(where, f"'id' must be a string or number, got {type(article_id).__name__}")
+        return
+    body = record.get("text")
+    html = record.get("html")
+    fields = {}
+    for name in ("title", "url", "source", "language", "author"):
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            yield Rejected(where, f"{name!r} must be a string, got {type(value).__name__}")
+            return
+        fields[name] = value
+    published = None
+    if record.get("published") is not None:
+        published = parse_datetime(record["published"])
+        if published is None:
+            yield Rejected(where, f"'published' is not an ISO 8601 date: {str(record['published'])[:40]!r}")
+            return
+    if isinstance(body, str) and body.strip():
+        text = body
+    elif isinstance(html, str) and html.strip():
+        from .html import extract_html
+
+        page = extract_html(html.encode("utf-8"), where, url=fields["url"], declared="utf-8")
+        if page is None:
+            yield Rejected(where, "no article text found in 'html'")
+            return
+        text = page.text
+        fields["title"] = fields["title"] or page.title
+        fields["author"] = fields["author"] or page.author
+        fields["language"] = fields["language"] or page.language
+        published = published or page.published
+    else:
+        yield Rejected(where, "no 'text' or 'html' field with content")
+        return
+    extra = {k: v for k, v in record.items() if k not in _KNOWN}
+    yield ctx.article(id=str(article_id), text=text.strip(), published=published, meta=extra, **fields)

@@ -1,0 +1,196 @@
+"""The records that flow through storyline, from an input file to a cited story.
+
+Everything derived from an article points back into ``Article.text`` with
+``(article_id, start, end)`` character offsets, so any sentence shown anywhere
+can be traced to the exact words of its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article: ``article.text[start:end] == text``."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Article:
+    """One news article with its original text and whatever metadata the input had."""
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    author: str | None = None
+    input: str | None = None
+    duplicate_of: str | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source_name(self) -> str:
+        """A short name of the outlet for display: the source, the URL host, or the id."""
+        if self.source:
+            return self.source
+        if self.url:
+            from urllib.parse import urlsplit
+
+            host = urlsplit(self.url).hostname
+            if host:
+                return host.removeprefix("www.")
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input (file, line, record) that could not become an article, and why."""
+
+    input: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.input}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A span of an article that supports a statement."""
+
+    article_id: str
+    start: int
+    end: int
+    score: float = 1.0
+
+
+@dataclass(slots=True)
+class SummarySentence:
+    """A summary sentence: a real sentence of one article, cited by every article that supports it."""
+
+    text: str
+    citations: list[Citation]
+
+    @property
+    def single_source(self) -> bool:
+        return len({c.article_id for c in self.citations}) <= 1
+
+
+@dataclass(slots=True)
+class Claim:
+    """A fact stated by two or more sources (``agreed``)."""
+
+    text: str
+    citations: list[Citation]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A span of one article with its text (``unique`` claims, conflict sides, quotes...)."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class ConflictSide:
+    value: str
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Conflict:
+    """The same fact reported with different values by different sources."""
+
+    about: str
+    sides: list[ConflictSide]
+
+
+@dataclass(slots=True)
+class Quote:
+    speaker: str | None
+    text: str
+    direct: bool
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Entity:
+    name: str
+    type: str
+    aliases: list[str]
+    article_ids: list[str]
+    count: int = 0
+
+
+@dataclass(slots=True)
+class TimelineEvent:
+    date: str | None
+    expression: str
+    text: str
+    anchor: str | None
+    article_id: str
+    start: int
+    end: int
+    conflict: bool = False
+
+
+@dataclass(slots=True)
+class Story:
+    """Every article about one real-world event, with a cited summary and a comparison of sources."""
+
+    id: str
+    headline: str
+    article_ids: list[str]
+    summary: list[SummarySentence] = field(default_factory=list)
+    agreed: list[Claim] = field(default_factory=list)
+    unique: list[Span] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+
+
+@dataclass(slots=True)
+class Stats:
+    inputs: int = 0
+    articles: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    stories: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Digest:
+    """The result of a run: articles, stories, rejects and counters."""
+
+    articles: list[Article]
+    stories: list[Story]
+    rejected: list[Rejected]
+    stats: Stats
+
+    def article(self, article_id: str) -> Article:
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)

@@ -1,0 +1,28 @@
+"""Writers for a digest: ``stories.json``, ``stories.md`` and a self-contained ``index.html``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..models import Digest
+from .html import render_html
+from .json import digest_to_dict, write_json
+from .markdown import render_markdown
+
+__all__ = ["digest_to_dict", "render_html", "render_markdown", "write_json", "write_outputs"]
+
+
+def write_outputs(digest: Digest, out: str | Path) -> dict[str, Path]:
+    """Write the three report files into ``out`` (created if missing) and return their paths."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "json": folder / "stories.json",
+        "markdown": folder / "stories.md",
+        "html": folder / "index.html",
+    }
+    data = digest_to_dict(digest)
+    write_json(data, paths["json"])
+    paths["markdown"].write_text(render_markdown(data), encoding="utf-8")
+    paths["html"].write_text(render_html(data), encoding="utf-8")
+    return paths

@@ -1,0 +1,42 @@
+"""``index.html``: one self-contained page (no external assets) with stories, cited summaries and articles.
+
+Everything from articles is escaped by Jinja2's autoescape; citation offsets are converted to UTF-16 units
+so the page's script highlights exactly the cited span.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+
+def _utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("storyline.output", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render_html(data: dict[str, Any], title: str = "storyline report") -> str:
+    articles = {a["id"]: a for a in data["articles"]}
+
+    def cite(citation: dict[str, Any]) -> dict[str, Any]:
+        text = articles[citation["article_id"]]["text"]
+        return {
+            **citation,
+            "source": articles[citation["article_id"]]["source"],
+            "start16": _utf16(text, citation["start"]),
+            "end16": _utf16(text, citation["end"]),
+        }
+
+    return _environment().get_template("report.html.j2").render(
+        title=title, data=data, articles=articles, cite=cite
+    )

@@ -1,0 +1,155 @@
+"""The pipeline: small stages over one shared run state, each counting what it dropped and why.
+
+files -> Article -> sentences -> duplicates -> stories -> summaries -> outputs. An executor runs the
+per-article and per-story work; the default runs it in this process.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from tqdm import tqdm
+
+from .config import Settings
+from .models import Article, Digest, Rejected, Stats, Story
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs a function over items; swapped for a process pool or Dask without touching the stages."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]: ...
+
+
+@dataclass
+class LocalExecutor:
+    """Runs everything in this process, with a progress bar on stderr."""
+
+    progress: bool = True
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]:
+        bar = tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50, leave=False)
+        return [fn(item) for item in bar]
+
+
+@dataclass
+class RunState:
+    """Everything one run has produced so far."""
+
+    settings: Settings
+    articles: list[Article] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    inputs: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+
+    def by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self.articles}
+
+
+class Stage(Protocol):
+    name: str
+
+    def run(self, state: RunState, executor: Executor) -> None: ...
+
+
+@dataclass
+class SplitSentences:
+    name: str = "sentences"
+
+    def run(self, state: RunState, executor: Executor) -> None:
+        from .text.sentences import split_sentences
+
+        def split(article: Article) -> Article:
+            article.sentences = split_sentences(article.text, article.id)
+            return article
+
+        state.articles = executor.map(split, state.articles, desc="sentences")
+
+
+@dataclass
+class FindDuplicates:
+    name: str = "dedup"
+
+    def run(self, state: RunState, executor: Executor) -> None:
+        from .dedup import find_duplicates
+
+        links = find_duplicates(state.articles, state.settings.dedup)
+        for article in state.articles:
+            article.duplicate_of = links.get(article.id)
+
+
+@dataclass
+class ClusterStories:
+    name: str = "cluster"
+
+    def run(self, state: RunState, executor: Executor) -> None:
+        from .cluster import cluster_articles, story_id
+
+        originals = [a for a in state.articles if a.duplicate_of is None]
+        groups = cluster_articles(originals, state.settings.cluster)
+        home = {aid: gi for gi, group in enumerate(groups) for aid in group}
+        for article in state.articles:
+            if article.duplicate_of is not None:
+                groups[home[article.duplicate_of]].append(article.id)
+        stories = []
+        for group in groups:
+            stories.append(Story(id=story_id(group), headline="", article_ids=sorted(group)))
+        state.stories = stories
+
+
+@dataclass
+class SummarizeStories:
+    name: str = "summarize"
+
+    def run(self, state: RunState, executor: Executor) -> None:
+        from .summarize import choose_headline, summarize_story
+
+        by_id = state.by_id()
+        options = state.settings.summary
+
+        def summarize(story: Story) -> Story:
+            members = [by_id[i] for i in story.article_ids]
+            originals = [a for a in members if a.duplicate_of is None] or members
+            story.summary, centrality = summarize_story(originals, options)
+            story.headline = choose_headline(originals, centrality)
+            dates = [a.published for a in members if a.published]
+            story.first_published = min(dates) if dates else None
+            story.last_published = max(dates) if dates else None
+            return story
+
+        state.stories = executor.map(summarize, state.stories, desc="summaries")
+
+
+DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (SplitSentences, FindDuplicates, ClusterStories, SummarizeStories)
+
+
+def run_pipeline(
+    articles: Iterable[Article],
+    settings: Settings | None = None,
+    rejected: Iterable[Rejected] = (),
+    inputs: int = 0,
+    stages: Sequence[Stage] | None = None,
+    executor: Executor | None = None,
+) -> Digest:
+    """Run ``stages`` (the default pipeline when ``None``) over ``articles`` and return the digest."""
+    settings = settings or Settings()
+    state = RunState(settings=settings, articles=list(articles), rejected=list(rejected), inputs=inputs)
+    executor = executor or LocalExecutor(progress=settings.progress)
+    for stage in stages if stages is not None else [make() for make in DEFAULT_STAGES]:
+        stage.run(state, executor)
+    state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
+    stats = Stats(
+        inputs=state.inputs,
+        articles=len(state.articles),
+        duplicates=sum(1 for a in state.articles if a.duplicate_of),
+        rejected=len(state.rejected),
+        stories=len(state.stories),
+        dropped=dict(state.dropped),
+    )
+    return Digest(articles=state.articles, stories=state.stories, rejected=state.rejected, stats=stats)

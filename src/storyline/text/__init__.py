@@ -1,0 +1,1 @@
+"""Text utilities: sentence splitting with offsets, normalization, dates."""

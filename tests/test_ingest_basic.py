@@ -1,0 +1,110 @@
+"""Plain text and JSONL readers, folders, gzip and the errors users hit first."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from conftest import SEEDS, run_cli
+
+from storyline.config import IngestOptions
+from storyline.ingest import read_inputs
+
+
+def test_seed_titles_follow_the_blank_line_rule() -> None:
+    articles, rejected, files = read_inputs([str(SEEDS)])
+    assert files == 2 and not rejected
+    by_id = {a.id: a for a in articles}
+    assert by_id["004_aaedc645091e8ef2.txt"].title.startswith("Trump Administration Held Talks")
+    assert not by_id["004_aaedc645091e8ef2.txt"].text.startswith("Trump Administration Held Talks")
+    assert by_id["000_2f5120fb859c3a0c.txt"].title is None
+    assert by_id["000_2f5120fb859c3a0c.txt"].text.startswith("According to the New York Times")
+
+
+def test_ids_are_paths_relative_to_the_input_root(tmp_path: Path) -> None:
+    (tmp_path / "outlet" / "2024").mkdir(parents=True)
+    (tmp_path / "outlet" / "2024" / "a.txt").write_text("Some article text that is long enough to keep.")
+    articles, _, _ = read_inputs([str(tmp_path)])
+    assert [a.id for a in articles] == ["outlet/2024/a.txt"]
+    again, _, _ = read_inputs([str(tmp_path)])
+    assert [a.id for a in again] == ["outlet/2024/a.txt"]
+
+
+def test_any_encoding_is_decoded(tmp_path: Path) -> None:
+    text = "Le président a déclaré que l'économie était en crise. Les élèves ont manifesté à Paris."
+    (tmp_path / "latin1.txt").write_bytes(text.encode("latin-1"))
+    (tmp_path / "utf16.txt").write_bytes(text.encode("utf-16"))
+    (tmp_path / "cp1252.txt").write_bytes(("“Quoted” — " + text).encode("cp1252"))
+    articles, rejected, _ = read_inputs([str(tmp_path)])
+    assert not rejected
+    for article in articles:
+        assert "président" in article.text and "économie" in article.text
+
+
+def test_binary_empty_and_missing_inputs_are_rejected_with_reasons(tmp_path: Path) -> None:
+    (tmp_path / "image.txt").write_bytes(bytes(range(256)) * 20)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "good.txt").write_text("A good article about a bridge that opened in Norden on Friday.")
+    empty_dir = tmp_path / "nothing"
+    empty_dir.mkdir()
+    articles, rejected, _ = read_inputs([str(tmp_path), str(tmp_path / "missing"), str(empty_dir)])
+    assert [a.id for a in articles] == ["good.txt"]
+    reasons = {Path(r.input).name: r.reason for r in rejected}
+    assert "binary" in reasons["image.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert "no such file" in reasons["missing"]
+    assert "no files" in reasons["nothing"]
+
+
+def test_gzip_is_read_and_bombs_and_truncation_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress(b"Title line\n\nA gzipped article body about the harbour."))
+    (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 5_000_000))
+    body = " ".join(f"word{i * 7919 % 10007}" for i in range(5000)).encode()
+    (tmp_path / "cut.txt.gz").write_bytes(gzip.compress(body)[:2000])
+    articles, rejected, _ = read_inputs([str(tmp_path)], IngestOptions(max_decompression_ratio=100))
+    assert [(a.id, a.title) for a in articles] == [("a.txt", "Title line")]
+    reasons = {Path(r.input).name: r.reason for r in rejected}
+    assert "expands past" in reasons["bomb.txt.gz"]
+    assert "truncated" in reasons["cut.txt.gz"]
+
+
+def test_jsonl_bad_lines_are_rejected_by_number_and_the_rest_is_read(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "x1", "text": "A ferry ran aground near Kelso on Sunday morning.", "source": "Daily",
+                    "published": "2024-03-03T08:00:00Z", "language": "en", "url": "https://daily.example/x1"}),
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "x2"}),
+        json.dumps({"id": "x3", "text": "Another article long enough to keep.", "published": "last week"}),
+        "",
+        json.dumps({"id": "x4", "html": "<html><body><article><p>The ferry was refloated on Monday after "
+                    "a six hour effort by two tugs and the coast guard crew.</p></article></body></html>"}),
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    articles, rejected, _ = read_inputs([str(tmp_path / "feed.jsonl")])
+    assert [a.id for a in articles] == ["x1", "x4"]
+    assert articles[0].source == "Daily" and articles[0].published.year == 2024
+    assert "refloated" in articles[1].text
+    where = {r.input.rsplit(":", 1)[1]: r.reason for r in rejected}
+    assert set(where) == {"2", "3", "4", "5"}
+    assert "invalid JSON" in where["2"] and "object" in where["3"] and "no 'text'" in where["4"]
+    assert "ISO 8601" in where["5"]
+
+
+def test_same_id_twice_is_rejected_not_duplicated(tmp_path: Path) -> None:
+    record = json.dumps({"id": "same", "text": "An article that appears in two files by mistake."})
+    (tmp_path / "a.jsonl").write_text(record)
+    (tmp_path / "b.jsonl").write_text(record)
+    articles, rejected, _ = read_inputs([str(tmp_path)])
+    assert len(articles) == 1 and "duplicate id" in rejected[0].reason
+
+
+def test_cli_reads_jsonl_from_stdin_and_fails_only_when_nothing_is_read(tmp_path: Path) -> None:
+    record = json.dumps({"id": "in1", "text": "A storm closed the port of Arlow for two days this week."})
+    result = run_cli("digest", "-", "-o", str(tmp_path / "o"), "-q", input=record + "\n")
+    assert json.loads((tmp_path / "o" / "stories.json").read_text())["stats"]["articles"] == 1
+    failed = run_cli("digest", str(tmp_path / "missing"), "-o", str(tmp_path / "o2"), check=False)
+    assert failed.returncode != 0
+    assert "missing" in failed.stderr and "no such file" in failed.stderr
+    assert result.returncode == 0

@@ -1,0 +1,40 @@
+from storyline.text.sentences import split_sentences
+
+
+def texts(text: str) -> list[str]:
+    return [s.text for s in split_sentences(text)]
+
+
+def test_offsets_point_into_the_text() -> None:
+    text = "  First one here.  Second one?\n\nThird after a break!  "
+    for sentence in split_sentences(text, "a"):
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert sentence.article_id == "a"
+    assert texts(text) == ["First one here.", "Second one?", "Third after a break!"]
+
+
+def test_abbreviations_initialisms_and_decimals_do_not_split() -> None:
+    text = (
+        "The U.S. Army said Mr. Smith arrived in Sept. with 3.5 tons of aid. "
+        "Gen. Lee spoke at 3 p.m. on Friday. Prices rose 2.4% in the U.K. last month."
+    )
+    assert texts(text) == [
+        "The U.S. Army said Mr. Smith arrived in Sept. with 3.5 tons of aid.",
+        "Gen. Lee spoke at 3 p.m. on Friday.",
+        "Prices rose 2.4% in the U.K. last month.",
+    ]
+
+
+def test_quotes_end_with_the_sentence() -> None:
+    text = '"We are ready," he said. "Are you?" she asked. The talks began.'
+    assert texts(text) == ['"We are ready," he said.', '"Are you?" she asked.', "The talks began."]
+
+
+def test_initialism_at_sentence_end_splits_before_a_sentence_starter() -> None:
+    assert texts("He moved to the U.S. The move took a year.") == ["He moved to the U.S.", "The move took a year."]
+
+
+def test_paragraph_breaks_end_sentences_and_empty_text_gives_nothing() -> None:
+    assert texts("A headline without a stop\n\nThe body starts.") == ["A headline without a stop", "The body starts."]
+    assert split_sentences("") == []
+    assert split_sentences("   \n\n ") == []
