@@ -7,9 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import SEEDS, digest_to, run_cli
 
 from storyline.output.json import load_schema
+
+from conftest import SEEDS, digest_to, run_cli
 
 SEED_000 = "000_2f5120fb859c3a0c.txt"
 SEED_004 = "004_aaedc645091e8ef2.txt"
