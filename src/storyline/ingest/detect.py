@@ -54,7 +54,7 @@ def detect_format(data: bytes, name: str) -> str:
         first_line = head.split(b"\n", 1)[0]
         try:
             record = json.loads(first_line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not one JSON object, or nested too deeply to judge
             record = None
         if isinstance(record, dict) and ("version" in record and "items" in record):
             return "feed"  # JSON Feed

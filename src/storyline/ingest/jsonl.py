@@ -24,6 +24,12 @@ def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         except json.JSONDecodeError as exc:
             yield Rejected(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            yield Rejected(where, f"invalid JSON ({exc})")
+            continue
+        except RecursionError:
+            yield Rejected(where, "invalid JSON (arrays or objects nested too deeply to read)")
+            continue
         if not isinstance(record, dict):
             yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
             continue
