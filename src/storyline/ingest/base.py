@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,8 +25,39 @@ class ReadContext:
     declared_charset: str | None = None
 
     def article(self, *, id: str, text: str, **fields: Any) -> Article:
-        fields = {k: v for k, v in fields.items() if v is not None or k == "published"}
-        return Article(id=id, text=text, input=self.name, **fields)
+        fields = {k: without_surrogates(v) for k, v in fields.items() if v is not None or k == "published"}
+        return Article(id=without_surrogates(id), text=without_surrogates(text), input=self.name, **fields)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` with lone UTF-16 surrogates (JSON escapes such as ``\\ud800`` make them) replaced by U+FFFD.
+
+    Such strings cannot be encoded as UTF-8, so they would fail later when hashed, stored or written. Lists and
+    dicts (parsed JSON metadata) are cleaned in place without recursion, so any depth JSON allows is handled.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            for i, element in enumerate(item):
+                if isinstance(element, str):
+                    item[i] = _SURROGATE.sub("\ufffd", element)
+                elif isinstance(element, (list, dict)):
+                    pending.append(element)
+        elif isinstance(item, dict):
+            for key in [k for k in item if isinstance(k, str) and _SURROGATE.search(k)]:
+                item[_SURROGATE.sub("\ufffd", key)] = item.pop(key)
+            for key, element in item.items():
+                if isinstance(element, str):
+                    item[key] = _SURROGATE.sub("\ufffd", element)
+                elif isinstance(element, (list, dict)):
+                    pending.append(element)
+    return value
 
 
 def parse_datetime(value: Any) -> datetime | None:
