@@ -48,7 +48,10 @@ class Article:
         if self.url:
             from urllib.parse import urlsplit
 
-            host = urlsplit(self.url).hostname
+            try:
+                host = urlsplit(self.url).hostname
+            except ValueError:  # a malformed URL from the input (e.g. "http://[::1"): fall back to the id
+                host = None
             if host:
                 return host.removeprefix("www.")
         return self.id
