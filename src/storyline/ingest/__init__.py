@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext
 from .decode import gunzip_capped, is_gzip
-from .detect import detect_format, get_reader
+from .detect import detect_format, get_reader, reader_names
 
 __all__ = ["InputFile", "iter_input_files", "read_bytes", "read_inputs"]
 
@@ -63,6 +63,11 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
             if not found:
                 counter.rejected_inputs.append(Rejected(raw, "folder holds no files"))
         elif path.is_file():
+            if counter.files >= options.max_files:
+                counter.rejected_inputs.append(
+                    Rejected(raw, f"over the limit of {options.max_files:,} files (ingest.max_files)")
+                )
+                continue
             counter.files += 1
             yield InputFile(str(path), path.name)
         elif path.exists():
@@ -102,6 +107,11 @@ def read_file(file: InputFile, options: IngestOptions) -> Iterator[Article | Rej
     fmt = options.format
     if fmt == "auto":
         fmt = "jsonl" if file.path == "-" else detect_format(data, file.path)
+    if options.format == "auto" and fmt not in reader_names():
+        # Detected, but that reader's optional dependency is missing: reject this file, keep the run going.
+        extra = {"feed": "feeds"}.get(fmt, fmt)
+        yield Rejected(name, f"looks like {fmt}, but the {fmt} reader is not installed; pip install 'storyline[{extra}]'")
+        return
     reader = get_reader(fmt)
     default_id = file.relative.removesuffix(".gz")
     ctx = ReadContext(name=name, default_id=default_id, options=options)
