@@ -115,14 +115,19 @@ def read_file(file: InputFile, options: IngestOptions) -> Iterator[Article | Rej
     reader = get_reader(fmt)
     default_id = file.relative.removesuffix(".gz")
     ctx = ReadContext(name=name, default_id=default_id, options=options)
+    produced = 0
     try:
         for item in reader(data, ctx):
+            produced += 1
             if isinstance(item, Article):
                 yield from _checked(item, options)
             else:
                 yield item
     except InputError as exc:
+        produced += 1
         yield Rejected(name, exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}")
+    if not produced:  # e.g. only a byte order mark, or only blank lines once decoded: still counted
+        yield Rejected(name, f"no article in the file (read as {fmt})")
 
 
 def _checked(article: Article, options: IngestOptions) -> Iterator[Article | Rejected]:

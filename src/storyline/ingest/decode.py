@@ -8,6 +8,7 @@ import zlib
 from charset_normalizer import from_bytes
 
 from ..errors import InputError
+from .base import without_surrogates
 
 
 def gunzip_capped(data: bytes, name: str, max_bytes: int, max_ratio: int) -> bytes:
@@ -60,8 +61,13 @@ def looks_binary(data: bytes) -> bool:
 def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
     """Decode ``data`` as text: the declared charset if it decodes cleanly, UTF-8, then detection.
 
-    Never raises on undecodable bytes (they become U+FFFD); raises ``InputError`` for binary data.
+    Never raises on undecodable bytes (they become U+FFFD); raises ``InputError`` for binary data. The result
+    always encodes as UTF-8: lone surrogates (which UTF-7 or escape codecs can produce) become U+FFFD too.
     """
+    return without_surrogates(_decode(data, name, declared))
+
+
+def _decode(data: bytes, name: str, declared: str | None) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -71,7 +77,7 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
     if declared:
         try:
             return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # unknown or not a text codec ("hex"), or it fails ("punycode")
             pass
     try:
         return data.decode("utf-8")

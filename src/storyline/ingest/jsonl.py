@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
 from .decode import decode_text
@@ -15,7 +16,8 @@ _KNOWN = {"id", "text", "html", "title", "url", "source", "published", "language
 def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Read one article from each non-blank line; a bad line is rejected with its number."""
     text = decode_text(data, ctx.name)
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a JSON Lines record: str.splitlines() would also split inside strings at U+2028, U+0085...
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{ctx.name}:{number}"
@@ -44,6 +46,9 @@ def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> 
     elif not isinstance(article_id, (str, int)):
         yield Rejected(where, f"'id' must be a string or number, got {type(article_id).__name__}")
         return
+    elif isinstance(article_id, str) and not article_id.strip():
+        yield Rejected(where, "'id' is empty; give each article a unique id or leave 'id' out")
+        return
     body = record.get("text")
     html = record.get("html")
     fields = {}
@@ -64,7 +69,11 @@ def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> 
     elif isinstance(html, str) and html.strip():
         from .html import extract_html
 
-        page = extract_html(html.encode("utf-8"), where, url=fields["url"], declared="utf-8")
+        try:
+            page = extract_html(html.encode("utf-8"), where, url=fields["url"], declared="utf-8")
+        except InputError as exc:  # e.g. binary data in 'html': reject this record, keep reading the file
+            yield Rejected(where, f"'html': {exc.reason}")
+            return
         if page is None:
             yield Rejected(where, "no article text found in 'html'")
             return
