@@ -6,6 +6,7 @@ so the page's script highlights exactly the cited span.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -13,6 +14,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 def _utf16(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
+
+
+_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) URL, else ``None``: article URLs are untrusted, never link javascript:."""
+    if url and _HTTP_URL.fullmatch(url):
+        return url
+    return None
 
 
 def _environment() -> Environment:
@@ -38,5 +49,5 @@ def render_html(data: dict[str, Any], title: str = "storyline report") -> str:
         }
 
     return _environment().get_template("report.html.j2").render(
-        title=title, data=data, articles=articles, cite=cite
+        title=title, data=data, articles=articles, cite=cite, http_url=http_url
     )

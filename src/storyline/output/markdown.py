@@ -6,7 +6,8 @@ from typing import Any
 
 
 def _escape(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """Article text as inert Markdown: no raw HTML, and no ``[x](javascript:...)`` links."""
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]")
 
 
 def render_markdown(data: dict[str, Any]) -> str:
