@@ -45,6 +45,7 @@ EXPECTED: dict[str, tuple[list[str], list[str]] | None] = {
     "garbage.warc": None,
     "hostile_dates.jsonl": (["d-max", "d-min"], ["not an ISO 8601 date: 'nan'", "not an ISO 8601 date: 'inf'"]),
     "huge_integer.jsonl": (["int-ok"], ["invalid JSON (Exceeds the limit"]),
+    "iframe_root.html": None,
     "line_separators.jsonl": (["sep"], []),
     "lone_surrogates.jsonl": (["sur\ufffd"], []),
     "long_article.jsonl.gz": ([], ["text longer than 1,000,000 characters (ingest.max_article_chars)"]),

@@ -243,6 +243,7 @@ def test_any_html_gives_an_article_or_a_reject(scratch: Path, tree: str, doctype
         ("20k unclosed paragraphs", "<p>word " * 20_000),
         ("1M-character attribute", '<html><body><p title="' + "a" * 1_000_000 + '">The mayor spoke.</p></body></html>'),
         ("50k entities", "<html><body><p>" + "&amp;&lt;&#x41;&bogus;" * 50_000 + "</p></body></html>"),
+        ("an iframe as the root", "<iframe>HTML"),
         ("only a script", "<html><head><script>" + "x=1;" * 100_000 + "</script></head></html>"),
         ("50k comments", "<html><body>" + "<!-- c -->" * 50_000 + "<p>Text after comments here.</p></body></html>"),
     ],

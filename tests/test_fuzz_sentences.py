@@ -59,5 +59,5 @@ PATHOLOGICAL = {
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_text_is_split_in_linear_time(name: str) -> None:
     text = PATHOLOGICAL[name]
-    with time_cap(3.0, f"split_sentences on {name}"):
+    with time_cap(10.0, f"split_sentences on {name}"):  # generous: shared CPUs; old code took minutes
         check_invariants(text)

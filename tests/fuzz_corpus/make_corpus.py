@@ -60,6 +60,7 @@ CORPUS: dict[str, bytes] = {
     "empty.txt": b"",
     "whitespace_only.txt": b" \n\t\r\n \x0c",
     "deep_divs.html.gz": gz(b"<html><body>" + b"<div>" * 100_000 + ("<p>" + BODY + "</p>").encode()),
+    "iframe_root.html": b"<iframe>HTML",  # crashed htmldate's cleaner (lxml drop_tree on the root)
     "script_only.html": b"<html><head><script>" + b"var x = 1;" * 1000 + b"</script></head><body></body></html>",
     "utf7_page.html": (
         b'<html><head><meta charset="utf-7"></head><body><article><p>+ADw-script+AD4-alert(1)+ADw-/script+AD4- '

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
 from .decode import decode_text
@@ -23,11 +24,17 @@ class ExtractedPage:
 
 
 def extract_html(data: bytes, name: str, url: str | None = None, declared: str | None = None) -> ExtractedPage | None:
-    """The main text and metadata of an HTML page, or ``None`` when the page has no article text."""
+    """The main text and metadata of an HTML page, or ``None`` when the page has no article text.
+
+    Raises ``InputError`` for binary data or markup the extractor cannot parse.
+    """
     import trafilatura
 
     html = decode_text(data, name, declared)
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
+    except Exception as exc:  # a third-party parser bug on hostile markup (e.g. an <iframe> root): reject the page
+        raise InputError(name, f"HTML extraction failed ({type(exc).__name__}: {exc})"[:300]) from exc
     if doc is None or not (doc.text or "").strip():
         return None
     return ExtractedPage(
