@@ -43,7 +43,8 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
         normalized = " ".join(_WORD.findall(article.text.lower()))
         digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
         if digest in by_hash:
-            duplicate_of[article.id] = by_hash[digest]
+            first = by_hash[digest]
+            duplicate_of[article.id] = duplicate_of.get(first, first)  # always point at an original
             continue
         by_hash[digest] = article.id
         grams = shingles(article.text, options.shingle)
