@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[list[str], list[str]] | None] = {
     "nul_bytes.txt": ([], ["binary data, not text"]),
     "plain_named_gz.txt.gz": (["plain_named_gz.txt"], []),
     "script_only.html": ([], ["no article text"]),
+    "surrogate_in_html.jsonl": (["sur-html"], []),
     "truncated.txt.gz": ([], ["truncated gzip"]),
     "utf7_page.html": (["utf7_page.html"], []),
     "whitespace_only.txt": ([], ["empty file"]),

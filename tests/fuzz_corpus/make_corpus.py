@@ -29,6 +29,8 @@ CORPUS: dict[str, bytes] = {
     ),
     "huge_integer.jsonl": (line({"id": "int-ok", "text": BODY}) + "\n" + '{"id": ' + "9" * 5000 + "}").encode(),
     "lone_surrogates.jsonl": ('{"id": "sur\\ud800", "title": "T\\udfff", "text": "' + BODY + ' \\ud83d"}').encode(),
+    "surrogate_in_html.jsonl": ('{"id": "sur-html", "html": "<html><body><article><p>\\ud800 ' + BODY
+                                + '</p></article></body></html>"}').encode(),
     "line_separators.jsonl": line({"id": "sep", "text": BODY + "\u2028Second\u2029line\x85here."}, False).encode(),
     "bad_urls.jsonl": "\n".join(
         [line({"id": "url-ipv6", "text": BODY, "url": "http://[::1"}),

@@ -110,7 +110,7 @@ def read_file(file: InputFile, options: IngestOptions) -> Iterator[Article | Rej
     if options.format == "auto" and fmt not in reader_names():
         # Detected, but that reader's optional dependency is missing: reject this file, keep the run going.
         extra = {"feed": "feeds"}.get(fmt, fmt)
-        yield Rejected(name, f"looks like {fmt}, but the {fmt} reader is not installed; pip install 'storyline[{extra}]'")
+        yield Rejected(name, f"looks like {fmt}, but its reader is not installed; pip install 'storyline[{extra}]'")
         return
     reader = get_reader(fmt)
     default_id = file.relative.removesuffix(".gz")

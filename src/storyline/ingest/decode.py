@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import zlib
 
@@ -58,6 +59,19 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(sample) > 0.1
 
 
+# Codecs a page may declare but no news page is written in: escape codecs turn "\\x3c" into "<", UTF-7 is an old
+# XSS vector, punycode/idna are for host names. A declaration naming one is ignored.
+_NEVER_DECLARED = {"unicode_escape", "raw_unicode_escape", "punycode", "idna", "utf_7", "undefined"}
+
+
+def codecs_name(label: str) -> str:
+    """Python's canonical codec name for a charset label, or the label itself when unknown."""
+    try:
+        return codecs.lookup(label).name.replace("-", "_")
+    except (LookupError, TypeError, ValueError):
+        return label
+
+
 def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
     """Decode ``data`` as text: the declared charset if it decodes cleanly, UTF-8, then detection.
 
@@ -74,7 +88,7 @@ def _decode(data: bytes, name: str, declared: str | None) -> str:
         return data.decode("utf-16", errors="replace")
     if looks_binary(data):
         raise InputError(name, "binary data, not text", "pass text, JSONL, HTML, feed or WARC files")
-    if declared:
+    if declared and codecs_name(declared) not in _NEVER_DECLARED:
         try:
             return data.decode(declared)
         except (LookupError, UnicodeError):  # unknown or not a text codec ("hex"), or it fails ("punycode")

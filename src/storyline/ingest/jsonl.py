@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import InputError
 from ..models import Article, Rejected
-from .base import ReadContext, parse_datetime
+from .base import ReadContext, parse_datetime, without_surrogates
 from .decode import decode_text
 
 _KNOWN = {"id", "text", "html", "title", "url", "source", "published", "language", "author"}
@@ -70,7 +70,7 @@ def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> 
         from .html import extract_html
 
         try:
-            page = extract_html(html.encode("utf-8"), where, url=fields["url"], declared="utf-8")
+            page = extract_html(without_surrogates(html).encode("utf-8"), where, url=fields["url"], declared="utf-8")
         except InputError as exc:  # e.g. binary data in 'html': reject this record, keep reading the file
             yield Rejected(where, f"'html': {exc.reason}")
             return
