@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, digest_to
 from storyline.dedup.minhash import find_duplicates
 from storyline.ingest import read_inputs
 from storyline.models import Article
+
+from conftest import DEMO, digest_to
 
 EXPECTED = json.loads((DEMO.parent / "expected.json").read_text(encoding="utf-8"))
 FEATURES = json.loads((DEMO.parent / "features.json").read_text(encoding="utf-8"))
