@@ -132,7 +132,7 @@ class Store:
         ``None`` or ``""`` opens ``storyline.db`` in the user's data dir (see ``url.default_database_path``).
         """
         url = resolve_url(url_or_path)
-        shown = str(url_or_path) if url_or_path else url
+        shown = _shown(url_or_path, url)
         try:
             engine = _make_engine(url, echo)
             current = migrate.current_revision(engine)
@@ -146,7 +146,8 @@ class Store:
                 migrate.upgrade(engine)
         except OperationalError as exc:
             raise StoreError(
-                f"cannot open store {shown!r}: {exc.orig}; check the path or URL and that the server runs"
+                f"cannot open store {shown!r}: {' '.join(str(exc.orig).split())}; "
+                "check the path or URL and that the server runs"
             ) from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open store {shown!r}: {exc}") from exc
@@ -494,6 +495,19 @@ class Store:
         """Forget ``key``; True when there was something to forget."""
         with self.session() as s:
             return bool(s.execute(delete(BlobRow).where(BlobRow.key == key)).rowcount)
+
+
+def _shown(given: str | os.PathLike[str] | None, url: str) -> str:
+    """What to call the store in messages: what the user typed, with any password masked."""
+    text = os.fspath(given) if given else url
+    if "://" in text and "@" in text:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(text).render_as_string(hide_password=True)
+        except SQLAlchemyError:
+            return text.split("://", 1)[0] + "://***"
+    return text
 
 
 def _make_engine(url: str, echo: bool) -> Engine:
