@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, POSTGRES_ENV, POSTGRES_HOWTO
 
-from storyline import Digest, Settings, digest
+from storyline import Article, Digest, Rejected, Settings, digest
+from storyline.store import Store
 
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 
@@ -96,3 +97,32 @@ def with_comparison(result: Digest) -> Digest:
             c = first.citations[0]
             story.unique.append(Span(article_id=c.article_id, start=c.start, end=c.end, text=texts[c.article_id][c.start:c.end]))
     return result
+
+
+XSS_TITLE = '<script>window.__xss = "title"</script> Harbour bridge reopens'
+XSS_TEXT = ('The Harbour bridge reopened on Friday after three weeks of repairs, the city said. '
+            '<img src=x onerror="window.__xss = \'text\'"> Engineers replaced two cracked steel beams. '
+            'Traffic was back to normal by the evening rush hour, officials said.')
+
+
+def xss_articles() -> list[Article]:
+    """Two articles about one event whose title and text carry script and onerror= payloads."""
+    from datetime import UTC, datetime
+
+    return [
+        Article(id="xss-1", title=XSS_TITLE, text=XSS_TEXT, source="Evil <b>Gazette</b>", url="javascript:alert(1)",
+                published=datetime(2026, 9, 18, 9, 0, tzinfo=UTC), language="en"),
+        Article(id="xss-2", title="Harbour bridge reopens <svg onload=alert(2)>", text=XSS_TEXT.replace("Friday", "Friday morning"),
+                source="Second Paper", published=datetime(2026, 9, 18, 11, 0, tzinfo=UTC), language="en"),
+    ]
+
+
+def filled_store(url: str) -> tuple[Store, Digest]:
+    """A store holding the demo corpus (with comparison fields), the two XSS articles and a reject."""
+    result = with_comparison(demo_digest())
+    result.rejected.append(Rejected("feeds/broken.xml", "not RSS or Atom (root element <html>); pass --format html"))
+    store = Store.open(url)
+    store.save_digest(result)
+    xss = digest(xss_articles(), settings=Settings(progress=False))
+    store.save_digest(xss)
+    return store, store.load_digest()
