@@ -221,3 +221,20 @@ def test_newer_schema_is_refused(tmp_path) -> None:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(StoreError, match="written by a newer storyline"):
         Store.open(tmp_path / "n.db")
+
+
+def test_migrations_create_exactly_the_declared_tables(store: Store) -> None:
+    """tables.py and the shipped migrations agree (a model change without a migration fails here)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storyline.store.tables import Base
+
+    with store.engine.connect() as connection:
+        diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+    def dialect_specific(diff: object) -> bool:  # the FTS5 tables (SQLite) and the tsvector column (PostgreSQL)
+        text = repr(diff)
+        return "search_fts" in text or "'tsv'" in text or "ix_search_docs_tsv" in text
+
+    assert [d for d in diffs if not dialect_specific(d)] == []

@@ -139,10 +139,12 @@ _db_option = click.option("--db", "db", default=None, metavar="PATH|URL",
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port [default: 8000].")
 @click.option("--token", default=None, envvar="STORYLINE_WEB_TOKEN",
               help="Token for writing (POST /api/articles, /api/ingest) and for reading from other hosts.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (each opens the store; use about one per core).")
 @_config_option
 @_quiet_option
 def serve(db: str | None, host: str | None, port: int | None, token: str | None, config: str | None,
-          quiet: bool) -> None:
+          quiet: bool, workers: int = 1) -> None:
     """Serve the web app and the JSON API (docs at /api/docs) over the store that `digest --db` fills."""
     import uvicorn
 
@@ -163,8 +165,17 @@ def serve(db: str | None, host: str | None, port: int | None, token: str | None,
         counts = store.counts()
         click.echo(f"storyline: serving {counts['stories']} stories ({store.dialect}) on "
                    f"http://{settings.web.host}:{settings.web.port}/  (API docs: /api/docs)", err=True)
+    log_level = "warning" if quiet else "info"
+    if workers > 1:
+        from .web.workers import export_for_workers
+
+        store.close()
+        export_for_workers(db or settings.store.url, settings)
+        uvicorn.run("storyline.web.workers:app_from_environment", factory=True, workers=workers,
+                    host=settings.web.host, port=settings.web.port, log_level=log_level, access_log=not quiet)
+        return
     uvicorn.run(create_app(store, settings), host=settings.web.host, port=settings.web.port,
-                log_level="warning" if quiet else "info", access_log=not quiet)
+                log_level=log_level, access_log=not quiet)
 
 
 @main.command()

@@ -16,7 +16,9 @@ from .tables import ArticleRow, CitationRow, StoryEntityRow, StoryRow
 __all__ = [
     "SORTS",
     "StoryFilter",
+    "article_briefs",
     "article_page",
+    "history_length",
     "list_articles",
     "list_entities",
     "list_sources",
@@ -76,11 +78,11 @@ def list_stories(store: Store, flt: StoryFilter, limit: int, offset: int) -> tup
         total = int(s.scalar(select(func.count()).select_from(ids.subquery())) or 0)
         order: list[Any]
         if flt.sort == "biggest":
-            order = [StoryRow.size.desc(), StoryRow.last_published.desc().nulls_last(), StoryRow.id]
+            order = [StoryRow.size.desc(), StoryRow.sort_time.desc(), StoryRow.id.desc()]
         elif flt.sort == "updated":
-            order = [StoryRow.updated_at.desc(), StoryRow.id]
+            order = [StoryRow.updated_at.desc(), StoryRow.id.desc()]
         else:
-            order = [StoryRow.last_published.desc().nulls_last(), StoryRow.updated_at.desc(), StoryRow.id]
+            order = [StoryRow.sort_time.desc(), StoryRow.id.desc()]
         page_ids = list(s.scalars(ids.order_by(*order).limit(limit).offset(offset)))
     return story_cards(store, page_ids), total
 
@@ -92,7 +94,7 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
     with store.session() as s:
         rows = {r.id: r for r in s.execute(
             select(StoryRow.id, StoryRow.headline, StoryRow.size, StoryRow.first_published, StoryRow.last_published,
-                   StoryRow.updated_at, StoryRow.version, StoryRow.body).where(StoryRow.id.in_(story_ids)))}
+                   StoryRow.updated_at, StoryRow.version, StoryRow.lede).where(StoryRow.id.in_(story_ids)))}
         sources: dict[str, list[str]] = {}
         for sid, name in s.execute(
             select(ArticleRow.story_id, ArticleRow.source_name).where(ArticleRow.story_id.in_(story_ids))
@@ -104,7 +106,6 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
         row = rows.get(sid)
         if row is None:
             continue
-        summary = row.body.get("summary") or []
         cards.append({
             "id": row.id,
             "headline": row.headline,
@@ -113,10 +114,27 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
             "last_published": _iso(row.last_published),
             "updated_at": _iso(row.updated_at),
             "version": row.version,
-            "lede": summary[0]["text"] if summary else "",
+            "lede": row.lede,
             "sources": sources.get(sid, []),
         })
     return cards
+
+
+def article_briefs(store: Store, article_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Title, outlet, date and duplicate link of articles (no text): what a story page lists."""
+    with store.session() as s:
+        rows = s.execute(select(ArticleRow.id, ArticleRow.title, ArticleRow.source_name, ArticleRow.published_iso,
+                                ArticleRow.duplicate_of).where(ArticleRow.id.in_(article_ids)))
+        return {r.id: {"id": r.id, "title": r.title, "source_name": r.source_name, "published": r.published_iso,
+                       "duplicate_of": r.duplicate_of} for r in rows}
+
+
+def history_length(store: Store, story_id: str) -> int:
+    """How many versions a story has had."""
+    from .tables import StoryVersionRow
+
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).where(StoryVersionRow.story_id == story_id)) or 0)
 
 
 def search(store: Store, q: str, limit: int, offset: int) -> dict[str, Any]:

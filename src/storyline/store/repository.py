@@ -272,12 +272,15 @@ class Store:
                 report.stories_unchanged += 1
                 continue
             version = old[1] + 1 if old else 1
+            created = old[2] if old else now
             values = {
                 "id": story.id,
                 "headline": story.headline,
                 "size": len(story.article_ids),
                 "first_published": to_utc_naive(story.first_published),
                 "last_published": to_utc_naive(story.last_published),
+                "sort_time": to_utc_naive(story.last_published) or created,
+                "lede": story.summary[0].text if story.summary else "",
                 "version": version,
                 "body": body,
                 "body_hash": digest_,

@@ -19,9 +19,10 @@ def query_terms(q: str) -> list[str]:
     return _WORD.findall(q.lower())[:16]
 
 
-def fts5_query(terms: list[str]) -> str:
+def fts5_query(terms: list[str], kind: str | None = None) -> str:
     """An FTS5 MATCH expression that treats every term as a literal word (no user-controlled FTS syntax)."""
-    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    words = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return f'kind : "{kind}" AND body : ( {words} )' if kind else words
 
 
 def put_search_docs(session: Session, kind: str, docs: dict[str, str]) -> None:
@@ -50,10 +51,10 @@ def matching_ids(session: Session, kind: str, q: str) -> Select[tuple[str]] | No
     if session.get_bind().dialect.name == "sqlite":
         hits = (
             text("SELECT rowid FROM search_fts WHERE search_fts MATCH :fts")
-            .bindparams(fts=fts5_query(terms))
+            .bindparams(fts=fts5_query(terms, kind))
             .columns(column("rowid", Integer))
         )
-        return select(SearchDocRow.ref_id).where(SearchDocRow.kind == kind, SearchDocRow.id.in_(hits))
+        return select(SearchDocRow.ref_id).where(SearchDocRow.id.in_(hits))
     return select(SearchDocRow.ref_id).where(
         SearchDocRow.kind == kind,
         text("search_docs.tsv @@ plainto_tsquery('simple', :tsq)").bindparams(tsq=" ".join(terms)),
@@ -66,16 +67,18 @@ def ranked_ids(session: Session, kind: str, q: str, limit: int, offset: int) -> 
     if not terms:
         return [], 0
     if session.get_bind().dialect.name == "sqlite":
-        where = "search_fts MATCH :fts AND d.kind = :kind"
-        params = {"fts": fts5_query(terms), "kind": kind}
-        base = f"FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE {where}"
-        order = "ORDER BY search_fts.rank, d.ref_id"
+        # rank and page inside the FTS index first, then fetch only that page's ids (a join would visit every hit)
+        params: dict[str, object] = {"fts": fts5_query(terms, kind)}
+        count = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :fts"
+        page = ("SELECT d.ref_id FROM (SELECT rowid AS hit, bm25(search_fts, 0.0, 1.0) AS score FROM search_fts "
+                "WHERE search_fts MATCH :fts ORDER BY score, rowid LIMIT :limit OFFSET :offset) "
+                "JOIN search_docs d ON d.id = hit ORDER BY score, hit")
     else:
-        where = "d.kind = :kind AND d.tsv @@ plainto_tsquery('simple', :tsq)"
         params = {"tsq": " ".join(terms), "kind": kind}
-        base = f"FROM search_docs d WHERE {where}"
-        order = "ORDER BY ts_rank(d.tsv, plainto_tsquery('simple', :tsq)) DESC, d.ref_id"
-    total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
-    page = text(f"SELECT d.ref_id {base} {order} LIMIT :limit OFFSET :offset")
-    rows = session.execute(page, {**params, "limit": limit, "offset": offset})
+        where = "d.kind = :kind AND d.tsv @@ plainto_tsquery('simple', :tsq)"
+        count = f"SELECT count(*) FROM search_docs d WHERE {where}"
+        page = (f"SELECT d.ref_id FROM search_docs d WHERE {where} "
+                "ORDER BY ts_rank(d.tsv, plainto_tsquery('simple', :tsq)) DESC, d.id LIMIT :limit OFFSET :offset")
+    total = session.execute(text(count), params).scalar_one()
+    rows = session.execute(text(page), {**params, "limit": limit, "offset": offset})
     return [r[0] for r in rows], int(total)

@@ -26,11 +26,11 @@ class ArticleRow(Base):
     text: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(512))
-    source_name: Mapped[str] = mapped_column(String(512), index=True)
+    source_name: Mapped[str] = mapped_column(String(512))
     url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     published_iso: Mapped[str | None] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(32), index=True)
+    language: Mapped[str | None] = mapped_column(String(32))
     author: Mapped[str | None] = mapped_column(Text)
     input: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[str | None] = mapped_column(String(512), index=True)
@@ -38,6 +38,11 @@ class ArticleRow(Base):
     story_id: Mapped[str | None] = mapped_column(String(128), index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime)
     run_id: Mapped[int | None] = mapped_column(Integer)
+    # covering indexes: the source and language filters of the story list never read an article's text
+    __table_args__ = (
+        Index("ix_articles_source_story", "source_name", "story_id"),
+        Index("ix_articles_language_story", "language", "story_id"),
+    )
 
 
 class StoryRow(Base):
@@ -46,14 +51,25 @@ class StoryRow(Base):
     __tablename__ = "stories"
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     headline: Mapped[str] = mapped_column(Text)
-    size: Mapped[int] = mapped_column(Integer, index=True)
+    size: Mapped[int] = mapped_column(Integer)
     first_published: Mapped[datetime | None] = mapped_column(DateTime)
-    last_published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    last_published: Mapped[datetime | None] = mapped_column(DateTime)
+    sort_time: Mapped[datetime] = mapped_column(DateTime)
+    """``last_published``, or when the story was first stored if no article has a date: the 'newest' order."""
+    lede: Mapped[str] = mapped_column(Text)
+    """The first summary sentence, for story lists without reading ``body``."""
     version: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     body_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # one index per order of the story list, all scanned backwards (newest / biggest / recently updated first)
+    __table_args__ = (
+        Index("ix_stories_newest", "sort_time", "id"),
+        Index("ix_stories_biggest", "size", "sort_time", "id"),
+        Index("ix_stories_updated", "updated_at", "id"),
+        Index("ix_stories_first_published", "first_published"),
+    )
 
 
 class StoryVersionRow(Base):
@@ -88,7 +104,7 @@ class StoryEntityRow(Base):
     name: Mapped[str] = mapped_column(String(512), primary_key=True)
     type: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_story_entities_name", "name"),)
+    __table_args__ = (Index("ix_story_entities_name", "name", "story_id"),)
 
 
 class RejectRow(Base):

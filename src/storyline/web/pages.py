@@ -137,8 +137,8 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
     store = request.app.state.store
     body = store.story_body(story_id)
     version, updated = store.story_version(story_id)
-    articles = {a.id: a for a in store.articles(body["article_ids"])}
-    history = len(store.story_history(story_id))
+    articles = queries.article_briefs(store, body["article_ids"])
+    history = queries.history_length(store, story_id)
     return {"story": body, "articles": articles, "version": version, "updated": updated.isoformat(),
             "history": history}
 

@@ -39,9 +39,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_articles_duplicate_of'), ['duplicate_of'], unique=False)
-        batch_op.create_index(batch_op.f('ix_articles_language'), ['language'], unique=False)
+        batch_op.create_index('ix_articles_language_story', ['language', 'story_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_published'), ['published'], unique=False)
-        batch_op.create_index(batch_op.f('ix_articles_source_name'), ['source_name'], unique=False)
+        batch_op.create_index('ix_articles_source_story', ['source_name', 'story_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_story_id'), ['story_id'], unique=False)
 
     op.create_table('blobs',
@@ -95,6 +95,8 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('first_published', sa.DateTime(), nullable=True),
     sa.Column('last_published', sa.DateTime(), nullable=True),
+    sa.Column('sort_time', sa.DateTime(), nullable=False),
+    sa.Column('lede', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('body', sa.JSON(), nullable=False),
     sa.Column('body_hash', sa.String(length=64), nullable=False),
@@ -103,9 +105,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('stories', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stories_last_published'), ['last_published'], unique=False)
-        batch_op.create_index(batch_op.f('ix_stories_size'), ['size'], unique=False)
-        batch_op.create_index(batch_op.f('ix_stories_updated_at'), ['updated_at'], unique=False)
+        batch_op.create_index('ix_stories_newest', ['sort_time', 'id'], unique=False)
+        batch_op.create_index('ix_stories_biggest', ['size', 'sort_time', 'id'], unique=False)
+        batch_op.create_index('ix_stories_updated', ['updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_stories_first_published', ['first_published'], unique=False)
 
     op.create_table('story_entities',
     sa.Column('story_id', sa.String(length=128), nullable=False),
@@ -115,7 +118,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('story_id', 'name')
     )
     with op.batch_alter_table('story_entities', schema=None) as batch_op:
-        batch_op.create_index('ix_story_entities_name', ['name'], unique=False)
+        batch_op.create_index('ix_story_entities_name', ['name', 'story_id'], unique=False)
 
     op.create_table('story_versions',
     sa.Column('story_id', sa.String(length=128), nullable=False),
@@ -137,23 +140,24 @@ def upgrade() -> None:
     sa.UniqueConstraint('kind', 'ref_id', name='uq_search_docs_kind_ref')
     )
     if op.get_bind().dialect.name == "sqlite":
-        # FTS5 over search_docs.body (external content: the text is stored once), kept in sync by triggers.
+        # FTS5 over search_docs (external content: the text is stored once), kept in sync by triggers. The kind
+        # column is indexed too, so one MATCH selects the kind and the words without a join.
         op.execute(
-            "CREATE VIRTUAL TABLE search_fts USING fts5(body, content='search_docs', content_rowid='id', "
+            "CREATE VIRTUAL TABLE search_fts USING fts5(kind, body, content='search_docs', content_rowid='id', "
             "tokenize='unicode61 remove_diacritics 2')"
         )
         op.execute(
             "CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN "
-            "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END"
+            "INSERT INTO search_fts(rowid, kind, body) VALUES (new.id, new.kind, new.body); END"
         )
         op.execute(
             "CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN "
-            "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); END"
+            "INSERT INTO search_fts(search_fts, rowid, kind, body) VALUES ('delete', old.id, old.kind, old.body); END"
         )
         op.execute(
             "CREATE TRIGGER search_docs_au AFTER UPDATE ON search_docs BEGIN "
-            "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-            "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END"
+            "INSERT INTO search_fts(search_fts, rowid, kind, body) VALUES ('delete', old.id, old.kind, old.body); "
+            "INSERT INTO search_fts(rowid, kind, body) VALUES (new.id, new.kind, new.body); END"
         )
     else:
         # 'simple' configuration: no stemming, the same for every language (the FTS5 tokenizer does not stem either).
@@ -180,9 +184,10 @@ def downgrade() -> None:
 
     op.drop_table('story_entities')
     with op.batch_alter_table('stories', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_stories_updated_at'))
-        batch_op.drop_index(batch_op.f('ix_stories_size'))
-        batch_op.drop_index(batch_op.f('ix_stories_last_published'))
+        batch_op.drop_index('ix_stories_first_published')
+        batch_op.drop_index('ix_stories_updated')
+        batch_op.drop_index('ix_stories_biggest')
+        batch_op.drop_index('ix_stories_newest')
 
     op.drop_table('stories')
     with op.batch_alter_table('runs', schema=None) as batch_op:
@@ -201,9 +206,9 @@ def downgrade() -> None:
     op.drop_table('blobs')
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_articles_story_id'))
-        batch_op.drop_index(batch_op.f('ix_articles_source_name'))
+        batch_op.drop_index('ix_articles_source_story')
         batch_op.drop_index(batch_op.f('ix_articles_published'))
-        batch_op.drop_index(batch_op.f('ix_articles_language'))
+        batch_op.drop_index('ix_articles_language_story')
         batch_op.drop_index(batch_op.f('ix_articles_duplicate_of'))
 
     op.drop_table('articles')
