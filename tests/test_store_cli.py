@@ -13,12 +13,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
-import pytest
-from conftest import DATA, DEMO, ROOT, run_cli
 
 from storyline.store import Store
+
+from conftest import DATA, DEMO, ROOT, run_cli
 
 
 def _stories_json(out: Path) -> dict:
@@ -75,9 +76,9 @@ def test_watch_reads_only_new_files(tmp_path: Path) -> None:
 
 
 class _Pages(http.server.BaseHTTPRequestHandler):
-    pages: dict[str, bytes] = {}
+    pages: ClassVar[dict[str, bytes]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = self.pages.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("content-type", "text/html; charset=utf-8")

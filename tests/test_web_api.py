@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from storehelp import BACKENDS, XSS_TITLE, filled_store, fresh_database
 
+from storehelp import BACKENDS, XSS_TITLE, filled_store, fresh_database
 from storyline import Settings
 from storyline.output.json import digest_to_dict, load_schema
 from storyline.store import Store
@@ -120,7 +119,8 @@ def test_atom_feeds(filled) -> None:
     assert len(entries) == len(everything.stories)
     assert {e.find(f"{ATOM}title").text for e in entries} == {s.headline for s in everything.stories}
     source_feed = ET.fromstring(client.get("/sources/Harbor Ledger/feed.xml").content)
-    want = {s.id for s in everything.stories if any(everything.article(a).source == "Harbor Ledger" for a in s.article_ids)}
+    want = {s.id for s in everything.stories
+            if any(everything.article(a).source == "Harbor Ledger" for a in s.article_ids)}
     assert {e.find(f"{ATOM}id").text.rsplit("/", 1)[1] for e in source_feed.findall(f"{ATOM}entry")} == want
     entity_feed = ET.fromstring(client.get("/entities/Lena Ortiz/feed.xml").content)
     assert len(entity_feed.findall(f"{ATOM}entry")) == 1
@@ -130,7 +130,8 @@ def test_pages_render(filled) -> None:
     client, everything = filled
     story = next(s for s in everything.stories if len(s.article_ids) > 2)
     citation = story.summary[0].citations[0]
-    for path in ["/", "/?sort=biggest&source=Harbor+Ledger", "/?since=2026-09-15&until=2026-09-16", f"/stories/{story.id}",
+    for path in ["/", "/?sort=biggest&source=Harbor+Ledger", "/?since=2026-09-15&until=2026-09-16",
+                 f"/stories/{story.id}",
                  "/sources", "/sources/Harbor Ledger", "/entities", "/entities/Lena Ortiz", "/status", "/search?q=fire",
                  f"/stories/{story.id}/live", "/api/docs"]:
         response = client.get(path)
@@ -197,7 +198,8 @@ def test_writing_needs_the_token(writable: Store) -> None:
     assert writable.counts()["pending"] == 1
     ingest = client.post("/api/ingest", headers={"authorization": "Bearer s3cret"}).json()
     assert ingest["pending"] == 1 and writable.counts()["pending"] == 0
-    assert client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"}).status_code == 422
+    empty = client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"})
+    assert empty.status_code == 422
 
 
 def test_reading_from_other_hosts_needs_the_token(writable: Store) -> None:
@@ -208,3 +210,24 @@ def test_reading_from_other_hosts_needs_the_token(writable: Store) -> None:
     assert remote.get("/api/stories", headers={"authorization": "Bearer s3cret"}).status_code == 200
     assert TestClient(app, client=("127.0.0.1", 5555)).get("/api/stories").status_code == 200
     assert TestClient(app, client=("::1", 5555)).get("/api/stories").status_code == 200
+
+
+def test_answers_are_kept_until_the_store_changes(writable: Store) -> None:
+    from storehelp import demo_digest
+
+    result = demo_digest()
+    writable.save_digest(result)
+    app = create_app(writable)
+    client = TestClient(app)
+    story = result.stories[0]
+    first = client.get(f"/stories/{story.id}").text
+    assert client.get(f"/stories/{story.id}").text == first
+    assert client.get(f"/api/stories/{story.id}").json()["headline"] == story.headline
+    assert app.state.cache.hits >= 1
+    story.headline = "Headline after a new run"
+    writable.save_digest(result)
+    assert "Headline after a new run" in client.get(f"/stories/{story.id}").text
+    assert client.get(f"/api/stories/{story.id}").json()["headline"] == "Headline after a new run"
+    uncached = create_app(writable, Settings().with_overrides({"web.cache_size": 0}))
+    assert uncached.state.cache is None
+    assert TestClient(uncached).get(f"/stories/{story.id}").text.count("Headline after a new run") >= 1

@@ -166,9 +166,11 @@ def list_articles(store: Store, source: str | None, limit: int, offset: int) -> 
                       ArticleRow.language, ArticleRow.story_id, ArticleRow.duplicate_of, ArticleRow.url)
         counter = select(func.count()).select_from(ArticleRow)
         if source:
-            stmt, counter = stmt.where(ArticleRow.source_name == source), counter.where(ArticleRow.source_name == source)
+            stmt = stmt.where(ArticleRow.source_name == source)
+            counter = counter.where(ArticleRow.source_name == source)
         total = int(s.scalar(counter) or 0)
-        rows = s.execute(stmt.order_by(ArticleRow.published.desc().nulls_last(), ArticleRow.id).limit(limit).offset(offset))
+        order = (ArticleRow.published.desc().nulls_last(), ArticleRow.id)
+        rows = s.execute(stmt.order_by(*order).limit(limit).offset(offset))
         items = [{"id": r.id, "title": r.title, "source": r.source_name, "published": r.published_iso,
                   "language": r.language, "story_id": r.story_id, "duplicate_of": r.duplicate_of, "url": r.url}
                  for r in rows]

@@ -184,7 +184,8 @@ class Store:
             s.add(run)
             s.flush()
             report.run_id = run.id
-            self._upsert_articles(s, digest.articles, now, run.id, report)
+            homes = {aid: story.id for story in digest.stories for aid in story.article_ids}
+            self._upsert_articles(s, digest.articles, now, run.id, report, homes)
             self._save_stories(s, digest.stories, digest.articles, now, run.id, report)
             self._save_rejects(s, digest.rejected, now, run.id, report)
             run.saved = report.as_dict()
@@ -207,14 +208,16 @@ class Store:
         return report
 
     def _upsert_articles(self, s: Session, articles: Sequence[Article], now: datetime, run_id: int,
-                         report: SaveReport) -> None:
+                         report: SaveReport, homes: dict[str, str] | None = None) -> None:
         by_id = {a.id: a for a in articles}
         existing: dict[str, tuple[str, str | None]] = {}
         for chunk in _chunks(list(by_id)):
             stmt = select(ArticleRow.id, ArticleRow.text, ArticleRow.title).where(ArticleRow.id.in_(chunk))
             for row in s.execute(stmt):
                 existing[row.id] = (row.text, row.title)
-        new = [_article_values(a, now, run_id) for aid, a in by_id.items() if aid not in existing]
+        homes = homes or {}
+        new = [{**_article_values(a, now, run_id), "story_id": homes.get(aid)}
+               for aid, a in by_id.items() if aid not in existing]
         changed = []
         for aid in existing:
             values = _article_values(by_id[aid], now, run_id)
@@ -243,11 +246,11 @@ class Store:
                 current[row.id] = (row.body_hash, row.version, row.created_at)
         # membership: every article of a saved story now points at it; stories that lose articles are recounted
         members = [(aid, story.id) for story in stories for aid in story.article_ids]
-        previous_homes: set[str] = set()
+        stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            previous_homes.update(
-                sid for (sid,) in s.execute(select(ArticleRow.story_id).where(ArticleRow.id.in_(chunk))) if sid
-            )
+            stored_home.update(s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+                               .tuples().all())
+        previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
         titles = {a.id: a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
         for chunk in _chunks(missing):
@@ -260,8 +263,9 @@ class Store:
                 f"cannot save story {sid!r}: its article {aid!r} is neither in the digest nor in the store "
                 f"({len(unknown)} such references); save the articles first (Store.save_articles)"
             )
-        if members:
-            s.execute(update(ArticleRow), [{"id": aid, "story_id": sid} for aid, sid in members])
+        moved = [{"id": aid, "story_id": sid} for aid, sid in members if stored_home.get(aid) != sid]
+        if moved:
+            s.execute(update(ArticleRow), moved)
 
         changed_bodies: dict[str, dict[str, Any]] = {}
         for story in stories:

@@ -14,6 +14,7 @@ from .. import __version__
 from ..config import Settings
 from ..store import Store
 from .auth import require_reader
+from .cache import ResponseCache
 
 __all__ = ["create_app"]
 
@@ -46,6 +47,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.options = settings.web
+    app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
     static = resources.files("storyline.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
