@@ -100,7 +100,8 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
             select(ArticleRow.story_id, ArticleRow.source_name).where(ArticleRow.story_id.in_(story_ids))
             .group_by(ArticleRow.story_id, ArticleRow.source_name).order_by(ArticleRow.source_name)
         ):
-            sources.setdefault(sid, []).append(name)
+            if sid is not None:
+                sources.setdefault(sid, []).append(name)
     cards = []
     for sid in story_ids:
         row = rows.get(sid)

@@ -6,6 +6,7 @@ new version (kept in its history) only when its content changed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,7 +68,7 @@ class SaveReport:
     rejects_seen_again: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclass(slots=True)
@@ -501,7 +502,8 @@ class Store:
     def delete_blob(self, key: str) -> bool:
         """Forget ``key``; True when there was something to forget."""
         with self.session() as s:
-            return bool(s.execute(delete(BlobRow).where(BlobRow.key == key)).rowcount)
+            result: Any = s.execute(delete(BlobRow).where(BlobRow.key == key))
+            return bool(result.rowcount)
 
 
 def _shown(given: str | os.PathLike[str] | None, url: str) -> str:

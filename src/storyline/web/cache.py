@@ -44,7 +44,7 @@ class ResponseCache:
             if entry is not None and entry[0] == generation:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return entry[1]  # type: ignore[no-any-return]
+                return entry[1]  # type: ignore[no-any-return,unused-ignore]
         value = make()
         with self._lock:
             self.misses += 1

@@ -133,9 +133,9 @@ def _search_page(request: Request) -> HTMLResponse:
     q = (request.query_params.get("q") or "").strip()[:500]
     limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    found = queries.search(request.app.state.store, q, limit, offset) if q else {
+    found: dict[str, Any] = queries.search(request.app.state.store, q, limit, offset) if q else {
         "stories": [], "stories_total": 0, "articles": [], "articles_total": 0}
-    pager = _pager(request, max(found["stories_total"], found["articles_total"]), limit, offset)
+    pager = _pager(request, max(int(found["stories_total"]), int(found["articles_total"])), limit, offset)
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", q=q, found=found, pager=pager)
 
 
