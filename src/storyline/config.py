@@ -76,6 +76,8 @@ class WebOptions:
     """How often an open story page checks for a newer version of its story."""
     cache_size: int = 2048
     """Pages and API answers kept per server process until the store changes (0 = render every request)."""
+    max_request_bytes: int = 20_000_000
+    """Largest request body accepted (POST /api/articles); bigger ones get 413 before anything is parsed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from ..config import Settings
 from ..store import Store
 from .auth import require_reader
 from .cache import ResponseCache
+from .limits import RequestSizeLimit
 
 __all__ = ["create_app"]
 
@@ -54,6 +55,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(feed_router)
     app.include_router(page_router)
+
+    # Added before the headers middleware so that it runs inside it: a 413 carries the security headers too.
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.web.max_request_bytes)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
