@@ -1,0 +1,301 @@
+"""Loopback load test of `storyline serve`: concurrent clients mixing reads and ingest, bounded in time.
+
+    python bench/load.py                               # SQLite; PostgreSQL too when STORYLINE_TEST_POSTGRES is set
+    python bench/load.py --clients 100 --seconds 60    # the defaults
+    python bench/load.py --backend sqlite --clients 20 --seconds 5 --baseline-seconds 3   # a quick look
+
+The store is first filled by the real command, `storyline digest --db`, from real article texts (ECB+, DUC 2003,
+MultiLing 2011 read from ../shared/data at run time). `storyline serve --token T` then runs in its own process and
+three phases hit it with the same number of concurrent keep-alive clients, in one run on the same store:
+
+- static: GET of a static file (the floor of the server without any store work): the baseline;
+- reads: only reads (story list, story and article pages and JSON, search, sources);
+- mixed (the test): the same reads, 10 % of requests POST /api/articles with 1-3 new real articles (pending), and
+  one client POSTs /api/ingest every 10 s to group the pending articles into stories.
+
+Every non-2xx answer and every network error or timeout is an error. After the mixed phase each accepted article
+must be in the store exactly once. Prints a table with p50/p95/p99 latency, requests/s and the p99 ratio to the
+static baseline. Exit status 1 when any phase had an error or an accepted article is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+
+from realtexts import real_articles, write_articles  # noqa: E402
+
+TOKEN = "load-" + uuid.uuid4().hex
+WORDS = ["police", "earthquake", "minister", "court", "election", "fire", "storm", "killed", "said", "president"]
+
+
+@dataclass
+class Phase:
+    """What one phase measured: latencies (seconds) per operation, errors with their reason."""
+
+    name: str
+    seconds: float = 0.0
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+    accepted: list[str] = field(default_factory=list)
+
+    def add(self, op: str, took: float) -> None:
+        self.latencies.setdefault(op, []).append(took)
+
+    @property
+    def all(self) -> list[float]:
+        return [t for values in self.latencies.values() for t in values]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(*args: str, **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.Popen([sys.executable, "-m", "storyline.cli", *args], env=env, **kwargs)
+
+
+def fill_store(db: str, articles: int, folder: Path) -> None:
+    """The store as users fill it: `storyline digest --db` over real texts."""
+    paths = write_articles(folder / "fill", articles, seed=3)
+    done = cli("digest", *map(str, paths), "--db", db, "-q", stderr=subprocess.PIPE, text=True)
+    _, err = done.communicate()
+    if done.returncode != 0:
+        raise SystemExit(f"load: filling the store failed:\n{err}")
+
+
+class Server:
+    """`storyline serve` on a free loopback port, stopped (by its own pid) when the block ends."""
+
+    def __init__(self, db: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = cli("serve", "--db", db, "--port", str(self.port), "--token", TOKEN, "-q",
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def __enter__(self) -> Server:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                why = self.process.stderr.read() if self.process.stderr else ""
+                raise SystemExit(f"load: the server exited:\n{why}")
+            try:
+                if httpx.get(self.url + "/api/status", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("load: the server did not answer within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+async def read_targets(client: httpx.AsyncClient) -> dict[str, list[str]]:
+    """Story and article ids to read, taken from the API itself."""
+    stories = (await client.get("/api/stories", params={"limit": 200, "sort": "biggest"})).json()["items"]
+    articles = (await client.get("/api/articles", params={"limit": 200})).json()["items"]
+    return {"stories": [s["id"] for s in stories], "articles": [a["id"] for a in articles]}
+
+
+def pick_read(rng: random.Random, targets: dict[str, list[str]]) -> tuple[str, str, dict[str, str]]:
+    story = rng.choice(targets["stories"])
+    article = rng.choice(targets["articles"])
+    word = rng.choice(WORDS)
+    return rng.choice([
+        ("GET /", "/", {}),
+        ("GET /api/stories", "/api/stories", {"offset": str(rng.randrange(0, 100))}),
+        ("GET /api/stories/{id}", f"/api/stories/{story}", {}),
+        ("GET /stories/{id}", f"/stories/{story}", {}),
+        ("GET /api/articles/{id}", f"/api/articles/{article}", {}),
+        ("GET /api/search", "/api/search", {"q": word}),
+        ("GET /search", "/search", {"q": word}),
+        ("GET /sources", "/sources", {}),
+    ])
+
+
+async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode: str, seed: int,
+                    new_articles: list[dict[str, str]]) -> Phase:
+    """``clients`` concurrent keep-alive clients sending ``mode`` requests until ``seconds`` have passed."""
+    limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
+        targets = await read_targets(client)
+        deadline = time.monotonic() + seconds
+        lock = asyncio.Lock()
+
+        async def one(op: str, method: str, path: str, **kwargs) -> httpx.Response | None:  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                response = await client.request(method, path, **kwargs)
+            except httpx.HTTPError as exc:
+                phase.errors[f"{op}: {type(exc).__name__}"] += 1
+                return None
+            phase.add(op, time.perf_counter() - started)
+            if response.status_code >= 300:
+                phase.errors[f"{op}: HTTP {response.status_code} {response.text[:80]}"] += 1
+                return None
+            return response
+
+        async def worker(index: int) -> None:
+            rng = random.Random(seed * 1000 + index)
+            while time.monotonic() < deadline:
+                if mode == "static":
+                    await one("GET /static/style.css", "GET", "/static/style.css")
+                elif mode == "mixed" and rng.random() < 0.10:
+                    async with lock:
+                        batch = [new_articles.pop() for _ in range(min(rng.randint(1, 3), len(new_articles)))]
+                    if not batch:
+                        continue
+                    body = {"articles": batch, "group": False}
+                    response = await one("POST /api/articles", "POST", "/api/articles", json=body,
+                                         headers={"authorization": f"Bearer {TOKEN}"})
+                    if response is not None:
+                        phase.accepted += [a["id"] for a in batch]
+                else:
+                    op, path, params = pick_read(rng, targets)
+                    await one(op, "GET", path, params=params)
+
+        async def grouper() -> None:
+            while time.monotonic() < deadline - 5:
+                await asyncio.sleep(10)
+                await one("POST /api/ingest", "POST", "/api/ingest", headers={"authorization": f"Bearer {TOKEN}"})
+
+        started = time.monotonic()
+        tasks = [worker(i) for i in range(clients)] + ([grouper()] if mode == "mixed" else [])
+        await asyncio.gather(*tasks)
+        phase.seconds = time.monotonic() - started
+    return phase
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def check_store(db: str, accepted: list[str]) -> tuple[int, int]:
+    """(accepted articles missing from the store, articles stored more than once)."""
+    from sqlalchemy import func, select
+
+    from storyline.store import Store
+    from storyline.store.tables import ArticleRow
+
+    with Store.open(db) as store, store.session() as s:
+        ids = set(s.execute(select(ArticleRow.id).where(ArticleRow.id.in_(accepted))).scalars())
+        rows = s.execute(select(func.count()).select_from(ArticleRow)).scalar_one()
+        distinct = s.execute(select(func.count(func.distinct(ArticleRow.id)))).scalar_one()
+    return len(set(accepted) - ids), rows - distinct
+
+
+def table(backend: str, clients: int, phases: list[Phase]) -> str:
+    base = percentile(phases[0].all, 0.99)
+    lines = [f"backend: {backend}, {clients} concurrent clients",
+             "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p99 / static p99 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for phase in phases:
+        values = phase.all
+        p99 = percentile(values, 0.99)
+        lines.append(f"| {phase.name} | {len(values) + sum(phase.errors.values()):,} | {sum(phase.errors.values())} | "
+                     f"{len(values) / phase.seconds:,.0f} | {percentile(values, .5) * 1000:,.1f} | "
+                     f"{percentile(values, .95) * 1000:,.1f} | {p99 * 1000:,.1f} | {p99 / base:,.1f}x |")
+    mixed = phases[-1]
+    lines += ["", f"mixed phase by operation ({backend}):", "| operation | requests | p50 ms | p99 ms |",
+              "|---|---:|---:|---:|"]
+    for op, values in sorted(mixed.latencies.items()):
+        lines.append(f"| {op} | {len(values):,} | {statistics.median(values) * 1000:,.1f} | "
+                     f"{percentile(values, .99) * 1000:,.1f} |")
+    return "\n".join(lines)
+
+
+def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -> tuple[str, bool]:
+    started = time.monotonic()
+    fill_store(db, args.articles, folder)
+    filled = time.monotonic() - started
+    fresh = [{"id": f"load/{uuid.uuid4().hex[:8]}/{r['id']}", "text": r["text"]}
+             for r in real_articles(args.articles + 6000, seed=4)][args.articles:]
+    random.Random(5).shuffle(fresh)
+    with Server(db) as server:
+        phases = [
+            asyncio.run(run_phase(Phase("static (baseline)"), server.url, args.clients, args.baseline_seconds,
+                                  "static", 1, [])),
+            asyncio.run(run_phase(Phase("reads only"), server.url, args.clients, args.baseline_seconds, "reads", 2,
+                                  [])),
+            asyncio.run(run_phase(Phase("mixed reads + ingest"), server.url, args.clients, args.seconds, "mixed", 3,
+                                  fresh)),
+        ]
+    missing, duplicated = check_store(db, phases[-1].accepted)
+    report = table(backend, args.clients, phases)
+    report += (f"\n\nstore filled with {args.articles} articles by `storyline digest --db` in {filled:.0f} s; "
+               f"mixed phase: {len(phases[-1].accepted)} articles accepted, {missing} missing from the store, "
+               f"{duplicated} stored twice")
+    errors = Counter[str]()
+    for phase in phases:
+        errors.update({f"{phase.name}: {k}": v for k, v in phase.errors.items()})
+    if errors:
+        report += "\nerrors:\n" + "\n".join(f"  {n} x {what}" for what, n in errors.most_common(20))
+    return report, not errors and not missing and not duplicated
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the mixed phase")
+    parser.add_argument("--baseline-seconds", type=float, default=15.0, help="length of each baseline phase")
+    parser.add_argument("--articles", type=int, default=400, help="articles in the store before the test")
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    postgres = os.environ.get("STORYLINE_TEST_POSTGRES")
+    if "postgres" in backends and not postgres:
+        if args.backend == "postgres":
+            raise SystemExit("load: set STORYLINE_TEST_POSTGRES (see .ci/start-postgres.sh)")
+        backends.remove("postgres")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="storyline-load-") as tmp:
+        for backend in backends:
+            db = str(Path(tmp) / "load.db") if backend == "sqlite" else _fresh_postgres(postgres or "")
+            report, passed = run_backend(backend, db, args, Path(tmp) / backend)
+            print(report, end="\n\n", flush=True)
+            ok = ok and passed
+    print("load: PASS (zero errors, nothing lost)" if ok else "load: FAIL")
+    return 0 if ok else 1
+
+
+def _fresh_postgres(admin: str) -> str:
+    """A new, empty database on the server of ``admin`` (left for inspection; named storyline_load_<hex>)."""
+    import psycopg
+
+    name = "storyline_load_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.rpartition("/")[0] + "/" + name
+
+
+if __name__ == "__main__":
+    sys.exit(main())
