@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"storyline ({args.workers} processes)", benchmark_scores(gold, out), len(html) / seconds))
     best_peer = max(r[1]["f1"] for r in rows if not r[0].startswith("storyline"))
     base_speed = rows[1][2]
-    print(f"\n| system | F1 | precision | recall | F1 / best peer | pages/s | speed / trafilatura |")
+    print("\n| system | F1 | precision | recall | F1 / best peer | pages/s | speed / trafilatura |")
     print("|---|---|---|---|---|---|---|")
     for name, s, speed in rows:
         print(f"| {name} | {s['f1']:.4f} | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1'] / best_peer:.3f} "

@@ -13,7 +13,19 @@ from ..errors import InputError
 
 
 def gunzip_capped(data: bytes, name: str, max_bytes: int, max_ratio: int) -> bytes:
-    """Decompress gzip ``data``; refuse output over ``max_bytes`` or ``max_ratio`` times the input."""
+    """Decompress gzip ``data``; refuse output over ``max_bytes`` or ``max_ratio`` times the input, or a cut stream."""
+    out, problem = gunzip_partial(data, name, max_bytes, max_ratio)
+    if problem:
+        raise InputError(name, problem)
+    return out
+
+
+def gunzip_partial(data: bytes, name: str, max_bytes: int, max_ratio: int) -> tuple[bytes, str | None]:
+    """Decompress gzip ``data`` (all members) as far as it goes: the bytes and what cut them short, if anything.
+
+    Raises ``InputError`` when the output passes ``max_bytes`` or ``max_ratio`` times the input (a gzip bomb):
+    that is never a partial success.
+    """
     limit = min(max_bytes, max(len(data), 1) * max_ratio)
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     out = bytearray()
@@ -29,17 +41,17 @@ def gunzip_capped(data: bytes, name: str, max_bytes: int, max_ratio: int) -> byt
                 )
             chunk = decompressor.unconsumed_tail
             if decompressor.eof and decompressor.unused_data:
-                # Concatenated gzip members: continue with the next one.
+                # Concatenated gzip members (as in WARC.gz): continue with the next one.
                 rest = decompressor.unused_data
                 decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
                 chunk = rest
     except zlib.error as exc:
         if out:
-            raise InputError(name, f"truncated or corrupt gzip after {len(out):,} bytes ({exc})") from exc
+            return bytes(out), f"truncated or corrupt gzip after {len(out):,} bytes ({exc})"
         raise InputError(name, f"not a valid gzip file ({exc})") from exc
     if not decompressor.eof:
-        raise InputError(name, f"truncated gzip: stream ends after {len(out):,} bytes")
-    return bytes(out)
+        return bytes(out), f"truncated gzip: stream ends after {len(out):,} bytes"
+    return bytes(out), None
 
 
 def is_gzip(data: bytes) -> bool:
@@ -129,6 +141,7 @@ __all__ = [
     "charset_from_content_type",
     "decode_text",
     "gunzip_capped",
+    "gunzip_partial",
     "gzip",
     "is_gzip",
     "looks_binary",

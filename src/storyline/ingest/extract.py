@@ -88,6 +88,10 @@ def readability_text(html: str) -> str:
         tree = lxml_html.fragment_fromstring(summary, create_parent="div")
     except (Unparseable, ParserError, ValueError):
         return ""
+    return _block_text(tree)
+
+
+def _block_text(tree: lxml_html.HtmlElement) -> str:
     for element in tree.iter(*_BLOCKS):
         element.tail = "\n" + (element.tail or "")
     lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
@@ -142,4 +146,25 @@ def _date_params() -> dict[str, object]:
     return {"original_date": True, "extensive_search": True, "max_date": datetime.now().strftime("%Y-%m-%d")}
 
 
-__all__ = ["MainText", "agreement", "drop_leading_headings", "extract_main_text", "medoid", "readability_text"]
+
+
+def fragment_text(html: str) -> str:
+    """Plain text of an HTML fragment (a feed entry's content), one line per block element."""
+    try:
+        tree = lxml_html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return " ".join(html.split())
+    for element in list(tree.iter("script", "style")):
+        element.drop_tree()
+    return _block_text(tree)
+
+
+__all__ = [
+    "MainText",
+    "agreement",
+    "drop_leading_headings",
+    "extract_main_text",
+    "fragment_text",
+    "medoid",
+    "readability_text",
+]
