@@ -2,7 +2,7 @@
 
 Other records (requests, metadata, revisits, non-HTML or non-200 responses) are skipped and counted by reason,
 one ``Rejected`` line per reason with its count. A truncated or corrupt archive keeps the records read before
-the damage and reports where it stopped.
+the damage and reports where it stopped; a last record cut short is kept with ``meta["truncated"]``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def read_warc(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     try:
         for record in iterator:
             read += 1
-            last_end = record.stream_pos + record.content_length
+            last_end = _record_end(record)
             if record.record_type != WarcRecordType.response:
                 skipped[f"{_type_name(record.record_type)} record (not a response)"] += 1
                 continue
@@ -86,7 +86,8 @@ def read_warc(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
                 language=page.language,
                 meta={"extractor": page.method, "warc": ctx.name,
                       "crawled": crawled.isoformat() if crawled else None,
-                      "date_from": "page" if page.published else "warc"},
+                      "date_from": "page" if page.published else "warc",
+                      **({"truncated": True} if last_end > len(data) else {})},
             )
     except OSError as exc:
         yield Rejected(ctx.name, f"archive damaged after {read} records ({exc}); kept the {articles} articles "
@@ -113,6 +114,15 @@ def _decompress_stream(data: bytes, ctx: ReadContext) -> bytes:
     if len(out) > ctx.options.max_bytes:
         raise InputError(ctx.name, f"decompresses past ingest.max_bytes={ctx.options.max_bytes:,}")
     return out
+
+
+def _record_end(record: object) -> int:
+    """Where the record's bytes end in the stream: its offset, its WARC header block and its Content-Length."""
+    headers = record.headers  # type: ignore[attr-defined]
+    header_bytes = len(headers.status_line) + 4 + sum(len(k) + len(v) + 4 for k, v in headers.items())
+    declared = headers.get("Content-Length") or ""
+    length = int(declared) if declared.strip().isdigit() else record.content_length  # type: ignore[attr-defined]
+    return record.stream_pos + header_bytes + length  # type: ignore[attr-defined]
 
 
 def _type_name(record_type: object) -> str:
