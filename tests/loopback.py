@@ -37,7 +37,7 @@ def serve(routes: dict[str, Route]) -> Iterator[Site]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             with lock:
                 seen = site.hits(self.path)
                 site.requests.append(("GET", self.path, dict(self.headers)))

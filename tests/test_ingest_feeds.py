@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 from storyline.config import IngestOptions
 from storyline.ingest import read_inputs
+
+from conftest import DATA
 
 FEEDS = DATA / "ingest" / "feeds"
 FEED_RS = FEEDS / "feed-rs"
@@ -39,7 +40,7 @@ def test_spiegel_entries_are_german_with_authors_and_source() -> None:
 
 
 def test_iso_8859_feeds_are_decoded() -> None:
-    articles, rejected, _ = read_inputs([str(FEED_RS / "rss1/rss_1.0_iso8859.xml"),
+    articles, _, _ = read_inputs([str(FEED_RS / "rss1/rss_1.0_iso8859.xml"),
                                          str(FEED_RS / "rss0/rss_0.91_encoding_1.xml")], ALL)
     text = " ".join(f"{a.title} {a.text}" for a in articles)
     assert articles and "\ufffd" not in text and "Ã" not in text

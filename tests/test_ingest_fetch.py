@@ -7,12 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from loopback import Reply, serve, static
 
+from loopback import Reply, serve, static
 from storyline.config import FetchOptions, IngestOptions
 from storyline.ingest import read_inputs
 from storyline.ingest.fetch import Fetcher, FetchError
+
+from conftest import run_cli
 
 ARTICLE = """<html><head><title>{title}</title></head><body><nav>Home | World | Sport</nav><article><h1>{title}</h1>
 <p>{body} The council met on Tuesday evening to discuss the proposal in detail with residents.</p>
@@ -38,7 +39,7 @@ def test_robots_txt_is_obeyed_and_the_user_agent_is_sent(tmp_path: Path) -> None
     }
     with serve(routes) as site, Fetcher(options(tmp_path)) as fetcher:
         assert b"Visible text" in fetcher.get(site.base + "/public/a.html").body
-        with pytest.raises(FetchError, match="robots.txt"):
+        with pytest.raises(FetchError, match=r"robots\.txt"):
             fetcher.get(site.base + "/private/a.html")
         assert site.hits("/private/a.html") == 0
         agents = {headers.get("User-Agent") for _, _, headers in site.requests}

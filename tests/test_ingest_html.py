@@ -6,14 +6,14 @@ import gzip
 import json
 import sys
 
-from conftest import DATA, ROOT
-
 from storyline.config import IngestOptions
 from storyline.ingest.extract import agreement, drop_leading_headings, medoid
 from storyline.ingest.html import extract_html
 
+from conftest import DATA, ROOT
+
 sys.path.insert(0, str(ROOT / "bench"))
-from extraction import benchmark_scores, load_extraction_pages, run_system  # noqa: E402
+from extraction import benchmark_scores, load_extraction_pages, run_system
 
 SUBSET = 30
 F1_FLOOR = 0.95

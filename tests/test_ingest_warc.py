@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from conftest import DATA
-
 from storyline.ingest import read_inputs
+
+from conftest import DATA
 
 WARC = DATA / "ingest" / "warc"
 CC = WARC / "resiliparse" / "tests" / "data"
@@ -44,7 +44,7 @@ def test_clipped_archive_keeps_what_was_read_and_says_so() -> None:
 
 
 def test_japanese_clueweb_with_quirky_dates() -> None:
-    articles, rejected, _ = read_inputs([str(CC / "clueweb-quirk.warc.gz")])
+    articles, _, _ = read_inputs([str(CC / "clueweb-quirk.warc.gz")])
     assert articles and {a.language for a in articles} == {"ja"}
     assert all(a.url.startswith("http://") for a in articles)
 

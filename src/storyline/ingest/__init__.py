@@ -59,7 +59,7 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
             try:
                 remote = list(iter_remote_files(raw, options.max_files - counter.files))
             except InputError as exc:
-                counter.rejected_inputs.append(Rejected(raw, exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}"))
+                counter.rejected_inputs.append(Rejected(raw, _reason(exc)))
                 continue
             if not remote:
                 counter.rejected_inputs.append(Rejected(raw, "no files at this URL"))
@@ -155,7 +155,9 @@ def _reason(exc: InputError) -> str:
     return exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}"
 
 
-def _checked_all(items: Iterator[Article | Rejected], name: str, options: IngestOptions) -> Iterator[Article | Rejected]:
+def _checked_all(
+    items: Iterator[Article | Rejected], name: str, options: IngestOptions
+) -> Iterator[Article | Rejected]:
     try:
         for item in items:
             if isinstance(item, Article):

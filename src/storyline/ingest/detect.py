@@ -16,7 +16,6 @@ def _readers() -> dict[str, Reader]:
     from .html import read_html
     from .jsonl import read_jsonl
     from .text import read_text
-
     from .urls import read_urls
 
     readers: dict[str, Reader] = {"text": read_text, "jsonl": read_jsonl, "html": read_html, "urls": read_urls}

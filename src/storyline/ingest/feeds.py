@@ -57,7 +57,8 @@ def read_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         return
     import feedparser
 
-    headers = {"content-type": "application/xml" + (f"; charset={ctx.declared_charset}" if ctx.declared_charset else "")}
+    charset = f"; charset={ctx.declared_charset}" if ctx.declared_charset else ""
+    headers = {"content-type": "application/xml" + charset}
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
     if not parsed.get("version") and not parsed.entries:
         yield Rejected(ctx.name, _not_a_feed(data, parsed))

@@ -18,7 +18,7 @@ def is_remote(raw: str) -> bool:
     return bool(match) and match.group(1).lower() not in ("http", "https")
 
 
-def _filesystem(raw: str):  # noqa: ANN202 - fsspec's AbstractFileSystem, imported lazily
+def _filesystem(raw: str):
     try:
         import fsspec
         from fsspec.core import url_to_fs
@@ -31,7 +31,7 @@ def _filesystem(raw: str):  # noqa: ANN202 - fsspec's AbstractFileSystem, import
         return url_to_fs(raw)
     except ImportError as exc:
         raise InputError(raw, f"the filesystem package for {scheme}:// is not installed ({exc})",
-                         f"install it (e.g. pip install s3fs for s3://) or copy the files locally") from exc
+                         "install it (e.g. pip install s3fs for s3://) or copy the files locally") from exc
     except (OSError, ValueError) as exc:
         raise InputError(raw, f"cannot open ({exc})") from exc
 

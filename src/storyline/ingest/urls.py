@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
 from typing import TYPE_CHECKING
 
 from ..config import IngestOptions
 from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext
-from .fetch import FetchError, Fetcher
+from .fetch import Fetcher, FetchError
 
 if TYPE_CHECKING:
     from .html import ExtractedPage
