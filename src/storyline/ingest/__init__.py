@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import FetchOptions, IngestOptions
 from ..errors import InputError
@@ -20,10 +21,12 @@ from ..models import Article, Rejected
 from .base import ReadContext
 from .decode import gunzip_partial, is_gzip
 from .detect import detect_format, get_reader
-from .fetch import Fetcher
 from .language import detect_language
 from .remote import is_remote, iter_remote_files, read_remote
 from .urls import is_url, read_url
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
 
 __all__ = ["InputFile", "iter_input_files", "read_bytes", "read_inputs"]
 
@@ -193,7 +196,11 @@ def read_inputs(
     articles: list[Article] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
-    fetcher = Fetcher(fetch) if options.fetch else None
+    fetcher = None
+    if options.fetch:
+        from .fetch import Fetcher
+
+        fetcher = Fetcher(fetch)
     try:
         for file in iter_input_files(inputs, options, counter):
             for item in read_file(file, options, fetcher):

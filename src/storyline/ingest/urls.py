@@ -12,9 +12,9 @@ from ..config import IngestOptions
 from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext
-from .fetch import Fetcher, FetchError
 
 if TYPE_CHECKING:
+    from .fetch import Fetcher
     from .html import ExtractedPage
 
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
@@ -39,6 +39,8 @@ def parse_url_list(text: str) -> list[str] | None:
 
 def fetch_bytes(fetcher: Fetcher, url: str) -> tuple[bytes, str | None] | Rejected:
     """The body and declared charset at ``url``, or a reject with the fetch error."""
+    from .fetch import FetchError
+
     try:
         got = fetcher.get(url)
     except FetchError as exc:
