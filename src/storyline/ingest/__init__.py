@@ -66,9 +66,9 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
                 continue
             if not remote:
                 counter.rejected_inputs.append(Rejected(raw, "no files at this URL"))
-            for full, relative in remote:
+            for remote_url, relative in remote:
                 counter.files += 1
-                yield InputFile(full, relative, "remote")
+                yield InputFile(remote_url, relative, "remote")
             continue
         path = Path(raw)
         if path.is_dir():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
@@ -106,7 +107,7 @@ def extract_main_text(html: str, url: str | None, options: IngestOptions) -> Mai
     tree = load_html(html)
     if tree is None:
         return None
-    recall = bare_extraction(tree, url=url, fast=True, favor_recall=True, include_comments=False,
+    recall: Any = bare_extraction(tree, url=url, fast=True, favor_recall=True, include_comments=False,
                              with_metadata=True, date_extraction_params=_date_params())
     if recall is None:
         meta_title = meta_description = None
@@ -116,7 +117,7 @@ def extract_main_text(html: str, url: str | None, options: IngestOptions) -> Mai
         recall_text = recall.text or ""
     method, text = "trafilatura-recall", recall_text
     if options.html_consensus:
-        precise = bare_extraction(tree, url=url, fast=True, favor_precision=True, include_comments=False,
+        precise: Any = bare_extraction(tree, url=url, fast=True, favor_precision=True, include_comments=False,
                                   include_tables=False)
         precise_text = (precise.text or "") if precise is not None else ""
         if agreement(recall_text, precise_text) < options.html_agreement:

@@ -100,7 +100,7 @@ def read_json_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected
             yield Rejected(f"{ctx.name} entry {number}", f"expected a JSON object, got {type(item).__name__}")
             continue
         authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
-        names = [a.get("name") for a in authors if isinstance(a, dict) and a.get("name")]
+        names = [str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")]
         entry = {
             "id": str(item["id"]) if item.get("id") is not None else None,
             "link": item.get("url") or item.get("external_url"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ..errors import InputError
 
@@ -15,16 +16,20 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 def is_remote(raw: str) -> bool:
     """True for ``scheme://...`` other than http(s) (those are fetched politely, not read through fsspec)."""
     match = _SCHEME.match(raw)
-    return bool(match) and match.group(1).lower() not in ("http", "https")
+    return match is not None and match.group(1).lower() not in ("http", "https")
 
 
-def _filesystem(raw: str):
+def _filesystem(raw: str) -> tuple[Any, str]:
+    """fsspec's filesystem object and the path inside it; ``InputError`` when the scheme cannot be served."""
     try:
         import fsspec
         from fsspec.core import url_to_fs
     except ImportError as exc:
         raise InputError(raw, "fsspec is not installed", "pip install fsspec (and s3fs, gcsfs ... for clouds)") from exc
-    scheme = _SCHEME.match(raw).group(1).lower()  # type: ignore[union-attr]
+    match = _SCHEME.match(raw)
+    if match is None:
+        raise InputError(raw, "not a URL", "use a local path or an fsspec URL such as s3://bucket/folder")
+    scheme = match.group(1).lower()
     if scheme not in fsspec.available_protocols():
         raise InputError(raw, f"unknown URL scheme {scheme!r}", "use a local path or an fsspec URL")
     try:
