@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from pathlib import Path
 
 from storyline.config import IngestOptions
+from storyline.ingest import read_inputs
 from storyline.ingest.extract import agreement, drop_leading_headings, medoid
 from storyline.ingest.html import extract_html
 
@@ -74,3 +76,13 @@ def test_language_kept_for_non_english_pages() -> None:
             languages[key] = page.language
     assert set(languages.values()) > {"en"}
     assert sum(1 for v in languages.values() if v == "en") > len(languages) / 2
+
+
+def test_parallel_reading_gives_the_same_articles_in_the_same_order(tmp_path: Path) -> None:
+    source = DATA / "ingest" / "extraction" / "html"
+    for path in sorted(source.iterdir())[:8]:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    serial = read_inputs([str(tmp_path)], IngestOptions(workers=1))
+    parallel = read_inputs([str(tmp_path)], IngestOptions(workers=2))
+    assert [(a.id, a.text, a.language) for a in serial[0]] == [(a.id, a.text, a.language) for a in parallel[0]]
+    assert serial[1] == parallel[1] and serial[2] == parallel[2] == 8

@@ -39,6 +39,8 @@ class IngestOptions:
     """Download linked pages: URL inputs and lists, and feed entries that carry only a teaser."""
     max_records: int = 100_000
     """Most articles read from one feed or WARC file; the rest are rejected with a count."""
+    workers: int = 1
+    """Processes that read input files in parallel (HTML extraction is CPU-bound); 1 reads in this process."""
 
 
 @dataclass(frozen=True, slots=True)

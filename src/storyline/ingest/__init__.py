@@ -202,18 +202,42 @@ def read_inputs(
 
         fetcher = Fetcher(fetch)
     try:
-        for file in iter_input_files(inputs, options, counter):
-            for item in read_file(file, options, fetcher):
-                if isinstance(item, Rejected):
-                    rejected.append(item)
-                elif item.id in seen:
-                    first = seen[item.id]
-                    rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {first}"))
-                else:
-                    seen[item.id] = item.input or ""
-                    articles.append(item)
+        for item in _read_all(iter_input_files(inputs, options, counter), options, fetcher):
+            if isinstance(item, Rejected):
+                rejected.append(item)
+            elif item.id in seen:
+                first = seen[item.id]
+                rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {first}"))
+            else:
+                seen[item.id] = item.input or ""
+                articles.append(item)
     finally:
         if fetcher is not None:
             fetcher.close()
     rejected[:0] = counter.rejected_inputs
     return articles, rejected, counter.files
+
+
+def _read_all(
+    files: Iterator[InputFile], options: IngestOptions, fetcher: Fetcher | None
+) -> Iterator[Article | Rejected]:
+    """Items of every file in order; ``ingest.workers`` processes share the work when nothing is fetched."""
+    if options.workers <= 1 or fetcher is not None:
+        for file in files:
+            yield from read_file(file, options, fetcher)
+        return
+    listed = list(files)
+    if len(listed) < 2 * options.workers or any(f.kind == "stdin" for f in listed):
+        for file in listed:
+            yield from read_file(file, options, fetcher)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+
+    with ProcessPoolExecutor(options.workers) as pool:
+        for items in pool.map(_read_file_list, listed, repeat(options), chunksize=4):
+            yield from items
+
+
+def _read_file_list(file: InputFile, options: IngestOptions) -> list[Article | Rejected]:
+    return list(read_file(file, options))
