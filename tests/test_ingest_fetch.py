@@ -164,3 +164,16 @@ def test_cli_digest_fetches_url_arguments(tmp_path: Path) -> None:
         assert stories["stats"]["articles"] == 1
         failed = run_cli("digest", f"{site.base}/story.html", "-o", str(tmp_path / "o2"), check=False)
         assert failed.returncode != 0 and "pass --fetch" in failed.stderr
+
+
+def test_charset_from_the_http_header_decodes_the_page(tmp_path: Path) -> None:
+    text = ("Le maire de Norden a inauguré le pont vendredi matin. Les élèves ont traversé le pont à pied. "
+            "Selon la préfecture, les travaux ont coûté quarante-deux millions d'euros au département.")
+    body = f"<html><head><title>Pont inauguré</title></head><body><article><p>{text}</p></article></body></html>"
+    routes = {"/fr.html": static(body.encode("cp1252"), "text/html; charset=windows-1252")}
+    with serve(routes) as site:
+        listing = tmp_path / "urls.txt"
+        listing.write_text(f"{site.base}/fr.html\n")
+        articles, rejected, _ = read_inputs([str(listing)], IngestOptions(fetch=True), options(tmp_path))
+    assert not rejected
+    assert "inauguré" in articles[0].text and "préfecture" in articles[0].text and articles[0].language == "fr"
