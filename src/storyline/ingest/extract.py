@@ -43,7 +43,9 @@ class MainText:
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
     """Counts of the ``n``-word shingles of ``\\w+`` tokens (a short text gives its one shorter shingle)."""
     tokens = _TOKEN.findall(text)
-    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
+    if len(tokens) <= n:
+        return Counter([tuple(tokens)] if tokens else [])
+    return Counter(zip(*(tokens[i:] for i in range(n))))
 
 
 def agreement(a: str, b: str) -> float:

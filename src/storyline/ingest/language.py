@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-_SAMPLE_CHARS = 2000
+_SAMPLE_CHARS = 1200
 MIN_LETTERS = 20
 """Texts with fewer letters than this get no language: too little evidence."""
 MIN_CONFIDENCE = 0.5
