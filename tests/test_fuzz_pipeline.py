@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import jsonschema
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from storyline.output import write_outputs
 from storyline.output.json import load_schema
 from storyline.pipeline import run_pipeline
 
-from fuzzing import fuzz_settings, hostile_text, news_text
+from fuzzing import fuzz_settings, hostile_text, news_text, time_cap
 
 SCHEMA = load_schema()
 TIMEZONES = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12, minutes=-59))])
@@ -59,11 +60,18 @@ LONG = "Police said the river broke through the old dam at Lowtown early on Mond
 COPY_CHAIN = [Article(id="a", text=LONG), Article(id="b", text=LONG + " More."), Article(id="c", text=LONG)]
 
 
-@fuzz_settings(examples=30, deadline_ms=10_000)
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """One run first, so that loading models and imports does not count against the per-example deadline."""
+    run_pipeline([Article(id="w", text=LONG)], Settings(progress=False))
+
+
+@fuzz_settings(examples=30, deadline_ms=20_000)
 @example(batch=COPY_CHAIN)
 @given(batch=articles())
-def test_any_accepted_articles_give_a_valid_digest_and_reports(batch: list[Article]) -> None:
-    digest = run_pipeline(batch, Settings(progress=False))
+def test_any_accepted_articles_give_a_valid_digest_and_reports(warm: None, batch: list[Article]) -> None:
+    with time_cap(60.0, "the pipeline"):
+        digest = run_pipeline(batch, Settings(progress=False))
     ids = [a.id for a in batch]
     placed = sorted(aid for story in digest.stories for aid in story.article_ids)
     assert placed == sorted(ids), "every article is in exactly one story"
