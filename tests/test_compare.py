@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from conftest import SEEDS
 
+from conftest import SEEDS
 from storyline.compare import Comparison, compare_story
 from storyline.compare.entities import Mention, merge_mentions
 from storyline.ingest import read_inputs
@@ -89,8 +89,11 @@ def test_seed_agreed_facts_are_not_everything(seed_comparison: Comparison) -> No
 
 @pytest.mark.parametrize(
     ("article_id", "speaker", "words"),
-    [(A000, "Mari Carmen Aponte", "land like a bomb"), (A000, "John Bolton", "no involvement"),
-     (A004, "the vice president", "numbers are being inflated")],  # fmt: skip
+    [
+        (A000, "Mari Carmen Aponte", "land like a bomb"),
+        (A000, "John Bolton", "no involvement"),
+        (A004, "the vice president", "numbers are being inflated"),
+    ],
 )
 def test_seed_quotes_have_their_speakers(
     seeds: dict[str, Article], seed_comparison: Comparison, article_id: str, speaker: str, words: str
@@ -174,10 +177,8 @@ def test_entity_merging_titles_surnames_initialisms_and_places() -> None:
     assert set(by_name["Nicolás Maduro"].aliases) == {"President Maduro", "Maduro"}
     assert by_name["Nicolás Maduro"].type == "person" and by_name["Nicolás Maduro"].article_ids == ["a", "b"]
     assert by_name["International Monetary Fund"].aliases == ["IMF"]
-    assert {"U.S.", "United States"} <= {by_name[n].name for n in by_name if "United States" in n or n == "U.S."} | set(
-        sum((e.aliases for e in entities if e.type == "place"), [])
-    )
-    assert len([e for e in entities if e.type == "place"]) == 1
+    places = [e for e in entities if e.type == "place"]
+    assert len(places) == 1 and {places[0].name, *places[0].aliases} == {"U.S.", "United States"}
     # "Smith" could be John or Mary: it stays apart rather than being merged into the wrong person.
     assert {"John Smith", "Mary Smith", "Smith"} <= set(by_name)
     assert len(index) == len(mentions)

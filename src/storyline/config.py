@@ -70,7 +70,7 @@ class CompareOptions:
     """A unit whose content words are at least this share absent from every other article is unique."""
     min_unique_words: int = 6
     """Shorter units (headlines, datelines, fragments) are never listed as unique."""
-    conflict: float = 0.4
+    conflict: float = 0.6
     """Score at which two units are close enough for differing figures or dates to be a conflict."""
     conflict_shared: int = 2
     """Content words two units must share (besides the figures) to be about the same thing."""

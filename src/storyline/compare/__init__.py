@@ -89,6 +89,7 @@ def speaker_conflicts(quotes: Sequence[Quote], overlap: float = 0.6) -> list[Con
                 continue
             total = len(stems[i]) + len(stems[j])
             if total and 2 * len(stems[i] & stems[j]) / total >= overlap and len(stems[i] & stems[j]) >= 3:
-                conflicts.append(Conflict("who said it", [ConflictSide(a.speaker, a.article_id, a.start, a.end),
-                                                          ConflictSide(b.speaker, b.article_id, b.start, b.end)]))  # fmt: skip
+                sides = [ConflictSide(a.speaker, a.article_id, a.start, a.end),
+                         ConflictSide(b.speaker, b.article_id, b.start, b.end)]  # fmt: skip
+                conflicts.append(Conflict("who said it", sides))
     return conflicts

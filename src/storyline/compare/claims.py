@@ -4,7 +4,8 @@ Two units of different articles state the same fact when their paraphrase score 
 they share a story-rare word (one that each article uses in a single unit: "drone", "White House") and their
 embedding cosine reaches ``anchor_cosine``. Agreed claims are star clusters over those links (no chaining).
 A unit is unique when nothing in another article states it, or when it shares only one specific point with
-another article (a rare-word link, no paraphrase) and most of its content words appear in no other article. Conflicts are linked units, or close ones, giving different figures or dates for the same thing.
+another article (a rare-word link, no paraphrase) and most of its content words appear in no other article.
+Conflicts are linked units, or close ones, giving different figures or dates for the same thing.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def agreed_claims(alignment: Alignment) -> list[Claim]:
         unit = units[center]
         citations = [Citation(unit.article_id, unit.start, unit.end, 1.0)]
         for j in sorted(members, key=lambda j: (units[j].article_id, units[j].start)):
-            citations.append(Citation(units[j].article_id, units[j].start, units[j].end, round(float(score[center, j]), 3)))
+            other = units[j]
+            citations.append(Citation(other.article_id, other.start, other.end, round(float(score[center, j]), 3)))
         claims.append((center, Claim(text=unit.text, citations=citations)))
     claims.sort(key=lambda item: (-len({c.article_id for c in item[1].citations}), units[item[0]].article_id,
                                   units[item[0]].start))  # fmt: skip
@@ -175,7 +177,9 @@ def _comparable(a: DateMention, b: DateMention) -> bool | None:
     return None
 
 
-def _date_conflict(mine: Sequence[DateMention], theirs: Sequence[DateMention]) -> tuple[DateMention, DateMention] | None:
+def _date_conflict(
+    mine: Sequence[DateMention], theirs: Sequence[DateMention]
+) -> tuple[DateMention, DateMention] | None:
     """Two dates of the same precision that differ, when no date of one side matches a date of the other."""
     pairs = [(a, b, _comparable(a, b)) for a in mine for b in theirs]
     if any(same for _, _, same in pairs):

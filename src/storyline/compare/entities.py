@@ -19,15 +19,15 @@ from ..models import Entity
 ENTITY_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place"}
 """spaCy labels kept, and the type each is reported as."""
 
-TITLES = frozenset(
-    """
+_TITLE_WORDS = """
     president vice prime minister secretary chancellor king queen prince princess pope sen senator rep gov governor
     mayor mr mrs ms miss dr gen general col colonel lt sgt capt captain adm admiral maj judge justice sir lady lord
     chief deputy ambassador spokesman spokeswoman officer detective sheriff former late rev reverend archbishop
     bishop cardinal sheikh premier commissioner director minister foreign defense defence interior national security
     advisor adviser attorney actor actress singer star coach
-    """.split()
-)
+"""
+TITLES = frozenset(_TITLE_WORDS.split())
+"""Words before a name that are titles or roles, not part of it ("President", "Mayor", "Mr")."""
 _STOP = frozenset({"the", "of", "and", "for", "&", "a", "an", "de", "la", "del", "in", "on", "at", "to"})
 
 # Common short forms of places and bodies that no string rule can link.
@@ -95,8 +95,10 @@ def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tupl
     }
     # Link each core name to a longer one it is part of, when exactly one candidate fits.
     names = sorted(kinds, key=lambda c: (-len(c.split()), -sum(kind_votes[c].values()), c))
-    parent: dict[str, str] = {}
+    parent = _first_name_variants([c for c in names if kinds[c] == "person"])
     for core in names:
+        if core in parent:
+            continue
         words = core.split()
         fits: list[str] = []
         for longer in names:
@@ -108,9 +110,8 @@ def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tupl
             elif kinds[longer] == "person" and kinds[core] != "person" and len(words) == 1 and long_words[-1] == core:
                 fits.append(longer)  # "Maduro" tagged as a place or organization in one sentence
             elif kinds[core] != "person" and kinds[longer] != "person":
-                if len(words) == 1 and len(core) >= 2 and _initials(longer) == core:
-                    fits.append(longer)
-                elif len(words) >= 2 and long_words[-len(words) :] == words:
+                initialism = len(words) == 1 and len(core) >= 2 and _initials(longer) == core
+                if initialism or (len(words) >= 2 and long_words[-len(words) :] == words):
                     fits.append(longer)
         roots = {_root(parent, f) for f in fits}
         if len(roots) == 1:
@@ -138,6 +139,28 @@ def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tupl
         for i in members:
             index[(mentions[i].article_id, mentions[i].start)] = number
     return entities, index
+
+
+def _first_name_variants(people: list[str]) -> dict[str, str]:
+    """Links full names with one surname whose first names are variants ("Alexis"/"Alexandros", "Vassilis"/
+    "Vassilios": a shared four-letter start) or an initial of each other, to the most frequent spelling first."""
+    parent: dict[str, str] = {}
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for core in people:
+        words = core.split()
+        if len(words) >= 2:
+            by_surname[words[-1]].append(core)
+    for group in by_surname.values():
+        for i, core in enumerate(group):
+            first = core.split()[0]
+            for other in group[:i]:
+                other_first = other.split()[0]
+                same = first[:4] == other_first[:4] and len(first) >= 4 and len(other_first) >= 4
+                initial = (len(first) == 1 or len(other_first) == 1) and first[0] == other_first[0]
+                if (same or initial) and _root(parent, other) != core:
+                    parent[core] = _root(parent, other)
+                    break
+    return parent
 
 
 def _root(parent: dict[str, str], core: str) -> str:

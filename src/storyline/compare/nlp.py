@@ -15,11 +15,12 @@ from typing import Any
 
 from ..errors import ConfigError
 
-_SPEECH_STEMS = (
+_SPEECH_WORDS = (
     "say tell state add claim deny announce warn insist explain argue note acknowledge admit confirm report write "
     "declare reveal testify stress suggest maintain predict estimate contend assert allege describe recall urge "
     "reply respond tweet"
-).split()
+)
+_SPEECH_STEMS = _SPEECH_WORDS.split()
 _IRREGULAR = {"said", "says", "saying", "told", "tells", "telling", "wrote", "written", "writes", "denied", "denies",
               "replied", "replies", "admitted", "estimated", "predicted", "tweeted"}  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .align import _STOP, stem
@@ -49,7 +50,9 @@ class Quantity:
         return self.low <= other.high * 1.01 and other.low <= self.high * 1.01
 
 
-def find_quantities(text: str, start: int = 0, end: int | None = None, skip: list[tuple[int, int]] = ()) -> list[Quantity]:  # type: ignore[assignment]
+def find_quantities(
+    text: str, start: int = 0, end: int | None = None, skip: Sequence[tuple[int, int]] = ()
+) -> list[Quantity]:
     """Figures in ``text[start:end]`` with their unit: a currency, ``percent``, or the noun that follows (stemmed)."""
     end = len(text) if end is None else end
     found: list[Quantity] = []

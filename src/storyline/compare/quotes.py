@@ -136,7 +136,9 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def find_quotes(article: Article, sentences: Sequence[Sentence], docs: Sequence[Any], resolver: SpeakerResolver) -> list[Quote]:
+def find_quotes(
+    article: Article, sentences: Sequence[Sentence], docs: Sequence[Any], resolver: SpeakerResolver
+) -> list[Quote]:
     """The direct and indirect quotes of one article; ``docs[i]`` is the spaCy doc of ``sentences[i]``."""
     text = article.text
     quotes: list[Quote] = []

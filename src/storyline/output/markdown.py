@@ -61,7 +61,9 @@ def render_markdown(data: dict[str, Any]) -> str:
                 lines += ["", f"**{title}**", ""]
                 for item in story[section]:
                     if section == "conflicts":
-                        sides = "; ".join(f"{s['value']} ({articles[s['article_id']]['source']})" for s in item["sides"])
+                        sides = "; ".join(
+                            f"{s['value']} ({articles[s['article_id']]['source']})" for s in item["sides"]
+                        )
                         lines.append(f"- {_escape(item['about'])}: {_escape(sides)}")
                     elif section == "unique":
                         lines.append(f"- {_escape(item['text'])} — *{articles[item['article_id']]['source']}*")

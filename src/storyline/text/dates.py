@@ -48,7 +48,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "relative_month",
         re.compile(rf"\b(?P<rel>(?i:last|next|this|early|late|mid-|in|since|until|by|during|from|through))\s*{_MONTH}\b"),
     ),
-    ("relative_weekday", re.compile(rf"\b(?P<rel>(?i:last|next|this|on|past|coming|late|early))\s+{_WEEKDAY}{_PART}\b")),
+    (
+        "relative_weekday",
+        re.compile(rf"\b(?P<rel>(?i:last|next|this|on|past|coming|late|early))\s+{_WEEKDAY}{_PART}\b"),
+    ),
     ("weekday", re.compile(rf"\b{_WEEKDAY}{_PART}\b")),
     (
         "edge_of_period",
@@ -75,13 +78,19 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    ("year", re.compile(rf"\b(?P<prep>(?i:in|since|by|until|during|of|from|early|late|mid-|before|after))\s+{_YEAR}\b(?!\s*%)")),
+    (
+        "year",
+        re.compile(rf"\b(?P<prep>(?i:in|since|by|until|during|of|from|early|late|mid-|before|after))\s+{_YEAR}\b(?!\s*%)"),
+    ),
 ]
 
 _FUTURE = re.compile(
-    r"\b(?:will|won't|shall|'ll|going to|plans? to|planned|scheduled|expected to|due to|set to|upcoming|next)\b",
+    r"\b(?:will|won't|wo n't|shall|'ll|going to|plans? to|planned|scheduled|expected|due to|set to|upcoming|"
+    r"(?:is|are) to be|might|would|forecast|until)\b[^.;!?]*$",
     re.IGNORECASE,
 )
+FUTURE_WINDOW = 60
+"""Characters before an expression searched for a future cue ("will vote next week", "is to be released")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +156,8 @@ def _resolve(kind: str, m: re.Match[str], anchor: date | None, future: bool) -> 
         return None, True
     if kind in {"month_day", "day_month"}:
         month, day_of_month = _month(g["month"]), int(g["day"])
-        candidates = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _valid(y, month, day_of_month))]
+        years = (anchor.year - 1, anchor.year, anchor.year + 1)
+        candidates = [d for y in years if (d := _valid(y, month, day_of_month))]
         return (_pick(candidates, anchor, future).isoformat() if candidates else None), True
     if kind == "relative_month":
         month, rel = _month(g["month"]), g["rel"].lower()
@@ -221,9 +231,9 @@ def find_dates(text: str, published: date | None = None, start: int = 0, end: in
                 s = trimmed.end()
             elif kind == "relative_weekday" and m.group("rel").lower() == "on":
                 s = m.start("weekday")
-            sentence_start = max(text.rfind(".", start, s), text.rfind("\n", start, s), start)
-            sentence_end = min((p for p in (text.find(".", e, end), text.find("\n", e, end)) if p >= 0), default=end)
-            future = bool(_FUTURE.search(text, sentence_start, sentence_end))
+            # The tense that governs an expression is the verb just before it: "said Thursday it will" is past.
+            window_start = max(text.rfind(".", start, s), text.rfind("\n", start, s), start, s - FUTURE_WINDOW)
+            future = bool(_FUTURE.search(text[window_start:s]))
             iso, relative = _resolve(kind, m, published, future)
             anchor = (anchor_text if relative else None)
             taken.append(m.span())
