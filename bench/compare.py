@@ -1,4 +1,4 @@
-"""Source comparison benchmark: dates, quotes with speakers, entity merging, and cost against the summary.
+"""Source comparison benchmark: dates, quotes with speakers, entity merging, conflicts, and cost against the summary.
 
     python bench/compare.py            # all parts (about two minutes on 2 cores)
     python bench/compare.py --part dates
@@ -202,6 +202,39 @@ def _group(surfaces: set[str], key) -> list[set[str]]:  # type: ignore[no-untype
     return list(groups.values())
 
 
+# --- conflicts ---------------------------------------------------------------------------------------------------
+def bench_conflicts() -> None:
+    data = json.loads((LABELS / "compare_conflicts.json").read_text(encoding="utf-8"))
+    ecb = _ecb()
+    gold = {(j["a"], j["a_start"], j["b"], j["b_start"]): j["conflict"] for j in data["judgments"]}
+    truth = {k for k, v in gold.items() if v}
+    systems = {
+        "storyline compare (defaults)": CompareOptions(),
+        "wide: any close pair (score >= 0.3) with differing figures of one unit": CompareOptions(
+            conflict=0.3, conflict_shared=0
+        ),
+    }
+    rows = []
+    for name, options in systems.items():
+        found: set[tuple[str, int, str, int]] = set()
+        for story in data["stories"]:
+            articles = [_article(d, ecb[d]["text"]) for d in story]
+            for conflict in compare_story(articles, options).conflicts:
+                a, b = sorted(conflict.sides, key=lambda s: (s.article_id, s.start))[:2]
+                found.add((a.article_id, a.start, b.article_id, b.start))
+        hit = len(found & truth)
+        judged = found & set(gold)
+        p = hit / len(judged) if judged else 0.0
+        r = hit / len(truth) if truth else 0.0
+        rows.append([name, len(found), len(found - set(gold)), p, r, 2 * p * r / (p + r) if p + r else 0.0])
+    _table(
+        f"Conflict detection: {len(truth)} true conflicts among {len(gold)} pooled judged pairs, "
+        f"{len(data['stories'])} ECB+ stories (precision over judged pairs)",
+        ["system", "flagged", "unjudged", "precision", "recall", "F1"],
+        rows,
+    )
+
+
 # --- cost --------------------------------------------------------------------------------------------------------
 def bench_cost() -> None:
     ecb = _ecb()
@@ -232,7 +265,13 @@ def bench_cost() -> None:
            ["stage", "stories", "median s/story", "total s", "x summary"], rows)  # fmt: skip
 
 
-PARTS = {"dates": bench_dates, "quotes": bench_quotes, "entities": bench_entities, "cost": bench_cost}
+PARTS = {
+    "dates": bench_dates,
+    "quotes": bench_quotes,
+    "entities": bench_entities,
+    "conflicts": bench_conflicts,
+    "cost": bench_cost,
+}
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -11,7 +11,7 @@ from ..models import Article, Claim, Conflict, ConflictSide, Entity, Quote, Span
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, split_units, unit_similarity
 from .claims import agreed_claims, find_conflicts, link_units, unique_claims
-from .entities import Mention, mentions_in_doc, merge_mentions
+from .entities import Mention, fold, mentions_in_doc, merge_mentions
 from .nlp import annotate
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
@@ -61,13 +61,17 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     by_id = {a.id: a for a in articles}
     unit_dates: list[list[DateMention]] = []
     unit_quantities = []
+    holders: list[list[str | None]] = []
     for unit in units:
         inside = [d for d in dates[unit.article_id] if unit.start <= d.start < unit.end]
         unit_dates.append(inside)
         skip = [(d.start, d.end) for d in inside]
-        unit_quantities.append(find_quantities(by_id[unit.article_id].text, unit.start, unit.end, skip))
-    conflicts = find_conflicts(alignment, unit_quantities, unit_dates, options)
-    conflicts += speaker_conflicts(quotes)
+        found = find_quantities(by_id[unit.article_id].text, unit.start, unit.end, skip)
+        unit_quantities.append(found)
+        names = [n for n in named.get(unit.article_id, []) if unit.start <= n.start < unit.end]
+        holders.append([_holder(names, q.start) for q in found])
+    conflicts = find_conflicts(alignment, unit_quantities, unit_dates, options, holders)
+    conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     return Comparison(
         agreed=agreed_claims(alignment),
         unique=unique_claims(alignment, options),
@@ -78,14 +82,29 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     )
 
 
-def speaker_conflicts(quotes: Sequence[Quote], overlap: float = 0.6) -> list[Conflict]:
-    """The same words attributed to different speakers by different articles."""
+def _holder(names: Sequence[NamedSpan], position: int) -> str | None:
+    """The person or organization named last before ``position`` in the same unit: whose figure it is."""
+    before = [n for n in names if n.end <= position and n.kind in {"person", "organization"}]
+    return before[-1].name if before else None
+
+
+def _same_speaker(a: str, b: str) -> bool:
+    """"Alishbandi" and "Heydar Alishbandi", "Orange" and "Orange officials" name one speaker."""
+    words_a, words_b = set(fold(a).split()), set(fold(b).split())
+    return fold(a).split()[-1:] == fold(b).split()[-1:] or words_a <= words_b or words_b <= words_a
+
+
+def speaker_conflicts(quotes: Sequence[Quote], people: set[str], overlap: float = 0.6) -> list[Conflict]:
+    """The same words attributed to different named people by different articles (a body relaying a person's
+    words, or "the company" for a name, is not a conflict)."""
     conflicts = []
     stems = [content_stems(q.text) for q in quotes]
     for i, a in enumerate(quotes):
         for j in range(i + 1, len(quotes)):
             b = quotes[j]
-            if a.article_id == b.article_id or not a.speaker or not b.speaker or a.speaker == b.speaker:
+            if a.article_id == b.article_id or a.speaker not in people or b.speaker not in people:
+                continue
+            if _same_speaker(a.speaker, b.speaker):  # type: ignore[arg-type]
                 continue
             total = len(stems[i]) + len(stems[j])
             if total and 2 * len(stems[i] & stems[j]) / total >= overlap and len(stems[i] & stems[j]) >= 3:

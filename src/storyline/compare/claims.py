@@ -10,6 +10,7 @@ Conflicts are linked units, or close ones, giving different figures or dates for
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,12 @@ from ..text.dates import DateMention
 from .align import Unit, content_stems
 from .quantities import Quantity
 
+_WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
+_REPORTED = re.compile(
+    r"\b(?:said|says|saying|told|reported|announced|added|confirmed|stated|described|quoted)\b(?:\s+[\w’'-]+){0,4}?"
+    r"\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")")
 
 
@@ -126,9 +133,11 @@ def find_conflicts(
     quantities: Sequence[Sequence[Quantity]],
     dates: Sequence[Sequence[DateMention]],
     options: CompareOptions,
+    holders: Sequence[Sequence[str | None]] | None = None,
 ) -> list[Conflict]:
     """Pairs of units about the same thing (linked, or scoring at least ``options.conflict``) whose figures or
-    dates cannot both be true; ``quantities[i]`` and ``dates[i]`` are those found in unit ``i``."""
+    dates cannot both be true; ``quantities[i]`` and ``dates[i]`` are those found in unit ``i``, ``holders[i][k]``
+    the entity last named before figure ``k`` (figures of different people or bodies are not compared)."""
     units = alignment.units
     conflicts: list[Conflict] = []
     seen: set[tuple[str, int, int, str, int, int, str]] = set()
@@ -138,11 +147,17 @@ def find_conflicts(
         if a.article_id == b.article_id or len(content_stems(a.text) & content_stems(b.text)) < options.conflict_shared:
             continue
         context = ", ".join(_shared_words(a, b))
-        for qa in quantities[i]:
-            others = [qb for qb in quantities[j] if qb.unit == qa.unit]
+        held_a = holders[i] if holders else [None] * len(quantities[i])
+        held_b = holders[j] if holders else [None] * len(quantities[j])
+        for qa, holder in zip(quantities[i], held_a, strict=True):
+            others = [
+                qb
+                for qb, h in zip(quantities[j], held_b, strict=True)
+                if qb.unit == qa.unit and h == holder and qa.context & qb.context
+            ]
             if not others or any(qa.agrees_with(qb) for qb in others):
                 continue
-            mine = [q for q in quantities[i] if q.unit == qa.unit]
+            mine = [q for q, h in zip(quantities[i], held_a, strict=True) if q.unit == qa.unit and h == holder]
             qb = others[0]
             if any(q.agrees_with(qb) for q in mine):
                 continue
@@ -153,7 +168,13 @@ def find_conflicts(
             about = f"{_unit_name(qa)} ({context})" if context else _unit_name(qa)
             conflicts.append(Conflict(about, [ConflictSide(qa.written, a.article_id, a.start, a.end),
                                               ConflictSide(qb.written, b.article_id, b.start, b.end)]))  # fmt: skip
-        conflict = _date_conflict(dates[i], dates[j])
+        # A dateline or a sentence naming several days is not one dated fact.
+        one_date_each = len(dates[i]) == 1 and len(dates[j]) == 1
+        statements = min(len(a.text.split()), len(b.text.split())) >= options.min_unique_words
+        reported = any(_REPORTED.search(a.text[: d.start - a.start]) for d in dates[i]) or any(
+            _REPORTED.search(b.text[: d.start - b.start]) for d in dates[j]
+        )  # "police said Saturday" dates the report, not the event
+        conflict = _date_conflict(dates[i], dates[j]) if one_date_each and statements and not reported else None
         if conflict:
             da, db = conflict
             about = f"date ({context})" if context else "date"
@@ -172,8 +193,11 @@ def _comparable(a: DateMention, b: DateMention) -> bool | None:
     """Whether two dates can be the same day: ``None`` when they cannot be compared."""
     if a.date and b.date and len(a.date) == len(b.date) and ("W" in a.date) == ("W" in b.date):
         return a.date == b.date
-    if a.kind == b.kind and a.kind in {"weekday", "relative_weekday"} and a.date is None and b.date is None:
-        return a.expression.split()[-1].lower() == b.expression.split()[-1].lower()
+    day_a, day_b = _WEEKDAY.search(a.expression), _WEEKDAY.search(b.expression)
+    if day_a and day_b and a.date is None and b.date is None:
+        return day_a.group(0).lower() == day_b.group(0).lower()
+    if a.date and b.date and (a.date.startswith(b.date) or b.date.startswith(a.date)):
+        return True  # "Friday night" and "Friday", "August 2017" and "August 4, 2017"
     return None
 
 

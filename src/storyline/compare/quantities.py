@@ -24,14 +24,19 @@ _QUALIFIERS = {
 _QUANTITY = re.compile(
     r"(?P<qual>(?i:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
     r"(?P<cur>[$€£])?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"(?P<num>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?<![\w-])(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|fifteen|twenty|thirty|forty|fifty|hundred|one|a)(?=\s+(?:thousand|million|billion|trillion)\b)|"
-    r"(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty))\b"
-    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
+    r"(?<![\w-])(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty))\b"
+    r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
     r"(?:\s*(?P<pct>%|percent\b|per cent\b))?"
 )
+_WORDS = re.compile(r"[A-Za-z][\w’'-]*")
 _NEXT_WORD = re.compile(r"\s*(?:-\s*)?([A-Za-z][A-Za-z-]*)")
 _PREV_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)\s*$")
+
+
+_CONTEXT_WORDS = 3
+"""Words on each side of a figure that say what it counts ("killing 612 people" vs "a town of 15,000 people")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,8 @@ class Quantity:
     unit: str
     low: float
     high: float
+    context: frozenset[str] = frozenset()
+    """Content stems of the words around the figure, the unit left out."""
 
     def agrees_with(self, other: Quantity) -> bool:
         """True when both ranges overlap (1% slack for rounding)."""
@@ -85,5 +92,8 @@ def find_quantities(
         if raw == "a" and not m.group("scale"):
             continue
         low_f, high_f = _QUALIFIERS.get((m.group("qual") or "").strip().lower(), (1.0, 1.0))
-        found.append(Quantity(s, e, text[s:e].strip(), unit, value * low_f, value * high_f))
+        before = _WORDS.findall(text[max(start, s - 60) : s])[-_CONTEXT_WORDS:]
+        after = _WORDS.findall(text[e : min(end, e + 60)])[:_CONTEXT_WORDS]
+        context = frozenset(stem(w) for w in (*before, *after) if w.lower() not in _STOP and not w[0].isdigit())
+        found.append(Quantity(s, e, text[s:e].strip(), unit, value * low_f, value * high_f, context - {unit}))
     return found
