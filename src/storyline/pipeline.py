@@ -126,7 +126,38 @@ class SummarizeStories:
         state.stories = executor.map(summarize, state.stories, desc="summaries")
 
 
-DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (SplitSentences, FindDuplicates, ClusterStories, SummarizeStories)
+@dataclass
+class CompareStories:
+    """Agreed/unique/conflicting claims, entities, quotes and a timeline for each story (duplicates left out)."""
+
+    name: str = "compare"
+
+    def run(self, state: RunState, executor: Executor) -> None:
+        from .compare import compare_story
+
+        options = state.settings.compare
+        if not options.enabled:
+            return
+        by_id = state.by_id()
+
+        def compare(story: Story) -> Story:
+            members = [by_id[i] for i in story.article_ids]
+            originals = [a for a in members if a.duplicate_of is None] or members
+            result = compare_story(originals, options)
+            story.agreed, story.unique, story.conflicts = result.agreed, result.unique, result.conflicts
+            story.quotes, story.entities, story.timeline = result.quotes, result.entities, result.timeline
+            return story
+
+        state.stories = executor.map(compare, state.stories, desc="compare")
+
+
+DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
+    SplitSentences,
+    FindDuplicates,
+    ClusterStories,
+    SummarizeStories,
+    CompareStories,
+)
 
 
 def run_pipeline(

@@ -49,5 +49,6 @@ def render_html(data: dict[str, Any], title: str = "storyline report") -> str:
         }
 
     return _environment().get_template("report.html.j2").render(
-        title=title, data=data, articles=articles, cite=cite, http_url=http_url
+        title=title, data=data, articles=articles, cite=cite, http_url=http_url,
+        duplicates=[a["id"] for a in data["articles"] if a["duplicate_of"]],
     )

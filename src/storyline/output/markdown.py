@@ -10,6 +10,35 @@ def _escape(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]")
 
 
+def _originals(story: dict[str, Any], articles: dict[str, Any]) -> int:
+    return sum(1 for aid in story["article_ids"] if not articles[aid]["duplicate_of"]) or len(story["article_ids"])
+
+
+def _compare_sections(story: dict[str, Any], articles: dict[str, Any]) -> list[str]:
+    """Quotes, entities and the timeline of a story (agreed/unique/conflicts are rendered above)."""
+    lines: list[str] = []
+    if story.get("quotes"):
+        lines += ["", "**Quotes**", ""]
+        for q in story["quotes"]:
+            text = f"“{q['text']}”" if q["direct"] else q["text"]
+            lines.append(f"- {_escape(q['speaker'] or 'unknown speaker')}: {_escape(text)} — "
+                         f"*{articles[q['article_id']]['source']} [{q['start']}:{q['end']}]*")  # fmt: skip
+    if story.get("entities"):
+        lines += ["", "**Entities**", ""]
+        for e in story["entities"]:
+            aliases = f" (also {_escape(', '.join(e['aliases']))})" if e["aliases"] else ""
+            lines.append(f"- {_escape(e['name'])}{aliases} — {e['type']}, {len(e['article_ids'])} articles")
+    if story.get("timeline"):
+        lines += ["", "**Timeline**", ""]
+        for t in story["timeline"]:
+            when = t["date"] or "date unknown"
+            anchor = " (no publication date to resolve it)" if t["anchor"] == "unknown" else ""
+            flag = " **conflicting date**" if t.get("conflict") else ""
+            lines.append(f"- {when} — “{_escape(t['expression'])}”{anchor}: {_escape(t['text'])} — "
+                         f"*{articles[t['article_id']]['source']}*{flag}")  # fmt: skip
+    return lines
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     articles = {a["id"]: a for a in data["articles"]}
     stats = data["stats"]
@@ -33,12 +62,20 @@ def render_markdown(data: dict[str, Any]) -> str:
                 lines += ["", f"**{title}**", ""]
                 for item in story[section]:
                     if section == "conflicts":
-                        sides = "; ".join(f"{s['value']} ({articles[s['article_id']]['source']})" for s in item["sides"])
+                        sides = "; ".join(
+                            f"{s['value']} ({articles[s['article_id']]['source']})" for s in item["sides"]
+                        )
                         lines.append(f"- {_escape(item['about'])}: {_escape(sides)}")
                     elif section == "unique":
                         lines.append(f"- {_escape(item['text'])} — *{articles[item['article_id']]['source']}*")
                     else:
-                        lines.append(f"- {_escape(item['text'])} — {len(item['citations'])} sources")
+                        sources = sorted({articles[c["article_id"]]["source"] for c in item["citations"]})
+                        agreed_by = len({c["article_id"] for c in item["citations"]})
+                        lines.append(
+                            f"- {_escape(item['text'])} — agreed by {agreed_by} of {_originals(story, articles)} "
+                            f"sources: *{_escape(', '.join(sources))}*"
+                        )
+        lines += _compare_sections(story, articles)
         lines += ["", "Articles:", ""]
         for aid in story["article_ids"]:
             article = articles[aid]

@@ -1,0 +1,280 @@
+"""Source comparison benchmark: dates, quotes with speakers, entity merging, conflicts, and cost against the summary.
+
+    python bench/compare.py            # all parts (about two minutes on 2 cores)
+    python bench/compare.py --part dates
+
+Labels (bench/labels/compare_*.json) are ids, offsets and judgments; the text is read from ../shared at run time.
+Each part prints storyline's figure beside named baselines run in the same process on the same input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from datetime import date, datetime
+from itertools import combinations
+from pathlib import Path
+from statistics import median
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+SHARED = ROOT.parent / "shared"
+LABELS = ROOT / "bench" / "labels"
+
+from storyline.compare import compare_story  # noqa: E402
+from storyline.compare.entities import fold, mentions_in_doc, merge_mentions  # noqa: E402
+from storyline.compare.nlp import annotate  # noqa: E402
+from storyline.config import CompareOptions, SummaryOptions  # noqa: E402
+from storyline.models import Article  # noqa: E402
+from storyline.summarize import summarize_story  # noqa: E402
+from storyline.text.dates import find_dates  # noqa: E402
+from storyline.text.sentences import split_sentences  # noqa: E402
+
+
+def _table(title: str, header: list[str], rows: list[list[object]]) -> None:
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(f"{c:.3f}" if isinstance(c, float) else str(c) for c in row) + " |")
+
+
+def _ecb() -> dict[str, dict]:
+    return {d["id"]: d for d in map(json.loads, (SHARED / "data/ecbplus/dev.jsonl").open(encoding="utf-8"))}
+
+
+def _article(doc_id: str, text: str) -> Article:
+    article = Article(id=doc_id, text=text)
+    article.sentences = split_sentences(text, doc_id)
+    return article
+
+
+# --- dates -------------------------------------------------------------------------------------------------------
+def bench_dates() -> None:
+    labels = json.loads((LABELS / "compare_dates.json").read_text(encoding="utf-8"))["expressions"]
+    docs = {}
+    for cluster in map(json.loads, (SHARED / "data/mds/duc2003_task2.jsonl").open(encoding="utf-8")):
+        docs.update(zip(cluster["doc_ids"], cluster["documents"], strict=True))
+    from dateutil import parser as dateutil_parser
+
+    def ours(row: dict, anchor: date | None) -> str | None:
+        found = [m for m in find_dates(docs[row["doc"]], anchor) if m.start <= row["start"] < m.end]
+        return found[0].date if found else "(missed)"
+
+    def pub_date(row: dict) -> str | None:
+        """Baseline: every expression dated by the article's publication day (cut to the gold's precision)."""
+        return row["published"][: len(row["gold"])] if row["gold"] else row["published"]
+
+    def with_dateutil(row: dict) -> str | None:
+        """Baseline: dateutil's fuzzy parser with the publication date as default (cut to the gold's precision)."""
+        text = docs[row["doc"]][row["start"] : row["end"]]
+        try:
+            parsed = dateutil_parser.parse(text, default=datetime.fromisoformat(row["published"]), fuzzy=True)
+        except (ValueError, OverflowError):
+            return None
+        return parsed.date().isoformat()[: len(row["gold"] or "")] if row["gold"] else parsed.date().isoformat()
+
+    systems = {
+        "storyline text.dates (publication date as anchor)": lambda r: ours(r, date.fromisoformat(r["published"])),
+        "storyline text.dates, no anchor (absolute only)": lambda r: ours(r, None),
+        "dateutil.parser fuzzy, default = publication date": with_dateutil,
+        "publication date for every expression": pub_date,
+    }
+    rows = []
+    for name, system in systems.items():
+        correct = sum(system(r) == r["gold"] for r in labels)
+        rows.append([name, len(labels), correct, correct / len(labels)])
+    base = rows[0][3]
+    rows = [[*r, r[3] / base if base else 0.0] for r in rows]
+    _table(f"Date normalization: {len(labels)} expressions from DUC 2003 (publication date from the doc id)",
+           ["system", "expressions", "correct", "accuracy", "vs storyline"], rows)  # fmt: skip
+
+
+# --- quotes ------------------------------------------------------------------------------------------------------
+def _speaker_ok(predicted: str | None, gold: str) -> bool:
+    return bool(predicted) and fold(gold).split()[-1] in fold(predicted or "").split()
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter > 0.5 * min(a[1] - a[0], b[1] - b[0])
+
+
+def _quote_scores(predicted: list[tuple[str, int, int, str | None]], gold: list[dict]) -> tuple[float, float, float]:
+    used: set[int] = set()
+    hits = 0
+    for doc, start, end, speaker in predicted:
+        for i, g in enumerate(gold):
+            if i not in used and g["doc"] == doc and _overlap((start, end), (g["start"], g["end"])):
+                if _speaker_ok(speaker, g["speaker"]):
+                    hits += 1
+                used.add(i)
+                break
+    p = hits / len(predicted) if predicted else 0.0
+    r = hits / len(gold) if gold else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def bench_quotes() -> None:
+    data = json.loads((LABELS / "compare_quotes.json").read_text(encoding="utf-8"))
+    ecb = _ecb()
+    ours: list[tuple[str, int, int, str | None]] = []
+    baseline: list[tuple[str, int, int, str | None]] = []
+    marks = re.compile(r"[\"“]([^\"”\n]{10,})[\"”]")
+    for doc_id in data["documents"]:
+        article = _article(doc_id, ecb[doc_id]["text"])
+        ours += [(doc_id, q.start, q.end, q.speaker) for q in compare_story([article]).quotes]
+        # Baseline: text in quotation marks, speaker = the nearest PERSON entity in the same sentence.
+        docs = annotate([s.text for s in article.sentences])
+        for m in marks.finditer(article.text):
+            sentence = next((s for s, d in zip(article.sentences, docs, strict=True) if s.start <= m.start() < s.end),
+                            None)  # fmt: skip
+            people = []
+            if sentence is not None:
+                doc = docs[article.sentences.index(sentence)]
+                people = [
+                    (abs(sentence.start + e.start_char - m.end()), e.text)
+                    for e in doc.ents
+                    if e.label_ == "PERSON" and not m.start() <= sentence.start + e.start_char < m.end()
+                ]
+            baseline.append((doc_id, m.start(1), m.end(1), min(people)[1] if people else None))
+    rows = []
+    for name, predicted in (("storyline compare.quotes (direct + indirect, parse-based speaker)", ours),
+                            ("quotation marks + nearest PERSON in the sentence", baseline)):  # fmt: skip
+        p, r, f = _quote_scores(predicted, data["quotes"])
+        rows.append([name, len(predicted), p, r, f])
+    _table(f"Quotes with speakers: {len(data['quotes'])} labeled quotes in {len(data['documents'])} ECB+ documents",
+           ["system", "predicted", "precision", "recall", "F1"], rows)  # fmt: skip
+
+
+# --- entities ----------------------------------------------------------------------------------------------------
+def _story_articles(name: str, ecb: dict[str, dict]) -> list[Article]:
+    if name == "seeds":
+        paths = sorted((SHARED / "seeds").iterdir())
+        return [_article(p.name, p.read_text(encoding="utf-8")) for p in paths]
+    ids = [d for d in ecb if ecb[d]["event"] == name][:6]
+    return [_article(d, ecb[d]["text"]) for d in ids]
+
+
+def _pairs(clusters: list[set[str]]) -> set[frozenset[str]]:
+    return {frozenset(p) for c in clusters for p in combinations(sorted(c), 2)}
+
+
+def bench_entities() -> None:
+    data = json.loads((LABELS / "compare_entities.json").read_text(encoding="utf-8"))["stories"]
+    ecb = _ecb()
+    totals = {name: [0, 0, 0] for name in ("storyline", "exact", "folded")}
+    for story, gold_clusters in data.items():
+        articles = _story_articles(story, ecb)
+        sentences = [s for a in articles for s in a.sentences]
+        docs = annotate([s.text for s in sentences])
+        mentions = [m for s, d in zip(sentences, docs, strict=True) for m in mentions_in_doc(d, s.article_id, s.start)]
+        entities, _ = merge_mentions(mentions)
+        surfaces = {n for e in entities for n in (e.name, *e.aliases)}
+        gold = _pairs([set(c) & surfaces for c in gold_clusters])
+        predicted = {
+            "storyline": _pairs([{e.name, *e.aliases} for e in entities]),
+            "exact": _pairs(_group(surfaces, lambda s: s.lower())),
+            "folded": _pairs(_group(surfaces, lambda s: " ".join(w for w in fold(s).split() if w != "the"))),
+        }
+        for name, pairs in predicted.items():
+            totals[name][0] += len(pairs & gold)
+            totals[name][1] += len(pairs)
+            totals[name][2] += len(gold)
+    rows = []
+    labels = {"storyline": "storyline compare.entities (titles, surnames, initialisms, aliases)",
+              "exact": "exact name match (case-insensitive)", "folded": "accent/case/article-folded match"}  # fmt: skip
+    for name, (hit, pred, gold_n) in totals.items():
+        p = hit / pred if pred else 0.0
+        r = hit / gold_n if gold_n else 0.0
+        rows.append([labels[name], pred, p, r, 2 * p * r / (p + r) if p + r else 0.0])
+    _table(f"Entity merging: pairwise precision/recall over names, {len(data)} stories",
+           ["system", "predicted pairs", "precision", "recall", "F1"], rows)  # fmt: skip
+
+
+def _group(surfaces: set[str], key) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    groups: dict[str, set[str]] = {}
+    for s in surfaces:
+        groups.setdefault(key(s), set()).add(s)
+    return list(groups.values())
+
+
+# --- conflicts ---------------------------------------------------------------------------------------------------
+def bench_conflicts() -> None:
+    data = json.loads((LABELS / "compare_conflicts.json").read_text(encoding="utf-8"))
+    ecb = _ecb()
+    gold = {(j["a"], j["a_start"], j["b"], j["b_start"]): j["conflict"] for j in data["judgments"]}
+    truth = {k for k, v in gold.items() if v}
+    systems = {
+        "storyline compare (defaults)": CompareOptions(),
+        "wide: any close pair (score >= 0.3) with differing figures of one unit": CompareOptions(
+            conflict=0.3, conflict_shared=0
+        ),
+    }
+    rows = []
+    for name, options in systems.items():
+        found: set[tuple[str, int, str, int]] = set()
+        for story in data["stories"]:
+            articles = [_article(d, ecb[d]["text"]) for d in story]
+            for conflict in compare_story(articles, options).conflicts:
+                a, b = sorted(conflict.sides, key=lambda s: (s.article_id, s.start))[:2]
+                found.add((a.article_id, a.start, b.article_id, b.start))
+        hit = len(found & truth)
+        judged = found & set(gold)
+        p = hit / len(judged) if judged else 0.0
+        r = hit / len(truth) if truth else 0.0
+        rows.append([name, len(found), len(found - set(gold)), p, r, 2 * p * r / (p + r) if p + r else 0.0])
+    _table(
+        f"Conflict detection: {len(truth)} true conflicts among {len(gold)} pooled judged pairs, "
+        f"{len(data['stories'])} ECB+ stories (precision over judged pairs)",
+        ["system", "flagged", "unjudged", "precision", "recall", "F1"],
+        rows,
+    )
+
+
+# --- cost --------------------------------------------------------------------------------------------------------
+def bench_cost() -> None:
+    ecb = _ecb()
+    events: dict[str, list[str]] = {}
+    for doc_id, doc in ecb.items():
+        events.setdefault(doc["event"], []).append(doc_id)
+    stories = [ids[:8] for _, ids in sorted(events.items()) if len(ids) >= 3][:12]
+    compare_story([_article(i, ecb[i]["text"]) for i in stories[0][:2]])  # load models once, outside the timing
+    compare_story([_article(i, ecb[i]["text"]) for i in stories[0][:2]], CompareOptions(embedder="static"))
+    rows = []
+    timings: dict[str, list[float]] = {"summary": [], "compare (minilm)": [], "compare (static)": []}
+    for ids in stories:
+        articles = [_article(i, ecb[i]["text"]) for i in ids]
+        t0 = time.perf_counter()
+        summarize_story(articles, SummaryOptions())
+        t1 = time.perf_counter()
+        compare_story(articles, CompareOptions())
+        t2 = time.perf_counter()
+        compare_story(articles, CompareOptions(embedder="static"))
+        t3 = time.perf_counter()
+        timings["summary"].append(t1 - t0)
+        timings["compare (minilm)"].append(t2 - t1)
+        timings["compare (static)"].append(t3 - t2)
+    base = sum(timings["summary"])
+    for name, values in timings.items():
+        rows.append([name, len(values), median(values), sum(values), sum(values) / base])
+    _table(f"Cost per story: {len(stories)} ECB+ stories of up to 8 articles, summary vs comparison, same process",
+           ["stage", "stories", "median s/story", "total s", "x summary"], rows)  # fmt: skip
+
+
+PARTS = {
+    "dates": bench_dates,
+    "quotes": bench_quotes,
+    "entities": bench_entities,
+    "conflicts": bench_conflicts,
+    "cost": bench_cost,
+}
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=sorted(PARTS), action="append", help="run only these parts")
+    for part in parser.parse_args().part or list(PARTS):
+        PARTS[part]()

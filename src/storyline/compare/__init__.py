@@ -1,0 +1,114 @@
+"""Compare the sources of a story: facts agreed and unique, conflicting figures and dates, entities, quotes and a
+timeline, every item cited by ``(article_id, start, end)`` into its article."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..config import CompareOptions
+from ..models import Article, Claim, Conflict, ConflictSide, Entity, Quote, Span, TimelineEvent
+from ..text.dates import DateMention, find_dates
+from .align import Unit, content_stems, split_units, unit_similarity
+from .claims import agreed_claims, find_conflicts, link_units, unique_claims
+from .entities import Mention, fold, mentions_in_doc, merge_mentions
+from .nlp import annotate
+from .quantities import find_quantities
+from .quotes import NamedSpan, SpeakerResolver, find_quotes
+from .timeline import build_timeline
+
+__all__ = ["Comparison", "compare_story"]
+
+
+@dataclass(slots=True)
+class Comparison:
+    """What the articles of one story agree on, report alone or contradict; who is named, quoted, and when."""
+
+    agreed: list[Claim] = field(default_factory=list)
+    unique: list[Span] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+
+
+def compare_story(articles: Sequence[Article], options: CompareOptions | None = None) -> Comparison:
+    """Compare ``articles`` (one story, duplicates left out, sentences already split)."""
+    options = options or CompareOptions()
+    sentences = [s for a in articles for s in a.sentences]
+    docs = annotate([s.text for s in sentences], options.spacy_model)
+    mentions: list[Mention] = []
+    for sentence, doc in zip(sentences, docs, strict=True):
+        mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
+    entities, index = merge_mentions(mentions)
+    named: dict[str, list[NamedSpan]] = {}
+    for m in mentions:
+        entity = entities[index[(m.article_id, m.start)]] if (m.article_id, m.start) in index else None
+        if entity is not None:
+            named.setdefault(m.article_id, []).append(NamedSpan(m.start, m.end, entity.name, entity.type))
+    quotes: list[Quote] = []
+    cursor = 0
+    for article in articles:
+        n = len(article.sentences)
+        quotes.extend(find_quotes(article, article.sentences, docs[cursor : cursor + n],
+                                  SpeakerResolver(named.get(article.id, []))))  # fmt: skip
+        cursor += n
+
+    dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
+    units: list[Unit] = [u for a in articles for u in split_units(a)]
+    score, cosine = unit_similarity(units, options.embedder, options.embedding_weight)
+    alignment = link_units(units, score, cosine, options)
+    by_id = {a.id: a for a in articles}
+    unit_dates: list[list[DateMention]] = []
+    unit_quantities = []
+    holders: list[list[str | None]] = []
+    for unit in units:
+        inside = [d for d in dates[unit.article_id] if unit.start <= d.start < unit.end]
+        unit_dates.append(inside)
+        skip = [(d.start, d.end) for d in inside]
+        found = find_quantities(by_id[unit.article_id].text, unit.start, unit.end, skip)
+        unit_quantities.append(found)
+        names = [n for n in named.get(unit.article_id, []) if unit.start <= n.start < unit.end]
+        holders.append([_holder(names, q.start) for q in found])
+    conflicts = find_conflicts(alignment, unit_quantities, unit_dates, options, holders)
+    conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
+    return Comparison(
+        agreed=agreed_claims(alignment),
+        unique=unique_claims(alignment, options),
+        conflicts=conflicts,
+        quotes=quotes,
+        entities=entities,
+        timeline=build_timeline(articles, dates, conflicts),
+    )
+
+
+def _holder(names: Sequence[NamedSpan], position: int) -> str | None:
+    """The person or organization named last before ``position`` in the same unit: whose figure it is."""
+    before = [n for n in names if n.end <= position and n.kind in {"person", "organization"}]
+    return before[-1].name if before else None
+
+
+def _same_speaker(a: str, b: str) -> bool:
+    """"Alishbandi" and "Heydar Alishbandi", "Orange" and "Orange officials" name one speaker."""
+    words_a, words_b = set(fold(a).split()), set(fold(b).split())
+    return fold(a).split()[-1:] == fold(b).split()[-1:] or words_a <= words_b or words_b <= words_a
+
+
+def speaker_conflicts(quotes: Sequence[Quote], people: set[str], overlap: float = 0.6) -> list[Conflict]:
+    """The same words attributed to different named people by different articles (a body relaying a person's
+    words, or "the company" for a name, is not a conflict)."""
+    conflicts = []
+    stems = [content_stems(q.text) for q in quotes]
+    for i, a in enumerate(quotes):
+        for j in range(i + 1, len(quotes)):
+            b = quotes[j]
+            if a.article_id == b.article_id or a.speaker not in people or b.speaker not in people:
+                continue
+            if _same_speaker(a.speaker, b.speaker):  # type: ignore[arg-type]
+                continue
+            total = len(stems[i]) + len(stems[j])
+            if total and 2 * len(stems[i] & stems[j]) / total >= overlap and len(stems[i] & stems[j]) >= 3:
+                sides = [ConflictSide(a.speaker, a.article_id, a.start, a.end),
+                         ConflictSide(b.speaker, b.article_id, b.start, b.end)]  # fmt: skip
+                conflicts.append(Conflict("who said it", sides))
+    return conflicts

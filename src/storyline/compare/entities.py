@@ -1,0 +1,193 @@
+"""People, organizations and places across a story's articles, one canonical name per entity.
+
+"Maduro", "Nicolás Maduro" and "President Maduro" become one person; "IMF" joins "International Monetary
+Fund"; "U.S.", "US" and "the United States" are one place. Matching folds accents and case, drops titles and
+leading articles, links a surname or a name's tail to the one full name that ends with it, and initialisms to
+the name they abbreviate.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..models import Entity
+
+ENTITY_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place"}
+"""spaCy labels kept, and the type each is reported as."""
+
+_TITLE_WORDS = """
+    president vice prime minister secretary chancellor king queen prince princess pope sen senator rep gov governor
+    mayor mr mrs ms miss dr gen general col colonel lt sgt capt captain adm admiral maj judge justice sir lady lord
+    chief deputy ambassador spokesman spokeswoman officer detective sheriff former late rev reverend archbishop
+    bishop cardinal sheikh premier commissioner director minister foreign defense defence interior national security
+    advisor adviser attorney actor actress singer star coach
+"""
+TITLES = frozenset(_TITLE_WORDS.split())
+"""Words before a name that are titles or roles, not part of it ("President", "Mayor", "Mr")."""
+_STOP = frozenset({"the", "of", "and", "for", "&", "a", "an", "de", "la", "del", "in", "on", "at", "to"})
+
+# Common short forms of places and bodies that no string rule can link.
+_KNOWN_ALIASES = {
+    "us": "united states", "usa": "united states", "united states of america": "united states",
+    "america": "united states", "the us": "united states", "uk": "united kingdom", "britain": "united kingdom",
+    "great britain": "united kingdom", "un": "united nations", "eu": "european union", "uae": "united arab emirates",
+    "ussr": "soviet union", "nyc": "new york city",
+}  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, dots or possessive endings: the form names are compared in."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’]s?$", "", text.strip())
+    text = text.replace(".", "")
+    return " ".join(re.findall(r"[\w&-]+", text))
+
+
+def _core(name: str, kind: str) -> str:
+    """The folded name without leading articles and (for people) titles."""
+    words = fold(name).split()
+    while words and words[0] in {"the", "a", "an"}:
+        words = words[1:]
+    if kind == "person":
+        while len(words) > 1 and words[0] in TITLES:
+            words = words[1:]
+    core = " ".join(words)
+    return _KNOWN_ALIASES.get(core, core)
+
+
+def _initials(core: str) -> str:
+    return "".join(w[0] for w in core.split() if w not in _STOP)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention in an article: ``text[start:end] == surface``."""
+
+    article_id: str
+    start: int
+    end: int
+    surface: str
+    kind: str
+
+
+def _display(surface: str) -> str:
+    surface = re.sub(r"['’]s$", "", surface.strip())
+    return re.sub(r"^(?:the|The)\s+", "", surface)
+
+
+def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tuple[str, int], int]]:
+    """Entities from mentions, and the entity index of each mention keyed by ``(article_id, start)``."""
+    mentions = list(mentions)
+    cores = [_core(m.surface, m.kind) for m in mentions]
+    kind_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for mention, core in zip(mentions, cores, strict=True):
+        if core:
+            kind_votes[core][mention.kind] += 1
+    # spaCy's small model often tags a foreign surname as an organization: a third of the votes makes a person.
+    kinds = {
+        core: "person" if 3 * votes["person"] >= sum(votes.values()) else votes.most_common(1)[0][0]
+        for core, votes in kind_votes.items()
+    }
+    # Link each core name to a longer one it is part of, when exactly one candidate fits.
+    names = sorted(kinds, key=lambda c: (-len(c.split()), -sum(kind_votes[c].values()), c))
+    parent = _first_name_variants([c for c in names if kinds[c] == "person"])
+    for core in names:
+        if core in parent:
+            continue
+        words = core.split()
+        fits: list[str] = []
+        for longer in names:
+            long_words = longer.split()
+            if len(long_words) <= len(words):
+                continue
+            if kinds[core] == "person" and kinds[longer] == "person" and long_words[-len(words) :] == words:
+                fits.append(longer)
+            elif kinds[longer] == "person" and kinds[core] != "person" and len(words) == 1 and long_words[-1] == core:
+                fits.append(longer)  # "Maduro" tagged as a place or organization in one sentence
+            elif kinds[core] != "person" and kinds[longer] != "person":
+                initialism = len(words) == 1 and len(core) >= 2 and _initials(longer) == core
+                if initialism or (len(words) >= 2 and long_words[-len(words) :] == words):
+                    fits.append(longer)
+        roots = {_root(parent, f) for f in fits}
+        if len(roots) == 1:
+            parent[core] = fits[0]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, core in enumerate(cores):
+        if core:
+            groups[_root(parent, core)].append(i)
+    entities: list[Entity] = []
+    index: dict[tuple[str, int], int] = {}
+    ordered = sorted(groups.items(), key=lambda kv: (-len({mentions[i].article_id for i in kv[1]}), -len(kv[1]), kv[0]))
+    for number, (root, members) in enumerate(ordered):
+        surfaces = Counter(_display(mentions[i].surface) for i in members)
+        kind = kinds[root] if root in kinds else Counter(kinds[cores[i]] for i in members).most_common(1)[0][0]
+        name = _canonical(surfaces, root, kind)
+        entities.append(
+            Entity(
+                name=name,
+                type=kind,
+                aliases=sorted(s for s in surfaces if s != name),
+                article_ids=sorted({mentions[i].article_id for i in members}),
+                count=len(members),
+            )
+        )
+        for i in members:
+            index[(mentions[i].article_id, mentions[i].start)] = number
+    return entities, index
+
+
+def _first_name_variants(people: list[str]) -> dict[str, str]:
+    """Links full names with one surname whose first names are variants ("Alexis"/"Alexandros", "Vassilis"/
+    "Vassilios": a shared four-letter start) or an initial of each other, to the most frequent spelling first."""
+    parent: dict[str, str] = {}
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for core in people:
+        words = core.split()
+        if len(words) >= 2:
+            by_surname[words[-1]].append(core)
+    for group in by_surname.values():
+        for i, core in enumerate(group):
+            first = core.split()[0]
+            for other in group[:i]:
+                other_first = other.split()[0]
+                same = first[:4] == other_first[:4] and len(first) >= 4 and len(other_first) >= 4
+                initial = (len(first) == 1 or len(other_first) == 1) and first[0] == other_first[0]
+                if (same or initial) and _root(parent, other) != core:
+                    parent[core] = _root(parent, other)
+                    break
+    return parent
+
+
+def _root(parent: dict[str, str], core: str) -> str:
+    while core in parent:
+        core = parent[core]
+    return core
+
+
+def _canonical(surfaces: Counter[str], root: str, kind: str) -> str:
+    """The display form of the root name seen most often; the longest form for people."""
+    at_root = [s for s in surfaces if _core(s, kind) == root]
+    candidates = at_root or list(surfaces)
+    if kind == "person":
+        best = max(candidates, key=lambda s: (len(_core(s, kind).split()), surfaces[s], -len(s)))
+        words = best.split()
+        while len(words) > 1 and fold(words[0]) in TITLES:
+            words = words[1:]  # "Mayor Ana Ruiz" is Ana Ruiz; the titled form stays an alias
+        return " ".join(words)
+    return max(candidates, key=lambda s: (surfaces[s], len(s)))
+
+
+def mentions_in_doc(doc: object, article_id: str, offset: int) -> list[Mention]:
+    """Mentions of people, organizations and places in one spaCy doc whose text starts at ``offset``."""
+    found = []
+    for ent in doc.ents:  # type: ignore[attr-defined]
+        kind = ENTITY_TYPES.get(ent.label_)
+        if kind is None or not any(c.isalpha() for c in ent.text):
+            continue
+        found.append(Mention(article_id, offset + ent.start_char, offset + ent.end_char, ent.text, kind))
+    return found

@@ -1,0 +1,250 @@
+"""Find date expressions in news text and normalize them against the article's publication date.
+
+"in August 2017" needs no anchor; "Tuesday", "last year", "earlier this month", "three days ago" and
+"August 4th" are resolved against the publication date, and stay unresolved (``date`` ``None``, anchor
+``"unknown"``) when it is not known: a date is never guessed. Dates are ISO 8601 at the precision the text
+gives: ``2018``, ``2018-08``, ``2018-W31`` (a week), ``2018-08-04``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+UNKNOWN_ANCHOR = "unknown"
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}  # fmt: skip
+_WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
+_N = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+
+# Longest and most specific first: the first pattern that matches at a position wins.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b")),
+    ("month_day_year", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")),
+    ("day_month_year", re.compile(rf"\b{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}\b")),
+    ("month_year", re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b")),
+    ("month_day", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?![,.]?\d|\s*(?:%|percent|million|billion))")),
+    ("day_month", re.compile(rf"\b{_DAY}(?:\s+of)?\s+{_MONTH}\b")),
+    (
+        "relative_month",
+        re.compile(rf"\b(?P<rel>(?i:last|next|this|early|late|mid-|in|since|until|by|during|from|through))\s*{_MONTH}\b"),
+    ),
+    (
+        "relative_weekday",
+        re.compile(rf"\b(?P<rel>(?i:last|next|this|on|past|coming|late|early))\s+{_WEEKDAY}{_PART}\b"),
+    ),
+    ("weekday", re.compile(rf"\b{_WEEKDAY}{_PART}\b")),
+    (
+        "edge_of_period",
+        re.compile(
+            r"\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+(?P<which>the|this|last|next)\s+"
+            r"(?P<unit>year|month|week)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "relative_period",
+        re.compile(
+            r"\b(?:(?P<mod>earlier|later|early|late)\s+)?(?P<which>last|this|next|past|coming)\s+"
+            r"(?P<unit>year|month|week)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("ago", re.compile(rf"\b{_N}\s+(?P<unit>day|week|month|year)s?\s+ago\b", re.IGNORECASE)),
+    (
+        "day_word",
+        re.compile(
+            r"\b(?P<word>today|yesterday|tomorrow|tonight|last\s+night|this\s+(?:morning|afternoon|evening)|"
+            r"earlier\s+today)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year",
+        re.compile(rf"\b(?P<prep>(?i:in|since|by|until|during|of|from|early|late|mid-|before|after))\s+{_YEAR}\b(?!\s*%)"),
+    ),
+]
+
+_FUTURE = re.compile(
+    r"\b(?:will|won't|wo n't|shall|'ll|going to|plans? to|planned|scheduled|expected|due to|set to|upcoming|"
+    r"(?:is|are) to be|might|would|forecast|until)\b[^.;!?]*$",
+    re.IGNORECASE,
+)
+FUTURE_WINDOW = 60
+"""Characters before an expression searched for a future cue ("will vote next week", "is to be released")."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One date expression: ``text[start:end] == expression``; ``date`` is ISO 8601 or ``None``.
+
+    ``anchor`` is the publication date it was resolved against, ``"unknown"`` when it needed one that is
+    not known, and ``None`` when the expression is absolute ("in August 2017").
+    """
+
+    start: int
+    end: int
+    expression: str
+    date: str | None
+    anchor: str | None
+    kind: str
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")]
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _week(day: date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _pick(candidates: list[date], anchor: date, future: bool) -> date:
+    """Among candidate readings, the latest not after the anchor (past), or the earliest not before it."""
+    if future:
+        after = [c for c in candidates if c >= anchor]
+        return min(after) if after else max(candidates)
+    before = [c for c in candidates if c <= anchor]
+    return max(before) if before else min(candidates)
+
+
+def _resolve(kind: str, m: re.Match[str], anchor: date | None, future: bool) -> tuple[str | None, bool]:
+    """ISO date of one match and whether it needed the anchor; ``None`` when it cannot be resolved."""
+    g = m.groupdict()
+    if kind == "iso":
+        day = _valid(int(g["year"]), int(g["mnum"]), int(g["day"]))
+        return (day.isoformat() if day else None), False
+    if kind in {"month_day_year", "day_month_year"}:
+        day = _valid(int(g["year"]), _month(g["month"]), int(g["day"]))
+        return (day.isoformat() if day else None), False
+    if kind == "month_year":
+        return f"{int(g['year']):04d}-{_month(g['month']):02d}", False
+    if kind == "year":
+        return g["year"], False
+    if anchor is None:
+        return None, True
+    if kind in {"month_day", "day_month"}:
+        month, day_of_month = _month(g["month"]), int(g["day"])
+        years = (anchor.year - 1, anchor.year, anchor.year + 1)
+        candidates = [d for y in years if (d := _valid(y, month, day_of_month))]
+        return (_pick(candidates, anchor, future).isoformat() if candidates else None), True
+    if kind == "relative_month":
+        month, rel = _month(g["month"]), g["rel"].lower()
+        if rel == "last":
+            future = False
+        elif rel == "next":
+            future = True
+        elif rel == "this":
+            return f"{anchor.year:04d}-{month:02d}", True
+        candidates = [date(y, month, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
+        month_anchor = anchor.replace(day=1)
+        if rel == "last" and month == anchor.month:
+            month_anchor = date(anchor.year - 1, month, 1)
+        if rel == "next" and month == anchor.month:
+            month_anchor = date(anchor.year + 1, month, 1)
+        chosen = _pick(candidates, month_anchor, future)
+        return f"{chosen.year:04d}-{chosen.month:02d}", True
+    if kind in {"weekday", "relative_weekday"}:
+        target = _WEEKDAYS[g["weekday"].lower()]
+        rel = (g.get("rel") or "").lower()
+        back = (anchor.weekday() - target) % 7
+        if rel in {"next", "coming"} or (future and rel not in {"last", "past"}):
+            ahead = (target - anchor.weekday()) % 7 or 7
+            return (anchor + timedelta(days=ahead)).isoformat(), True
+        if rel in {"last", "past"} and back == 0:
+            back = 7
+        return (anchor - timedelta(days=back)).isoformat(), True
+    if kind == "day_word":
+        word = " ".join(g["word"].lower().split())
+        offset = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
+        return (anchor + timedelta(days=offset)).isoformat(), True
+    if kind in {"relative_period", "edge_of_period"}:
+        which, unit = g["which"].lower(), g["unit"].lower()
+        delta = {"last": -1, "past": -1, "next": 1, "coming": 1}.get(which, 0)
+        if unit == "year":
+            return f"{anchor.year + delta:04d}", True
+        if unit == "month":
+            year, month = _shift_month(anchor.year, anchor.month, delta)
+            return f"{year:04d}-{month:02d}", True
+        return _week(anchor + timedelta(weeks=delta)), True
+    if kind == "ago":
+        n_text, unit = g["n"].lower(), g["unit"].lower()
+        n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
+        if unit == "day":
+            return (anchor - timedelta(days=n)).isoformat(), True
+        if unit == "week":
+            return _week(anchor - timedelta(weeks=n)), True
+        if unit == "month":
+            year, month = _shift_month(anchor.year, anchor.month, -n)
+            return f"{year:04d}-{month:02d}", True
+        return f"{anchor.year - n:04d}", True
+    raise ValueError(f"unknown date pattern kind {kind!r}")
+
+
+_TRIM = re.compile(r"(?:in|on|since|by|until|during|of|from|through)\s+", re.IGNORECASE)
+
+
+def find_dates(text: str, published: date | None = None, start: int = 0, end: int | None = None) -> list[DateMention]:
+    """Date expressions in ``text[start:end]``, resolved against ``published`` (the article's publication day)."""
+    end = len(text) if end is None else end
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+    anchor_text = published.isoformat() if published else UNKNOWN_ANCHOR
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text, start, end):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            trimmed = _TRIM.match(text, s, e)
+            if trimmed and kind not in {"relative_weekday"}:
+                s = trimmed.end()
+            elif kind == "relative_weekday" and m.group("rel").lower() == "on":
+                s = m.start("weekday")
+            # The tense that governs an expression is the verb just before it: "said Thursday it will" is past.
+            window_start = max(text.rfind(".", start, s), text.rfind("\n", start, s), start, s - FUTURE_WINDOW)
+            future = bool(_FUTURE.search(text[window_start:s]))
+            iso, relative = _resolve(kind, m, published, future)
+            anchor = (anchor_text if relative else None)
+            taken.append(m.span())
+            found.append(DateMention(s, e, text[s:e], iso, anchor, kind))
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def normalize_date(expression: str, published: date | None = None) -> str | None:
+    """The ISO 8601 date of one expression ("last Tuesday", "August 4th"), or ``None`` when unresolvable."""
+    mentions = find_dates(expression, published)
+    if not mentions:
+        raise ValueError(f"no date expression found in {expression!r}; see storyline.text.dates for what is read")
+    return mentions[0].date
