@@ -127,7 +127,7 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
 
 def _week(day: date) -> str:
     iso = day.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+    return f"{iso.year:04d}-W{iso.week:02d}"
 
 
 def _pick(candidates: list[date], anchor: date, future: bool) -> date:
@@ -218,13 +218,15 @@ _TRIM = re.compile(r"(?:in|on|since|by|until|during|of|from|through)\s+", re.IGN
 def find_dates(text: str, published: date | None = None, start: int = 0, end: int | None = None) -> list[DateMention]:
     """Date expressions in ``text[start:end]``, resolved against ``published`` (the article's publication day)."""
     end = len(text) if end is None else end
-    taken: list[tuple[int, int]] = []
+    # Characters already inside a found expression: an overlap check in O(span), so a text with 100k date words
+    # stays linear (a list of spans made it quadratic: minutes for one long article).
+    taken = bytearray(len(text))
     found: list[DateMention] = []
     anchor_text = published.isoformat() if published else UNKNOWN_ANCHOR
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text, start, end):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) != -1:
                 continue
             trimmed = _TRIM.match(text, s, e)
             if trimmed and kind not in {"relative_weekday"}:
@@ -234,9 +236,12 @@ def find_dates(text: str, published: date | None = None, start: int = 0, end: in
             # The tense that governs an expression is the verb just before it: "said Thursday it will" is past.
             window_start = max(text.rfind(".", start, s), text.rfind("\n", start, s), start, s - FUTURE_WINDOW)
             future = bool(_FUTURE.search(text[window_start:s]))
-            iso, relative = _resolve(kind, m, published, future)
+            try:
+                iso, relative = _resolve(kind, m, published, future)
+            except (OverflowError, ValueError):  # resolves outside years 1-9999 (an absurd publication date)
+                iso, relative = None, True
             anchor = (anchor_text if relative else None)
-            taken.append(m.span())
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
             found.append(DateMention(s, e, text[s:e], iso, anchor, kind))
     found.sort(key=lambda d: d.start)
     return found
