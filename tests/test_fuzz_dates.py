@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -30,7 +31,7 @@ def test_date_mentions_are_exact_spans_with_iso_dates(text: str, anchor: date | 
         assert mention.date is None or ISO.fullmatch(mention.date), mention
         assert mention.anchor in (None, "unknown", anchor.isoformat() if anchor else None)
     spans = sorted((m.start, m.end) for m in mentions)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "mentions overlap"
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "mentions overlap"
 
 
 @pytest.mark.parametrize("words", ["Monday ", "3 days ago ", "last week ", "in March 2019, ", "2019-01-01 "])
