@@ -14,7 +14,7 @@ from conftest import run_cli
 BODY = "The harbour authority said the ferry would resume service on Monday after repairs to the ramp."
 
 
-def digest_with(tmp_path: Path, inputs: list[Path], config: str) -> tuple[dict, str]:
+def digest_with(tmp_path: Path, inputs: list[Path] | list[str], config: str) -> tuple[dict, str]:
     settings = tmp_path / "settings.toml"
     settings.write_text(config)
     out = tmp_path / "out"
@@ -105,3 +105,49 @@ def test_a_bad_limit_value_is_a_clear_error(tmp_path: Path, setting: str, value:
                      "--config", str(tmp_path / "settings.toml"), check=False)
     assert result.returncode == 2
     assert f"ingest.{setting} must be a number" in result.stderr and "Traceback" not in result.stderr
+
+
+RSS_ITEM = ("<item><title>Ferry news {i}</title><link>https://example.org/{i}</link>"
+            "<description>{body} ({i})</description></item>")
+
+
+def test_feed_entries_over_max_records_are_rejected_with_their_count(tmp_path: Path) -> None:
+    items = "".join(RSS_ITEM.format(i=i, body=BODY) for i in range(5))
+    (tmp_path / "feed.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}'
+                                       "</channel></rss>")
+    data, _ = digest_with(tmp_path, [tmp_path / "feed.xml"], "[ingest]\nmax_records = 3\n")
+    assert data["stats"]["articles"] == 3
+    assert "2 entries over ingest.max_records=3" in reasons(data)["feed.xml"]
+
+
+def test_feed_larger_than_max_bytes_is_rejected(tmp_path: Path) -> None:
+    items = "".join(RSS_ITEM.format(i=i, body=BODY) for i in range(100))
+    (tmp_path / "big.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}'
+                                      "</channel></rss>")
+    (tmp_path / "ok.txt").write_text(BODY)
+    data, _ = digest_with(tmp_path, [tmp_path / "ok.txt", tmp_path / "big.xml"], "[ingest]\nmax_bytes = 10000\n")
+    assert "larger than 10,000 bytes" in reasons(data)["big.xml"]
+
+
+def test_xml_entity_expansion_is_refused(tmp_path: Path) -> None:
+    corpus = Path(__file__).resolve().parent / "fuzz_corpus"
+    (tmp_path / "ok.txt").write_text(BODY)
+    inputs = [tmp_path / "ok.txt", corpus / "billion_laughs.xml", corpus / "external_entity.xml"]
+    data, _ = digest_with(tmp_path, inputs, "")
+    why = reasons(data)
+    assert "entit" in why["billion_laughs.xml"] and "entit" in why["external_entity.xml"]
+    assert all("lollol" not in a["text"] and "root:" not in a["text"] for a in data["articles"])
+
+
+def test_fetched_body_over_fetch_max_bytes_is_rejected(tmp_path: Path) -> None:
+    from loopback import serve, static
+
+    page = f"<html><body><article><h1>Ferry</h1><p>{BODY}</p><p>{BODY}</p></article></body></html>"
+    routes = {"/ok.html": static(page), "/big.html": static("<p>" + "x" * 60_000 + "</p>")}
+    config = f'[ingest]\nfetch = true\n[fetch]\nmax_bytes = 20000\nhost_delay = 0.0\ncache_dir = "{tmp_path / "c"}"\n'
+    with serve(routes) as site:
+        urls = [site.base + "/ok.html", site.base + "/big.html"]
+        data, _ = digest_with(tmp_path, urls, config)
+    assert [a["id"] for a in data["articles"]] == [site.base + "/ok.html"]
+    big = [r["reason"] for r in data["rejected"] if r["input"].endswith("/big.html")]
+    assert big and "max_bytes" in big[0], data["rejected"]
