@@ -280,15 +280,27 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="storyline-load-") as tmp:
         for backend in backends:
             db = str(Path(tmp) / "load.db") if backend == "sqlite" else _fresh_postgres(postgres or "")
-            report, passed = run_backend(backend, db, args, Path(tmp) / backend)
+            try:
+                report, passed = run_backend(backend, db, args, Path(tmp) / backend)
+            finally:
+                if backend == "postgres":
+                    _drop_postgres(db)
             print(report, end="\n\n", flush=True)
             ok = ok and passed
     print("load: PASS (zero errors, nothing lost)" if ok else "load: FAIL")
     return 0 if ok else 1
 
 
+def _drop_postgres(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _fresh_postgres(admin: str) -> str:
-    """A new, empty database on the server of ``admin`` (left for inspection; named storyline_load_<hex>)."""
+    """A new, empty database on the server of ``admin`` (named storyline_load_<hex>, dropped afterwards)."""
     import psycopg
 
     name = "storyline_load_" + uuid.uuid4().hex[:10]
