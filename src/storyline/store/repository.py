@@ -420,6 +420,11 @@ class Store:
                     found[row.id] = article_from_row(row)
         return [found[i] for i in ids if i in found]
 
+    def article_homes(self) -> dict[str, str | None]:
+        """Every stored article id with the id of the story it belongs to (None while pending)."""
+        with self.session() as s:
+            return dict(s.execute(select(ArticleRow.id, ArticleRow.story_id)).tuples().all())
+
     def pending_articles(self) -> list[Article]:
         """Stored articles that belong to no story yet (saved with ``save_articles`` or by the web API)."""
         with self.session() as s:

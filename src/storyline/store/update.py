@@ -1,4 +1,4 @@
-"""Group the store's pending articles into stories: the step behind ``watch``, ``POST /api/ingest`` and ``digest --db``.
+"""Group the store's pending articles into stories: the step behind ``watch`` and the ``POST`` API.
 
 Today it re-runs the pipeline over every stored article (correct, O(all articles)); the incremental assignment of
 the clustering component can replace ``regroup`` without changing its callers. Story ids stay stable: a new group
@@ -49,19 +49,14 @@ def regroup(store: Store, settings: Settings, *, kind: str = "regroup") -> SaveR
     everything = store.load_digest()
     if not everything.articles:
         return SaveReport()
-    with store.session() as s:
-        from sqlalchemy import select
-
-        from .tables import ArticleRow
-
-        homes = dict(s.execute(select(ArticleRow.id, ArticleRow.story_id)).tuples().all())
+    homes = store.article_homes()
     articles = [_fresh(a) for a in everything.articles]
     try:
         result = run_pipeline(articles, settings)
     except ValueError as exc:  # e.g. no article has a content word: the clustering has no vocabulary
         raise GroupingError(
             f"could not group the {len(articles)} stored articles into stories: {exc}; the new articles are stored "
-            "and stay pending (see /status); add articles with real text and ingest again"
+            "and stay pending (see /status)"
         ) from exc
     keep_story_ids(result, homes)
     return store.save_digest(result, kind=kind)
