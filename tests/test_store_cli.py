@@ -149,18 +149,18 @@ def test_serve_binds_loopback_and_refuses_open_binds_without_token(tmp_path: Pat
         process.wait(10)
 
 
-def test_watch_reads_a_real_rss_feed_and_skips_what_it_stored(tmp_path: Path) -> None:
+def test_watch_reads_a_real_feed_and_skips_what_it_stored(tmp_path: Path) -> None:
     from storyline.ingest import read_inputs
 
-    feed = DATA / "ingest" / "feeds" / "feed-rs" / "rss2" / "rss_2.0_spiegel.xml"
+    feed = DATA / "ingest" / "feeds" / "feed-rs" / "atom" / "atom_mediarss_reddit_1.xml"
     expected, _, _ = read_inputs([str(feed)])
     assert len(expected) > 5
-    _Pages.pages = {"/spiegel.xml": feed.read_bytes()}
+    _Pages.pages = {"/feed.xml": feed.read_bytes()}
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     opml = tmp_path / "subs.opml"
     opml.write_text(f'<opml version="2.0"><body><outline xmlUrl="http://127.0.0.1:{server.server_address[1]}'
-                    f'/spiegel.xml"/></body></opml>')
+                    f'/feed.xml"/></body></opml>')
     db = str(tmp_path / "rss.db")
     try:
         result = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "2", "--interval", "0")
