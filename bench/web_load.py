@@ -206,6 +206,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint (bounded)")
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--single", type=int, default=100, help="requests from one client first (service time)")
     parser.add_argument("--cap", type=float, default=30.0, help="seconds per endpoint at most")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--postgres", default=os.environ.get("STORYLINE_TEST_POSTGRES"),
@@ -238,7 +239,9 @@ def main() -> None:
                     for name, endpoint_paths in paths.items():
                         if name.startswith("floor") and cache:
                             continue
+                        one = asyncio.run(load(base, endpoint_paths, args.single, 1, args.cap))
                         r = asyncio.run(load(base, endpoint_paths, args.requests, args.concurrency, args.cap))
+                        r["single_p50"] = one["p50"]
                         results[(label, name, mode)] = r
                         print(f"  {mode} {name}: {r['rps']:.0f} req/s p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms",
                               file=sys.stderr)
@@ -249,15 +252,17 @@ def main() -> None:
         if pg_name:
             drop_postgres(args.postgres, pg_name)
 
-    print(f"\n{args.stories} stories ({2 * args.stories} articles), {args.concurrency} concurrent clients, "
+    print(f"\n{args.stories} stories ({2 * args.stories} articles); '1 client': {args.single} requests one after the "
+          f"other (the service time); then {args.concurrency} concurrent clients, "
           f"{args.requests} requests per endpoint (cap {args.cap:.0f} s), {args.workers} server process(es), "
           f"{os.cpu_count()} cores shared by server and clients\n")
     labels = [label for label, _ in backends]
-    header = "| endpoint | answers | " + " | ".join(f"{lb} req/s | {lb} p50 ms | {lb} p99 ms" for lb in labels)
+    header = "| endpoint | answers | " + " | ".join(
+        f"{lb} 1 client p50 ms | {lb} req/s | {lb} p50 ms | {lb} p99 ms" for lb in labels)
     if len(labels) == 2:
         header += " | PG/SQLite req/s | p99 < 100 ms (SQLite / PG)"
     print(header + " |")
-    print("|" + "---|" * (2 + 3 * len(labels) + (2 if len(labels) == 2 else 0)))
+    print("|" + "---|" * (2 + 4 * len(labels) + (2 if len(labels) == 2 else 0)))
     floor = {lb: results[(lb, "floor: static file", "rendered")]["rps"] for lb in labels}
     for name in paths:
         for mode in modes:
@@ -268,7 +273,8 @@ def main() -> None:
                 r = results[(lb, name, mode)]
                 share = "" if name.startswith("floor") else f" ({r['rps'] / floor[lb]:.2f}× floor)"
                 errors = f", {r['errors']:.0f} errors" if r["errors"] else ""
-                cells += [f"{r['rps']:.0f}{share}{errors}", f"{r['p50']:.1f}", f"{r['p99']:.1f}"]
+                cells += [f"{r['single_p50']:.1f}", f"{r['rps']:.0f}{share}{errors}", f"{r['p50']:.1f}",
+                          f"{r['p99']:.1f}"]
             if len(labels) == 2:
                 a, b = results[(labels[0], name, mode)], results[(labels[1], name, mode)]
                 cells += [f"{b['rps'] / a['rps']:.2f}",

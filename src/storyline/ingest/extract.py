@@ -45,7 +45,7 @@ def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
     tokens = _TOKEN.findall(text)
     if len(tokens) <= n:
         return Counter([tuple(tokens)] if tokens else [])
-    return Counter(zip(*(tokens[i:] for i in range(n))))
+    return Counter(zip(*(tokens[i:] for i in range(n)), strict=False))
 
 
 def agreement(a: str, b: str) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -13,7 +13,7 @@ from ..ingest.base import parse_datetime
 from ..models import Article, Rejected
 from ..store import queries
 from ..store.queries import StoryFilter
-from ..store.update import add_and_regroup, regroup
+from ..store.update import GroupingError, add_and_regroup, regroup
 from .auth import require_writer
 from .cache import cached
 from .export import export_search, export_story
@@ -197,10 +197,13 @@ def post_articles(request: Request, body: ArticlesIn) -> dict[str, Any]:
             articles.append(Article(id=item.id, text=item.text, title=item.title, url=item.url, source=item.source,
                                     published=published, language=item.language, author=item.author, input=where))
     store = request.app.state.store
-    if body.group:
-        report = add_and_regroup(store, articles, rejected, settings, kind="api")
-    else:
-        report = store.save_articles(articles, rejected, kind="api")
+    try:
+        if body.group:
+            report = add_and_regroup(store, articles, rejected, settings, kind="api")
+        else:
+            report = store.save_articles(articles, rejected, kind="api")
+    except GroupingError as exc:
+        raise HTTPException(422, str(exc)) from exc
     return {"accepted": len(articles), "rejected": [{"input": r.input, "reason": r.reason} for r in rejected],
             "saved": report.as_dict()}
 
@@ -212,5 +215,9 @@ def post_ingest(request: Request) -> dict[str, Any]:
     pending = store.counts()["pending"]
     if not pending:
         return {"pending": 0, "saved": None}
-    return {"pending": pending, "saved": regroup(store, request.app.state.settings, kind="api").as_dict()}
+    try:
+        report = regroup(store, request.app.state.settings, kind="api")
+    except GroupingError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"pending": pending, "saved": report.as_dict()}
 

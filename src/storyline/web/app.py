@@ -61,7 +61,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+            # nothing stored can contain NUL (PostgreSQL refuses it): answer before any query is made
+            response = JSONResponse({"detail": "the URL contains a NUL character (%00); remove it"}, status_code=400)
+        else:
+            response = await call_next(request)
         for key, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
