@@ -58,6 +58,10 @@ class Phase:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)
     accepted: list[str] = field(default_factory=list)
+    retried: int = 0
+    """Requests sent again after the server closed their keep-alive connection."""
+    gone: int = 0
+    """404s for stories that a regroup merged into others after their ids were listed (not errors)."""
 
     def add(self, op: str, took: float) -> None:
         self.latencies.setdefault(op, []).append(took)
@@ -90,18 +94,19 @@ def fill_store(db: str, articles: int, folder: Path) -> None:
 class Server:
     """`storyline serve` on a free loopback port, stopped (by its own pid) when the block ends."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._log = open(log, "w")  # noqa: SIM115 (closed in __exit__); a pipe nobody reads would block the server
         self.process = cli("serve", "--db", db, "--port", str(self.port), "--token", TOKEN, "-q",
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.DEVNULL, stderr=self._log, text=True)
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                why = self.process.stderr.read() if self.process.stderr else ""
-                raise SystemExit(f"load: the server exited:\n{why}")
+                raise SystemExit(f"load: the server exited:\n{self.log.read_text()[-3000:]}")
             try:
                 if httpx.get(self.url + "/api/status", timeout=2).status_code == 200:
                     return self
@@ -117,6 +122,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._log.close()
 
 
 async def read_targets(client: httpx.AsyncClient) -> dict[str, list[str]]:
@@ -148,17 +154,30 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
     limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
         targets = await read_targets(client)
+        regrouped: list[bool] = []
         deadline = time.monotonic() + seconds
         lock = asyncio.Lock()
 
         async def one(op: str, method: str, path: str, **kwargs) -> httpx.Response | None:  # type: ignore[no-untyped-def]
             started = time.perf_counter()
-            try:
-                response = await client.request(method, path, **kwargs)
-            except httpx.HTTPError as exc:
-                phase.errors[f"{op}: {type(exc).__name__}"] += 1
-                return None
+            for attempt in (1, 2):
+                try:
+                    response = await client.request(method, path, **kwargs)
+                    break
+                except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                    # The server closed a keep-alive connection as we reused it: retried once, as browsers do
+                    # (POST /api/articles is an upsert by id, so a retry cannot duplicate).
+                    if attempt == 2:
+                        phase.errors[f"{op}: {type(exc).__name__}"] += 1
+                        return None
+                    phase.retried += 1
+                except httpx.HTTPError as exc:
+                    phase.errors[f"{op}: {type(exc).__name__}"] += 1
+                    return None
             phase.add(op, time.perf_counter() - started)
+            if response.status_code == 404 and op.startswith("GET /") and "{id}" in op and regrouped:
+                phase.gone += 1  # a story merged into another by a regroup since the ids were listed
+                return None
             if response.status_code >= 300:
                 phase.errors[f"{op}: HTTP {response.status_code} {response.text[:80]}"] += 1
                 return None
@@ -189,6 +208,8 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
                 await asyncio.sleep(10)
                 await one("POST /api/ingest", "POST", "/api/ingest", headers={"authorization": f"Bearer {TOKEN}"},
                           timeout=300.0)
+                regrouped.append(True)
+                targets.update(await read_targets(client))
 
         started = time.monotonic()
         tasks = [worker(i) for i in range(clients)] + ([grouper()] if mode == "mixed" else [])
@@ -245,7 +266,7 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
     fresh = [{"id": f"load/{uuid.uuid4().hex[:8]}/{r['id']}", "text": r["text"]}
              for r in real_articles(args.articles + 6000, seed=4)][args.articles:]
     random.Random(5).shuffle(fresh)
-    with Server(db) as server:
+    with Server(db, folder / "server.log") as server:
         phases = [
             asyncio.run(run_phase(Phase("static (baseline)"), server.url, args.clients, args.baseline_seconds,
                                   "static", 1, [])),
@@ -258,12 +279,15 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
     report = table(backend, args.clients, phases)
     report += (f"\n\nstore filled with {args.articles} articles by `storyline digest --db` in {filled:.0f} s; "
                f"mixed phase: {len(phases[-1].accepted)} articles accepted, {missing} missing from the store, "
-               f"{duplicated} stored twice")
+               f"{duplicated} stored twice; {sum(p.retried for p in phases)} requests retried once after a closed "
+               f"keep-alive connection; {phases[-1].gone} reads of stories merged away by a regroup (404)")
     errors = Counter[str]()
     for phase in phases:
         errors.update({f"{phase.name}: {k}": v for k, v in phase.errors.items()})
     if errors:
         report += "\nerrors:\n" + "\n".join(f"  {n} x {what}" for what, n in errors.most_common(20))
+        tracebacks = [line for line in (folder / "server.log").read_text().splitlines() if line.strip()]
+        report += "\nserver log (last lines):\n" + "\n".join(tracebacks[-25:])
     return report, not errors and not missing and not duplicated
 
 
