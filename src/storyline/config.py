@@ -51,7 +51,17 @@ class SummaryOptions:
     words: int = 100
     """Word budget of a story summary."""
     support: float = 0.5
-    """Similarity at which another article's sentence counts as supporting a summary sentence."""
+    """Calibrated support score (0..1, see docs/summaries.md) at which an article's span is cited for a sentence."""
+    embedder: str = "static"
+    """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
+    min_sentence_words: int = 6
+    """Shorter sentences are never chosen (fragments, bylines)."""
+    max_sentence_words: int = 60
+    """Longer 'sentences' are never chosen (lists, run-ons the splitter could not break)."""
+    redundancy: float = 0.75
+    """A candidate this similar (cosine) to a chosen sentence repeats it and is skipped."""
+    fill: bool = False
+    """Let the last sentence cross the word budget (the ROUGE convention: the text is then cut at the budget)."""
 
 
 @dataclass(frozen=True, slots=True)
