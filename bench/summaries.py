@@ -14,6 +14,7 @@ Also times a 50-article story (five DUC clusters pooled) for every system.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import statistics
 import sys
@@ -117,7 +118,7 @@ class Oracle:
 
     def grams(self, text: str) -> tuple[Counter, Counter]:
         tokens = self.tokenizer.tokenize(text)
-        return Counter(tokens), Counter(zip(tokens, tokens[1:], strict=False))
+        return Counter(tokens), Counter(itertools.pairwise(tokens))
 
     def __call__(self, articles: list[Article], words: int, references: list[str]) -> list[str]:
         sentences = candidate_sentences(articles)

@@ -67,7 +67,9 @@ def pair_features(index: StorySentences, i: int, candidates: np.ndarray) -> np.n
     return rows
 
 
-def support_scores(index: StorySentences, i: int, candidates: np.ndarray, model: SupportModel = SUPPORT_MODEL) -> np.ndarray:
+def support_scores(
+    index: StorySentences, i: int, candidates: np.ndarray, model: SupportModel = SUPPORT_MODEL
+) -> np.ndarray:
     """The calibrated support score of each candidate for sentence ``i``."""
     return model.score(pair_features(index, i, candidates))
 

@@ -14,12 +14,21 @@ from ..models import Sentence
 
 # Abbreviations after which a period does not end a sentence (compared lower-case, without the dot).
 ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "rep", "sen", "gov", "pres", "rev", "hon", "gop", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "co", "corp", "inc", "ltd", "llc", "bros", "dept", "univ", "assn", "ave", "blvd", "rd", "no", "nos", "vol", "vs", "etc", "approx", "est", "fig", "al", "cf", "e.g", "i.e", "a.m", "p.m"]
+    """
+    mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm maj rep sen gov pres rev hon gop
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    co corp inc ltd llc bros dept univ assn ave blvd rd no nos vol vs etc approx est fig al cf
+    e.g i.e a.m p.m
+    """.split()
 )
 
 # Words that start sentences often enough that "U.S. The ..." is read as two sentences.
 SENTENCE_STARTERS = frozenset(
-    ["a", "an", "the", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "there", "his", "her", "its", "their", "our", "but", "and", "in", "on", "at", "for", "after", "before", "when", "while", "if", "as", "so", "yet", "however", "meanwhile", "also", "still", "then", "now", "some", "many", "most", "one", "two", "three", "officials", "police", "mr", "mrs", "ms", "dr"]
+    """
+    a an the he she it they we i you this that these those there his her its their our but and
+    in on at for after before when while if as so yet however meanwhile also still then now
+    some many most one two three officials police mr mrs ms dr
+    """.split()
 )
 
 _BOUNDARY = re.compile(
@@ -61,7 +70,7 @@ def _is_false_boundary(text: str, dot_pos: int, next_pos: int, punct: str) -> bo
     return False
 
 
-_MONTHS_DAYS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "etc"])
+_MONTHS_DAYS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun etc".split())
 
 
 def _spans_in_block(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
