@@ -39,7 +39,7 @@ from mds import DATASETS, Cluster, load
 from storyline.config import SummaryOptions
 from storyline.models import Article
 from storyline.summarize import summarize_story
-from storyline.summarize.index import is_candidate, trim_dateline, word_count
+from storyline.summarize.index import is_candidate, split_markup, trim_dateline, word_count
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -50,10 +50,11 @@ def candidate_sentences(articles: Sequence[Article]) -> list[str]:
     options = SummaryOptions()
     out = []
     for article in articles:
-        for sentence in article.sentences:
-            trimmed = trim_dateline(sentence)
-            if is_candidate(trimmed, options):
-                out.append(trimmed.text)
+        for whole in article.sentences:
+            for sentence in split_markup(whole):
+                trimmed = trim_dateline(sentence)
+                if is_candidate(trimmed, options):
+                    out.append(trimmed.text)
     return out
 
 

@@ -24,6 +24,7 @@ _DATELINE = re.compile(
     r"^[A-Z][A-Z .,'\-]{1,40}(?:,\s*[A-Z][a-z]{2,4}\.?\s*\d{1,2})?\s*(?:\([A-Za-z .&-]{1,30}\))?\s*(?:_|--|—|–|-)\s+"
 )
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>")
 _WORDS = re.compile(r"\S+")
 
 
@@ -41,13 +42,34 @@ def trim_dateline(sentence: Sentence) -> Sentence:
     return Sentence(sentence.article_id, sentence.index, sentence.start + cut, sentence.end, sentence.text[cut:])
 
 
+def split_markup(sentence: Sentence) -> list[Sentence]:
+    """The pieces of ``sentence`` between markup tags left in the text ('... unknown. </P> <P> Prosecutors ...').
+
+    The splitter does not break at tags, so one 'sentence' can hold two; each piece keeps exact offsets.
+    """
+    if not _MARKUP.search(sentence.text):
+        return [sentence]
+    pieces = []
+    cursor = 0
+    for match in [*_MARKUP.finditer(sentence.text), None]:
+        end = match.start() if match else len(sentence.text)
+        piece = sentence.text[cursor:end]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if piece:
+            start = sentence.start + cursor + lead
+            pieces.append(Sentence(sentence.article_id, sentence.index, start, start + len(piece), piece))
+        cursor = match.end() if match else len(sentence.text)
+    return pieces
+
+
 def is_candidate(sentence: Sentence, options: SummaryOptions) -> bool:
     """Long enough to say something, short enough to read, and prose (not a URL or a bare heading)."""
     words = word_count(sentence.text)
     if words < options.min_sentence_words or words > options.max_sentence_words:
         return False
-    if _URL.match(sentence.text.strip()):
-        return False
+    if _URL.match(sentence.text.strip()) or _MARKUP.search(sentence.text):
+        return False  # a link, or markup the extractor left behind: not a sentence to show
     return sentence.text.rstrip()[-1:] in ".!?\"'”’)" or words >= 12
 
 
@@ -86,14 +108,15 @@ def index_story(articles: Sequence[Article], options: SummaryOptions) -> StorySe
     rank: list[int] = []
     for k, article in enumerate(articles):
         kept = 0
-        for sentence in article.sentences:
-            trimmed = trim_dateline(sentence)
-            if is_candidate(trimmed, options):
-                sentences.append(trimmed)
-                owner.append(k)
-                position.append(sentence.index)
-                rank.append(kept)
-                kept += 1
+        for whole in article.sentences:
+            for sentence in split_markup(whole):
+                trimmed = trim_dateline(sentence)
+                if is_candidate(trimmed, options):
+                    sentences.append(trimmed)
+                    owner.append(k)
+                    position.append(sentence.index)
+                    rank.append(kept)
+                    kept += 1
     terms = [sentence_terms(s.text) for s in sentences]
     df: Counter[str] = Counter()
     for t in terms:

@@ -1,0 +1,224 @@
+"""Precision and recall of summary citations against hand labels, storyline vs simpler attribution baselines.
+
+    python bench/attribution.py            # evaluate every method on bench/labels/attribution.jsonl
+    python bench/attribution.py --fit      # refit the support model's weights on the labels (prints them)
+    python bench/attribution.py --pool     # print the unlabelled pairs to judge (texts read from ../shared)
+
+The labels (bench/labels/attribution.jsonl) hold ids, offsets and a hash of each text, never the text itself.
+Each label judges one pair: a summary sentence (the claim, a span of one article) and a candidate span of
+another article of the same story: 'yes' = the span states the claim's main fact; 'partial' = it shares a fact
+but not the main one; 'no' = it does not support the claim. The pool was drawn independently of the support
+model: for every summary sentence of the sampled stories and every other article, that article's best sentence
+by embedding cosine and its best by word overlap (when above a low bar), so recall is measured against every
+supporting article the pool found, not only the ones storyline already cites.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mds import load  # noqa: E402
+
+from storyline.config import SummaryOptions  # noqa: E402
+from storyline.ingest import read_inputs  # noqa: E402
+from storyline.models import Article  # noqa: E402
+from storyline.summarize import attribution  # noqa: E402
+from storyline.summarize.index import StorySentences, index_story  # noqa: E402
+from storyline.summarize.select import summarize_story  # noqa: E402
+from storyline.text.sentences import split_sentences  # noqa: E402
+
+LABELS = Path(__file__).resolve().parent / "labels" / "attribution.jsonl"
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+def digest(text: str) -> str:
+    """A short hash that ties a label to the exact text it judged, without storing the text."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def seeds_story() -> list[Article]:
+    """The two seed articles, read by the same reader the CLI uses."""
+    articles, rejected, _ = read_inputs([str(SEEDS)])
+    if rejected:
+        raise ValueError(f"cannot read the seeds: {rejected}")
+    for article in articles:
+        article.sentences = split_sentences(article.text, article.id)
+    return articles
+
+
+def stories() -> dict[str, list[Article]]:
+    """The sampled stories: the seeds, the first four DUC 2003 clusters and the first MultiLing 2011 cluster."""
+    out = {"seeds": seeds_story()}
+    out.update({f"duc2003/{c.id}": c.articles for c in load("duc2003", limit=4)})
+    out.update({f"multiling2011/{c.id}": c.articles for c in load("multiling2011", limit=1)})
+    return out
+
+
+def _locate(index: StorySentences, article_id: str, start: int, end: int) -> int:
+    for i, s in enumerate(index.sentences):
+        if s.article_id == article_id and s.start == start and s.end == end:
+            return i
+    raise LookupError(f"no candidate sentence {article_id}[{start}:{end}]: the splitter or candidate rules changed")
+
+
+def pool(name: str, articles: list[Article], options: SummaryOptions) -> list[dict]:
+    """Pairs to judge for one story: summary sentence x other article's best sentence by cosine and by overlap."""
+    index = index_story(articles, options)
+    summary, _ = summarize_story(articles, options)
+    pairs = []
+    for sentence in summary:
+        own = sentence.citations[0]
+        i = _locate(index, own.article_id, own.start, own.end)
+        for k in range(len(index.articles)):
+            if k == index.owner[i]:
+                continue
+            candidates = index.of_article(k)
+            if len(candidates) == 0:
+                continue
+            features = attribution.pair_features(index, i, candidates)
+            picks = set()
+            if features[:, 0].max() >= 0.45:
+                picks.add(int(candidates[int(np.argmax(features[:, 0]))]))
+            if features[:, 1].max() >= 0.25:
+                picks.add(int(candidates[int(np.argmax(features[:, 1]))]))
+            for j in sorted(picks):
+                claim, span = index.sentences[i], index.sentences[j]
+                pairs.append({
+                    "story": name,
+                    "claim": [claim.article_id, claim.start, claim.end, digest(claim.text)],
+                    "span": [span.article_id, span.start, span.end, digest(span.text)],
+                    "_claim_text": claim.text,
+                    "_span_text": span.text,
+                })
+    return pairs
+
+
+@dataclass
+class Labelled:
+    index: StorySentences
+    i: int
+    j: int
+    label: str
+
+
+def load_labels(options: SummaryOptions) -> list[Labelled]:
+    """The hand labels, each resolved to candidate positions in its story (texts checked against the hashes)."""
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    story_articles = stories()
+    indexes: dict[str, StorySentences] = {}
+    out = []
+    for row in rows:
+        if row["story"] not in indexes:
+            indexes[row["story"]] = index_story(story_articles[row["story"]], options)
+        index = indexes[row["story"]]
+        i = _locate(index, *row["claim"][:3])
+        j = _locate(index, *row["span"][:3])
+        if digest(index.sentences[i].text) != row["claim"][3] or digest(index.sentences[j].text) != row["span"][3]:
+            raise ValueError(f"label {row} no longer matches the text in ../shared: relabel it")
+        out.append(Labelled(index, i, j, row["label"]))
+    return out
+
+
+Method = Callable[[Labelled], float]
+
+
+def method_storyline(item: Labelled) -> float:
+    return float(attribution.support_scores(item.index, item.i, np.array([item.j]))[0])
+
+
+def method_cosine(item: Labelled) -> float:
+    return float(item.index.vectors[item.i] @ item.index.vectors[item.j])
+
+
+def method_overlap(item: Labelled) -> float:
+    return float(attribution.pair_features(item.index, item.i, np.array([item.j]))[0, 1])
+
+
+_TFIDF_CACHE: dict[int, np.ndarray] = {}
+
+
+def method_tfidf(item: Labelled) -> float:
+    """The foundation's attribution: TF-IDF cosine over the story's sentences."""
+    from storyline.summarize.similarity import sentence_similarity
+
+    key = id(item.index)
+    if key not in _TFIDF_CACHE:
+        _TFIDF_CACHE[key] = sentence_similarity(item.index.sentences)
+    return float(_TFIDF_CACHE[key][item.i, item.j])
+
+
+METHODS: dict[str, tuple[Method, float]] = {
+    "storyline (calibrated support)": (method_storyline, SummaryOptions().support),
+    "tf-idf cosine >= 0.5 (foundation)": (method_tfidf, 0.5),
+    "static embedding cosine >= 0.8": (method_cosine, 0.8),
+    "word overlap >= 0.5": (method_overlap, 0.5),
+}
+
+
+def evaluate(items: list[Labelled]) -> None:
+    """Precision (strict: 'yes' only; lenient: 'yes' or 'partial') and recall of 'yes' pairs for every method."""
+    positives = sum(1 for x in items if x.label == "yes")
+    print(f"{len(items)} labelled pairs, {positives} supporting ('yes'), "
+          f"{sum(1 for x in items if x.label == 'partial')} partial, {sum(1 for x in items if x.label == 'no')} no")
+    print("| method | cited | precision | lenient precision | recall | F1 |")
+    print("|---|---|---|---|---|---|")
+    for name, (method, threshold) in METHODS.items():
+        cited = [x for x in items if method(x) >= threshold]
+        correct = sum(1 for x in cited if x.label == "yes")
+        lenient = sum(1 for x in cited if x.label in {"yes", "partial"})
+        precision = correct / len(cited) if cited else 0.0
+        recall = correct / positives if positives else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        lenient_p = lenient / len(cited) if cited else 0.0
+        print(f"| {name} | {len(cited)} | {precision:.3f} | {lenient_p:.3f} | {recall:.3f} | {f1:.3f} |")
+
+
+def fit(items: list[Labelled]) -> None:
+    """Fit the logistic support model on the labels and report its cross-validated precision/recall."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    features = np.vstack([attribution.pair_features(x.index, x.i, np.array([x.j])) for x in items])
+    target = np.array([x.label == "yes" for x in items], dtype=int)
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    probabilities = cross_val_predict(model, features, target, cv=5, method="predict_proba")[:, 1]
+    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
+        cited = probabilities >= threshold
+        tp = int((cited & (target == 1)).sum())
+        print(f"5-fold CV threshold {threshold}: cited {int(cited.sum())} precision "
+              f"{tp / max(int(cited.sum()), 1):.3f} recall {tp / max(int(target.sum()), 1):.3f}")
+    model.fit(features, target)
+    weights = ", ".join(f"{w:.2f}" for w in model.coef_[0])
+    print(f"SUPPORT_MODEL = SupportModel(bias={model.intercept_[0]:.2f}, weights=({weights}))")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pool", action="store_true", help="print the pairs to label as JSON lines")
+    parser.add_argument("--fit", action="store_true", help="refit the support model on the labels")
+    args = parser.parse_args()
+    options = SummaryOptions()
+    if args.pool:
+        for name, articles in stories().items():
+            for pair in pool(name, articles, options):
+                print(json.dumps(pair, ensure_ascii=False))
+        return
+    items = load_labels(options)
+    if args.fit:
+        fit(items)
+    else:
+        evaluate(items)
+
+
+if __name__ == "__main__":
+    main()
