@@ -50,8 +50,10 @@ class ClusterOptions:
 class SummaryOptions:
     words: int = 100
     """Word budget of a story summary."""
-    support: float = 0.5
+    support: float = 0.9
     """Calibrated support score (0..1, see docs/summaries.md) at which an article's span is cited for a sentence."""
+    verifier: str = "static"
+    """How citations are checked: static (fast, every sentence) or minilm (transformer re-check of the best spans)."""
     embedder: str = "static"
     """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
     min_sentence_words: int = 6

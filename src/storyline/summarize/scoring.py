@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import StorySentences
+from .terms import Terms
 
 Concept = tuple[str, ...]
 
@@ -35,8 +36,12 @@ class SentenceScores:
 
 
 def sentence_concepts(index: StorySentences, i: int) -> frozenset[Concept]:
-    """The concepts of candidate ``i``: its content bigrams, names and numbers."""
-    t = index.terms[i]
+    """The concepts of candidate ``i``: its content words, bigrams and numbers."""
+    return concepts_of(index.terms[i])
+
+
+def concepts_of(t: Terms) -> frozenset[Concept]:
+    """The concepts of a sentence's terms: content words, content bigrams and numbers."""
     concepts: set[Concept] = set(t.bigrams)
     concepts.update((w,) for w in t.words)
     concepts.update(("#", n) for n in t.numbers)

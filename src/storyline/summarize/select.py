@@ -14,7 +14,7 @@ import numpy as np
 
 from ..config import SummaryOptions
 from ..models import Article, SummarySentence
-from .attribution import cite
+from .attribution import cite_all
 from .dangling import is_dangling
 from .index import StorySentences, index_story
 from .order import chronological
@@ -106,9 +106,8 @@ def summarize_story(
         return [], {a.id: 0.0 for a in articles}
     scores = score_sentences(index)
     chosen = chronological(index, select_sentences(index, scores, options))
-    summary = [
-        SummarySentence(text=index.sentences[i].text, citations=cite(index, i, options.support)) for i in chosen
-    ]
+    citations = cite_all(index, chosen, options.support, options.verifier)
+    summary = [SummarySentence(index.sentences[i].text, c) for i, c in zip(chosen, citations, strict=True)]
     centrality = {}
     for k, article in enumerate(index.articles):
         members = index.of_article(k)

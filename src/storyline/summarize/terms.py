@@ -14,11 +14,12 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # Reporting verbs and news filler carry no facts of their own.
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    (
-        "said says say told tell according reported report reports added adding just like also year years "
-        "mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday today yesterday week "
-        "s t don didn doesn won isn wasn aren weren ve ll re d m"
-    ).split()
+    [
+        "said", "says", "say", "told", "tell", "according", "reported", "report", "reports", "added", "adding",
+        "just", "like", "also", "year", "years", "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday",
+        "thursday", "friday", "saturday", "sunday", "today", "yesterday", "week", "s", "t", "don", "didn", "doesn",
+        "won", "isn", "wasn", "aren", "weren", "ve", "ll", "re", "d", "m",
+    ]
 )
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
