@@ -10,17 +10,21 @@ _OPENER = re.compile(
         nevertheless|nonetheless|thus|therefore|hence|so|then|later|afterwards|otherwise|likewise|similarly|
         in\ turn|as\ a\ result|by\ contrast|on\ the\ other\ hand|even\ so|at\ the\ same\ time|that\ is|
         he|she|they|it|we|this|that|these|those|his|her|their|its|him|them|such|the\ two|both|another|
-        the\ latter|the\ former|there\ (?:he|she|they)
+        the\ latter|the\ former|there\ (?:he|she|they)|around\ that\ time|at\ that\ time|by\ then|
+        now\ (?:he|she|it|they|this|that)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_ADDED = re.compile(r"^[\"“']?[^.!?]{0,40}\b(?:added|continued|went\ on|also\ said)\b", re.IGNORECASE | re.VERBOSE)
+# A quote attributed to a pronoun ('"It was terrible," she added.') needs the sentence that names the speaker.
+_PRONOUN_QUOTE = re.compile(
+    r"""^["“'‘].{0,400}?["”'’]\s*,?\s*(?:he|she|they)\s+(?:added|continued|went\ on|said|says|told)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def is_dangling(text: str) -> bool:
     """True when ``text`` opens with a connective or a pronoun that needs the previous sentence."""
     stripped = text.lstrip()
     if _OPENER.match(stripped):
-        # "It is ... that" and "There is" are impersonal, but "It" alone usually refers back; keep it dangling.
         return True
-    return bool(_ADDED.match(stripped))
+    return bool(_PRONOUN_QUOTE.match(stripped))

@@ -1,0 +1,100 @@
+"""Update summaries (`summarize_update`) and the `storyline summarize` command, incl. --since, on real seeds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import SEEDS, run_cli
+
+from storyline.config import SummaryOptions
+from storyline.models import Article, SummarySentence
+from storyline.summarize import summarize_story, summarize_update
+from storyline.text.sentences import split_sentences
+
+SINCE = datetime(2024, 5, 8, tzinfo=UTC)
+
+
+def _article(article_id: str, text: str, published: str | None) -> Article:
+    article = Article(id=article_id, text=text, published=datetime.fromisoformat(published) if published else None)
+    article.sentences = split_sentences(text, article_id)
+    return article
+
+
+def _story() -> list[Article]:
+    return [
+        _article("mon", "A dam broke in Lowtown on Monday and flooded forty homes near the river bank. "
+                        "Firefighters rescued twelve people from rooftops during the night.", "2024-05-06T08:00:00+00:00"),
+        _article("tue", "Forty homes flooded in Lowtown after the dam broke on Monday, the council said. "
+                        "Twelve people were rescued from rooftops by firefighters.", "2024-05-07T08:00:00+00:00"),
+        _article("fri", "Forty homes flooded in Lowtown after the dam broke on Monday, the council said. "
+                        "Engineers found that a cracked spillway gate caused the Lowtown dam failure.",
+                 "2024-05-10T08:00:00+00:00"),
+        _article("sat", "Engineers found that a cracked spillway gate caused the Lowtown dam failure, the report said. "
+                        "The regional government promised two million euros to rebuild the flooded homes.",
+                 "2024-05-11T08:00:00+00:00"),
+        _article("undated", "Lowtown residents held a vigil for the flooded streets by the river on Sunday evening.",
+                 None),
+    ]
+
+
+def test_update_says_only_what_the_new_articles_add() -> None:
+    articles = _story()
+    update = summarize_update(articles, SINCE, (), SummaryOptions(words=60))
+    assert update.new_article_ids == ["fri", "sat"]
+    assert update.undated_article_ids == ["undated"]
+    texts = [s.text for s in update.summary]
+    assert texts, "the new articles report new facts"
+    assert all(s.citations[0].article_id in {"fri", "sat"} for s in update.summary)
+    assert not any("Forty homes flooded" in t for t in texts), "already reported before --since"
+    assert any("spillway gate" in t for t in texts)
+    by_id = {a.id: a for a in articles}
+    for sentence in update.summary:
+        for c in sentence.citations:
+            assert by_id[c.article_id].text[c.start:c.end]
+
+
+def test_update_does_not_repeat_the_previous_summary() -> None:
+    articles = _story()
+    first = summarize_update(articles, SINCE, (), SummaryOptions(words=60))
+    gate = next(s for s in first.summary if "spillway gate" in s.text)
+    again = summarize_update(articles, SINCE, [gate], SummaryOptions(words=60))
+    assert all("spillway gate" not in s.text for s in again.summary)
+    assert any("two million euros" in s.text for s in again.summary)
+
+
+def test_update_with_nothing_new_is_empty_and_naive_times_are_utc() -> None:
+    articles = _story()
+    update = summarize_update(articles, datetime(2024, 6, 1), [SummarySentence("x", [])])
+    assert update.summary == [] and update.new_article_ids == []
+    everything = summarize_update(articles, datetime(2000, 1, 1), (), SummaryOptions(words=100))
+    full, _ = summarize_story(articles, SummaryOptions(words=100))
+    assert everything.summary and len(everything.new_article_ids) == 4
+    assert {s.text for s in everything.summary} <= {s.text for s in full} | {
+        s.text for a in articles for s in a.sentences}
+
+
+def test_cli_summarize_json_text_and_words_on_the_seeds() -> None:
+    data = json.loads(run_cli("summarize", str(SEEDS), "--format", "json", "--words", "60", "-q").stdout)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    assert data["summary"] and sum(len(s["text"].split()) for s in data["summary"]) <= 60
+    for sentence in data["summary"]:
+        assert sentence["single_source"] == (len({c["article_id"] for c in sentence["citations"]}) == 1)
+        own = sentence["citations"][0]
+        assert sentence["text"] in texts[own["article_id"]]
+    text = run_cli("summarize", str(SEEDS), "-q").stdout.strip().splitlines()
+    assert text and all(line.endswith(("]", "(single source)")) for line in text)
+
+
+def test_cli_since_over_jsonl_files_and_bad_since(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": a.id, "text": a.text, "published": a.published.isoformat() if a.published else None})
+             for a in _story()]
+    path = tmp_path / "story.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = json.loads(run_cli("summarize", str(path), "--since", "2024-05-08", "--format", "json", "-q").stdout)
+    assert out["new_articles"] == ["fri", "sat"] and out["undated_articles"] == ["undated"]
+    assert {s["citations"][0]["article_id"] for s in out["summary"]} <= {"fri", "sat"}
+    bad = run_cli("summarize", str(path), "--since", "last tuesday", check=False)
+    assert bad.returncode == 2
+    assert "--since 'last tuesday'" in bad.stderr and "ISO 8601" in bad.stderr
