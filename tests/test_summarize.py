@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from conftest import SEEDS
 
+from conftest import SEEDS
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article

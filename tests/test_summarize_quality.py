@@ -8,12 +8,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-import attribution as attribution_bench  # noqa: E402
-import summaries as summaries_bench  # noqa: E402
-from mds import load  # noqa: E402
-from rouge_score import rouge_scorer  # noqa: E402
+from rouge_score import rouge_scorer
 
-from storyline.config import SummaryOptions  # noqa: E402
+import attribution as attribution_bench
+import summaries as summaries_bench
+from mds import load
+from storyline.config import SummaryOptions
 
 
 def _rouge(system, clusters) -> tuple[float, float]:

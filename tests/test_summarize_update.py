@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import SEEDS, run_cli
-
 from storyline.config import SummaryOptions
 from storyline.models import Article, SummarySentence
 from storyline.summarize import summarize_story, summarize_update
@@ -25,7 +24,8 @@ def _article(article_id: str, text: str, published: str | None) -> Article:
 def _story() -> list[Article]:
     return [
         _article("mon", "A dam broke in Lowtown on Monday and flooded forty homes near the river bank. "
-                        "Firefighters rescued twelve people from rooftops during the night.", "2024-05-06T08:00:00+00:00"),
+                        "Firefighters rescued twelve people from rooftops during the night.",
+                 "2024-05-06T08:00:00+00:00"),
         _article("tue", "Forty homes flooded in Lowtown after the dam broke on Monday, the council said. "
                         "Twelve people were rescued from rooftops by firefighters.", "2024-05-07T08:00:00+00:00"),
         _article("fri", "Forty homes flooded in Lowtown after the dam broke on Monday, the council said. "
