@@ -49,18 +49,18 @@ def _check_offsets(summary, articles: list[Article]) -> None:
 
 def test_seed_summary_is_real_spans_within_the_budget(seeds: list[Article]) -> None:
     for words in (40, 100):
-        summary, centrality = summarize_story(seeds, SummaryOptions(words=words))
+        summary, centrality = summarize_story(seeds, SummaryOptions(words=words, verifier="static"))
         assert summary
         assert sum(word_count(s.text) for s in summary) <= words
         _check_offsets(summary, seeds)
         assert set(centrality) == {a.id for a in seeds}
-    short, _ = summarize_story(seeds, SummaryOptions(words=40))
-    long, _ = summarize_story(seeds, SummaryOptions(words=100))
+    short, _ = summarize_story(seeds, SummaryOptions(words=40, verifier="static"))
+    long, _ = summarize_story(seeds, SummaryOptions(words=100, verifier="static"))
     assert len(short) < len(long)
 
 
 def test_the_lead_fact_of_the_seeds_opens_the_summary(seeds: list[Article]) -> None:
-    summary, _ = summarize_story(seeds)
+    summary, _ = summarize_story(seeds, SummaryOptions(verifier="static"))
     assert "secret meetings with Venezuelan military officials" in summary[0].text
 
 
@@ -116,7 +116,7 @@ def test_a_dangling_sentence_only_follows_its_antecedent() -> None:
         for i in range(3)
     ]
     articles = [_article("base", base), *others]
-    summary, _ = summarize_story(articles, SummaryOptions(words=60))
+    summary, _ = summarize_story(articles, SummaryOptions(words=60, verifier="static"))
     texts = [s.text for s in summary]
     for position, text in enumerate(texts):
         if text.startswith("However"):
@@ -128,7 +128,7 @@ def test_sentences_follow_the_chronology_of_their_articles() -> None:
                      "2024-05-10T09:00:00")
     earlier = _article("earlier", "A dam broke in Lowtown on Monday and flooded forty homes near the river bank.",
                        "2024-05-06T09:00:00")
-    summary, _ = summarize_story([later, earlier], SummaryOptions(words=60))
+    summary, _ = summarize_story([later, earlier], SummaryOptions(words=60, verifier="static"))
     assert [s.citations[0].article_id for s in summary] == ["earlier", "later"]
 
 

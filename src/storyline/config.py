@@ -51,9 +51,13 @@ class SummaryOptions:
     words: int = 100
     """Word budget of a story summary."""
     support: float = 0.9
-    """Calibrated support score (0..1, see docs/summaries.md) at which an article's span is cited for a sentence."""
-    verifier: str = "static"
-    """How citations are checked: static (fast, every sentence) or minilm (transformer re-check of the best spans)."""
+    """Calibrated support score (0..1) at which the static verifier cites a span (docs/summaries.md)."""
+    support_minilm: float = 0.55
+    """Calibrated support score at which the minilm verifier cites a span (MiniLM cosine >= 0.71)."""
+    verifier: str = "auto"
+    """How citations are checked: static (fast), minilm (transformer re-check), auto (minilm within minilm_budget)."""
+    minilm_budget: int = 320
+    """Most sentences the auto verifier encodes with MiniLM for one story; bigger stories use static."""
     embedder: str = "static"
     """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
     min_sentence_words: int = 6

@@ -8,7 +8,9 @@ that the span states the sentence's main fact. Two verifiers:
 
 - ``static`` (default, fast): static-embedding cosine + word/name/number/bigram overlap over every sentence;
 - ``minilm`` (precise, slower): each article's few closest spans by the static features are re-scored with
-  the MiniLM transformer's cosine; only those sentences are encoded, not the whole story.
+  the MiniLM transformer's cosine; only those sentences are encoded, not the whole story;
+- ``auto`` (default): ``minilm`` when at most ``options.minilm_budget`` sentences need encoding, else ``static``,
+  so small and mid-sized stories get the precise check and a 50-article story stays under a second.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import SummaryOptions
 from ..models import Citation
 from .index import StorySentences
 from .terms import Terms
@@ -43,9 +46,9 @@ class SupportModel:
 # Fitted by `python bench/attribution.py --fit` on the hand labels (see docs/summaries.md).
 STATIC_MODEL = SupportModel(bias=-7.97, weights=(8.10, 7.57, -1.22, 0.43, 0.01, -0.06))
 """Over ``FEATURES``."""
-MINILM_MODEL = SupportModel(bias=-6.59, weights=(7.20, 5.88))
-"""Over (MiniLM cosine, coverage)."""
-VERIFIERS = ("static", "minilm")
+MINILM_MODEL = SupportModel(bias=-6.89, weights=(9.99,))
+"""Over (MiniLM cosine,): word overlap made it worse on the labels (it rewards same-topic 'partial' spans)."""
+VERIFIERS = ("auto", "static", "minilm")
 
 
 def _coverage(a: Terms, b: Terms, idf: dict[str, float]) -> float:
@@ -94,7 +97,7 @@ class Support:
 def _shortlist(index: StorySentences, i: int, verifier: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """For every other article: the candidates worth verifying for claim ``i``, with their static scores.
 
-    ``static`` keeps the best by static score; ``minilm`` keeps the three closest by static cosine and the best
+    ``static`` keeps the best by static score; ``minilm`` keeps the five closest by static cosine and the best
     by word overlap, so a paraphrase the static score underrates still reaches the transformer.
     """
     own = int(index.owner[i])
@@ -110,25 +113,38 @@ def _shortlist(index: StorySentences, i: int, verifier: str) -> list[tuple[int, 
         if verifier == "static":
             keep = np.array([int(np.argmax(scores))])
         else:
-            by_cosine = np.argsort(-features[:, 0], kind="stable")[:3]
+            by_cosine = np.argsort(-features[:, 0], kind="stable")[:5]
             keep = np.unique(np.append(by_cosine, int(np.argmax(features[:, 1]))))
         out.append((k, candidates[keep], scores[keep]))
     return out
 
 
-def find_support(index: StorySentences, claims: Sequence[int], verifier: str = "static") -> list[list[Support]]:
-    """For each claim, the best span of every other article with its support score (cited or not)."""
+def _needed(claims: Sequence[int], shortlists: list[list[tuple[int, np.ndarray, np.ndarray]]]) -> list[int]:
+    return sorted({int(j) for lists in shortlists for _k, c, _s in lists for j in c} | {int(i) for i in claims})
+
+
+def find_support(
+    index: StorySentences, claims: Sequence[int], verifier: str = "static", minilm_budget: int = 320
+) -> tuple[str, list[list[Support]]]:
+    """The verifier used and, for each claim, the best span of every other article with its support score."""
     if verifier not in VERIFIERS:
         from ..errors import ConfigError
 
         raise ConfigError(f"unknown attribution verifier {verifier!r}; choose one of: {', '.join(VERIFIERS)}")
-    shortlists = [_shortlist(index, i, verifier) for i in claims]
-    if verifier == "static":
-        return [
-            [Support(i, int(c[0]), float(s[0])) for _k, c, s in lists]
-            for i, lists in zip(claims, shortlists, strict=True)
-        ]
-    needed = sorted({int(j) for lists in shortlists for _k, c, _s in lists for j in c} | {int(i) for i in claims})
+    if verifier != "static":
+        shortlists = [_shortlist(index, i, "minilm") for i in claims]
+        needed = _needed(claims, shortlists)
+        if verifier == "minilm" or len(needed) <= minilm_budget:
+            return "minilm", _verify_minilm(index, claims, shortlists, needed)
+    shortlists = [_shortlist(index, i, "static") for i in claims]
+    return "static", [
+        [Support(i, int(c[0]), float(s[0])) for _k, c, s in lists] for i, lists in zip(claims, shortlists, strict=True)
+    ]
+
+
+def _verify_minilm(
+    index: StorySentences, claims: Sequence[int], shortlists: list, needed: list[int]
+) -> list[list[Support]]:
     row = {j: r for r, j in enumerate(needed)}
     vectors = embed_texts([index.sentences[j].text for j in needed], "minilm")
     out = []
@@ -136,20 +152,20 @@ def find_support(index: StorySentences, claims: Sequence[int], verifier: str = "
         supports = []
         for _k, candidates, _s in lists:
             cosine = np.array([float(vectors[row[int(j)]] @ vectors[row[int(i)]]) for j in candidates])
-            coverage = pair_features(index, i, candidates)[:, 1]
-            scores = MINILM_MODEL.score(np.column_stack([cosine, coverage]))
+            scores = MINILM_MODEL.score(cosine[:, None])
             best = int(np.argmax(scores))
             supports.append(Support(i, int(candidates[best]), float(scores[best])))
         out.append(supports)
     return out
 
 
-def cite_all(index: StorySentences, claims: Sequence[int], threshold: float, verifier: str = "static") -> list[
-    list[Citation]
-]:
-    """For each claim: its own span (score 1.0), then every other article's best span scoring ``threshold`` or more."""
+def cite_all(index: StorySentences, claims: Sequence[int], options: SummaryOptions) -> list[list[Citation]]:
+    """For each claim: its own span (score 1.0), then every other article's best span that reaches the threshold
+    of the verifier used (``options.support`` for static, ``options.support_minilm`` for minilm)."""
+    used, found = find_support(index, claims, options.verifier, options.minilm_budget)
+    threshold = options.support_minilm if used == "minilm" else options.support
     result = []
-    for i, supports in zip(claims, find_support(index, claims, verifier), strict=True):
+    for i, supports in zip(claims, found, strict=True):
         own = index.sentences[i]
         citations = [Citation(own.article_id, own.start, own.end, 1.0)]
         for support in sorted((s for s in supports if s.score >= threshold), key=lambda s: -s.score):

@@ -106,7 +106,7 @@ def summarize_story(
         return [], {a.id: 0.0 for a in articles}
     scores = score_sentences(index)
     chosen = chronological(index, select_sentences(index, scores, options))
-    citations = cite_all(index, chosen, options.support, options.verifier)
+    citations = cite_all(index, chosen, options)
     summary = [SummarySentence(index.sentences[i].text, c) for i, c in zip(chosen, citations, strict=True)]
     centrality = {}
     for k, article in enumerate(index.articles):

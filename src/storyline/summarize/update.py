@@ -74,6 +74,6 @@ def summarize_update(
     chosen = chronological(
         index, select_sentences(index, scores, options, covered=covered, eligible=eligible, avoid=avoid)
     )
-    citations = cite_all(index, chosen, options.support, options.verifier)
+    citations = cite_all(index, chosen, options)
     summary = [SummarySentence(index.sentences[i].text, c) for i, c in zip(chosen, citations, strict=True)]
     return UpdateSummary(summary, new_ids, undated)
