@@ -276,7 +276,8 @@ def _fit_one(name: str, features: np.ndarray, target: np.ndarray) -> None:
         print(f"| {threshold} | {int(cited.sum())} | {tp / max(int(cited.sum()), 1):.3f} | "
               f"{tp / max(int(target.sum()), 1):.3f} |")
     model.fit(features, target)
-    weights = ", ".join(f"{w:.2f}" for w in model.coef_[0])
+    weights = "".join(f"{w:.2f}, " for w in model.coef_[0]).rstrip(" ") if len(model.coef_[0]) == 1 else ", ".join(
+        f"{w:.2f}" for w in model.coef_[0])
     print(f"SupportModel(bias={model.intercept_[0]:.2f}, weights=({weights}))")
 
 
