@@ -7,7 +7,6 @@ from datetime import datetime
 
 import pytest
 
-from conftest import SEEDS
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article
@@ -15,6 +14,8 @@ from storyline.summarize import choose_headline, summarize_story
 from storyline.summarize.dangling import is_dangling
 from storyline.summarize.index import index_story, word_count
 from storyline.text.sentences import split_sentences
+
+from conftest import SEEDS
 
 
 def _article(article_id: str, text: str, published: str | None = None, title: str | None = None) -> Article:

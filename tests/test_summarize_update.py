@@ -6,12 +6,13 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import SEEDS, run_cli
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article, SummarySentence
 from storyline.summarize import summarize_story, summarize_update
 from storyline.text.sentences import split_sentences
+
+from conftest import SEEDS, run_cli
 
 SINCE = datetime(2024, 5, 8, tzinfo=UTC)
 
@@ -111,3 +112,23 @@ def test_cli_since_over_jsonl_files_and_bad_since(tmp_path: Path) -> None:
     bad = run_cli("summarize", str(path), "--since", "last tuesday", check=False)
     assert bad.returncode == 2
     assert "--since 'last tuesday'" in bad.stderr and "ISO 8601" in bad.stderr
+
+
+def test_cli_since_over_a_store_lists_what_each_changed_story_adds(tmp_path: Path) -> None:
+    story = _story()
+    old = [a for a in story if a.id in {"mon", "tue"}]
+    for name, batch in (("first.jsonl", old), ("all.jsonl", story)):
+        (tmp_path / name).write_text("\n".join(
+            json.dumps({"id": a.id, "text": a.text, "published": a.published.isoformat() if a.published else None})
+            for a in batch), encoding="utf-8")
+    db = str(tmp_path / "stories.db")
+    run_cli("digest", str(tmp_path / "first.jsonl"), "--db", db, "-q")
+    run_cli("digest", str(tmp_path / "all.jsonl"), "--db", db, "-q")
+    out = json.loads(run_cli("summarize", "--db", db, "--since", "2024-05-08", "--format", "json", "-q",
+                             "--verify", "static").stdout)
+    assert out["since"].startswith("2024-05-08")
+    flood = [s for s in out["stories"] if "fri" in s["new_articles"]]
+    assert len(flood) == 1 and set(flood[0]["new_articles"]) <= {"fri", "sat"}
+    assert flood[0]["summary"] and all(s["citations"][0]["article_id"] in {"fri", "sat"} for s in flood[0]["summary"])
+    both = run_cli("summarize", str(tmp_path / "all.jsonl"), "--db", db, "--since", "2024-05-08", check=False)
+    assert both.returncode == 2 and "not both" in both.stderr

@@ -57,7 +57,7 @@ class SummaryOptions:
     """Calibrated support score at which the minilm verifier cites a span (MiniLM cosine >= 0.71)."""
     verifier: str = "auto"
     """How citations are checked: static (fast), minilm (transformer re-check), auto (minilm within minilm_budget)."""
-    minilm_budget: int = 320
+    minilm_budget: int = 64
     """Most sentences the auto verifier encodes with MiniLM for one story; bigger stories use static."""
     embedder: str = "static"
     """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""

@@ -97,7 +97,7 @@ class Support:
 def _shortlist(index: StorySentences, i: int, verifier: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """For every other article: the candidates worth verifying for claim ``i``, with their static scores.
 
-    ``static`` keeps the best by static score; ``minilm`` keeps the five closest by static cosine and the best
+    ``static`` keeps the best by static score; ``minilm`` keeps the four closest by static cosine and the best
     by word overlap, so a paraphrase the static score underrates still reaches the transformer.
     """
     own = int(index.owner[i])
@@ -113,7 +113,7 @@ def _shortlist(index: StorySentences, i: int, verifier: str) -> list[tuple[int, 
         if verifier == "static":
             keep = np.array([int(np.argmax(scores))])
         else:
-            by_cosine = np.argsort(-features[:, 0], kind="stable")[:5]
+            by_cosine = np.argsort(-features[:, 0], kind="stable")[:4]
             keep = np.unique(np.append(by_cosine, int(np.argmax(features[:, 1]))))
         out.append((k, candidates[keep], scores[keep]))
     return out
@@ -124,7 +124,7 @@ def _needed(claims: Sequence[int], shortlists: list[list[tuple[int, np.ndarray, 
 
 
 def find_support(
-    index: StorySentences, claims: Sequence[int], verifier: str = "static", minilm_budget: int = 320
+    index: StorySentences, claims: Sequence[int], verifier: str = "static", minilm_budget: int = 64
 ) -> tuple[str, list[list[Support]]]:
     """The verifier used and, for each claim, the best span of every other article with its support score."""
     if verifier not in VERIFIERS:

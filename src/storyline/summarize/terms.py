@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-# Reporting verbs and news filler carry no facts of their own.
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
+# Reporting verbs and news filler carry no facts of their own (added to scikit-learn's English stop words).
+EXTRA_STOP_WORDS = frozenset(
     [
         "said", "says", "say", "told", "tell", "according", "reported", "report", "reports", "added", "adding",
         "just", "like", "also", "year", "years", "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday",
@@ -28,6 +27,14 @@ _NUMBER_WORDS = {
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
     "dozen": "12", "thousand": "1000", "million": "1000000",
 }
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words plus ``EXTRA_STOP_WORDS`` (imported on first use: sklearn is slow to load)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | EXTRA_STOP_WORDS
 
 
 def stem(word: str) -> str:
@@ -75,6 +82,7 @@ class Terms:
 def sentence_terms(text: str) -> Terms:
     """The content words, bigrams, numbers and names of ``text``."""
     tokens = _TOKEN.findall(text)
+    stop = stop_words()
     words: list[str] = []
     bigrams: set[tuple[str, str]] = set()
     numbers: set[str] = set()
@@ -90,7 +98,7 @@ def sentence_terms(text: str) -> Terms:
             continue
         if lower in _NUMBER_WORDS:
             numbers.add(_NUMBER_WORDS[lower])
-        if lower in STOP_WORDS or len(lower) < 2:
+        if lower in stop or len(lower) < 2:
             previous = None
             continue
         stemmed = stem(lower)
