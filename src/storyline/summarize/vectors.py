@@ -20,6 +20,16 @@ def embed_texts(texts: Sequence[str], embedder: str) -> np.ndarray:
         except ValueError:  # every text is stop words only: no shared vocabulary, nothing is similar
             return np.eye(len(texts), dtype=np.float32)
         return np.asarray(matrix.toarray(), dtype=np.float32)
+    if embedder == "minilm":
+        _quiet_transformers()
     from ..embed import get_embedder
 
     return get_embedder(embedder).encode(list(texts))
+
+
+def _quiet_transformers() -> None:
+    """No weight-loading progress bar or load report on the user's terminal (errors still show)."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
