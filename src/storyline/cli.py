@@ -46,10 +46,16 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
 @click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget of each summary [default: 100].")
 @click.option("--threshold", type=click.FloatRange(0.0, 2.0), default=None,
               help="Clustering distance threshold; lower gives smaller, tighter stories.")
+@click.option("--engine", type=click.Choice(["local", "process", "dask"]), default=None,
+              help="Where the work runs: this process, all cores (process pool) or Dask [default: process].")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler, e.g. tcp://host:8786 (with --engine dask); without it a local cluster starts.")
+@click.option("--workers", type=click.IntRange(0, 1024), default=None,
+              help="Worker processes for the process pool or local Dask cluster [default: one per core].")
 @_config_option
 @_quiet_option
 def digest(inputs: tuple[str, ...], out: str, fmt: str | None, words: int | None, threshold: float | None,
-           config: str | None, quiet: bool) -> None:
+           engine: str | None, scheduler: str | None, workers: int | None, config: str | None, quiet: bool) -> None:
     """Read INPUTS (files, folders, '-' for JSONL on stdin), group them into stories and write a report.
 
     Files may be plain text (a first line followed by a blank line is the title), JSONL (one article a line:
@@ -61,7 +67,9 @@ def digest(inputs: tuple[str, ...], out: str, fmt: str | None, words: int | None
     from .output import write_outputs
 
     try:
-        settings = _settings(config, quiet, {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold})
+        overrides = {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold,
+                     "scale.engine": engine, "scale.scheduler": scheduler, "scale.workers": workers}
+        settings = _settings(config, quiet, overrides)
         result = run_digest(paths=list(inputs), settings=settings)
     except StorylineError as exc:
         _fail(str(exc))

@@ -55,11 +55,28 @@ class SummaryOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class ScaleOptions:
+    engine: str = "process"
+    """Where per-article and per-story work runs: ``local`` (this process), ``process`` (all cores), ``dask``."""
+    scheduler: str | None = None
+    """Dask scheduler address (``tcp://host:8786``); without it ``dask`` starts a LocalCluster on loopback."""
+    workers: int = 0
+    """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
+    min_parallel: int = 200
+    """Below this many items a map runs in this process: starting workers would cost more than it saves."""
+    partitions_per_worker: int = 4
+    """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
+    connect_timeout: float = 20.0
+    """Seconds to wait for a Dask scheduler before failing with a clear error."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ingest: IngestOptions = field(default_factory=IngestOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
+    scale: ScaleOptions = field(default_factory=ScaleOptions)
     progress: bool = True
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:

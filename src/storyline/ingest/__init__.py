@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import IngestOptions
 from ..errors import InputError
 from ..models import Article, Rejected
+from ..scale.remote import is_url
 from .base import ReadContext
 from .decode import gunzip_capped, is_gzip
 from .detect import detect_format, get_reader
@@ -42,6 +43,9 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
         if raw == "-":
             counter.files += 1
             yield InputFile("-", "stdin")
+            continue
+        if is_url(raw):
+            yield from _url_files(raw, options, counter)
             continue
         path = Path(raw)
         if path.is_dir():
@@ -71,10 +75,33 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
             counter.rejected_inputs.append(Rejected(raw, "no such file or folder"))
 
 
+def _url_files(url: str, options: IngestOptions, counter: InputCounter) -> Iterator[InputFile]:
+    """The files under an fsspec URL (``s3://bucket/prefix/``), each read later by whichever worker gets it."""
+    from ..scale.remote import list_url
+
+    try:
+        found = list_url(url)
+    except InputError as exc:
+        counter.rejected_inputs.append(Rejected(url, exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}"))
+        return
+    for full, relative in found:
+        if counter.files >= options.max_files:
+            counter.rejected_inputs.append(
+                Rejected(full, f"over the limit of {options.max_files:,} files (ingest.max_files)")
+            )
+            continue
+        counter.files += 1
+        yield InputFile(full, relative)
+
+
 def read_bytes(file: InputFile, options: IngestOptions) -> bytes:
     """The file's bytes, decompressed when gzipped, within the size caps."""
     if file.path == "-":
         data = sys.stdin.buffer.read(options.max_bytes + 1)
+    elif is_url(file.path):
+        from ..scale.remote import read_url
+
+        data = read_url(file.path, options.max_bytes + 1)
     else:
         try:
             with open(file.path, "rb") as handle:
