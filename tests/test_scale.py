@@ -109,8 +109,12 @@ def test_dedup_keys_give_datasketch_signatures_and_the_same_links() -> None:
     lines = first.text.split("\n")
     articles.append(Article(id="near-copy", text="\n".join(lines[:-1])))
     articles.append(Article(id="exact-copy", text=first.text.upper()))
+    # A copy of the near-copy links to the original too, never to another duplicate.
+    articles.append(Article(id="zz-copy-of-near-copy", text="\n".join(lines[:-1])))
     links = find_duplicates(articles)
     assert links["exact-copy"] == first.id
+    assert links["zz-copy-of-near-copy"] == first.id
+    assert not set(links.values()) & set(links)
     assert links["near-copy"] == first.id or links.get(first.id) == "near-copy"
     with ProcessExecutor(POOL, progress=False) as executor:
         keys = executor.map(dedup_key, articles)

@@ -77,7 +77,8 @@ def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = Non
     kept: dict[str, np.ndarray] = {}
     for key in sorted(keys, key=lambda k: k.order):
         if key.digest in by_digest:
-            duplicate_of[key.article_id] = by_digest[key.digest]
+            first = by_digest[key.digest]
+            duplicate_of[key.article_id] = duplicate_of.get(first, first)  # always point at an original
             continue
         by_digest[key.digest] = key.article_id
         if not len(key.shingles):

@@ -52,6 +52,13 @@ def _run_shipped(key: str, blob: bytes | None, path: str | None, batch: list[Any
     return run_batch(_load_function(key, blob, path), batch)
 
 
+def _warm_up() -> int:
+    """Import the pipeline in a new worker, so the first real batch does not pay for it."""
+    import storyline.pipeline  # noqa: F401
+
+    return os.getpid()
+
+
 def default_workers() -> int:
     """The cores this process may use."""
     try:
@@ -77,6 +84,12 @@ class ProcessExecutor:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
+
+    def start(self) -> None:
+        """Start every worker now (otherwise the first large map does), e.g. before timing or serving."""
+        pool = self._get_pool()
+        for future in [pool.submit(_warm_up) for _ in range(self.workers)]:
+            future.result()
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]:
         if len(items) < max(self.options.min_parallel, 1) or self.workers == 1:
