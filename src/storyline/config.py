@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ class Settings:
         return _apply(self, sections, top)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """Defaults, then the TOML file at ``path`` (if given), then ``STORYLINE_*`` variables."""
         settings = cls()
         if path is not None:
@@ -105,9 +106,9 @@ class Settings:
             sections = {k: v for k, v in data.items() if isinstance(v, dict)}
             top = {k: v for k, v in data.items() if not isinstance(v, dict)}
             settings = _apply(settings, sections, top)
-        env = os.environ if env is None else env
+        variables: Mapping[str, str] = os.environ if env is None else env
         sections = {}
-        for key, raw in env.items():
+        for key, raw in variables.items():
             if not key.startswith("STORYLINE_") or key.count("_") < 2:
                 continue
             section, name = key.removeprefix("STORYLINE_").lower().split("_", 1)
