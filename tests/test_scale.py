@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from conftest import DATA
 from storyline.config import IngestOptions, ScaleOptions
 from storyline.dedup import dedup_key, find_duplicates
 from storyline.dedup.minhash import shingles
@@ -20,6 +19,8 @@ from storyline.scale import open_executor
 from storyline.scale.partition import partition
 from storyline.scale.process import ProcessExecutor
 from storyline.scale.reading import read_inputs_parallel
+
+from conftest import DATA
 
 POOL = ScaleOptions(engine="process", workers=2, min_parallel=1, partitions_per_worker=3)
 
@@ -151,3 +152,15 @@ def test_workers_read_their_own_files_from_fsspec_urls(tmp_path: Path) -> None:
     assert sum("duplicate id" in r.reason for r in rejected) == 1 + 20  # the appended line and the globbed files
     missing, gone, _ = read_inputs_parallel([url + "/nowhere/"], options, ProcessExecutor(POOL, progress=False))
     assert not missing and gone[0].reason == "no such file or folder"
+
+
+def test_few_local_bytes_are_read_in_this_process(tmp_path: Path) -> None:
+    _write_jsonl_parts(tmp_path / "corpus", ecb_records(30), 3)
+    with ProcessExecutor(POOL, progress=False) as executor:
+        small, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
+        assert executor._pool is None  # under scale.min_parallel_bytes: no worker was started
+    eager = ScaleOptions(engine="process", workers=2, min_parallel=1, min_parallel_bytes=0)
+    with ProcessExecutor(eager, progress=False) as executor:
+        shared, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
+        assert executor._pool is not None
+    assert [a.id for a in shared] == [a.id for a in small] and len(small) == 30

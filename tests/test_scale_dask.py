@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
 from storyline.api import digest
 from storyline.config import ScaleOptions, Settings
 from storyline.errors import ConfigError
@@ -17,6 +16,8 @@ from storyline.output.json import digest_to_dict
 from storyline.scale import open_executor
 from storyline.scale.dask_engine import DaskExecutor
 from test_scale import _square_plus_pid, _write_jsonl_parts, ecb_records
+
+from conftest import run_cli
 
 SUBSET = 200
 
@@ -59,10 +60,10 @@ def test_dask_and_local_give_the_same_digest(cluster: DaskExecutor, corpus: Path
 
     local = run(ScaleOptions(engine="local"))
     scheduler = cluster.cluster.scheduler_address
-    on_dask = run(ScaleOptions(engine="dask", scheduler=scheduler, min_parallel=1))
+    on_dask = run(ScaleOptions(engine="dask", scheduler=scheduler, min_parallel=1, min_parallel_bytes=0))
     assert local["stats"]["articles"] == SUBSET and local["stats"]["stories"] >= 20
     assert on_dask == local
-    on_pool = run(ScaleOptions(engine="process", workers=2, min_parallel=1))
+    on_pool = run(ScaleOptions(engine="process", workers=2, min_parallel=1, min_parallel_bytes=0))
     assert on_pool == local
 
 

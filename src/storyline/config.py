@@ -65,6 +65,8 @@ class ScaleOptions:
     """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
     min_parallel: int = 200
     """Below this many items a map runs in this process: starting workers would cost more than it saves."""
+    min_parallel_bytes: int = 4_000_000
+    """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
     partitions_per_worker: int = 4
     """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
     connect_timeout: float = 20.0

@@ -7,18 +7,15 @@ the results in order. Workers are long-lived processes, so what a function loads
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import ConfigError, EngineError
-from .partition import partition, run_batch
-
-T = TypeVar("T")
-R = TypeVar("R")
+from .partition import BatchingExecutor, run_batch
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,7 @@ def _run_shipped(batch: list[Any], shipped: ShippedFunction) -> list[Any]:
 
 
 @dataclass
-class DaskExecutor:
+class DaskExecutor(BatchingExecutor):
     """Runs maps on Dask workers; ``options.scheduler`` names an existing cluster, else a LocalCluster starts."""
 
     options: ScaleOptions = field(default_factory=ScaleOptions)
@@ -74,17 +71,15 @@ class DaskExecutor:
     def workers(self) -> int:
         return max(len(self.client.scheduler_info().get("workers", {})), 1)
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]:
-        if len(items) < max(self.options.min_parallel, 1):
-            return run_batch(fn, items)
+    def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        batches = partition(items, self.workers * self.options.partitions_per_worker)
         shipped = self.client.scatter(ShippedFunction(fn), broadcast=True, hash=False)
         scattered = self.client.scatter(batches, hash=False)
         futures = self.client.map(_run_shipped, scattered, shipped=shipped, pure=False)
-        bar = tqdm(total=len(items), desc=desc, unit="item", disable=not self.progress, leave=False)
+        total = sum(len(batch) for batch in batches)
+        bar = tqdm(total=total, desc=desc, unit="item", disable=not self.progress, leave=False)
         sizes = {future.key: len(batch) for future, batch in zip(futures, batches, strict=True)}
         try:
             for future in as_completed(futures, loop=self.client.loop):
@@ -92,19 +87,18 @@ class DaskExecutor:
                     break
                 bar.update(sizes[future.key])
             try:
-                results = self.client.gather(futures)
+                return list(self.client.gather(futures))
             except KilledWorker as exc:
                 raise EngineError(
-                    f"Dask workers kept dying during {desc or 'a map'} (out of memory?); give workers more memory "
+                    f"Dask workers kept dying during {desc} (out of memory?); give workers more memory "
                     "or use more, smaller partitions (scale.partitions_per_worker)"
                 ) from exc
             except Exception as exc:
-                exc.add_note(f"on a Dask worker, during {desc or 'a map'}")
+                exc.add_note(f"on a Dask worker, during {desc}")
                 raise
         finally:
             bar.close()
             self.client.cancel([*futures, *scattered, shipped])
-        return [item for batch in results for item in batch]
 
     def close(self) -> None:
         """Disconnect, and stop the LocalCluster if this executor started it."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from ..config import ScaleOptions
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,3 +31,25 @@ def partition(items: Sequence[T], parts: int) -> list[list[T]]:
 def run_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
     """Apply ``fn`` to every item of one batch (what each worker task does)."""
     return [fn(item) for item in batch]
+
+
+class BatchingExecutor:
+    """What the process pool and Dask engines share: run small maps inline, cut the rest into batches, keep order."""
+
+    options: ScaleOptions
+    progress: bool
+
+    @property
+    def workers(self) -> int:
+        raise NotImplementedError
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+        """``[fn(item) for item in items]`` on the workers; inline below ``min_items`` (``options.min_parallel``)."""
+        threshold = self.options.min_parallel if min_items is None else min_items
+        if len(items) < max(threshold, 1) or len(items) < 2:
+            return run_batch(fn, items)
+        batches = partition(items, self.workers * self.options.partitions_per_worker)
+        return [item for batch in self._run_batches(fn, batches, desc or "a map") for item in batch]
+
+    def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
+        raise NotImplementedError

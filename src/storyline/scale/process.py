@@ -12,22 +12,19 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import cloudpickle
 from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import EngineError
-from .partition import partition, run_batch
-
-T = TypeVar("T")
-R = TypeVar("R")
+from .partition import BatchingExecutor, run_batch
 
 INLINE_FUNCTION_BYTES = 1_000_000
 """Functions pickled larger than this go to workers through a temporary file instead of with every batch."""
@@ -68,7 +65,7 @@ def default_workers() -> int:
 
 
 @dataclass
-class ProcessExecutor:
+class ProcessExecutor(BatchingExecutor):
     """Runs maps on a process pool; small maps (under ``options.min_parallel`` items) run in this process."""
 
     options: ScaleOptions = field(default_factory=ScaleOptions)
@@ -91,10 +88,9 @@ class ProcessExecutor:
         for future in [pool.submit(_warm_up) for _ in range(self.workers)]:
             future.result()
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]:
-        if len(items) < max(self.options.min_parallel, 1) or self.workers == 1:
-            return run_batch(fn, items)
-        batches = partition(items, self.workers * self.options.partitions_per_worker)
+    def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
+        if self.workers == 1:
+            return [run_batch(fn, batch) for batch in batches]
         blob = cloudpickle.dumps(fn)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
         with tempfile.TemporaryDirectory(prefix="storyline-fn-") as tmp:
@@ -104,11 +100,12 @@ class ProcessExecutor:
                 Path(path).write_bytes(blob)
             shipped = None if path else blob
             pool = self._get_pool()
-            futures: dict[Future[list[R]], int] = {
+            futures: dict[Future[list[Any]], int] = {
                 pool.submit(_run_shipped, key, shipped, path, batch): index for index, batch in enumerate(batches)
             }
-            results: list[list[R]] = [[] for _ in batches]
-            bar = tqdm(total=len(items), desc=desc, unit="item", disable=not self.progress, leave=False)
+            results: list[list[Any]] = [[] for _ in batches]
+            total = sum(len(batch) for batch in batches)
+            bar = tqdm(total=total, desc=desc, unit="item", disable=not self.progress, leave=False)
             try:
                 for future in as_completed(futures):
                     index = futures[future]
@@ -117,18 +114,18 @@ class ProcessExecutor:
                     except BrokenProcessPool as exc:
                         self.close()
                         raise EngineError(
-                            f"a worker process died during {desc or 'a map'} (out of memory?); "
+                            f"a worker process died during {desc} (out of memory?); "
                             "run with fewer workers (--workers) or --engine local"
                         ) from exc
                     except Exception as exc:
-                        exc.add_note(f"in a worker process, during {desc or 'a map'}, batch {index + 1}/{len(batches)}")
+                        exc.add_note(f"in a worker process, during {desc}, batch {index + 1}/{len(batches)}")
                         for other in futures:
                             other.cancel()
                         raise
                     bar.update(len(batches[index]))
             finally:
                 bar.close()
-        return [item for batch in results for item in batch]
+        return results
 
     def close(self) -> None:
         """Stop the worker processes."""

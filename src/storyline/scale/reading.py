@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from functools import partial
 
 from ..config import IngestOptions
 from ..ingest import InputCounter, InputFile, iter_input_files, read_file
 from ..models import Article, Rejected
 from ..pipeline import Executor
+from .partition import BatchingExecutor
+from .remote import is_url
 
 
 def read_one_file(file: InputFile, options: IngestOptions) -> list[Article | Rejected]:
     """Articles and rejects of one file (runs on a worker)."""
     return list(read_file(file, options))
+
+
+def _worth_workers(files: Sequence[InputFile], min_bytes: int) -> bool:
+    """Remote files always (each worker fetches its own); local ones when they hold ``min_bytes`` or more."""
+    if len(files) < 2:
+        return False
+    total = 0
+    for file in files:
+        if is_url(file.path):
+            return True
+        try:
+            total += os.path.getsize(file.path)
+        except OSError:
+            continue  # read_file reports it as rejected, with the reason
+    return total >= min_bytes
 
 
 def read_inputs_parallel(
@@ -26,7 +44,14 @@ def read_inputs_parallel(
     counter = InputCounter()
     files = list(iter_input_files(inputs, options, counter))
     remote = [f for f in files if f.path != "-"]
-    read = iter(executor.map(partial(read_one_file, options=options), remote, desc="read"))
+    reader = partial(read_one_file, options=options)
+    if isinstance(executor, BatchingExecutor):
+        # A file is a heavy item (a JSONL file may hold thousands of articles): share even a few of them.
+        share = _worth_workers(remote, executor.options.min_parallel_bytes)
+        found = executor.map(reader, remote, desc="read", min_items=2 if share else len(remote) + 1)
+    else:
+        found = executor.map(reader, remote, desc="read")
+    read = iter(found)
     articles: list[Article] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
