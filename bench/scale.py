@@ -90,21 +90,25 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
 
     settings = Settings(progress=False, scale=ScaleOptions(engine=engine, workers=workers))
     times: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     began = time.perf_counter()
+    from storyline.scale.partition import warm_up
+
+    warm_up()  # the same imports in this process as start() does in workers: stages time work, not imports
     with open_executor(settings.scale, progress=False) as executor:
         start = getattr(executor, "start", None)
         if start is not None:
             start()
         times["startup"] = time.perf_counter() - began
-        clock = time.perf_counter()
+        clock, used = time.perf_counter(), time.process_time()
         articles, rejected, files = read_inputs_parallel([str(folder)], settings.ingest, executor)
-        times["read"] = time.perf_counter() - clock
+        times["read"], cpu["read"] = time.perf_counter() - clock, time.process_time() - used
         state = RunState(settings=settings, articles=articles, rejected=rejected, inputs=files)
         for make in DEFAULT_STAGES:
             stage = make()
-            clock = time.perf_counter()
+            clock, used = time.perf_counter(), time.process_time()
             stage.run(state, executor)
-            times[stage.name] = time.perf_counter() - clock
+            times[stage.name], cpu[stage.name] = time.perf_counter() - clock, time.process_time() - used
             print(f"bench: {engine} {stage.name} {times[stage.name]:.1f} s", file=sys.stderr, flush=True)
     times["total"] = time.perf_counter() - began
     stories = sorted((_plain(s) for s in state.stories), key=lambda s: s["id"])
@@ -116,6 +120,7 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
         "duplicates": sum(1 for a in state.articles if a.duplicate_of),
         "stories": len(state.stories),
         "times": times,
+        "cpu": cpu,
         "fingerprint": fingerprint[:16],
     }
 
@@ -159,14 +164,14 @@ def measure(engine: str, folder: Path, workers: int) -> dict:
     return result
 
 
-def table(results: list[dict], workers: int) -> str:
+def table(results: list[dict], workers: int, load: float) -> str:
     """Markdown table: articles/s per stage and engine, with the ratio to one process."""
     base = results[0]
     n = base["articles"]
-    header = "| stage | " + " | ".join(
+    header = "| stage | " + f"{base['engine']} CPU ms/article | " + " | ".join(
         f"{r['engine']} art/s" + ("" if r is base else f" | {r['engine']} ×") for r in results
     ) + " |"
-    lines = [header, "|" + "---|" * (1 + 2 * len(results) - 1)]
+    lines = [header, "|" + "---|" * (2 + 2 * len(results) - 1)]
     for stage in base["times"]:
         if stage == "total":
             continue
@@ -176,25 +181,29 @@ def table(results: list[dict], workers: int) -> str:
             cells.append(f"{seconds:.1f} s" if stage == "startup" else f"{n / seconds:,.0f}")
             if r is not base:
                 cells.append("" if stage == "startup" else f"{base['times'][stage] / seconds:.2f}")
-        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+        cost = base["cpu"].get(stage)
+        cost_cell = f"{1000 * cost / n:.2f}" if cost is not None else ""
+        lines.append(f"| {stage} | {cost_cell} | " + " | ".join(cells) + " |")
     cells = []
     for r in results:
         cells.append(f"**{n / r['times']['total']:,.0f}** ({r['times']['total']:.0f} s)")
         if r is not base:
             cells.append(f"**{base['times']['total'] / r['times']['total']:.2f}**")
-    lines.append("| total | " + " | ".join(cells) + " |")
+    total_cost = 1000 * sum(base["cpu"].values()) / n
+    lines.append(f"| total | {total_cost:.2f} | " + " | ".join(cells) + " |")
     cells = []
     for r in results:
         cells.append(f"{r['peak_mb']:,.0f} MB")
         if r is not base:
             cells.append(f"{r['peak_mb'] / base['peak_mb']:.2f}")
-    lines.append("| peak memory (process tree) | " + " | ".join(cells) + " |")
+    lines.append("| peak memory (process tree) | | " + " | ".join(cells) + " |")
     same = len({r["fingerprint"] for r in results}) == 1
     lines.append("")
     lines.append(
         f"{n:,} articles ({base['duplicates']:,} near-duplicates, {base['stories']:,} stories); "
         f"{workers} workers; same digest on every engine: {'yes' if same else 'NO'} "
-        f"({', '.join(r['engine'] + ' ' + r['fingerprint'] for r in results)})"
+        f"({', '.join(r['engine'] + ' ' + r['fingerprint'] for r in results)}); "
+        f"load average before the run {load:.1f} on {os.cpu_count()} cores (other users share the machine)"
     )
     return "\n".join(lines)
 
@@ -212,11 +221,12 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT / "src"))
     folder = build_input(args.articles, OUT / "scale-input")
+    load = os.getloadavg()[0]
     results = []
     for engine in args.engines.split(","):
         print(f"bench: running {engine} ...", file=sys.stderr, flush=True)
         results.append(measure(engine, folder, args.workers))
-    print(table(results, args.workers))
+    print(table(results, args.workers, load))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ def test_partition_keeps_order_and_balances() -> None:
 def test_process_pool_runs_closures_on_workers_in_order() -> None:
     offset = 7  # a closure: shipped with cloudpickle, as stage code written inline would be
     with ProcessExecutor(POOL, progress=False) as executor:
+        executor.start()
         results = executor.map(lambda x: (x + offset, os.getpid()), list(range(50)), desc="closure")
         squares = executor.map(_square_plus_pid, list(range(50)), desc="squares")
     assert [value for value, _ in results] == [x + 7 for x in range(50)]

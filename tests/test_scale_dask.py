@@ -38,6 +38,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_dask_workers_run_the_maps(cluster: DaskExecutor) -> None:
+    cluster.start()
     results = cluster.map(_square_plus_pid, list(range(40)), desc="squares")
     assert [value for value, _ in results] == [x * x for x in range(40)]
     pids = {pid for _, pid in results}

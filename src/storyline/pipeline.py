@@ -86,7 +86,9 @@ class FindDuplicates:
         from .dedup import dedup_key, link_duplicates
 
         options = state.settings.dedup
-        keys = executor.map(partial(dedup_key, options=options), state.articles, desc="signatures")
+        # Ship only what the keys need (not sentences or metadata): a few bytes over the text per article.
+        light = [Article(id=a.id, text=a.text, published=a.published) for a in state.articles]
+        keys = executor.map(partial(dedup_key, options=options), light, desc="signatures")
         links = link_duplicates(keys, options)
         for article in state.articles:
             article.duplicate_of = links.get(article.id)

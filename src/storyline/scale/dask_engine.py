@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import ConfigError, EngineError
-from .partition import BatchingExecutor, run_batch
+from .partition import BatchingExecutor, run_batch, warm_up
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,10 @@ class DaskExecutor(BatchingExecutor):
     @property
     def workers(self) -> int:
         return max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def start(self) -> None:
+        """Import the pipeline's modules on every worker now (otherwise each worker's first batch does)."""
+        self.client.run(warm_up)
 
     def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
         from distributed import as_completed

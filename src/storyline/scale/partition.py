@@ -33,6 +33,20 @@ def run_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
     return [fn(item) for item in batch]
 
 
+WARM_MODULES = ("storyline.pipeline", "storyline.text.sentences", "storyline.dedup", "storyline.summarize")
+"""What ``start()`` imports in every worker, so the first batch of each stage does not pay for imports."""
+
+
+def warm_up() -> int:
+    """Import the pipeline's modules in this (worker) process; returns its pid."""
+    import importlib
+    import os
+
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    return os.getpid()
+
+
 class BatchingExecutor:
     """What the process pool and Dask engines share: run small maps inline, cut the rest into batches, keep order."""
 

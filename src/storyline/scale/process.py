@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import EngineError
-from .partition import BatchingExecutor, run_batch
+from .partition import BatchingExecutor, run_batch, warm_up
 
 INLINE_FUNCTION_BYTES = 1_000_000
 """Functions pickled larger than this go to workers through a temporary file instead of with every batch."""
@@ -47,13 +47,6 @@ def _load_function(key: str, blob: bytes | None, path: str | None) -> Callable[[
 def _run_shipped(key: str, blob: bytes | None, path: str | None, batch: list[Any]) -> list[Any]:
     """Worker entry point: run the shipped function over one batch."""
     return run_batch(_load_function(key, blob, path), batch)
-
-
-def _warm_up() -> int:
-    """Import the pipeline in a new worker, so the first real batch does not pay for it."""
-    import storyline.pipeline  # noqa: F401
-
-    return os.getpid()
 
 
 def default_workers() -> int:
@@ -85,7 +78,7 @@ class ProcessExecutor(BatchingExecutor):
     def start(self) -> None:
         """Start every worker now (otherwise the first large map does), e.g. before timing or serving."""
         pool = self._get_pool()
-        for future in [pool.submit(_warm_up) for _ in range(self.workers)]:
+        for future in [pool.submit(warm_up) for _ in range(self.workers)]:
             future.result()
 
     def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
