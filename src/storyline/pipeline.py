@@ -127,15 +127,19 @@ def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions)
     return story
 
 
+def story_jobs(state: RunState) -> list[tuple[Story, list[Article]]]:
+    """Each story with its member articles: what a per-story task needs, and no more, on any worker."""
+    by_id = state.by_id()
+    return [(story, [by_id[i] for i in story.article_ids]) for story in state.stories]
+
+
 @dataclass
 class SummarizeStories:
     name: str = "summarize"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        by_id = state.by_id()
-        jobs = [(story, [by_id[i] for i in story.article_ids]) for story in state.stories]
         summarize = partial(summarize_members, options=state.settings.summary)
-        state.stories = executor.map(summarize, jobs, desc="summaries")
+        state.stories = executor.map(summarize, story_jobs(state), desc="summaries")
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (SplitSentences, FindDuplicates, ClusterStories, SummarizeStories)
