@@ -74,12 +74,44 @@ class ScaleOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreOptions:
+    url: str = ""
+    """Database: a SQLite file path, ``sqlite:///...`` or ``postgresql://...``; empty = the user's data dir."""
+    echo: bool = False
+    """Log every SQL statement (debugging)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebOptions:
+    host: str = "127.0.0.1"
+    """Address ``storyline serve`` binds; anything but loopback needs a token."""
+    port: int = 8000
+    token: str = ""
+    """Bearer token for writing (POST), and for reading from other hosts than loopback; empty = read-only."""
+    page_size: int = 50
+    """Items per page in the story list and the JSON API (``limit`` may ask for up to 500)."""
+    poll_seconds: float = 10.0
+    """How often an open story page checks for a newer version of its story."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    interval: float = 300.0
+    """Seconds between two scans of the watched folders and feeds."""
+    timeout: float = 20.0
+    """Seconds allowed for fetching one feed."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ingest: IngestOptions = field(default_factory=IngestOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
     scale: ScaleOptions = field(default_factory=ScaleOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
+    web: WebOptions = field(default_factory=WebOptions)
+    watch: WatchOptions = field(default_factory=WatchOptions)
     progress: bool = True
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
