@@ -71,7 +71,8 @@ class SplitSentences:
     name: str = "sentences"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        found = executor.map(article_sentences, state.articles, desc="sentences")
+        light = [Article(id=a.id, text=a.text) for a in state.articles]  # ship the text, not the metadata
+        found = executor.map(article_sentences, light, desc="sentences")
         for article, sentences in zip(state.articles, found, strict=True):
             article.sentences = sentences
 
