@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -52,9 +53,14 @@ def test_partition_keeps_order_and_balances() -> None:
 
 def test_process_pool_runs_closures_on_workers_in_order() -> None:
     offset = 7  # a closure: shipped with cloudpickle, as stage code written inline would be
+
+    def add_offset(x: int) -> tuple[int, int]:
+        time.sleep(0.02)  # long enough that both workers take batches
+        return x + offset, os.getpid()
+
     with ProcessExecutor(POOL, progress=False) as executor:
         executor.start()
-        results = executor.map(lambda x: (x + offset, os.getpid()), list(range(50)), desc="closure")
+        results = executor.map(add_offset, list(range(50)), desc="closure")
         squares = executor.map(_square_plus_pid, list(range(50)), desc="squares")
     assert [value for value, _ in results] == [x + 7 for x in range(50)]
     assert [value for value, _ in squares] == [x * x for x in range(50)]
