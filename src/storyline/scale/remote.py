@@ -13,8 +13,8 @@ _GLOB = re.compile(r"[*?\[]")
 
 
 def is_url(path: str) -> bool:
-    """True for ``scheme://...`` inputs, which are read through fsspec."""
-    return bool(_URL.match(path))
+    """True for ``scheme://...`` inputs read through fsspec; http(s) pages are not files to list (ingest fetches)."""
+    return bool(_URL.match(path)) and not path.lower().startswith(("http://", "https://"))
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
