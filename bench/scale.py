@@ -89,8 +89,24 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
     from storyline.scale.reading import read_inputs_parallel
 
     settings = Settings(progress=False, scale=ScaleOptions(engine=engine, workers=workers))
+    import psutil
+
+    me = psutil.Process()
+
+    def workers_cpu() -> float:
+        """CPU seconds used so far by every process this one started (pool workers, Dask nannies and workers)."""
+        total = 0.0
+        for child in me.children(recursive=True):
+            try:
+                used = child.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += used.user + used.system
+        return total
+
     times: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    wcpu: dict[str, float] = {}
     began = time.perf_counter()
     from storyline.scale.partition import warm_up
 
@@ -100,15 +116,17 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
         if start is not None:
             start()
         times["startup"] = time.perf_counter() - began
-        clock, used = time.perf_counter(), time.process_time()
+        clock, used, spent = time.perf_counter(), time.process_time(), workers_cpu()
         articles, rejected, files = read_inputs_parallel([str(folder)], settings.ingest, executor)
         times["read"], cpu["read"] = time.perf_counter() - clock, time.process_time() - used
+        wcpu["read"] = workers_cpu() - spent
         state = RunState(settings=settings, articles=articles, rejected=rejected, inputs=files)
         for make in DEFAULT_STAGES:
             stage = make()
-            clock, used = time.perf_counter(), time.process_time()
+            clock, used, spent = time.perf_counter(), time.process_time(), workers_cpu()
             stage.run(state, executor)
             times[stage.name], cpu[stage.name] = time.perf_counter() - clock, time.process_time() - used
+            wcpu[stage.name] = workers_cpu() - spent
             print(f"bench: {engine} {stage.name} {times[stage.name]:.1f} s", file=sys.stderr, flush=True)
     times["total"] = time.perf_counter() - began
     stories = sorted((_plain(s) for s in state.stories), key=lambda s: s["id"])
@@ -121,6 +139,7 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
         "stories": len(state.stories),
         "times": times,
         "cpu": cpu,
+        "workers_cpu": wcpu,
         "fingerprint": fingerprint[:16],
     }
 
@@ -208,6 +227,36 @@ def table(results: list[dict], workers: int, load: float) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(results: list[dict], workers: int) -> str:
+    """CPU accounting per stage: driver + workers CPU ms per article, and the wall-clock rate that CPU implies
+    when each worker has a core of its own (driver time + worker time / workers, no overlap assumed)."""
+    n = results[0]["articles"]
+    lines = [
+        "| stage | " + " | ".join(f"{r['engine']} CPU ms/article (driver + workers)" for r in results)
+        + " | " + " | ".join(f"{r['engine']} art/s on {workers if r is not results[0] else 1} free core(s)"
+                             for r in results) + " |",
+        "|" + "---|" * (1 + 2 * len(results)),
+    ]
+    stages = [s for s in results[0]["cpu"] if s != "startup"]
+    totals = {r["engine"]: [0.0, 0.0] for r in results}
+    for stage in [*stages, "total"]:
+        costs, rates = [], []
+        for r in results:
+            if stage == "total":
+                driver, spread = totals[r["engine"]]
+            else:
+                driver, spread = r["cpu"][stage], r["workers_cpu"].get(stage, 0.0)
+                totals[r["engine"]][0] += driver
+                totals[r["engine"]][1] += spread
+            costs.append(f"{1000 * driver / n:.2f} + {1000 * spread / n:.2f}" if spread else f"{1000 * driver / n:.2f}")
+            cores = workers if spread else 1
+            seconds = driver + spread / cores
+            rate = f"{n / seconds:,.0f}" if seconds else "-"
+            rates.append(f"**{rate}**" if stage == "total" else rate)
+        lines.append(f"| {stage} | " + " | ".join(costs) + " | " + " | ".join(rates) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=20_000)
@@ -227,6 +276,8 @@ def main() -> None:
         print(f"bench: running {engine} ...", file=sys.stderr, flush=True)
         results.append(measure(engine, folder, args.workers))
     print(table(results, args.workers, load))
+    print()
+    print(cpu_table(results, args.workers))
 
 
 if __name__ == "__main__":
