@@ -33,7 +33,7 @@ def digest(
     # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
     with open_executor(settings.scale, progress=settings.progress) as executor:
         if paths:
-            read, rejected, files = read_inputs_parallel(paths, settings.ingest, executor)
+            read, rejected, files = read_inputs_parallel(paths, settings.ingest, executor, settings.fetch)
             given += read
             inputs += files
         if paths and not given:

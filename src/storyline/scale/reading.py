@@ -1,17 +1,20 @@
-"""Partitioned reading: the driver lists the input files, workers read and extract their share of them."""
+"""Partitioned reading: the driver lists the input files, the executor's workers read and extract their share.
+
+Files that must stay in the driver (standard input; http(s) pages, fetched politely by one fetcher) and small local
+inputs go through ``ingest.read_inputs`` unchanged.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
-from ..config import IngestOptions
-from ..ingest import InputCounter, InputFile, iter_input_files, read_file
+from ..config import FetchOptions, IngestOptions
+from ..ingest import InputCounter, InputFile, iter_input_files, read_file, read_inputs
 from ..models import Article, Rejected
 from ..pipeline import Executor
 from .partition import BatchingExecutor
-from .remote import is_url
 
 
 def read_one_file(file: InputFile, options: IngestOptions) -> list[Article | Rejected]:
@@ -25,7 +28,7 @@ def _worth_workers(files: Sequence[InputFile], min_bytes: int) -> bool:
         return False
     total = 0
     for file in files:
-        if is_url(file.path):
+        if file.kind == "remote":
             return True
         try:
             total += os.path.getsize(file.path)
@@ -35,28 +38,21 @@ def _worth_workers(files: Sequence[InputFile], min_bytes: int) -> bool:
 
 
 def read_inputs_parallel(
-    inputs: Iterable[str], options: IngestOptions, executor: Executor
+    inputs: Sequence[str], options: IngestOptions, executor: Executor, fetch: FetchOptions | None = None
 ) -> tuple[list[Article], list[Rejected], int]:
-    """Like ``ingest.read_inputs`` with the files read by ``executor``'s workers, in the same order.
-
-    Standard input is read here, in the driver; an article id seen before is rejected as a duplicate.
-    """
+    """``ingest.read_inputs`` with the files read by ``executor``'s workers: same items, same order, same rejects."""
+    if not isinstance(executor, BatchingExecutor) or options.fetch:
+        return read_inputs(inputs, options, fetch)
     counter = InputCounter()
     files = list(iter_input_files(inputs, options, counter))
-    remote = [f for f in files if f.path != "-"]
-    reader = partial(read_one_file, options=options)
-    if isinstance(executor, BatchingExecutor):
-        # A file is a heavy item (a JSONL file may hold thousands of articles): share even a few of them.
-        share = _worth_workers(remote, executor.options.min_parallel_bytes)
-        found = executor.map(reader, remote, desc="read", min_items=2 if share else len(remote) + 1)
-    else:
-        found = executor.map(reader, remote, desc="read")
-    read = iter(found)
+    if any(f.kind in ("stdin", "url") for f in files) or not _worth_workers(files, executor.options.min_parallel_bytes):
+        return read_inputs(inputs, options, fetch)
+    # A file is a heavy item (a JSONL file may hold thousands of articles): share even a few of them.
+    found = executor.map(partial(read_one_file, options=options), files, desc="read", min_items=2)
     articles: list[Article] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
-    for file in files:
-        items = read_one_file(file, options) if file.path == "-" else next(read)
+    for items in found:
         for item in items:
             if isinstance(item, Rejected):
                 rejected.append(item)
