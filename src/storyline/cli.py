@@ -221,6 +221,8 @@ def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval:
     def report(result: WatchRound) -> None:
         for rejected in result.rejected:
             click.echo(f"storyline: skipped {rejected}", err=True)
+        if result.error:
+            click.echo(f"storyline: error: {result.error}", err=True)
         if not quiet:
             s = result.saved
             click.echo(f"watch: {result.files} files, {result.feeds} feeds -> {result.articles} new articles "

@@ -132,6 +132,8 @@ class WebOptions:
     """Items per page in the story list and the JSON API (``limit`` may ask for up to 500)."""
     poll_seconds: float = 10.0
     """How often an open story page checks for a newer version of its story."""
+    cache_size: int = 2048
+    """Pages and API answers kept per server process until the store changes (0 = render every request)."""
 
 
 @dataclass(frozen=True, slots=True)
