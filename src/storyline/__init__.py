@@ -9,8 +9,8 @@
 
 __version__ = "0.1.0"
 
-# Load the summarize subpackage before binding the summarize() function: importing a subpackage for the first
-# time sets the package attribute of the same name, which would otherwise replace the function later.
+# Load the storyline.summarize *package* first: loading it later (the pipeline does) would rebind the name
+# `storyline.summarize` from the summarize() function to the package.
 from . import summarize as _summarize_package  # noqa: F401
 from .api import digest, summarize
 from .config import Settings
