@@ -91,8 +91,42 @@ class ClusterOptions:
 class SummaryOptions:
     words: int = 100
     """Word budget of a story summary."""
-    support: float = 0.5
-    """Similarity at which another article's sentence counts as supporting a summary sentence."""
+    support: float = 0.9
+    """Calibrated support score (0..1) at which the static verifier cites a span (docs/summaries.md)."""
+    support_minilm: float = 0.55
+    """Calibrated support score at which the minilm verifier cites a span (MiniLM cosine >= 0.71)."""
+    verifier: str = "auto"
+    """How citations are checked: static (fast), minilm (transformer re-check), auto (minilm within minilm_budget)."""
+    minilm_budget: int = 64
+    """Most sentences the auto verifier encodes with MiniLM for one story; bigger stories use static."""
+    embedder: str = "static"
+    """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
+    min_sentence_words: int = 6
+    """Shorter sentences are never chosen (fragments, bylines)."""
+    max_sentence_words: int = 60
+    """Longer 'sentences' are never chosen (lists, run-ons the splitter could not break)."""
+    redundancy: float = 0.75
+    """A candidate this similar (cosine) to a chosen sentence repeats it and is skipped."""
+    fill: bool = False
+    """Let the last sentence cross the word budget (the ROUGE convention: the text is then cut at the budget)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleOptions:
+    engine: str = "process"
+    """Where per-article and per-story work runs: ``local`` (this process), ``process`` (all cores), ``dask``."""
+    scheduler: str | None = None
+    """Dask scheduler address (``tcp://host:8786``); without it ``dask`` starts a LocalCluster on loopback."""
+    workers: int = 0
+    """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
+    min_parallel: int = 200
+    """Below this many items a map runs in this process: starting workers would cost more than it saves."""
+    min_parallel_bytes: int = 4_000_000
+    """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
+    partitions_per_worker: int = 4
+    """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
+    connect_timeout: float = 20.0
+    """Seconds to wait for a Dask scheduler before failing with a clear error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +194,7 @@ class Settings:
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
     compare: CompareOptions = field(default_factory=CompareOptions)
+    scale: ScaleOptions = field(default_factory=ScaleOptions)
     store: StoreOptions = field(default_factory=StoreOptions)
     web: WebOptions = field(default_factory=WebOptions)
     watch: WatchOptions = field(default_factory=WatchOptions)
