@@ -34,3 +34,31 @@ def test_kill_9_during_digest_db_loses_and_duplicates_nothing(backend: str) -> N
     assert result.stdout.count("| yes |") == 3, report  # three kills, each where it was aimed
     assert "articles lost: 0; duplicated or unexpected: 0" in result.stdout, report
     assert "re-ingest reported 0 new articles, 0 new and 0 changed stories" in result.stdout, report
+
+
+CRASH_IN_MIGRATION = """
+import os, sys
+from alembic.operations import Operations
+original, made = Operations.create_table, []
+def create_then_die(self, *args, **kwargs):
+    made.append(1)
+    if len(made) == 3:
+        os._exit(9)  # like kill -9 while the store is being created
+    return original(self, *args, **kwargs)
+Operations.create_table = create_then_die
+from storyline.store import Store
+Store.open(sys.argv[1])
+"""
+
+
+def test_a_crash_while_creating_a_sqlite_store_leaves_it_openable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Found by the kill -9 test: CREATE TABLE ran outside a transaction, so a store killed while being created
+    failed every later open with "table articles already exists"."""
+    from storyline.store import Store
+
+    db = tmp_path / "new.db"
+    died = subprocess.run([sys.executable, "-c", CRASH_IN_MIGRATION, str(db)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=300)
+    assert died.returncode == 9, died.stderr
+    with Store.open(str(db)) as store:
+        assert store.counts()["articles"] == 0

@@ -37,8 +37,36 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run every migration the database has not had yet."""
+    """Run every migration the database has not had yet, all or nothing."""
     config = alembic_config()
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, config, revision)
+        return
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(engine: Engine, config: Config, revision: str) -> None:
+    """The migrations inside one explicit SQLite transaction.
+
+    Python's sqlite3 runs CREATE TABLE outside any transaction, so a crash (kill -9) in the middle of creating a
+    store left tables without the version row, and every later open failed with "table ... already exists".
+    """
+    with engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        saved = dbapi.isolation_level  # type: ignore[attr-defined]
+        dbapi.isolation_level = None  # type: ignore[attr-defined]  # we send BEGIN and COMMIT ourselves
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+            connection.commit()
+        finally:
+            dbapi.isolation_level = saved  # type: ignore[attr-defined]
