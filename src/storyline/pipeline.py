@@ -140,12 +140,22 @@ class CompareStories:
             return
         by_id = state.by_id()
 
-        def compare(story: Story) -> Story:
+        def english(story: Story) -> list[Article]:
+            """The story's originals in English (or of unknown language): the spaCy model and date rules are English."""
             members = [by_id[i] for i in story.article_ids]
             originals = [a for a in members if a.duplicate_of is None] or members
-            result = compare_story(originals, options)
-            story.agreed, story.unique, story.conflicts = result.agreed, result.unique, result.conflicts
-            story.quotes, story.entities, story.timeline = result.quotes, result.entities, result.timeline
+            return [a for a in originals if not a.language or a.language.lower().startswith("en")]
+
+        skipped = sum(1 for story in state.stories if not english(story))
+        if skipped:
+            state.dropped["stories not compared: no English article"] += skipped
+
+        def compare(story: Story) -> Story:
+            articles = english(story)
+            if articles:
+                result = compare_story(articles, options)
+                story.agreed, story.unique, story.conflicts = result.agreed, result.unique, result.conflicts
+                story.quotes, story.entities, story.timeline = result.quotes, result.entities, result.timeline
             return story
 
         state.stories = executor.map(compare, state.stories, desc="compare")
