@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 
 from .config import Settings
 from .errors import NothingToReadError
-from .ingest import read_inputs
 from .models import Article, Digest, Rejected, SummarySentence
 from .pipeline import run_pipeline
 
@@ -24,19 +23,24 @@ def digest(
     >>> len(result.stories)
     1
     """
+    from .scale import open_executor
+    from .scale.reading import read_inputs_parallel
+
     settings = settings or Settings()
     given = list(articles or [])
     rejected: list[Rejected] = []
     inputs = len(given)
-    if paths:
-        read, rejected, files = read_inputs(paths, settings.ingest, settings.fetch)
-        given += read
-        inputs += files
-    if paths and not given:
-        raise NothingToReadError(
-            "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
-        )
-    return run_pipeline(given, settings, rejected=rejected, inputs=inputs)
+    # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
+    with open_executor(settings.scale, progress=settings.progress) as executor:
+        if paths:
+            read, rejected, files = read_inputs_parallel(paths, settings.ingest, executor, settings.fetch)
+            given += read
+            inputs += files
+        if paths and not given:
+            raise NothingToReadError(
+                "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
+            )
+        return run_pipeline(given, settings, rejected=rejected, inputs=inputs, executor=executor)
 
 
 def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:
