@@ -276,3 +276,14 @@ def test_stories_in_other_languages_are_counted_not_compared() -> None:
     CompareStories().run(state, LocalExecutor(progress=False))
     assert state.dropped["stories not compared: no English article"] == 1
     assert not state.stories[0].entities and not state.stories[0].timeline
+
+
+def test_unknown_embedder_and_model_are_clear_errors() -> None:
+    from storyline.config import CompareOptions
+    from storyline.errors import ConfigError
+
+    article = _articles(Article(id="x", text="A dam broke in Lowtown on Monday, flooding forty homes."))
+    with pytest.raises(ConfigError, match=r"compare\.embedder 'nope'; choose one of"):
+        compare_story(article, CompareOptions(embedder="nope"))
+    with pytest.raises(ConfigError, match=r"not installed.*compare\.spacy_model"):
+        compare_story(article, CompareOptions(spacy_model="no_such_model"))
