@@ -40,10 +40,24 @@ class DedupOptions:
 
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
-    threshold: float = 0.75
-    """Cosine distance under which two articles can join one story (lower = finer stories)."""
+    threshold: float = 0.9
+    """Average-link distance (1 - shared-neighbour similarity) under which groups merge (lower = finer stories)."""
     max_days: float = 7.0
     """Articles published further apart than this are not put in one story (when both dates are known)."""
+    neighbors: int = 5
+    """Nearest neighbours per article that define its neighbourhood (shared-neighbour similarity)."""
+    min_similarity: float = 0.1
+    """TF-IDF cosine below which an article is not counted as another's neighbour."""
+    entity_weight: float = 2.0
+    """How many times a capitalized name counts on top of its words (who/where weigh more than what)."""
+    max_df: float = 0.5
+    """Words in more than this share of the articles are ignored (on inputs of 20 articles or more)."""
+    exact_limit: int = 5000
+    """Above this many articles, neighbours come from an HNSW index instead of exact search."""
+    sketch_dims: int = 256
+    """Dimensions of the dense sketch of TF-IDF vectors used by the HNSW indexes."""
+    attach_threshold: float = 0.2
+    """Incremental runs: average cosine at which a new group of articles joins an existing story."""
 
 
 @dataclass(frozen=True, slots=True)
