@@ -46,8 +46,10 @@ class ClusterOptions:
     """Articles published further apart than this are not put in one story (when both dates are known)."""
     neighbors: int = 5
     """Nearest neighbours per article that define its neighbourhood (shared-neighbour similarity)."""
-    min_similarity: float = 0.1
+    min_similarity: float = 0.2
     """TF-IDF cosine below which an article is not counted as another's neighbour."""
+    relative_similarity: float = 0.0
+    """A neighbour also needs this share of the article's best neighbour's cosine (adapts to story size)."""
     entity_weight: float = 2.0
     """How many times a capitalized name counts on top of its words (who/where weigh more than what)."""
     max_df: float = 0.5
@@ -56,8 +58,6 @@ class ClusterOptions:
     """Above this many articles, neighbours come from an HNSW index instead of exact search."""
     sketch_dims: int = 256
     """Dimensions of the dense sketch of TF-IDF vectors used by the HNSW indexes."""
-    attach_threshold: float = 0.2
-    """Incremental runs: average cosine at which a new group of articles joins an existing story."""
 
 
 @dataclass(frozen=True, slots=True)

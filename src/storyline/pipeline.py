@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tqdm import tqdm
 
@@ -86,21 +86,45 @@ class FindDuplicates:
 
 @dataclass
 class ClusterStories:
+    """Group originals into stories; duplicates follow their original.
+
+    With ``blobs`` (anything with ``get_blob``/``put_blob``, e.g. the store) the grouping is incremental: the
+    clustering state saved there by earlier runs is loaded, this run's articles join its stories (ids stable across
+    runs, merges recorded) and the state is saved back.
+    """
+
     name: str = "cluster"
+    blobs: Any = None
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
 
         originals = [a for a in state.articles if a.duplicate_of is None]
-        groups = cluster_articles(originals, state.settings.cluster)
+        if self.blobs is not None:
+            groups, ids = self._incremental(originals, state)
+        else:
+            groups = cluster_articles(originals, state.settings.cluster)
+            ids = [story_id(group) for group in groups]
         home = {aid: gi for gi, group in enumerate(groups) for aid in group}
         for article in state.articles:
             if article.duplicate_of is not None:
                 groups[home[article.duplicate_of]].append(article.id)
-        stories = []
-        for group in groups:
-            stories.append(Story(id=story_id(group), headline="", article_ids=sorted(group)))
-        state.stories = stories
+        state.stories = [
+            Story(id=sid, headline="", article_ids=sorted(group)) for sid, group in zip(ids, groups, strict=True)
+        ]
+
+    def _incremental(self, originals: list[Article], state: RunState) -> tuple[list[list[str]], list[str]]:
+        from .cluster.incremental import assign
+        from .cluster.state_store import load_state, save_state
+
+        cluster_state = load_state(self.blobs, state.settings.cluster)
+        assignment = assign(cluster_state, originals, state.settings.cluster)
+        save_state(self.blobs, cluster_state)
+        by_story: dict[str, list[str]] = {}
+        for article in originals:
+            by_story.setdefault(assignment.story_of[article.id], []).append(article.id)
+        state.dropped["merged stories"] += len(assignment.merges)
+        return list(by_story.values()), list(by_story)
 
 
 @dataclass
