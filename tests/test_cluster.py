@@ -79,7 +79,7 @@ def test_two_different_events_of_one_topic_stay_apart() -> None:
 def test_quality_floor_on_ecb_subset() -> None:
     articles, gold = ecb_articles({"1", "3", "12", "18", "24", "30"})
     f1 = bcubed_f1(cluster_articles(articles, ClusterOptions()), gold)
-    assert f1 >= 0.88, f1  # measured 0.91 on this subset (bench/clustering.py: 0.95 on all of ECB+ dev)
+    assert f1 >= 0.90, f1  # measured 0.922 on these six topics (bench/clustering.py runs all of ECB+ dev)
 
 
 def test_result_does_not_depend_on_input_order() -> None:

@@ -40,13 +40,13 @@ class DedupOptions:
 
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
-    threshold: float = 0.9
+    threshold: float = 0.75
     """Average-link distance (1 - shared-neighbour similarity) under which groups merge (lower = finer stories)."""
     max_days: float = 7.0
     """Articles published further apart than this are not put in one story (when both dates are known)."""
-    neighbors: int = 5
+    neighbors: int = 8
     """Nearest neighbours per article that define its neighbourhood (shared-neighbour similarity)."""
-    min_similarity: float = 0.2
+    min_similarity: float = 0.1
     """TF-IDF cosine below which an article is not counted as another's neighbour."""
     relative_similarity: float = 0.0
     """A neighbour also needs this share of the article's best neighbour's cosine (adapts to story size)."""
