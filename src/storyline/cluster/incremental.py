@@ -9,11 +9,15 @@ Pure functions over an in-memory ``ClusterState`` (persistence lives in ``state_
 3. the new articles and the members of the candidate stories are clustered together with the batch algorithm
    (TF-IDF from the stored term counts re-weighted by today's IDF, neighbours, shared-neighbour similarity,
    average link): the same decisions a full re-run would make in that neighbourhood;
-4. each resulting cluster gives its new articles to the stored story with most members in it (the older story on
-   a tie), or founds a new story whose id comes from its founding article. When a cluster holds most of the local
-   members of two or more stored stories, they are merged into the oldest (its id survives) and the merge is
-   recorded; a merged-away id resolves to the survivor via ``ClusterState.resolve``. Stored stories are never
-   split, so a story id, once given, stays valid.
+4. the stories are made to agree with that local clustering, and ids follow the plurality of members:
+   - a stored story *owns* the local cluster that holds most of its (local) members; when two stories have
+     their main part in the same cluster they are merged into the oldest (its id survives; the merge is
+     recorded and ``ClusterState.resolve`` maps the old id to the survivor);
+   - every article of a cluster, new or stored, goes to the cluster's owner; a cluster nobody owns becomes a
+     new story whose id comes from its founding (smallest) article id. So a stored article can move to another
+     story (recorded in ``Assignment.moved``) and a part of a story can split off into a new story, but the id
+     of a story always stays with the larger part of it; a story left empty is recorded as merged into the
+     story that took most of its articles.
 
 Cost per run grows with the number of new articles and the size of the candidate stories, and only
 logarithmically with the store (the index query).
@@ -21,7 +25,7 @@ logarithmically with the store (the index query).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -87,6 +91,8 @@ class Assignment:
     joined_stories: list[str] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     already_known: list[str] = field(default_factory=list)
+    moved: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Stored articles that the local re-clustering moved: article id -> (from story, to story)."""
 
 
 class VectorIndex:
@@ -284,42 +290,55 @@ def _cluster(vectors: sp.csr_matrix, facts: list[GroupFacts], options: ClusterOp
 
 def _apply(state: ClusterState, fresh: list[Article], local_old: list[str], labels: list[int],
            result: Assignment) -> None:
+    """Make the stories agree with the local re-clustering; ids follow the plurality of each story's members."""
     n_new = len(fresh)
-    clusters: dict[int, tuple[list[str], Counter[str]]] = {}
-    local_size: Counter[str] = Counter()
+    ids = [a.id for a in fresh] + local_old
+    clusters: dict[int, list[int]] = defaultdict(list)
     for pos, label in enumerate(labels):
-        new_ids, votes = clusters.setdefault(label, ([], Counter()))
-        if pos < n_new:
-            new_ids.append(fresh[pos].id)
-        else:
-            sid = state.resolve(state.article_story[local_old[pos - n_new]])
-            votes[sid] += 1
-            local_size[sid] += 1
-    for label in sorted(clusters, key=lambda lab: min(clusters[lab][0] or ["~"])):
-        new_ids, votes = clusters[label]
-        live = Counter()
-        for sid, count in votes.items():
-            live[state.resolve(sid)] += count
-        if not new_ids:
-            continue
-        if not live:
-            sid = story_id(new_ids)
-            while sid in state.stories or sid in state.merged_into:
-                sid = story_id([sid + "/" + new_ids[0]])
-            state.stories[sid] = StoryRecord(sid, [], state.run)
-            result.new_stories.append(sid)
-        else:
-            ranked = sorted(live, key=lambda s: (-live[s], state.stories[s].created, s))
-            sid = ranked[0]
-            for other in ranked[1:]:
-                if live[other] * 2 > local_size[other] and live[sid] * 2 > local_size[sid]:
-                    sid = _merge(state, sid, other, result)
-            if sid not in result.new_stories and sid not in result.joined_stories:
-                result.joined_stories.append(sid)
-        state.stories[sid].members.extend(new_ids)
-        for aid in new_ids:
-            state.article_story[aid] = sid
-            result.story_of[aid] = sid
+        clusters[label].append(pos)
+    parts: dict[str, Counter[int]] = defaultdict(Counter)
+    for pos in range(n_new, len(ids)):
+        parts[state.resolve(state.article_story[ids[pos]])][labels[pos]] += 1
+    claims: dict[int, list[str]] = defaultdict(list)
+    for sid, counts in parts.items():
+        claims[max(counts, key=lambda lab: (counts[lab], -lab))].append(sid)
+    owner: dict[int, str] = {}
+    for label, sids in claims.items():
+        sids.sort(key=lambda s: (-parts[s][label], state.stories[s].created, s))
+        owner[label] = sids[0]
+        for other in sids[1:]:
+            owner[label] = _merge(state, owner[label], other, result)
+    for label in sorted(clusters, key=lambda lab: min(ids[p] for p in clusters[lab])):
+        members = [ids[p] for p in clusters[label]]
+        target = owner.get(label)
+        if target is None:
+            target = story_id(members)
+            while target in state.stories or target in state.merged_into:
+                target = story_id([target + "/" + members[0]])
+            state.stories[target] = StoryRecord(target, [], state.run)
+            result.new_stories.append(target)
+        elif target not in result.joined_stories and any(p < n_new for p in clusters[label]):
+            result.joined_stories.append(target)
+        for aid in members:
+            current = state.article_story.get(aid)
+            current = state.resolve(current) if current is not None else None
+            if current == target:
+                continue
+            if current is not None:
+                state.stories[current].members.remove(aid)
+                result.moved[aid] = (current, target)
+            state.stories[target].members.append(aid)
+            state.article_story[aid] = target
+    for sid in [s for s, rec in state.stories.items() if not rec.members]:
+        went = Counter(to for old, to in result.moved.values() if old == sid)
+        into = went.most_common(1)[0][0] if went else next(iter(state.stories))
+        del state.stories[sid]
+        merge = Merge(sid, into, state.run)
+        state.merges.append(merge)
+        state.merged_into[sid] = into
+        result.merges.append(merge)
+    for aid in ids[:n_new]:
+        result.story_of[aid] = state.article_story[aid]
 
 
 def _merge(state: ClusterState, a: str, b: str, result: Assignment) -> str:
