@@ -19,7 +19,6 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,8 @@ from storyline.cluster import cluster_articles  # noqa: E402
 from storyline.cluster.incremental import ClusterState, assign  # noqa: E402
 from storyline.config import ClusterOptions  # noqa: E402
 from storyline.models import Article  # noqa: E402
+
+DEFAULT = ClusterOptions()
 
 
 def load(name: str) -> tuple[list[Article], dict[str, str], dict[str, str]]:
@@ -119,7 +120,9 @@ def embedding_hdbscan(articles: list[Article], gold: dict[str, str], embedder: s
     return best[1], best[2]
 
 
-def cross_validated(articles: list[Article], gold: dict[str, str], topic: dict[str, str]) -> tuple[list[list[str]], str]:
+def cross_validated(
+    articles: list[Article], gold: dict[str, str], topic: dict[str, str]
+) -> tuple[list[list[str]], str]:
     """storyline with its threshold chosen on half of the topics and applied to the other half (2-fold)."""
     topics = sorted(set(topic.values()))
     random.Random(0).shuffle(topics)
@@ -155,7 +158,7 @@ def main() -> None:
     for name in ("ecb+ dev", "duc 2003", "multiling 2011"):
         articles, gold, topic = load(name)
         methods = [
-            ("storyline (defaults)", lambda a=articles: (cluster_articles(a), f"distance {ClusterOptions().threshold}")),
+            ("storyline (defaults)", lambda a=articles: (cluster_articles(a), f"distance {DEFAULT.threshold}")),
             ("storyline, incremental, shuffled, 4 runs", lambda a=articles: (incremental_shuffled(a), "defaults")),
             ("TF-IDF + average link (tuned)", lambda a=articles, g=gold: tfidf_agglomerative(a, g)),
             ("static emb. + HDBSCAN (tuned)", lambda a=articles, g=gold: embedding_hdbscan(a, g, "static")),
@@ -172,8 +175,8 @@ def main() -> None:
             p, r, f1 = bcubed(groups, gold)
             rows.append((name, method, setting, p, r, f1, pairwise_f1(groups, gold),
                          purity(groups, topic) if name == "ecb+ dev" else float("nan"), len(groups), seconds))
-    print(f"| set | method | setting | B³ P | B³ R | B³ F1 | F1 / best baseline | pairwise F1 | topic purity | "
-          f"stories | s |")
+    print("| set | method | setting | B³ P | B³ R | B³ F1 | F1 / best baseline | pairwise F1 | topic purity | "
+          "stories | s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         baseline = max(r[5] for r in rows if r[0] == row[0] and not r[1].startswith("storyline"))
