@@ -36,6 +36,11 @@ class DedupOptions:
     """Jaccard similarity of word 5-shingles at which two articles count as near-duplicates."""
     num_perm: int = 128
     shingle: int = 5
+    containment: float = 0.9
+    """Share of the shorter article's shingles found in the longer one at which it is a copy (wire copies whose
+    outlets added their own boilerplate: bylines, "Read more", copyright lines)."""
+    candidate: float = 0.4
+    """MinHash LSH threshold for proposing a pair to verify (below ``threshold`` so boilerplate copies are seen)."""
 
 
 @dataclass(frozen=True, slots=True)

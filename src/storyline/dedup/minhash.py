@@ -1,7 +1,9 @@
 """Near-duplicates by MinHash LSH over word shingles, confirmed by the exact Jaccard similarity.
 
 Exact copies (same normalized text) are found by hashing first; LSH proposes candidate pairs among the rest and
-each candidate is verified on the real shingle sets, so the threshold means what it says.
+each candidate is verified on the real shingle sets, so the thresholds mean what they say. A pair is a duplicate
+when its Jaccard similarity reaches ``threshold`` or when nearly all of the shorter article's shingles are in the
+longer one (``containment``): a syndicated wire story that outlets wrapped in different boilerplate.
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ def shingles(text: str, size: int) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
+def copy_score(a: set[bytes], b: set[bytes], options: DedupOptions) -> float:
+    """How much of a copy ``a`` and ``b`` are (0 = not a duplicate): Jaccard, or containment for wrapped copies."""
+    shared = len(a & b)
+    jaccard = shared / len(a | b)
+    if jaccard >= options.threshold:
+        return jaccard
+    containment = shared / min(len(a), len(b))
+    return containment if containment >= options.containment else 0.0
+
+
 def _canonical_order(article: Article) -> tuple:
     published = article.published.timestamp() if article.published else float("inf")
     return (published, -len(article.text), article.id)
@@ -37,7 +49,7 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
     ordered = sorted(articles, key=_canonical_order)
     duplicate_of: dict[str, str] = {}
     by_hash: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=max(0.05, options.threshold - 0.15), num_perm=options.num_perm)
+    lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
     shingle_sets: dict[str, set[bytes]] = {}
     for article in ordered:
         normalized = " ".join(_WORD.findall(article.text.lower()))
@@ -51,11 +63,10 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
             continue
         signature = MinHash(num_perm=options.num_perm, seed=1)
         signature.update_batch(list(grams))
-        best, best_score = None, options.threshold
-        for candidate in lsh.query(signature):
-            other = shingle_sets[candidate]
-            score = len(grams & other) / len(grams | other)
-            if score >= best_score:
+        best, best_score = None, 0.0
+        for candidate in sorted(lsh.query(signature)):
+            score = copy_score(grams, shingle_sets[candidate], options)
+            if score > best_score:
                 best, best_score = candidate, score
         if best is not None:
             duplicate_of[article.id] = duplicate_of.get(best, best)
@@ -65,4 +76,4 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
     return duplicate_of
 
 
-__all__ = ["find_duplicates", "shingles"]
+__all__ = ["copy_score", "find_duplicates", "shingles"]
