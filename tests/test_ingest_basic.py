@@ -6,10 +6,10 @@ import gzip
 import json
 from pathlib import Path
 
-from conftest import SEEDS, run_cli
-
 from storyline.config import IngestOptions
 from storyline.ingest import read_inputs
+
+from conftest import SEEDS, run_cli
 
 
 def test_seed_titles_follow_the_blank_line_rule() -> None:

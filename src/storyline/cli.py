@@ -39,8 +39,11 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for stories.json, stories.md and index.html (created if missing).")
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for stories.json, stories.md and index.html (created if missing); needed unless --db.")
+@click.option("--db", "db", default=None, metavar="PATH|URL",
+              help="Also save everything into this store (SQLite file or postgresql://…) and write OUT from the "
+                   "whole store; `storyline serve --db` shows it.")
 @click.option("--format", "fmt", default=None,
               help="Read every input with this reader instead of detecting it: text, jsonl, html, feed, warc.")
 @click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget of each summary [default: 100].")
@@ -48,8 +51,8 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
               help="Clustering distance threshold; lower gives smaller, tighter stories.")
 @_config_option
 @_quiet_option
-def digest(inputs: tuple[str, ...], out: str, fmt: str | None, words: int | None, threshold: float | None,
-           config: str | None, quiet: bool) -> None:
+def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int | None, threshold: float | None,
+           config: str | None, quiet: bool, db: str | None = None) -> None:
     """Read INPUTS (files, folders, '-' for JSONL on stdin), group them into stories and write a report.
 
     Files may be plain text (a first line followed by a blank line is the title), JSONL (one article a line:
@@ -60,22 +63,37 @@ def digest(inputs: tuple[str, ...], out: str, fmt: str | None, words: int | None
     from .api import digest as run_digest
     from .output import write_outputs
 
+    if out is None and db is None:
+        _fail("pass -o OUT (a folder for the report) or --db PATH (a store), or both")
+        return
     try:
         settings = _settings(config, quiet, {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold})
         result = run_digest(paths=list(inputs), settings=settings)
+        whole = result
+        if db is not None:
+            from .store import persist_digest
+
+            whole, saved = persist_digest(result, db or settings.store.url)
     except StorylineError as exc:
         _fail(str(exc))
         return
-    paths = write_outputs(result, out)
     for rejected in result.rejected:
         click.echo(f"storyline: skipped {rejected}", err=True)
+    paths = write_outputs(whole, out) if out is not None else {}
     if not quiet:
         s = result.stats
+        where = str(paths["html"]) if paths else str(db)
         click.echo(
             f"{s.stories} stories from {s.articles} articles ({s.duplicates} duplicates, {s.rejected} rejected) "
-            f"-> {paths['html']}",
+            f"-> {where}",
             err=True,
         )
+        if db is not None:
+            click.echo(
+                f"store {db}: {saved.articles_new} new articles, {saved.stories_new} new and {saved.stories_changed} "
+                f"changed stories; it holds {whole.stats.stories} stories from {whole.stats.articles} articles",
+                err=True,
+            )
 
 
 @main.command()
@@ -109,6 +127,98 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, confi
         for sentence in summary:
             sources = ", ".join(sorted({c.article_id for c in sentence.citations}))
             click.echo(f"{sentence.text} [{sources}]")
+
+
+_db_option = click.option("--db", "db", default=None, metavar="PATH|URL",
+                          help="Store: a SQLite file or postgresql://… [default: storyline.db in the user's data dir].")
+
+
+@main.command()
+@_db_option
+@click.option("--host", default=None, help="Address to bind [default: 127.0.0.1]; others need --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port [default: 8000].")
+@click.option("--token", default=None, envvar="STORYLINE_WEB_TOKEN",
+              help="Token for writing (POST /api/articles, /api/ingest) and for reading from other hosts.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (each opens the store; use about one per core).")
+@_config_option
+@_quiet_option
+def serve(db: str | None, host: str | None, port: int | None, token: str | None, config: str | None,
+          quiet: bool, workers: int = 1) -> None:
+    """Serve the web app and the JSON API (docs at /api/docs) over the store that `digest --db` fills."""
+    import uvicorn
+
+    from .store import Store
+    from .web import create_app
+    from .web.auth import is_loopback
+
+    try:
+        settings = _settings(config, quiet, {"web.host": host, "web.port": port, "web.token": token})
+        if not is_loopback(settings.web.host) and not settings.web.token:
+            _fail(f"refusing to serve on {settings.web.host}: other hosts could read the store; "
+                  "pass --token TOKEN (or bind 127.0.0.1)")
+        store = Store.open(db or settings.store.url)
+    except StorylineError as exc:
+        _fail(str(exc))
+        return
+    if not quiet:
+        counts = store.counts()
+        click.echo(f"storyline: serving {counts['stories']} stories ({store.dialect}) on "
+                   f"http://{settings.web.host}:{settings.web.port}/  (API docs: /api/docs)", err=True)
+    log_level = "warning" if quiet else "info"
+    if workers > 1:
+        from .web.workers import export_for_workers
+
+        store.close()
+        export_for_workers(db or settings.store.url, settings)
+        uvicorn.run("storyline.web.workers:app_from_environment", factory=True, workers=workers,
+                    host=settings.web.host, port=settings.web.port, log_level=log_level, access_log=not quiet)
+        return
+    uvicorn.run(create_app(store, settings), host=settings.web.host, port=settings.web.port,
+                log_level=log_level, access_log=not quiet)
+
+
+@main.command()
+@click.argument("folders", nargs=-1)
+@_db_option
+@click.option("--feeds", "feeds", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="OPML file listing the feeds to poll.")
+@click.option("--interval", type=click.FloatRange(0.0), default=None, help="Seconds between rounds [default: 300].")
+@click.option("--rounds", type=click.IntRange(1), default=None, help="Stop after this many rounds [default: never].")
+@_config_option
+@_quiet_option
+def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval: float | None, rounds: int | None,
+          config: str | None, quiet: bool) -> None:
+    """Keep ingesting FOLDERS and feeds into the store and updating its stories (open story pages refresh)."""
+    from .store import Store
+    from .store.watch import WatchRound, read_opml
+    from .store.watch import watch as run_watch
+
+    if not folders and not feeds:
+        _fail("nothing to watch: pass one or more FOLDERS and/or --feeds subscriptions.opml")
+    try:
+        settings = _settings(config, quiet, {"watch.interval": interval})
+        urls = read_opml(feeds) if feeds else []
+        store = Store.open(db or settings.store.url)
+    except StorylineError as exc:
+        _fail(str(exc))
+        return
+
+    def report(result: WatchRound) -> None:
+        for rejected in result.rejected:
+            click.echo(f"storyline: skipped {rejected}", err=True)
+        if not quiet:
+            s = result.saved
+            click.echo(f"watch: {result.files} files, {result.feeds} feeds -> {result.articles} new articles "
+                       f"({result.already_stored} already stored, {len(result.rejected)} rejected); "
+                       f"{s.stories_new} new, {s.stories_changed} changed stories", err=True)
+
+    try:
+        run_watch(store, list(folders), urls, settings, rounds=rounds, report=report)
+    except KeyboardInterrupt:
+        click.echo("watch: stopped", err=True)
+    finally:
+        store.close()
 
 
 @main.command("schema")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,43 @@ class SummaryOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreOptions:
+    url: str = ""
+    """Database: a SQLite file path, ``sqlite:///...`` or ``postgresql://...``; empty = the user's data dir."""
+    echo: bool = False
+    """Log every SQL statement (debugging)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebOptions:
+    host: str = "127.0.0.1"
+    """Address ``storyline serve`` binds; anything but loopback needs a token."""
+    port: int = 8000
+    token: str = ""
+    """Bearer token for writing (POST), and for reading from other hosts than loopback; empty = read-only."""
+    page_size: int = 50
+    """Items per page in the story list and the JSON API (``limit`` may ask for up to 500)."""
+    poll_seconds: float = 10.0
+    """How often an open story page checks for a newer version of its story."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    interval: float = 300.0
+    """Seconds between two scans of the watched folders and feeds."""
+    timeout: float = 20.0
+    """Seconds allowed for fetching one feed."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ingest: IngestOptions = field(default_factory=IngestOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
+    web: WebOptions = field(default_factory=WebOptions)
+    watch: WatchOptions = field(default_factory=WatchOptions)
     progress: bool = True
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
@@ -96,7 +129,7 @@ class Settings:
         return _apply(self, sections, top)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """Defaults, then the TOML file at ``path`` (if given), then ``STORYLINE_*`` variables."""
         settings = cls()
         if path is not None:
@@ -107,9 +140,9 @@ class Settings:
             sections = {k: v for k, v in data.items() if isinstance(v, dict)}
             top = {k: v for k, v in data.items() if not isinstance(v, dict)}
             settings = _apply(settings, sections, top)
-        env = os.environ if env is None else env
+        variables: Mapping[str, str] = os.environ if env is None else env
         sections = {}
-        for key, raw in env.items():
+        for key, raw in variables.items():
             if not key.startswith("STORYLINE_") or key.count("_") < 2:
                 continue
             section, name = key.removeprefix("STORYLINE_").lower().split("_", 1)

@@ -1,0 +1,529 @@
+"""``Store``: the one interface to the database, the same over SQLite and PostgreSQL.
+
+Saving is idempotent by article id and story id: saving the same digest twice changes nothing, and a story gets a
+new version (kept in its history) only when its content changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import StoreError
+from ..models import Article, Digest, Rejected, Stats, Story
+from ..output.json import _plain
+from . import migrate
+from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
+from .search import drop_search_docs, put_search_docs
+from .tables import (
+    ArticleRow,
+    BlobRow,
+    CitationRow,
+    RejectRow,
+    RunRow,
+    StoryEntityRow,
+    StoryRow,
+    StoryVersionRow,
+)
+from .url import resolve_url
+
+__all__ = ["SaveReport", "Store", "StoryVersion", "utcnow"]
+
+_CHUNK = 500
+
+
+def utcnow() -> datetime:
+    """Now as naive UTC (what every timestamp column holds)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass(slots=True)
+class SaveReport:
+    """What one save changed: new and updated articles, new/changed/unchanged/emptied stories, new rejects."""
+
+    run_id: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    stories_new: int = 0
+    stories_changed: int = 0
+    stories_unchanged: int = 0
+    stories_emptied: int = 0
+    rejects_new: int = 0
+    rejects_seen_again: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class StoryVersion:
+    """One state of a story in its history: version 1 is how it was first saved."""
+
+    story_id: str
+    version: int
+    saved_at: datetime
+    run_id: int | None
+    body: dict[str, Any] = field(repr=False)
+
+    @property
+    def story(self) -> Story:
+        return story_from_dict(self.body)
+
+
+def _article_values(article: Article, now: datetime, run_id: int) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "text": article.text,
+        "title": article.title,
+        "source": article.source,
+        "source_name": article.source_name,
+        "url": article.url,
+        "published": to_utc_naive(article.published),
+        "published_iso": article.published.isoformat() if article.published else None,
+        "language": article.language,
+        "author": article.author,
+        "input": article.input,
+        "duplicate_of": article.duplicate_of,
+        "meta": _plain(article.meta or {}),
+        "added_at": now,
+        "run_id": run_id,
+    }
+
+
+def _article_search_body(article: Article) -> str:
+    return f"{article.title or ''}\n{article.text}"
+
+
+def _story_search_body(body: dict[str, Any], titles: dict[str, str | None]) -> str:
+    parts = [body.get("headline") or ""]
+    parts += [s.get("text", "") for s in body.get("summary", [])]
+    parts += [titles.get(aid) or "" for aid in body.get("article_ids", [])]
+    parts += [e.get("name", "") for e in body.get("entities", [])]
+    return "\n".join(p for p in parts if p)
+
+
+class Store:
+    """Articles, stories (with history), rejects and blobs in SQLite or PostgreSQL; open with ``Store.open``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # -- opening -------------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url_or_path: str | os.PathLike[str] | None = None, *, echo: bool = False) -> Store:
+        """Open (creating and migrating as needed) the store at a SQLite path, ``sqlite:///…`` or ``postgresql://…``.
+
+        ``None`` or ``""`` opens ``storyline.db`` in the user's data dir (see ``url.default_database_path``).
+        """
+        url = resolve_url(url_or_path)
+        shown = _shown(url_or_path, url)
+        try:
+            engine = _make_engine(url, echo)
+            current = migrate.current_revision(engine)
+            head = migrate.head_revision()
+            if current != head:
+                if current is not None and current not in migrate.known_revisions():
+                    raise StoreError(
+                        f"cannot open store {shown!r}: it was written by a newer storyline (schema {current}); "
+                        "upgrade storyline"
+                    )
+                migrate.upgrade(engine)
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot open store {shown!r}: {' '.join(str(exc.orig).split())}; "
+                "check the path or URL and that the server runs"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open store {shown!r}: {exc}") from exc
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in a transaction: committed when the block ends, rolled back on an exception."""
+        with self._sessions.begin() as session:
+            yield session
+
+    # -- saving --------------------------------------------------------------------------------------------
+    def save_digest(self, digest: Digest, *, kind: str = "digest") -> SaveReport:
+        """Persist a digest: upsert its articles and stories by id, version changed stories, record rejects."""
+        report = SaveReport()
+        now = utcnow()
+        with self.session() as s:
+            run = RunRow(kind=kind, started_at=now, stats=_plain(digest.stats), saved={})
+            s.add(run)
+            s.flush()
+            report.run_id = run.id
+            self._upsert_articles(s, digest.articles, now, run.id, report)
+            self._save_stories(s, digest.stories, digest.articles, now, run.id, report)
+            self._save_rejects(s, digest.rejected, now, run.id, report)
+            run.saved = report.as_dict()
+        return report
+
+    def save_articles(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
+                      kind: str = "api") -> SaveReport:
+        """Persist articles not grouped yet (they wait in ``pending_articles()`` for the next digest)."""
+        report = SaveReport()
+        now = utcnow()
+        with self.session() as s:
+            stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected))
+            run = RunRow(kind=kind, started_at=now, stats=_plain(stats), saved={})
+            s.add(run)
+            s.flush()
+            report.run_id = run.id
+            self._upsert_articles(s, articles, now, run.id, report)
+            self._save_rejects(s, rejected, now, run.id, report)
+            run.saved = report.as_dict()
+        return report
+
+    def _upsert_articles(self, s: Session, articles: Sequence[Article], now: datetime, run_id: int,
+                         report: SaveReport) -> None:
+        by_id = {a.id: a for a in articles}
+        existing: dict[str, tuple[str, str | None]] = {}
+        for chunk in _chunks(list(by_id)):
+            stmt = select(ArticleRow.id, ArticleRow.text, ArticleRow.title).where(ArticleRow.id.in_(chunk))
+            for row in s.execute(stmt):
+                existing[row.id] = (row.text, row.title)
+        new = [_article_values(a, now, run_id) for aid, a in by_id.items() if aid not in existing]
+        changed = []
+        for aid in existing:
+            values = _article_values(by_id[aid], now, run_id)
+            del values["added_at"], values["run_id"]
+            changed.append(values)
+        if new:
+            s.execute(insert(ArticleRow), new)
+        if changed:
+            s.execute(update(ArticleRow), changed)
+        report.articles_new += len(new)
+        report.articles_updated += sum(1 for aid, old in existing.items() if old != (by_id[aid].text, by_id[aid].title))
+        reindex = {aid: _article_search_body(a) for aid, a in by_id.items()
+                   if aid not in existing or existing[aid] != (a.text, a.title)}
+        put_search_docs(s, "article", reindex)
+
+    def _save_stories(self, s: Session, stories: Sequence[Story], articles: Sequence[Article], now: datetime,
+                      run_id: int, report: SaveReport) -> None:
+        if not stories:
+            return
+        ids = [story.id for story in stories]
+        current: dict[str, tuple[str, int, datetime]] = {}
+        for chunk in _chunks(ids):
+            rows = s.execute(select(StoryRow.id, StoryRow.body_hash, StoryRow.version, StoryRow.created_at)
+                             .where(StoryRow.id.in_(chunk)))
+            for row in rows:
+                current[row.id] = (row.body_hash, row.version, row.created_at)
+        # membership: every article of a saved story now points at it; stories that lose articles are recounted
+        members = [(aid, story.id) for story in stories for aid in story.article_ids]
+        previous_homes: set[str] = set()
+        for chunk in _chunks([aid for aid, _ in members]):
+            previous_homes.update(
+                sid for (sid,) in s.execute(select(ArticleRow.story_id).where(ArticleRow.id.in_(chunk))) if sid
+            )
+        titles = {a.id: a.title for a in articles}
+        missing = [aid for aid, _ in members if aid not in titles]
+        for chunk in _chunks(missing):
+            stmt = select(ArticleRow.id, ArticleRow.title).where(ArticleRow.id.in_(chunk))
+            titles.update({row.id: row.title for row in s.execute(stmt)})
+        unknown = [(sid, aid) for aid, sid in members if aid not in titles]
+        if unknown:
+            sid, aid = unknown[0]
+            raise StoreError(
+                f"cannot save story {sid!r}: its article {aid!r} is neither in the digest nor in the store "
+                f"({len(unknown)} such references); save the articles first (Store.save_articles)"
+            )
+        if members:
+            s.execute(update(ArticleRow), [{"id": aid, "story_id": sid} for aid, sid in members])
+
+        changed_bodies: dict[str, dict[str, Any]] = {}
+        for story in stories:
+            body = story_to_body(story)
+            digest_ = body_hash(body)
+            old = current.get(story.id)
+            if old and old[0] == digest_:
+                report.stories_unchanged += 1
+                continue
+            version = old[1] + 1 if old else 1
+            created = old[2] if old else now
+            values = {
+                "id": story.id,
+                "headline": story.headline,
+                "size": len(story.article_ids),
+                "first_published": to_utc_naive(story.first_published),
+                "last_published": to_utc_naive(story.last_published),
+                "sort_time": to_utc_naive(story.last_published) or created,
+                "lede": story.summary[0].text if story.summary else "",
+                "version": version,
+                "body": body,
+                "body_hash": digest_,
+                "updated_at": now,
+            }
+            if old:
+                s.execute(update(StoryRow), [values])
+                report.stories_changed += 1
+            else:
+                s.execute(insert(StoryRow), [{**values, "created_at": now}])
+                report.stories_new += 1
+            s.add(StoryVersionRow(story_id=story.id, version=version, saved_at=now, run_id=run_id, body=body))
+            changed_bodies[story.id] = body
+        if changed_bodies:
+            changed_ids = list(changed_bodies)
+            for chunk in _chunks(changed_ids):
+                s.execute(delete(CitationRow).where(CitationRow.story_id.in_(chunk)))
+                s.execute(delete(StoryEntityRow).where(StoryEntityRow.story_id.in_(chunk)))
+            citations = [
+                {"story_id": sid, "position": pos, "article_id": c["article_id"], "start": c["start"], "end": c["end"],
+                 "score": float(c.get("score", 1.0))}
+                for sid, body in changed_bodies.items()
+                for pos, sentence in enumerate(body.get("summary", []))
+                for c in sentence.get("citations", [])
+            ]
+            if citations:
+                s.execute(insert(CitationRow), citations)
+            entities: dict[tuple[str, str], dict[str, Any]] = {}
+            for sid, body in changed_bodies.items():
+                for e in body.get("entities", []):
+                    entities.setdefault((sid, e["name"]), {
+                        "story_id": sid, "name": e["name"], "type": e.get("type") or "",
+                        "count": int(e.get("count") or len(e.get("article_ids", [])) or 1),
+                    })
+            if entities:
+                s.execute(insert(StoryEntityRow), list(entities.values()))
+            put_search_docs(s, "story", {sid: _story_search_body(b, titles) for sid, b in changed_bodies.items()})
+        self._recount(s, sorted(previous_homes - set(ids)), now, report)
+
+    def _recount(self, s: Session, story_ids: list[str], now: datetime, report: SaveReport) -> None:
+        """Stories that lost articles to another story: drop the moved ids; a story left empty leaves the list."""
+        for sid in story_ids:
+            row = s.get(StoryRow, sid)
+            if row is None:
+                continue
+            remaining = set(s.scalars(select(ArticleRow.id).where(ArticleRow.story_id == sid)))
+            if not remaining:
+                s.execute(delete(StoryRow).where(StoryRow.id == sid))
+                s.execute(delete(CitationRow).where(CitationRow.story_id == sid))
+                s.execute(delete(StoryEntityRow).where(StoryEntityRow.story_id == sid))
+                drop_search_docs(s, "story", [sid])
+                report.stories_emptied += 1
+                continue
+            body = dict(row.body)
+            body["article_ids"] = [aid for aid in body.get("article_ids", []) if aid in remaining]
+            row.body, row.body_hash, row.size, row.updated_at = body, body_hash(body), len(remaining), now
+            row.version += 1
+            s.add(StoryVersionRow(story_id=sid, version=row.version, saved_at=now, run_id=None, body=body))
+
+    def _save_rejects(self, s: Session, rejected: Sequence[Rejected], now: datetime, run_id: int,
+                      report: SaveReport) -> None:
+        unique = list(dict.fromkeys((r.input[:1024], r.reason[:1024]) for r in rejected))
+        for inp, reason in unique:
+            stmt = select(RejectRow).where(RejectRow.input == inp, RejectRow.reason == reason)
+            row = s.execute(stmt).scalar_one_or_none()
+            if row is None:
+                s.add(RejectRow(input=inp, reason=reason, times=1, first_seen=now, last_seen=now, run_id=run_id))
+                report.rejects_new += 1
+            else:
+                row.times += 1
+                row.last_seen = now
+                row.run_id = run_id
+                report.rejects_seen_again += 1
+
+    # -- loading -------------------------------------------------------------------------------------------
+    def load_digest(self) -> Digest:
+        """Everything in the store as one ``Digest`` (articles by id, stories biggest first, rejects, counters)."""
+        with self.session() as s:
+            articles = [article_from_row(r) for r in s.scalars(select(ArticleRow).order_by(ArticleRow.id))]
+            stories = [story_from_dict(b) for b in s.scalars(
+                select(StoryRow.body).order_by(StoryRow.size.desc(), StoryRow.id))]
+            rejected = [Rejected(r.input, r.reason) for r in s.scalars(select(RejectRow).order_by(RejectRow.id))]
+            dropped: Counter[str] = Counter()
+            for stats in s.scalars(select(RunRow.stats)):
+                dropped.update(stats.get("dropped") or {})
+            inputs = len({a.input for a in articles if a.input} | {r.input for r in rejected})
+        stats = Stats(
+            inputs=inputs,
+            articles=len(articles),
+            duplicates=sum(1 for a in articles if a.duplicate_of),
+            rejected=len(rejected),
+            stories=len(stories),
+            dropped=dict(dropped),
+        )
+        return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats)
+
+    def article(self, article_id: str) -> Article:
+        """One stored article; ``KeyError`` when there is none with that id."""
+        with self.session() as s:
+            row = s.get(ArticleRow, article_id)
+            if row is None:
+                raise KeyError(article_id)
+            return article_from_row(row)
+
+    def articles(self, article_ids: Iterable[str]) -> list[Article]:
+        """The stored articles among ``article_ids``, in the order asked (unknown ids are left out)."""
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, Article] = {}
+        with self.session() as s:
+            for chunk in _chunks(ids):
+                for row in s.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
+                    found[row.id] = article_from_row(row)
+        return [found[i] for i in ids if i in found]
+
+    def pending_articles(self) -> list[Article]:
+        """Stored articles that belong to no story yet (saved with ``save_articles`` or by the web API)."""
+        with self.session() as s:
+            rows = s.scalars(select(ArticleRow).where(ArticleRow.story_id.is_(None)).order_by(ArticleRow.id))
+            return [article_from_row(r) for r in rows]
+
+    def story(self, story_id: str) -> Story:
+        """The current version of one story; ``KeyError`` when there is none with that id."""
+        return story_from_dict(self.story_body(story_id))
+
+    def story_body(self, story_id: str) -> dict[str, Any]:
+        """The current version of one story as a ``stories.json`` story object."""
+        with self.session() as s:
+            body = s.scalar(select(StoryRow.body).where(StoryRow.id == story_id))
+        if body is None:
+            raise KeyError(story_id)
+        return body
+
+    def story_version(self, story_id: str) -> tuple[int, datetime]:
+        """(version, updated_at) of a story: cheap to poll for changes."""
+        with self.session() as s:
+            row = s.execute(select(StoryRow.version, StoryRow.updated_at).where(StoryRow.id == story_id)).first()
+        if row is None:
+            raise KeyError(story_id)
+        return row.version, row.updated_at
+
+    def story_history(self, story_id: str) -> list[StoryVersion]:
+        """Every version of a story, oldest first (empty when the id was never saved)."""
+        with self.session() as s:
+            rows = s.scalars(select(StoryVersionRow).where(StoryVersionRow.story_id == story_id)
+                             .order_by(StoryVersionRow.version))
+            return [StoryVersion(r.story_id, r.version, r.saved_at, r.run_id, r.body) for r in rows]
+
+    def story_as_of(self, story_id: str, when: datetime) -> StoryVersion | None:
+        """The version of a story current at ``when`` (None when the story did not exist yet)."""
+        when = to_utc_naive(when) or when
+        with self.session() as s:
+            row = s.scalars(select(StoryVersionRow)
+                            .where(StoryVersionRow.story_id == story_id, StoryVersionRow.saved_at <= when)
+                            .order_by(StoryVersionRow.version.desc()).limit(1)).first()
+            return StoryVersion(row.story_id, row.version, row.saved_at, row.run_id, row.body) if row else None
+
+    def stories_changed_since(self, when: datetime) -> list[str]:
+        """Ids of the stories created or changed after ``when``, most recent first."""
+        when = to_utc_naive(when) or when
+        with self.session() as s:
+            return list(s.scalars(select(StoryRow.id).where(StoryRow.updated_at > when)
+                                  .order_by(StoryRow.updated_at.desc(), StoryRow.id)))
+
+    def rejects(self, limit: int = 100, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """One page of rejected inputs, most recently seen first, and how many there are in all."""
+        with self.session() as s:
+            total = s.scalar(select(func.count()).select_from(RejectRow)) or 0
+            rows = s.scalars(select(RejectRow).order_by(RejectRow.last_seen.desc(), RejectRow.id.desc())
+                             .limit(limit).offset(offset))
+            items = [{"input": r.input, "reason": r.reason, "times": r.times,
+                      "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat()} for r in rows]
+        return items, int(total)
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest saves into the store with their counters, newest first."""
+        with self.session() as s:
+            rows = s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
+            return [{"id": r.id, "kind": r.kind, "started_at": r.started_at.isoformat(), "stats": r.stats,
+                     "saved": r.saved} for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many articles, duplicates, stories, pending articles and rejects the store holds."""
+        with self.session() as s:
+            def count(stmt: Any) -> int:
+                return int(s.scalar(stmt) or 0)
+
+            return {
+                "articles": count(select(func.count()).select_from(ArticleRow)),
+                "duplicates": count(select(func.count()).select_from(ArticleRow)
+                                    .where(ArticleRow.duplicate_of.is_not(None))),
+                "pending": count(select(func.count()).select_from(ArticleRow).where(ArticleRow.story_id.is_(None))),
+                "stories": count(select(func.count()).select_from(StoryRow)),
+                "rejected": count(select(func.count()).select_from(RejectRow)),
+            }
+
+    # -- blobs ---------------------------------------------------------------------------------------------
+    def get_blob(self, key: str) -> bytes | None:
+        """The bytes last stored under ``key``, or None when nothing was ever stored there."""
+        with self.session() as s:
+            data = s.scalar(select(BlobRow.data).where(BlobRow.key == key))
+        return bytes(data) if data is not None else None
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` (replacing what was there), in one transaction."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"put_blob({key!r}, …) needs bytes, got {type(data).__name__}; serialize it first")
+        with self.session() as s:
+            row = s.get(BlobRow, key)
+            if row is None:
+                s.add(BlobRow(key=key, data=bytes(data), updated_at=utcnow()))
+            else:
+                row.data, row.updated_at = bytes(data), utcnow()
+
+    def delete_blob(self, key: str) -> bool:
+        """Forget ``key``; True when there was something to forget."""
+        with self.session() as s:
+            return bool(s.execute(delete(BlobRow).where(BlobRow.key == key)).rowcount)
+
+
+def _shown(given: str | os.PathLike[str] | None, url: str) -> str:
+    """What to call the store in messages: what the user typed, with any password masked."""
+    text = os.fspath(given) if given else url
+    if "://" in text and "@" in text:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(text).render_as_string(hide_password=True)
+        except SQLAlchemyError:
+            return text.split("://", 1)[0] + "://***"
+    return text
+
+
+def _make_engine(url: str, echo: bool) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web app) do not block the writer (watch)
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=40, pool_pre_ping=True)

@@ -1,0 +1,157 @@
+"""The store's tables (SQLAlchemy 2 declarative); the Alembic migrations create exactly these.
+
+``stories.body`` holds the story as it appears in ``stories.json`` (summary, citations, agreed/unique/conflicts,
+quotes, entities, timeline); the narrow tables beside it (articles.story_id, citations, story_entities) exist so the
+web app can filter and link without parsing JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ArticleRow(Base):
+    """One article with its original text; ``story_id`` is the story it belongs to now (None = not grouped yet)."""
+
+    __tablename__ = "articles"
+    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(512))
+    source_name: Mapped[str] = mapped_column(String(512))
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    published_iso: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(32))
+    author: Mapped[str | None] = mapped_column(Text)
+    input: Mapped[str | None] = mapped_column(Text)
+    duplicate_of: Mapped[str | None] = mapped_column(String(512), index=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    story_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    # covering indexes: the source and language filters of the story list never read an article's text
+    __table_args__ = (
+        Index("ix_articles_source_story", "source_name", "story_id"),
+        Index("ix_articles_language_story", "language", "story_id"),
+    )
+
+
+class StoryRow(Base):
+    """A story now: its latest version's body plus the columns the story list sorts and filters on."""
+
+    __tablename__ = "stories"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    headline: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    first_published: Mapped[datetime | None] = mapped_column(DateTime)
+    last_published: Mapped[datetime | None] = mapped_column(DateTime)
+    sort_time: Mapped[datetime] = mapped_column(DateTime)
+    """``last_published``, or when the story was first stored if no article has a date: the 'newest' order."""
+    lede: Mapped[str] = mapped_column(Text)
+    """The first summary sentence, for story lists without reading ``body``."""
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # one index per order of the story list, all scanned backwards (newest / biggest / recently updated first)
+    __table_args__ = (
+        Index("ix_stories_newest", "sort_time", "id"),
+        Index("ix_stories_biggest", "size", "sort_time", "id"),
+        Index("ix_stories_updated", "updated_at", "id"),
+        Index("ix_stories_first_published", "first_published"),
+    )
+
+
+class StoryVersionRow(Base):
+    """Every distinct state a story has had (its summary history), newest has the highest ``version``."""
+
+    __tablename__ = "story_versions"
+    story_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    saved_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CitationRow(Base):
+    """A citation of the current summary of a story: which article span supports sentence ``position``."""
+
+    __tablename__ = "citations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    story_id: Mapped[str] = mapped_column(String(128), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    article_id: Mapped[str] = mapped_column(String(512), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class StoryEntityRow(Base):
+    """An entity named in a story (from the comparison), for entity pages and the entity filter."""
+
+    __tablename__ = "story_entities"
+    story_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(512), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_story_entities_name", "name", "story_id"),)
+
+
+class RejectRow(Base):
+    """An input that could not become an article; the same (input, reason) is stored once and counted."""
+
+    __tablename__ = "rejects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    input: Mapped[str] = mapped_column(String(1024))
+    reason: Mapped[str] = mapped_column(String(1024))
+    times: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("input", "reason", name="uq_rejects_input_reason"),)
+
+
+class RunRow(Base):
+    """One save into the store (a digest, a watch round, an API ingest) with its counters."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class BlobRow(Base):
+    """Opaque bytes other components keep between runs (the clustering ANN index and state, watch bookkeeping)."""
+
+    __tablename__ = "blobs"
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SearchDocRow(Base):
+    """The searchable text of a story or an article.
+
+    On SQLite the migration adds an FTS5 index (``search_fts``, external content, kept in sync by triggers); on
+    PostgreSQL a generated ``tsv`` tsvector column with a GIN index. Neither is declared here: they are
+    dialect-specific DDL in the migration.
+    """
+
+    __tablename__ = "search_docs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[str] = mapped_column(String(512))
+    body: Mapped[str] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_search_docs_kind_ref"),)

@@ -1,0 +1,207 @@
+"""The JSON API under ``/api/``: stories, articles, search, sources, entities, status; writing needs the token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from ..ingest.base import parse_datetime
+from ..models import Article, Rejected
+from ..store import queries
+from ..store.queries import StoryFilter
+from ..store.update import add_and_regroup, regroup
+from .auth import require_writer
+from .export import export_search, export_story
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+MAX_LIMIT = 500
+Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="items per page (default: web.page_size)")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
+Text = Annotated[str | None, Query(max_length=500)]
+
+
+class Page(BaseModel):
+    """One page of a list: ``items``, the ``total`` that match, and where the next page starts (null at the end)."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+def page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> Page:
+    nxt = offset + limit if offset + limit < total else None
+    return Page(items=items, total=total, limit=limit, offset=offset, next_offset=nxt)
+
+
+def _limit(request: Request, limit: int | None) -> int:
+    return limit or min(request.app.state.options.page_size, MAX_LIMIT)
+
+
+def story_filter(
+    q: Text = None,
+    source: Text = None,
+    entity: Text = None,
+    language: Annotated[str | None, Query(max_length=32)] = None,
+    since: Annotated[datetime | None, Query(description="stories last published at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="stories first published at or before (ISO 8601)")] = None,
+    sort: Annotated[str, Query(pattern="^(newest|biggest|updated)$")] = "newest",
+) -> StoryFilter:
+    """The story-list filters, shared by the API and the HTML list."""
+    return StoryFilter(q=q or None, source=source or None, entity=entity or None, language=language or None,
+                       since=since, until=until, sort=sort)
+
+
+@router.get("/stories", response_model=Page, summary="List stories (newest, biggest; filter and search)")
+def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_filter)], limit: Limit = None,
+                 offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+    items, total = queries.list_stories(request.app.state.store, flt, limit, offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/stories/{story_id}", summary="One story: the same fields as a story in stories.json")
+def get_story(request: Request, story_id: str) -> dict[str, Any]:
+    store = request.app.state.store
+    body = store.story_body(story_id)
+    version, updated = store.story_version(story_id)
+    return {**body, "version": version, "updated_at": updated.isoformat()}
+
+
+@router.get("/stories/{story_id}/version", summary="The story's version number: poll it to see changes")
+def get_story_version(request: Request, story_id: str) -> dict[str, Any]:
+    version, updated = request.app.state.store.story_version(story_id)
+    return {"id": story_id, "version": version, "updated_at": updated.isoformat()}
+
+
+@router.get("/stories/{story_id}/history", response_model=Page, summary="Earlier versions of a story, newest first")
+def get_story_history(request: Request, story_id: str, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+    history = request.app.state.store.story_history(story_id)
+    if not history:
+        raise KeyError(story_id)
+    rows = [{"version": v.version, "saved_at": v.saved_at.isoformat(), "run_id": v.run_id,
+             "headline": v.body.get("headline"), "article_ids": v.body.get("article_ids", []),
+             "summary": v.body.get("summary", [])} for v in reversed(history)]
+    return page(rows[offset : offset + limit], len(rows), limit, offset)
+
+
+@router.get("/stories/{story_id}/export", summary="A story with its articles as JSON, Markdown or CSV")
+def get_story_export(request: Request, story_id: str,
+                     format: Annotated[str, Query(pattern="^(json|md|csv)$")] = "json") -> Response:
+    return export_story(request.app.state.store, story_id, format)
+
+
+@router.get("/articles", response_model=Page, summary="List articles, newest first")
+def list_articles(request: Request, source: Text = None, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+    items, total = queries.list_articles(request.app.state.store, source, limit, offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/articles/{article_id:path}", summary="One article with its original text and who cites it")
+def get_article(request: Request, article_id: str) -> dict[str, Any]:
+    return queries.article_page(request.app.state.store, article_id)
+
+
+@router.get("/search", summary="Stories and articles containing every word of q")
+def search(request: Request, q: Annotated[str, Query(max_length=500)], limit: Limit = None,
+           offset: Offset = 0) -> dict[str, Any]:
+    limit = _limit(request, limit)
+    found = queries.search(request.app.state.store, q, limit, offset)
+    return {"q": q, "limit": limit, "offset": offset, **found}
+
+
+@router.get("/search/export", summary="The stories matching q as JSON, Markdown or CSV")
+def search_export(request: Request, q: Annotated[str, Query(max_length=500)],
+                  format: Annotated[str, Query(pattern="^(json|md|csv)$")] = "json",
+                  limit: Limit = None) -> Response:
+    return export_search(request.app.state.store, q, format, limit or MAX_LIMIT)
+
+
+@router.get("/sources", response_model=Page, summary="Outlets with their article and story counts")
+def list_sources(request: Request, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+    items, total = queries.list_sources(request.app.state.store, limit, offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/entities", response_model=Page, summary="Entities with the number of stories naming them")
+def list_entities(request: Request, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+    items, total = queries.list_entities(request.app.state.store, limit, offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/status", summary="What the store holds and the latest ingest runs")
+def status(request: Request) -> dict[str, Any]:
+    store = request.app.state.store
+    return {"counts": store.counts(), "runs": store.runs(20), "database": store.dialect}
+
+
+@router.get("/rejects", response_model=Page, summary="Inputs that could not become articles, and why")
+def list_rejects(request: Request, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+    items, total = request.app.state.store.rejects(limit, offset)
+    return page(items, total, limit, offset)
+
+
+class ArticleIn(BaseModel):
+    """An article to add: ``id`` and ``text`` are required; the rest is optional metadata."""
+
+    id: str = Field(min_length=1, max_length=512)
+    text: str = Field(max_length=1_000_000)
+    title: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=4000)
+    source: str | None = Field(default=None, max_length=512)
+    published: str | None = Field(default=None, description="ISO 8601", max_length=64)
+    language: str | None = Field(default=None, max_length=32)
+    author: str | None = Field(default=None, max_length=2000)
+
+
+class ArticlesIn(BaseModel):
+    articles: list[ArticleIn] = Field(min_length=1, max_length=10_000)
+    group: bool = Field(default=True, description="group them into stories now (else wait for POST /api/ingest)")
+
+
+@router.post("/articles", dependencies=[Depends(require_writer)],
+             summary="Add articles (token needed); they are grouped into stories unless group=false")
+def post_articles(request: Request, body: ArticlesIn) -> dict[str, Any]:
+    settings = request.app.state.settings
+    minimum = settings.ingest.min_article_chars
+    articles: list[Article] = []
+    rejected: list[Rejected] = []
+    for item in body.articles:
+        where = f"POST /api/articles (id {item.id})"
+        published = parse_datetime(item.published) if item.published else None
+        if len(item.text.strip()) < minimum:
+            rejected.append(Rejected(where, f"text shorter than {minimum} characters"))
+        elif item.published and published is None:
+            rejected.append(Rejected(where, f"published {item.published!r} is not an ISO 8601 date"))
+        else:
+            articles.append(Article(id=item.id, text=item.text, title=item.title, url=item.url, source=item.source,
+                                    published=published, language=item.language, author=item.author, input=where))
+    store = request.app.state.store
+    if body.group:
+        report = add_and_regroup(store, articles, rejected, settings, kind="api")
+    else:
+        report = store.save_articles(articles, rejected, kind="api")
+    return {"accepted": len(articles), "rejected": [{"input": r.input, "reason": r.reason} for r in rejected],
+            "saved": report.as_dict()}
+
+
+@router.post("/ingest", dependencies=[Depends(require_writer)],
+             summary="Group pending articles into stories now (token needed)")
+def post_ingest(request: Request) -> dict[str, Any]:
+    store = request.app.state.store
+    pending = store.counts()["pending"]
+    if not pending:
+        return {"pending": 0, "saved": None}
+    return {"pending": pending, "saved": regroup(store, request.app.state.settings, kind="api").as_dict()}
+

@@ -1,0 +1,79 @@
+"""The FastAPI application: HTML pages at ``/``, the JSON API (with OpenAPI docs) under ``/api/``, Atom feeds."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..config import Settings
+from ..store import Store
+from .auth import require_reader
+
+__all__ = ["create_app"]
+
+_SECURITY_HEADERS = {
+    # Nothing from an article can run: no inline script, no foreign origin (article texts are escaped too).
+    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    """The web app over ``store``; ``settings.web`` holds the token, page size and polling interval."""
+    from .api import router as api_router
+    from .feeds import router as feed_router
+    from .pages import router as page_router
+
+    settings = settings or Settings()
+    app = FastAPI(
+        title="storyline",
+        version=__version__,
+        description="Stories built from news articles, with cited summaries. Reading is open on loopback; "
+                    "writing needs `Authorization: Bearer TOKEN`.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(require_reader)],
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.options = settings.web
+    static = resources.files("storyline.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(api_router)
+    app.include_router(feed_router)
+    app.include_router(page_router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        for key, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or exc.status_code in (401, 403):
+            return await http_exception_handler(request, exc)
+        from .pages import render_error
+
+        return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(KeyError)
+    async def not_found(request: Request, exc: KeyError) -> Response:
+        what = request.url.path
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": f"not found: {exc.args[0] if exc.args else what}"}, status_code=404)
+        from .pages import render_not_found
+
+        return render_not_found(request, str(exc.args[0]) if exc.args else what)
+
+    return app

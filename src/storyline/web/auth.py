@@ -1,0 +1,53 @@
+"""Who may do what: reading is open to loopback clients, writing (and reading from elsewhere) needs the token."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+
+from fastapi import HTTPException, Request
+
+__all__ = ["is_loopback", "require_reader", "require_writer"]
+
+_TOKEN_COOKIE = "storyline_token"
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and the test client's 'testclient'."""
+    if host in {"testclient", "localhost"}:
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _presented_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.query_params.get("token") or request.cookies.get(_TOKEN_COOKIE)
+
+
+def _token_ok(request: Request) -> bool:
+    expected: str = request.app.state.options.token
+    presented = _presented_token(request)
+    return bool(expected) and presented is not None and secrets.compare_digest(presented, expected)
+
+
+def require_reader(request: Request) -> None:
+    """Loopback clients read freely; others must present the token (Bearer header, ?token= or cookie)."""
+    client = request.client.host if request.client else None
+    if is_loopback(client) or _token_ok(request):
+        return
+    raise HTTPException(401, "reading from another host than loopback needs the token: "
+                             "send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")
+
+
+def require_writer(request: Request) -> None:
+    """Writing needs the token from every client, loopback included."""
+    if not request.app.state.options.token:
+        raise HTTPException(403, "writing is disabled: start `storyline serve` with --token TOKEN "
+                                 "(or set STORYLINE_WEB_TOKEN)")
+    if not _token_ok(request):
+        raise HTTPException(401, "writing needs the token: send 'Authorization: Bearer TOKEN'")

@@ -1,0 +1,215 @@
+"""HTML pages: story list, story, article, sources, entities, search and the ingest status with rejects."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .. import __version__
+from ..store import queries
+from ..store.queries import SORTS, StoryFilter
+
+router = APIRouter(include_in_schema=False)
+
+_LIST_LIMIT = 500
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s), else None: an article's ``javascript:`` URL never becomes a link."""
+    if not url:
+        return None
+    return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else None
+
+
+def short_date(value: str | None) -> str:
+    """'2024-03-05T10:00:00+00:00' -> '2024-03-05 10:00' (empty for no date)."""
+    if not value:
+        return ""
+    return value.replace("T", " ")[:16].removesuffix(" 00:00")
+
+
+def _environment() -> Environment:
+    folder = str(resources.files("storyline.web") / "templates")
+    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(default=True,
+                      default_for_string=True), trim_blocks=True, lstrip_blocks=True)
+    env.filters["safe_url"] = safe_url
+    env.filters["short_date"] = short_date
+    env.filters["q"] = lambda v: quote(str(v), safe="")
+    env.globals["version"] = __version__
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, {"options": request.app.state.options, **context},
+                                      status_code=status_code)
+
+
+def render_error(request: Request, status_code: int, message: str) -> Response:
+    return render(request, "error.html", status_code=status_code, title=f"Error {status_code}", message=message)
+
+
+def render_not_found(request: Request, what: str) -> Response:
+    return render(request, "error.html", status_code=404, title="Not found",
+                  message=f"Nothing here: {what!r} is not in the store.")
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name} must be a whole number, got {raw!r}") from None
+    return max(low, min(high, value))
+
+
+def _date(request: Request, name: str, end_of_day: bool = False) -> datetime | None:
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name} must be a date like 2024-03-05, got {raw[:40]!r}") from None
+    if end_of_day and len(raw) <= 10:
+        value = datetime.combine(value.date(), time.max)
+    return value
+
+
+def _filter(request: Request, **fixed: str) -> StoryFilter:
+    params = request.query_params
+    sort = params.get("sort") or "newest"
+    if sort not in SORTS:
+        raise HTTPException(400, f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
+    text = {k: (fixed.get(k) or params.get(k) or "").strip()[:500] or None for k in ("q", "source", "entity", "language")}
+    return StoryFilter(**text, since=_date(request, "since"), until=_date(request, "until", end_of_day=True), sort=sort)
+
+
+def _pager(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
+    base = {k: v for k, v in request.query_params.items() if k != "offset" and v}
+
+    def link(at: int) -> str:
+        return "?" + urlencode({**base, "offset": at})
+
+    return {
+        "total": total, "first": offset + 1 if total else 0, "last": min(offset + limit, total),
+        "prev": link(max(0, offset - limit)) if offset > 0 else None,
+        "next": link(offset + limit) if offset + limit < total else None,
+    }
+
+
+def _story_list(request: Request, flt: StoryFilter) -> dict[str, Any]:
+    limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    cards, total = queries.list_stories(request.app.state.store, flt, limit, offset)
+    return {"cards": cards, "pager": _pager(request, total, limit, offset), "filter": flt, "sorts": SORTS}
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    flt = _filter(request)
+    return render(request, "index.html", title="Stories", **_story_list(request, flt))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request) -> HTMLResponse:
+    q = (request.query_params.get("q") or "").strip()[:500]
+    limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    found = queries.search(request.app.state.store, q, limit, offset) if q else {
+        "stories": [], "stories_total": 0, "articles": [], "articles_total": 0}
+    pager = _pager(request, max(found["stories_total"], found["articles_total"]), limit, offset)
+    return render(request, "search.html", title=f"Search: {q}" if q else "Search", q=q, found=found, pager=pager)
+
+
+def _story_context(request: Request, story_id: str) -> dict[str, Any]:
+    store = request.app.state.store
+    body = store.story_body(story_id)
+    version, updated = store.story_version(story_id)
+    articles = queries.article_briefs(store, body["article_ids"])
+    history = queries.history_length(store, story_id)
+    return {"story": body, "articles": articles, "version": version, "updated": updated.isoformat(),
+            "history": history}
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str) -> HTMLResponse:
+    context = _story_context(request, story_id)
+    return render(request, "story.html", title=context["story"]["headline"], **context)
+
+
+@router.get("/stories/{story_id}/live", response_class=HTMLResponse)
+def story_live(request: Request, story_id: str) -> HTMLResponse:
+    """The story body alone: what an open story page swaps in when the story changed."""
+    context = _story_context(request, story_id)
+    response = render(request, "_story_body.html", **context)
+    response.headers["x-story-version"] = str(context["version"])
+    return response
+
+
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> HTMLResponse:
+    data = queries.article_page(request.app.state.store, article_id)
+    text = data["text"]
+    start = _int(request, "start", -1, -1, len(text))
+    end = _int(request, "end", -1, -1, len(text))
+    parts = None
+    if 0 <= start < end:
+        parts = (text[:start], text[start:end], text[end:])
+    return render(request, "article.html", title=data["title"] or data["id"], article=data, parts=parts)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request) -> HTMLResponse:
+    limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    items, total = queries.list_sources(request.app.state.store, limit, offset)
+    return render(request, "sources.html", title="Sources", items=items, pager=_pager(request, total, limit, offset))
+
+
+@router.get("/sources/{name:path}", response_class=HTMLResponse)
+def source_page(request: Request, name: str) -> HTMLResponse:
+    flt = _filter(request, source=name)
+    articles, count = queries.list_articles(request.app.state.store, name, 20, 0)
+    if not count:
+        raise KeyError(name)
+    return render(request, "source.html", title=name, name=name, articles=articles, article_count=count,
+                  **_story_list(request, flt))
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(request: Request) -> HTMLResponse:
+    limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    items, total = queries.list_entities(request.app.state.store, limit, offset)
+    return render(request, "entities.html", title="Entities", items=items, pager=_pager(request, total, limit, offset))
+
+
+@router.get("/entities/{name:path}", response_class=HTMLResponse)
+def entity_page(request: Request, name: str) -> HTMLResponse:
+    flt = _filter(request, entity=name)
+    listing = _story_list(request, flt)
+    if not listing["pager"]["total"]:
+        raise KeyError(name)
+    return render(request, "entity.html", title=name, name=name, **listing)
+
+
+@router.get("/status", response_class=HTMLResponse)
+def status_page(request: Request) -> HTMLResponse:
+    store = request.app.state.store
+    limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    rejects, total = store.rejects(limit, offset)
+    return render(request, "status.html", title="Ingest status", counts=store.counts(), runs=store.runs(20),
+                  rejects=rejects, pager=_pager(request, total, limit, offset), database=store.dialect)

@@ -1,0 +1,161 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright over loopback.
+
+Opens the story list, a story, clicks a citation and checks the cited span is highlighted, searches, checks that
+script payloads in article titles and texts render as text, and that an open story page updates by itself.
+Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from conftest import ROOT
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from storehelp import XSS_TITLE, filled_store
+
+from storyline import Settings
+from storyline.web import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+SHOTS = ROOT / "test-output"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory):
+    store, everything = filled_store(str(tmp_path_factory.mktemp("browser") / "store.db"))
+    settings = Settings().with_overrides({"web.poll_seconds": 0.5})
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(store, settings), host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start within 20 s"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store, everything
+    server.should_exit = True
+    thread.join(10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run .ci/install-system.sh (apt-get install chromium)"
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.errors = []  # type: ignore[attr-defined]
+    opened.on("pageerror", lambda exc: opened.errors.append(str(exc)))  # type: ignore[attr-defined]
+    opened.on("dialog", lambda dialog: (opened.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))  # type: ignore[attr-defined]
+    yield opened
+    context.close()
+    assert opened.errors == []  # type: ignore[attr-defined]
+
+
+def _biggest(everything):
+    return max(everything.stories, key=lambda s: (len(s.article_ids), s.id))
+
+
+def test_list_story_citation_highlight(live, page: Page) -> None:
+    base, _, everything = live
+    page.goto(base + "/")
+    expect(page.locator("li.card")).to_have_count(len(everything.stories))
+    story = _biggest(everything)
+    page.get_by_role("link", name=story.headline, exact=True).first.click()
+    expect(page.locator("h1.headline")).to_have_text(story.headline)
+    citation = story.summary[0].citations[0]
+    cited = everything.article(citation.article_id).text[citation.start:citation.end]
+    page.locator("li.sentence").first.locator("a.cite").first.click()
+    mark = page.locator("#reader-cited")
+    expect(mark).to_be_visible()
+    assert mark.text_content() == cited
+    assert page.evaluate("() => { const r = document.getElementById('reader-cited').getBoundingClientRect();"
+                         " return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    page.screenshot(path=str(SHOTS / "story-citation.png"), full_page=False)
+    # the same link without script: the article page with the span highlighted
+    href = page.locator("li.sentence").first.locator("a.cite").first.get_attribute("href")
+    page.goto(base + href)
+    expect(page.locator("mark#cited")).to_have_text(cited)
+
+
+def test_search_from_the_header(live, page: Page) -> None:
+    base, _, everything = live
+    page.goto(base + "/")
+    box = page.get_by_role("searchbox", name="Search")
+    box.fill("mussel")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=mussel")
+    results = page.locator("#story-results li.card")
+    expect(results.first).to_be_visible()
+    mussel = next(s for s in everything.stories if "mussel" in s.headline.lower())
+    expect(page.locator("#story-results").get_by_role("link", name=mussel.headline)).to_be_visible()
+    page.screenshot(path=str(SHOTS / "search.png"))
+
+
+def test_script_payloads_render_as_text(live, page: Page) -> None:
+    base, _, everything = live
+    story = next(s for s in everything.stories if "xss-1" in s.article_ids)
+    page.goto(f"{base}/stories/{story.id}")
+    page.locator("a.cite[data-article='xss-1']").first.click() if page.locator(
+        "a.cite[data-article='xss-1']").count() else page.locator("a.cite").first.click()
+    expect(page.locator("#reader-cited")).to_be_visible()
+    assert "onerror=" in page.locator("#reader-text").text_content() or "onerror=" in everything.article("xss-2").text
+    page.goto(f"{base}/articles/xss-1")
+    expect(page.locator("h1")).to_have_text(XSS_TITLE)
+    assert "<img src=x onerror=" in page.locator("#article-text").text_content()
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("article img, article svg, article script").count() == 0
+    page.screenshot(path=str(SHOTS / "payloads-as-text.png"))
+
+
+def test_open_story_updates_without_reload(live, page: Page) -> None:
+    base, store, everything = live
+    story = next(s for s in everything.stories if "mussel" in s.headline.lower())
+    page.goto(f"{base}/stories/{story.id}")
+    page.evaluate("() => { window.__same_page = true; }")
+    changed = dataclasses.replace(story, headline="Mussel named after the Kestrel River, says museum")
+    store.save_digest(dataclasses.replace(everything, stories=[changed], articles=[], rejected=[]))
+    expect(page.locator("h1.headline")).to_have_text(changed.headline, timeout=15_000)
+    expect(page.locator("#live-note")).to_be_visible()
+    assert page.evaluate("() => window.__same_page") is True  # no full reload
+    page.screenshot(path=str(SHOTS / "story-updated.png"))
+
+
+def test_phone_layout(live, browser: Browser) -> None:
+    base, _, everything = live
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    story = _biggest(everything)
+    phone.goto(f"{base}/stories/{story.id}")
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.locator("li.sentence a.cite").first.tap()
+    expect(phone.locator("#reader-cited")).to_be_visible()
+    phone.screenshot(path=str(SHOTS / "story-phone.png"))
+    phone.goto(base + "/")
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.screenshot(path=str(SHOTS / "list-phone.png"))
+    context.close()

@@ -1,0 +1,210 @@
+"""The JSON API, pages, feeds, exports and access rules, over SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+from storehelp import BACKENDS, XSS_TITLE, filled_store, fresh_database
+
+from storyline import Settings
+from storyline.output.json import digest_to_dict, load_schema
+from storyline.store import Store
+from storyline.web import create_app
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    with fresh_database(request.param, tmp_path_factory.mktemp("web")) as url:
+        store, everything = filled_store(url)
+        client = TestClient(create_app(store, Settings().with_overrides({"web.page_size": 3})))
+        yield client, everything
+        store.close()
+
+
+def test_story_list_pages_through_every_story(filled) -> None:
+    client, everything = filled
+    seen, offset = [], 0
+    while offset is not None:
+        page = client.get("/api/stories", params={"offset": offset}).json()
+        assert page["total"] == len(everything.stories) and len(page["items"]) <= 3
+        seen += [item["id"] for item in page["items"]]
+        offset = page["next_offset"]
+    assert sorted(seen) == sorted(s.id for s in everything.stories)
+    big = client.get("/api/stories", params={"sort": "biggest", "limit": 500}).json()["items"]
+    assert [s["size"] for s in big] == sorted((len(s.article_ids) for s in everything.stories), reverse=True)
+    assert client.get("/api/stories", params={"limit": 0}).status_code == 422
+    assert client.get("/api/stories", params={"sort": "random"}).status_code == 422
+
+
+def test_story_has_the_fields_of_stories_json(filled) -> None:
+    client, everything = filled
+    schema = load_schema()
+    item_schema = {**schema["properties"]["stories"]["items"], "$defs": schema["$defs"]}
+    expected = {s["id"]: s for s in digest_to_dict(everything)["stories"]}
+    for story_id, want in expected.items():
+        got = client.get(f"/api/stories/{story_id}").json()
+        jsonschema.validate(got, item_schema)
+        assert got.pop("version") >= 1 and got.pop("updated_at")
+        assert got == want
+    assert client.get("/api/stories/s-none").status_code == 404
+
+
+def test_article_endpoint_gives_text_and_citing_summaries(filled) -> None:
+    client, everything = filled
+    story = next(s for s in everything.stories if len(s.article_ids) > 2)
+    citation = story.summary[0].citations[0]
+    article = client.get(f"/api/articles/{citation.article_id}").json()
+    assert article["text"] == everything.article(citation.article_id).text
+    assert article["story_id"] == story.id
+    assert {"story_id": story.id, "position": 0, "start": citation.start, "end": citation.end} in article["cited_by"]
+    assert client.get("/api/articles/valley-courier/2026-09-16-quarry-lane-fire.txt").status_code == 200
+    assert client.get("/api/articles/nope").status_code == 404
+    listed = client.get("/api/articles", params={"source": "Harbor Ledger", "limit": 500}).json()
+    assert listed["total"] == sum(1 for a in everything.articles if a.source == "Harbor Ledger") > 0
+
+
+def test_search_sources_entities_status(filled) -> None:
+    client, everything = filled
+    found = client.get("/api/search", params={"q": "mussel", "limit": 1}).json()
+    assert found["stories_total"] >= 1 and len(found["stories"]) == 1
+    assert found["articles_total"] == sum(1 for a in everything.articles if "mussel" in (a.title or "" + a.text).lower()
+                                          or "mussel" in a.text.lower())
+    assert client.get("/api/search").status_code == 422
+    sources = client.get("/api/sources", params={"limit": 500}).json()
+    assert sources["total"] == len({a.source_name for a in everything.articles})
+    entities = client.get("/api/entities").json()
+    assert "Lena Ortiz" in {e["name"] for e in entities["items"]} or entities["next_offset"]
+    status = client.get("/api/status").json()
+    assert status["counts"]["articles"] == len(everything.articles) and status["runs"]
+    rejects = client.get("/api/rejects").json()
+    assert rejects["total"] == 1 and "pass --format html" in rejects["items"][0]["reason"]
+
+
+def test_history_and_version(filled) -> None:
+    client, everything = filled
+    story_id = everything.stories[0].id
+    assert client.get(f"/api/stories/{story_id}/version").json()["version"] == 1
+    history = client.get(f"/api/stories/{story_id}/history").json()
+    assert history["total"] == 1 and history["items"][0]["headline"] == everything.stories[0].headline
+
+
+def test_exports(filled) -> None:
+    client, everything = filled
+    story = next(s for s in everything.stories if len(s.article_ids) > 2)
+    data = client.get(f"/api/stories/{story.id}/export", params={"format": "json"}).json()
+    assert data["story"]["id"] == story.id and len(data["articles"]) == len(story.article_ids)
+    markdown = client.get(f"/api/stories/{story.id}/export", params={"format": "md"})
+    assert markdown.headers["content-type"].startswith("text/markdown") and story.headline in markdown.text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/stories/{story.id}/export?format=csv").text)))
+    assert len(rows) == sum(len(s.citations) for s in story.summary)
+    for row in rows:
+        assert row["cited_text"] == everything.article(row["article_id"]).text[int(row["start"]):int(row["end"])]
+    found = list(csv.DictReader(io.StringIO(client.get("/api/search/export?q=fire&format=csv").text)))
+    assert found and all(row["story_id"] for row in found)
+    assert "# Stories matching" in client.get("/api/search/export?q=fire&format=md").text
+    assert client.get(f"/api/stories/{story.id}/export?format=pdf").status_code == 422
+
+
+def test_atom_feeds(filled) -> None:
+    client, everything = filled
+    feed = ET.fromstring(client.get("/feed.xml").content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(everything.stories)
+    assert {e.find(f"{ATOM}title").text for e in entries} == {s.headline for s in everything.stories}
+    source_feed = ET.fromstring(client.get("/sources/Harbor Ledger/feed.xml").content)
+    want = {s.id for s in everything.stories if any(everything.article(a).source == "Harbor Ledger" for a in s.article_ids)}
+    assert {e.find(f"{ATOM}id").text.rsplit("/", 1)[1] for e in source_feed.findall(f"{ATOM}entry")} == want
+    entity_feed = ET.fromstring(client.get("/entities/Lena Ortiz/feed.xml").content)
+    assert len(entity_feed.findall(f"{ATOM}entry")) == 1
+
+
+def test_pages_render(filled) -> None:
+    client, everything = filled
+    story = next(s for s in everything.stories if len(s.article_ids) > 2)
+    citation = story.summary[0].citations[0]
+    for path in ["/", "/?sort=biggest&source=Harbor+Ledger", "/?since=2026-09-15&until=2026-09-16", f"/stories/{story.id}",
+                 "/sources", "/sources/Harbor Ledger", "/entities", "/entities/Lena Ortiz", "/status", "/search?q=fire",
+                 f"/stories/{story.id}/live", "/api/docs"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    page = client.get(f"/articles/{citation.article_id}", params={"start": citation.start, "end": citation.end}).text
+    cited = everything.article(citation.article_id).text[citation.start:citation.end]
+    assert f'<mark id="cited">{cited}</mark>' in page.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+    assert client.get("/stories/nope").status_code == 404
+    assert client.get("/?since=yesterday").status_code == 400
+    assert "since must be a date" in client.get("/?since=yesterday").text
+
+
+def test_payloads_render_as_text(filled) -> None:
+    client, everything = filled
+    story = next(s for s in everything.stories if "xss-1" in s.article_ids)
+    for path in [f"/stories/{story.id}", "/articles/xss-1", "/search?q=harbour+bridge", "/", "/sources"]:
+        response = client.get(path)
+        html = response.text
+        assert "<script>window.__xss" not in html and "<img src=x onerror" not in html and "<svg onload" not in html
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    article_page = client.get("/articles/xss-1").text
+    assert "&lt;script&gt;window.__xss" in article_page and "onerror=" in article_page
+    assert 'href="javascript:' not in article_page
+    feed = client.get("/feed.xml").text
+    assert "<script>" not in feed and ET.fromstring(feed) is not None
+    assert any(e.find(f"{ATOM}title").text == XSS_TITLE or "Harbour" in e.find(f"{ATOM}title").text
+               for e in ET.fromstring(feed).findall(f"{ATOM}entry"))
+
+
+@pytest.fixture(params=BACKENDS)
+def writable(request: pytest.FixtureRequest, tmp_path):
+    with fresh_database(request.param, tmp_path) as url, Store.open(url) as store:
+        yield store
+
+
+def test_writing_needs_the_token(writable: Store) -> None:
+    closed = TestClient(create_app(writable))
+    assert closed.post("/api/ingest").status_code == 403
+    app = create_app(writable, Settings().with_overrides({"web.token": "s3cret"}))
+    client = TestClient(app)
+    body = {"articles": [
+        {"id": "w1", "title": "Dam breaks in Lowtown", "text": "A dam broke in Lowtown on Monday, flooding ten homes.",
+         "published": "2026-09-20T10:00:00+02:00", "source": "Lowtown Post"},
+        {"id": "w2", "title": "Lowtown dam failure floods homes",
+         "text": "The Lowtown dam broke on Monday and ten homes were flooded, officials said."},
+        {"id": "w3", "text": "too short"},
+        {"id": "w4", "text": "A perfectly long enough text about nothing in particular.", "published": "last week"},
+    ]}
+    assert client.post("/api/articles", json=body).status_code == 401
+    assert client.post("/api/articles", json=body, headers={"authorization": "Bearer wrong"}).status_code == 401
+    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer s3cret"})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["accepted"] == 2 and len(result["rejected"]) == 2
+    assert result["saved"]["articles_new"] == 2 and result["saved"]["rejects_new"] == 2
+    assert client.get("/api/rejects").json()["total"] == 2
+    stories = client.get("/api/stories").json()["items"]
+    assert sum(s["size"] for s in stories) == 2
+    assert client.get("/api/articles/w1").json()["published"] == "2026-09-20T10:00:00+02:00"
+    # deferred grouping: saved now, grouped by POST /api/ingest
+    later = {"articles": [{"id": "w5", "text": "Volunteers began clearing mud from Lowtown homes on Tuesday."}],
+             "group": False}
+    client.post("/api/articles", json=later, headers={"authorization": "Bearer s3cret"})
+    assert writable.counts()["pending"] == 1
+    ingest = client.post("/api/ingest", headers={"authorization": "Bearer s3cret"}).json()
+    assert ingest["pending"] == 1 and writable.counts()["pending"] == 0
+    assert client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"}).status_code == 422
+
+
+def test_reading_from_other_hosts_needs_the_token(writable: Store) -> None:
+    app = create_app(writable, Settings().with_overrides({"web.token": "s3cret"}))
+    remote = TestClient(app, client=("203.0.113.9", 5555))
+    assert remote.get("/api/stories").status_code == 401
+    assert remote.get("/").status_code == 401
+    assert remote.get("/api/stories", headers={"authorization": "Bearer s3cret"}).status_code == 200
+    assert TestClient(app, client=("127.0.0.1", 5555)).get("/api/stories").status_code == 200
+    assert TestClient(app, client=("::1", 5555)).get("/api/stories").status_code == 200
