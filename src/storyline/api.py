@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .config import Settings
 from .errors import NothingToReadError
@@ -16,8 +17,13 @@ def digest(
     *,
     paths: Sequence[str] = (),
     settings: Settings | None = None,
+    incremental: Any = None,
 ) -> Digest:
     """Group ``articles`` (and the articles read from ``paths``) into cited stories.
+
+    With ``incremental`` (a ``storyline.store.Store``, or anything with ``get_blob``, ``put_blob`` and
+    ``articles(ids)``) the articles join the stories of earlier runs kept there (docs/clustering.md); the digest
+    then holds every story this run touched, with all of its articles.
 
     >>> from storyline import Article, digest
     >>> result = digest([Article(id="a", text="A dam broke in Lowtown on Monday. Ten homes flooded.")])
@@ -36,7 +42,13 @@ def digest(
         raise NothingToReadError(
             "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
         )
-    return run_pipeline(given, settings, rejected=rejected, inputs=inputs)
+    stages = None
+    if incremental is not None:
+        from .pipeline import DEFAULT_STAGES, ClusterStories
+
+        stages = [ClusterStories(blobs=incremental, load_articles=incremental.articles) if make is ClusterStories
+                  else make() for make in DEFAULT_STAGES]
+    return run_pipeline(given, settings, rejected=rejected, inputs=inputs, stages=stages)
 
 
 def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:

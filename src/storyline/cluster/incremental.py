@@ -185,6 +185,8 @@ class ClusterState:
     run: int = 0
     merges: list[Merge] = field(default_factory=list)
     merged_into: dict[str, str] = field(default_factory=dict)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    """Duplicate article id -> its original (duplicates are not clustered; they follow their original)."""
 
     @classmethod
     def empty(cls, options: ClusterOptions) -> ClusterState:
@@ -198,6 +200,12 @@ class ClusterState:
             seen.add(any_story_id)
             any_story_id = self.merged_into[any_story_id]
         return any_story_id
+
+    def members_with_duplicates(self, sid: str) -> list[str]:
+        """The articles of a live story, duplicates of its members included."""
+        members = self.stories[sid].members
+        inside = set(members)
+        return list(members) + [dup for dup, original in self.duplicates.items() if original in inside]
 
     def groups(self) -> dict[str, list[str]]:
         """Live story id -> member article ids."""

@@ -80,6 +80,7 @@ def save_state(blobs: BlobStore, state: ClusterState) -> None:
         "article_story": [state.article_story[a] for a in ids],
         "stories": [[r.id, r.created, r.members] for r in state.stories.values()],
         "merges": [[m.story_id, m.into, m.run] for m in state.merges],
+        "duplicates": state.duplicates,
     }
     lengths = np.array([len(state.articles[a].terms) for a in ids], dtype=np.int64)
     terms = np.concatenate([state.articles[a].terms for a in ids]) if ids else np.zeros(0, np.int32)
@@ -125,6 +126,7 @@ def load_state(blobs: BlobStore, options: ClusterOptions) -> ClusterState:
     state.article_at_row = list(meta["articles"])
     for sid, created, members in meta["stories"]:
         state.stories[sid] = StoryRecord(sid, list(members), created)
+    state.duplicates = dict(meta.get("duplicates", {}))
     for gone, into, run in meta["merges"]:
         state.merges.append(Merge(gone, into, run))
         state.merged_into[gone] = into
