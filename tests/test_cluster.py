@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
-from conftest import DATA, SEEDS
 from storyline.cluster import cluster_articles, story_id
 from storyline.cluster.constraints import facts_of
 from storyline.cluster.features import entity_phrases, tfidf_vectors
@@ -20,6 +19,8 @@ from storyline.cluster.snn import shared_neighbor_similarity
 from storyline.config import ClusterOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article
+
+from conftest import DATA, SEEDS
 
 
 def bcubed_f1(groups: list[list[str]], gold: dict[str, str]) -> float:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import DATA, digest_to
 from storyline.config import DedupOptions
 from storyline.dedup import find_duplicates
 from storyline.models import Article
+
+from conftest import DATA, digest_to
 
 
 def duc_cluster(index: int = 0) -> list[str]:

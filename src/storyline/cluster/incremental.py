@@ -50,8 +50,9 @@ from .snn import shared_neighbor_similarity
 
 KEPT_TERMS = 200
 """Term counts kept per stored article (its highest TF-IDF terms): enough for cosines, small to store."""
-MAX_LOCAL_MEMBERS = 60
-"""Members of a candidate story taken into the local re-clustering (the most recent ones)."""
+MAX_LOCAL_MEMBERS = 30
+"""Members of a candidate story taken into the local re-clustering (the most recent ones): bounds the cost of a
+run by the number of new articles, whatever the size of the store or of its stories."""
 
 
 @dataclass(slots=True)
@@ -278,9 +279,10 @@ def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOpt
 
 def _candidate_members(state: ClusterState, dense: np.ndarray, options: ClusterOptions) -> list[str]:
     """Members of the stored stories nearest to the new articles (at most ``MAX_LOCAL_MEMBERS`` per story)."""
-    rows, _ = state.index.query(dense, 2 * options.neighbors)
+    rows, scores = state.index.query(dense, options.neighbors)
     stories: dict[str, None] = {}
-    for row in rows.ravel().tolist():
+    # The sketch is noisy; half the link threshold keeps every story an exact cosine could link to.
+    for row in rows[scores >= options.min_similarity / 2].tolist():
         stories.setdefault(state.resolve(state.article_story[state.article_at_row[row]]), None)
     members: list[str] = []
     for sid in stories:
