@@ -10,25 +10,66 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Sequence
+from functools import cache
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import LeanMinHash, MinHashLSH
 
 from ..config import DedupOptions
 from ..models import Article
 
 _WORD = re.compile(r"\w+")
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
-def shingles(text: str, size: int) -> set[bytes]:
-    """Lower-cased word ``size``-grams of ``text`` (the whole text when shorter)."""
-    words = _WORD.findall(text.lower())
-    if len(words) < size:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+def shingles(text: str, size: int) -> set[int]:
+    """Hashes of the lower-cased word ``size``-grams of ``text`` (one hash of the whole text when shorter)."""
+    return set(_shingle_hashes(_WORD.findall(text.lower()), size, {}).tolist())
 
 
-def copy_score(a: set[bytes], b: set[bytes], options: DedupOptions) -> float:
+def _word_ids(words: list[str], cache: dict[str, int]) -> np.ndarray:
+    ids = []
+    for word in words:
+        value = cache.get(word)
+        if value is None:
+            value = cache[word] = zlib.crc32(word.encode()) * 2 + 1
+        ids.append(value)
+    return np.array(ids, dtype=np.uint64)
+
+
+def _shingle_hashes(words: list[str], size: int, cache: dict[str, int]) -> np.ndarray:
+    """Distinct 64-bit hashes of the word ``size``-grams (a polynomial of the words' CRC32s, wrapping)."""
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    ids = _word_ids(words, cache)
+    span = min(size, len(ids))
+    count = len(ids) - span + 1
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(span):
+            hashes = hashes * _MULTIPLIER + ids[offset : offset + count]
+    return np.unique(hashes)
+
+
+def signature(hashes: np.ndarray, num_perm: int) -> np.ndarray:
+    """MinHash signature: for each of ``num_perm`` multiply-shift hash functions, the least value over ``hashes``."""
+    a, b = _permutations(num_perm)
+    with np.errstate(over="ignore"):
+        values = (hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
+    return values.min(axis=0)
+
+
+@cache
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def copy_score(a: set[int], b: set[int], options: DedupOptions) -> float:
     """How much of a copy ``a`` and ``b`` are (0 = not a duplicate): Jaccard, or containment for wrapped copies."""
     shared = len(a & b)
     jaccard = shared / len(a | b)
@@ -50,21 +91,23 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
     duplicate_of: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
-    shingle_sets: dict[str, set[bytes]] = {}
+    shingle_sets: dict[str, set[int]] = {}
+    words: dict[str, int] = {}
     for article in ordered:
-        normalized = " ".join(_WORD.findall(article.text.lower()))
+        tokens = _WORD.findall(article.text.lower())
+        normalized = " ".join(tokens)
         digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
         if digest in by_hash:
             duplicate_of[article.id] = by_hash[digest]
             continue
         by_hash[digest] = article.id
-        grams = shingles(article.text, options.shingle)
-        if not grams:
+        hashes = _shingle_hashes(tokens, options.shingle, words)
+        if len(hashes) == 0:
             continue
-        signature = MinHash(num_perm=options.num_perm, seed=1)
-        signature.update_batch(list(grams))
+        grams = set(hashes.tolist())
+        sketch = LeanMinHash(seed=1, hashvalues=signature(hashes, options.num_perm), scheme="legacy")
         best, best_score = None, 0.0
-        for candidate in sorted(lsh.query(signature)):
+        for candidate in sorted(lsh.query(sketch)):
             score = copy_score(grams, shingle_sets[candidate], options)
             if score > best_score:
                 best, best_score = candidate, score
@@ -72,8 +115,8 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
             duplicate_of[article.id] = duplicate_of.get(best, best)
             continue
         shingle_sets[article.id] = grams
-        lsh.insert(article.id, signature)
+        lsh.insert(article.id, sketch)
     return duplicate_of
 
 
-__all__ = ["copy_score", "find_duplicates", "shingles"]
+__all__ = ["copy_score", "find_duplicates", "shingles", "signature"]
