@@ -136,7 +136,7 @@ class ClusterStories:
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:
             raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
-        for article in self.load_articles(missing) if missing else []:
+        for article in self.load_articles(missing) if missing and self.load_articles is not None else []:
             article.sentences = article.sentences or split_sentences(article.text, article.id)
             state.articles.append(article)
         loaded = {a.id for a in state.articles}
