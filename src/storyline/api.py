@@ -35,7 +35,7 @@ def digest(
     rejected: list[Rejected] = []
     inputs = len(given)
     if paths:
-        read, rejected, files = read_inputs(paths, settings.ingest)
+        read, rejected, files = read_inputs(paths, settings.ingest, settings.fetch)
         given += read
         inputs += files
     if paths and not given:

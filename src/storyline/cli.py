@@ -45,19 +45,23 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
               help="Also save everything into this store (SQLite file or postgresql://…) and write OUT from the "
                    "whole store; `storyline serve --db` shows it.")
 @click.option("--format", "fmt", default=None,
-              help="Read every input with this reader instead of detecting it: text, jsonl, html, feed, warc.")
+              help="Read every input with this reader instead of detecting it: text, jsonl, html, feed, warc, urls.")
+@click.option("--fetch", "fetch", is_flag=True, default=None,
+              help="Download URL inputs, URL lists, OPML feed lists and the pages of feed entries that are teasers "
+                   "(polite: robots.txt, per-host delay, retries; see docs/ingest.md).")
 @click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget of each summary [default: 100].")
 @click.option("--threshold", type=click.FloatRange(0.0, 2.0), default=None,
               help="Clustering distance threshold; lower gives smaller, tighter stories.")
 @_config_option
 @_quiet_option
 def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int | None, threshold: float | None,
-           config: str | None, quiet: bool, db: str | None = None) -> None:
+           config: str | None, quiet: bool, db: str | None = None, fetch: bool | None = None) -> None:
     """Read INPUTS (files, folders, '-' for JSONL on stdin), group them into stories and write a report.
 
     Files may be plain text (a first line followed by a blank line is the title), JSONL (one article a line:
-    id, text or html, title, url, source, published, language), HTML, RSS/Atom/JSON feeds or WARC, each
-    optionally gzipped. Unreadable inputs are listed in the report with their reason; the exit status is
+    id, text or html, title, url, source, published, language), HTML, RSS/Atom/JSON feeds, OPML, WARC or URL
+    lists, each optionally gzipped; inputs may also be fsspec URLs (file://, s3://) or, with --fetch, http(s)
+    URLs. Unreadable inputs are listed in the report with their reason; the exit status is
     non-zero only when nothing at all could be read.
     """
     from .api import digest as run_digest
@@ -67,7 +71,8 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         _fail("pass -o OUT (a folder for the report) or --db PATH (a store), or both")
         return
     try:
-        settings = _settings(config, quiet, {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold})
+        settings = _settings(config, quiet, {"ingest.format": fmt, "summary.words": words,
+                                             "cluster.threshold": threshold, "ingest.fetch": fetch})
         if db is not None:
             from .store import Store
 

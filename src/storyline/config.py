@@ -29,6 +29,46 @@ class IngestOptions:
     """Most files read from the inputs of one run."""
     max_decompression_ratio: int = 200
     """A .gz file that expands more than this many times its size is rejected (zip bomb)."""
+    html_consensus: bool = True
+    """HTML: check trafilatura's recall pass against a precision pass and ask readability when they disagree."""
+    html_agreement: float = 0.99
+    """HTML: shingle F1 between the two trafilatura passes under which readability is asked (see docs/ingest.md)."""
+    detect_language: bool = True
+    """Set ``Article.language`` from the text when the input does not give it (offline, py3langid)."""
+    fetch: bool = False
+    """Download linked pages: URL inputs and lists, and feed entries that carry only a teaser."""
+    max_records: int = 100_000
+    """Most articles read from one feed or WARC file; the rest are rejected with a count."""
+    workers: int = 1
+    """Processes that read input files in parallel (HTML extraction is CPU-bound); 1 reads in this process."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOptions:
+    """The polite HTTP fetcher used by ``--fetch`` (robots.txt, per-host delay, retries, caps, a cache)."""
+
+    user_agent: str = "storyline/0.1 (news story digest; honours robots.txt)"
+    """Sent with every request and matched against robots.txt."""
+    timeout: float = 20.0
+    """Seconds for connecting and for each read."""
+    retries: int = 3
+    """Extra attempts after a 429, a 5xx or a network error, with exponential backoff."""
+    backoff: float = 1.0
+    """First backoff in seconds; doubles every retry; a Retry-After header up to ``max_backoff`` wins."""
+    max_backoff: float = 60.0
+    """Longest wait before a retry."""
+    host_delay: float = 1.0
+    """Least seconds between two requests to one host (a robots.txt Crawl-delay that is longer wins)."""
+    max_redirects: int = 5
+    """Redirects followed per request."""
+    max_bytes: int = 10_000_000
+    """Largest response body read; bigger ones are rejected."""
+    respect_robots: bool = True
+    """Skip URLs that robots.txt disallows for this user agent."""
+    cache_dir: str = ""
+    """Folder of the conditional-GET cache (ETag/Last-Modified); empty means ~/.cache/storyline/http."""
+    max_urls: int = 10_000
+    """Most URLs fetched in one run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +94,6 @@ class ClusterOptions:
     """Nearest neighbours per article that define its neighbourhood (shared-neighbour similarity)."""
     min_similarity: float = 0.1
     """TF-IDF cosine below which an article is not counted as another's neighbour."""
-    relative_similarity: float = 0.0
-    """A neighbour also needs this share of the article's best neighbour's cosine (adapts to story size)."""
     entity_weight: float = 2.0
     """How many times a capitalized name counts on top of its words (who/where weigh more than what)."""
     max_df: float = 0.5
@@ -106,6 +144,7 @@ class WatchOptions:
 @dataclass(frozen=True, slots=True)
 class Settings:
     ingest: IngestOptions = field(default_factory=IngestOptions)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)

@@ -127,9 +127,6 @@ def nearest_neighbors(vectors: sp.csr_matrix, facts: Sequence[GroupFacts], optio
     ok = np.zeros(rows.shape, dtype=bool)
     ok[valid] = compatible_pairs(facts, rows[valid], cols[valid], options)
     ok &= found.similarities.ravel() >= options.min_similarity
-    if options.relative_similarity > 0 and found.similarities.shape[1]:
-        best = found.similarities[:, :1]
-        ok &= (found.similarities >= options.relative_similarity * best).ravel()
     found.indices[~ok.reshape(found.indices.shape)] = -1
     found.similarities[~ok.reshape(found.indices.shape)] = 0.0
     return found

@@ -1,7 +1,9 @@
 """Turn files, folders and standard input into ``Article`` records; what cannot be read becomes ``Rejected``.
 
-One reader per input kind (``text``, ``jsonl``, ``html``, ``feed``, ``warc``); ``detect.py`` picks it by content.
-A broken file never stops a run: it is reported as a ``Rejected`` entry with the reason.
+One reader per input kind (``text``, ``jsonl``, ``html``, ``feed``, ``warc``, ``urls``); ``detect.py`` picks it
+by content. Inputs may be local paths, fsspec URLs (``file://``, ``s3://``, ``memory://`` ...) or, with
+``ingest.fetch``, http(s) URLs. A broken file never stops a run: it is reported as a ``Rejected`` entry with the
+reason.
 """
 
 from __future__ import annotations
@@ -11,13 +13,20 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import IngestOptions
+from ..config import FetchOptions, IngestOptions
 from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext
-from .decode import gunzip_capped, is_gzip
+from .decode import gunzip_partial, is_gzip
 from .detect import detect_format, get_reader
+from .language import detect_language
+from .remote import is_remote, iter_remote_files, read_remote
+from .urls import is_url, read_url
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
 
 __all__ = ["InputFile", "iter_input_files", "read_bytes", "read_inputs"]
 
@@ -28,6 +37,8 @@ class InputFile:
 
     path: str
     relative: str
+    kind: str = "local"
+    """``local`` (a path), ``remote`` (an fsspec URL), ``url`` (http(s), fetched) or ``stdin``."""
 
 
 @dataclass(slots=True)
@@ -41,7 +52,23 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
     for raw in inputs:
         if raw == "-":
             counter.files += 1
-            yield InputFile("-", "stdin")
+            yield InputFile("-", "stdin", "stdin")
+            continue
+        if is_url(raw):
+            counter.files += 1
+            yield InputFile(raw, raw, "url")
+            continue
+        if is_remote(raw):
+            try:
+                remote = list(iter_remote_files(raw, options.max_files - counter.files))
+            except InputError as exc:
+                counter.rejected_inputs.append(Rejected(raw, _reason(exc)))
+                continue
+            if not remote:
+                counter.rejected_inputs.append(Rejected(raw, "no files at this URL"))
+            for remote_url, relative in remote:
+                counter.files += 1
+                yield InputFile(remote_url, relative, "remote")
             continue
         path = Path(raw)
         if path.is_dir():
@@ -72,9 +99,19 @@ def iter_input_files(inputs: Iterable[str], options: IngestOptions, counter: Inp
 
 
 def read_bytes(file: InputFile, options: IngestOptions) -> bytes:
-    """The file's bytes, decompressed when gzipped, within the size caps."""
+    """The file's bytes, decompressed when gzipped, within the size caps; a cut gzip stream raises."""
+    data, problem = read_bytes_partial(file, options)
+    if problem:
+        raise InputError(file.path, problem)
+    return data
+
+
+def read_bytes_partial(file: InputFile, options: IngestOptions) -> tuple[bytes, str | None]:
+    """The file's bytes (decompressed as far as the gzip stream goes) and what cut them short, if anything."""
     if file.path == "-":
         data = sys.stdin.buffer.read(options.max_bytes + 1)
+    elif file.kind == "remote":
+        data = read_remote(file.path, options.max_bytes)
     else:
         try:
             with open(file.path, "rb") as handle:
@@ -84,35 +121,54 @@ def read_bytes(file: InputFile, options: IngestOptions) -> bytes:
     if len(data) > options.max_bytes:
         raise InputError(file.path, f"larger than {options.max_bytes:,} bytes", "raise ingest.max_bytes to read it")
     if is_gzip(data):
-        data = gunzip_capped(data, file.path, options.max_bytes, options.max_decompression_ratio)
-    return data
+        return gunzip_partial(data, file.path, options.max_bytes, options.max_decompression_ratio)
+    return data, None
 
 
-def read_file(file: InputFile, options: IngestOptions) -> Iterator[Article | Rejected]:
-    """Articles and rejects from one file; never raises for bad content."""
+def read_file(file: InputFile, options: IngestOptions, fetcher: Fetcher | None = None) -> Iterator[Article | Rejected]:
+    """Articles and rejects from one file or URL; never raises for bad content."""
+    if file.kind == "url":
+        ctx = ReadContext(name=file.path, default_id=file.path, options=options, url=file.path, fetcher=fetcher)
+        yield from _checked_all(read_url(file.path, ctx), file.path, options)
+        return
     try:
-        data = read_bytes(file, options)
+        data, cut = read_bytes_partial(file, options)
     except InputError as exc:
-        yield Rejected(file.path, exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}")
+        yield Rejected(file.path, _reason(exc))
         return
     name = "<stdin>" if file.path == "-" else file.path
     if not data.strip():
-        yield Rejected(name, "empty file")
+        yield Rejected(name, cut or "empty file")
         return
     fmt = options.format
     if fmt == "auto":
         fmt = "jsonl" if file.path == "-" else detect_format(data, file.path)
+    if cut:
+        if fmt != "warc":
+            yield Rejected(name, cut)
+            return
+        yield Rejected(name, f"{cut}; reading the records before the cut")
     reader = get_reader(fmt)
     default_id = file.relative.removesuffix(".gz")
-    ctx = ReadContext(name=name, default_id=default_id, options=options)
+    ctx = ReadContext(name=name, default_id=default_id, options=options, fetcher=fetcher)
+    yield from _checked_all(reader(data, ctx), name, options)
+
+
+def _reason(exc: InputError) -> str:
+    return exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}"
+
+
+def _checked_all(
+    items: Iterator[Article | Rejected], name: str, options: IngestOptions
+) -> Iterator[Article | Rejected]:
     try:
-        for item in reader(data, ctx):
+        for item in items:
             if isinstance(item, Article):
                 yield from _checked(item, options)
             else:
                 yield item
     except InputError as exc:
-        yield Rejected(name, exc.reason if not exc.hint else f"{exc.reason}; {exc.hint}")
+        yield Rejected(name, _reason(exc))
 
 
 def _checked(article: Article, options: IngestOptions) -> Iterator[Article | Rejected]:
@@ -122,27 +178,66 @@ def _checked(article: Article, options: IngestOptions) -> Iterator[Article | Rej
     elif len(article.text) > options.max_article_chars:
         yield Rejected(where, f"text longer than {options.max_article_chars:,} characters (ingest.max_article_chars)")
     else:
+        if article.language is None and options.detect_language:
+            article.language = detect_language(article.text)
         yield article
 
 
-def read_inputs(inputs: Iterable[str], options: IngestOptions | None = None) -> tuple[list[Article], list[Rejected], int]:
+def read_inputs(
+    inputs: Iterable[str], options: IngestOptions | None = None, fetch: FetchOptions | None = None
+) -> tuple[list[Article], list[Rejected], int]:
     """All articles and rejects from ``inputs``, and the number of input files seen.
 
     Articles whose id was already seen are rejected, so reading the same input twice never duplicates.
+    With ``options.fetch`` one polite fetcher (``fetch`` options) serves URLs, URL lists, OPML and feed teasers.
     """
     options = options or IngestOptions()
     counter = InputCounter()
     articles: list[Article] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
-    for file in iter_input_files(inputs, options, counter):
-        for item in read_file(file, options):
+    fetcher = None
+    if options.fetch:
+        from .fetch import Fetcher
+
+        fetcher = Fetcher(fetch)
+    try:
+        for item in _read_all(iter_input_files(inputs, options, counter), options, fetcher):
             if isinstance(item, Rejected):
                 rejected.append(item)
             elif item.id in seen:
-                rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {seen[item.id]}"))
+                first = seen[item.id]
+                rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {first}"))
             else:
                 seen[item.id] = item.input or ""
                 articles.append(item)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
     rejected[:0] = counter.rejected_inputs
     return articles, rejected, counter.files
+
+
+def _read_all(
+    files: Iterator[InputFile], options: IngestOptions, fetcher: Fetcher | None
+) -> Iterator[Article | Rejected]:
+    """Items of every file in order; ``ingest.workers`` processes share the work when nothing is fetched."""
+    if options.workers <= 1 or fetcher is not None:
+        for file in files:
+            yield from read_file(file, options, fetcher)
+        return
+    listed = list(files)
+    if len(listed) < 2 * options.workers or any(f.kind == "stdin" for f in listed):
+        for file in listed:
+            yield from read_file(file, options, fetcher)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+
+    with ProcessPoolExecutor(options.workers) as pool:
+        for items in pool.map(_read_file_list, listed, repeat(options), chunksize=4):
+            yield from items
+
+
+def _read_file_list(file: InputFile, options: IngestOptions) -> list[Article | Rejected]:
+    return list(read_file(file, options))

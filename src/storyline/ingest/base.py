@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import IngestOptions
 from ..models import Article, Rejected
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
 
 Reader = Callable[[bytes, "ReadContext"], Iterator[Article | Rejected]]
 
@@ -22,6 +25,8 @@ class ReadContext:
     options: IngestOptions
     url: str | None = None
     declared_charset: str | None = None
+    fetcher: Fetcher | None = None
+    """The run's polite HTTP fetcher when ``ingest.fetch`` is on (feeds fetch teaser pages, URL lists pages)."""
 
     def article(self, *, id: str, text: str, **fields: Any) -> Article:
         fields = {k: v for k, v in fields.items() if v is not None or k == "published"}

@@ -16,8 +16,9 @@ def _readers() -> dict[str, Reader]:
     from .html import read_html
     from .jsonl import read_jsonl
     from .text import read_text
+    from .urls import read_urls
 
-    readers: dict[str, Reader] = {"text": read_text, "jsonl": read_jsonl, "html": read_html}
+    readers: dict[str, Reader] = {"text": read_text, "jsonl": read_jsonl, "html": read_html, "urls": read_urls}
     try:
         from .feeds import read_feed
 
@@ -48,8 +49,10 @@ def detect_format(data: bytes, name: str) -> str:
     """The reader name for ``data`` (already decompressed), judged by content, then by file name."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     lower = name.lower().removesuffix(".gz")
-    if head.startswith(b"WARC/"):
+    if head.startswith((b"WARC/", b"filedesc://")):
         return "warc"
+    if data[:4] in (b"\x04\x22\x4d\x18", b"\x28\xb5\x2f\xfd") and ".warc." in name.lower():
+        return "warc"  # LZ4 / Zstandard WARC: FastWARC reads them as streams
     if head.startswith(b"{"):
         first_line = head.split(b"\n", 1)[0]
         try:
@@ -58,6 +61,8 @@ def detect_format(data: bytes, name: str) -> str:
             record = None
         if isinstance(record, dict) and ("version" in record and "items" in record):
             return "feed"  # JSON Feed
+        if b"jsonfeed.org/version" in data[:4096]:
+            return "feed"  # pretty-printed JSON Feed
         if isinstance(record, dict) or lower.endswith((".jsonl", ".ndjson")):
             return "jsonl"
         if lower.endswith(".json") and b'"items"' in data[:65536]:
@@ -77,4 +82,14 @@ def detect_format(data: bytes, name: str) -> str:
         return "feed"
     if lower.endswith((".warc",)):
         return "warc"
+    if _looks_like_url_list(data):
+        return "urls"
     return "text"
+
+
+def _looks_like_url_list(data: bytes) -> bool:
+    from .urls import parse_url_list
+
+    if len(data) > 5_000_000:
+        return False
+    return parse_url_list(data[:200_000].decode("utf-8", "replace")) is not None

@@ -1,4 +1,4 @@
-"""HTML pages: main article text and metadata via trafilatura."""
+"""HTML pages: main article text (see ``extract.py``) plus title, author, date, site name, URL and language."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..config import IngestOptions
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
 from .decode import decode_text
+from .extract import extract_main_text
+from .language import detect_language
 
 
 @dataclass(slots=True)
 class ExtractedPage:
+    """What one HTML page gives: its main text and metadata; ``method`` names the extractor that won."""
+
     text: str
     title: str | None = None
     author: str | None = None
@@ -20,29 +25,41 @@ class ExtractedPage:
     sitename: str | None = None
     url: str | None = None
     language: str | None = None
+    method: str = "trafilatura-recall"
 
 
-def extract_html(data: bytes, name: str, url: str | None = None, declared: str | None = None) -> ExtractedPage | None:
-    """The main text and metadata of an HTML page, or ``None`` when the page has no article text."""
-    import trafilatura
+def extract_html(
+    data: bytes | str,
+    name: str,
+    url: str | None = None,
+    declared: str | None = None,
+    options: IngestOptions | None = None,
+) -> ExtractedPage | None:
+    """The main text and metadata of an HTML page, or ``None`` when the page has no article text.
 
-    html = decode_text(data, name, declared)
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
-    if doc is None or not (doc.text or "").strip():
+    ``declared`` is the charset from an HTTP header; raises ``InputError`` for binary data.
+    """
+    options = options or IngestOptions()
+    html = data if isinstance(data, str) else decode_text(data, name, declared)
+    found = extract_main_text(html, url, options)
+    if found is None:
         return None
+    language = detect_language(found.text, hint=found.html_language) if options.detect_language else None
     return ExtractedPage(
-        text=doc.text,
-        title=doc.title,
-        author=doc.author,
-        published=parse_datetime(doc.date) if doc.date else None,
-        sitename=doc.sitename,
-        url=doc.url or url,
-        language=doc.language,
+        text=found.text,
+        title=found.title,
+        author=found.author,
+        published=parse_datetime(found.date) if found.date else None,
+        sitename=found.sitename,
+        url=found.url or url,
+        language=language,
+        method=found.method,
     )
 
 
 def read_html(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
-    page = extract_html(data, ctx.name, url=ctx.url, declared=ctx.declared_charset)
+    """One article from an HTML page; a page without article text is rejected."""
+    page = extract_html(data, ctx.name, url=ctx.url, declared=ctx.declared_charset, options=ctx.options)
     if page is None:
         yield Rejected(ctx.name, "no article text found in the HTML page")
         return
@@ -55,4 +72,5 @@ def read_html(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         source=page.sitename,
         url=page.url,
         language=page.language,
+        meta={"extractor": page.method},
     )

@@ -1,0 +1,93 @@
+"""Hostile inputs (tests/hostile/ and built here): entity bombs, binary files, wrong charsets, bombs, truncation."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+from storyline.config import IngestOptions
+from storyline.ingest import read_inputs
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def reasons(rejected: list) -> dict[str, str]:
+    return {Path(r.input.split(" (id ")[0].split(" entry ")[0]).name: r.reason for r in rejected}
+
+
+def test_entity_declarations_are_refused_before_parsing() -> None:
+    start = time.monotonic()
+    articles, rejected, _ = read_inputs([str(HOSTILE / "entity_bomb.xml"), str(HOSTILE / "external_entity.xml")])
+    assert time.monotonic() - start < 5
+    assert not articles
+    got = reasons(rejected)
+    assert "billion laughs" in got["entity_bomb.xml"] and "billion laughs" in got["external_entity.xml"]
+
+
+def test_entity_bomb_is_refused_whatever_format_is_forced() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "entity_bomb.xml")], IngestOptions(format="feed"))
+    assert not articles and "entities" in rejected[0].reason
+
+
+def test_empty_feeds_are_rejected_not_crashed() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "empty_feed.xml"), str(HOSTILE / "empty_json_feed.json")])
+    assert not articles
+    assert reasons(rejected) == {"empty_feed.xml": "feed has no entries", "empty_json_feed.json": "feed has no entries"}
+
+
+def test_binary_file_named_html_is_rejected_as_binary() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "binary_named.html")])
+    assert not articles and "binary data" in rejected[0].reason
+
+
+def test_wrong_charset_declarations_still_decode() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "declared_utf8_is_latin1.html"),
+                                         str(HOSTILE / "declared_latin1_is_utf8.html")])
+    assert not rejected and len(articles) == 2
+    for article in articles:
+        assert "président" in article.text and "décision" in article.text and "Ã" not in article.text
+        assert article.language == "fr" and article.title == "Le pont de Norden"
+
+
+def test_malformed_markup_is_tolerated() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "malformed.html")])
+    assert not rejected
+    text = articles[0].text
+    assert "waves of six metres" in text and "Repairs to the outer wall" in text and "not text" not in text
+    assert articles[0].title == "Storm closes the port of Arlow"
+
+
+def test_gzip_bomb_html_and_huge_file_are_capped(tmp_path: Path) -> None:
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * 20_000_000))
+    (tmp_path / "huge.html").write_bytes(b"<html><body><p>" + b"word " * 300_000 + b"</p></body></html>")
+    articles, rejected, _ = read_inputs([str(tmp_path)], IngestOptions(max_bytes=1_000_000))
+    assert not articles
+    got = reasons(rejected)
+    assert "expands past" in got["bomb.html.gz"] and "larger than 1,000,000 bytes" in got["huge.html"]
+
+
+def test_truncated_gzip_html_is_rejected_with_the_cut(tmp_path: Path) -> None:
+    page = (HOSTILE / "malformed.html").read_bytes() * 20
+    (tmp_path / "cut.html.gz").write_bytes(gzip.compress(page)[:300])
+    articles, rejected, _ = read_inputs([str(tmp_path / "cut.html.gz")])
+    assert not articles and "truncated" in rejected[0].reason
+
+
+def test_truncated_plain_warc_keeps_what_was_read_and_marks_the_cut_record(tmp_path: Path) -> None:
+    record = _warc_response("http://norden.example/a", (HOSTILE / "malformed.html").read_bytes())
+    second = _warc_response("http://norden.example/b", (HOSTILE / "malformed.html").read_bytes())
+    (tmp_path / "cut.warc").write_bytes(record + second[: len(second) - 200])
+    articles, rejected, _ = read_inputs([str(tmp_path / "cut.warc")])
+    assert [a.url for a in articles] == ["http://norden.example/a", "http://norden.example/b"]
+    assert "truncated" not in articles[0].meta and articles[1].meta["truncated"] is True
+    assert "Repairs to the outer wall" not in articles[1].text
+    assert any("archive truncated" in r.reason for r in rejected)
+
+
+def _warc_response(uri: str, html: bytes) -> bytes:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n" % len(html) + html
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-03-01T10:00:00Z\r\n"
+            f"WARC-Record-ID: <urn:uuid:{abs(hash(uri)):032x}>\r\nContent-Type: application/http; msgtype=response\r\n"
+            f"Content-Length: {len(http)}\r\n\r\n").encode()
+    return head + http + b"\r\n\r\n"
