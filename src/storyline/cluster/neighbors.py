@@ -18,8 +18,6 @@ from .constraints import GroupFacts, compatible_pairs
 from .features import sketch
 
 _BLOCK = 1024
-RESCORE_TERMS = 120
-"""Heaviest terms per article used to re-score ANN candidates (they carry nearly all of a TF-IDF cosine)."""
 
 
 @dataclass(slots=True)
@@ -57,23 +55,6 @@ def exact_neighbors(vectors: sp.csr_matrix, k: int) -> Neighbors:
     return Neighbors(indices, sims)
 
 
-def _top_terms(vectors: sp.csr_matrix, keep: int) -> sp.csr_matrix:
-    """``vectors`` with only the ``keep`` largest entries of each row (not re-normalized)."""
-    lengths = np.diff(vectors.indptr)
-    if lengths.max(initial=0) <= keep:
-        return vectors
-    rows, cols, vals = [], [], []
-    for i in range(vectors.shape[0]):
-        start, stop = vectors.indptr[i], vectors.indptr[i + 1]
-        data = vectors.data[start:stop]
-        top = np.argpartition(-data, keep - 1)[:keep] if stop - start > keep else np.arange(stop - start)
-        rows.append(np.full(len(top), i, dtype=np.int32))
-        cols.append(vectors.indices[start:stop][top])
-        vals.append(data[top])
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=vectors.shape,
-                         dtype=np.float32)
-
-
 def _rescore(vectors: sp.csr_matrix, candidates: np.ndarray) -> np.ndarray:
     """Exact cosines between each row and its candidate rows (-1 candidates score -inf)."""
     n, width = candidates.shape
@@ -101,12 +82,12 @@ def approximate_neighbors(vectors: sp.csr_matrix, k: int, options: ClusterOption
     index = hnswlib.Index(space="ip", dim=dense.shape[1])
     index.init_index(max_elements=n, ef_construction=100, M=16, random_seed=1)
     index.add_items(dense, np.arange(n))
-    width = min(n, 2 * k + 8)
+    width = min(n, max(4 * k, 32))
     index.set_ef(max(width, 64))
     candidates, _ = index.knn_query(dense, k=width)
     candidates = candidates.astype(np.int64)
     candidates[candidates == np.arange(n)[:, None]] = -1
-    scores = _rescore(_top_terms(vectors, RESCORE_TERMS), candidates)
+    scores = _rescore(vectors, candidates)
     top, top_scores = _top_k(scores, k)
     indices = np.take_along_axis(candidates, top, axis=1)
     indices[~np.isfinite(top_scores)] = -1
