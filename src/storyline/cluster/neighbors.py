@@ -59,7 +59,7 @@ def _rescore(vectors: sp.csr_matrix, candidates: np.ndarray) -> np.ndarray:
     """Exact cosines between each row and its candidate rows (-1 candidates score -inf)."""
     n, width = candidates.shape
     out = np.full((n, width), -np.inf, dtype=np.float32)
-    step = max(1, 200_000 // max(width, 1))
+    step = max(1, 16_384 // max(width, 1))  # ~16k row copies at a time: bounded memory
     for start in range(0, n, step):
         stop = min(n, start + step)
         block = candidates[start:stop]
