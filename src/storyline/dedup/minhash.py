@@ -70,10 +70,10 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def copy_score(a: set[int], b: set[int], options: DedupOptions) -> float:
-    """How much of a copy ``a`` and ``b`` are (0 = not a duplicate): Jaccard, or containment for wrapped copies."""
-    shared = len(a & b)
-    jaccard = shared / len(a | b)
+def copy_score(a: np.ndarray, b: np.ndarray, options: DedupOptions) -> float:
+    """How much of a copy two sorted shingle-hash arrays are (0 = not a duplicate): Jaccard, or containment."""
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    jaccard = shared / (len(a) + len(b) - shared)
     if jaccard >= options.threshold:
         return jaccard
     containment = shared / min(len(a), len(b))
@@ -104,7 +104,7 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
     duplicate_of: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
-    shingle_sets: dict[str, set[int]] = {}
+    shingle_sets: dict[str, np.ndarray] = {}
     signatures: dict[str, np.ndarray] = {}
     for article in ordered:
         tokens = _WORD.findall(article.text.lower())
@@ -117,7 +117,7 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
         hashes = _shingle_hashes(tokens, options.shingle)
         if len(hashes) == 0:
             continue
-        grams = set(hashes.tolist())
+        grams = hashes  # sorted and distinct (np.unique): 8 bytes a shingle, not a Python set
         sketch = LeanMinHash(seed=1, hashvalues=signature(hashes, options.num_perm), scheme="legacy")
         best, best_score = None, 0.0
         for candidate in sorted(lsh.query(sketch)):
