@@ -5,9 +5,12 @@
 
 The store is filled with STORIES stories of two articles each, built from real article texts (ECB+, DUC 2003,
 MultiLing 2011 in ../shared/data; every summary sentence is a real sentence of its article with real offsets).
-`storyline serve` runs in its own process; 50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1 client) send a bounded number of requests
-to each endpoint (stopping early at the time cap). Baseline in the same run: a static file served by the same server
-(the floor of the framework without any database work).
+`storyline serve` runs in its own process; 50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1
+client) send a bounded number of requests
+to each endpoint (stopping early at the time cap). Baseline in the same run: a static file served by the same
+server (the floor of the framework without any database work). Each endpoint is measured twice: "rendered" (every
+request queries the store and renders: `web.cache_size = 0`) and "cached" (answers kept until the store changes,
+the default; the request mix repeats pages as readers do: 4 list URLs, 500 story ids, 200 searches).
 """
 
 from __future__ import annotations
@@ -99,12 +102,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, workers: int, cache: bool) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [sys.executable, "-m", "storyline.cli", "serve", "--db", url, "--port", str(port), "-q"]
     if workers > 1:
         command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "STORYLINE_WEB_CACHE_SIZE": "2048" if cache else "0"}
+    process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -202,6 +206,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint (bounded)")
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--single", type=int, default=100, help="requests from one client first (service time)")
     parser.add_argument("--cap", type=float, default=30.0, help="seconds per endpoint at most")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--postgres", default=os.environ.get("STORYLINE_TEST_POSTGRES"),
@@ -221,48 +226,61 @@ def main() -> None:
     else:
         print("PostgreSQL: not measured (set STORYLINE_TEST_POSTGRES or pass --postgres URL)", file=sys.stderr)
 
-    results: dict[tuple[str, str], dict[str, float]] = {}
+    modes = {"rendered": False, "cached": True}
+    results: dict[tuple[str, str, str], dict[str, float]] = {}
     fills: dict[str, float] = {}
     try:
         for label, url in backends:
             fills[label] = fill(url, digest)
             print(f"{label}: filled {args.stories} stories in {fills[label]:.1f} s", file=sys.stderr)
-            process, base = start_server(url, args.workers)
-            try:
-                for name, endpoint_paths in paths.items():
-                    results[(label, name)] = asyncio.run(
-                        load(base, endpoint_paths, args.requests, args.concurrency, args.cap))
-                    r = results[(label, name)]
-                    print(f"  {name}: {r['rps']:.0f} req/s p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms", file=sys.stderr)
-            finally:
-                process.terminate()
-                process.wait(20)
+            for mode, cache in modes.items():
+                process, base = start_server(url, args.workers, cache)
+                try:
+                    for name, endpoint_paths in paths.items():
+                        if name.startswith("floor") and cache:
+                            continue
+                        one = asyncio.run(load(base, endpoint_paths, args.single, 1, args.cap))
+                        r = asyncio.run(load(base, endpoint_paths, args.requests, args.concurrency, args.cap))
+                        r["single_p50"] = one["p50"]
+                        results[(label, name, mode)] = r
+                        print(f"  {mode} {name}: {r['rps']:.0f} req/s p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms",
+                              file=sys.stderr)
+                finally:
+                    process.terminate()
+                    process.wait(20)
     finally:
         if pg_name:
             drop_postgres(args.postgres, pg_name)
 
-    print(f"\n{args.stories} stories ({2 * args.stories} articles), {args.concurrency} concurrent clients, "
+    print(f"\n{args.stories} stories ({2 * args.stories} articles); '1 client': {args.single} requests one after the "
+          f"other (the service time); then {args.concurrency} concurrent clients, "
           f"{args.requests} requests per endpoint (cap {args.cap:.0f} s), {args.workers} server process(es), "
           f"{os.cpu_count()} cores shared by server and clients\n")
     labels = [label for label, _ in backends]
-    header = "| endpoint | " + " | ".join(f"{lb} req/s | {lb} p50 ms | {lb} p99 ms" for lb in labels)
+    header = "| endpoint | answers | " + " | ".join(
+        f"{lb} 1 client p50 ms | {lb} req/s | {lb} p50 ms | {lb} p99 ms" for lb in labels)
     if len(labels) == 2:
         header += " | PG/SQLite req/s | p99 < 100 ms (SQLite / PG)"
     print(header + " |")
-    print("|" + "---|" * (1 + 3 * len(labels) + (2 if len(labels) == 2 else 0)))
-    floor = {lb: results[(lb, "floor: static file")]["rps"] for lb in labels}
+    print("|" + "---|" * (2 + 4 * len(labels) + (2 if len(labels) == 2 else 0)))
+    floor = {lb: results[(lb, "floor: static file", "rendered")]["rps"] for lb in labels}
     for name in paths:
-        cells = []
-        for lb in labels:
-            r = results[(lb, name)]
-            share = "" if name.startswith("floor") else f" ({r['rps'] / floor[lb]:.2f}× floor)"
-            errors = f", {r['errors']:.0f} errors" if r["errors"] else ""
-            cells += [f"{r['rps']:.0f}{share}{errors}", f"{r['p50']:.1f}", f"{r['p99']:.1f}"]
-        if len(labels) == 2:
-            a, b = results[(labels[0], name)], results[(labels[1], name)]
-            cells += [f"{b['rps'] / a['rps']:.2f}",
-                      f"{'yes' if a['p99'] < 100 else 'no'} / {'yes' if b['p99'] < 100 else 'no'}"]
-        print(f"| {name} | " + " | ".join(cells) + " |")
+        for mode in modes:
+            if (labels[0], name, mode) not in results:
+                continue
+            cells = []
+            for lb in labels:
+                r = results[(lb, name, mode)]
+                share = "" if name.startswith("floor") else f" ({r['rps'] / floor[lb]:.2f}× floor)"
+                errors = f", {r['errors']:.0f} errors" if r["errors"] else ""
+                cells += [f"{r['single_p50']:.1f}", f"{r['rps']:.0f}{share}{errors}", f"{r['p50']:.1f}",
+                          f"{r['p99']:.1f}"]
+            if len(labels) == 2:
+                a, b = results[(labels[0], name, mode)], results[(labels[1], name, mode)]
+                cells += [f"{b['rps'] / a['rps']:.2f}",
+                          f"{'yes' if a['p99'] < 100 else 'no'} / {'yes' if b['p99'] < 100 else 'no'}"]
+            answers = "static" if name.startswith("floor") else mode
+            print(f"| {name} | {answers} | " + " | ".join(cells) + " |")
     print("\nfill (save_digest, 1,000 stories per call): " +
           ", ".join(f"{lb} {fills[lb]:.1f} s ({args.stories / fills[lb]:.0f} stories/s)" for lb in labels))
 

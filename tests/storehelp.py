@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, POSTGRES_ENV, POSTGRES_HOWTO
 
 from storyline import Article, Digest, Rejected, Settings, digest
 from storyline.store import Store
+
+from conftest import DEMO, POSTGRES_ENV, POSTGRES_HOWTO
 
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 
@@ -95,7 +96,8 @@ def with_comparison(result: Digest) -> Digest:
             first = story.summary[0]
             story.agreed.append(Claim(text=first.text, citations=list(first.citations)))
             c = first.citations[0]
-            story.unique.append(Span(article_id=c.article_id, start=c.start, end=c.end, text=texts[c.article_id][c.start:c.end]))
+            cited = texts[c.article_id][c.start : c.end]
+            story.unique.append(Span(article_id=c.article_id, start=c.start, end=c.end, text=cited))
     return result
 
 
@@ -112,8 +114,9 @@ def xss_articles() -> list[Article]:
     return [
         Article(id="xss-1", title=XSS_TITLE, text=XSS_TEXT, source="Evil <b>Gazette</b>", url="javascript:alert(1)",
                 published=datetime(2026, 9, 18, 9, 0, tzinfo=UTC), language="en"),
-        Article(id="xss-2", title="Harbour bridge reopens <svg onload=alert(2)>", text=XSS_TEXT.replace("Friday", "Friday morning"),
-                source="Second Paper", published=datetime(2026, 9, 18, 11, 0, tzinfo=UTC), language="en"),
+        Article(id="xss-2", title="Harbour bridge reopens <svg onload=alert(2)>",
+                text=XSS_TEXT.replace("Friday", "Friday morning"), source="Second Paper",
+                published=datetime(2026, 9, 18, 11, 0, tzinfo=UTC), language="en"),
     ]
 
 

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import ROOT
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from storehelp import XSS_TITLE, filled_store
 
+from storehelp import XSS_TITLE, filled_store
 from storyline import Settings
 from storyline.web import create_app
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 

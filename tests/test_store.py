@@ -6,8 +6,8 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from storehelp import BACKENDS, demo_digest, fresh_database, with_comparison
 
+from storehelp import BACKENDS, demo_digest, fresh_database, with_comparison
 from storyline import Article, Rejected
 from storyline.errors import StoreError
 from storyline.output.json import digest_to_dict
@@ -133,7 +133,8 @@ def test_filters_and_orders(store: Store) -> None:
     assert [c["id"] for c in ortiz] == [s.id for s in result.stories if any(e.name == "Lena Ortiz" for e in s.entities)]
     from datetime import datetime
 
-    late, _ = queries.list_stories(store, StoryFilter(since=datetime.fromisoformat("2026-09-15T00:00:00+00:00")), 100, 0)
+    since = datetime.fromisoformat("2026-09-15T00:00:00+00:00")
+    late, _ = queries.list_stories(store, StoryFilter(since=since), 100, 0)
     assert late and all(c["last_published"] >= "2026-09-15" for c in late)
     assert queries.list_stories(store, StoryFilter(language="xx"), 10, 0) == ([], 0)
     sources, count = queries.list_sources(store, 100, 0)
@@ -182,7 +183,7 @@ def test_open_errors_name_the_input_and_the_fix(tmp_path) -> None:
         Store.open("mysql://localhost/db")
     with pytest.raises(StoreError, match="in-memory database"):
         Store.open("sqlite:///:memory:")
-    with pytest.raises(StoreError, match="cannot open store 'postgresql://nobody@127.0.0.1:9/none'.*server runs"):
+    with pytest.raises(StoreError, match=r"cannot open store 'postgresql://nobody@127\.0\.0\.1:9/none'.*server runs"):
         Store.open("postgresql://nobody@127.0.0.1:9/none")
 
 

@@ -13,12 +13,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
-import pytest
-from conftest import DATA, DEMO, ROOT, run_cli
 
 from storyline.store import Store
+
+from conftest import DATA, DEMO, ROOT, run_cli
 
 
 def _stories_json(out: Path) -> dict:
@@ -75,9 +76,9 @@ def test_watch_reads_only_new_files(tmp_path: Path) -> None:
 
 
 class _Pages(http.server.BaseHTTPRequestHandler):
-    pages: dict[str, bytes] = {}
+    pages: ClassVar[dict[str, bytes]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = self.pages.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("content-type", "text/html; charset=utf-8")
@@ -146,3 +147,27 @@ def test_serve_binds_loopback_and_refuses_open_binds_without_token(tmp_path: Pat
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_watch_reads_a_real_feed_and_skips_what_it_stored(tmp_path: Path) -> None:
+    from storyline.ingest import read_inputs
+
+    feed = DATA / "ingest" / "feeds" / "feed-rs" / "atom" / "atom_mediarss_reddit_1.xml"
+    expected, _, _ = read_inputs([str(feed)])
+    assert len(expected) > 5
+    _Pages.pages = {"/feed.xml": feed.read_bytes()}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    opml = tmp_path / "subs.opml"
+    opml.write_text(f'<opml version="2.0"><body><outline xmlUrl="http://127.0.0.1:{server.server_address[1]}'
+                    f'/feed.xml"/></body></opml>')
+    db = str(tmp_path / "rss.db")
+    try:
+        result = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "2", "--interval", "0")
+    finally:
+        server.shutdown()
+    assert f"watch: 0 files, 1 feeds -> {len(expected)} new articles (0 already stored" in result.stderr
+    assert f"watch: 0 files, 1 feeds -> 0 new articles ({len(expected)} already stored" in result.stderr
+    with Store.open(db) as store:
+        assert {a.id for a in store.load_digest().articles} == {a.id for a in expected}
+        assert store.counts()["pending"] == 0

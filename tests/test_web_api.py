@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from storehelp import BACKENDS, XSS_TITLE, filled_store, fresh_database
 
+from storehelp import BACKENDS, XSS_TITLE, filled_store, fresh_database
 from storyline import Settings
 from storyline.output.json import digest_to_dict, load_schema
 from storyline.store import Store
@@ -120,7 +119,8 @@ def test_atom_feeds(filled) -> None:
     assert len(entries) == len(everything.stories)
     assert {e.find(f"{ATOM}title").text for e in entries} == {s.headline for s in everything.stories}
     source_feed = ET.fromstring(client.get("/sources/Harbor Ledger/feed.xml").content)
-    want = {s.id for s in everything.stories if any(everything.article(a).source == "Harbor Ledger" for a in s.article_ids)}
+    want = {s.id for s in everything.stories
+            if any(everything.article(a).source == "Harbor Ledger" for a in s.article_ids)}
     assert {e.find(f"{ATOM}id").text.rsplit("/", 1)[1] for e in source_feed.findall(f"{ATOM}entry")} == want
     entity_feed = ET.fromstring(client.get("/entities/Lena Ortiz/feed.xml").content)
     assert len(entity_feed.findall(f"{ATOM}entry")) == 1
@@ -130,7 +130,8 @@ def test_pages_render(filled) -> None:
     client, everything = filled
     story = next(s for s in everything.stories if len(s.article_ids) > 2)
     citation = story.summary[0].citations[0]
-    for path in ["/", "/?sort=biggest&source=Harbor+Ledger", "/?since=2026-09-15&until=2026-09-16", f"/stories/{story.id}",
+    for path in ["/", "/?sort=biggest&source=Harbor+Ledger", "/?since=2026-09-15&until=2026-09-16",
+                 f"/stories/{story.id}",
                  "/sources", "/sources/Harbor Ledger", "/entities", "/entities/Lena Ortiz", "/status", "/search?q=fire",
                  f"/stories/{story.id}/live", "/api/docs"]:
         response = client.get(path)
@@ -197,7 +198,8 @@ def test_writing_needs_the_token(writable: Store) -> None:
     assert writable.counts()["pending"] == 1
     ingest = client.post("/api/ingest", headers={"authorization": "Bearer s3cret"}).json()
     assert ingest["pending"] == 1 and writable.counts()["pending"] == 0
-    assert client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"}).status_code == 422
+    empty = client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"})
+    assert empty.status_code == 422
 
 
 def test_reading_from_other_hosts_needs_the_token(writable: Store) -> None:
@@ -208,3 +210,68 @@ def test_reading_from_other_hosts_needs_the_token(writable: Store) -> None:
     assert remote.get("/api/stories", headers={"authorization": "Bearer s3cret"}).status_code == 200
     assert TestClient(app, client=("127.0.0.1", 5555)).get("/api/stories").status_code == 200
     assert TestClient(app, client=("::1", 5555)).get("/api/stories").status_code == 200
+
+
+def test_answers_are_kept_until_the_store_changes(writable: Store) -> None:
+    from storehelp import demo_digest
+
+    result = demo_digest()
+    writable.save_digest(result)
+    app = create_app(writable)
+    client = TestClient(app)
+    story = result.stories[0]
+    first = client.get(f"/stories/{story.id}").text
+    assert client.get(f"/stories/{story.id}").text == first
+    assert client.get(f"/api/stories/{story.id}").json()["headline"] == story.headline
+    assert app.state.cache.hits >= 1
+    story.headline = "Headline after a new run"
+    writable.save_digest(result)
+    assert "Headline after a new run" in client.get(f"/stories/{story.id}").text
+    assert client.get(f"/api/stories/{story.id}").json()["headline"] == "Headline after a new run"
+    uncached = create_app(writable, Settings().with_overrides({"web.cache_size": 0}))
+    assert uncached.state.cache is None
+    assert TestClient(uncached).get(f"/stories/{story.id}").text.count("Headline after a new run") >= 1
+
+
+@pytest.mark.parametrize("path", ["/api/stories/a%00b", "/api/stories?source=a%00b", "/stories/a%00b",
+                                  "/sources/a%00/feed.xml", "/entities/a%00b", "/api/search?q=x%00"])
+def test_nul_in_urls_is_a_clear_400(writable: Store, path: str) -> None:
+    response = TestClient(create_app(writable)).get(path)
+    assert response.status_code == 400 and "NUL character" in response.json()["detail"]
+
+
+def test_nul_in_articles_is_stored_as_replacement_character(writable: Store) -> None:
+    """PostgreSQL cannot store NUL: it becomes U+FFFD, so texts keep their length and citations their offsets."""
+    client = TestClient(create_app(writable, Settings().with_overrides({"web.token": "t"})))
+    text = "A dam broke in Lowtown\x00 on Monday, flooding ten homes near the river."
+    body = {"articles": [{"id": "nul\x00id", "title": "Dam\x00 breaks", "text": text}]}
+    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"})
+    assert response.status_code == 200, response.text
+    stored = client.get("/api/articles/nul\ufffdid").json()
+    assert stored["text"] == text.replace("\x00", "\ufffd") and len(stored["text"]) == len(text)
+    story = client.get(f"/api/stories/{stored['story_id']}").json()
+    citation = story["summary"][0]["citations"][0]
+    assert stored["text"][citation["start"]:citation["end"]] == story["summary"][0]["text"]
+
+
+def test_articles_that_cannot_be_grouped_stay_pending_with_a_clear_error(writable: Store) -> None:
+    client = TestClient(create_app(writable, Settings().with_overrides({"web.token": "t"})))
+    body = {"articles": [{"id": "s1", "text": "the the the and and and of of of to to to"},
+                         {"id": "s2", "text": "and the of to and the of to and the of to"}]}
+    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"})
+    assert response.status_code == 422
+    assert "could not group the 2 stored articles" in response.json()["detail"]
+    assert writable.counts()["pending"] == 2
+    assert client.get("/api/status").json()["counts"]["pending"] == 2
+
+
+def test_a_split_story_never_gives_two_stories_one_id() -> None:
+    from storyline.models import Digest, Stats, Story
+    from storyline.store.update import keep_story_ids
+
+    # stored story s-old held a1..a3 (founded by a1); the new grouping splits it: {a2, a3} and {a1}
+    new = Digest(articles=[], rejected=[], stats=Stats(), stories=[
+        Story(id="s-old", headline="", article_ids=["a1"]), Story(id="s-x", headline="", article_ids=["a2", "a3"])])
+    keep_story_ids(new, {"a1": "s-old", "a2": "s-old", "a3": "s-old"})
+    ids = [s.id for s in new.stories]
+    assert len(set(ids)) == 2 and new.stories[1].id == "s-old"

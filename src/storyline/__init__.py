@@ -9,6 +9,9 @@
 
 __version__ = "0.1.0"
 
+# Load the storyline.summarize *package* first: loading it later (the pipeline does) would rebind the name
+# `storyline.summarize` from the summarize() function to the package.
+from . import summarize as _summarize_package  # noqa: F401
 from .api import digest, summarize
 from .config import Settings
 from .errors import ConfigError, InputError, NothingToReadError, StorylineError

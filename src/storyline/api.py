@@ -7,7 +7,6 @@ from typing import Any
 
 from .config import Settings
 from .errors import NothingToReadError
-from .ingest import read_inputs
 from .models import Article, Digest, Rejected, SummarySentence
 from .pipeline import run_pipeline
 
@@ -30,25 +29,30 @@ def digest(
     >>> len(result.stories)
     1
     """
+    from .scale import open_executor
+    from .scale.reading import read_inputs_parallel
+
     settings = settings or Settings()
     given = list(articles or [])
     rejected: list[Rejected] = []
     inputs = len(given)
-    if paths:
-        read, rejected, files = read_inputs(paths, settings.ingest, settings.fetch)
-        given += read
-        inputs += files
-    if paths and not given:
-        raise NothingToReadError(
-            "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
-        )
     stages = None
     if incremental is not None:
         from .pipeline import DEFAULT_STAGES, ClusterStories
 
         stages = [ClusterStories(blobs=incremental, load_articles=incremental.articles) if make is ClusterStories
                   else make() for make in DEFAULT_STAGES]
-    return run_pipeline(given, settings, rejected=rejected, inputs=inputs, stages=stages)
+    # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
+    with open_executor(settings.scale, progress=settings.progress) as executor:
+        if paths:
+            read, rejected, files = read_inputs_parallel(paths, settings.ingest, executor, settings.fetch)
+            given += read
+            inputs += files
+        if paths and not given:
+            raise NothingToReadError(
+                "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
+            )
+        return run_pipeline(given, settings, rejected=rejected, inputs=inputs, executor=executor, stages=stages)
 
 
 def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:

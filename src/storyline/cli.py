@@ -52,10 +52,17 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
 @click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget of each summary [default: 100].")
 @click.option("--threshold", type=click.FloatRange(0.0, 2.0), default=None,
               help="Clustering distance threshold; lower gives smaller, tighter stories.")
+@click.option("--engine", type=click.Choice(["local", "process", "dask"]), default=None,
+              help="Where the work runs: this process, all cores (process pool) or Dask [default: process].")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler, e.g. tcp://host:8786 (with --engine dask); without it a local cluster starts.")
+@click.option("--workers", type=click.IntRange(0, 1024), default=None,
+              help="Worker processes for the process pool or local Dask cluster [default: one per core].")
 @_config_option
 @_quiet_option
 def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int | None, threshold: float | None,
-           config: str | None, quiet: bool, db: str | None = None, fetch: bool | None = None) -> None:
+           engine: str | None, scheduler: str | None, workers: int | None, config: str | None, quiet: bool,
+           db: str | None = None, fetch: bool | None = None) -> None:
     """Read INPUTS (files, folders, '-' for JSONL on stdin), group them into stories and write a report.
 
     Files may be plain text (a first line followed by a blank line is the title), JSONL (one article a line:
@@ -71,8 +78,10 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         _fail("pass -o OUT (a folder for the report) or --db PATH (a store), or both")
         return
     try:
-        settings = _settings(config, quiet, {"ingest.format": fmt, "summary.words": words,
-                                             "cluster.threshold": threshold, "ingest.fetch": fetch})
+        overrides = {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold,
+                     "ingest.fetch": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
+                     "scale.workers": workers}
+        settings = _settings(config, quiet, overrides)
         if db is not None:
             from .store import Store
 
@@ -217,6 +226,8 @@ def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval:
     def report(result: WatchRound) -> None:
         for rejected in result.rejected:
             click.echo(f"storyline: skipped {rejected}", err=True)
+        if result.error:
+            click.echo(f"storyline: error: {result.error}", err=True)
         if not quiet:
             s = result.saved
             click.echo(f"watch: {result.files} files, {result.feeds} feeds -> {result.articles} new articles "

@@ -113,6 +113,24 @@ class SummaryOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class ScaleOptions:
+    engine: str = "process"
+    """Where per-article and per-story work runs: ``local`` (this process), ``process`` (all cores), ``dask``."""
+    scheduler: str | None = None
+    """Dask scheduler address (``tcp://host:8786``); without it ``dask`` starts a LocalCluster on loopback."""
+    workers: int = 0
+    """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
+    min_parallel: int = 200
+    """Below this many items a map runs in this process: starting workers would cost more than it saves."""
+    min_parallel_bytes: int = 4_000_000
+    """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
+    partitions_per_worker: int = 4
+    """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
+    connect_timeout: float = 20.0
+    """Seconds to wait for a Dask scheduler before failing with a clear error."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoreOptions:
     url: str = ""
     """Database: a SQLite file path, ``sqlite:///...`` or ``postgresql://...``; empty = the user's data dir."""
@@ -131,6 +149,8 @@ class WebOptions:
     """Items per page in the story list and the JSON API (``limit`` may ask for up to 500)."""
     poll_seconds: float = 10.0
     """How often an open story page checks for a newer version of its story."""
+    cache_size: int = 2048
+    """Pages and API answers kept per server process until the store changes (0 = render every request)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +168,7 @@ class Settings:
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
+    scale: ScaleOptions = field(default_factory=ScaleOptions)
     store: StoreOptions = field(default_factory=StoreOptions)
     web: WebOptions = field(default_factory=WebOptions)
     watch: WatchOptions = field(default_factory=WatchOptions)

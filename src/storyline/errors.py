@@ -30,3 +30,7 @@ class ConfigError(StorylineError):
 
 class StoreError(StorylineError):
     """The article store cannot be opened or migrated."""
+
+
+class EngineError(StorylineError):
+    """The execution engine (process pool or Dask cluster) failed; the message says how to get going again."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from tqdm import tqdm
 
-from .config import Settings
-from .models import Article, Digest, Rejected, Stats, Story
+from .config import Settings, SummaryOptions
+from .models import Article, Digest, Rejected, Sentence, Stats, Story
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,28 +59,38 @@ class Stage(Protocol):
     def run(self, state: RunState, executor: Executor) -> None: ...
 
 
+def article_sentences(article: Article) -> list[Sentence]:
+    """The sentences of one article (a top-level function, so any executor can ship it)."""
+    from .text.sentences import split_sentences
+
+    return split_sentences(article.text, article.id)
+
+
 @dataclass
 class SplitSentences:
     name: str = "sentences"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        from .text.sentences import split_sentences
-
-        def split(article: Article) -> Article:
-            article.sentences = split_sentences(article.text, article.id)
-            return article
-
-        state.articles = executor.map(split, state.articles, desc="sentences")
+        light = [Article(id=a.id, text=a.text) for a in state.articles]  # ship the text, not the metadata
+        found = executor.map(article_sentences, light, desc="sentences")
+        for article, sentences in zip(state.articles, found, strict=True):
+            article.sentences = sentences
 
 
 @dataclass
 class FindDuplicates:
+    """Signatures per article on the executor's workers; the candidate join on the driver over compact keys."""
+
     name: str = "dedup"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        from .dedup import find_duplicates
+        from .dedup import dedup_key, link_duplicates
 
-        links = find_duplicates(state.articles, state.settings.dedup)
+        options = state.settings.dedup
+        # Ship only what the keys need (not sentences or metadata): a few bytes over the text per article.
+        light = [Article(id=a.id, text=a.text, published=a.published) for a in state.articles]
+        keys = executor.map(partial(dedup_key, options=options), light, desc="signatures")
+        links = link_duplicates(keys, options)
         for article in state.articles:
             article.duplicate_of = links.get(article.id)
 
@@ -145,27 +156,33 @@ class ClusterStories:
         return [[aid for aid in group if aid in loaded] for group in groups], list(touched)
 
 
+def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
+    """Summary, headline and dates of one story from its member articles (shipped together to a worker)."""
+    from .summarize import choose_headline, summarize_story
+
+    story, members = job
+    originals = [a for a in members if a.duplicate_of is None] or members
+    story.summary, centrality = summarize_story(originals, options)
+    story.headline = choose_headline(originals, centrality)
+    dates = [a.published for a in members if a.published]
+    story.first_published = min(dates) if dates else None
+    story.last_published = max(dates) if dates else None
+    return story
+
+
+def story_jobs(state: RunState) -> list[tuple[Story, list[Article]]]:
+    """Each story with its member articles: what a per-story task needs, and no more, on any worker."""
+    by_id = state.by_id()
+    return [(story, [by_id[i] for i in story.article_ids]) for story in state.stories]
+
+
 @dataclass
 class SummarizeStories:
     name: str = "summarize"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        from .summarize import choose_headline, summarize_story
-
-        by_id = state.by_id()
-        options = state.settings.summary
-
-        def summarize(story: Story) -> Story:
-            members = [by_id[i] for i in story.article_ids]
-            originals = [a for a in members if a.duplicate_of is None] or members
-            story.summary, centrality = summarize_story(originals, options)
-            story.headline = choose_headline(originals, centrality)
-            dates = [a.published for a in members if a.published]
-            story.first_published = min(dates) if dates else None
-            story.last_published = max(dates) if dates else None
-            return story
-
-        state.stories = executor.map(summarize, state.stories, desc="summaries")
+        summarize = partial(summarize_members, options=state.settings.summary)
+        state.stories = executor.map(summarize, story_jobs(state), desc="summaries")
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (SplitSentences, FindDuplicates, ClusterStories, SummarizeStories)

@@ -1,5 +1,5 @@
 """Exact and near-duplicate detection; duplicates are linked with ``duplicate_of``, never dropped."""
 
-from .minhash import find_duplicates
+from .minhash import DedupKey, dedup_key, find_duplicates, link_duplicates
 
-__all__ = ["find_duplicates"]
+__all__ = ["DedupKey", "dedup_key", "find_duplicates", "link_duplicates"]

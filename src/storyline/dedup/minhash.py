@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -92,48 +93,76 @@ def _plausible(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int, options: 
     return float(np.mean(a == b)) >= needed - 0.15
 
 
-def _canonical_order(article: Article) -> tuple:
+def _canonical_order(article: Article) -> tuple[float, int, str]:
     published = article.published.timestamp() if article.published else float("inf")
     return (published, -len(article.text), article.id)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupKey:
+    """What linking needs of one article, computed on any worker: a few KB instead of the article.
+
+    ``shingles`` are the sorted distinct 64-bit hashes of the word shingles (for the exact checks) and
+    ``signature`` their MinHash (for LSH candidates); both are empty for a text without words.
+    """
+
+    article_id: str
+    order: tuple[float, int, str]
+    digest: str
+    signature: np.ndarray
+    shingles: np.ndarray
+
+
+def dedup_key(article: Article, options: DedupOptions | None = None) -> DedupKey:
+    """The article's exact-copy digest, MinHash signature and shingle hashes (per article, parallel-safe)."""
+    options = options or DedupOptions()
+    tokens = _WORD.findall(article.text.lower())
+    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+    hashes = _shingle_hashes(tokens, options.shingle)
+    sketch = signature(hashes, options.num_perm) if len(hashes) else np.zeros(0, dtype=np.uint64)
+    return DedupKey(article.id, _canonical_order(article), digest, sketch, hashes)
+
+
+def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = None) -> dict[str, str]:
+    """Map each duplicate article id to its original's (earliest published, then longest, then id).
+
+    The global step: exact copies by digest, then LSH candidates, filtered on the signature estimate and verified
+    on the shingle hashes (Jaccard >= ``threshold`` or containment >= ``containment``).
+    """
+    options = options or DedupOptions()
+    duplicate_of: dict[str, str] = {}
+    by_digest: dict[str, str] = {}
+    lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
+    kept: dict[str, DedupKey] = {}
+    for key in sorted(keys, key=lambda k: k.order):
+        if key.digest in by_digest:
+            first = by_digest[key.digest]
+            duplicate_of[key.article_id] = duplicate_of.get(first, first)  # always point at an original
+            continue
+        by_digest[key.digest] = key.article_id
+        if not len(key.shingles):
+            continue
+        sketch = LeanMinHash(seed=1, hashvalues=key.signature, scheme="legacy")
+        best, best_score = None, 0.0
+        for candidate in sorted(lsh.query(sketch)):
+            other = kept[candidate]
+            if not _plausible(key.signature, other.signature, len(key.shingles), len(other.shingles), options):
+                continue
+            score = copy_score(key.shingles, other.shingles, options)
+            if score > best_score:
+                best, best_score = candidate, score
+        if best is not None:
+            duplicate_of[key.article_id] = duplicate_of.get(best, best)
+            continue
+        kept[key.article_id] = key
+        lsh.insert(key.article_id, sketch)
+    return duplicate_of
 
 
 def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = None) -> dict[str, str]:
     """Map each duplicate article id to the id of its original (earliest published, then longest, then id)."""
     options = options or DedupOptions()
-    ordered = sorted(articles, key=_canonical_order)
-    duplicate_of: dict[str, str] = {}
-    by_hash: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
-    shingle_sets: dict[str, np.ndarray] = {}
-    signatures: dict[str, np.ndarray] = {}
-    for article in ordered:
-        tokens = _WORD.findall(article.text.lower())
-        normalized = " ".join(tokens)
-        digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
-        if digest in by_hash:
-            duplicate_of[article.id] = by_hash[digest]
-            continue
-        by_hash[digest] = article.id
-        hashes = _shingle_hashes(tokens, options.shingle)
-        if len(hashes) == 0:
-            continue
-        grams = hashes  # sorted and distinct (np.unique): 8 bytes a shingle, not a Python set
-        sketch = LeanMinHash(seed=1, hashvalues=signature(hashes, options.num_perm), scheme="legacy")
-        best, best_score = None, 0.0
-        for candidate in sorted(lsh.query(sketch)):
-            other = shingle_sets[candidate]
-            if not _plausible(sketch.hashvalues, signatures[candidate], len(grams), len(other), options):
-                continue
-            score = copy_score(grams, other, options)
-            if score > best_score:
-                best, best_score = candidate, score
-        if best is not None:
-            duplicate_of[article.id] = duplicate_of.get(best, best)
-            continue
-        shingle_sets[article.id] = grams
-        signatures[article.id] = sketch.hashvalues
-        lsh.insert(article.id, sketch)
-    return duplicate_of
+    return link_duplicates([dedup_key(article, options) for article in articles], options)
 
 
-__all__ = ["copy_score", "find_duplicates", "shingles", "signature"]
+__all__ = ["DedupKey", "copy_score", "dedup_key", "find_duplicates", "link_duplicates", "shingles", "signature"]

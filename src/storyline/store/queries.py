@@ -100,7 +100,8 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
             select(ArticleRow.story_id, ArticleRow.source_name).where(ArticleRow.story_id.in_(story_ids))
             .group_by(ArticleRow.story_id, ArticleRow.source_name).order_by(ArticleRow.source_name)
         ):
-            sources.setdefault(sid, []).append(name)
+            if sid is not None:
+                sources.setdefault(sid, []).append(name)
     cards = []
     for sid in story_ids:
         row = rows.get(sid)
@@ -166,9 +167,11 @@ def list_articles(store: Store, source: str | None, limit: int, offset: int) -> 
                       ArticleRow.language, ArticleRow.story_id, ArticleRow.duplicate_of, ArticleRow.url)
         counter = select(func.count()).select_from(ArticleRow)
         if source:
-            stmt, counter = stmt.where(ArticleRow.source_name == source), counter.where(ArticleRow.source_name == source)
+            stmt = stmt.where(ArticleRow.source_name == source)
+            counter = counter.where(ArticleRow.source_name == source)
         total = int(s.scalar(counter) or 0)
-        rows = s.execute(stmt.order_by(ArticleRow.published.desc().nulls_last(), ArticleRow.id).limit(limit).offset(offset))
+        order = (ArticleRow.published.desc().nulls_last(), ArticleRow.id)
+        rows = s.execute(stmt.order_by(*order).limit(limit).offset(offset))
         items = [{"id": r.id, "title": r.title, "source": r.source_name, "published": r.published_iso,
                   "language": r.language, "story_id": r.story_id, "duplicate_of": r.duplicate_of, "url": r.url}
                  for r in rows]

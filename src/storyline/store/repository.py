@@ -6,6 +6,7 @@ new version (kept in its history) only when its content changed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,7 +68,7 @@ class SaveReport:
     rejects_seen_again: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclass(slots=True)
@@ -85,8 +86,22 @@ class StoryVersion:
         return story_from_dict(self.body)
 
 
+def nul_free(value: Any) -> Any:
+    """``value`` with every NUL character replaced by U+FFFD (PostgreSQL cannot store NUL; the length, so every
+    offset, stays the same). Strings inside lists and dicts are cleaned too."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {nul_free(k): nul_free(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nul_free(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(nul_free(v) for v in value)
+    return value
+
+
 def _article_values(article: Article, now: datetime, run_id: int) -> dict[str, Any]:
-    return {
+    return nul_free({
         "id": article.id,
         "text": article.text,
         "title": article.title,
@@ -102,7 +117,7 @@ def _article_values(article: Article, now: datetime, run_id: int) -> dict[str, A
         "meta": _plain(article.meta or {}),
         "added_at": now,
         "run_id": run_id,
-    }
+    })
 
 
 def _article_search_body(article: Article) -> str:
@@ -184,7 +199,8 @@ class Store:
             s.add(run)
             s.flush()
             report.run_id = run.id
-            self._upsert_articles(s, digest.articles, now, run.id, report)
+            homes = {nul_free(aid): nul_free(story.id) for story in digest.stories for aid in story.article_ids}
+            self._upsert_articles(s, digest.articles, now, run.id, report, homes)
             self._save_stories(s, digest.stories, digest.articles, now, run.id, report)
             self._save_rejects(s, digest.rejected, now, run.id, report)
             run.saved = report.as_dict()
@@ -207,14 +223,16 @@ class Store:
         return report
 
     def _upsert_articles(self, s: Session, articles: Sequence[Article], now: datetime, run_id: int,
-                         report: SaveReport) -> None:
-        by_id = {a.id: a for a in articles}
+                         report: SaveReport, homes: dict[str, str] | None = None) -> None:
+        by_id = {nul_free(a.id): a for a in articles}
         existing: dict[str, tuple[str, str | None]] = {}
         for chunk in _chunks(list(by_id)):
             stmt = select(ArticleRow.id, ArticleRow.text, ArticleRow.title).where(ArticleRow.id.in_(chunk))
             for row in s.execute(stmt):
                 existing[row.id] = (row.text, row.title)
-        new = [_article_values(a, now, run_id) for aid, a in by_id.items() if aid not in existing]
+        homes = homes or {}
+        new = [{**_article_values(a, now, run_id), "story_id": homes.get(aid)}
+               for aid, a in by_id.items() if aid not in existing]
         changed = []
         for aid in existing:
             values = _article_values(by_id[aid], now, run_id)
@@ -225,16 +243,21 @@ class Store:
         if changed:
             s.execute(update(ArticleRow), changed)
         report.articles_new += len(new)
-        report.articles_updated += sum(1 for aid, old in existing.items() if old != (by_id[aid].text, by_id[aid].title))
-        reindex = {aid: _article_search_body(a) for aid, a in by_id.items()
-                   if aid not in existing or existing[aid] != (a.text, a.title)}
+        stored_as = {aid: nul_free((a.text, a.title)) for aid, a in by_id.items()}
+        report.articles_updated += sum(1 for aid, old in existing.items() if old != stored_as[aid])
+        reindex = {aid: nul_free(_article_search_body(a)) for aid, a in by_id.items()
+                   if aid not in existing or existing[aid] != stored_as[aid]}
         put_search_docs(s, "article", reindex)
 
     def _save_stories(self, s: Session, stories: Sequence[Story], articles: Sequence[Article], now: datetime,
                       run_id: int, report: SaveReport) -> None:
         if not stories:
             return
-        ids = [story.id for story in stories]
+        ids = [nul_free(story.id) for story in stories]
+        if len(set(ids)) != len(ids):
+            twice, times = Counter(ids).most_common(1)[0]
+            raise StoreError(f"cannot save the digest: story id {twice!r} is used by {times} stories; "
+                             "story ids must be unique")
         current: dict[str, tuple[str, int, datetime]] = {}
         for chunk in _chunks(ids):
             rows = s.execute(select(StoryRow.id, StoryRow.body_hash, StoryRow.version, StoryRow.created_at)
@@ -242,13 +265,13 @@ class Store:
             for row in rows:
                 current[row.id] = (row.body_hash, row.version, row.created_at)
         # membership: every article of a saved story now points at it; stories that lose articles are recounted
-        members = [(aid, story.id) for story in stories for aid in story.article_ids]
-        previous_homes: set[str] = set()
+        members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
+        stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            previous_homes.update(
-                sid for (sid,) in s.execute(select(ArticleRow.story_id).where(ArticleRow.id.in_(chunk))) if sid
-            )
-        titles = {a.id: a.title for a in articles}
+            stored_home.update(s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+                               .tuples().all())
+        previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
+        titles = {nul_free(a.id): a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
         for chunk in _chunks(missing):
             stmt = select(ArticleRow.id, ArticleRow.title).where(ArticleRow.id.in_(chunk))
@@ -260,27 +283,29 @@ class Store:
                 f"cannot save story {sid!r}: its article {aid!r} is neither in the digest nor in the store "
                 f"({len(unknown)} such references); save the articles first (Store.save_articles)"
             )
-        if members:
-            s.execute(update(ArticleRow), [{"id": aid, "story_id": sid} for aid, sid in members])
+        moved = [{"id": aid, "story_id": sid} for aid, sid in members if stored_home.get(aid) != sid]
+        if moved:
+            s.execute(update(ArticleRow), moved)
 
         changed_bodies: dict[str, dict[str, Any]] = {}
         for story in stories:
-            body = story_to_body(story)
+            body = nul_free(story_to_body(story))
             digest_ = body_hash(body)
-            old = current.get(story.id)
+            sid = body["id"]
+            old = current.get(sid)
             if old and old[0] == digest_:
                 report.stories_unchanged += 1
                 continue
             version = old[1] + 1 if old else 1
             created = old[2] if old else now
             values = {
-                "id": story.id,
-                "headline": story.headline,
+                "id": sid,
+                "headline": body["headline"],
                 "size": len(story.article_ids),
                 "first_published": to_utc_naive(story.first_published),
                 "last_published": to_utc_naive(story.last_published),
                 "sort_time": to_utc_naive(story.last_published) or created,
-                "lede": story.summary[0].text if story.summary else "",
+                "lede": body["summary"][0]["text"] if body["summary"] else "",
                 "version": version,
                 "body": body,
                 "body_hash": digest_,
@@ -292,8 +317,8 @@ class Store:
             else:
                 s.execute(insert(StoryRow), [{**values, "created_at": now}])
                 report.stories_new += 1
-            s.add(StoryVersionRow(story_id=story.id, version=version, saved_at=now, run_id=run_id, body=body))
-            changed_bodies[story.id] = body
+            s.add(StoryVersionRow(story_id=sid, version=version, saved_at=now, run_id=run_id, body=body))
+            changed_bodies[sid] = body
         if changed_bodies:
             changed_ids = list(changed_bodies)
             for chunk in _chunks(changed_ids):
@@ -342,7 +367,7 @@ class Store:
 
     def _save_rejects(self, s: Session, rejected: Sequence[Rejected], now: datetime, run_id: int,
                       report: SaveReport) -> None:
-        unique = list(dict.fromkeys((r.input[:1024], r.reason[:1024]) for r in rejected))
+        unique = list(dict.fromkeys((nul_free(r.input[:1024]), nul_free(r.reason[:1024])) for r in rejected))
         for inp, reason in unique:
             stmt = select(RejectRow).where(RejectRow.input == inp, RejectRow.reason == reason)
             row = s.execute(stmt).scalar_one_or_none()
@@ -394,6 +419,11 @@ class Store:
                 for row in s.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
                     found[row.id] = article_from_row(row)
         return [found[i] for i in ids if i in found]
+
+    def article_homes(self) -> dict[str, str | None]:
+        """Every stored article id with the id of the story it belongs to (None while pending)."""
+        with self.session() as s:
+            return dict(s.execute(select(ArticleRow.id, ArticleRow.story_id)).tuples().all())
 
     def pending_articles(self) -> list[Article]:
         """Stored articles that belong to no story yet (saved with ``save_articles`` or by the web API)."""
@@ -497,7 +527,8 @@ class Store:
     def delete_blob(self, key: str) -> bool:
         """Forget ``key``; True when there was something to forget."""
         with self.session() as s:
-            return bool(s.execute(delete(BlobRow).where(BlobRow.key == key)).rowcount)
+            result: Any = s.execute(delete(BlobRow).where(BlobRow.key == key))
+            return bool(result.rowcount)
 
 
 def _shown(given: str | os.PathLike[str] | None, url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import Integer, Select, column, delete, insert, select, text
 from sqlalchemy.orm import Session
@@ -43,7 +44,7 @@ def drop_search_docs(session: Session, kind: str, ref_ids: list[str]) -> None:
         )
 
 
-def matching_ids(session: Session, kind: str, q: str) -> Select[tuple[str]] | None:
+def matching_ids(session: Session, kind: str, q: str) -> Select[Any] | None:
     """A SELECT of the ``ref_id`` of every document of ``kind`` matching all words of ``q`` (None when q has none)."""
     terms = query_terms(q)
     if not terms:

@@ -1,4 +1,4 @@
-"""Group the store's pending articles into stories: the step behind ``watch``, ``POST /api/ingest`` and ``digest --db``.
+"""Group the store's pending articles into stories: the step behind ``watch`` and the ``POST`` API.
 
 Today it re-runs the pipeline over every stored article (correct, O(all articles)); the incremental assignment of
 the clustering component can replace ``regroup`` without changing its callers. Story ids stay stable: a new group
@@ -9,24 +9,39 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..cluster import story_id
 from ..config import Settings
+from ..errors import StoreError
 from ..models import Article, Digest, Rejected
 from ..pipeline import run_pipeline
 from .repository import SaveReport, Store
 
-__all__ = ["add_and_regroup", "keep_story_ids", "regroup"]
+__all__ = ["GroupingError", "add_and_regroup", "keep_story_ids", "regroup"]
+
+
+class GroupingError(StoreError):
+    """The stored articles could not be grouped into stories; they stay stored and pending."""
 
 
 def keep_story_ids(digest: Digest, homes: dict[str, str | None]) -> None:
     """Rename each new story to the stored story most of its articles were in (each stored id used once)."""
     taken: set[str] = set()
-    for story in sorted(digest.stories, key=lambda s: -len(s.article_ids)):
+    unnamed = []
+    for story in sorted(digest.stories, key=lambda s: (-len(s.article_ids), s.id)):
         votes = Counter(homes[a] for a in story.article_ids if homes.get(a))
         for old_id, _ in votes.most_common():
             if old_id and old_id not in taken:
                 story.id = old_id
                 taken.add(old_id)
                 break
+        else:
+            unnamed.append(story)
+    for story in unnamed:  # keeps its own id unless a renamed story already holds it (a split of that story)
+        salt = 0
+        while story.id in taken:
+            salt += 1
+            story.id = story_id([*story.article_ids, f"#split{salt}"])
+        taken.add(story.id)
 
 
 def regroup(store: Store, settings: Settings, *, kind: str = "regroup") -> SaveReport:
@@ -34,14 +49,15 @@ def regroup(store: Store, settings: Settings, *, kind: str = "regroup") -> SaveR
     everything = store.load_digest()
     if not everything.articles:
         return SaveReport()
-    with store.session() as s:
-        from sqlalchemy import select
-
-        from .tables import ArticleRow
-
-        homes = dict(s.execute(select(ArticleRow.id, ArticleRow.story_id)).tuples().all())
+    homes = store.article_homes()
     articles = [_fresh(a) for a in everything.articles]
-    result = run_pipeline(articles, settings)
+    try:
+        result = run_pipeline(articles, settings)
+    except ValueError as exc:  # e.g. no article has a content word: the clustering has no vocabulary
+        raise GroupingError(
+            f"could not group the {len(articles)} stored articles into stories: {exc}; the new articles are stored "
+            "and stay pending (see /status)"
+        ) from exc
     keep_story_ids(result, homes)
     return store.save_digest(result, kind=kind)
 

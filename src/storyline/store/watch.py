@@ -22,7 +22,7 @@ from ..ingest.base import ReadContext
 from ..ingest.detect import detect_format, get_reader
 from ..models import Article, Rejected
 from .repository import SaveReport, Store
-from .update import add_and_regroup
+from .update import GroupingError, add_and_regroup
 
 __all__ = ["WatchRound", "read_opml", "watch", "watch_round"]
 
@@ -39,6 +39,8 @@ class WatchRound:
     already_stored: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     saved: SaveReport = field(default_factory=SaveReport)
+    error: str | None = None
+    """Why the stories could not be regrouped this round (the new articles are stored and stay pending)."""
 
 
 def read_opml(path: str | os.PathLike[str]) -> list[str]:
@@ -124,7 +126,10 @@ def watch_round(store: Store, folders: Sequence[str], feeds: Sequence[str], sett
     result.already_stored = len(unique) - len(new)
     result.articles = len(new)
     if new or result.rejected:
-        result.saved = add_and_regroup(store, new, result.rejected, settings, kind="watch")
+        try:
+            result.saved = add_and_regroup(store, new, result.rejected, settings, kind="watch")
+        except GroupingError as exc:
+            result.error = str(exc)
     store.put_blob(SEEN_KEY, json.dumps(seen, sort_keys=True).encode())
     return result
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -13,8 +13,9 @@ from ..ingest.base import parse_datetime
 from ..models import Article, Rejected
 from ..store import queries
 from ..store.queries import StoryFilter
-from ..store.update import add_and_regroup, regroup
+from ..store.update import GroupingError, add_and_regroup, regroup
 from .auth import require_writer
+from .cache import cached
 from .export import export_search, export_story
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -62,16 +63,24 @@ def story_filter(
 def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_filter)], limit: Limit = None,
                  offset: Offset = 0) -> Page:
     limit = _limit(request, limit)
-    items, total = queries.list_stories(request.app.state.store, flt, limit, offset)
-    return page(items, total, limit, offset)
+
+    def make() -> Page:
+        items, total = queries.list_stories(request.app.state.store, flt, limit, offset)
+        return page(items, total, limit, offset)
+
+    return cached(request, make)
 
 
 @router.get("/stories/{story_id}", summary="One story: the same fields as a story in stories.json")
 def get_story(request: Request, story_id: str) -> dict[str, Any]:
     store = request.app.state.store
-    body = store.story_body(story_id)
-    version, updated = store.story_version(story_id)
-    return {**body, "version": version, "updated_at": updated.isoformat()}
+
+    def make() -> dict[str, Any]:
+        body = store.story_body(story_id)
+        version, updated = store.story_version(story_id)
+        return {**body, "version": version, "updated_at": updated.isoformat()}
+
+    return cached(request, make)
 
 
 @router.get("/stories/{story_id}/version", summary="The story's version number: poll it to see changes")
@@ -107,15 +116,15 @@ def list_articles(request: Request, source: Text = None, limit: Limit = None, of
 
 @router.get("/articles/{article_id:path}", summary="One article with its original text and who cites it")
 def get_article(request: Request, article_id: str) -> dict[str, Any]:
-    return queries.article_page(request.app.state.store, article_id)
+    return cached(request, lambda: queries.article_page(request.app.state.store, article_id))
 
 
 @router.get("/search", summary="Stories and articles containing every word of q")
 def search(request: Request, q: Annotated[str, Query(max_length=500)], limit: Limit = None,
            offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(request, limit)
-    found = queries.search(request.app.state.store, q, limit, offset)
-    return {"q": q, "limit": limit, "offset": offset, **found}
+    return cached(request, lambda: {"q": q, "limit": limit, "offset": offset,
+                                    **queries.search(request.app.state.store, q, limit, offset)})
 
 
 @router.get("/search/export", summary="The stories matching q as JSON, Markdown or CSV")
@@ -188,10 +197,13 @@ def post_articles(request: Request, body: ArticlesIn) -> dict[str, Any]:
             articles.append(Article(id=item.id, text=item.text, title=item.title, url=item.url, source=item.source,
                                     published=published, language=item.language, author=item.author, input=where))
     store = request.app.state.store
-    if body.group:
-        report = add_and_regroup(store, articles, rejected, settings, kind="api")
-    else:
-        report = store.save_articles(articles, rejected, kind="api")
+    try:
+        if body.group:
+            report = add_and_regroup(store, articles, rejected, settings, kind="api")
+        else:
+            report = store.save_articles(articles, rejected, kind="api")
+    except GroupingError as exc:
+        raise HTTPException(422, str(exc)) from exc
     return {"accepted": len(articles), "rejected": [{"input": r.input, "reason": r.reason} for r in rejected],
             "saved": report.as_dict()}
 
@@ -203,5 +215,9 @@ def post_ingest(request: Request) -> dict[str, Any]:
     pending = store.counts()["pending"]
     if not pending:
         return {"pending": 0, "saved": None}
-    return {"pending": pending, "saved": regroup(store, request.app.state.settings, kind="api").as_dict()}
+    try:
+        report = regroup(store, request.app.state.settings, kind="api")
+    except GroupingError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"pending": pending, "saved": report.as_dict()}
 

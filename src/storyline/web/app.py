@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -14,6 +15,7 @@ from .. import __version__
 from ..config import Settings
 from ..store import Store
 from .auth import require_reader
+from .cache import ResponseCache
 
 __all__ = ["create_app"]
 
@@ -46,6 +48,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.options = settings.web
+    app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
     static = resources.files("storyline.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
@@ -53,8 +56,12 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(page_router)
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+            # nothing stored can contain NUL (PostgreSQL refuses it): answer before any query is made
+            response = JSONResponse({"detail": "the URL contains a NUL character (%00); remove it"}, status_code=400)
+        else:
+            response = await call_next(request)
         for key, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response

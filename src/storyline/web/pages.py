@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import __version__
 from ..store import queries
 from ..store.queries import SORTS, StoryFilter
+from .cache import cached
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,7 +93,8 @@ def _filter(request: Request, **fixed: str) -> StoryFilter:
     sort = params.get("sort") or "newest"
     if sort not in SORTS:
         raise HTTPException(400, f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
-    text = {k: (fixed.get(k) or params.get(k) or "").strip()[:500] or None for k in ("q", "source", "entity", "language")}
+    text = {k: (fixed.get(k) or params.get(k) or "").strip()[:500] or None
+            for k in ("q", "source", "entity", "language")}
     return StoryFilter(**text, since=_date(request, "since"), until=_date(request, "until", end_of_day=True), sort=sort)
 
 
@@ -119,17 +121,21 @@ def _story_list(request: Request, flt: StoryFilter) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     flt = _filter(request)
-    return render(request, "index.html", title="Stories", **_story_list(request, flt))
+    return cached(request, lambda: render(request, "index.html", title="Stories", **_story_list(request, flt)))
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request) -> HTMLResponse:
+    return cached(request, lambda: _search_page(request))
+
+
+def _search_page(request: Request) -> HTMLResponse:
     q = (request.query_params.get("q") or "").strip()[:500]
     limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    found = queries.search(request.app.state.store, q, limit, offset) if q else {
+    found: dict[str, Any] = queries.search(request.app.state.store, q, limit, offset) if q else {
         "stories": [], "stories_total": 0, "articles": [], "articles_total": 0}
-    pager = _pager(request, max(found["stories_total"], found["articles_total"]), limit, offset)
+    pager = _pager(request, max(int(found["stories_total"]), int(found["articles_total"])), limit, offset)
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", q=q, found=found, pager=pager)
 
 
@@ -145,21 +151,31 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> HTMLResponse:
-    context = _story_context(request, story_id)
-    return render(request, "story.html", title=context["story"]["headline"], **context)
+    def make() -> HTMLResponse:
+        context = _story_context(request, story_id)
+        return render(request, "story.html", title=context["story"]["headline"], **context)
+
+    return cached(request, make)
 
 
 @router.get("/stories/{story_id}/live", response_class=HTMLResponse)
 def story_live(request: Request, story_id: str) -> HTMLResponse:
     """The story body alone: what an open story page swaps in when the story changed."""
-    context = _story_context(request, story_id)
-    response = render(request, "_story_body.html", **context)
-    response.headers["x-story-version"] = str(context["version"])
-    return response
+    def make() -> HTMLResponse:
+        context = _story_context(request, story_id)
+        response = render(request, "_story_body.html", **context)
+        response.headers["x-story-version"] = str(context["version"])
+        return response
+
+    return cached(request, make)
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
+    return cached(request, lambda: _article_page(request, article_id))
+
+
+def _article_page(request: Request, article_id: str) -> HTMLResponse:
     data = queries.article_page(request.app.state.store, article_id)
     text = data["text"]
     start = _int(request, "start", -1, -1, len(text))
@@ -184,8 +200,8 @@ def source_page(request: Request, name: str) -> HTMLResponse:
     articles, count = queries.list_articles(request.app.state.store, name, 20, 0)
     if not count:
         raise KeyError(name)
-    return render(request, "source.html", title=name, name=name, articles=articles, article_count=count,
-                  **_story_list(request, flt))
+    return cached(request, lambda: render(request, "source.html", title=name, name=name, articles=articles,
+                                          article_count=count, **_story_list(request, flt)))
 
 
 @router.get("/entities", response_class=HTMLResponse)

@@ -1,0 +1,64 @@
+"""Rendered pages and API answers kept until the store changes: a repeat request costs one tiny query.
+
+The store's generation is the id of its latest run (every save adds one), so an entry is valid exactly as long as
+nothing was saved since it was made: no stale page, no time-based expiry. Entries live in this process (LRU).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from sqlalchemy import func, select
+
+from ..store import Store
+from ..store.tables import RunRow
+
+T = TypeVar("T")
+
+__all__ = ["ResponseCache", "cached"]
+
+
+def store_generation(store: Store) -> int:
+    """The id of the latest save into the store (0 when empty)."""
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.max(RunRow.id))).scalar() or 0)
+
+
+class ResponseCache:
+    """At most ``size`` answers keyed by path and query, each tagged with the store generation it was made at."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_make(self, key: str, generation: int, make: Callable[[], T]) -> T:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == generation:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry[1]  # type: ignore[no-any-return,unused-ignore]
+        value = make()
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = (generation, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+
+def cached(request: Request, make: Callable[[], T]) -> T:
+    """``make()``, or the answer it gave for the same path and query since the store last changed."""
+    cache: ResponseCache | None = request.app.state.cache
+    if cache is None:
+        return make()
+    key = request.url.path + "?" + "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
+    return cache.get_or_make(key, store_generation(request.app.state.store), make)

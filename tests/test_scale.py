@@ -1,0 +1,175 @@
+"""The process-pool engine: order, shipping closures, errors, worker-held models, partitions and fsspec inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storyline.config import IngestOptions, ScaleOptions
+from storyline.dedup import dedup_key, find_duplicates
+from storyline.errors import ConfigError
+from storyline.models import Article
+from storyline.scale import open_executor
+from storyline.scale.partition import partition
+from storyline.scale.process import ProcessExecutor
+from storyline.scale.reading import read_inputs_parallel
+
+from conftest import DATA
+
+POOL = ScaleOptions(engine="process", workers=2, min_parallel=1, partitions_per_worker=3)
+
+
+def ecb_records(count: int) -> list[dict]:
+    with open(DATA / "ecbplus" / "dev.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line) for _, line in zip(range(count), handle, strict=False)]
+
+
+def _square_plus_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def _embedder_identity(text: str) -> tuple[int, int, list[float]]:
+    from storyline.embed import get_embedder
+
+    embedder = get_embedder("static")
+    return os.getpid(), id(embedder), embedder.encode([text])[0].tolist()
+
+
+def test_partition_keeps_order_and_balances() -> None:
+    batches = partition(list(range(10)), 4)
+    assert batches == [[0, 1, 2], [3, 4, 5], [6, 7], [8, 9]]
+    assert partition([1, 2], 5) == [[1], [2]]
+    assert partition([], 3) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        partition([1], 0)
+
+
+def test_process_pool_runs_closures_on_workers_in_order() -> None:
+    offset = 7  # a closure: shipped with cloudpickle, as stage code written inline would be
+
+    def add_offset(x: int) -> tuple[int, int]:
+        time.sleep(0.02)  # long enough that both workers take batches
+        return x + offset, os.getpid()
+
+    with ProcessExecutor(POOL, progress=False) as executor:
+        executor.start()
+        results = executor.map(add_offset, list(range(50)), desc="closure")
+        squares = executor.map(_square_plus_pid, list(range(50)), desc="squares")
+    assert [value for value, _ in results] == [x + 7 for x in range(50)]
+    assert [value for value, _ in squares] == [x * x for x in range(50)]
+    pids = {pid for _, pid in results}
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_small_maps_stay_in_this_process() -> None:
+    with ProcessExecutor(ScaleOptions(engine="process", workers=2, min_parallel=100), progress=False) as executor:
+        results = executor.map(_square_plus_pid, list(range(20)))
+    assert {pid for _, pid in results} == {os.getpid()}
+
+
+def test_large_functions_travel_once_through_a_file() -> None:
+    table = np.arange(300_000, dtype=np.int64)  # ~2.4 MB captured: over the inline limit
+    with ProcessExecutor(POOL, progress=False) as executor:
+        results = executor.map(lambda i: int(table[i * 1000]), list(range(40)))
+    assert results == [i * 1000 for i in range(40)]
+
+
+def test_worker_errors_keep_their_type_and_say_where() -> None:
+    def fail_on_13(x: int) -> int:
+        if x == 13:
+            raise ValueError(f"bad item {x}")
+        return x
+
+    with ProcessExecutor(POOL, progress=False) as executor, pytest.raises(ValueError, match="bad item 13") as info:
+        executor.map(fail_on_13, list(range(30)), desc="checking")
+    assert any("during checking" in note for note in info.value.__notes__)
+
+
+def test_workers_keep_their_models_loaded_between_maps() -> None:
+    from storyline.embed import get_embedder
+
+    texts = [record["text"][:300] for record in ecb_records(12)]
+    with ProcessExecutor(POOL, progress=False) as executor:
+        first = executor.map(_embedder_identity, texts)
+        second = executor.map(_embedder_identity, texts)
+    loaded = {}
+    for pid, model, _ in first + second:
+        assert loaded.setdefault(pid, model) == model  # one model object per worker, reused by the second map
+    local = get_embedder("static").encode(texts)
+    assert np.allclose(np.array([vector for _, _, vector in first]), local, atol=1e-5)
+
+
+def test_dedup_keys_give_datasketch_signatures_and_the_same_links() -> None:
+    records = ecb_records(40)
+    articles = [Article(id=r["id"], text=r["text"]) for r in records]
+    first = max(articles, key=lambda a: len(a.text))
+    # Signatures are storyline's own NumPy MinHash (issue 5): their agreement estimates the exact Jaccard.
+    other = max((a for a in articles if a.id != first.id), key=lambda a: len(a.text))
+    a_key, b_key = dedup_key(first), dedup_key(other)
+    shared = len(np.intersect1d(a_key.shingles, b_key.shingles))
+    exact = shared / (len(a_key.shingles) + len(b_key.shingles) - shared)
+    assert abs(float(np.mean(a_key.signature == b_key.signature)) - exact) < 0.15
+    # A copy without its last line is a near-duplicate of the original; an exact copy links by digest.
+    lines = first.text.split("\n")
+    articles.append(Article(id="near-copy", text="\n".join(lines[:-1])))
+    articles.append(Article(id="exact-copy", text=first.text.upper()))
+    # A copy of the near-copy links to the original too, never to another duplicate.
+    articles.append(Article(id="zz-copy-of-near-copy", text="\n".join(lines[:-1])))
+    links = find_duplicates(articles)
+    assert links["exact-copy"] == first.id
+    assert links["zz-copy-of-near-copy"] == first.id
+    assert not set(links.values()) & set(links)
+    assert links["near-copy"] == first.id or links.get(first.id) == "near-copy"
+    with ProcessExecutor(POOL, progress=False) as executor:
+        keys = executor.map(dedup_key, articles)
+    assert [k.article_id for k in keys] == [a.id for a in articles]
+    assert all(np.array_equal(k.signature, dedup_key(a).signature) for k, a in zip(keys, articles, strict=True))
+
+
+def test_engine_choices_are_checked() -> None:
+    with pytest.raises(ConfigError, match="unknown engine 'spark'"), open_executor(ScaleOptions(engine="spark")):
+        pass
+    pool_with_scheduler = ScaleOptions(engine="process", scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(ConfigError, match="--scheduler needs --engine dask"), open_executor(pool_with_scheduler):
+        pass
+
+
+def _write_jsonl_parts(folder: Path, records: list[dict], parts: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, batch in enumerate(partition(records, parts)):
+        lines = [json.dumps({"id": r["id"], "text": r["text"]}) for r in batch]
+        (folder / f"part-{index:03d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_workers_read_their_own_files_from_fsspec_urls(tmp_path: Path) -> None:
+    records = ecb_records(60)
+    _write_jsonl_parts(tmp_path / "corpus", records, 6)
+    (tmp_path / "corpus" / "part-000.jsonl").open("a").write(json.dumps({"id": records[1]["id"], "text": "x" * 50}))
+    options = IngestOptions()
+    url = (tmp_path / "corpus").as_uri()
+    with ProcessExecutor(POOL, progress=False) as executor:
+        articles, rejected, files = read_inputs_parallel([url, url + "/part-002.jsonl"], options, executor)
+        assert executor._pool is not None  # remote files always go to the workers
+    assert files == 7
+    assert [a.id for a in articles] == [r["id"] for r in records]
+    assert all(a.input.startswith("file://") for a in articles)
+    assert sum("duplicate id" in r.reason for r in rejected) == 1 + 10  # the appended line and the repeated file
+    missing, gone, _ = read_inputs_parallel([url + "/nowhere/"], options, ProcessExecutor(POOL, progress=False))
+    assert not missing and gone[0].reason == "no such file or folder"
+
+
+def test_few_local_bytes_are_read_in_this_process(tmp_path: Path) -> None:
+    _write_jsonl_parts(tmp_path / "corpus", ecb_records(30), 3)
+    with ProcessExecutor(POOL, progress=False) as executor:
+        small, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
+        assert executor._pool is None  # under scale.min_parallel_bytes: no worker was started
+    eager = ScaleOptions(engine="process", workers=2, min_parallel=1, min_parallel_bytes=0)
+    with ProcessExecutor(eager, progress=False) as executor:
+        shared, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
+        assert executor._pool is not None
+    assert [a.id for a in shared] == [a.id for a in small] and len(small) == 30
