@@ -108,8 +108,24 @@ class ClusterOptions:
 class SummaryOptions:
     words: int = 100
     """Word budget of a story summary."""
-    support: float = 0.5
-    """Similarity at which another article's sentence counts as supporting a summary sentence."""
+    support: float = 0.9
+    """Calibrated support score (0..1) at which the static verifier cites a span (docs/summaries.md)."""
+    support_minilm: float = 0.55
+    """Calibrated support score at which the minilm verifier cites a span (MiniLM cosine >= 0.71)."""
+    verifier: str = "auto"
+    """How citations are checked: static (fast), minilm (transformer re-check), auto (minilm within minilm_budget)."""
+    minilm_budget: int = 64
+    """Most sentences the auto verifier encodes with MiniLM for one story; bigger stories use static."""
+    embedder: str = "static"
+    """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
+    min_sentence_words: int = 6
+    """Shorter sentences are never chosen (fragments, bylines)."""
+    max_sentence_words: int = 60
+    """Longer 'sentences' are never chosen (lists, run-ons the splitter could not break)."""
+    redundancy: float = 0.75
+    """A candidate this similar (cosine) to a chosen sentence repeats it and is skipped."""
+    fill: bool = False
+    """Let the last sentence cross the word budget (the ROUGE convention: the text is then cut at the budget)."""
 
 
 @dataclass(frozen=True, slots=True)
