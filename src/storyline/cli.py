@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 
@@ -82,12 +83,17 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
                      "ingest.fetch": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
                      "scale.workers": workers}
         settings = _settings(config, quiet, overrides)
-        result = run_digest(paths=list(inputs), settings=settings)
-        whole = result
         if db is not None:
-            from .store import persist_digest
+            from .store import Store
 
-            whole, saved = persist_digest(result, db or settings.store.url)
+            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md).
+            with Store.open(db or settings.store.url) as store:
+                result = run_digest(paths=list(inputs), settings=settings, incremental=store)
+                saved = store.save_digest(result)
+                whole = store.load_digest()
+        else:
+            result = run_digest(paths=list(inputs), settings=settings)
+            whole = result
     except StorylineError as exc:
         _fail(str(exc))
         return
@@ -111,19 +117,45 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=False)
 @click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget [default: 100].")
 @click.option("--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one sentence a line with its sources; json: sentences with citations.")
+@click.option("--since", default=None, metavar="TIME",
+              help="Only what articles published after TIME (ISO 8601, e.g. 2024-03-01T12:00) add: an update summary.")
+@click.option("--verify", type=click.Choice(["auto", "static", "minilm"]), default=None,
+              help="How citations are checked: static (fast), minilm (precise) or auto (minilm for small stories).")
+@click.option("--db", "db", default=None, metavar="PATH|URL",
+              help="With --since and no INPUTS: update summaries of every story in this store changed since TIME.")
 @_config_option
 @_quiet_option
-def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, config: str | None, quiet: bool) -> None:
-    """Summarize all INPUTS as one story (for articles you have already grouped)."""
+def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since: str | None, verify: str | None,
+              db: str | None, config: str | None, quiet: bool) -> None:
+    """Summarize all INPUTS as one story (for articles you have already grouped).
+
+    Every sentence is followed by the articles that support it; a sentence only one article supports is marked
+    (single source). With --since, only articles published after that time are summarized, and a sentence is
+    left out when older articles already said it.
+    """
     from .api import summarize as run_summarize
     from .ingest import read_inputs
 
+    cutoff = None
+    if since is not None:
+        try:
+            cutoff = datetime.fromisoformat(since)
+        except ValueError:
+            _fail(f"cannot read --since {since!r}: not an ISO 8601 time; write it like 2024-03-01 or 2024-03-01T12:00Z")
+            return
+    if db is not None or not inputs:
+        if db is None or cutoff is None or inputs:
+            _fail("give INPUT files to summarize as one story, or --db PATH with --since TIME (not both)")
+            return
+        _summarize_store(db, cutoff, out_format, _settings(config, quiet, {"summary.words": words,
+                                                                           "summary.verifier": verify}))
+        return
     try:
-        settings = _settings(config, quiet, {"summary.words": words})
+        settings = _settings(config, quiet, {"summary.words": words, "summary.verifier": verify})
         articles, rejected, _ = read_inputs(list(inputs), settings.ingest)
     except StorylineError as exc:
         _fail(str(exc))
@@ -132,15 +164,35 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, confi
         click.echo(f"storyline: skipped {item}", err=True)
     if not articles:
         _fail("no article could be read from " + ", ".join(inputs))
-    summary = run_summarize(articles, settings=settings)
+    header: dict = {}
+    if cutoff is None:
+        summary = run_summarize(articles, settings=settings)
+    else:
+        from .summarize import summarize_update
+        from .text.sentences import split_sentences
+
+        for article in articles:
+            if not article.sentences:
+                article.sentences = split_sentences(article.text, article.id)
+        update = summarize_update(articles, cutoff, (), settings.summary)
+        summary = update.summary
+        header = {"since": cutoff.isoformat(), "new_articles": update.new_article_ids,
+                  "undated_articles": update.undated_article_ids}
+        if update.undated_article_ids and not quiet:
+            click.echo(f"storyline: {len(update.undated_article_ids)} articles have no publication time and were "
+                       "not counted as new; give them a 'published' field (JSONL) to include them", err=True)
     if out_format == "json":
         from .output.json import _plain
 
-        click.echo(json.dumps({"summary": _plain(summary)}, ensure_ascii=False, indent=1))
+        sentences = [{**_plain(s), "single_source": s.single_source} for s in summary]
+        click.echo(json.dumps({**header, "summary": sentences}, ensure_ascii=False, indent=1))
     else:
+        if cutoff is not None:
+            click.echo(f"New since {cutoff.isoformat()} ({len(header['new_articles'])} new articles):")
         for sentence in summary:
-            sources = ", ".join(sorted({c.article_id for c in sentence.citations}))
-            click.echo(f"{sentence.text} [{sources}]")
+            sources = ", ".join(dict.fromkeys(c.article_id for c in sentence.citations))
+            marker = " (single source)" if sentence.single_source else ""
+            click.echo(f"{sentence.text} [{sources}]{marker}")
 
 
 _db_option = click.option("--db", "db", default=None, metavar="PATH|URL",
@@ -235,6 +287,33 @@ def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval:
         click.echo("watch: stopped", err=True)
     finally:
         store.close()
+
+
+def _summarize_store(db: str, since: datetime, out_format: str, settings: Settings) -> None:
+    """``summarize --db --since``: the update summary of every story of the store changed since ``since``."""
+    from .output.json import _plain
+    from .store import Store
+    from .summarize.history import updates_since
+
+    try:
+        with Store.open(db) as store:
+            updates = updates_since(store, since, settings.summary)
+    except StorylineError as exc:
+        _fail(str(exc))
+        return
+    if out_format == "json":
+        stories = [{"id": u.story_id, "headline": u.headline, "previous_version": u.previous_version,
+                    "new_articles": u.update.new_article_ids, "undated_articles": u.update.undated_article_ids,
+                    "summary": [{**_plain(s), "single_source": s.single_source} for s in u.update.summary]}
+                   for u in updates]
+        click.echo(json.dumps({"since": since.isoformat(), "stories": stories}, ensure_ascii=False, indent=1))
+        return
+    for u in updates:
+        click.echo(f"# {u.headline} ({u.story_id}): {len(u.update.new_article_ids)} new articles since "
+                   f"{since.isoformat()}")
+        for sentence in u.update.summary:
+            sources = ", ".join(dict.fromkeys(c.article_id for c in sentence.citations))
+            click.echo(f"{sentence.text} [{sources}]" + (" (single source)" if sentence.single_source else ""))
 
 
 @main.command("schema")

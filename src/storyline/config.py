@@ -77,22 +77,55 @@ class DedupOptions:
     """Jaccard similarity of word 5-shingles at which two articles count as near-duplicates."""
     num_perm: int = 128
     shingle: int = 5
+    containment: float = 0.9
+    """Share of the shorter article's shingles found in the longer one at which it is a copy (wire copies whose
+    outlets added their own boilerplate: bylines, "Read more", copyright lines)."""
+    candidate: float = 0.4
+    """MinHash LSH threshold for proposing a pair to verify (below ``threshold`` so boilerplate copies are seen)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
     threshold: float = 0.75
-    """Cosine distance under which two articles can join one story (lower = finer stories)."""
+    """Average-link distance (1 - shared-neighbour similarity) under which groups merge (lower = finer stories)."""
     max_days: float = 7.0
     """Articles published further apart than this are not put in one story (when both dates are known)."""
+    neighbors: int = 8
+    """Nearest neighbours per article that define its neighbourhood (shared-neighbour similarity)."""
+    min_similarity: float = 0.1
+    """TF-IDF cosine below which an article is not counted as another's neighbour."""
+    entity_weight: float = 2.0
+    """How many times a capitalized name counts on top of its words (who/where weigh more than what)."""
+    max_df: float = 0.5
+    """Words in more than this share of the articles are ignored (on inputs of 20 articles or more)."""
+    exact_limit: int = 5000
+    """Above this many articles, neighbours come from an HNSW index instead of exact search."""
+    sketch_dims: int = 256
+    """Dimensions of the dense sketch of TF-IDF vectors used by the HNSW indexes."""
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryOptions:
     words: int = 100
     """Word budget of a story summary."""
-    support: float = 0.5
-    """Similarity at which another article's sentence counts as supporting a summary sentence."""
+    support: float = 0.9
+    """Calibrated support score (0..1) at which the static verifier cites a span (docs/summaries.md)."""
+    support_minilm: float = 0.55
+    """Calibrated support score at which the minilm verifier cites a span (MiniLM cosine >= 0.71)."""
+    verifier: str = "auto"
+    """How citations are checked: static (fast), minilm (transformer re-check), auto (minilm within minilm_budget)."""
+    minilm_budget: int = 64
+    """Most sentences the auto verifier encodes with MiniLM for one story; bigger stories use static."""
+    embedder: str = "static"
+    """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
+    min_sentence_words: int = 6
+    """Shorter sentences are never chosen (fragments, bylines)."""
+    max_sentence_words: int = 60
+    """Longer 'sentences' are never chosen (lists, run-ons the splitter could not break)."""
+    redundancy: float = 0.75
+    """A candidate this similar (cosine) to a chosen sentence repeats it and is skipped."""
+    fill: bool = False
+    """Let the last sentence cross the word budget (the ROUGE convention: the text is then cut at the budget)."""
 
 
 @dataclass(frozen=True, slots=True)

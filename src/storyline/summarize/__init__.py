@@ -2,5 +2,6 @@
 
 from .headline import choose_headline
 from .select import summarize_story
+from .update import UpdateSummary, summarize_update
 
-__all__ = ["choose_headline", "summarize_story"]
+__all__ = ["UpdateSummary", "choose_headline", "summarize_story", "summarize_update"]

@@ -1,91 +1,115 @@
-"""Choose summary sentences by cross-source support and centrality, then cite every supporting article."""
+"""Choose summary sentences by corroborated content, cross-source support, centrality and position; cite them.
+
+Greedy budgeted coverage: each step takes the candidate whose not-yet-covered corroborated concepts, per word,
+times its support/centrality/lead prior, is highest; near-repeats of chosen sentences are skipped and a
+sentence that dangles ('However, ...', 'He added ...') is only taken right after the sentence it leans on.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..config import SummaryOptions
-from ..models import Article, Citation, Sentence, SummarySentence
-from .similarity import sentence_similarity
-
-_DANGLING = re.compile(
-    r"^(?:however|but|and|also|meanwhile|still|yet|instead|moreover|furthermore|in addition|he|she|they|it|this|that|"
-    r"these|those|his|her|their)\b",
-    re.IGNORECASE,
-)
-_WORDS = re.compile(r"\S+")
+from ..models import Article, SummarySentence
+from .attribution import cite_all
+from .dangling import is_dangling
+from .index import StorySentences, index_story
+from .order import chronological
+from .scoring import Concept, SentenceScores, score_sentences
 
 
-def _word_count(text: str) -> int:
-    return len(_WORDS.findall(text))
+@dataclass(frozen=True, slots=True)
+class _Weights:
+    length_power: float = 0.7
+    lead: float = 1.0
+    support: float = 1.0
+    centrality: float = 1.0
+
+
+_WEIGHTS = _Weights()
+
+
+def prior(scores: SentenceScores, i: int, weights: _Weights | None = None) -> float:
+    """How much a candidate is worth regardless of what is already chosen."""
+    weights = weights or _WEIGHTS
+    return (
+        1.0
+        + weights.lead * float(scores.lead[i])
+        + weights.support * float(scores.support[i])
+        + weights.centrality * max(float(scores.centrality[i]), 0.0)
+    )
+
+
+def select_sentences(
+    index: StorySentences,
+    scores: SentenceScores,
+    options: SummaryOptions,
+    *,
+    covered: set[Concept] | None = None,
+    eligible: np.ndarray | None = None,
+    avoid: np.ndarray | None = None,
+) -> list[int]:
+    """Greedy budgeted choice of candidates (positions in ``index``), in order of choice.
+
+    ``covered`` concepts (already said) earn nothing; only ``eligible`` candidates may be chosen (all when
+    ``None``); ``avoid`` vectors (sentences already said) count as chosen for the redundancy check.
+    """
+    n = len(index)
+    covered = set(covered or ())
+    allowed = np.ones(n, dtype=bool) if eligible is None else eligible.copy()
+    priors = np.array([prior(scores, i) for i in range(n)])
+    avoid_sims = (index.vectors @ avoid.T).max(axis=1) if avoid is not None and len(avoid) else np.zeros(n)
+    allowed &= avoid_sims < options.redundancy
+    dangling = np.array([is_dangling(s.text) for s in index.sentences], dtype=bool)
+    chosen: list[int] = []
+    chosen_set: set[tuple[str, int]] = set()
+    used = 0
+    while used < options.words:
+        best, best_value = -1, 0.0
+        for i in np.flatnonzero(allowed):
+            words = int(index.words[i])
+            if used + words > options.words and not (options.fill and used < options.words):
+                continue
+            if dangling[i] and (index.sentences[i].article_id, int(index.position[i]) - 1) not in chosen_set:
+                continue
+            gain = sum(scores.weight.get(c, 0.0) for c in scores.concepts[i] - covered)
+            if gain <= 0.0:
+                continue
+            value = gain / words ** _WEIGHTS.length_power * priors[i]
+            if value > best_value:
+                best, best_value = int(i), value
+        if best < 0:
+            break
+        chosen.append(best)
+        chosen_set.add((index.sentences[best].article_id, int(index.position[best])))
+        covered |= scores.concepts[best]
+        used += int(index.words[best])
+        allowed[best] = False
+        allowed &= scores.similarity[best] < options.redundancy
+    return chosen
 
 
 def summarize_story(
     articles: Sequence[Article], options: SummaryOptions | None = None
 ) -> tuple[list[SummarySentence], dict[str, float]]:
-    """The summary of one story and the centrality of each article (used for the headline).
+    """The cited summary of one story and the centrality of each article (used for the headline).
 
-    Every summary sentence is a real sentence of an article; its citations list that sentence and, for each
-    other article, its most similar sentence when the similarity reaches ``options.support``.
+    Every summary sentence is a real span of an article; its citations are that span and, for every other
+    article, its best-supporting span when the calibrated support score reaches ``options.support``.
     """
     options = options or SummaryOptions()
-    sentences: list[Sentence] = [s for a in articles for s in a.sentences if _word_count(s.text) >= 4]
-    if not sentences:
+    index = index_story(articles, options)
+    if len(index) == 0:
         return [], {a.id: 0.0 for a in articles}
-    order = {a.id: i for i, a in enumerate(articles)}
-    sims = sentence_similarity(sentences)
-    owner = np.array([order[s.article_id] for s in sentences])
-    n_articles = len(articles)
-    # best[i, k]: similarity of sentence i to its closest sentence in article k.
-    best = np.zeros((len(sentences), n_articles))
-    for k in range(n_articles):
-        mask = owner == k
-        if mask.any():
-            best[:, k] = sims[:, mask].max(axis=1)
-    other = best.copy()
-    other[np.arange(len(sentences)), owner] = 0.0
-    support = (other >= options.support).sum(axis=1)
-    centrality = other.sum(axis=1) / max(n_articles - 1, 1)
-    lengths = np.array([max(len(a.sentences), 1) for a in articles])
-    position = np.array([1.0 - min(s.index / lengths[order[s.article_id]], 1.0) for s in sentences])
-    words = np.array([_word_count(s.text) for s in sentences])
-    score = support + centrality + 0.3 * position + 0.2 * np.minimum(words, 30) / 30
-    dangling = np.array([bool(_DANGLING.match(s.text)) for s in sentences])
-    score = score - dangling * 0.5
-
-    chosen: list[int] = []
-    budget = options.words
-    used = 0
-    for i in np.argsort(-score, kind="stable"):
-        if used >= budget:
-            break
-        if words[i] > budget - used and chosen:
-            continue
-        if any(sims[i, j] >= 0.5 for j in chosen):
-            continue
-        chosen.append(int(i))
-        used += int(words[i])
-
-    published = {a.id: (a.published.timestamp() if a.published else 0.0) for a in articles}
-    chosen.sort(key=lambda i: (position[i] * -1, published[sentences[i].article_id], sentences[i].index))
-    summary = []
-    for i in chosen:
-        sentence = sentences[i]
-        citations = [Citation(sentence.article_id, sentence.start, sentence.end, 1.0)]
-        for k, article in enumerate(articles):
-            if k == owner[i] or other[i, k] < options.support:
-                continue
-            mask = np.flatnonzero(owner == k)
-            j = int(mask[np.argmax(sims[i, mask])])
-            support_sentence = sentences[j]
-            citations.append(
-                Citation(article.id, support_sentence.start, support_sentence.end, round(float(sims[i, j]), 3))
-            )
-        summary.append(SummarySentence(text=sentence.text, citations=citations))
-    article_centrality = {
-        a.id: float(centrality[owner == k].mean()) if (owner == k).any() else 0.0 for k, a in enumerate(articles)
-    }
-    return summary, article_centrality
+    scores = score_sentences(index)
+    chosen = chronological(index, select_sentences(index, scores, options))
+    citations = cite_all(index, chosen, options)
+    summary = [SummarySentence(index.sentences[i].text, c) for i, c in zip(chosen, citations, strict=True)]
+    centrality = {}
+    for k, article in enumerate(index.articles):
+        members = index.of_article(k)
+        centrality[article.id] = float(scores.centrality[members].mean()) if len(members) else 0.0
+    return summary, centrality

@@ -1,0 +1,253 @@
+"""ROUGE of storyline's story summaries against classic summarizers, side by side on the same clusters and budget.
+
+    python bench/summaries.py                 # both data sets, every cluster
+    python bench/summaries.py --limit 5       # first 5 clusters of each
+
+Systems: storyline; sumy LexRank, TextRank and LSA; lead (first sentences of the earliest article); and the
+greedy oracle (sentences chosen to maximize ROUGE-1+2 recall against the references: the extractive ceiling).
+Every system gets the same sentences (storyline's splitter), fills the budget with whole sentences in its own
+ranking order, and is cut at the data set's budget (100 words for DUC, 250 for MultiLing) before scoring:
+ROUGE-1/2/L recall and F1 with stemming (rouge-score), averaged over the references, then over clusters.
+Also times a 50-article story (five DUC clusters pooled) for every system.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rouge_score import rouge_scorer, tokenizers
+from sumy.models.dom import ObjectDocumentModel, Paragraph
+from sumy.models.dom import Sentence as SumySentence
+from sumy.nlp.stemmers import Stemmer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
+from sumy.summarizers.text_rank import TextRankSummarizer
+from sumy.utils import get_stop_words
+
+from mds import DATASETS, Cluster, load
+from storyline.config import SummaryOptions
+from storyline.models import Article
+from storyline.summarize import summarize_story
+from storyline.summarize.index import is_candidate, split_markup, trim_dateline, word_count
+
+System = Callable[[list[Article], int], list[str]]
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def candidate_sentences(articles: Sequence[Article]) -> list[str]:
+    """The sentences every baseline chooses from: the same candidates storyline considers."""
+    options = SummaryOptions()
+    out = []
+    for article in articles:
+        for whole in article.sentences:
+            for sentence in split_markup(whole):
+                trimmed = trim_dateline(sentence)
+                if is_candidate(trimmed, options):
+                    out.append(trimmed.text)
+    return out
+
+
+def storyline_system(articles: list[Article], words: int) -> list[str]:
+    summary, _ = summarize_story(articles, replace(SummaryOptions(), words=words, fill=True))
+    return [s.text for s in summary]
+
+
+def lead_system(articles: list[Article], words: int) -> list[str]:
+    earliest = min(articles, key=lambda a: (a.published is None, a.published, a.id))
+    chosen, used = [], 0
+    for text in candidate_sentences([earliest]):
+        if used >= words:
+            break
+        chosen.append(text)
+        used += word_count(text)
+    return chosen
+
+
+class _Words:
+    """The word tokenizer sumy needs, without NLTK's punkt data (sentences come from storyline's splitter)."""
+
+    language = "english"
+
+    @staticmethod
+    def to_words(text: str) -> list[str]:
+        return _WORD.findall(text)
+
+
+def _sumy(summarizer_class: type) -> System:
+    summarizer = summarizer_class(Stemmer("english"))
+    summarizer.stop_words = get_stop_words("english")
+
+    def run(articles: list[Article], words: int) -> list[str]:
+        tokenizer = _Words()
+        paragraphs = []
+        for article in articles:
+            sentences = [SumySentence(t, tokenizer) for t in candidate_sentences([article])]
+            if sentences:
+                paragraphs.append(Paragraph(sentences))
+        document = ObjectDocumentModel(paragraphs)
+
+        def until_budget(infos: list) -> list:  # infos arrive best first
+            kept, used = [], 0
+            for info in infos:
+                if used >= words:
+                    break
+                kept.append(info)
+                used += word_count(str(info.sentence))
+            return kept
+
+        return [str(s) for s in summarizer(document, until_budget)]
+
+    return run
+
+
+class Oracle:
+    """Greedy extractive ceiling: add the sentence that most raises ROUGE-1+2 recall against the references."""
+
+    def __init__(self) -> None:
+        self.tokenizer = tokenizers.DefaultTokenizer(use_stemmer=True)
+
+    def grams(self, text: str) -> tuple[Counter, Counter]:
+        tokens = self.tokenizer.tokenize(text)
+        return Counter(tokens), Counter(itertools.pairwise(tokens))
+
+    def __call__(self, articles: list[Article], words: int, references: list[str]) -> list[str]:
+        sentences = candidate_sentences(articles)
+        grams = [self.grams(s) for s in sentences]
+        refs = [self.grams(r) for r in references]
+        chosen: list[int] = []
+        have1, have2 = Counter(), Counter()
+        used = 0
+
+        def value(c1: Counter, c2: Counter) -> float:
+            total = 0.0
+            for r1, r2 in refs:
+                total += sum((c1 & r1).values()) / max(sum(r1.values()), 1)
+                total += sum((c2 & r2).values()) / max(sum(r2.values()), 1)
+            return total
+
+        current = 0.0
+        while used < words:
+            best, best_gain = -1, 0.0
+            for i, (g1, g2) in enumerate(grams):
+                if i in chosen:
+                    continue
+                gain = value(have1 + g1, have2 + g2) - current
+                if gain > best_gain:
+                    best, best_gain = i, gain
+            if best < 0:
+                break
+            chosen.append(best)
+            have1 += grams[best][0]
+            have2 += grams[best][1]
+            current += best_gain
+            used += word_count(sentences[best])
+        return [sentences[i] for i in chosen]
+
+
+def cut(sentences: list[str], words: int) -> str:
+    """The summary text cut at ``words`` words (the DUC convention)."""
+    return " ".join(" ".join(sentences).split()[:words])
+
+
+def rouge(scorer: rouge_scorer.RougeScorer, text: str, references: list[str]) -> dict[str, float]:
+    """ROUGE-1/2/L recall and F1, averaged over the references."""
+    out: dict[str, list[float]] = {}
+    for reference in references:
+        scores = scorer.score(reference, text)
+        for name, score in scores.items():
+            out.setdefault(f"{name}_r", []).append(score.recall)
+            out.setdefault(f"{name}_f", []).append(score.fmeasure)
+    return {k: statistics.fmean(v) for k, v in out.items()}
+
+
+SYSTEMS: dict[str, System] = {
+    "storyline": storyline_system,
+    "lexrank": _sumy(LexRankSummarizer),
+    "textrank": _sumy(TextRankSummarizer),
+    "lsa": _sumy(LsaSummarizer),
+    "lead": lead_system,
+}
+
+
+def evaluate(clusters: list[Cluster], words: int) -> dict[str, dict[str, float]]:
+    """Mean ROUGE and seconds per cluster of every system (and the oracle) on ``clusters``."""
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    oracle = Oracle()
+    per: dict[str, list[dict[str, float]]] = {name: [] for name in [*SYSTEMS, "oracle"]}
+    for cluster in clusters:
+        for name, system in SYSTEMS.items():
+            start = time.perf_counter()
+            sentences = system(cluster.articles, words)
+            seconds = time.perf_counter() - start
+            per[name].append({**rouge(scorer, cut(sentences, words), cluster.references), "seconds": seconds})
+        start = time.perf_counter()
+        sentences = oracle(cluster.articles, words, cluster.references)
+        seconds = time.perf_counter() - start
+        per["oracle"].append({**rouge(scorer, cut(sentences, words), cluster.references), "seconds": seconds})
+    return {name: {k: statistics.fmean(r[k] for r in rows) for k in rows[0]} for name, rows in per.items()}
+
+
+def print_table(title: str, results: dict[str, dict[str, float]]) -> None:
+    ours = results["storyline"]
+    print(f"\n{title}")
+    print("| system | R-1 R | R-2 R | R-L R | R-1 F | R-2 F | R-1 R ratio to storyline | R-2 R ratio | s/cluster |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(
+            f"| {name} | {r['rouge1_r']:.4f} | {r['rouge2_r']:.4f} | {r['rougeL_r']:.4f} | {r['rouge1_f']:.4f} | "
+            f"{r['rouge2_f']:.4f} | {r['rouge1_r'] / ours['rouge1_r']:.3f} | {r['rouge2_r'] / ours['rouge2_r']:.3f} | "
+            f"{r['seconds']:.3f} |"
+        )
+
+
+def time_fifty(repeats: int = 3) -> None:
+    """Seconds to summarize one 50-article story (five DUC clusters pooled) with each system, 100 words."""
+    clusters = load("duc2003", limit=5)
+    articles = [a for c in clusters for a in c.articles][:50]
+    sentences = sum(len(a.sentences) for a in articles)
+    storyline_system(articles[:3], 100)  # load the embedding model once, as a long-running process would
+    print(f"\nOne 50-article story ({len(articles)} articles, {sentences} sentences), 100 words, best of {repeats}")
+    print("| system | seconds | ratio to storyline |")
+    print("|---|---|---|")
+    times = {}
+    for name, system in SYSTEMS.items():
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            system(articles, 100)
+            best = min(best, time.perf_counter() - start)
+        times[name] = best
+    for name, seconds in times.items():
+        print(f"| {name} | {seconds:.3f} | {seconds / times['storyline']:.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", choices=[*DATASETS, "all"], default="all")
+    parser.add_argument("--limit", type=int, default=None, help="first N clusters of each data set")
+    parser.add_argument("--no-speed", action="store_true", help="skip the 50-article timing")
+    args = parser.parse_args()
+    names = list(DATASETS) if args.data == "all" else [args.data]
+    storyline_system(load("duc2003", limit=1)[0].articles[:2], 50)  # warm up the embedder outside the timings
+    for name in names:
+        dataset = DATASETS[name]
+        clusters = load(name, args.limit)
+        results = evaluate(clusters, dataset.words)
+        print_table(f"{name}: {len(clusters)} clusters, {dataset.words} words", results)
+    if not args.no_speed:
+        time_fifty()
+
+
+if __name__ == "__main__":
+    main()

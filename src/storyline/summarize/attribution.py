@@ -1,0 +1,175 @@
+"""Which articles support a summary sentence, and where: a calibrated support score over candidate spans.
+
+Embeddings alone call two sentences about the same topic "similar"; word overlap alone misses paraphrases
+('wouldn't rule out a military option' / 'was not ruling out a military invasion'). The support score is a
+logistic model over both kinds of evidence, fitted on the hand labels in ``bench/labels/attribution.jsonl``
+(``python bench/attribution.py --fit`` refits and prints the weights), so a score reads as the probability
+that the span states the sentence's main fact. Two verifiers:
+
+- ``static`` (default, fast): static-embedding cosine + word/name/number/bigram overlap over every sentence;
+- ``minilm`` (precise, slower): each article's few closest spans by the static features are re-scored with
+  the MiniLM transformer's cosine; only those sentences are encoded, not the whole story;
+- ``auto`` (default): ``minilm`` when at most ``options.minilm_budget`` sentences need encoding, else ``static``,
+  so small and mid-sized stories get the precise check and a 50-article story stays under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import SummaryOptions
+from ..models import Citation
+from .index import StorySentences
+from .terms import Terms
+from .vectors import embed_texts
+
+FEATURES = ("cosine", "coverage", "names", "numbers_shared", "numbers_conflict", "bigrams")
+"""Static features, one column each, in this order."""
+
+
+@dataclass(frozen=True, slots=True)
+class SupportModel:
+    """Logistic weights over feature columns: ``score = sigmoid(bias + weights . features)``."""
+
+    bias: float
+    weights: tuple[float, ...]
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """Support probability of each row of ``features``."""
+        z = self.bias + features @ np.asarray(self.weights)
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+# Fitted by `python bench/attribution.py --fit` on the hand labels (see docs/summaries.md).
+STATIC_MODEL = SupportModel(bias=-7.97, weights=(8.10, 7.57, -1.22, 0.43, 0.01, -0.06))
+"""Over ``FEATURES``."""
+MINILM_MODEL = SupportModel(bias=-6.89, weights=(9.99,))
+"""Over (MiniLM cosine,): word overlap made it worse on the labels (it rewards same-topic 'partial' spans)."""
+VERIFIERS = ("auto", "static", "minilm")
+
+
+def _coverage(a: Terms, b: Terms, idf: dict[str, float]) -> float:
+    """The idf-weighted share of ``a``'s content words that ``b`` also uses."""
+    words = a.vocabulary
+    if not words:
+        return 0.0
+    total = sum(idf.get(w, 1.0) for w in words)
+    shared = sum(idf.get(w, 1.0) for w in words & b.vocabulary)
+    return shared / total if total else 0.0
+
+
+def pair_features(index: StorySentences, i: int, candidates: np.ndarray) -> np.ndarray:
+    """One row of ``FEATURES`` per candidate sentence, for the claim made by sentence ``i``."""
+    rows = np.zeros((len(candidates), len(FEATURES)))
+    if len(candidates) == 0:
+        return rows
+    claim = index.terms[i]
+    rows[:, 0] = index.vectors[candidates] @ index.vectors[i]
+    for r, j in enumerate(candidates):
+        other = index.terms[j]
+        rows[r, 1] = _coverage(claim, other, index.idf)
+        rows[r, 2] = len(claim.names & other.names) / len(claim.names) if claim.names else 0.5
+        if claim.numbers and other.numbers:
+            shared = claim.numbers & other.numbers
+            rows[r, 3] = 1.0 if shared else 0.0
+            rows[r, 4] = 0.0 if shared else 1.0
+        rows[r, 5] = min(len(claim.bigrams & other.bigrams), 3) / 3
+    return rows
+
+
+def static_scores(index: StorySentences, i: int, candidates: np.ndarray) -> np.ndarray:
+    """The static support score of each candidate for sentence ``i``."""
+    return STATIC_MODEL.score(pair_features(index, i, candidates))
+
+
+@dataclass(slots=True)
+class Support:
+    """The best span of one other article for one claim."""
+
+    claim: int
+    span: int
+    score: float
+
+
+def _shortlist(index: StorySentences, i: int, verifier: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """For every other article: the candidates worth verifying for claim ``i``, with their static scores.
+
+    ``static`` keeps the best by static score; ``minilm`` keeps the four closest by static cosine and the best
+    by word overlap, so a paraphrase the static score underrates still reaches the transformer.
+    """
+    own = int(index.owner[i])
+    out = []
+    for k in range(len(index.articles)):
+        if k == own:
+            continue
+        candidates = index.of_article(k)
+        if len(candidates) == 0:
+            continue
+        features = pair_features(index, i, candidates)
+        scores = STATIC_MODEL.score(features)
+        if verifier == "static":
+            keep = np.array([int(np.argmax(scores))])
+        else:
+            by_cosine = np.argsort(-features[:, 0], kind="stable")[:4]
+            keep = np.unique(np.append(by_cosine, int(np.argmax(features[:, 1]))))
+        out.append((k, candidates[keep], scores[keep]))
+    return out
+
+
+def _needed(claims: Sequence[int], shortlists: list[list[tuple[int, np.ndarray, np.ndarray]]]) -> list[int]:
+    return sorted({int(j) for lists in shortlists for _k, c, _s in lists for j in c} | {int(i) for i in claims})
+
+
+def find_support(
+    index: StorySentences, claims: Sequence[int], verifier: str = "static", minilm_budget: int = 64
+) -> tuple[str, list[list[Support]]]:
+    """The verifier used and, for each claim, the best span of every other article with its support score."""
+    if verifier not in VERIFIERS:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"unknown attribution verifier {verifier!r}; choose one of: {', '.join(VERIFIERS)}")
+    if verifier != "static":
+        shortlists = [_shortlist(index, i, "minilm") for i in claims]
+        needed = _needed(claims, shortlists)
+        if verifier == "minilm" or len(needed) <= minilm_budget:
+            return "minilm", _verify_minilm(index, claims, shortlists, needed)
+    shortlists = [_shortlist(index, i, "static") for i in claims]
+    return "static", [
+        [Support(i, int(c[0]), float(s[0])) for _k, c, s in lists] for i, lists in zip(claims, shortlists, strict=True)
+    ]
+
+
+def _verify_minilm(
+    index: StorySentences, claims: Sequence[int], shortlists: list, needed: list[int]
+) -> list[list[Support]]:
+    row = {j: r for r, j in enumerate(needed)}
+    vectors = embed_texts([index.sentences[j].text for j in needed], "minilm")
+    out = []
+    for i, lists in zip(claims, shortlists, strict=True):
+        supports = []
+        for _k, candidates, _s in lists:
+            cosine = np.array([float(vectors[row[int(j)]] @ vectors[row[int(i)]]) for j in candidates])
+            scores = MINILM_MODEL.score(cosine[:, None])
+            best = int(np.argmax(scores))
+            supports.append(Support(i, int(candidates[best]), float(scores[best])))
+        out.append(supports)
+    return out
+
+
+def cite_all(index: StorySentences, claims: Sequence[int], options: SummaryOptions) -> list[list[Citation]]:
+    """For each claim: its own span (score 1.0), then every other article's best span that reaches the threshold
+    of the verifier used (``options.support`` for static, ``options.support_minilm`` for minilm)."""
+    used, found = find_support(index, claims, options.verifier, options.minilm_budget)
+    threshold = options.support_minilm if used == "minilm" else options.support
+    result = []
+    for i, supports in zip(claims, found, strict=True):
+        own = index.sentences[i]
+        citations = [Citation(own.article_id, own.start, own.end, 1.0)]
+        for support in sorted((s for s in supports if s.score >= threshold), key=lambda s: -s.score):
+            span = index.sentences[support.span]
+            citations.append(Citation(span.article_id, span.start, span.end, round(support.score, 3)))
+        result.append(citations)
+    return result

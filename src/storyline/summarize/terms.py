@@ -1,0 +1,111 @@
+"""Content terms of a sentence: stemmed content words, word bigrams, numbers and names.
+
+These are the units of lexical evidence used both to pick corroborated sentences (a bigram several articles
+share is corroborated content) and to check that a cited span really states the same fact (names and numbers
+must match, not only the topic).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+# Reporting verbs and news filler carry no facts of their own (added to scikit-learn's English stop words).
+EXTRA_STOP_WORDS = frozenset(
+    [
+        "said", "says", "say", "told", "tell", "according", "reported", "report", "reports", "added", "adding",
+        "just", "like", "also", "year", "years", "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday",
+        "thursday", "friday", "saturday", "sunday", "today", "yesterday", "week", "s", "t", "don", "didn", "doesn",
+        "won", "isn", "wasn", "aren", "weren", "ve", "ll", "re", "d", "m",
+    ]
+)
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
+    "dozen": "12", "thousand": "1000", "million": "1000000",
+}
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words plus ``EXTRA_STOP_WORDS`` (imported on first use: sklearn is slow to load)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | EXTRA_STOP_WORDS
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper (plural, -ed, -ing, -ly, final -e) so 'arrests'/'arrested'/'arresting' meet."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3:
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif (w.endswith("ed") and len(w) > 4) or (w.endswith("ly") and len(w) > 5):
+        w = w[:-2]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return w
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The lexical evidence of one sentence."""
+
+    words: tuple[str, ...]
+    """Stemmed content words in order (stop words removed)."""
+    bigrams: frozenset[tuple[str, str]]
+    """Adjacent stemmed words of the original sentence where neither is a stop word."""
+    numbers: frozenset[str]
+    """Numbers as digits without separators ('3,197' -> '3197'; 'five' -> '5')."""
+    names: frozenset[str]
+    """Stems of capitalized words that are not sentence-initial (people, places, organisations)."""
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+
+def sentence_terms(text: str) -> Terms:
+    """The content words, bigrams, numbers and names of ``text``."""
+    tokens = _TOKEN.findall(text)
+    stop = stop_words()
+    words: list[str] = []
+    bigrams: set[tuple[str, str]] = set()
+    numbers: set[str] = set()
+    names: set[str] = set()
+    previous: str | None = None
+    for position, token in enumerate(tokens):
+        lower = token.lower()
+        if token[0].isdigit():
+            value = token.replace(",", "").rstrip(".")
+            numbers.add(value)
+            words.append(value)
+            previous = value
+            continue
+        if lower in _NUMBER_WORDS:
+            numbers.add(_NUMBER_WORDS[lower])
+        if lower in stop or len(lower) < 2:
+            previous = None
+            continue
+        stemmed = stem(lower)
+        words.append(stemmed)
+        if (token[0].isupper() and position > 0 and not token.isupper()) or (token.isupper() and len(token) > 1):
+            names.add(stemmed)
+        if previous is not None:
+            bigrams.add((previous, stemmed))
+        previous = stemmed
+    return Terms(tuple(words), frozenset(bigrams), frozenset(numbers), frozenset(names))

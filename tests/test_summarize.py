@@ -1,0 +1,150 @@
+"""Story summaries: real spans with exact offsets, word budget, order, dangling sentences, citations, headlines."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from storyline.config import SummaryOptions
+from storyline.ingest import read_inputs
+from storyline.models import Article
+from storyline.summarize import choose_headline, summarize_story
+from storyline.summarize.dangling import is_dangling
+from storyline.summarize.index import index_story, word_count
+from storyline.text.sentences import split_sentences
+
+from conftest import SEEDS
+
+
+def _article(article_id: str, text: str, published: str | None = None, title: str | None = None) -> Article:
+    article = Article(id=article_id, text=text, title=title,
+                      published=datetime.fromisoformat(published) if published else None)
+    article.sentences = split_sentences(text, article_id)
+    return article
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Article]:
+    articles, rejected, _ = read_inputs([str(SEEDS)])
+    assert not rejected
+    for article in articles:
+        article.sentences = split_sentences(article.text, article.id)
+    return articles
+
+
+def _check_offsets(summary, articles: list[Article]) -> None:
+    by_id = {a.id: a for a in articles}
+    for sentence in summary:
+        own = sentence.citations[0]
+        assert by_id[own.article_id].text[own.start:own.end] == sentence.text
+        assert own.score == 1.0
+        cited = [c.article_id for c in sentence.citations]
+        assert len(cited) == len(set(cited)), "one citation per article"
+        for citation in sentence.citations:
+            span = by_id[citation.article_id].text[citation.start:citation.end]
+            assert span.strip() == span and len(span.split()) >= 4
+            assert 0.0 <= citation.score <= 1.0
+
+
+def test_seed_summary_is_real_spans_within_the_budget(seeds: list[Article]) -> None:
+    for words in (40, 100):
+        summary, centrality = summarize_story(seeds, SummaryOptions(words=words, verifier="static"))
+        assert summary
+        assert sum(word_count(s.text) for s in summary) <= words
+        _check_offsets(summary, seeds)
+        assert set(centrality) == {a.id for a in seeds}
+    short, _ = summarize_story(seeds, SummaryOptions(words=40, verifier="static"))
+    long, _ = summarize_story(seeds, SummaryOptions(words=100, verifier="static"))
+    assert len(short) < len(long)
+
+
+def test_the_lead_fact_of_the_seeds_opens_the_summary(seeds: list[Article]) -> None:
+    summary, _ = summarize_story(seeds, SummaryOptions(verifier="static"))
+    assert "secret meetings with Venezuelan military officials" in summary[0].text
+
+
+def test_a_restated_sentence_cites_every_article_that_states_it() -> None:
+    shared = "The Kelso ferry ran aground on a sandbank near the harbour entrance on Sunday morning."
+    articles = [
+        _article("a", f"{shared} All 40 passengers were taken off by lifeboat. The ferry company apologised."),
+        _article("b", f"Passengers spent four hours on deck. {shared} Tugs refloated the ship at high tide."),
+        _article("c", f"{shared} The coast guard said nobody was hurt. An inquiry will look at the pilot's route."),
+        _article("d", "Rail strikes closed three lines in the north on Sunday. Unions said talks would resume."),
+    ]
+    for verifier in ("static", "minilm"):
+        summary, _ = summarize_story(articles, SummaryOptions(words=60, verifier=verifier))
+        _check_offsets(summary, articles)
+        grounding = next(s for s in summary if s.text == shared)
+        assert {c.article_id for c in grounding.citations} == {"a", "b", "c"}, verifier
+        assert all(c.score >= 0.9 for c in grounding.citations)
+        rail = [s for s in summary if "Rail" in s.text or "Unions" in s.text]
+        assert all(s.single_source for s in rail)
+
+
+def test_wire_datelines_and_leftover_markup_are_cut_out_of_the_span() -> None:
+    text = ("LONDON (AP) _ British police arrested the former ruler at a clinic in the capital on Friday night. "
+            "</P> <P> His lawyers said they would appeal the arrest warrant before a judge on Monday morning.")
+    article = _article("wire", text)
+    index = index_story([article], SummaryOptions())
+    texts = [s.text for s in index.sentences]
+    assert texts == ["British police arrested the former ruler at a clinic in the capital on Friday night.",
+                     "His lawyers said they would appeal the arrest warrant before a judge on Monday morning."]
+    for sentence in index.sentences:
+        assert text[sentence.start:sentence.end] == sentence.text
+
+
+@pytest.mark.parametrize(("text", "dangling"), [
+    ("However, the bridge stayed closed for a week.", True),
+    ("He added that the repairs would cost more.", True),
+    ("They said the dam was safe.", True),
+    ("\"It was terrible,\" she added later.", True),
+    ("The mayor added two more buses to the route.", False),
+    ("Heavy rain flooded the valley on Monday.", False),
+    ("Hebron's market reopened on Tuesday.", False),
+])
+def test_dangling_openers(text: str, dangling: bool) -> None:
+    assert is_dangling(text) is dangling
+
+
+def test_a_dangling_sentence_only_follows_its_antecedent() -> None:
+    base = ("Floods closed the Norden bridge on Monday after the river rose three metres. "
+            "However, the Norden bridge reopened on Tuesday after engineers checked the river piers.")
+    others = [
+        _article(f"o{i}", "The Norden bridge reopened on Tuesday after engineers checked the river piers. "
+                          f"Traffic on the river road was light in the morning, report {i} said.")
+        for i in range(3)
+    ]
+    articles = [_article("base", base), *others]
+    summary, _ = summarize_story(articles, SummaryOptions(words=60, verifier="static"))
+    texts = [s.text for s in summary]
+    for position, text in enumerate(texts):
+        if text.startswith("However"):
+            assert position > 0 and texts[position - 1].startswith("Floods closed")
+
+
+def test_sentences_follow_the_chronology_of_their_articles() -> None:
+    later = _article("later", "The dam was repaired on Friday, officials in Lowtown said, and the road reopened.",
+                     "2024-05-10T09:00:00")
+    earlier = _article("earlier", "A dam broke in Lowtown on Monday and flooded forty homes near the river bank.",
+                       "2024-05-06T09:00:00")
+    summary, _ = summarize_story([later, earlier], SummaryOptions(words=60, verifier="static"))
+    assert [s.citations[0].article_id for s in summary] == ["earlier", "later"]
+
+
+def test_headline_is_a_title_or_the_best_real_first_sentence() -> None:
+    untitled = _article("u", "https://news.example/story/123\nA ferry ran aground near Kelso on Sunday with forty "
+                              "people on board. All were rescued.")
+    assert choose_headline([untitled], {"u": 1.0}).startswith("A ferry ran aground near Kelso")
+    titled = _article("t", "Some body text that says a ferry ran aground near Kelso.", title="Ferry aground at Kelso")
+    assert choose_headline([untitled, titled], {"u": 1.0, "t": 0.5}) == "Ferry aground at Kelso"
+
+
+def test_empty_story_and_options_validation(seeds: list[Article]) -> None:
+    summary, centrality = summarize_story([_article("x", "Too short.")])
+    assert summary == [] and centrality == {"x": 0.0}
+    from storyline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown attribution verifier 'nli'"):
+        summarize_story(seeds, replace(SummaryOptions(), verifier="nli"))
