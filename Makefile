@@ -21,8 +21,11 @@ demo: setup
 	$(VENV)/bin/storyline digest demo/corpus -o out/demo
 	@echo "report: $(CURDIR)/out/demo/index.html (also stories.json, stories.md)"
 
+# The store and browser tests need PostgreSQL and Chromium (Debian packages, installed once with apt; needs root or
+# sudo) and a throwaway PostgreSQL server on 127.0.0.1:55432 (started here, reused if running).
 test: setup
-	$(PY) -m pytest -q
+	./.ci/install-system.sh
+	STORYLINE_TEST_POSTGRES="$$(./.ci/start-postgres.sh)" CI=true $(PY) -m pytest -q
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

@@ -7,12 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from conftest import SEEDS
 from storyline.compare import Comparison, compare_story
 from storyline.compare.entities import Mention, merge_mentions
 from storyline.ingest import read_inputs
 from storyline.models import Article
 from storyline.text.sentences import split_sentences
+
+from conftest import SEEDS
 
 A000 = "000_2f5120fb859c3a0c.txt"
 A004 = "004_aaedc645091e8ef2.txt"
@@ -205,12 +206,10 @@ def test_cli_writes_the_comparison_into_all_three_reports(tmp_path) -> None:  # 
     import jsonschema
 
     from conftest import run_cli
-    from storyline.output.json import load_schema
-
     out = tmp_path / "out"
     run_cli("digest", str(SEEDS), "-o", str(out), "-q", "--threshold", "1.5")
     data = json.loads((out / "stories.json").read_text(encoding="utf-8"))
-    jsonschema.validate(data, load_schema())
+    jsonschema.validate(data, json.loads(run_cli("schema").stdout))
     (story,) = data["stories"]
     assert story["agreed"] and story["unique"] and story["quotes"] and story["entities"] and story["timeline"]
     texts = {a["id"]: a["text"] for a in data["articles"]}
@@ -221,13 +220,17 @@ def test_cli_writes_the_comparison_into_all_three_reports(tmp_path) -> None:  # 
     assert "Mari Carmen Aponte" in (out / "index.html").read_text(encoding="utf-8")
 
 
-def test_comparison_can_be_switched_off() -> None:
-    import storyline
+def test_comparison_can_be_switched_off(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Through the environment layer of the settings, on the real CLI."""
+    import json
 
-    settings = storyline.Settings(progress=False).with_overrides({"compare.enabled": False})
-    article = Article(id="a", text="A dam broke in Lowtown on Monday, flooding forty homes. Nobody was hurt.")
-    story = storyline.digest([article], settings=settings).stories[0]
-    assert story.summary and not story.quotes and not story.entities and not story.timeline
+    from conftest import run_cli
+
+    (tmp_path / "a.txt").write_text("A dam broke in Lowtown on Monday, flooding forty homes. Nobody was hurt.")
+    monkeypatch.setenv("STORYLINE_COMPARE_ENABLED", "false")
+    run_cli("digest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "-q")
+    (story,) = json.loads((tmp_path / "out" / "stories.json").read_text(encoding="utf-8"))["stories"]
+    assert story["summary"] and not story["quotes"] and not story["entities"] and not story["timeline"]
 
 
 def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
@@ -258,3 +261,29 @@ def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
                 break
     precision, recall = hits / predicted, hits / len(gold)
     assert 2 * precision * recall / (precision + recall) >= 0.65
+
+
+def test_stories_in_other_languages_are_counted_not_compared() -> None:
+    """The spaCy model and the date rules are English: a German story is left alone and counted."""
+    from storyline.config import Settings
+    from storyline.models import Story
+    from storyline.pipeline import CompareStories, LocalExecutor, RunState
+
+    german = _articles(Article(id="de", text="Am Montag brach in Lowtown ein Damm. Vierzig Häuser wurden überflutet.",
+                               language="de"))  # fmt: skip
+    state = RunState(settings=Settings(progress=False), articles=german,
+                     stories=[Story(id="s", headline="", article_ids=["de"])])  # fmt: skip
+    CompareStories().run(state, LocalExecutor(progress=False))
+    assert state.dropped["stories not compared: no English article"] == 1
+    assert not state.stories[0].entities and not state.stories[0].timeline
+
+
+def test_unknown_embedder_and_model_are_clear_errors() -> None:
+    from storyline.config import CompareOptions
+    from storyline.errors import ConfigError
+
+    article = _articles(Article(id="x", text="A dam broke in Lowtown on Monday, flooding forty homes."))
+    with pytest.raises(ConfigError, match=r"compare\.embedder 'nope'; choose one of"):
+        compare_story(article, CompareOptions(embedder="nope"))
+    with pytest.raises(ConfigError, match=r"not installed.*compare\.spacy_model"):
+        compare_story(article, CompareOptions(spacy_model="no_such_model"))

@@ -108,3 +108,19 @@ def test_cli_reads_jsonl_from_stdin_and_fails_only_when_nothing_is_read(tmp_path
     assert failed.returncode != 0
     assert "missing" in failed.stderr and "no such file" in failed.stderr
     assert result.returncode == 0
+
+
+def test_text_files_take_source_from_their_folder_and_date_from_their_name(tmp_path: Path) -> None:
+    (tmp_path / "harbor-ledger").mkdir()
+    (tmp_path / "harbor-ledger" / "2026-09-09-fire.txt").write_text("Fire\n\nA warehouse burned on Dockside Road.")
+    (tmp_path / "2026-13-45-notes.txt").write_text("An undated note about the harbour meeting.")
+    articles, rejected, _ = read_inputs([str(tmp_path)])
+    assert not rejected
+    by_id = {a.id: a for a in articles}
+    fire = by_id["harbor-ledger/2026-09-09-fire.txt"]
+    assert fire.source == "harbor-ledger" and fire.published.isoformat() == "2026-09-09T00:00:00+00:00"
+    assert fire.meta == {"source_from": "folder", "published_from": "file name"}
+    note = by_id["2026-13-45-notes.txt"]
+    assert note.source is None and note.published is None
+    seed = read_inputs([str(SEEDS)])[0][0]
+    assert seed.source is None and seed.published is None

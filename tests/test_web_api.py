@@ -254,15 +254,16 @@ def test_nul_in_articles_is_stored_as_replacement_character(writable: Store) -> 
     assert stored["text"][citation["start"]:citation["end"]] == story["summary"][0]["text"]
 
 
-def test_articles_that_cannot_be_grouped_stay_pending_with_a_clear_error(writable: Store) -> None:
+def test_articles_of_only_stop_words_are_still_grouped_not_left_pending(writable: Store) -> None:
     client = TestClient(create_app(writable, Settings().with_overrides({"web.token": "t"})))
     body = {"articles": [{"id": "s1", "text": "the the the and and and of of of to to to"},
                          {"id": "s2", "text": "and the of to and the of to and the of to"}]}
     response = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"})
-    assert response.status_code == 422
-    assert "could not group the 2 stored articles" in response.json()["detail"]
-    assert writable.counts()["pending"] == 2
-    assert client.get("/api/status").json()["counts"]["pending"] == 2
+    assert response.status_code == 200, response.text
+    assert writable.counts()["pending"] == 0
+    assert client.get("/api/status").json()["counts"]["pending"] == 0
+    grouped = {aid for story in writable.load_digest().stories for aid in story.article_ids}
+    assert {"s1", "s2"} <= grouped
 
 
 def test_a_split_story_never_gives_two_stories_one_id() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .config import Settings
 from .errors import NothingToReadError
@@ -15,8 +16,13 @@ def digest(
     *,
     paths: Sequence[str] = (),
     settings: Settings | None = None,
+    incremental: Any = None,
 ) -> Digest:
     """Group ``articles`` (and the articles read from ``paths``) into cited stories.
+
+    With ``incremental`` (a ``storyline.store.Store``, or anything with ``get_blob``, ``put_blob`` and
+    ``articles(ids)``) the articles join the stories of earlier runs kept there (docs/clustering.md); the digest
+    then holds every story this run touched, with all of its articles.
 
     >>> from storyline import Article, digest
     >>> result = digest([Article(id="a", text="A dam broke in Lowtown on Monday. Ten homes flooded.")])
@@ -30,6 +36,12 @@ def digest(
     given = list(articles or [])
     rejected: list[Rejected] = []
     inputs = len(given)
+    stages = None
+    if incremental is not None:
+        from .pipeline import DEFAULT_STAGES, ClusterStories
+
+        stages = [ClusterStories(blobs=incremental, load_articles=incremental.articles) if make is ClusterStories
+                  else make() for make in DEFAULT_STAGES]
     # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
     with open_executor(settings.scale, progress=settings.progress) as executor:
         if paths:
@@ -40,7 +52,7 @@ def digest(
             raise NothingToReadError(
                 "no article could be read from " + ", ".join(paths) + ": " + "; ".join(str(r) for r in rejected[:5])
             )
-        return run_pipeline(given, settings, rejected=rejected, inputs=inputs, executor=executor)
+        return run_pipeline(given, settings, rejected=rejected, inputs=inputs, executor=executor, stages=stages)
 
 
 def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:

@@ -83,12 +83,17 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
                      "ingest.fetch": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
                      "scale.workers": workers}
         settings = _settings(config, quiet, overrides)
-        result = run_digest(paths=list(inputs), settings=settings)
-        whole = result
         if db is not None:
-            from .store import persist_digest
+            from .store import Store
 
-            whole, saved = persist_digest(result, db or settings.store.url)
+            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md).
+            with Store.open(db or settings.store.url) as store:
+                result = run_digest(paths=list(inputs), settings=settings, incremental=store)
+                saved = store.save_digest(result)
+                whole = store.load_digest()
+        else:
+            result = run_digest(paths=list(inputs), settings=settings)
+            whole = result
     except StorylineError as exc:
         _fail(str(exc))
         return

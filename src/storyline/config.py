@@ -77,14 +77,31 @@ class DedupOptions:
     """Jaccard similarity of word 5-shingles at which two articles count as near-duplicates."""
     num_perm: int = 128
     shingle: int = 5
+    containment: float = 0.9
+    """Share of the shorter article's shingles found in the longer one at which it is a copy (wire copies whose
+    outlets added their own boilerplate: bylines, "Read more", copyright lines)."""
+    candidate: float = 0.4
+    """MinHash LSH threshold for proposing a pair to verify (below ``threshold`` so boilerplate copies are seen)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
     threshold: float = 0.75
-    """Cosine distance under which two articles can join one story (lower = finer stories)."""
+    """Average-link distance (1 - shared-neighbour similarity) under which groups merge (lower = finer stories)."""
     max_days: float = 7.0
     """Articles published further apart than this are not put in one story (when both dates are known)."""
+    neighbors: int = 8
+    """Nearest neighbours per article that define its neighbourhood (shared-neighbour similarity)."""
+    min_similarity: float = 0.1
+    """TF-IDF cosine below which an article is not counted as another's neighbour."""
+    entity_weight: float = 2.0
+    """How many times a capitalized name counts on top of its words (who/where weigh more than what)."""
+    max_df: float = 0.5
+    """Words in more than this share of the articles are ignored (on inputs of 20 articles or more)."""
+    exact_limit: int = 5000
+    """Above this many articles, neighbours come from an HNSW index instead of exact search."""
+    sketch_dims: int = 256
+    """Dimensions of the dense sketch of TF-IDF vectors used by the HNSW indexes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +210,8 @@ class Settings:
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
-    compare: CompareOptions = field(default_factory=CompareOptions)
     scale: ScaleOptions = field(default_factory=ScaleOptions)
+    compare: CompareOptions = field(default_factory=CompareOptions)
     store: StoreOptions = field(default_factory=StoreOptions)
     web: WebOptions = field(default_factory=WebOptions)
     watch: WatchOptions = field(default_factory=WatchOptions)

@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tqdm import tqdm
 
-from .config import Settings, SummaryOptions
+from .config import CompareOptions, Settings, SummaryOptions
 from .models import Article, Digest, Rejected, Sentence, Stats, Story
 
 T = TypeVar("T")
@@ -97,21 +97,63 @@ class FindDuplicates:
 
 @dataclass
 class ClusterStories:
+    """Group originals into stories; duplicates follow their original.
+
+    With ``blobs`` (anything with ``get_blob``/``put_blob``, e.g. the store) the grouping is incremental: the
+    clustering state saved there by earlier runs is loaded, this run's articles join its stories (ids stable across
+    runs, merges recorded) and the state is saved back. Every story this run touched is then output whole: its
+    earlier articles are fetched with ``load_articles`` (e.g. ``Store.articles``) and added to the run.
+    """
+
     name: str = "cluster"
+    blobs: Any = None
+    load_articles: Callable[[list[str]], list[Article]] | None = None
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
 
         originals = [a for a in state.articles if a.duplicate_of is None]
-        groups = cluster_articles(originals, state.settings.cluster)
+        if self.blobs is not None:
+            groups, ids = self._incremental(originals, state)
+        else:
+            groups = cluster_articles(originals, state.settings.cluster)
+            ids = [story_id(group) for group in groups]
         home = {aid: gi for gi, group in enumerate(groups) for aid in group}
         for article in state.articles:
-            if article.duplicate_of is not None:
+            if article.duplicate_of is not None and article.id not in home:
                 groups[home[article.duplicate_of]].append(article.id)
-        stories = []
-        for group in groups:
-            stories.append(Story(id=story_id(group), headline="", article_ids=sorted(group)))
-        state.stories = stories
+        state.stories = [
+            Story(id=sid, headline="", article_ids=sorted(group)) for sid, group in zip(ids, groups, strict=True)
+        ]
+
+    def _incremental(self, originals: list[Article], state: RunState) -> tuple[list[list[str]], list[str]]:
+        from .cluster.incremental import assign
+        from .cluster.state_store import load_state, save_state
+        from .text.sentences import split_sentences
+
+        settings = state.settings.cluster
+        cluster_state = load_state(self.blobs, settings)
+        assignment = assign(cluster_state, originals, settings)
+        for article in state.articles:
+            if article.duplicate_of is not None:
+                cluster_state.duplicates[article.id] = article.duplicate_of
+        save_state(self.blobs, cluster_state)
+        touched = dict.fromkeys(assignment.story_of.values())
+        for old, new in assignment.moved.values():
+            touched.update(dict.fromkeys((cluster_state.resolve(old), new)))
+        touched = {sid: None for sid in touched if sid in cluster_state.stories}
+        groups = [cluster_state.members_with_duplicates(sid) for sid in touched]
+        have = {a.id for a in state.articles}
+        missing = [aid for group in groups for aid in group if aid not in have]
+        if missing and self.load_articles is None:
+            raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
+        for article in self.load_articles(missing) if missing and self.load_articles is not None else []:
+            article.sentences = article.sentences or split_sentences(article.text, article.id)
+            state.articles.append(article)
+        loaded = {a.id for a in state.articles}
+        state.dropped["story members not in the article store"] += sum(aid not in loaded for g in groups for aid in g)
+        state.dropped["stories merged into older ones"] += len(assignment.merges)
+        return [[aid for aid in group if aid in loaded] for group in groups], list(touched)
 
 
 def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
@@ -143,29 +185,40 @@ class SummarizeStories:
         state.stories = executor.map(summarize, story_jobs(state), desc="summaries")
 
 
+def english_originals(members: list[Article]) -> list[Article]:
+    """A story's originals in English or of unknown language: the spaCy model and the date rules are English."""
+    originals = [a for a in members if a.duplicate_of is None] or members
+    return [a for a in originals if not a.language or a.language.lower().startswith("en")]
+
+
+def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -> Story:
+    """Agreed/unique/conflicts, quotes, entities and timeline of one story (a top-level function: any executor)."""
+    from .compare import compare_story
+
+    story, members = job
+    articles = english_originals(members)
+    if articles:
+        result = compare_story(articles, options)
+        story.agreed, story.unique, story.conflicts = result.agreed, result.unique, result.conflicts
+        story.quotes, story.entities, story.timeline = result.quotes, result.entities, result.timeline
+    return story
+
+
 @dataclass
 class CompareStories:
-    """Agreed/unique/conflicting claims, entities, quotes and a timeline for each story (duplicates left out)."""
+    """Compare the sources of each story (duplicates left out); stories with no English article are counted."""
 
     name: str = "compare"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        from .compare import compare_story
-
         options = state.settings.compare
         if not options.enabled:
             return
-        by_id = state.by_id()
-
-        def compare(story: Story) -> Story:
-            members = [by_id[i] for i in story.article_ids]
-            originals = [a for a in members if a.duplicate_of is None] or members
-            result = compare_story(originals, options)
-            story.agreed, story.unique, story.conflicts = result.agreed, result.unique, result.conflicts
-            story.quotes, story.entities, story.timeline = result.quotes, result.entities, result.timeline
-            return story
-
-        state.stories = executor.map(compare, state.stories, desc="compare")
+        jobs = story_jobs(state)
+        skipped = sum(1 for _, members in jobs if not english_originals(members))
+        if skipped:
+            state.dropped["stories not compared: no English article"] += skipped
+        state.stories = executor.map(partial(compare_members, options=options), jobs, desc="compare")
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (

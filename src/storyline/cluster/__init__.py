@@ -1,5 +1,8 @@
-"""Group articles into stories: features, batch clustering and stable story ids."""
+"""Group articles into stories: features, neighbours, shared-neighbour average link, incremental runs, stable ids."""
 
 from .batch import cluster_articles, story_id
+from .incremental import Assignment, ClusterState, assign
+from .state_store import SqliteBlobs, load_state, save_state
 
-__all__ = ["cluster_articles", "story_id"]
+__all__ = ["Assignment", "ClusterState", "SqliteBlobs", "assign", "cluster_articles", "load_state", "save_state",
+           "story_id"]

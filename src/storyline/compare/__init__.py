@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..config import CompareOptions
+from ..embed import EMBEDDERS
+from ..errors import ConfigError
 from ..models import Article, Claim, Conflict, ConflictSide, Entity, Quote, Span, TimelineEvent
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, split_units, unit_similarity
@@ -35,6 +37,9 @@ class Comparison:
 def compare_story(articles: Sequence[Article], options: CompareOptions | None = None) -> Comparison:
     """Compare ``articles`` (one story, duplicates left out, sentences already split)."""
     options = options or CompareOptions()
+    if options.embedder not in EMBEDDERS:
+        known = ", ".join(sorted(EMBEDDERS))
+        raise ConfigError(f"unknown compare.embedder {options.embedder!r}; choose one of: {known}")
     sentences = [s for a in articles for s in a.sentences]
     docs = annotate([s.text for s in sentences], options.spacy_model)
     mentions: list[Mention] = []

@@ -41,6 +41,8 @@ class Alignment:
     cosine: np.ndarray
     linked: np.ndarray
     """``linked[i, j]``: units i and j (of different articles) state the same fact."""
+    stems: list[frozenset[str]]
+    """Content stems of each unit, computed once."""
 
 
 def rare_stems(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> set[str]:
@@ -63,7 +65,7 @@ def link_units(units: list[Unit], score: np.ndarray, cosine: np.ndarray, options
             linked[i, j] = linked[j, i] = True
     same = np.array([[a.article_id == b.article_id for b in units] for a in units], dtype=bool)
     linked &= ~same if len(units) else linked
-    return Alignment(units, score, cosine, linked)
+    return Alignment(units, score, cosine, linked, stems)
 
 
 def agreed_claims(alignment: Alignment) -> list[Claim]:
@@ -99,10 +101,9 @@ def _is_statement(unit: Unit, min_words: int) -> bool:
 def unique_claims(alignment: Alignment, options: CompareOptions) -> list[Span]:
     """Statements only one article makes: not linked to any other article, or linked by one shared word only
     and mostly made of words no other article uses."""
-    units = alignment.units
+    units, stems = alignment.units, alignment.stems
     if len({u.article_id for u in units}) < 2:
         return []
-    stems = [content_stems(u.text) for u in units]
     by_article: dict[str, set[str]] = {}
     for unit, unit_stems in zip(units, stems, strict=True):
         by_article.setdefault(unit.article_id, set()).update(unit_stems)
@@ -118,9 +119,8 @@ def unique_claims(alignment: Alignment, options: CompareOptions) -> list[Span]:
     return found
 
 
-def _shared_words(a: Unit, b: Unit) -> list[str]:
-    common = content_stems(a.text) & content_stems(b.text)
-    words = []
+def _shared_words(a: Unit, common: frozenset[str]) -> list[str]:
+    words: list[str] = []
     for word in a.text.replace(",", " ").split():
         clean = word.strip(".,;:!?\"“”'’()")
         if clean and content_stems(clean) & common and clean.lower() not in {w.lower() for w in words}:
@@ -138,15 +138,16 @@ def find_conflicts(
     """Pairs of units about the same thing (linked, or scoring at least ``options.conflict``) whose figures or
     dates cannot both be true; ``quantities[i]`` and ``dates[i]`` are those found in unit ``i``, ``holders[i][k]``
     the entity last named before figure ``k`` (figures of different people or bodies are not compared)."""
-    units = alignment.units
+    units, stems = alignment.units, alignment.stems
     conflicts: list[Conflict] = []
     seen: set[tuple[str, int, int, str, int, int, str]] = set()
     close = alignment.linked | (alignment.score >= options.conflict)
     for i, j in zip(*np.nonzero(np.triu(close, 1)), strict=True):
         a, b = units[i], units[j]
-        if a.article_id == b.article_id or len(content_stems(a.text) & content_stems(b.text)) < options.conflict_shared:
+        common = stems[i] & stems[j]
+        if a.article_id == b.article_id or len(common) < options.conflict_shared:
             continue
-        context = ", ".join(_shared_words(a, b))
+        context = ", ".join(_shared_words(a, common))
         held_a = holders[i] if holders else [None] * len(quantities[i])
         held_b = holders[j] if holders else [None] * len(quantities[j])
         for qa, holder in zip(quantities[i], held_a, strict=True):

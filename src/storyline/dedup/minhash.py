@@ -1,7 +1,9 @@
 """Near-duplicates by MinHash LSH over word shingles, confirmed by the exact Jaccard similarity.
 
 Exact copies (same normalized text) are found by hashing first; LSH proposes candidate pairs among the rest and
-each candidate is verified on the real shingle sets, so the threshold means what it says.
+each candidate is verified on the real shingle sets, so the thresholds mean what they say. A pair is a duplicate
+when its Jaccard similarity reaches ``threshold`` or when nearly all of the shorter article's shingles are in the
+longer one (``containment``): a syndicated wire story that outlets wrapped in different boilerplate.
 """
 
 from __future__ import annotations
@@ -10,22 +12,85 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHashLSH
 
 from ..config import DedupOptions
 from ..models import Article
 
 _WORD = re.compile(r"\w+")
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_MAX_WORD = 40
+_POWERS = np.array([pow(1_000_003, i, 2**64) for i in range(_MAX_WORD)], dtype=np.uint64)
 
 
-def shingles(text: str, size: int) -> set[bytes]:
-    """Lower-cased word ``size``-grams of ``text`` (the whole text when shorter)."""
-    words = _WORD.findall(text.lower())
-    if len(words) < size:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+def shingles(text: str, size: int) -> set[int]:
+    """Hashes of the lower-cased word ``size``-grams of ``text`` (one hash of the whole text when shorter)."""
+    return set(_shingle_hashes(_WORD.findall(text.lower()), size).tolist())
+
+
+def _word_ids(words: list[str]) -> np.ndarray:
+    """A 64-bit hash per word, computed in NumPy over the words' code points (no per-word Python call)."""
+    codes = np.array(words).view(np.uint32).reshape(len(words), -1)[:, :_MAX_WORD].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        ids = (codes * _POWERS[: codes.shape[1]]).sum(axis=1, dtype=np.uint64)
+        ids ^= ids >> np.uint64(31)
+        ids *= _MULTIPLIER
+    return ids | np.uint64(1)
+
+
+def _shingle_hashes(words: list[str], size: int) -> np.ndarray:
+    """Distinct 64-bit hashes of the word ``size``-grams (a polynomial of word hashes, wrapping)."""
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    ids = _word_ids(words)
+    span = min(size, len(ids))
+    count = len(ids) - span + 1
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(span):
+            hashes = hashes * _MULTIPLIER + ids[offset : offset + count]
+    return np.unique(hashes)
+
+
+def signature(hashes: np.ndarray, num_perm: int) -> np.ndarray:
+    """MinHash signature: for each of ``num_perm`` multiply-shift hash functions, the least value over ``hashes``."""
+    a, b = _permutations(num_perm)
+    with np.errstate(over="ignore"):
+        values = (hashes[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
+    return values.min(axis=0)
+
+
+@cache
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def copy_score(a: np.ndarray, b: np.ndarray, options: DedupOptions) -> float:
+    """How much of a copy two sorted shingle-hash arrays are (0 = not a duplicate): Jaccard, or containment."""
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    jaccard = shared / (len(a) + len(b) - shared)
+    if jaccard >= options.threshold:
+        return jaccard
+    containment = shared / min(len(a), len(b))
+    return containment if containment >= options.containment else 0.0
+
+
+def _plausible(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int, options: DedupOptions) -> bool:
+    """Whether the signatures' Jaccard estimate leaves room for a duplicate (cheap filter before the exact check).
+
+    A copy by containment ``c`` of sets of sizes ``s <= l`` has Jaccard at least ``c*s / ((1-c)*s + l)``; the
+    estimate from 128 permutations has a standard error under 0.045, so 0.15 of slack keeps real copies.
+    """
+    small, large = min(size_a, size_b), max(size_a, size_b)
+    c = options.containment
+    needed = min(options.threshold, c * small / ((1 - c) * small + large))
+    return float(np.mean(a == b)) >= needed - 0.15
 
 
 def _canonical_order(article: Article) -> tuple[float, int, str]:
@@ -37,8 +102,8 @@ def _canonical_order(article: Article) -> tuple[float, int, str]:
 class DedupKey:
     """What linking needs of one article, computed on any worker: a few KB instead of the article.
 
-    ``shingles`` are the sorted 64-bit hashes of the word shingles (for the exact Jaccard check) and
-    ``signature`` the MinHash of the same shingles (for LSH candidates); both are empty for an empty text.
+    ``shingles`` are the sorted distinct 64-bit hashes of the word shingles (for the exact checks) and
+    ``signature`` their MinHash (for LSH candidates); both are empty for a text without words.
     """
 
     article_id: str
@@ -51,30 +116,24 @@ class DedupKey:
 def dedup_key(article: Article, options: DedupOptions | None = None) -> DedupKey:
     """The article's exact-copy digest, MinHash signature and shingle hashes (per article, parallel-safe)."""
     options = options or DedupOptions()
-    normalized = " ".join(_WORD.findall(article.text.lower()))
-    digest = hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
-    grams = shingles(article.text, options.shingle)
-    wide = sorted({int.from_bytes(hashlib.sha1(g).digest()[:8], "little") for g in grams})
-    hashes = np.array(wide, dtype=np.uint64)
-    signature = np.zeros(0, dtype=np.uint64)
-    if wide:
-        # The low 32 bits of the SHA-1 prefix are datasketch's own sha1_hash32, so the signature is the same.
-        minhash = MinHash(num_perm=options.num_perm, seed=1, hashfunc=int)
-        minhash.update_batch([h & 0xFFFFFFFF for h in wide])
-        signature = minhash.hashvalues
-    return DedupKey(article.id, _canonical_order(article), digest, signature, hashes)
+    tokens = _WORD.findall(article.text.lower())
+    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+    hashes = _shingle_hashes(tokens, options.shingle)
+    sketch = signature(hashes, options.num_perm) if len(hashes) else np.zeros(0, dtype=np.uint64)
+    return DedupKey(article.id, _canonical_order(article), digest, sketch, hashes)
 
 
 def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = None) -> dict[str, str]:
     """Map each duplicate article id to its original's (earliest published, then longest, then id).
 
-    The global step: exact copies by digest, then LSH candidates verified by the exact Jaccard of the shingles.
+    The global step: exact copies by digest, then LSH candidates, filtered on the signature estimate and verified
+    on the shingle hashes (Jaccard >= ``threshold`` or containment >= ``containment``).
     """
     options = options or DedupOptions()
     duplicate_of: dict[str, str] = {}
     by_digest: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=max(0.05, options.threshold - 0.15), num_perm=options.num_perm)
-    kept: dict[str, np.ndarray] = {}
+    lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
+    kept: dict[str, DedupKey] = {}
     for key in sorted(keys, key=lambda k: k.order):
         if key.digest in by_digest:
             first = by_digest[key.digest]
@@ -83,19 +142,20 @@ def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = Non
         by_digest[key.digest] = key.article_id
         if not len(key.shingles):
             continue
-        signature = LeanMinHash(seed=1, hashvalues=key.signature, scheme="affine32")
-        best, best_score = None, options.threshold
-        for candidate in lsh.query(signature):
+        sketch = LeanMinHash(seed=1, hashvalues=key.signature, scheme="legacy")
+        best, best_score = None, 0.0
+        for candidate in sorted(lsh.query(sketch)):
             other = kept[candidate]
-            common = len(np.intersect1d(key.shingles, other, assume_unique=True))
-            score = common / (len(key.shingles) + len(other) - common)
-            if score >= best_score:
+            if not _plausible(key.signature, other.signature, len(key.shingles), len(other.shingles), options):
+                continue
+            score = copy_score(key.shingles, other.shingles, options)
+            if score > best_score:
                 best, best_score = candidate, score
         if best is not None:
             duplicate_of[key.article_id] = duplicate_of.get(best, best)
             continue
-        kept[key.article_id] = key.shingles
-        lsh.insert(key.article_id, signature)
+        kept[key.article_id] = key
+        lsh.insert(key.article_id, sketch)
     return duplicate_of
 
 
@@ -105,4 +165,4 @@ def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = 
     return link_duplicates([dedup_key(article, options) for article in articles], options)
 
 
-__all__ = ["DedupKey", "dedup_key", "find_duplicates", "link_duplicates", "shingles"]
+__all__ = ["DedupKey", "copy_score", "dedup_key", "find_duplicates", "link_duplicates", "shingles", "signature"]

@@ -1,0 +1,134 @@
+"""Speed and memory of near-duplicate detection + clustering at 1k, 10k and 100k articles, batch and incremental.
+
+    python bench/cluster_speed.py                  # 1k, 10k, 100k
+    python bench/cluster_speed.py --sizes 1000 10000
+
+Inputs are built from the real texts in ../shared/data (ECB+ dev, DUC 2003, MultiLing 2011: 1,170 articles):
+article i is base document ``i mod 1170`` with a random ~70% of its sentences kept (in order) plus two sentences
+of another random document, so the copies are related (same event) without being verbatim duplicates, and the
+cluster structure grows with n the way a real stream's does. Each measurement runs in a fresh subprocess so its
+peak RSS (ru_maxrss) is its own. Baseline in the same run: the foundation's TF-IDF + scikit-learn average-link
+agglomerative clustering on a precomputed dense n x n cosine-distance matrix (not run where that matrix alone
+would take more than 2 GB).
+Incremental: a store of n articles is built, then a batch of 200 new articles is assigned; the table shows the
+time of that batch, which should not grow linearly with n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+DATA = ROOT.parent / "shared" / "data"
+BATCH = 200
+
+
+def base_texts() -> list[str]:
+    texts = [json.loads(line)["text"] for line in (DATA / "ecbplus" / "dev.jsonl").open(encoding="utf-8")]
+    for name in ("duc2003_task2.jsonl", "multiling2011_en.jsonl"):
+        for line in (DATA / "mds" / name).open(encoding="utf-8"):
+            texts += json.loads(line)["documents"]
+    return texts
+
+
+def make_articles(n: int, seed: int = 0) -> list:
+    from storyline.models import Article
+
+    texts = base_texts()
+    split = [re.split(r"(?<=[.!?])\s+", t) for t in texts]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        base = split[i % len(split)]
+        keep = [s for s in base if rng.random() < 0.7] or base[:1]
+        other = split[rng.randrange(len(split))]
+        extra = rng.sample(other, min(2, len(other)))
+        out.append(Article(id=f"a{i:06d}", text=" ".join(keep + extra)))
+    return out
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(kind: str, n: int) -> dict:
+    from storyline.cluster import cluster_articles
+    from storyline.config import ClusterOptions, DedupOptions
+    from storyline.dedup import find_duplicates
+
+    articles = make_articles(n + (BATCH if kind == "incremental" else 0))
+    start = time.perf_counter()
+    if kind == "storyline":
+        links = find_duplicates(articles, DedupOptions())
+        dedup_s = time.perf_counter() - start
+        groups = cluster_articles([a for a in articles if a.id not in links], ClusterOptions())
+        return {"seconds": time.perf_counter() - start, "dedup_s": dedup_s, "stories": len(groups),
+                "duplicates": len(links), "peak_mb": peak_mb()}
+    if kind == "baseline":
+        from sklearn.cluster import AgglomerativeClustering
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        links = find_duplicates(articles, DedupOptions())
+        originals = [a.text for a in articles if a.id not in links]
+        matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(originals)
+        distances = 1.0 - (matrix @ matrix.T).toarray()
+        labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                         distance_threshold=0.78).fit_predict(distances)
+        return {"seconds": time.perf_counter() - start, "stories": int(labels.max()) + 1, "peak_mb": peak_mb()}
+    from storyline.cluster.incremental import ClusterState, assign
+
+    options = ClusterOptions()
+    state = ClusterState.empty(options)
+    assign(state, articles[:n], options)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    result = assign(state, articles[n:], options)
+    return {"seconds": time.perf_counter() - start, "build_s": build, "stories": len(state.stories),
+            "joined": len(result.joined_stories), "new": len(result.new_stories), "peak_mb": peak_mb()}
+
+
+def run_child(kind: str, n: int) -> dict:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, __file__, "--child", kind, str(n)], capture_output=True, text=True, env=env,
+                          timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} at {n} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child[0], int(args.child[1]))))
+        return
+    print("| articles | storyline dedup+cluster s | articles/s | peak RSS MB | stories | baseline TF-IDF+agglo s | "
+          "baseline peak MB | speed ratio | incremental: +200 articles s | incr. articles/s | incr. peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        ours = run_child("storyline", n)
+        dense_gb = n * n * 8 / 1e9
+        base = run_child("baseline", n) if dense_gb < 2 else None
+        incr = run_child("incremental", n)
+        base_s = f"{base['seconds']:.1f}" if base else f"not run (n² matrix {dense_gb:.0f} GB)"
+        base_mb = f"{base['peak_mb']:.0f}" if base else "–"
+        ratio = f"{base['seconds'] / ours['seconds']:.1f}x" if base else "–"
+        print(f"| {n:,} | {ours['seconds']:.1f} (dedup {ours['dedup_s']:.1f}) | {n / ours['seconds']:.0f} | "
+              f"{ours['peak_mb']:.0f} | {ours['stories']:,} | {base_s} | {base_mb} | {ratio} | "
+              f"{incr['seconds']:.2f} | {BATCH / incr['seconds']:.0f} | {incr['peak_mb']:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Hard rules no similarity can override: different known languages, or publication dates too far apart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import ClusterOptions
+from ..models import Article
+
+DAY = 86_400.0
+
+
+@dataclass(slots=True)
+class GroupFacts:
+    """What the rules need to know about a group of articles: its known language and its date range."""
+
+    language: str | None = None
+    first: float = float("nan")
+    last: float = float("nan")
+
+    @classmethod
+    def of(cls, article: Article) -> GroupFacts:
+        stamp = article.published.timestamp() if article.published else float("nan")
+        language = article.language.lower().split("-")[0] if article.language else None
+        return cls(language, stamp, stamp)
+
+    def compatible(self, other: GroupFacts, max_days: float) -> bool:
+        """False when both languages are known and differ, or both date ranges are known and further apart."""
+        if self.language and other.language and self.language != other.language:
+            return False
+        if max_days > 0 and not (np.isnan(self.first) or np.isnan(other.first)):
+            gap = max(other.first - self.last, self.first - other.last)
+            if gap > max_days * DAY:
+                return False
+        return True
+
+    def joined(self, other: GroupFacts) -> GroupFacts:
+        """The facts of the union of two groups."""
+        return GroupFacts(
+            self.language or other.language,
+            float(np.fmin(self.first, other.first)),
+            float(np.fmax(self.last, other.last)),
+        )
+
+
+def facts_of(articles: Sequence[Article]) -> list[GroupFacts]:
+    """One ``GroupFacts`` per article."""
+    return [GroupFacts.of(a) for a in articles]
+
+
+def compatible_pairs(
+    facts: Sequence[GroupFacts], rows: np.ndarray, cols: np.ndarray, options: ClusterOptions
+) -> np.ndarray:
+    """A boolean mask over the pairs ``(rows[i], cols[i])``: True where the rules allow a link."""
+    languages = np.array([f.language or "" for f in facts], dtype=object)
+    stamps = np.array([f.first for f in facts], dtype=np.float64)
+    lang_a, lang_b = languages[rows], languages[cols]
+    ok = (lang_a == "") | (lang_b == "") | (lang_a == lang_b)
+    if options.max_days > 0:
+        gap = np.abs(stamps[rows] - stamps[cols])
+        ok &= ~(gap > options.max_days * DAY)  # NaN (unknown date) compares False: allowed
+    return ok
+
+
+__all__ = ["GroupFacts", "compatible_pairs", "facts_of"]

@@ -1,0 +1,150 @@
+"""Article features for clustering: hashed word counts plus boosted named-entity tokens, weighted by IDF.
+
+What an article is about is its words; who and where are its names. Names are found by a cheap capitalized-phrase
+extractor (measured in bench/clustering.py to be as useful as spaCy NER here, at a fraction of the cost) and added
+as extra tokens, so "Lindsay Lohan" and "Tara Reid" weigh more than "rehab". Words are hashed into a fixed space so
+that an incremental run can keep document frequencies between runs without a vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+
+from ..config import ClusterOptions
+from ..models import Article
+
+N_FEATURES = 2**20
+"""Size of the hashed feature space (collisions are rare at this size and harmless for similarity)."""
+
+SMALL_BATCH = 20
+"""Below this many documents IDF cut-offs (max_df, min_df) are not applied: the counts mean too little."""
+
+_WORD = r"(?u)\b\w\w+\b"
+_CAPITALIZED = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*(?:\s+(?:of\s+|de\s+|la\s+|van\s+)?[A-Z][\w'’-]+)*")
+_NON_WORD = re.compile(r"\W+")
+# Capitalized words that start sentences or dates and name nobody.
+_NOT_NAMES = frozenset(
+    w.capitalize()
+    for w in [
+        *ENGLISH_STOP_WORDS,
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("january", "february", "march", "april", "may", "june", "july", "august", "september", "october"),
+        *("november", "december", "mr", "mrs", "ms", "dr", "said", "says", "according"),
+    ]
+)
+
+
+def entity_phrases(text: str) -> list[str]:
+    """Capitalized phrases of ``text`` ("Lindsay Lohan", "Gulf of Aden"), lower-cased, leading stop words dropped."""
+    phrases = []
+    for match in _CAPITALIZED.finditer(text):
+        words = match.group(0).split()
+        while words and words[0] in _NOT_NAMES:
+            words.pop(0)
+        if words:
+            phrases.append(" ".join(words).lower())
+    return phrases
+
+
+def _entity_tokens(text: str) -> str:
+    return " ".join("ent_" + _NON_WORD.sub("_", phrase) for phrase in entity_phrases(text))
+
+
+@cache
+def _word_hasher() -> HashingVectorizer:
+    return HashingVectorizer(
+        n_features=N_FEATURES, stop_words="english", alternate_sign=False, norm=None, token_pattern=_WORD
+    )
+
+
+@cache
+def _entity_hasher() -> HashingVectorizer:
+    return HashingVectorizer(
+        n_features=N_FEATURES, alternate_sign=False, norm=None, token_pattern=r"ent_\w+", lowercase=False
+    )
+
+
+def article_text(article: Article) -> str:
+    """The text clustering looks at: title (when it is not already the first line) and body."""
+    if article.title and not article.text.startswith(article.title):
+        return f"{article.title}\n{article.text}"
+    return article.text
+
+
+def term_counts(articles: Sequence[Article], options: ClusterOptions) -> sp.csr_matrix:
+    """Sublinear (1 + log) counts of hashed words, plus entity tokens counted ``entity_weight`` times."""
+    texts = [article_text(a) for a in articles]
+    counts = _word_hasher().transform(texts).astype(np.float32)
+    if options.entity_weight > 0:
+        counts = counts + options.entity_weight * _entity_hasher().transform([_entity_tokens(t) for t in texts])
+    counts = sp.csr_matrix(counts, dtype=np.float32)
+    counts.data = 1.0 + np.log(counts.data)
+    return counts
+
+
+def document_frequencies(counts: sp.csr_matrix) -> np.ndarray:
+    """How many rows of ``counts`` have each feature."""
+    return np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.int64)
+
+
+def inverse_document_frequencies(df: np.ndarray, n_docs: int, options: ClusterOptions) -> np.ndarray:
+    """Smoothed IDF; features in more than ``max_df`` of documents or in only one are zeroed on larger inputs."""
+    idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+    if n_docs >= SMALL_BATCH:
+        idf[df > options.max_df * n_docs] = 0.0
+        idf[df < 2] = 0.0
+    return idf
+
+
+def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Rows of ``counts`` times ``idf``, scaled to unit length (so a dot product is a cosine)."""
+    weighted = sp.csr_matrix(counts.multiply(idf.reshape(1, -1)), dtype=np.float32)
+    weighted.eliminate_zeros()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ weighted, dtype=np.float32)
+
+
+def tfidf_vectors(articles: Sequence[Article], options: ClusterOptions) -> sp.csr_matrix:
+    """Unit TF-IDF rows for ``articles`` with IDF from the articles themselves (batch mode)."""
+    counts = term_counts(articles, options)
+    idf = inverse_document_frequencies(document_frequencies(counts), counts.shape[0], options)
+    return weigh(counts, idf)
+
+
+@cache
+def _sketch_matrix(dims: int, seed: int = 20240601) -> sp.csr_matrix:
+    """A fixed count-sketch projection from the hashed space to ``dims``: each feature adds ±1/2 to 4 dimensions."""
+    rng = np.random.default_rng(seed)
+    per_feature = 4
+    rows = np.repeat(np.arange(N_FEATURES, dtype=np.int32), per_feature)
+    cols = rng.integers(0, dims, size=N_FEATURES * per_feature, dtype=np.int32)
+    signs = rng.choice(np.array([-0.5, 0.5], dtype=np.float32), size=N_FEATURES * per_feature)
+    return sp.csr_matrix((signs, (rows, cols)), shape=(N_FEATURES, dims), dtype=np.float32)
+
+
+def sketch(vectors: sp.csr_matrix, dims: int) -> np.ndarray:
+    """Dense ``dims``-dimensional unit vectors whose dot products approximate the cosines of ``vectors``."""
+    dense = np.asarray((vectors @ _sketch_matrix(dims)).todense(), dtype=np.float32)
+    norms = np.linalg.norm(dense, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return dense / norms
+
+
+__all__ = [
+    "N_FEATURES",
+    "article_text",
+    "document_frequencies",
+    "entity_phrases",
+    "inverse_document_frequencies",
+    "sketch",
+    "term_counts",
+    "tfidf_vectors",
+    "weigh",
+]

@@ -1,0 +1,374 @@
+"""Incremental clustering: new articles join existing stories without re-clustering the store; ids never change.
+
+Pure functions over an in-memory ``ClusterState`` (persistence lives in ``state_store``). One run:
+
+1. the new articles' words update the document frequencies the state keeps (a background IDF that grows with
+   the store);
+2. an HNSW index over every stored article (a dense sketch of its TF-IDF vector) finds the stored articles
+   nearest to each new one; their stories are the *candidate stories*;
+3. the new articles and the members of the candidate stories are clustered together with the batch algorithm
+   (TF-IDF from the stored term counts re-weighted by today's IDF, neighbours, shared-neighbour similarity,
+   average link): the same decisions a full re-run would make in that neighbourhood;
+4. the stories are made to agree with that local clustering, and ids follow the plurality of members:
+   - a stored story *owns* the local cluster that holds most of its (local) members; when two stories have
+     their main part in the same cluster they are merged into the oldest (its id survives; the merge is
+     recorded and ``ClusterState.resolve`` maps the old id to the survivor);
+   - every article of a cluster, new or stored, goes to the cluster's owner; a cluster nobody owns becomes a
+     new story whose id comes from its founding (smallest) article id. So a stored article can move to another
+     story (recorded in ``Assignment.moved``) and a part of a story can split off into a new story, but the id
+     of a story always stays with the larger part of it; a story left empty is recorded as merged into the
+     story that took most of its articles.
+
+Cost per run grows with the number of new articles and the size of the candidate stories, and only
+logarithmically with the store (the index query).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..config import ClusterOptions
+from ..models import Article
+from .batch import story_id
+from .constraints import GroupFacts, facts_of
+from .features import (
+    N_FEATURES,
+    document_frequencies,
+    inverse_document_frequencies,
+    sketch,
+    term_counts,
+    weigh,
+)
+from .linkage import average_linkage
+from .neighbors import nearest_neighbors
+from .snn import shared_neighbor_similarity
+
+KEPT_TERMS = 200
+"""Term counts kept per stored article (its highest TF-IDF terms): enough for cosines, small to store."""
+MAX_LOCAL_MEMBERS = 30
+"""Members of a candidate story taken into the local re-clustering (the most recent ones): bounds the cost of a
+run by the number of new articles, whatever the size of the store or of its stories."""
+
+
+@dataclass(slots=True)
+class StoryRecord:
+    """What the state remembers of one story."""
+
+    id: str
+    members: list[str]
+    created: int
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Story ``story_id`` was merged into ``into`` during run ``run``."""
+
+    story_id: str
+    into: str
+    run: int
+
+
+@dataclass(slots=True)
+class StoredArticle:
+    """What the state remembers of one article: its row in the index, top term counts, and rule facts."""
+
+    row: int
+    terms: np.ndarray
+    counts: np.ndarray
+    facts: GroupFacts
+
+
+@dataclass(slots=True)
+class Assignment:
+    """The outcome of one run: the story of every new article, and what changed."""
+
+    story_of: dict[str, str] = field(default_factory=dict)
+    new_stories: list[str] = field(default_factory=list)
+    joined_stories: list[str] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    already_known: list[str] = field(default_factory=list)
+    moved: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Stored articles that the local re-clustering moved: article id -> (from story, to story)."""
+
+
+class VectorIndex:
+    """HNSW index (inner product) over unit article sketches, serializable to bytes."""
+
+    def __init__(self, dims: int, capacity: int = 1024) -> None:
+        import hnswlib
+
+        self.dims = dims
+        self.index = hnswlib.Index(space="ip", dim=dims)
+        self.index.init_index(max_elements=capacity, ef_construction=100, M=16, random_seed=1)
+        self.index.set_ef(64)
+        self.live = 0
+        """Centroids not deleted (hnswlib does not count them itself)."""
+
+    def _ensure(self, extra: int) -> None:
+        needed = self.index.get_current_count() + extra
+        if needed > self.index.get_max_elements():
+            self.index.resize_index(max(needed, 2 * self.index.get_max_elements()))
+
+    def put(self, rows: np.ndarray, centroids: np.ndarray) -> None:
+        """Add or replace the centroids of ``rows``."""
+        if len(rows) == 0:
+            return
+        self._ensure(len(rows))
+        self.index.add_items(np.asarray(centroids, dtype=np.float32), np.asarray(rows, dtype=np.int64))
+
+    def get(self, rows: Sequence[int]) -> np.ndarray:
+        return np.asarray(self.index.get_items(list(rows)), dtype=np.float32).reshape(len(rows), self.dims)
+
+    def delete(self, row: int) -> None:
+        self.index.mark_deleted(row)
+
+    def query(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and inner products of the ``k`` best centroids per vector (fewer when the index is small)."""
+        k = min(k, self.live)
+        if k == 0:
+            return np.zeros((len(vectors), 0), dtype=np.int64), np.zeros((len(vectors), 0), dtype=np.float32)
+        self.index.set_ef(max(64, 2 * k))
+        rows, distances = self.index.knn_query(np.asarray(vectors, dtype=np.float32), k=k)
+        return rows.astype(np.int64), (1.0 - distances).astype(np.float32)
+
+    def to_bytes(self) -> bytes:
+        import os
+        import tempfile
+
+        fd, path = tempfile.mkstemp(suffix=".hnsw")
+        os.close(fd)
+        try:
+            self.index.save_index(path)
+            with open(path, "rb") as handle:
+                return handle.read()
+        finally:
+            os.unlink(path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, dims: int, live: int) -> VectorIndex:
+        import os
+        import tempfile
+
+        import hnswlib
+
+        made = cls.__new__(cls)
+        made.dims = dims
+        made.index = hnswlib.Index(space="ip", dim=dims)
+        fd, path = tempfile.mkstemp(suffix=".hnsw")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            made.index.load_index(path)
+        finally:
+            os.unlink(path)
+        made.index.set_ef(64)
+        made.live = live
+        return made
+
+
+@dataclass
+class ClusterState:
+    """Everything incremental clustering keeps between runs."""
+
+    dims: int
+    index: VectorIndex
+    stories: dict[str, StoryRecord] = field(default_factory=dict)
+    articles: dict[str, StoredArticle] = field(default_factory=dict)
+    article_at_row: list[str] = field(default_factory=list)
+    article_story: dict[str, str] = field(default_factory=dict)
+    df: np.ndarray = field(default_factory=lambda: np.zeros(N_FEATURES, dtype=np.int32))
+    n_docs: int = 0
+    run: int = 0
+    merges: list[Merge] = field(default_factory=list)
+    merged_into: dict[str, str] = field(default_factory=dict)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    """Duplicate article id -> its original (duplicates are not clustered; they follow their original)."""
+
+    @classmethod
+    def empty(cls, options: ClusterOptions) -> ClusterState:
+        """A state with no story yet."""
+        return cls(dims=options.sketch_dims, index=VectorIndex(options.sketch_dims))
+
+    def resolve(self, any_story_id: str) -> str:
+        """The live id of a story, following merges (an id that was merged away points to its survivor)."""
+        seen = set()
+        while any_story_id in self.merged_into and any_story_id not in seen:
+            seen.add(any_story_id)
+            any_story_id = self.merged_into[any_story_id]
+        return any_story_id
+
+    def members_with_duplicates(self, sid: str) -> list[str]:
+        """The articles of a live story, duplicates of its members included."""
+        members = self.stories[sid].members
+        inside = set(members)
+        return list(members) + [dup for dup, original in self.duplicates.items() if original in inside]
+
+    def groups(self) -> dict[str, list[str]]:
+        """Live story id -> member article ids."""
+        return {sid: list(rec.members) for sid, rec in self.stories.items()}
+
+
+def _stored_counts(state: ClusterState, ids: Sequence[str]) -> sp.csr_matrix:
+    indptr = [0]
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    for aid in ids:
+        stored = state.articles[aid]
+        indices.append(stored.terms)
+        data.append(stored.counts)
+        indptr.append(indptr[-1] + len(stored.terms))
+    return sp.csr_matrix(
+        (np.concatenate(data) if data else np.zeros(0, np.float32),
+         np.concatenate(indices) if indices else np.zeros(0, np.int32), np.array(indptr)),
+        shape=(len(ids), N_FEATURES), dtype=np.float32,
+    )
+
+
+def _kept_terms(counts: sp.csr_matrix, df: np.ndarray, n_docs: int, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``KEPT_TERMS`` terms of ``row`` with the highest count x smoothed IDF (no cut-offs: a name seen once
+    today may be the name that matters tomorrow)."""
+    start, stop = counts.indptr[row], counts.indptr[row + 1]
+    terms, values = counts.indices[start:stop], counts.data[start:stop]
+    if len(terms) > KEPT_TERMS:
+        weights = values * (np.log((1.0 + n_docs) / (1.0 + df[terms])) + 1.0)
+        keep = np.sort(np.argsort(-weights, kind="stable")[:KEPT_TERMS])
+        terms, values = terms[keep], values[keep]
+    return terms.astype(np.int32), values.astype(np.float32)
+
+
+def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOptions) -> Assignment:
+    """Put ``articles`` into the stories of ``state`` (updating it in place) and say where each went."""
+    result = Assignment()
+    state.run += 1
+    fresh: list[Article] = []
+    for article in sorted(articles, key=lambda a: a.id):
+        if article.id in state.article_story or any(a.id == article.id for a in fresh[-1:]):
+            result.already_known.append(article.id)
+            if article.id in state.article_story:
+                result.story_of[article.id] = state.resolve(state.article_story[article.id])
+            continue
+        fresh.append(article)
+    if not fresh:
+        return result
+    counts = term_counts(fresh, options)
+    state.df += document_frequencies(counts).astype(np.int32)
+    state.n_docs += len(fresh)
+    idf = inverse_document_frequencies(state.df, state.n_docs, options)
+    vectors = weigh(counts, idf)
+    dense = sketch(vectors, state.dims)
+    local_old = _candidate_members(state, dense, options)
+    old_counts = _stored_counts(state, local_old)
+    local_vectors = sp.vstack([vectors, weigh(old_counts, idf)]).tocsr()
+    facts = facts_of(fresh) + [state.articles[aid].facts for aid in local_old]
+    labels = _cluster(local_vectors, facts, options)
+    _apply(state, fresh, local_old, labels, result)
+    first_row = len(state.article_at_row)
+    for i, article in enumerate(fresh):
+        terms, values = _kept_terms(counts, state.df, state.n_docs, i)
+        state.articles[article.id] = StoredArticle(first_row + i, terms, values, facts[i])
+        state.article_at_row.append(article.id)
+    state.index.put(np.arange(first_row, first_row + len(fresh)), dense)
+    state.index.live += len(fresh)
+    return result
+
+
+def _candidate_members(state: ClusterState, dense: np.ndarray, options: ClusterOptions) -> list[str]:
+    """Members of the stored stories nearest to the new articles (at most ``MAX_LOCAL_MEMBERS`` per story)."""
+    rows, scores = state.index.query(dense, options.neighbors)
+    stories: dict[str, None] = {}
+    # The sketch is noisy; half the link threshold keeps every story an exact cosine could link to.
+    for row in rows[scores >= options.min_similarity / 2].tolist():
+        stories.setdefault(state.resolve(state.article_story[state.article_at_row[row]]), None)
+    members: list[str] = []
+    for sid in stories:
+        members.extend(state.stories[sid].members[-MAX_LOCAL_MEMBERS:])
+    return members
+
+
+def _cluster(vectors: sp.csr_matrix, facts: list[GroupFacts], options: ClusterOptions) -> list[int]:
+    if vectors.shape[0] == 1:
+        return [0]
+    neighbors = nearest_neighbors(vectors, facts, options)
+    similarity = shared_neighbor_similarity(neighbors)
+    return average_linkage(similarity, 1.0 - options.threshold, facts, options.max_days).tolist()
+
+
+def _apply(state: ClusterState, fresh: list[Article], local_old: list[str], labels: list[int],
+           result: Assignment) -> None:
+    """Make the stories agree with the local re-clustering; ids follow the plurality of each story's members."""
+    n_new = len(fresh)
+    ids = [a.id for a in fresh] + local_old
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for pos, label in enumerate(labels):
+        clusters[label].append(pos)
+    parts: dict[str, Counter[int]] = defaultdict(Counter)
+    for pos in range(n_new, len(ids)):
+        parts[state.resolve(state.article_story[ids[pos]])][labels[pos]] += 1
+    claims: dict[int, list[str]] = defaultdict(list)
+    for sid, counts in parts.items():
+        claims[max(counts, key=lambda lab: (counts[lab], -lab))].append(sid)
+    owner: dict[int, str] = {}
+    for label, sids in claims.items():
+        sids.sort(key=lambda s: (-parts[s][label], state.stories[s].created, s))
+        owner[label] = sids[0]
+        for other in sids[1:]:
+            owner[label] = _merge(state, owner[label], other, result)
+    for label in sorted(clusters, key=lambda lab: min(ids[p] for p in clusters[lab])):
+        members = [ids[p] for p in clusters[label]]
+        target = owner.get(label)
+        if target is None:
+            target = story_id(members)
+            while target in state.stories or target in state.merged_into:
+                target = story_id([target + "/" + members[0]])
+            state.stories[target] = StoryRecord(target, [], state.run)
+            result.new_stories.append(target)
+        elif target not in result.joined_stories and any(p < n_new for p in clusters[label]):
+            result.joined_stories.append(target)
+        for aid in members:
+            current = state.article_story.get(aid)
+            current = state.resolve(current) if current is not None else None
+            if current == target:
+                continue
+            if current is not None:
+                state.stories[current].members.remove(aid)
+                result.moved[aid] = (current, target)
+            state.stories[target].members.append(aid)
+            state.article_story[aid] = target
+    for sid in [s for s, rec in state.stories.items() if not rec.members]:
+        went = Counter(to for old, to in result.moved.values() if old == sid)
+        into = went.most_common(1)[0][0] if went else next(iter(state.stories))
+        del state.stories[sid]
+        merge = Merge(sid, into, state.run)
+        state.merges.append(merge)
+        state.merged_into[sid] = into
+        result.merges.append(merge)
+    for aid in ids[:n_new]:
+        result.story_of[aid] = state.article_story[aid]
+
+
+def _merge(state: ClusterState, a: str, b: str, result: Assignment) -> str:
+    """Merge stories ``a`` and ``b`` into the older one; returns the surviving id."""
+    ra, rb = state.stories[a], state.stories[b]
+    keep, gone = (a, b) if (ra.created, a) <= (rb.created, b) else (b, a)
+    lost = state.stories.pop(gone)
+    state.stories[keep].members.extend(lost.members)
+    for aid in lost.members:
+        state.article_story[aid] = keep
+    merge = Merge(gone, keep, state.run)
+    state.merges.append(merge)
+    state.merged_into[gone] = keep
+    result.merges.append(merge)
+    for aid, target in list(result.story_of.items()):
+        if target == gone:
+            result.story_of[aid] = keep
+    if gone in result.joined_stories:
+        result.joined_stories.remove(gone)
+    return keep
+
+
+__all__ = ["Assignment", "ClusterState", "Merge", "StoredArticle", "StoryRecord", "VectorIndex", "assign"]
