@@ -81,7 +81,8 @@ def approximate_neighbors(vectors: sp.csr_matrix, k: int, options: ClusterOption
     dense = sketch(vectors, options.sketch_dims)
     index = hnswlib.Index(space="ip", dim=dense.shape[1])
     index.init_index(max_elements=n, ef_construction=100, M=16, random_seed=1)
-    index.add_items(dense, np.arange(n))
+    # One thread: a multi-threaded build inserts in a different order each run and changes the graph.
+    index.add_items(dense, np.arange(n), num_threads=1)
     width = min(n, max(4 * k, 32))
     index.set_ef(max(width, 64))
     candidates, _ = index.knn_query(dense, k=width)
