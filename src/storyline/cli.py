@@ -50,7 +50,8 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
 @click.option("--fetch", "fetch", is_flag=True, default=None,
               help="Download URL inputs, URL lists, OPML feed lists and the pages of feed entries that are teasers "
                    "(polite: robots.txt, per-host delay, retries; see docs/ingest.md).")
-@click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget of each summary [default: 100].")
+@click.option("--words", type=click.IntRange(10, 2000), default=None,
+              help="Word budget of each summary [default: 100].")
 @click.option("--threshold", type=click.FloatRange(0.0, 2.0), default=None,
               help="Clustering distance threshold; lower gives smaller, tighter stories.")
 @click.option("--engine", type=click.Choice(["local", "process", "dask"]), default=None,

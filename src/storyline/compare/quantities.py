@@ -22,7 +22,7 @@ _QUALIFIERS = {
     "up to": (0.0, 1.0), "fewer than": (0.0, 0.9999), "less than": (0.0, 0.9999), "as many as": (0.8, 1.0),
     "at most": (0.0, 1.0), "under": (0.0, 0.9999),
 }  # fmt: skip
-_NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_NUMBER_WORDS = "|".join(w for w in _WORD_NUMBERS if w not in {"one", "a", "hundred"})
 _QUANTITY = re.compile(
     r"(?P<qual>(?i:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
     r"(?P<cur>[$€£])?"
@@ -102,8 +102,7 @@ def find_quantities(
         low_f, high_f = _QUALIFIERS.get((m.group("qual") or "").strip().lower(), (1.0, 1.0))
         before = _WORDS.findall(text[max(start, s - 60) : s])[-_CONTEXT_WORDS:]
         after = _WORDS.findall(text[e : min(end, e + 60)])[:_CONTEXT_WORDS]
-        context = frozenset(
-            _CONTEXT_SYNONYMS.get(stem(w), stem(w)) for w in (*before, *after) if w.lower() not in _STOP and not w[0].isdigit()
-        )
+        stems = (stem(w) for w in (*before, *after) if w.lower() not in _STOP and not w[0].isdigit())
+        context = frozenset(_CONTEXT_SYNONYMS.get(st, st) for st in stems)
         found.append(Quantity(s, e, text[s:e].strip(), unit, value * low_f, value * high_f, context - {unit}))
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
@@ -29,10 +30,8 @@ def metadata_from_path(relative: str) -> dict[str, object]:
         found["source"] = path.parent.name
     match = _NAME_DATE.search(path.name)
     if match:
-        try:
+        with suppress(ValueError):  # "2026-13-45" is not a date: leave the article undated
             found["published"] = datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=UTC)
-        except ValueError:
-            pass  # "2026-13-45" is not a date: leave the article undated
     return found
 
 
