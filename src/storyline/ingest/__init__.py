@@ -28,7 +28,7 @@ from .urls import is_url, read_url
 if TYPE_CHECKING:
     from .fetch import Fetcher
 
-__all__ = ["InputFile", "iter_input_files", "read_bytes", "read_inputs"]
+__all__ = ["InputFile", "iter_input_files", "keep_first_of_each_id", "read_bytes", "read_inputs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +199,23 @@ def _checked(article: Article, options: IngestOptions) -> Iterator[Article | Rej
         yield article
 
 
+def keep_first_of_each_id(items: Iterable[Article | Rejected]) -> tuple[list[Article], list[Rejected]]:
+    """Split ``items`` into articles and rejects; an article whose id was already seen is rejected, not kept twice."""
+    articles: list[Article] = []
+    rejected: list[Rejected] = []
+    seen: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Rejected):
+            rejected.append(item)
+        elif item.id in seen:
+            first = seen[item.id]
+            rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {first}"))
+        else:
+            seen[item.id] = item.input or ""
+            articles.append(item)
+    return articles, rejected
+
+
 def read_inputs(
     inputs: Iterable[str], options: IngestOptions | None = None, fetch: FetchOptions | None = None
 ) -> tuple[list[Article], list[Rejected], int]:
@@ -209,24 +226,14 @@ def read_inputs(
     """
     options = options or IngestOptions()
     counter = InputCounter()
-    articles: list[Article] = []
-    rejected: list[Rejected] = []
-    seen: dict[str, str] = {}
     fetcher = None
     if options.fetch:
         from .fetch import Fetcher
 
         fetcher = Fetcher(fetch)
     try:
-        for item in _read_all(iter_input_files(inputs, options, counter), options, fetcher):
-            if isinstance(item, Rejected):
-                rejected.append(item)
-            elif item.id in seen:
-                first = seen[item.id]
-                rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {first}"))
-            else:
-                seen[item.id] = item.input or ""
-                articles.append(item)
+        files = iter_input_files(inputs, options, counter)
+        articles, rejected = keep_first_of_each_id(_read_all(files, options, fetcher))
     finally:
         if fetcher is not None:
             fetcher.close()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from ..config import FetchOptions, IngestOptions
-from ..ingest import InputCounter, InputFile, iter_input_files, read_file, read_inputs
+from ..ingest import InputCounter, InputFile, iter_input_files, keep_first_of_each_id, read_file, read_inputs
 from ..models import Article, Rejected
 from ..pipeline import Executor
 from .partition import BatchingExecutor
@@ -49,18 +49,6 @@ def read_inputs_parallel(
         return read_inputs(inputs, options, fetch)
     # A file is a heavy item (a JSONL file may hold thousands of articles): share even a few of them.
     found = executor.map(partial(read_one_file, options=options), files, desc="read", min_items=2)
-    articles: list[Article] = []
-    rejected: list[Rejected] = []
-    seen: dict[str, str] = {}
-    for items in found:
-        for item in items:
-            if isinstance(item, Rejected):
-                rejected.append(item)
-            elif item.id in seen:
-                first = seen[item.id]
-                rejected.append(Rejected(f"{item.input} (id {item.id})", f"duplicate id, first read from {first}"))
-            else:
-                seen[item.id] = item.input or ""
-                articles.append(item)
+    articles, rejected = keep_first_of_each_id(item for items in found for item in items)
     rejected[:0] = counter.rejected_inputs
     return articles, rejected, counter.files
