@@ -267,15 +267,16 @@ def test_stories_in_other_languages_are_counted_not_compared() -> None:
     """The spaCy model and the date rules are English: a German story is left alone and counted."""
     from storyline.config import Settings
     from storyline.models import Story
-    from storyline.pipeline import CompareStories, LocalExecutor, RunState
+    from storyline.pipeline import DescribeStories, LocalExecutor, RunState
 
     german = _articles(Article(id="de", text="Am Montag brach in Lowtown ein Damm. Vierzig Häuser wurden überflutet.",
                                language="de"))  # fmt: skip
     state = RunState(settings=Settings(progress=False), articles=german,
                      stories=[Story(id="s", headline="", article_ids=["de"])])  # fmt: skip
-    CompareStories().run(state, LocalExecutor(progress=False))
+    DescribeStories().run(state, LocalExecutor(progress=False))
     assert state.dropped["stories not compared: no English article"] == 1
     assert not state.stories[0].entities and not state.stories[0].timeline
+    assert state.stories[0].summary, "the story is still summarized"
 
 
 def test_unknown_embedder_and_model_are_clear_errors() -> None:

@@ -150,8 +150,13 @@ class ScaleOptions:
 class CompareOptions:
     enabled: bool = True
     """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
-    embedder: str = "minilm"
-    """Sentence embedder for paraphrase alignment: minilm (accurate) or static (fast, noisy at sentence level)."""
+    embedder: str = "auto"
+    """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level), or
+    auto: minilm for stories of at most ``minilm_units`` units, static above (see docs/compare.md)."""
+    minilm_units: int = 60
+    """Largest story, in units (sentences of 4+ words), that ``auto`` aligns with MiniLM."""
+    static_shift: float = 0.1
+    """Subtracted from static-embedding cosines so they meet MiniLM's thresholds (related sentences score higher)."""
     embedding_weight: float = 0.6
     """Share of the embedding cosine in a pair's score; the rest is content-word overlap."""
     agree: float = 0.5

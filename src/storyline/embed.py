@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -124,3 +126,32 @@ def get_embedder(name: str = "static") -> Embedder:
     if name not in EMBEDDERS:
         raise ConfigError(f"unknown embedder {name!r}; choose one of: {', '.join(sorted(EMBEDDERS))}")
     return EMBEDDERS[name]()
+
+
+_shared: ContextVar[dict[tuple[str, str], np.ndarray] | None] = ContextVar("storyline_shared_vectors", default=None)
+
+
+@contextmanager
+def shared_vectors() -> Iterator[None]:
+    """Inside this block every (embedder, text) is encoded once: one story's summary citation check and its
+    comparison's sentence alignment share the vectors they both need instead of running the model twice."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def encode(name: str, texts: Sequence[str]) -> np.ndarray:
+    """Unit-length vectors of ``texts`` from the named embedder, reusing those already computed inside an enclosing
+    :func:`shared_vectors` block (texts new to the block are encoded together, in one batch)."""
+    embedder = get_embedder(name)
+    memo = _shared.get()
+    if memo is None:
+        return embedder.encode(texts)
+    missing = list(dict.fromkeys(t for t in texts if (name, t) not in memo))
+    if missing:
+        memo.update(zip(((name, t) for t in missing), embedder.encode(missing), strict=True))
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.stack([memo[(name, t)] for t in texts])

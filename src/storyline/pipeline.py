@@ -176,15 +176,6 @@ def story_jobs(state: RunState) -> list[tuple[Story, list[Article]]]:
     return [(story, [by_id[i] for i in story.article_ids]) for story in state.stories]
 
 
-@dataclass
-class SummarizeStories:
-    name: str = "summarize"
-
-    def run(self, state: RunState, executor: Executor) -> None:
-        summarize = partial(summarize_members, options=state.settings.summary)
-        state.stories = executor.map(summarize, story_jobs(state), desc="summaries")
-
-
 def english_originals(members: list[Article]) -> list[Article]:
     """A story's originals in English or of unknown language: the spaCy model and the date rules are English."""
     originals = [a for a in members if a.duplicate_of is None] or members
@@ -204,29 +195,40 @@ def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -
     return story
 
 
-@dataclass
-class CompareStories:
-    """Compare the sources of each story (duplicates left out); stories with no English article are counted."""
+def describe_members(
+    job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions
+) -> Story:
+    """Summary, then (when enabled) comparison of one story, sharing one set of sentence vectors between the
+    summary's citation check and the comparison's alignment (a top-level function: any executor)."""
+    from .embed import shared_vectors
 
-    name: str = "compare"
+    with shared_vectors():
+        story = summarize_members(job, summary)
+        return compare_members((story, job[1]), compare) if compare.enabled else story
+
+
+@dataclass
+class DescribeStories:
+    """Summarize each story and compare its sources (duplicates left out); stories with no English article are
+    summarized and counted as not compared."""
+
+    name: str = "describe"
 
     def run(self, state: RunState, executor: Executor) -> None:
-        options = state.settings.compare
-        if not options.enabled:
-            return
         jobs = story_jobs(state)
-        skipped = sum(1 for _, members in jobs if not english_originals(members))
-        if skipped:
-            state.dropped["stories not compared: no English article"] += skipped
-        state.stories = executor.map(partial(compare_members, options=options), jobs, desc="compare")
+        if state.settings.compare.enabled:
+            skipped = sum(1 for _, members in jobs if not english_originals(members))
+            if skipped:
+                state.dropped["stories not compared: no English article"] += skipped
+        describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare)
+        state.stories = executor.map(describe, jobs, desc="summaries and comparison")
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
     SplitSentences,
     FindDuplicates,
     ClusterStories,
-    SummarizeStories,
-    CompareStories,
+    DescribeStories,
 )
 
 

@@ -37,8 +37,8 @@ class Comparison:
 def compare_story(articles: Sequence[Article], options: CompareOptions | None = None) -> Comparison:
     """Compare ``articles`` (one story, duplicates left out, sentences already split)."""
     options = options or CompareOptions()
-    if options.embedder not in EMBEDDERS:
-        known = ", ".join(sorted(EMBEDDERS))
+    if options.embedder not in {"auto", *EMBEDDERS}:
+        known = ", ".join(sorted({"auto", *EMBEDDERS}))
         raise ConfigError(f"unknown compare.embedder {options.embedder!r}; choose one of: {known}")
     sentences = [s for a in articles for s in a.sentences]
     docs = annotate([s.text for s in sentences], options.spacy_model)
@@ -61,8 +61,9 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
 
     dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
-    score, cosine = unit_similarity(units, options.embedder, options.embedding_weight)
-    alignment = link_units(units, score, cosine, options)
+    stems = [content_stems(u.text) for u in units]
+    score, cosine = unit_similarity(units, options, stems)
+    alignment = link_units(units, score, cosine, options, stems)
     by_id = {a.id: a for a in articles}
     unit_dates: list[list[DateMention]] = []
     unit_quantities = []

@@ -55,15 +55,22 @@ def rare_stems(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> set[st
     return {s for unit_stems in stems for s in unit_stems} - repeated
 
 
-def link_units(units: list[Unit], score: np.ndarray, cosine: np.ndarray, options: CompareOptions) -> Alignment:
-    """Decide which pairs of units state the same fact."""
-    stems = [content_stems(u.text) for u in units]
+def link_units(
+    units: list[Unit],
+    score: np.ndarray,
+    cosine: np.ndarray,
+    options: CompareOptions,
+    stems: list[frozenset[str]] | None = None,
+) -> Alignment:
+    """Decide which pairs of units state the same fact (``stems``: each unit's content stems, if already known)."""
+    stems = stems if stems is not None else [content_stems(u.text) for u in units]
     rare = rare_stems(units, stems)
     linked = score >= options.agree
     for i, j in zip(*np.nonzero((cosine >= options.anchor_cosine) & ~linked), strict=True):
         if i < j and units[i].article_id != units[j].article_id and stems[i] & stems[j] & rare:
             linked[i, j] = linked[j, i] = True
-    same = np.array([[a.article_id == b.article_id for b in units] for a in units], dtype=bool)
+    articles = np.array([u.article_id for u in units])
+    same = articles[:, None] == articles[None, :]
     linked &= ~same if len(units) else linked
     return Alignment(units, score, cosine, linked, stems)
 

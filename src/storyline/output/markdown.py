@@ -69,11 +69,11 @@ def render_markdown(data: dict[str, Any]) -> str:
                     elif section == "unique":
                         lines.append(f"- {_escape(item['text'])} — *{articles[item['article_id']]['source']}*")
                     else:
-                        sources = sorted({articles[c["article_id"]]["source"] for c in item["citations"]})
+                        names = sorted({articles[c["article_id"]]["source"] for c in item["citations"]})
                         agreed_by = len({c["article_id"] for c in item["citations"]})
                         lines.append(
                             f"- {_escape(item['text'])} — agreed by {agreed_by} of {_originals(story, articles)} "
-                            f"sources: *{_escape(', '.join(sources))}*"
+                            f"sources: *{_escape(', '.join(names))}*"
                         )
         lines += _compare_sections(story, articles)
         lines += ["", "Articles:", ""]

@@ -56,8 +56,8 @@ def _upgrade_sqlite(engine: Engine, config: Config, revision: str) -> None:
     with engine.connect() as connection:
         dbapi = connection.connection.dbapi_connection
         assert dbapi is not None
-        saved = dbapi.isolation_level  # type: ignore[attr-defined]
-        dbapi.isolation_level = None  # type: ignore[attr-defined]  # we send BEGIN and COMMIT ourselves
+        saved = dbapi.isolation_level
+        dbapi.isolation_level = None  # we send BEGIN and COMMIT ourselves
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
             try:
@@ -69,4 +69,4 @@ def _upgrade_sqlite(engine: Engine, config: Config, revision: str) -> None:
             connection.exec_driver_sql("COMMIT")
             connection.commit()
         finally:
-            dbapi.isolation_level = saved  # type: ignore[attr-defined]
+            dbapi.isolation_level = saved

@@ -22,9 +22,9 @@ def embed_texts(texts: Sequence[str], embedder: str) -> np.ndarray:
         return np.asarray(matrix.toarray(), dtype=np.float32)
     if embedder == "minilm":
         _quiet_transformers()
-    from ..embed import get_embedder
+    from ..embed import encode
 
-    return get_embedder(embedder).encode(list(texts))
+    return encode(embedder, list(texts))
 
 
 def _quiet_transformers() -> None:
