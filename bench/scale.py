@@ -25,28 +25,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+sys.path[:0] = [str(ROOT / "tests")]
+
+from realtexts import real_documents  # noqa: E402  (the loader the crash and load benchmarks use too)
+
 OUT = ROOT / "bench" / "out"
 PER_FILE = 500
 ENGINES = ("local", "process", "dask")
-
-
-def real_documents() -> list[tuple[str, str]]:
-    """``(id, text)`` of every real document used: ECB+ dev, DUC 2003 task 2, MultiLing 2011 English."""
-    docs = []
-    with open(DATA / "ecbplus" / "dev.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            docs.append((f"ecb/{record['id']}", record["text"]))
-    for name in ("duc2003_task2", "multiling2011_en"):
-        with open(DATA / "mds" / f"{name}.jsonl", encoding="utf-8") as handle:
-            for line in handle:
-                cluster = json.loads(line)
-                for index, text in enumerate(cluster["documents"]):
-                    doc_ids = cluster.get("doc_ids") or []
-                    doc_id = doc_ids[index] if index < len(doc_ids) else f"{cluster['id']}-{index}"
-                    docs.append((f"{name.split('_')[0]}/{doc_id}", text))
-    return docs
 
 
 def build_input(count: int, folder: Path, seed: int = 2026) -> Path:
@@ -187,9 +172,12 @@ def table(results: list[dict], workers: int, load: float) -> str:
     """Markdown table: articles/s per stage and engine, with the ratio to one process."""
     base = results[0]
     n = base["articles"]
-    header = "| stage | " + f"{base['engine']} CPU ms/article | " + " | ".join(
-        f"{r['engine']} art/s" + ("" if r is base else f" | {r['engine']} ×") for r in results
-    ) + " |"
+    header = (
+        "| stage | "
+        + f"{base['engine']} CPU ms/article | "
+        + " | ".join(f"{r['engine']} art/s" + ("" if r is base else f" | {r['engine']} ×") for r in results)
+        + " |"
+    )
     lines = [header, "|" + "---|" * (2 + 2 * len(results) - 1)]
     for stage in base["times"]:
         if stage == "total":
@@ -232,9 +220,11 @@ def cpu_table(results: list[dict], workers: int) -> str:
     when each worker has a core of its own (driver time + worker time / workers, no overlap assumed)."""
     n = results[0]["articles"]
     lines = [
-        "| stage | " + " | ".join(f"{r['engine']} CPU ms/article (driver + workers)" for r in results)
-        + " | " + " | ".join(f"{r['engine']} art/s on {workers if r is not results[0] else 1} free core(s)"
-                             for r in results) + " |",
+        "| stage | "
+        + " | ".join(f"{r['engine']} CPU ms/article (driver + workers)" for r in results)
+        + " | "
+        + " | ".join(f"{r['engine']} art/s on {workers if r is not results[0] else 1} free core(s)" for r in results)
+        + " |",
         "|" + "---|" * (1 + 2 * len(results)),
     ]
     stages = [s for s in results[0]["cpu"] if s != "startup"]

@@ -195,9 +195,7 @@ def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -
     return story
 
 
-def describe_members(
-    job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions
-) -> Story:
+def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions) -> Story:
     """Summary, then (when enabled) comparison of one story, sharing one set of sentence vectors between the
     summary's citation check and the comparison's alignment (a top-level function: any executor)."""
     from .embed import shared_vectors
