@@ -287,3 +287,53 @@ def test_unknown_embedder_and_model_are_clear_errors() -> None:
         compare_story(article, CompareOptions(embedder="nope"))
     with pytest.raises(ConfigError, match=r"not installed.*compare\.spacy_model"):
         compare_story(article, CompareOptions(spacy_model="no_such_model"))
+
+
+def test_figures_match_by_what_they_count_in_words_and_synonyms() -> None:
+    from storyline.compare.quantities import find_quantities
+
+    found = find_quantities("Fourteen people, including two firefighters, were hurt; sixty-five per cent of "
+                            "traffic was down. The fire injured 12 people and burned for roughly six hours. "
+                            "Of the 12 injured, two dozen were firefighters. It will cost $3.2 million.")  # fmt: skip
+    got = {q.written: (q.unit, q.low, q.counts) for q in found}
+    assert got["Fourteen people"] == ("peopl", 14, "injured")
+    assert got["two firefighters"] == ("firef", 2, "injured")
+    assert got["sixty-five per cent"] == ("percent", 65, None)
+    assert got["12 people"] == ("peopl", 12, "injured")
+    assert got["roughly six hours"][2] is None  # "injured" belongs to the nearer figure
+    assert got["12 injured"] == ("peopl", 12, "injured")
+    assert got["$3.2 million"] == ("$", 3.2e6, "cost")
+
+
+def test_synonymous_counts_conflict_and_different_counts_do_not() -> None:
+    a = Article(id="a", text="A fire swept through the Arlow cannery late Tuesday, and fourteen people were hurt, "
+                            "officials said.")  # fmt: skip
+    b = Article(id="b", text="Twelve people were injured when fire swept through the Arlow cannery on Tuesday, "
+                            "the fire department said.")  # fmt: skip
+    c = Article(id="c", text="Fire swept through the Arlow cannery on Tuesday, killing three people, the fire "
+                            "department said.")  # fmt: skip
+    result = compare_story(_articles(a, b, c))
+    figures = [sorted(s.value for s in x.sides) for x in result.conflicts if not x.about.startswith("date")]
+    assert figures == [["Twelve people", "fourteen people"]]
+
+
+def test_dates_of_different_happenings_in_close_sentences_do_not_conflict() -> None:
+    a = Article(id="a", text="The Arlow council voted on Monday night to build a flood barrier along the river.")
+    b = Article(id="b", text="The Arlow council vote follows the flood of August 4th, when the river overtopped "
+                            "its banks.")  # fmt: skip
+    c = Article(id="c", text="The Arlow council voted on Tuesday night to build a flood barrier along the river.")
+    result = compare_story(_articles(a, b, c))
+    dates = [sorted(s.value for s in x.sides) for x in result.conflicts if x.about.startswith("date")]
+    assert dates == [["Monday night", "Tuesday night"]]
+
+
+def test_documents_and_vague_sources_are_not_speakers(seed_comparison: Comparison) -> None:
+    speakers = {q.speaker for q in seed_comparison.quotes if q.speaker}
+    assert not {"a report", "international media", "experts"} & speakers
+    assert {"Mari Carmen Aponte", "John Bolton", "the vice president"} <= speakers
+    text = ("A report said the talks had failed. Experts say the plan will not work. "
+            "A report by the New York Times said the talks had failed.")  # fmt: skip
+    quotes = compare_story(_articles(Article(id="r", text=text))).quotes
+    assert [(q.speaker, q.text) for q in quotes] == [(None, "the talks had failed"),
+                                                     (None, "the plan will not work"),
+                                                     ("New York Times", "the talks had failed")]  # fmt: skip

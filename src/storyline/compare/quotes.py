@@ -23,6 +23,17 @@ _POSSESSIVE = {"its", "his", "her", "their", "our", "my", "your"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "him": "person", "her": "person", "it": "organization",
                  "they": "organization"}  # fmt: skip
 MIN_DIRECT_WORDS = 4
+NOT_SPEAKERS = frozenset(
+    "report reports study studies survey surveys poll polls document documents statement statements article "
+    "articles paper papers letter letters memo memos filing filings record records data figures estimate "
+    "estimates analysis research footage video videos photo photos image images website site post posts tweet "
+    "tweets account accounts media press coverage reporting rumor rumors rumour rumours sources source "
+    "experts analysts observers critics commentators some many others most few people everyone everybody "
+    "someone somebody nobody reportedly".split()
+)
+"""Head nouns of a subject that name a document, a medium or a vague source, not a speaker ("a report said",
+"international media reported", "experts say"): such a quote keeps no speaker unless the phrase names one
+("a report by the New York Times")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +108,8 @@ class SpeakerResolver:
         named = self._named(offset + left.idx, offset + right.idx + len(right))
         if named:
             return named.name
+        if lower in NOT_SPEAKERS:
+            return None
         words = [t for t in subject.subtree if t.dep_ not in {"punct", "relcl", "prep", "acl"}]
         words = [t for t in words if t.i >= subject.i - 4 and t.i <= subject.i]
         if subject.tag_ == "NNP":  # a name the model did not tag: "Mayor Ana Ruiz" is Ana Ruiz
