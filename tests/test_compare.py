@@ -332,8 +332,18 @@ def test_documents_and_vague_sources_are_not_speakers(seed_comparison: Compariso
     assert not {"a report", "international media", "experts"} & speakers
     assert {"Mari Carmen Aponte", "John Bolton", "the vice president"} <= speakers
     text = ("A report said the talks had failed. Experts say the plan will not work. "
-            "A report by the New York Times said the talks had failed.")  # fmt: skip
+            "A report by the New York Times said the talks had failed. "
+            "In a poll, 55 percent of voters said the plan was a mistake.")  # fmt: skip
     quotes = compare_story(_articles(Article(id="r", text=text))).quotes
     assert [(q.speaker, q.text) for q in quotes] == [(None, "the talks had failed"),
                                                      (None, "the plan will not work"),
-                                                     ("New York Times", "the talks had failed")]  # fmt: skip
+                                                     ("New York Times", "the talks had failed"),
+                                                     ("voters", "the plan was a mistake")]  # fmt: skip
+
+
+def test_unknown_conflict_rule_is_a_clear_error() -> None:
+    from storyline.config import CompareOptions
+    from storyline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="conflict_match 'fuzzy'; choose counted or context"):
+        compare_story(_articles(Article(id="a", text="One sentence here.")), CompareOptions(conflict_match="fuzzy"))

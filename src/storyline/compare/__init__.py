@@ -40,6 +40,8 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     if options.embedder not in EMBEDDERS:
         known = ", ".join(sorted(EMBEDDERS))
         raise ConfigError(f"unknown compare.embedder {options.embedder!r}; choose one of: {known}")
+    if options.conflict_match not in {"counted", "context"}:
+        raise ConfigError(f"unknown compare.conflict_match {options.conflict_match!r}; choose counted or context")
     sentences = [s for a in articles for s in a.sentences]
     docs = annotate([s.text for s in sentences], options.spacy_model)
     mentions: list[Mention] = []

@@ -86,6 +86,9 @@ class SpeakerResolver:
         return None
 
     def resolve(self, subject: Any, offset: int) -> str | None:
+        of = _share_of(subject)
+        if of is not None:  # "55 percent of respondents said": the respondents said it
+            subject = of
         head_start = offset + subject.idx
         head = self._named(head_start, head_start + len(subject.text))
         appositions = [
@@ -120,6 +123,19 @@ class SpeakerResolver:
         if first in _POSSESSIVE:
             text = "the " + text.split(" ", 1)[1] if " " in text else ""
         return text or None
+
+
+_SHARES = frozenset("percent % per cent majority most many some half third quarter all none few several".split())
+
+
+def _share_of(subject: Any) -> Any | None:
+    """The ``of`` object of a subject that is a share or a number ("55 percent of respondents", "most of them")."""
+    if subject.text.lower() not in _SHARES and not subject.like_num:
+        return None
+    for prep in subject.children:
+        if prep.dep_ == "prep" and prep.text.lower() == "of":
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _subject(verb: Any) -> Any | None:
