@@ -187,8 +187,10 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             others = [
                 qb
                 for qb, h in zip(fb.quantities, fb.holders, strict=True)
-                if qb.unit == qa.unit and _same_holder(holder, h, counted)
-                and _same_thing(qa, qb, options.conflict_match) and (near or (qa.counts and qa.counts == qb.counts))
+                if qb.unit == qa.unit
+                and _same_holder(holder, h, counted)
+                and _same_thing(qa, qb, options.conflict_match)
+                and (near or (qa.counts and qa.counts == qb.counts))
             ]
             if not others or any(qa.agrees_with(qb) for qb in others):
                 continue
