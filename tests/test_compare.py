@@ -234,7 +234,7 @@ def test_comparison_can_be_switched_off(tmp_path, monkeypatch) -> None:  # type:
 
 
 def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
-    """bench/labels/compare_quotes.json: measured F1 0.712 (P 0.778, R 0.656); the floor is 0.65."""
+    """bench/labels/compare_quotes.json: measured F1 0.780 (P 0.852, R 0.719); the floor is 0.74."""
     import json
 
     from conftest import DATA, ROOT
@@ -257,10 +257,13 @@ def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
                 if i in used or g["doc"] != doc_id or overlap <= 0.5 * shorter:
                     continue
                 used.add(i)
-                hits += bool(quote.speaker) and g["speaker"].split()[-1].lower() in quote.speaker.lower()
+                if g["speaker"] is None:  # words of a document or vague source only: no speaker is right
+                    hits += quote.speaker is None
+                else:
+                    hits += bool(quote.speaker) and g["speaker"].split()[-1].lower() in (quote.speaker or "").lower()
                 break
     precision, recall = hits / predicted, hits / len(gold)
-    assert 2 * precision * recall / (precision + recall) >= 0.65
+    assert 2 * precision * recall / (precision + recall) >= 0.74
 
 
 def test_stories_in_other_languages_are_counted_not_compared() -> None:
