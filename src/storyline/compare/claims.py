@@ -143,7 +143,7 @@ class UnitFacts:
     published: date | None = None
 
 
-_TALLIES = frozenset({"dead", "injured", "missing", "arrested", "evacuated"})
+_TALLIES = frozenset({"dead", "injured", "hospitalized", "missing", "arrested", "evacuated"})
 """Counts that grow while a story unfolds: reports of different days give different figures without conflict."""
 
 

@@ -33,7 +33,8 @@ _QUANTITY = re.compile(
     r"(?:\s*(?P<pct>%|percent\b|per cent\b))?"
 )
 _COUNTED = {
-    "injured": r"injur\w*|hurt|wound\w*|hospitali[sz]\w*",
+    "injured": r"injur\w*|hurt|wound\w*",
+    "hospitalized": r"hospitali[sz]\w*",
     "dead": r"kill\w*|dead|died|dies|die|deaths?|death\s+toll|toll|fatalit\w+|lives",
     "missing": r"missing|unaccounted",
     "arrested": r"arrest\w*|detain\w*",
