@@ -263,9 +263,13 @@ def _same_event(a: Unit, date_a: DateMention, b: Unit, date_b: DateMention) -> b
 
 
 def _unit_name(q: Quantity) -> str:
+    """What a figure is about, for ``Conflict.about``: "amount ($)", "percentage", "people injured"."""
     if q.unit in {"$", "€", "£"}:
         return f"amount ({q.unit})"
-    return q.written.split()[-1] if q.unit != "percent" else "percentage"
+    if q.unit == "percent":
+        return "percentage"
+    word = q.written.split()[-1]
+    return f"{word} {q.counts}" if q.counts and q.counts != "cost" and q.counts != word.lower() else word
 
 
 def _comparable(a: DateMention, b: DateMention) -> bool | None:
