@@ -96,7 +96,10 @@ def bench_dates() -> None:
 
 
 # --- quotes ------------------------------------------------------------------------------------------------------
-def _speaker_ok(predicted: str | None, gold: str) -> bool:
+def _speaker_ok(predicted: str | None, gold: str | None) -> bool:
+    """The predicted speaker names the gold one (its last word); a quote the labels give no speaker needs none."""
+    if gold is None:
+        return predicted is None
     return bool(predicted) and fold(gold).split()[-1] in fold(predicted or "").split()
 
 
@@ -205,36 +208,76 @@ def _group(surfaces: set[str], key) -> list[set[str]]:  # type: ignore[no-untype
 
 
 # --- conflicts ---------------------------------------------------------------------------------------------------
-def bench_conflicts() -> None:
+def _conflict_articles(story: dict, ecb: dict[str, dict], mds: dict[str, str]) -> list[Article]:
+    """The articles of a labeled story; DUC documents are dated by their id (APW19981016.0240 is 1998-10-16)."""
+    articles = []
+    for doc_id in story["ids"]:
+        article = _article(doc_id, ecb[doc_id]["text"] if story["source"] == "ecbplus" else mds[doc_id])
+        digits = re.search(r"(19|20)\d{6}", doc_id)
+        if story["source"] == "duc2003_task2" and digits:
+            article.published = datetime.strptime(digits.group(0), "%Y%m%d")
+        articles.append(article)
+    return articles
+
+
+CONFLICT_SYSTEMS = {
+    "storyline compare (defaults: what the figure counts)": CompareOptions(),
+    "earlier rule: same unit noun + a shared word around the figures": CompareOptions(conflict_match="context"),
+    "wide: any close pair (score >= 0.3) with differing figures of one unit": CompareOptions(
+        conflict_match="context", conflict=0.3, conflict_shared=0
+    ),
+    "figures only: any two sentences sharing a word, differing figures of one unit": CompareOptions(
+        conflict_match="context", conflict=-1.0, conflict_shared=1
+    ),
+}
+
+
+def bench_conflicts(unjudged_path: str | None = None) -> None:
     data = json.loads((LABELS / "compare_conflicts.json").read_text(encoding="utf-8"))
     ecb = _ecb()
+    mds = {}
+    for name in ("duc2003_task2", "multiling2011_en"):
+        for cluster in map(json.loads, (SHARED / f"data/mds/{name}.jsonl").open(encoding="utf-8")):
+            mds.update(zip(cluster["doc_ids"], cluster["documents"], strict=True))
     gold = {(j["a"], j["a_start"], j["b"], j["b_start"]): j["conflict"] for j in data["judgments"]}
-    truth = {k for k, v in gold.items() if v}
-    systems = {
-        "storyline compare (defaults)": CompareOptions(),
-        "wide: any close pair (score >= 0.3) with differing figures of one unit": CompareOptions(
-            conflict=0.3, conflict_shared=0
-        ),
-    }
-    rows = []
-    for name, options in systems.items():
-        found: set[tuple[str, int, str, int]] = set()
-        for story in data["stories"]:
-            articles = [_article(d, ecb[d]["text"]) for d in story]
+    found: dict[tuple[str, str], set[tuple[str, int, str, int]]] = {}
+    unjudged: dict[tuple[str, int, str, int], dict] = {}
+    for story in data["stories"]:
+        articles = _conflict_articles(story, ecb, mds)
+        texts = {a.id: a.text for a in articles}
+        for name, options in CONFLICT_SYSTEMS.items():
             for conflict in compare_story(articles, options).conflicts:
                 a, b = sorted(conflict.sides, key=lambda s: (s.article_id, s.start))[:2]
-                found.add((a.article_id, a.start, b.article_id, b.start))
-        hit = len(found & truth)
-        judged = found & set(gold)
-        p = hit / len(judged) if judged else 0.0
-        r = hit / len(truth) if truth else 0.0
-        rows.append([name, len(found), len(found - set(gold)), p, r, 2 * p * r / (p + r) if p + r else 0.0])
-    _table(
-        f"Conflict detection: {len(truth)} true conflicts among {len(gold)} pooled judged pairs, "
-        f"{len(data['stories'])} ECB+ stories (precision over judged pairs)",
-        ["system", "flagged", "unjudged", "precision", "recall", "F1"],
-        rows,
-    )
+                key = (a.article_id, a.start, b.article_id, b.start)
+                found.setdefault((name, story["set"]), set()).add(key)
+                if key not in gold:
+                    unjudged[key] = {"a": a.article_id, "a_start": a.start, "b": b.article_id, "b_start": b.start,
+                                     "about": conflict.about, "values": [a.value, b.value],
+                                     "a_text": texts[a.article_id][a.start : a.end],
+                                     "b_text": texts[b.article_id][b.start : b.end]}  # fmt: skip
+    if unjudged_path:
+        with open(unjudged_path, "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in unjudged.values())
+        print(f"{len(unjudged)} unjudged flagged pairs written to {unjudged_path} (with their text: not for git)")
+    for part in ("dev", "heldout"):
+        stories = [s for s in data["stories"] if s["set"] == part]
+        docs = {d for s in stories for d in s["ids"]}
+        truth = {k for k, v in gold.items() if v and k[0] in docs}
+        judged_n = sum(1 for k in gold if k[0] in docs)
+        rows = []
+        for name in CONFLICT_SYSTEMS:
+            flagged = found.get((name, part), set())
+            hit = len(flagged & truth)
+            judged = flagged & set(gold)
+            p = hit / len(judged) if judged else 0.0
+            r = hit / len(truth) if truth else 0.0
+            rows.append([name, len(flagged), len(flagged - set(gold)), p, r, 2 * p * r / (p + r) if p + r else 0.0])
+        _table(
+            f"Conflict detection, {part}: {len(truth)} true conflicts among {judged_n} pooled judged pairs, "
+            f"{len(stories)} stories (precision over judged pairs)",
+            ["system", "flagged", "unjudged", "precision", "recall", "F1"],
+            rows,
+        )
 
 
 # --- cost --------------------------------------------------------------------------------------------------------
@@ -288,12 +331,17 @@ PARTS = {
     "dates": bench_dates,
     "quotes": bench_quotes,
     "entities": bench_entities,
-    "conflicts": bench_conflicts,
+    "conflicts": bench_conflicts,  # type: ignore[dict-item]
     "cost": bench_cost,
 }
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=sorted(PARTS), action="append", help="run only these parts")
-    for part in parser.parse_args().part or list(PARTS):
-        PARTS[part]()
+    parser.add_argument("--unjudged", metavar="PATH", help="conflicts: write the flagged pairs not yet judged here")
+    args = parser.parse_args()
+    for part in args.part or list(PARTS):
+        if part == "conflicts":
+            bench_conflicts(args.unjudged)
+        else:
+            PARTS[part]()

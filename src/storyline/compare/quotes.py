@@ -23,6 +23,17 @@ _POSSESSIVE = {"its", "his", "her", "their", "our", "my", "your"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "him": "person", "her": "person", "it": "organization",
                  "they": "organization"}  # fmt: skip
 MIN_DIRECT_WORDS = 4
+NOT_SPEAKERS = frozenset(
+    "report reports study studies survey surveys poll polls document documents statement statements article "
+    "articles paper papers letter letters memo memos filing filings record records data figures estimate "
+    "estimates analysis research footage video videos photo photos image images website site post posts tweet "
+    "tweets account accounts media press coverage reporting rumor rumors rumour rumours sources source "
+    "experts analysts observers critics commentators some many others most few people everyone everybody "
+    "someone somebody nobody reportedly".split()
+)
+"""Head nouns of a subject that name a document, a medium or a vague source, not a speaker ("a report said",
+"international media reported", "experts say"): such a quote keeps no speaker unless the phrase names one
+("a report by the New York Times")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,9 @@ class SpeakerResolver:
         return None
 
     def resolve(self, subject: Any, offset: int) -> str | None:
+        of = _share_of(subject)
+        if of is not None:  # "55 percent of respondents said": the respondents said it
+            subject = of
         head_start = offset + subject.idx
         head = self._named(head_start, head_start + len(subject.text))
         appositions = [
@@ -97,6 +111,8 @@ class SpeakerResolver:
         named = self._named(offset + left.idx, offset + right.idx + len(right))
         if named:
             return named.name
+        if lower in NOT_SPEAKERS:
+            return None
         words = [t for t in subject.subtree if t.dep_ not in {"punct", "relcl", "prep", "acl"}]
         words = [t for t in words if t.i >= subject.i - 4 and t.i <= subject.i]
         if subject.tag_ == "NNP":  # a name the model did not tag: "Mayor Ana Ruiz" is Ana Ruiz
@@ -107,6 +123,19 @@ class SpeakerResolver:
         if first in _POSSESSIVE:
             text = "the " + text.split(" ", 1)[1] if " " in text else ""
         return text or None
+
+
+_SHARES = frozenset("percent % per cent majority most many some half third quarter all none few several".split())
+
+
+def _share_of(subject: Any) -> Any | None:
+    """The ``of`` object of a subject that is a share or a number ("55 percent of respondents", "most of them")."""
+    if subject.text.lower() not in _SHARES and not subject.like_num:
+        return None
+    for prep in subject.children:
+        if prep.dep_ == "prep" and prep.text.lower() == "of":
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _subject(verb: Any) -> Any | None:
