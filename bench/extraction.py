@@ -131,7 +131,7 @@ def run_resiliparse(html: str, url: str) -> str:
 
 SYSTEMS: dict[str, Callable[[str, str], str]] = {
     "storyline": run_storyline,
-    "storyline (html_consensus=false)": run_storyline_fast,
+    "storyline (html_consensus=false: one recall pass)": run_storyline_fast,
     "trafilatura (default)": run_trafilatura,
     "readability-lxml": run_readability,
     "justext": run_justext,
