@@ -12,6 +12,12 @@ agglomerative clustering on a precomputed dense n x n cosine-distance matrix (no
 would take more than 2 GB).
 Incremental: a store of n articles is built, then a batch of 200 new articles is assigned; the table shows the
 time of that batch, which should not grow linearly with n.
+
+    python bench/cluster_speed.py --store-dedup --sizes 10000 [--postgres URL]
+
+Cross-run near-duplicates: n articles in a real store (SQLite file, or PostgreSQL), their dedup keys built, then
+the incremental path for 200 new articles timed without and with the check against the store (best of 3): the
+new articles' keys and in-run linking, the store lookup, and the incremental clustering of the batch.
 """
 
 from __future__ import annotations
@@ -97,10 +103,80 @@ def measure(kind: str, n: int) -> dict:
             "joined": len(result.joined_stories), "new": len(result.new_stories), "peak_mb": peak_mb()}
 
 
-def run_child(kind: str, n: int) -> dict:
+def measure_store_dedup(n: int, postgres: str | None) -> dict:
+    """The incremental path for 200 new articles with and without the cross-run check against an n-article store."""
+    import tempfile
+    import uuid
+
+    from sqlalchemy import delete, func, select, update
+
+    from storyline.cluster.incremental import ClusterState, assign
+    from storyline.config import ClusterOptions, DedupOptions
+    from storyline.dedup import dedup_key, link_duplicates
+    from storyline.dedup.stored import backfill, link_to_stored
+    from storyline.store import Store
+    from storyline.store.tables import ArticleRow, DedupBandRow, DedupKeyRow
+
+    articles = make_articles(n + BATCH)
+    stored, batch = articles[:n], articles[n:]
+    options, cluster = DedupOptions(), ClusterOptions()
+    with tempfile.TemporaryDirectory() as folder:
+        url, admin, name = str(Path(folder) / "store.db"), None, ""
+        if postgres:
+            import psycopg
+
+            admin, name = postgres, "storyline_bench_" + uuid.uuid4().hex[:10]
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            url = f"{admin.rpartition('/')[0]}/{name}"
+        try:
+            with Store.open(url) as store:
+                start = time.perf_counter()
+                store.save_articles(stored)
+                with store.session() as s:  # every stored article in a story (each its own: grouping is not timed)
+                    s.execute(update(ArticleRow).values(story_id=ArticleRow.id))
+                save_s = time.perf_counter() - start
+                start = time.perf_counter()
+                backfill(store, options)
+                index_s = time.perf_counter() - start
+                state = ClusterState.empty(cluster)
+                assign(state, stored, cluster)
+                in_runs, lookups, found = [], [], 0
+                for _ in range(3):  # best of 3: the new articles are not saved, so each repeat sees the same store
+                    start = time.perf_counter()
+                    keys = [dedup_key(a, options) for a in batch]
+                    links = link_duplicates(keys, options)
+                    in_runs.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    result = link_to_stored(keys, links, store, options)
+                    lookups.append(time.perf_counter() - start)
+                    found = result.of_stored
+                    with store.session() as s:  # so that the next repeat writes the batch's keys again
+                        for table in (DedupBandRow, DedupKeyRow):
+                            s.execute(delete(table).where(table.article_id.in_([a.id for a in batch])))
+                start = time.perf_counter()  # the rest of the incremental path, the same with or without the check
+                assign(state, [a for a in batch if a.id not in result.duplicate_of], cluster)
+                clustering = time.perf_counter() - start
+                without = min(in_runs) + clustering
+                with_store = without + min(lookups)
+                link_to_stored(keys, links, store, options)  # the batch's keys stay, as after a real run
+                with store.session() as s:
+                    band_rows = int(s.scalar(select(func.count()).select_from(DedupBandRow)) or 0)
+        finally:
+            if admin:
+                import psycopg
+
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return {"save_s": save_s, "index_s": index_s, "without_s": without, "with_s": with_store,
+            "found": found, "band_rows": band_rows, "backend": "postgresql" if postgres else "sqlite"}
+
+
+def run_child(kind: str, n: int, postgres: str | None = None) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, __file__, "--child", kind, str(n)], capture_output=True, text=True, env=env,
-                          timeout=3600)
+    extra = ["--postgres", postgres] if postgres else []
+    done = subprocess.run([sys.executable, __file__, "--child", kind, str(n), *extra], capture_output=True, text=True,
+                          env=env, timeout=3600)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} at {n} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -110,9 +186,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--store-dedup", action="store_true",
+                        help="only the cross-run near-duplicate check: +200 articles into an n-article store")
+    parser.add_argument("--postgres", default=None, metavar="URL",
+                        help="with --store-dedup: also a PostgreSQL store (a database is created and dropped there)")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]))))
+        kind, n = args.child[0], int(args.child[1])
+        result = measure_store_dedup(n, args.postgres) if kind == "store-dedup" else measure(kind, n)
+        print(json.dumps(result))
+        return
+    if args.store_dedup:
+        print("| store | stored articles | band rows | +200 without store check s | +200 with store check s | ratio | "
+              "copies of stored articles found | save n s | index n s |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for n in args.sizes:
+            for postgres in [None, args.postgres] if args.postgres else [None]:
+                r = run_child("store-dedup", n, postgres)
+                print(f"| {r['backend']} | {n:,} | {r['band_rows']:,} | {r['without_s']:.2f} | {r['with_s']:.2f} | "
+                      f"{r['with_s'] / r['without_s']:.2f} | {r['found']} | {r['save_s']:.1f} | {r['index_s']:.1f} |",
+                      flush=True)
         return
     print("| articles | storyline dedup+cluster s | articles/s | peak RSS MB | stories | baseline TF-IDF+agglo s | "
           "baseline peak MB | speed ratio | incremental: +200 articles s | incr. articles/s | incr. peak MB |")

@@ -9,7 +9,6 @@ its original): an earlier run has already published it, so the new article is th
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,7 +21,10 @@ from ..models import Article
 from .minhash import DedupKey, _plausible, copy_score, dedup_key
 
 SCHEME_VERSION = 1
+"""Bumped when the band key function changes: keys of an older version are rebuilt."""
 BACKFILL_BATCH = 1000
+_BAND_SEED = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +88,15 @@ def scheme(options: DedupOptions) -> str:
 
 
 def band_keys(signature: np.ndarray, options: DedupOptions) -> list[int]:
-    """One signed 64-bit key per LSH band (band number and its signature slice, hashed)."""
+    """One signed 64-bit key per LSH band: the band's signature values and its number, mixed (NumPy, no loop)."""
     bands, rows = lsh_shape(options)
-    values = np.ascontiguousarray(signature, dtype=np.uint64)
-    keys = []
-    for band in range(bands):
-        digest = hashlib.blake2b(values[band * rows : (band + 1) * rows].tobytes(), digest_size=8,
-                                 person=band.to_bytes(4, "little")).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return keys
+    values = np.asarray(signature, dtype=np.uint64)[: bands * rows].reshape(bands, rows)
+    with np.errstate(over="ignore"):
+        keys = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SEED
+        for column in range(rows):
+            keys = (keys ^ values[:, column]) * _MIX
+            keys ^= keys >> np.uint64(29)
+    return keys.view(np.int64).tolist()
 
 
 def indexed_key(key: DedupKey, options: DedupOptions) -> IndexedKey:
@@ -135,7 +137,8 @@ def link_to_stored(keys: Sequence[DedupKey], in_run: dict[str, str], index: Dupl
     fresh = [k for k in sorted(keys, key=lambda k: k.order)
              if k.article_id not in stored and k.article_id not in in_run and len(k.shingles)]
     result.new_ids = [k.article_id for k in keys if k.article_id not in stored]
-    bands = {k.article_id: indexed_key(k, options).bands for k in fresh}
+    indexed = {k.article_id: indexed_key(k, options) for k in keys}
+    bands = {k.article_id: indexed[k.article_id].bands for k in fresh}
     found = index.dedup_candidates(name, sorted({b for keys_ in bands.values() for b in keys_}))
     plausible: dict[str, list[StoredSketch]] = {}
     for key in fresh:
@@ -168,7 +171,7 @@ def link_to_stored(keys: Sequence[DedupKey], in_run: dict[str, str], index: Dupl
         result.duplicate_of[aid] = result.duplicate_of.get(original, original)
     result.of_stored = sum(1 for aid, original in result.duplicate_of.items()
                            if aid in run_ids and original not in run_ids)
-    index.put_dedup_keys(name, [indexed_key(k, options) for k in keys])
+    index.put_dedup_keys(name, list(indexed.values()))
     return result
 
 
