@@ -13,7 +13,7 @@ would take more than 2 GB).
 Incremental: a store of n articles is built, then a batch of 200 new articles is assigned; the table shows the
 time of that batch, which should not grow linearly with n.
 
-    python bench/cluster_speed.py --store-dedup --sizes 10000 [--postgres URL]
+    python bench/cluster_speed.py --store-dedup --sizes 10000 [--postgres URL] [--full-digest]
 
 Cross-run near-duplicates: n articles in a real store (SQLite file, or PostgreSQL), their dedup keys built, then
 the incremental path for 200 new articles timed without and with the check against the store (best of 3): the
@@ -172,6 +172,54 @@ def measure_store_dedup(n: int, postgres: str | None) -> dict:
             "found": found, "band_rows": band_rows, "backend": "postgresql" if postgres else "sqlite"}
 
 
+class _BlobsOnly:
+    """The store seen without its near-duplicate keys: ``digest`` then skips the cross-run check."""
+
+    def __init__(self, store: object) -> None:
+        self.store = store
+
+    def get_blob(self, key: str) -> bytes | None:
+        return self.store.get_blob(key)  # type: ignore[attr-defined]
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self.store.put_blob(key, data)  # type: ignore[attr-defined]
+
+    def articles(self, ids: list[str]) -> list:
+        return self.store.articles(ids)  # type: ignore[attr-defined]
+
+
+def measure_store_digest(n: int) -> dict:
+    """The whole incremental ``digest`` of 200 new articles into an n-article SQLite store, without and with the
+    cross-run check, each on its own copy of the same store (a run saves clustering state, so runs cannot share)."""
+    import shutil
+    import tempfile
+
+    from storyline import Settings, digest
+    from storyline.config import CompareOptions
+    from storyline.store import Store
+
+    articles = make_articles(n + BATCH)
+    settings = Settings(progress=False, compare=CompareOptions(enabled=False))
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / "base.db"
+        with Store.open(base) as store:
+            start = time.perf_counter()
+            store.save_digest(digest(articles[:n], settings=settings, incremental=store))
+            out["build_s"] = time.perf_counter() - start
+        for label in ("without", "with", "without2", "with2"):
+            copy = Path(folder) / f"{label}.db"
+            shutil.copy(base, copy)
+            with Store.open(copy) as store:
+                target = store if label.startswith("with") and not label.startswith("without") else _BlobsOnly(store)
+                start = time.perf_counter()
+                result = digest(articles[n:], settings=settings, incremental=target)
+                out[f"{label}_s"] = time.perf_counter() - start
+                out[f"{label}_dups"] = result.stats.duplicates
+    return {"without_s": min(out["without_s"], out["without2_s"]), "with_s": min(out["with_s"], out["with2_s"]),
+            "build_s": out["build_s"], "dups_without": out["without_dups"], "dups_with": out["with_dups"]}
+
+
 def run_child(kind: str, n: int, postgres: str | None = None) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     extra = ["--postgres", postgres] if postgres else []
@@ -188,12 +236,18 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--store-dedup", action="store_true",
                         help="only the cross-run near-duplicate check: +200 articles into an n-article store")
+    parser.add_argument("--full-digest", action="store_true",
+                        help="with --store-dedup: also time the whole incremental digest (minutes: it summarizes "
+                             "every story the batch touches)")
     parser.add_argument("--postgres", default=None, metavar="URL",
                         help="with --store-dedup: also a PostgreSQL store (a database is created and dropped there)")
     args = parser.parse_args()
     if args.child:
         kind, n = args.child[0], int(args.child[1])
-        result = measure_store_dedup(n, args.postgres) if kind == "store-dedup" else measure(kind, n)
+        if kind == "store-digest":
+            result = measure_store_digest(n)
+        else:
+            result = measure_store_dedup(n, args.postgres) if kind == "store-dedup" else measure(kind, n)
         print(json.dumps(result))
         return
     if args.store_dedup:
@@ -206,6 +260,16 @@ def main() -> None:
                 print(f"| {r['backend']} | {n:,} | {r['band_rows']:,} | {r['without_s']:.2f} | {r['with_s']:.2f} | "
                       f"{r['with_s'] / r['without_s']:.2f} | {r['found']} | {r['save_s']:.1f} | {r['index_s']:.1f} |",
                       flush=True)
+        if not args.full_digest:
+            return
+        print("\nThe whole incremental `digest` of the 200 (SQLite, comparison off), best of 2, copies of one store:")
+        print("| stored articles | digest without store check s | with s | ratio | duplicates without | with | "
+              "build the store s |")
+        print("|---|---|---|---|---|---|---|")
+        for n in args.sizes:
+            r = run_child("store-digest", n)
+            print(f"| {n:,} | {r['without_s']:.2f} | {r['with_s']:.2f} | {r['with_s'] / r['without_s']:.2f} | "
+                  f"{r['dups_without']} | {r['dups_with']} | {r['build_s']:.0f} |", flush=True)
         return
     print("| articles | storyline dedup+cluster s | articles/s | peak RSS MB | stories | baseline TF-IDF+agglo s | "
           "baseline peak MB | speed ratio | incremental: +200 articles s | incr. articles/s | incr. peak MB |")
