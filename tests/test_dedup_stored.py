@@ -140,12 +140,16 @@ def test_unrelated_new_articles_are_not_linked(store: Store) -> None:
 
 def test_band_keys_are_stable_and_match_the_lsh_shape() -> None:
     options = DedupOptions()
-    text = json.dumps({"x": "The river rose through the night and the old dam gave way before dawn."}) * 5
+    text = " ".join(f"The river rose {i} feet through the night and the old dam gave way." for i in range(20))
     key = dedup_key(Article(id="a", text=text), options)
     bands = band_keys(key.signature, options)
     assert len(bands) == lsh_shape(options)[0] == len(set(bands))
     assert bands == band_keys(dedup_key(Article(id="b", text=text), options).signature, options)
     assert all(-(2**63) <= b < 2**63 for b in bands)
+    near = dedup_key(Article(id="c", text=text.replace("night", "evening", 1)), options)  # Jaccard ~0.95
+    assert set(bands) & set(band_keys(near.signature, options))
+    unrelated = dedup_key(Article(id="d", text="Markets closed higher on Friday as oil prices eased. " * 5), options)
+    assert not set(bands) & set(band_keys(unrelated.signature, options))
 
 
 def test_digest_db_marks_a_later_copy_through_the_cli(tmp_path: Path) -> None:
