@@ -38,10 +38,15 @@ def digest(
     inputs = len(given)
     stages = None
     if incremental is not None:
-        from .pipeline import DEFAULT_STAGES, ClusterStories
+        from .pipeline import DEFAULT_STAGES, ClusterStories, FindDuplicates, Stage
 
-        stages = [ClusterStories(blobs=incremental, load_articles=incremental.articles) if make is ClusterStories
-                  else make() for make in DEFAULT_STAGES]
+        # a store that keeps near-duplicate keys (Store does) also catches copies of articles earlier runs stored
+        stored = incremental if hasattr(incremental, "dedup_candidates") else None
+        made: dict[object, Stage] = {
+            ClusterStories: ClusterStories(blobs=incremental, load_articles=incremental.articles),
+            FindDuplicates: FindDuplicates(stored=stored),
+        }
+        stages = [made[make] if make in made else make() for make in DEFAULT_STAGES]
     # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
     with open_executor(settings.scale, progress=settings.progress) as executor:
         if paths:

@@ -30,9 +30,12 @@ class IngestOptions:
     max_decompression_ratio: int = 200
     """A .gz file that expands more than this many times its size is rejected (zip bomb)."""
     html_consensus: bool = True
-    """HTML: check trafilatura's recall pass against a precision pass and ask readability when they disagree."""
-    html_agreement: float = 0.99
-    """HTML: shingle F1 between the two trafilatura passes under which readability is asked (see docs/ingest.md)."""
+    """HTML: trafilatura's precision pass, checked by a recall pass and readability when it looks too short;
+    false: one recall pass (docs/ingest.md)."""
+    html_min_chars: int = 300
+    """HTML: a precision-pass text shorter than this many characters is doubtful and gets second opinions."""
+    html_min_share: float = 0.05
+    """HTML: ... or one shorter than this share of the page's visible text (menus, scripts and all)."""
     detect_language: bool = True
     """Set ``Article.language`` from the text when the input does not give it (offline, py3langid)."""
     fetch: bool = False

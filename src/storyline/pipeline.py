@@ -79,9 +79,14 @@ class SplitSentences:
 
 @dataclass
 class FindDuplicates:
-    """Signatures per article on the executor's workers; the candidate join on the driver over compact keys."""
+    """Signatures per article on the executor's workers; the candidate join on the driver over compact keys.
+
+    With ``stored`` (a store with near-duplicate keys, e.g. ``storyline.store.Store``) new articles are also checked
+    against the articles earlier runs stored: a copy of one becomes its duplicate (``dedup/stored.py``).
+    """
 
     name: str = "dedup"
+    stored: Any = None
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .dedup import dedup_key, link_duplicates
@@ -91,6 +96,13 @@ class FindDuplicates:
         light = [Article(id=a.id, text=a.text, published=a.published) for a in state.articles]
         keys = executor.map(partial(dedup_key, options=options), light, desc="signatures")
         links = link_duplicates(keys, options)
+        if self.stored is not None:
+            from .dedup.stored import link_to_stored
+
+            found = link_to_stored(keys, links, self.stored, options)
+            links = found.duplicate_of
+            if found.of_stored:
+                state.dropped["duplicates of articles stored by earlier runs"] += found.of_stored
         for article in state.articles:
             article.duplicate_of = links.get(article.id)
 
@@ -133,12 +145,23 @@ class ClusterStories:
 
         settings = state.settings.cluster
         cluster_state = load_state(self.blobs, settings)
+        run_ids = {a.id for a in state.articles}
+        for article in state.articles:  # a stored original the clustering state does not know has no story to join
+            original = article.duplicate_of
+            if original is not None and original not in run_ids and original not in cluster_state.article_story:
+                article.duplicate_of = None
+                originals.append(article)
+                state.dropped["duplicates clustered as originals: stored original in no story"] += 1
         assignment = assign(cluster_state, originals, settings)
+        joined_stored: dict[str, None] = {}
         for article in state.articles:
             if article.duplicate_of is not None:
                 cluster_state.duplicates[article.id] = article.duplicate_of
+                if article.duplicate_of not in run_ids:  # a copy of an earlier run's article joins its story
+                    joined_stored[cluster_state.resolve(cluster_state.article_story[article.duplicate_of])] = None
         save_state(self.blobs, cluster_state)
         touched = dict.fromkeys(assignment.story_of.values())
+        touched.update(joined_stored)
         for old, new in assignment.moved.values():
             touched.update(dict.fromkeys((cluster_state.resolve(old), new)))
         touched = {sid: None for sid in touched if sid in cluster_state.stories}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import StoreError
 from ..models import Article, Digest, Rejected, Stats, Story
 from ..output.json import _plain
-from . import migrate
+from . import dedup_index, migrate
 from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
 from .search import drop_search_docs, put_search_docs
 from .tables import (
@@ -37,6 +37,9 @@ from .tables import (
     StoryVersionRow,
 )
 from .url import resolve_url
+
+if TYPE_CHECKING:  # the dedup package imports datasketch; the store (and the web app) do not need it loaded
+    from ..dedup.stored import IndexedKey, StoredSketch
 
 __all__ = ["SaveReport", "Store", "StoryVersion", "utcnow"]
 
@@ -507,6 +510,27 @@ class Store:
             }
 
     # -- blobs ---------------------------------------------------------------------------------------------
+    # -- cross-run near-duplicates (dedup/stored.py) -------------------------------------------------------
+    def stored_duplicate_links(self, article_ids: Sequence[str]) -> dict[str, str | None]:
+        """The stored articles among ``article_ids`` with the original each points at (None for an original)."""
+        with self.session() as s:
+            return dedup_index.stored_duplicate_links(s, article_ids)
+
+    def unindexed_articles(self, scheme: str, limit: int) -> list[Article]:
+        """Up to ``limit`` stored articles without near-duplicate keys made under ``scheme``."""
+        with self.session() as s:
+            return dedup_index.unindexed_articles(s, scheme, limit)
+
+    def put_dedup_keys(self, scheme: str, keys: Sequence[IndexedKey]) -> None:
+        """Keep (replace) the near-duplicate keys of these articles."""
+        with self.session() as s:
+            dedup_index.put_dedup_keys(s, scheme, keys)
+
+    def dedup_candidates(self, scheme: str, bands: Sequence[int]) -> dict[int, list[StoredSketch]]:
+        """Stored articles in a story sharing one of ``bands`` (LSH band keys), by band."""
+        with self.session() as s:
+            return dedup_index.dedup_candidates(s, scheme, bands)
+
     def get_blob(self, key: str) -> bytes | None:
         """The bytes last stored under ``key``, or None when nothing was ever stored there."""
         with self.session() as s:

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -139,6 +150,28 @@ class BlobRow(Base):
     key: Mapped[str] = mapped_column(String(256), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DedupKeyRow(Base):
+    """An article's MinHash signature for near-duplicate checks across runs (``dedup/stored.py``).
+
+    ``scheme`` names the dedup settings the signature and bands were made with; keys of another scheme are rebuilt.
+    """
+
+    __tablename__ = "dedup_keys"
+    article_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(64))
+    shingles: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DedupBandRow(Base):
+    """One LSH band key of an article: articles sharing a key are near-duplicate candidates."""
+
+    __tablename__ = "dedup_bands"
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    __table_args__ = (Index("ix_dedup_bands_article_id", "article_id"),)
 
 
 class SearchDocRow(Base):
