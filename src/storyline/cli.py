@@ -87,8 +87,9 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         if db is not None:
             from .store import Store
 
-            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md).
-            with Store.open(db or settings.store.url) as store:
+            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md). The clustering
+            # state is committed with the stories, in save_digest's transaction (crash safety).
+            with Store.open(db or settings.store.url) as store, store.deferred_blobs():
                 result = run_digest(paths=list(inputs), settings=settings, incremental=store)
                 saved = store.save_digest(result)
                 # The whole store is loaded only to write the report; the closing line needs counts only.
