@@ -73,23 +73,30 @@ def environment() -> dict[str, str]:
 
 
 def run_to_end(inputs: list[Path], db: str) -> float:
+    """Run the command to its end; its stderr goes to a file, so a leftover worker holding it cannot hang us."""
     started = time.monotonic()
-    done = subprocess.run(command(inputs, db), env=environment(), capture_output=True, text=True)
+    with tempfile.TemporaryFile("w+") as stderr:
+        done = subprocess.run(command(inputs, db), env=environment(), stdout=subprocess.DEVNULL, stderr=stderr)
+        stderr.seek(0)
+        text = stderr.read()
     if done.returncode != 0:
-        raise SystemExit(f"crash: `storyline digest --db` failed:\n{done.stderr[-2000:]}")
+        lines = [line for line in text.splitlines() if "resource_tracker" not in line and "warnings.warn" not in line]
+        raise SystemExit(f"crash: `storyline digest --db` failed ({done.returncode}):\n" + "\n".join(lines)[-4000:])
     return time.monotonic() - started
 
 
 def run_and_kill(inputs: list[Path], db: str, aim: str, when: Callable[[float], bool], limit: float) -> Kill:
     """Start the command, kill -9 it as soon as ``when(elapsed)`` is true; ``aim`` names the moment."""
+    # Its own process group: the kill takes its worker processes too, as a crash of the machine would (killed
+    # alone, the command left its process pool's workers running).
     process = subprocess.Popen(command(inputs, db), env=environment(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     started = time.monotonic()
     try:
         while process.poll() is None:
             elapsed = time.monotonic() - started
             if when(elapsed):
-                os.kill(process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 return Kill(aim, True, elapsed, committed_runs(db))
             if elapsed > limit:
@@ -97,7 +104,7 @@ def run_and_kill(inputs: list[Path], db: str, aim: str, when: Callable[[float], 
             time.sleep(0.005)
     finally:
         if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     return Kill(aim, False, time.monotonic() - started, committed_runs(db))
 
