@@ -145,6 +145,26 @@ def snapshot(db: str) -> dict[str, list[str]]:
     return tables
 
 
+def story_differences(ref_db: str, other_db: str, limit: int = 10) -> dict[str, str]:
+    """For stories whose saved row differs between the two stores: which fields of the story body differ, and how."""
+    query = "SELECT id, size, version, body_hash, body FROM stories"
+    with _closing(_connect(ref_db)) as a, _closing(_connect(other_db)) as b:
+        ours = {r[0]: r for r in a.execute(query).fetchall()}
+        theirs = {r[0]: r for r in b.execute(query).fetchall()}
+    out: dict[str, str] = {}
+    for sid in sorted(set(ours) | set(theirs)):
+        if sid not in ours or sid not in theirs:
+            out[sid] = "only in the " + ("recovered" if sid in theirs else "reference") + " store"
+        elif ours[sid][1:4] != theirs[sid][1:4]:
+            x, y = (_plain(ours[sid][4]), _plain(theirs[sid][4]))
+            x, y = (x if isinstance(x, dict) else {}), (y if isinstance(y, dict) else {})
+            fields = [f for f in sorted(set(x) | set(y)) if x.get(f) != y.get(f)]
+            out[sid] = "; ".join(f"{f}: {str(x.get(f))[:80]!r} -> {str(y.get(f))[:80]!r}" for f in fields[:3])
+        if len(out) >= limit:
+            break
+    return out
+
+
 def _plain(row: object) -> object:
     if isinstance(row, (tuple, list)):
         return [_plain(v) for v in row]
@@ -255,6 +275,7 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
     t_again = run_to_end(inputs, crash_db)
     again = snapshot(crash_db)
 
+    changed_fields = story_differences(ref_db, crash_db)
     lost = len(set(reference["_ids"]) - set(recovered["_ids"]))
     extra = len(recovered["_ids"]) - len(set(recovered["_ids"])) + len(set(recovered["_ids"]) - set(reference["_ids"]))
     vs_reference = diff(reference, recovered)
@@ -273,6 +294,9 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
     lines += ["", "| table | rows (reference) | rows differing after recovery | rows changed by re-ingest |",
               "|---|---:|---:|---:|"]
     lines += [f"| {t} | {len(reference[t]):,} | {vs_reference[t]} | {vs_again[t]} |" for t in TABLES]
+    if changed_fields:
+        lines += ["", "stories differing from the reference after recovery (story id: fields of its saved body):"]
+        lines += [f"- {sid}: {fields}" for sid, fields in changed_fields.items()]
     lines += ["", f"articles lost: {lost}; duplicated or unexpected: {extra}; re-ingest reported "
                   f"{saved.get('articles_new')} new articles, {saved.get('stories_new')} new and "
                   f"{saved.get('stories_changed')} changed stories"]
