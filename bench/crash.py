@@ -73,23 +73,30 @@ def environment() -> dict[str, str]:
 
 
 def run_to_end(inputs: list[Path], db: str) -> float:
+    """Run the command to its end; its stderr goes to a file, so a leftover worker holding it cannot hang us."""
     started = time.monotonic()
-    done = subprocess.run(command(inputs, db), env=environment(), capture_output=True, text=True)
+    with tempfile.TemporaryFile("w+") as stderr:
+        done = subprocess.run(command(inputs, db), env=environment(), stdout=subprocess.DEVNULL, stderr=stderr)
+        stderr.seek(0)
+        text = stderr.read()
     if done.returncode != 0:
-        raise SystemExit(f"crash: `storyline digest --db` failed:\n{done.stderr[-2000:]}")
+        lines = [line for line in text.splitlines() if "resource_tracker" not in line and "warnings.warn" not in line]
+        raise SystemExit(f"crash: `storyline digest --db` failed ({done.returncode}):\n" + "\n".join(lines)[-4000:])
     return time.monotonic() - started
 
 
 def run_and_kill(inputs: list[Path], db: str, aim: str, when: Callable[[float], bool], limit: float) -> Kill:
     """Start the command, kill -9 it as soon as ``when(elapsed)`` is true; ``aim`` names the moment."""
+    # Its own process group: the kill takes its worker processes too, as a crash of the machine would (killed
+    # alone, the command left its process pool's workers running).
     process = subprocess.Popen(command(inputs, db), env=environment(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     started = time.monotonic()
     try:
         while process.poll() is None:
             elapsed = time.monotonic() - started
             if when(elapsed):
-                os.kill(process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 return Kill(aim, True, elapsed, committed_runs(db))
             if elapsed > limit:
@@ -97,7 +104,7 @@ def run_and_kill(inputs: list[Path], db: str, aim: str, when: Callable[[float], 
             time.sleep(0.005)
     finally:
         if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     return Kill(aim, False, time.monotonic() - started, committed_runs(db))
 
@@ -136,6 +143,26 @@ def snapshot(db: str) -> dict[str, list[str]]:
         last = conn.execute("SELECT saved FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         tables["_last_saved"] = [json.dumps(_plain(last[0]) if last else None, sort_keys=True)]
     return tables
+
+
+def story_differences(ref_db: str, other_db: str, limit: int = 10) -> dict[str, str]:
+    """For stories whose saved row differs between the two stores: which fields of the story body differ, and how."""
+    query = "SELECT id, size, version, body_hash, body FROM stories"
+    with _closing(_connect(ref_db)) as a, _closing(_connect(other_db)) as b:
+        ours = {r[0]: r for r in a.execute(query).fetchall()}
+        theirs = {r[0]: r for r in b.execute(query).fetchall()}
+    out: dict[str, str] = {}
+    for sid in sorted(set(ours) | set(theirs)):
+        if sid not in ours or sid not in theirs:
+            out[sid] = "only in the " + ("recovered" if sid in theirs else "reference") + " store"
+        elif ours[sid][1:4] != theirs[sid][1:4]:
+            x, y = (_plain(ours[sid][4]), _plain(theirs[sid][4]))
+            x, y = (x if isinstance(x, dict) else {}), (y if isinstance(y, dict) else {})
+            fields = [f for f in sorted(set(x) | set(y)) if x.get(f) != y.get(f)]
+            out[sid] = "; ".join(f"{f}: {str(x.get(f))[:80]!r} -> {str(y.get(f))[:80]!r}" for f in fields[:3])
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _plain(row: object) -> object:
@@ -248,6 +275,7 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
     t_again = run_to_end(inputs, crash_db)
     again = snapshot(crash_db)
 
+    changed_fields = story_differences(ref_db, crash_db)
     lost = len(set(reference["_ids"]) - set(recovered["_ids"]))
     extra = len(recovered["_ids"]) - len(set(recovered["_ids"])) + len(set(recovered["_ids"]) - set(reference["_ids"]))
     vs_reference = diff(reference, recovered)
@@ -266,6 +294,9 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
     lines += ["", "| table | rows (reference) | rows differing after recovery | rows changed by re-ingest |",
               "|---|---:|---:|---:|"]
     lines += [f"| {t} | {len(reference[t]):,} | {vs_reference[t]} | {vs_again[t]} |" for t in TABLES]
+    if changed_fields:
+        lines += ["", "stories differing from the reference after recovery (story id: fields of its saved body):"]
+        lines += [f"- {sid}: {fields}" for sid, fields in changed_fields.items()]
     lines += ["", f"articles lost: {lost}; duplicated or unexpected: {extra}; re-ingest reported "
                   f"{saved.get('articles_new')} new articles, {saved.get('stories_new')} new and "
                   f"{saved.get('stories_changed')} changed stories"]

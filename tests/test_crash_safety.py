@@ -62,3 +62,62 @@ def test_a_crash_while_creating_a_sqlite_store_leaves_it_openable(tmp_path) -> N
     assert died.returncode == 9, died.stderr
     with Store.open(str(db)) as store:
         assert store.counts()["articles"] == 0
+
+
+KILL_DURING_DIGEST = """
+import os, sys
+from storyline.cluster import state_store
+from storyline.store.repository import Store
+if sys.argv[1] == "after-grouping":  # the clustering state is computed, the stories not yet saved
+    saved = state_store.save_state
+    def save_then_die(blobs, state):
+        saved(blobs, state)
+        os._exit(9)
+    state_store.save_state = save_then_die
+else:  # between the writes of two clustering-state blobs
+    written, wrote = [], Store._write_blob
+    def write_then_die(s, key, data):
+        written.append(key)
+        if len(written) == 2:
+            os._exit(9)
+        return wrote(s, key, data)
+    Store._write_blob = staticmethod(write_then_die)
+from storyline.cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_a_kill_between_grouping_and_saving_leaves_no_clustering_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Found by bench/crash.py at 10,000 articles: `digest --db` wrote its clustering state (three blobs, each in
+    its own transaction) while grouping; a kill -9 between two of them, or before the stories were saved, left a
+    state that the store's stories did not match, and the next run failed "clustering state has no ANN index"."""
+    from storyline.store import Store
+
+    from realtexts import write_articles
+
+    inputs = [str(p) for p in write_articles(tmp_path / "in", 40, seed=3)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "STORYLINE_COMPARE_ENABLED": "false",
+           "STORYLINE_SUMMARY_VERIFIER": "static"}
+
+    def digest(db: str, kill: str | None = None) -> subprocess.CompletedProcess[str]:
+        args = ["digest", *inputs, "--db", db]
+        command = [sys.executable, "-c", KILL_DURING_DIGEST, kill, *args] if kill else \
+            [sys.executable, "-m", "storyline.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+
+    def content(db: str) -> tuple[dict[str, int], list[tuple[str, int]], bytes | None]:
+        with Store.open(db) as store:
+            stories = sorted((s.id, len(s.article_ids)) for s in store.load_digest().stories)
+            return store.counts(), stories, store.get_blob("cluster:state")
+
+    reference, crashed = str(tmp_path / "reference.db"), str(tmp_path / "crashed.db")
+    assert digest(reference).returncode == 0
+    for kill in ("after-grouping", "between-blobs"):
+        died = digest(crashed, kill)
+        assert died.returncode == 9, died.stderr[-2000:]
+        counts, stories, state = content(crashed)
+        assert counts["articles"] == 0 and stories == [] and state is None, kill
+    recovered = digest(crashed)
+    assert recovered.returncode == 0, recovered.stderr[-2000:]
+    assert content(crashed) == content(reference)
+    assert "0 new articles, 0 new and 0 changed stories" in digest(crashed).stderr

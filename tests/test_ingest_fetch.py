@@ -27,7 +27,8 @@ def page(title: str, body: str) -> bytes:
 
 
 def options(tmp_path: Path, **changes: object) -> FetchOptions:
-    base = {"host_delay": 0.0, "backoff": 0.01, "max_backoff": 0.05, "cache_dir": str(tmp_path / "cache")}
+    base = {"host_delay": 0.0, "backoff": 0.01, "max_backoff": 0.05, "cache_dir": str(tmp_path / "cache"),
+            "allow_private_hosts": True}  # the test server is on 127.0.0.1, which the SSRF guard refuses by default
     return FetchOptions(**{**base, **changes})
 
 
@@ -157,7 +158,7 @@ def test_cli_digest_fetches_url_arguments(tmp_path: Path) -> None:
     with serve(routes) as site:
         env_cache = tmp_path / "cache"
         config = tmp_path / "settings.toml"
-        config.write_text(f'[fetch]\nhost_delay = 0.0\ncache_dir = "{env_cache}"\n')
+        config.write_text(f'[fetch]\nhost_delay = 0.0\ncache_dir = "{env_cache}"\nallow_private_hosts = true\n')
         out = tmp_path / "out"
         run_cli("digest", f"{site.base}/story.html", "--fetch", "--config", str(config), "-o", str(out), "-q")
         stories = json.loads((out / "stories.json").read_text())

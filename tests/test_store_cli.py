@@ -44,6 +44,7 @@ def test_digest_db_persists_and_reports_the_whole_store(tmp_path: Path) -> None:
         assert [r["kind"] for r in store.runs()] == ["digest", "digest"]
     again = run_cli("digest", str(DEMO / "articles.jsonl"), "--db", str(db))
     assert "0 new articles, 0 new and 0 changed stories" in again.stderr
+    assert "stories from 13 articles" in again.stderr  # the whole store's counts, without loading it
 
 
 def test_digest_needs_out_or_db(tmp_path: Path) -> None:

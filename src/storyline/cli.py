@@ -87,11 +87,14 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         if db is not None:
             from .store import Store
 
-            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md).
-            with Store.open(db or settings.store.url) as store:
+            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md). The clustering
+            # state is committed with the stories, in save_digest's transaction (crash safety).
+            with Store.open(db or settings.store.url) as store, store.deferred_blobs():
                 result = run_digest(paths=list(inputs), settings=settings, incremental=store)
                 saved = store.save_digest(result)
-                whole = store.load_digest()
+                # The whole store is loaded only to write the report; the closing line needs counts only.
+                whole = store.load_digest() if out is not None else None
+                held = store.counts()
         else:
             result = run_digest(paths=list(inputs), settings=settings)
             whole = result
@@ -100,7 +103,7 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         return
     for rejected in result.rejected:
         click.echo(f"storyline: skipped {rejected}", err=True)
-    paths = write_outputs(whole, out) if out is not None else {}
+    paths = write_outputs(whole, out) if out is not None and whole is not None else {}
     if not quiet:
         s = result.stats
         where = str(paths["html"]) if paths else str(db)
@@ -112,7 +115,7 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         if db is not None:
             click.echo(
                 f"store {db}: {saved.articles_new} new articles, {saved.stories_new} new and {saved.stories_changed} "
-                f"changed stories; it holds {whole.stats.stories} stories from {whole.stats.articles} articles",
+                f"changed stories; it holds {held['stories']} stories from {held['articles']} articles",
                 err=True,
             )
 

@@ -72,6 +72,11 @@ class FetchOptions:
     """Folder of the conditional-GET cache (ETag/Last-Modified); empty means ~/.cache/storyline/http."""
     max_urls: int = 10_000
     """Most URLs fetched in one run."""
+    allow_private_hosts: bool = False
+    """Fetch from loopback, private, link-local and other non-public addresses too (off: a hostile feed could
+    otherwise make storyline request internal services, SSRF)."""
+    allow_networks: str = ""
+    """Comma-separated IP networks fetched from despite the SSRF guard, e.g. ``"10.20.0.0/16, fd00:1::/64"``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
 """A polite HTTP fetcher (httpx): robots.txt, a per-host delay, timeouts, retries with backoff on 429/5xx,
-a redirect cap, a body-size cap (decompressed bytes), a conditional-GET cache (ETag/Last-Modified) and a clear
-User-Agent. Every failure raises ``FetchError`` naming the URL and the reason; ``counts`` tallies outcomes.
+a redirect cap, a body-size cap (decompressed bytes), a conditional-GET cache (ETag/Last-Modified), a clear
+User-Agent and an SSRF guard (``ssrf.py``: no internal addresses unless allowed). Every failure raises
+``FetchError`` naming the URL and the reason; ``counts`` tallies outcomes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import json
@@ -21,6 +23,7 @@ import httpx
 from ..config import FetchOptions
 from ..errors import InputError
 from .decode import charset_from_content_type
+from .ssrf import ALLOW_HINT, AddressGuard, RefusedAddress, Resolver, UnresolvedHost, install
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -48,15 +51,21 @@ class Fetched:
 class Fetcher:
     """Fetches URLs politely; one instance per run, shared by every reader (thread-safe per-host pacing)."""
 
-    def __init__(self, options: FetchOptions | None = None, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, options: FetchOptions | None = None, transport: httpx.BaseTransport | None = None,
+                 resolve: Resolver | None = None) -> None:
         self.options = options or FetchOptions()
         self.counts: Counter[str] = Counter()
+        self.guard = AddressGuard.from_options(self.options, resolve)
+        if transport is None:
+            transport = httpx.HTTPTransport()
+            install(transport, self.guard)  # checks the address each connection is actually opened to
         self._client = httpx.Client(
             headers={"User-Agent": self.options.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=True,
             max_redirects=self.options.max_redirects,
             transport=transport,
+            event_hooks={"request": [self._check_request]},  # every hop, proxied ones included
         )
         self._robots: dict[str, RobotFileParser | None] = {}
         self._last: dict[str, float] = {}
@@ -84,6 +93,7 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, "not an http(s) URL", "give absolute http:// or https:// URLs")
+        self._check_host(url, parts.hostname, parts.port)
         with self._lock:
             if self._fetched >= self.options.max_urls:
                 raise FetchError(url, f"over fetch.max_urls={self.options.max_urls:,}", "raise fetch.max_urls")
@@ -111,6 +121,29 @@ class Fetcher:
         self._cache_store(url, response_url, body, content_type, response_headers)
         return Fetched(url, response_url, status, body, content_type)
 
+    # -- SSRF guard ----------------------------------------------------------------------------------------------
+    def _check_host(self, url: str, host: str, port: int | None) -> None:
+        """Refuse ``url`` (counted) if its host resolves to an address the guard does not allow."""
+        if self.guard.allow_private:
+            return
+        try:
+            self.guard.vetted(host, port or 80)
+        except UnresolvedHost as exc:
+            self.count("host name not resolved")
+            raise FetchError(url, exc.reason) from exc
+        except RefusedAddress as exc:
+            raise self._refused(url, exc) from exc
+
+    def _check_request(self, request: httpx.Request) -> None:
+        """httpx request hook: the name-level check for every hop (redirects, requests through a proxy)."""
+        if not self.guard.allow_private:
+            with contextlib.suppress(UnresolvedHost):  # the connection reports it as a network error (retried)
+                self.guard.vetted(request.url.host, request.url.port or 80)
+
+    def _refused(self, url: str, exc: RefusedAddress) -> FetchError:
+        self.count("refused: non-public address")
+        return FetchError(url, f"refused by the SSRF guard: {exc.reason}", ALLOW_HINT)
+
     # -- requests ------------------------------------------------------------------------------------------------
     def _request(self, url: str, headers: dict[str, str]) -> tuple[str, int, bytes, str | None, httpx.Headers]:
         attempt = 0
@@ -125,6 +158,11 @@ class Fetcher:
                         body = self._read_capped(url, response)
                         return (str(response.url), response.status_code, body, response.headers.get("Content-Type"),
                                 response.headers)
+            except RefusedAddress as exc:  # a redirect (or a rebound DNS answer) to a non-public address
+                raise self._refused(url, exc) from exc
+            except httpx.InvalidURL as exc:
+                self.count("invalid URL")
+                raise FetchError(url, f"invalid URL: {exc}") from exc
             except httpx.TooManyRedirects as exc:
                 self.count("too many redirects")
                 raise FetchError(url, f"more than {self.options.max_redirects} redirects",
@@ -189,7 +227,7 @@ class Fetcher:
             try:
                 self._pace(robots_url)
                 response = self._client.get(robots_url)
-            except httpx.HTTPError:
+            except (httpx.HTTPError, RefusedAddress):
                 parser = None  # unreachable robots.txt: allowed, as for a missing one
                 self.count("robots.txt unreachable")
             else:
