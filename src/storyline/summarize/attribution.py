@@ -15,6 +15,7 @@ that the span states the sentence's main fact. Two verifiers:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,8 +57,9 @@ def _coverage(a: Terms, b: Terms, idf: dict[str, float]) -> float:
     words = a.vocabulary
     if not words:
         return 0.0
-    total = sum(idf.get(w, 1.0) for w in words)
-    shared = sum(idf.get(w, 1.0) for w in words & b.vocabulary)
+    # fsum: exactly rounded whatever the set's iteration order, which changes with each process's hash seed
+    total = math.fsum(idf.get(w, 1.0) for w in words)
+    shared = math.fsum(idf.get(w, 1.0) for w in words & b.vocabulary)
     return shared / total if total else 0.0
 
 

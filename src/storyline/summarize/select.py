@@ -7,6 +7,7 @@ sentence that dangles ('However, ...', 'He added ...') is only taken right after
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ def select_sentences(
                 continue
             if dangling[i] and (index.sentences[i].article_id, int(index.position[i]) - 1) not in chosen_set:
                 continue
-            gain = sum(scores.weight.get(c, 0.0) for c in scores.concepts[i] - covered)
+            gain = math.fsum(scores.weight.get(c, 0.0) for c in scores.concepts[i] - covered)  # order-free
             if gain <= 0.0:
                 continue
             value = gain / words ** _WEIGHTS.length_power * priors[i]
