@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from ..errors import ConfigError
 
 _SPEECH_WORDS = (
@@ -56,8 +58,6 @@ def needs_parse(text: str) -> bool:
 def may_name(text: str) -> bool:
     """True when a sentence has a capitalized word that could begin a name: any but the first, or a first word
     that is not a stop word ("Obama said", not "The")."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     words = _WORDS.findall(text)
     if any(w[:1].isupper() for w in words[1:]):
         return True
