@@ -7,7 +7,7 @@
 """
 
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Load the storyline.summarize *package* first: loading it later (the pipeline does) would rebind the name
 # `storyline.summarize` from the summarize() function to the package.

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .config import Settings
 from .errors import StorylineError
 
@@ -186,9 +186,9 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since
             click.echo(f"storyline: {len(update.undated_article_ids)} articles have no publication time and were "
                        "not counted as new; give them a 'published' field (JSONL) to include them", err=True)
     if out_format == "json":
-        from .output.json import _plain
+        from .serialize import sentence_to_dict
 
-        sentences = [{**_plain(s), "single_source": s.single_source} for s in summary]
+        sentences = [sentence_to_dict(s) for s in summary]
         click.echo(json.dumps({**header, "summary": sentences}, ensure_ascii=False, indent=1))
     else:
         if cutoff is not None:
@@ -295,7 +295,7 @@ def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval:
 
 def _summarize_store(db: str, since: datetime, out_format: str, settings: Settings) -> None:
     """``summarize --db --since``: the update summary of every story of the store changed since ``since``."""
-    from .output.json import _plain
+    from .serialize import sentence_to_dict
     from .store import Store
     from .summarize.history import updates_since
 
@@ -308,7 +308,7 @@ def _summarize_store(db: str, since: datetime, out_format: str, settings: Settin
     if out_format == "json":
         stories = [{"id": u.story_id, "headline": u.headline, "previous_version": u.previous_version,
                     "new_articles": u.update.new_article_ids, "undated_articles": u.update.undated_article_ids,
-                    "summary": [{**_plain(s), "single_source": s.single_source} for s in u.update.summary]}
+                    "summary": [sentence_to_dict(s) for s in u.update.summary]}
                    for u in updates]
         click.echo(json.dumps({"since": since.isoformat(), "stories": stories}, ensure_ascii=False, indent=1))
         return

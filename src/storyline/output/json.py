@@ -2,64 +2,27 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..models import Article, Digest, Story
+from .._version import __version__
+from ..models import Digest
+from ..serialize import article_to_dict, story_to_dict, to_plain
 
 SCHEMA_VERSION = 1
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-def article_to_dict(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "source": article.source_name,
-        "url": article.url,
-        "published": article.published.isoformat() if article.published else None,
-        "language": article.language,
-        "author": article.author,
-        "duplicate_of": article.duplicate_of,
-        "input": article.input,
-        "text": article.text,
-    }
-
-
-def story_to_dict(story: Story) -> dict[str, Any]:
-    data = _plain(story)
-    data["first_published"] = story.first_published.isoformat() if story.first_published else None
-    data["last_published"] = story.last_published.isoformat() if story.last_published else None
-    for sentence in data["summary"]:
-        sentence["single_source"] = len({c["article_id"] for c in sentence["citations"]}) <= 1
-    for entity in data["entities"]:
-        entity.pop("count", None) if entity.get("count") is None else None
-    return data
+__all__ = ["SCHEMA_VERSION", "article_to_dict", "digest_to_dict", "load_schema", "story_to_dict", "write_json"]
 
 
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"storyline {__version__}",
-        "stats": _plain(digest.stats),
+        "stats": to_plain(digest.stats),
         "stories": [story_to_dict(s) for s in digest.stories],
         "articles": [article_to_dict(a) for a in digest.articles],
         "rejected": [{"input": r.input, "reason": r.reason} for r in digest.rejected],

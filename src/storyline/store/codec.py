@@ -21,7 +21,7 @@ from ..models import (
     SummarySentence,
     TimelineEvent,
 )
-from ..output.json import story_to_dict
+from ..serialize import story_to_dict
 
 T = TypeVar("T")
 

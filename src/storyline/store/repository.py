@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import StoreError
 from ..models import Article, Digest, Rejected, Stats, Story
-from ..output.json import _plain
+from ..serialize import to_plain
 from . import dedup_index, migrate
 from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
 from .search import drop_search_docs, put_search_docs
@@ -117,7 +117,7 @@ def _article_values(article: Article, now: datetime, run_id: int) -> dict[str, A
         "author": article.author,
         "input": article.input,
         "duplicate_of": article.duplicate_of,
-        "meta": _plain(article.meta or {}),
+        "meta": to_plain(article.meta or {}),
         "added_at": now,
         "run_id": run_id,
     })
@@ -199,7 +199,7 @@ class Store:
         report = SaveReport()
         now = utcnow()
         with self.session() as s:
-            run = RunRow(kind=kind, started_at=now, stats=_plain(digest.stats), saved={})
+            run = RunRow(kind=kind, started_at=now, stats=to_plain(digest.stats), saved={})
             s.add(run)
             s.flush()
             report.run_id = run.id
@@ -236,7 +236,7 @@ class Store:
         now = utcnow()
         with self.session() as s:
             stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected))
-            run = RunRow(kind=kind, started_at=now, stats=_plain(stats), saved={})
+            run = RunRow(kind=kind, started_at=now, stats=to_plain(stats), saved={})
             s.add(run)
             s.flush()
             report.run_id = run.id

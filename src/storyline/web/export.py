@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from ..output.json import article_to_dict
+from ..serialize import article_to_dict
 from ..output.markdown import render_markdown
 from ..store import Store, queries
 

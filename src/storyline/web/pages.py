@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .. import __version__
+from .._version import __version__
 from ..store import queries
 from ..store.queries import SORTS, StoryFilter
 from .cache import cached
