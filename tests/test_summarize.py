@@ -146,5 +146,5 @@ def test_empty_story_and_options_validation(seeds: list[Article]) -> None:
     assert summary == [] and centrality == {"x": 0.0}
     from storyline.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="unknown attribution verifier 'nli'"):
+    with pytest.raises(ConfigError, match=r"summary\.verifier must be one of auto, static, minilm; got 'nli'"):
         summarize_story(seeds, replace(SummaryOptions(), verifier="nli"))

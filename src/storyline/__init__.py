@@ -7,11 +7,10 @@
 """
 
 
-from ._version import __version__
-
 # Load the storyline.summarize *package* first: loading it later (the pipeline does) would rebind the name
 # `storyline.summarize` from the summarize() function to the package.
 from . import summarize as _summarize_package  # noqa: F401
+from ._version import __version__
 from .api import digest, summarize
 from .config import Settings
 from .errors import ConfigError, InputError, NothingToReadError, StorylineError

@@ -10,14 +10,45 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from .errors import ConfigError
 
+InputFormat = Literal["auto", "text", "jsonl", "html", "feed", "warc", "urls"]
+Verifier = Literal["auto", "static", "minilm"]
+SummaryEmbedder = Literal["static", "minilm", "tfidf"]
+CompareEmbedder = Literal["auto", "static", "minilm"]
+ConflictMatch = Literal["counted", "context"]
+Engine = Literal["local", "process", "dask"]
+
+
+class _Checked:
+    """Options whose ``Literal`` fields are checked when the object is built: a bad value fails at load with the
+    allowed ones named, not in a worker an hour into a run."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        section = _SECTION_OF.get(type(self).__name__, type(self).__name__)
+        for name, allowed in _choices(type(self)).items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ConfigError(f"{section}.{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+_CHOICES: dict[type, dict[str, tuple[str, ...]]] = {}
+
+
+def _choices(cls: type) -> dict[str, tuple[str, ...]]:
+    if cls not in _CHOICES:
+        hints = get_type_hints(cls, globalns=globals())
+        _CHOICES[cls] = {n: get_args(h) for n, h in hints.items() if get_origin(h) is Literal}
+    return _CHOICES[cls]
+
 
 @dataclass(frozen=True, slots=True)
-class IngestOptions:
-    format: str = "auto"
+class IngestOptions(_Checked):
+    format: InputFormat = "auto"
     """Force one reader (text, jsonl, html, feed, warc, urls) instead of detecting by content."""
     max_bytes: int = 50_000_000
     """Largest input file (after decompression) read; bigger ones are rejected."""
@@ -113,18 +144,18 @@ class ClusterOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class SummaryOptions:
+class SummaryOptions(_Checked):
     words: int = 100
     """Word budget of a story summary."""
     support: float = 0.9
     """Calibrated support score (0..1) at which the static verifier cites a span (docs/summaries.md)."""
     support_minilm: float = 0.55
     """Calibrated support score at which the minilm verifier cites a span (MiniLM cosine >= 0.71)."""
-    verifier: str = "auto"
+    verifier: Verifier = "auto"
     """How citations are checked: static (fast), minilm (transformer re-check), auto (minilm within minilm_budget)."""
     minilm_budget: int = 64
     """Most sentences the auto verifier encodes with MiniLM for one story; bigger stories use static."""
-    embedder: str = "static"
+    embedder: SummaryEmbedder = "static"
     """Sentence embeddings for centrality and attribution: static (fast), minilm (slow, 2 cores), tfidf (no model)."""
     min_sentence_words: int = 6
     """Shorter sentences are never chosen (fragments, bylines)."""
@@ -137,8 +168,8 @@ class SummaryOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class ScaleOptions:
-    engine: str = "process"
+class ScaleOptions(_Checked):
+    engine: Engine = "process"
     """Where per-article and per-story work runs: ``local`` (this process), ``process`` (all cores), ``dask``."""
     scheduler: str | None = None
     """Dask scheduler address (``tcp://host:8786``); without it ``dask`` starts a LocalCluster on loopback."""
@@ -155,10 +186,10 @@ class ScaleOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class CompareOptions:
+class CompareOptions(_Checked):
     enabled: bool = True
     """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
-    embedder: str = "auto"
+    embedder: CompareEmbedder = "auto"
     """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level), or
     auto: minilm for stories of at most ``minilm_units`` units, static above (see docs/compare.md)."""
     minilm_units: int = 60
@@ -182,7 +213,7 @@ class CompareOptions:
     (both "injured", both "cost") are compared even though they are not close."""
     conflict_shared: int = 2
     """Content words two units must share (besides the figures) to be about the same thing."""
-    conflict_match: str = "counted"
+    conflict_match: ConflictMatch = "counted"
     """When two figures (or dates) are about the same thing: ``counted`` = what each counts when a word near it
     says so (injured/hurt, killed/dead, cost/spend...), else the words around them; ``context`` = the words
     around them only (the earlier rule, kept for comparison in bench/compare.py)."""
@@ -275,13 +306,16 @@ class Settings:
 
 
 _SECTIONS = {f.name for f in fields(Settings) if f.name != "progress"}
+_SECTION_OF = {f.type: f.name for f in fields(Settings) if f.name != "progress"}
 
 
 def _coerce(value: Any, default: Any, where: str) -> Any:
     if isinstance(default, bool):
-        if isinstance(value, str):
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
             return value.lower() in {"1", "true", "yes", "on"}
-        return bool(value)
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
     if isinstance(default, (int, float)) and not isinstance(value, (int, float)):
         try:
             return type(default)(value)

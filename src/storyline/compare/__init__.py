@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..config import CompareOptions
-from ..embed import EMBEDDERS
-from ..errors import ConfigError
 from ..models import Article, Claim, Conflict, ConflictSide, Entity, Quote, Span, TimelineEvent
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, split_units, unit_similarity
@@ -37,11 +35,6 @@ class Comparison:
 def compare_story(articles: Sequence[Article], options: CompareOptions | None = None) -> Comparison:
     """Compare ``articles`` (one story, duplicates left out, sentences already split)."""
     options = options or CompareOptions()
-    if options.embedder not in {"auto", *EMBEDDERS}:
-        known = ", ".join(sorted({"auto", *EMBEDDERS}))
-        raise ConfigError(f"unknown compare.embedder {options.embedder!r}; choose one of: {known}")
-    if options.conflict_match not in {"counted", "context"}:
-        raise ConfigError(f"unknown compare.conflict_match {options.conflict_match!r}; choose counted or context")
     sentences = [s for a in articles for s in a.sentences]
     docs = annotate([s.text for s in sentences], options.spacy_model)
     mentions: list[Mention] = []

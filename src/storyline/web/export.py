@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from ..serialize import article_to_dict
 from ..output.markdown import render_markdown
+from ..serialize import article_to_dict
 from ..store import Store, queries
 
 __all__ = ["EXPORT_FORMATS", "export_search", "export_story"]

@@ -1,0 +1,50 @@
+"""Settings are checked when they are loaded: a value outside a setting's choices fails at once, naming them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storyline import ConfigError, Settings
+from storyline.config import CompareOptions, IngestOptions, ScaleOptions, SummaryOptions
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ScaleOptions(engine="gpu"), "scale.engine must be one of local, process, dask; got 'gpu'"),
+        (lambda: SummaryOptions(verifier="nli"), "summary.verifier must be one of auto, static, minilm"),
+        (lambda: SummaryOptions(embedder="bert"), "summary.embedder must be one of static, minilm, tfidf"),
+        (lambda: CompareOptions(embedder="x"), "compare.embedder must be one of auto, static, minilm"),
+        (lambda: CompareOptions(conflict_match="fuzzy"), "compare.conflict_match must be one of counted, context"),
+        (lambda: IngestOptions(format="pdf"), "ingest.format must be one of auto, text, jsonl, html, feed, warc"),
+    ],
+)
+def test_choices_are_checked_when_built(make, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        make()
+    assert message in str(caught.value)
+
+
+def test_toml_environment_and_overrides_are_checked_at_load(tmp_path: Path) -> None:
+    config = tmp_path / "storyline.toml"
+    config.write_text('[scale]\nengine = "spark"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"scale\.engine must be one of"):
+        Settings.load(config, env={})
+    with pytest.raises(ConfigError, match=r"summary\.verifier must be one of"):
+        Settings.load(env={"STORYLINE_SUMMARY_VERIFIER": "nli"})
+    with pytest.raises(ConfigError, match=r"compare\.enabled must be true or false, got 'maybe'"):
+        Settings.load(env={"STORYLINE_COMPARE_ENABLED": "maybe"})
+    assert Settings.load(env={"STORYLINE_COMPARE_ENABLED": "off"}).compare.enabled is False
+    assert Settings().with_overrides({"scale.engine": "local"}).scale.engine == "local"
+
+
+def test_cli_reports_a_bad_choice_before_reading(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from storyline.cli import main
+
+    result = CliRunner().invoke(main, ["digest", str(tmp_path), "--format", "pdf", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "ingest.format must be one of auto, text, jsonl, html, feed, warc, urls; got 'pdf'" in result.output
