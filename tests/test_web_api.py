@@ -276,3 +276,20 @@ def test_a_split_story_never_gives_two_stories_one_id() -> None:
     keep_story_ids(new, {"a1": "s-old", "a2": "s-old", "a3": "s-old"})
     ids = [s.id for s in new.stories]
     assert len(set(ids)) == 2 and new.stories[1].id == "s-old"
+
+
+def test_a_missing_id_is_404_and_a_bug_is_500_not_a_hidden_404(tmp_path) -> None:
+    from storyline.store import Store
+
+    with Store.open(str(tmp_path / "empty.db")) as store:
+        app = create_app(store)
+
+        @app.get("/api/broken")
+        def broken() -> dict:
+            return {}["no such key"]  # a programming error, not a missing story
+
+        client = TestClient(app, raise_server_exceptions=False)
+        missing = client.get("/api/stories/s-nothere")
+        assert missing.status_code == 404 and "s-nothere" in missing.json()["detail"]
+        assert client.get("/stories/s-nothere").status_code == 404
+        assert client.get("/api/broken").status_code == 500

@@ -13,7 +13,7 @@ from . import summarize as _summarize_package  # noqa: F401
 from ._version import __version__
 from .api import digest, summarize
 from .config import Settings
-from .errors import ConfigError, InputError, NothingToReadError, StorylineError
+from .errors import ConfigError, InputError, NotFoundError, NothingToReadError, StorylineError
 from .models import (
     Article,
     Citation,
@@ -38,6 +38,7 @@ __all__ = [
     "Digest",
     "Entity",
     "InputError",
+    "NotFoundError",
     "NothingToReadError",
     "Quote",
     "Rejected",

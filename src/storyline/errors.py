@@ -1,4 +1,19 @@
-"""The few exceptions a storyline user sees; each message names the input and the fix."""
+"""The few exceptions a storyline user sees; each message names the input and the fix.
+
+The whole tree (``except StorylineError`` catches everything storyline raises on purpose)::
+
+    StorylineError
+    ├── InputError            an input cannot be read at all (missing path, unreadable file, wrong format)
+    │   └── FetchError        (ingest/fetch.py) a URL could not be fetched: refused, robots.txt, too large, HTTP error
+    ├── NothingToReadError    no article could be read from any input
+    ├── ConfigError           a setting has a wrong name or value
+    ├── StoreError            the store cannot be opened, migrated or written
+    │   └── GroupingError     (service) stored articles could not be grouped; they stay stored and pending
+    ├── NotFoundError         no stored story or article has that id (also a ``KeyError``; the web app answers 404)
+    └── EngineError           the process pool or Dask cluster failed
+
+Anything else escaping storyline is a bug: the web app answers it with 500 and logs it.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +45,13 @@ class ConfigError(StorylineError):
 
 class StoreError(StorylineError):
     """The article store cannot be opened or migrated."""
+
+
+class NotFoundError(StorylineError, KeyError):
+    """No stored story or article has the id asked for (``KeyError`` too, for mapping-style callers)."""
+
+    def __str__(self) -> str:  # KeyError would quote the id: "not found: 'x'" reads better as "x"
+        return str(self.args[0]) if self.args else ""
 
 
 class EngineError(StorylineError):

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import StoreError
+from ..errors import NotFoundError, StoreError
 from ..models import Article, Digest, Rejected, Stats, Story
 from ..serialize import to_plain
 from . import dedup_index, migrate
@@ -426,11 +426,11 @@ class Store:
         return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats)
 
     def article(self, article_id: str) -> Article:
-        """One stored article; ``KeyError`` when there is none with that id."""
+        """One stored article; ``NotFoundError`` (a ``KeyError``) when there is none with that id."""
         with self.session() as s:
             row = s.get(ArticleRow, article_id)
             if row is None:
-                raise KeyError(article_id)
+                raise NotFoundError(article_id)
             return article_from_row(row)
 
     def articles(self, article_ids: Iterable[str]) -> list[Article]:
@@ -455,7 +455,7 @@ class Store:
             return [article_from_row(r) for r in rows]
 
     def story(self, story_id: str) -> Story:
-        """The current version of one story; ``KeyError`` when there is none with that id."""
+        """The current version of one story; ``NotFoundError`` (a ``KeyError``) when there is none with that id."""
         return story_from_dict(self.story_body(story_id))
 
     def story_body(self, story_id: str) -> dict[str, Any]:
@@ -463,7 +463,7 @@ class Store:
         with self.session() as s:
             body = s.scalar(select(StoryRow.body).where(StoryRow.id == story_id))
         if body is None:
-            raise KeyError(story_id)
+            raise NotFoundError(story_id)
         return body
 
     def story_version(self, story_id: str) -> tuple[int, datetime]:
@@ -471,7 +471,7 @@ class Store:
         with self.session() as s:
             row = s.execute(select(StoryRow.version, StoryRow.updated_at).where(StoryRow.id == story_id)).first()
         if row is None:
-            raise KeyError(story_id)
+            raise NotFoundError(story_id)
         return row.version, row.updated_at
 
     def story_history(self, story_id: str) -> list[StoryVersion]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from ..errors import NotFoundError
 from ..ingest.base import parse_datetime
 from ..models import Article, Rejected
 from ..store import queries
@@ -94,7 +95,7 @@ def get_story_history(request: Request, story_id: str, limit: Limit = None, offs
     limit = _limit(request, limit)
     history = request.app.state.store.story_history(story_id)
     if not history:
-        raise KeyError(story_id)
+        raise NotFoundError(story_id)
     rows = [{"version": v.version, "saved_at": v.saved_at.isoformat(), "run_id": v.run_id,
              "headline": v.body.get("headline"), "article_ids": v.body.get("article_ids", []),
              "summary": v.body.get("summary", [])} for v in reversed(history)]

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
 from ..config import Settings
+from ..errors import NotFoundError
 from ..store import Store
 from .auth import require_reader
 from .cache import ResponseCache
@@ -78,8 +79,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
         return render_error(request, exc.status_code, str(exc.detail))
 
-    @app.exception_handler(KeyError)
-    async def not_found(request: Request, exc: KeyError) -> Response:
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
         what = request.url.path
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": f"not found: {exc.args[0] if exc.args else what}"}, status_code=404)

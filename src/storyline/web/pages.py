@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .._version import __version__
+from ..errors import NotFoundError
 from ..store import queries
 from ..store.queries import SORTS, StoryFilter
 from .cache import cached
@@ -199,7 +200,7 @@ def source_page(request: Request, name: str) -> HTMLResponse:
     flt = _filter(request, source=name)
     articles, count = queries.list_articles(request.app.state.store, name, 20, 0)
     if not count:
-        raise KeyError(name)
+        raise NotFoundError(name)
     return cached(request, lambda: render(request, "source.html", title=name, name=name, articles=articles,
                                           article_count=count, **_story_list(request, flt)))
 
@@ -217,7 +218,7 @@ def entity_page(request: Request, name: str) -> HTMLResponse:
     flt = _filter(request, entity=name)
     listing = _story_list(request, flt)
     if not listing["pager"]["total"]:
-        raise KeyError(name)
+        raise NotFoundError(name)
     return render(request, "entity.html", title=name, name=name, **listing)
 
 
