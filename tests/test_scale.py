@@ -154,7 +154,7 @@ def test_workers_read_their_own_files_from_fsspec_urls(tmp_path: Path) -> None:
     url = (tmp_path / "corpus").as_uri()
     with ProcessExecutor(POOL, progress=False) as executor:
         articles, rejected, files = read_inputs_parallel([url, url + "/part-002.jsonl"], options, executor)
-        assert executor._pool is not None  # remote files always go to the workers
+        assert executor.started  # remote files always go to the workers
     assert files == 7
     assert [a.id for a in articles] == [r["id"] for r in records]
     assert all(a.input.startswith("file://") for a in articles)
@@ -167,9 +167,9 @@ def test_few_local_bytes_are_read_in_this_process(tmp_path: Path) -> None:
     _write_jsonl_parts(tmp_path / "corpus", ecb_records(30), 3)
     with ProcessExecutor(POOL, progress=False) as executor:
         small, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
-        assert executor._pool is None  # under scale.min_parallel_bytes: no worker was started
+        assert not executor.started  # under scale.min_parallel_bytes: no worker was started
     eager = ScaleOptions(engine="process", workers=2, min_parallel=1, min_parallel_bytes=0)
     with ProcessExecutor(eager, progress=False) as executor:
         shared, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
-        assert executor._pool is not None
+        assert executor.started
     assert [a.id for a in shared] == [a.id for a in small] and len(small) == 30

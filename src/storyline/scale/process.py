@@ -69,6 +69,11 @@ class ProcessExecutor(BatchingExecutor):
     def workers(self) -> int:
         return self.options.workers or default_workers()
 
+    @property
+    def started(self) -> bool:
+        """Whether worker processes are running (a map too small to share out never starts them)."""
+        return self._pool is not None
+
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
