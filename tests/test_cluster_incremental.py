@@ -7,21 +7,23 @@ import random
 from pathlib import Path
 
 from storyline.cluster.incremental import ClusterState, assign
-from storyline.cluster.state_store import SqliteBlobs, load_state, save_state
+from storyline.cluster.state_store import load_state, save_state
 from storyline.config import ClusterOptions, Settings
 from storyline.ingest import read_inputs
 from storyline.pipeline import ClusterStories, FindDuplicates, SplitSentences, run_pipeline
+from storyline.store import Store
 from test_cluster import bcubed_f1, duc_articles, ecb_articles
 
 from conftest import SEEDS, run_cli
 
 
 def run_half(db: Path, articles: list, options: ClusterOptions) -> ClusterState:
-    blobs = SqliteBlobs(db)
-    state = load_state(blobs, options)
-    assign(state, articles, options)
-    save_state(blobs, state)
-    return load_state(SqliteBlobs(db), options)
+    with Store.open(db) as blobs:
+        state = load_state(blobs, options)
+        assign(state, articles, options)
+        save_state(blobs, state)
+    with Store.open(db) as reopened:
+        return load_state(reopened, options)
 
 
 def test_two_halves_keep_ids_and_the_seeds_meet(tmp_path: Path) -> None:
@@ -56,13 +58,13 @@ def test_feeding_the_same_articles_again_changes_nothing(tmp_path: Path) -> None
 def test_pipeline_stage_gives_stable_story_ids_across_runs(tmp_path: Path) -> None:
     seeds, _, _ = read_inputs([str(SEEDS)])
     seeds.sort(key=lambda a: a.id)
-    blobs = SqliteBlobs(tmp_path / "state.db")
     saved = {a.id: a for a in seeds[:1]}  # what an article store would hold after the first run
     load = lambda ids: [saved[i] for i in ids if i in saved]  # noqa: E731
-    stages = lambda: [SplitSentences(), FindDuplicates(), ClusterStories(blobs=blobs, load_articles=load)]  # noqa: E731
     settings = Settings(progress=False)
-    first = run_pipeline([seeds[0]], settings, stages=stages())
-    second = run_pipeline([seeds[1]], settings, stages=stages())
+    with Store.open(tmp_path / "state.db") as blobs:
+        stages = lambda: [SplitSentences(), FindDuplicates(), ClusterStories(blobs=blobs, load_articles=load)]  # noqa: E731
+        first = run_pipeline([seeds[0]], settings, stages=stages())
+        second = run_pipeline([seeds[1]], settings, stages=stages())
     assert first.stories[0].id == second.stories[0].id
     assert second.stories[0].article_ids == sorted(a.id for a in seeds)  # the whole story, earlier article too
 

@@ -2,7 +2,7 @@
 
 from .batch import cluster_articles, story_id
 from .incremental import Assignment, ClusterState, assign
-from .state_store import SqliteBlobs, load_state, save_state
+from .state_store import load_state, save_state
 
-__all__ = ["Assignment", "ClusterState", "SqliteBlobs", "assign", "cluster_articles", "load_state", "save_state",
+__all__ = ["Assignment", "ClusterState", "assign", "cluster_articles", "load_state", "save_state",
            "story_id"]

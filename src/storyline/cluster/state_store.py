@@ -1,7 +1,6 @@
 """Persistence of the incremental clustering state as a few blobs behind a ``get_blob``/``put_blob`` interface.
 
-Any object with those two methods works (the store's ``Store`` has them); ``SqliteBlobs`` is a small stand-in over
-SQLAlchemy tables ``cluster_state`` and ``cluster_index`` for use without the store. Nothing is pickled: the
+Any object with those two methods works (the store's ``Store`` has them). Nothing is pickled: the
 state is JSON, NumPy ``.npz`` and hnswlib's own index format, so a database from elsewhere cannot run code.
 """
 
@@ -9,8 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -28,42 +26,6 @@ class BlobStore(Protocol):
     def get_blob(self, key: str) -> bytes | None: ...
 
     def put_blob(self, key: str, data: bytes) -> None: ...
-
-
-class SqliteBlobs:
-    """Blobs in a SQLite file: ``cluster:ann`` in table ``cluster_index``, the rest in ``cluster_state``."""
-
-    def __init__(self, path: str | Path) -> None:
-        from sqlalchemy import Column, LargeBinary, MetaData, String, Table, create_engine
-
-        path = Path(path)
-        if path.is_dir():
-            raise StoreError(
-                f"cannot open clustering state {str(path)!r}: it is a folder; pass a file path like state.db"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(f"sqlite:///{path}")
-        meta = MetaData()
-        self.tables = {
-            name: Table(name, meta, Column("key", String(256), primary_key=True), Column("value", LargeBinary))
-            for name in ("cluster_state", "cluster_index")
-        }
-        meta.create_all(self.engine)
-
-    def _table(self, key: str) -> Any:
-        return self.tables["cluster_index" if key == "cluster:ann" else "cluster_state"]
-
-    def get_blob(self, key: str) -> bytes | None:
-        table = self._table(key)
-        with self.engine.connect() as conn:
-            row = conn.execute(table.select().where(table.c.key == key)).first()
-        return None if row is None else bytes(row.value)
-
-    def put_blob(self, key: str, data: bytes) -> None:
-        table = self._table(key)
-        with self.engine.begin() as conn:
-            conn.execute(table.delete().where(table.c.key == key))
-            conn.execute(table.insert().values(key=key, value=data))
 
 
 def save_state(blobs: BlobStore, state: ClusterState) -> None:
@@ -136,4 +98,4 @@ def load_state(blobs: BlobStore, options: ClusterOptions) -> ClusterState:
     return state
 
 
-__all__ = ["BlobStore", "SqliteBlobs", "load_state", "save_state"]
+__all__ = ["BlobStore", "load_state", "save_state"]
