@@ -514,6 +514,11 @@ class Store:
             return [{"id": r.id, "kind": r.kind, "started_at": r.started_at.isoformat(), "stats": r.stats,
                      "saved": r.saved} for r in rows]
 
+    def generation(self) -> int:
+        """The id of the latest save into the store (0 when empty): it changes exactly when the store does."""
+        with self.session() as s:
+            return int(s.scalar(select(func.max(RunRow.id))) or 0)
+
     def counts(self) -> dict[str, int]:
         """How many articles, duplicates, stories, pending articles and rejects the store holds."""
         with self.session() as s:

@@ -12,20 +12,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
-from sqlalchemy import func, select
-
-from ..store import Store
-from ..store.tables import RunRow
 
 T = TypeVar("T")
 
 __all__ = ["ResponseCache", "cached"]
-
-
-def store_generation(store: Store) -> int:
-    """The id of the latest save into the store (0 when empty)."""
-    with store.engine.connect() as connection:
-        return int(connection.execute(select(func.max(RunRow.id))).scalar() or 0)
 
 
 class ResponseCache:
@@ -61,4 +51,4 @@ def cached(request: Request, make: Callable[[], T]) -> T:
     if cache is None:
         return make()
     key = request.url.path + "?" + "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
-    return cache.get_or_make(key, store_generation(request.app.state.store), make)
+    return cache.get_or_make(key, request.app.state.store.generation(), make)
