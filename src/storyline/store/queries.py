@@ -211,7 +211,7 @@ def list_entities(store: Store, limit: int, offset: int) -> tuple[list[dict[str,
 
 def article_page(store: Store, article_id: str) -> dict[str, Any]:
     """An article as JSON (``stories.json`` article fields) with its story and the summary sentences citing it."""
-    from ..output.json import article_to_dict
+    from ..serialize import article_to_dict
 
     article = store.article(article_id)
     with store.session() as s:
