@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext
-from .html import extract_html
+from .html import extract_html, page_meta
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xhtml")
 
@@ -84,7 +84,7 @@ def read_warc(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
                 source=page.sitename,
                 url=page.url or uri,
                 language=page.language,
-                meta={"extractor": page.method, "warc": ctx.name,
+                meta={**page_meta(page), "warc": ctx.name,
                       "crawled": crawled.isoformat() if crawled else None,
                       "date_from": "page" if page.published else "warc",
                       **({"truncated": True} if last_end > len(data) else {})},

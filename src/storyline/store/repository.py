@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import StoreError
-from ..models import Article, Digest, Rejected, Stats, Story
+from ..models import Article, Digest, Rejected, Stats, Story, replaced_bytes
 from ..output.json import _plain
 from . import dedup_index, migrate
 from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
@@ -235,7 +235,8 @@ class Store:
         report = SaveReport()
         now = utcnow()
         with self.session() as s:
-            stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected))
+            stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected),
+                          replaced_bytes=replaced_bytes(articles))
             run = RunRow(kind=kind, started_at=now, stats=_plain(stats), saved={})
             s.add(run)
             s.flush()
@@ -422,6 +423,7 @@ class Store:
             rejected=len(rejected),
             stories=len(stories),
             dropped=dict(dropped),
+            replaced_bytes=replaced_bytes(articles),
         )
         return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats)
 
