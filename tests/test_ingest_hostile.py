@@ -123,3 +123,13 @@ def test_latin1_with_a_stray_valid_utf8_pair_is_still_latin1() -> None:
     text = "Le président a déclaré que la décision était prise à Genève, où la réunion a eu lieu. Ã© "
     decoded = decode(text.encode("latin-1"), "x")
     assert "président" in decoded.text and decoded.encoding != "utf-8" and decoded.replaced_bytes == 0
+
+
+def test_a_damaged_warc_record_does_not_lose_the_records_after_it() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "warc_negative_length.warc")])
+    assert [a.url for a in articles] == ["http://norden.example/b", "http://norden.example/c"]
+    damage = [r.reason for r in rejected if "damaged WARC record" in r.reason]
+    assert len(damage) == 2, rejected
+    assert "Content-Length '-40' is not a byte count" in damage[0] and "to the next WARC/1.x record" in damage[0]
+    assert "Invalid WARC header" in damage[1]
+    assert all("skipped" in reason and "bytes" in reason for reason in damage)
