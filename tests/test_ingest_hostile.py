@@ -133,3 +133,20 @@ def test_a_damaged_warc_record_does_not_lose_the_records_after_it() -> None:
     assert "Content-Length '-40' is not a byte count" in damage[0] and "to the next WARC/1.x record" in damage[0]
     assert "Invalid WARC header" in damage[1]
     assert all("skipped" in reason and "bytes" in reason for reason in damage)
+
+
+def test_html_nested_past_the_parser_limit_keeps_its_text() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "deep_nesting.html"), str(HOSTILE / "deep_nesting_feed.xml")])
+    assert not rejected and len(articles) == 2
+    for article in articles:
+        assert article.text.count("The harbour at Norden reopened on Tuesday") == 3, article.id
+        assert article.title == "Norden harbour reopens"
+
+
+def test_unwrapping_keeps_shallow_markup_and_all_text() -> None:
+    from storyline.ingest.extract import flatten_deep
+
+    page = "<div><p>a<br>b</p>" + "<b>" * 5 + "deep" + "</b>" * 5 + "</div>"
+    assert flatten_deep(page, limit=10) == page
+    flat = flatten_deep(page, limit=3)
+    assert flat.count("<b>") == 2 and flat.count("</b>") == 2 and "deep" in flat and "<p>a<br>b</p>" in flat

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
 from .decode import decode
-from .extract import extract_main_text
+from .extract import NestedTooDeep, extract_main_text
 from .language import detect_language
 
 
@@ -48,6 +48,8 @@ def extract_html(
     html = data if isinstance(data, str) else decoded.text  # type: ignore[union-attr]
     try:
         found = extract_main_text(html, url, options)
+    except NestedTooDeep as exc:
+        raise InputError(name, str(exc), "flatten the page's markup") from exc
     except Exception as exc:  # a third-party parser bug on hostile markup (e.g. an <iframe> root): reject the page
         raise InputError(name, f"HTML extraction failed ({type(exc).__name__}: {exc})"[:300]) from exc
     if found is None:
