@@ -6,7 +6,9 @@ from importlib import resources
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,7 +18,7 @@ from ..config import Settings
 from ..store import Store
 from .auth import require_reader
 from .cache import ResponseCache
-from .limits import RequestSizeLimit
+from .limits import RequestSizeLimit, clip, clipped
 
 __all__ = ["create_app"]
 
@@ -78,13 +80,18 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
         return render_error(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer repeats each bad value whole (a 10 MB field comes back as 10 MB): clip them.
+        return JSONResponse({"detail": jsonable_encoder(clipped(list(exc.errors()), depth=6))}, status_code=422)
+
     @app.exception_handler(KeyError)
     async def not_found(request: Request, exc: KeyError) -> Response:
-        what = request.url.path
+        what = clip(str(exc.args[0]) if exc.args else request.url.path)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": f"not found: {exc.args[0] if exc.args else what}"}, status_code=404)
+            return JSONResponse({"detail": f"not found: {what}"}, status_code=404)
         from .pages import render_not_found
 
-        return render_not_found(request, str(exc.args[0]) if exc.args else what)
+        return render_not_found(request, what)
 
     return app
