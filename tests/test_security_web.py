@@ -187,3 +187,16 @@ def test_validation_errors_do_not_echo_the_whole_input(served) -> None:
     assert page.status_code == 404 and "s" * 1_000 not in page.text
     number = client.get("/", params={"offset": "9x" * 15_000})
     assert number.status_code == 400 and "9x" * 500 not in number.text
+
+
+def test_api_docs_load_nothing_from_outside_and_run_no_inline_script(served) -> None:
+    import re
+
+    client, _, _ = served
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page.text, re.S)
+    assert scripts and all(body.strip() == "" and re.search(r'src="/', attrs) for attrs, body in scripts), scripts
+    assert "http://" not in page.text and "https://" not in page.text and "//cdn" not in page.text
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
+        assert client.get(asset).status_code == 200, asset

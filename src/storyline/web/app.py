@@ -18,6 +18,7 @@ from ..config import Settings
 from ..store import Store
 from .auth import require_reader
 from .cache import ResponseCache
+from .docs import mount_docs
 from .limits import RequestSizeLimit, clip, clipped
 
 __all__ = ["create_app"]
@@ -43,7 +44,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Stories built from news articles, with cited summaries. Reading is open on loopback; "
                     "writing needs `Authorization: Bearer TOKEN`.",
-        docs_url="/api/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN with an inline script: see docs.py
         redoc_url=None,
         openapi_url="/api/openapi.json",
         dependencies=[Depends(require_reader)],
@@ -54,6 +55,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
     static = resources.files("storyline.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    mount_docs(app, app.openapi_url or "/api/openapi.json", app.title)
     app.include_router(api_router)
     app.include_router(feed_router)
     app.include_router(page_router)
