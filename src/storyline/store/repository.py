@@ -292,8 +292,8 @@ class Store:
         members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
         stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            stored_home.update(s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
-                               .tuples().all())
+            rows = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+            stored_home.update((aid, sid) for aid, sid in rows)
         previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
         titles = {nul_free(a.id): a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
@@ -448,7 +448,7 @@ class Store:
     def article_homes(self) -> dict[str, str | None]:
         """Every stored article id with the id of the story it belongs to (None while pending)."""
         with self.session() as s:
-            return dict(s.execute(select(ArticleRow.id, ArticleRow.story_id)).tuples().all())
+            return {aid: sid for aid, sid in s.execute(select(ArticleRow.id, ArticleRow.story_id))}
 
     def pending_articles(self) -> list[Article]:
         """Stored articles that belong to no story yet (saved with ``save_articles`` or by the web API)."""
