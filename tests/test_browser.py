@@ -160,3 +160,21 @@ def test_phone_layout(live, browser: Browser) -> None:
     assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=str(SHOTS / "list-phone.png"))
     context.close()
+
+
+def test_api_docs_render_offline_under_the_csp(live, page: Page) -> None:
+    base, _, _ = live
+    refused: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("request", lambda req: outside.append(req.url) if not req.url.startswith(base) else None)
+    page.goto(base + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("storyline")
+    expect(page.locator(".opblock-summary-path", has_text="/api/stories/{story_id}").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "api-docs.png"), full_page=False)
+    page.locator(".opblock-summary", has_text="/api/status").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(page.locator(".live-responses-table .response .response-col_status").first).to_contain_text("200")
+    page.screenshot(path=str(SHOTS / "api-docs-try-it.png"), full_page=False)
+    assert refused == [] and outside == []

@@ -91,3 +91,62 @@ def _warc_response(uri: str, html: bytes) -> bytes:
             f"WARC-Record-ID: <urn:uuid:{abs(hash(uri)):032x}>\r\nContent-Type: application/http; msgtype=response\r\n"
             f"Content-Length: {len(http)}\r\n\r\n").encode()
     return head + http + b"\r\n\r\n"
+
+
+def test_one_invalid_byte_does_not_turn_utf8_into_cp1252() -> None:
+    names = ["utf8_one_bad_byte.txt", "utf8_one_bad_byte.jsonl", "utf8_one_bad_byte_declared.html"]
+    articles, rejected, _ = read_inputs([str(HOSTILE / name) for name in names])
+    assert not rejected and len(articles) == 5
+    for article in articles:
+        assert "Café" in article.text and "Nicolás" in article.text and "José Núñez" in article.text, article.id
+        assert "“the" in article.text and "Г" not in article.text and "â€" not in article.text
+    replaced = {a.id: a.meta.get("replaced_bytes", 0) for a in articles}
+    # Only the damaged line of the JSONL file counts the byte; the other two lines are intact.
+    assert replaced == {"utf8_one_bad_byte.txt": 1, "quay-1": 0, "quay-2": 1, "quay-3": 0,
+                        "utf8_one_bad_byte_declared.html": 1}
+    assert all(("\ufffdharbour" in a.text) == (replaced[a.id] == 1) for a in articles)
+
+
+def test_replaced_bytes_reach_the_run_stats_and_stories_json(tmp_path: Path) -> None:
+    from storyline.models import Stats, replaced_bytes
+    from storyline.output.json import article_to_dict
+
+    articles, _, _ = read_inputs([str(HOSTILE / "utf8_one_bad_byte.jsonl"), str(HOSTILE / "utf8_one_bad_byte.txt")])
+    assert replaced_bytes(articles) == 2
+    assert "replaced_bytes" in {f for f in Stats.__dataclass_fields__}
+    assert sorted(article_to_dict(a)["replaced_bytes"] for a in articles) == [0, 0, 1, 1]
+
+
+def test_latin1_with_a_stray_valid_utf8_pair_is_still_latin1() -> None:
+    from storyline.ingest.decode import decode
+
+    text = "Le président a déclaré que la décision était prise à Genève, où la réunion a eu lieu. Ã© "
+    decoded = decode(text.encode("latin-1"), "x")
+    assert "président" in decoded.text and decoded.encoding != "utf-8" and decoded.replaced_bytes == 0
+
+
+def test_a_damaged_warc_record_does_not_lose_the_records_after_it() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "warc_negative_length.warc")])
+    assert [a.url for a in articles] == ["http://norden.example/b", "http://norden.example/c"]
+    damage = [r.reason for r in rejected if "damaged WARC record" in r.reason]
+    assert len(damage) == 2, rejected
+    assert "Content-Length '-40' is not a byte count" in damage[0] and "to the next WARC/1.x record" in damage[0]
+    assert "Invalid WARC header" in damage[1]
+    assert all("skipped" in reason and "bytes" in reason for reason in damage)
+
+
+def test_html_nested_past_the_parser_limit_keeps_its_text() -> None:
+    articles, rejected, _ = read_inputs([str(HOSTILE / "deep_nesting.html"), str(HOSTILE / "deep_nesting_feed.xml")])
+    assert not rejected and len(articles) == 2
+    for article in articles:
+        assert article.text.count("The harbour at Norden reopened on Tuesday") == 3, article.id
+        assert article.title == "Norden harbour reopens"
+
+
+def test_unwrapping_keeps_shallow_markup_and_all_text() -> None:
+    from storyline.ingest.extract import flatten_deep
+
+    page = "<div><p>a<br>b</p>" + "<b>" * 5 + "deep" + "</b>" * 5 + "</div>"
+    assert flatten_deep(page, limit=10) == page
+    flat = flatten_deep(page, limit=3)
+    assert flat.count("<b>") == 2 and flat.count("</b>") == 2 and "deep" in flat and "<p>a<br>b</p>" in flat

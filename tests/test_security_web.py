@@ -169,3 +169,34 @@ def test_a_server_error_shows_no_internals(served, monkeypatch: pytest.MonkeyPat
     response = client.get("/api/sources", params={"limit": 7, "offset": 3})
     assert response.status_code == 500
     assert "secret.toml" not in response.text and "Traceback" not in response.text
+
+
+def test_validation_errors_do_not_echo_the_whole_input(served) -> None:
+    client, _, _ = served
+    query = client.get("/api/search", params={"q": "harbour " * 7500})  # 60,000 characters
+    assert query.status_code == 422 and len(query.content) < 2_000, len(query.content)
+    assert "60,000 characters" in query.text
+    title = "T" * 40_000
+    body = client.post("/api/articles", headers=AUTH, json={"articles": [{**ARTICLE, "title": title}]})
+    assert body.status_code == 422 and len(body.content) < 2_000 and "40,000 characters" in body.text
+    many = client.post("/api/articles", headers=AUTH, json={"articles": [{"id": "x"}] * 2_000})
+    assert many.status_code == 422 and len(many.content) < 40_000, len(many.content)
+    missing = client.get("/api/stories/" + "s" * 30_000)
+    assert missing.status_code == 404 and len(missing.content) < 2_000
+    page = client.get("/stories/" + "s" * 30_000)
+    assert page.status_code == 404 and "s" * 1_000 not in page.text
+    number = client.get("/", params={"offset": "9x" * 15_000})
+    assert number.status_code == 400 and "9x" * 500 not in number.text
+
+
+def test_api_docs_load_nothing_from_outside_and_run_no_inline_script(served) -> None:
+    import re
+
+    client, _, _ = served
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page.text, re.S)
+    assert scripts and all(body.strip() == "" and re.search(r'src="/', attrs) for attrs, body in scripts), scripts
+    assert "http://" not in page.text and "https://" not in page.text and "//cdn" not in page.text
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
+        assert client.get(asset).status_code == 200, asset

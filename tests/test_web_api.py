@@ -155,6 +155,8 @@ def test_payloads_render_as_text(filled) -> None:
     article_page = client.get("/articles/xss-1").text
     assert "&lt;script&gt;window.__xss" in article_page and "onerror=" in article_page
     assert 'href="javascript:' not in article_page
+    markdown = client.get(f"/api/stories/{story.id}/export", params={"format": "md"}).text
+    assert "Evil &lt;b&gt;Gazette&lt;/b&gt;" in markdown and "<" not in markdown
     feed = client.get("/feed.xml").text
     assert "<script>" not in feed and ET.fromstring(feed) is not None
     assert any(e.find(f"{ATOM}title").text == XSS_TITLE or "Harbour" in e.find(f"{ATOM}title").text

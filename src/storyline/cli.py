@@ -107,9 +107,10 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
     if not quiet:
         s = result.stats
         where = str(paths["html"]) if paths else str(db)
+        replaced = f", {s.replaced_bytes:,} undecodable bytes replaced" if s.replaced_bytes else ""
         click.echo(
-            f"{s.stories} stories from {s.articles} articles ({s.duplicates} duplicates, {s.rejected} rejected) "
-            f"-> {where}",
+            f"{s.stories} stories from {s.articles} articles ({s.duplicates} duplicates, {s.rejected} rejected"
+            f"{replaced}) -> {where}",
             err=True,
         )
         if db is not None:

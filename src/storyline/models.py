@@ -7,6 +7,7 @@ can be traced to the exact words of its source.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -173,6 +174,11 @@ class Story:
     last_published: datetime | None = None
 
 
+def replaced_bytes(articles: Iterable[Article]) -> int:
+    """The undecodable input bytes replaced by U+FFFD in ``articles`` (their ``meta["replaced_bytes"]``)."""
+    return sum(int(a.meta.get("replaced_bytes") or 0) for a in articles)
+
+
 @dataclass(slots=True)
 class Stats:
     inputs: int = 0
@@ -181,6 +187,8 @@ class Stats:
     rejected: int = 0
     stories: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    replaced_bytes: int = 0
+    """Undecodable input bytes that became U+FFFD, summed over the articles' ``meta["replaced_bytes"]``."""
 
 
 @dataclass(slots=True)

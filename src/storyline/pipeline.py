@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
-from .models import Article, Digest, Rejected, Sentence, Stats, Story
+from .models import Article, Digest, Rejected, Sentence, Stats, Story, replaced_bytes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -275,5 +275,6 @@ def run_pipeline(
         rejected=len(state.rejected),
         stories=len(state.stories),
         dropped=dict(state.dropped),
+        replaced_bytes=replaced_bytes(state.articles),
     )
     return Digest(articles=state.articles, stories=state.stories, rejected=state.rejected, stats=stats)

@@ -40,6 +40,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "author": article.author,
         "duplicate_of": article.duplicate_of,
         "input": article.input,
+        "replaced_bytes": int(article.meta.get("replaced_bytes") or 0),
         "text": article.text,
     }
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
+import threading
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -118,47 +122,158 @@ def _codec_name(charset: str) -> str | None:
     return info.name
 
 
-def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
-    """Decode ``data`` as text: a byte order mark, strict UTF-8, the declared charset, then detection.
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Decoded text, the codec that decoded it and how many undecodable bytes became U+FFFD."""
+
+    text: str
+    encoding: str
+    replaced_bytes: int = 0
+
+
+def decode(data: bytes, name: str, declared: str | None = None) -> Decoded:
+    """Decode ``data`` as text: a byte order mark, UTF-8 (strict, or nearly valid), a declared charset, detection.
 
     ``declared`` is the HTTP header's charset; without one, a ``<meta>``/XML declaration in the bytes is used.
-    Strict UTF-8 goes before any declaration because mis-declared pages are common and valid UTF-8 by accident
-    is not. Never raises on undecodable bytes (they become U+FFFD); raises ``InputError`` for binary data. The
-    result always encodes as UTF-8: lone surrogates (which some codecs produce) become U+FFFD too.
+    UTF-8 goes before any declaration because mis-declared pages are common and valid UTF-8 by accident is not.
+    UTF-8 with a few invalid bytes among many valid multibyte characters is still UTF-8 (a damaged byte does
+    not make a whole file cp1252): each invalid sequence becomes U+FFFD and the replaced bytes are counted in
+    ``replaced_bytes``. Raises ``InputError`` for binary data. The result always encodes as UTF-8: lone
+    surrogates (which some codecs produce) become U+FFFD too.
     """
-    return without_surrogates(_decode(data, name, declared))
+    encoding = choose_encoding(data, name, declared)
+    text, replaced = decode_counting(data, encoding)
+    return Decoded(without_surrogates(text), encoding, replaced)
 
 
-def _decode(data: bytes, name: str, declared: str | None) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    if looks_binary(data):
-        raise InputError(name, "binary data, not text", "pass text, JSONL, HTML, feed or WARC files")
+def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
+    """``decode(...).text``, for inputs whose replaced bytes belong to no article (URL lists)."""
+    return decode(data, name, declared).text
+
+
+def decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
+    """``data`` decoded with ``encoding``, each undecodable sequence as U+FFFD, and the number of bytes replaced."""
     try:
-        return data.decode("utf-8")
+        return data.decode(encoding), 0
     except UnicodeDecodeError:
         pass
-    for charset in (declared, sniff_charset(data)):
+    replaced = 0
+
+    def count(exc: UnicodeError) -> tuple[str, int]:
+        nonlocal replaced
+        if not isinstance(exc, UnicodeDecodeError):
+            raise exc
+        replaced += exc.end - exc.start
+        return "\ufffd", exc.end
+
+    with _counting(count):
+        text = data.decode(encoding, errors=_COUNTING)
+    return text, replaced
+
+
+# ``codecs.register_error`` takes one global handler per name: it calls the handler this thread set last.
+_COUNTING = "storyline-count-replaced"
+_HANDLERS = threading.local()
+codecs.register_error(_COUNTING, lambda exc: _HANDLERS.current(exc))
+
+
+@contextmanager
+def _counting(handler: Callable[[UnicodeError], tuple[str, int]]) -> Iterator[None]:
+    previous = getattr(_HANDLERS, "current", None)
+    _HANDLERS.current = handler
+    try:
+        yield
+    finally:
+        _HANDLERS.current = previous
+
+
+def choose_encoding(data: bytes, name: str, declared: str | None = None) -> str:
+    """The codec ``decode`` uses for ``data`` (see there); raises ``InputError`` for binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if looks_binary(data):
+        raise InputError(name, "binary data, not text", "pass text, JSONL, HTML, feed or WARC files")
+    sniffed = sniff_charset(data)
+    says_utf8 = any(_codec_name(c) == "utf-8" for c in (declared, sniffed) if c)
+    if nearly_utf8(data, declared_utf8=says_utf8):
+        return "utf-8"
+    for charset in (declared, sniffed):
         if not charset or _codec_name(charset) in (None, "utf-8", "utf-16", "utf-32"):
             continue
         try:
-            return data.decode(charset)
+            data.decode(charset)
         except UnicodeError:  # UnicodeDecodeError, or a codec's own failure (e.g. a multibyte codec's state)
             continue
+        return _codec_name(charset) or charset
     best = from_bytes(data[:200_000]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    return data.decode(encoding, errors="replace")
+    return best.encoding if best is not None else "cp1252"
+
+
+# A valid UTF-8 multibyte character: a lead byte and its continuation bytes, over-long forms and surrogates excluded.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def nearly_utf8(data: bytes, declared_utf8: bool = False) -> bool:
+    """True when ``data`` is UTF-8, or UTF-8 with a few damaged spots.
+
+    Text in a legacy 8-bit charset (cp1252, latin-1, cp1251) almost never forms valid UTF-8 multibyte sequences,
+    so valid ones outnumbering the damaged spots (runs of adjacent invalid bytes: one stray byte inside a
+    character breaks it into several) twice over means UTF-8 with damage, not another charset. A document
+    declaring UTF-8 needs only as many valid characters as damaged spots.
+    """
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        pass
+    valid = len(_UTF8_MULTIBYTE.findall(data))
+    if not valid:
+        return False
+    spots = _damaged_utf8_spots(data, stop=valid + 1)
+    return valid >= spots * (1 if declared_utf8 else 2)
+
+
+def _damaged_utf8_spots(data: bytes, stop: int) -> int:
+    """Runs of adjacent invalid UTF-8 sequences in ``data``, counted up to ``stop``."""
+    found = 0
+    last_end = -1
+
+    def count(exc: UnicodeError) -> tuple[str, int]:
+        nonlocal found, last_end
+        start, end = exc.start, exc.end  # type: ignore[attr-defined]
+        if start != last_end:
+            found += 1
+            if found >= stop:
+                raise _EnoughInvalid
+        last_end = end
+        return "", end
+
+    with _counting(count), suppress(_EnoughInvalid):
+        data.decode("utf-8", errors=_COUNTING)
+    return found
+
+
+class _EnoughInvalid(Exception):
+    """Stops counting invalid sequences once the answer is known."""
 
 
 __all__ = [
+    "Decoded",
     "charset_from_content_type",
+    "choose_encoding",
+    "decode",
+    "decode_counting",
     "decode_text",
     "gunzip_capped",
     "gunzip_partial",
     "gzip",
     "is_gzip",
     "looks_binary",
+    "nearly_utf8",
     "sniff_charset",
 ]

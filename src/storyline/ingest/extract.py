@@ -119,11 +119,88 @@ def _block_text(tree: lxml_html.HtmlElement) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def extract_main_text(html: str, url: str | None, options: IngestOptions) -> MainText | None:
-    """The main text and metadata of ``html`` (already decoded), or ``None`` when it holds no article text."""
+MAX_DEPTH = 200
+"""Elements nested deeper than this are unwrapped before parsing (libxml2 stops at 256 and drops the rest)."""
+_PARSER_DEPTH = 255
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class NestedTooDeep(ValueError):
+    """Markup nested past the parser's depth limit even after unwrapping."""
+
+
+def tree_depth(tree: lxml_html.HtmlElement) -> int:
+    """The deepest element's number of ancestors plus one (1 for a lone root)."""
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def flatten_deep(html: str, limit: int = MAX_DEPTH) -> str:
+    """``html`` with the start and end tags of elements nested deeper than ``limit`` removed; all text kept.
+
+    A page nested hundreds of levels deep (hostile, or a broken generator) would otherwise lose everything
+    below libxml2's depth limit. Tags are matched the way a tolerant parser would: void elements open nothing,
+    and an end tag closes up to its nearest open element of that name.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    unwrapped: Counter[str] = Counter()
+    pos = 0
+    for match in _TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        keep = True
+        if name in _VOID or match.group(0).endswith("/>"):
+            pass
+        elif not closing:
+            if len(stack) >= limit:
+                unwrapped[name] += 1
+                keep = False
+            else:
+                stack.append(name)
+        elif unwrapped[name]:
+            unwrapped[name] -= 1
+            keep = False
+        elif name in stack:
+            while stack.pop() != name:
+                pass
+        if not keep:
+            out.append(html[pos : match.start()])
+            out.append(" ")
+            pos = match.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def parse_page(html: str) -> tuple[lxml_html.HtmlElement | None, str]:
+    """The parsed tree of a whole page and the markup it came from (unwrapped when nested too deep).
+
+    Raises ``NestedTooDeep`` when even the unwrapped markup passes the parser's limit.
+    """
     from trafilatura.utils import load_html
 
     tree = load_html(html)
+    if tree is None or tree_depth(tree) < _PARSER_DEPTH:
+        return tree, html
+    html = flatten_deep(html)
+    tree = load_html(html)
+    if tree is not None and tree_depth(tree) >= _PARSER_DEPTH:
+        raise NestedTooDeep(f"HTML nested more than {_PARSER_DEPTH} elements deep even after unwrapping "
+                            f"elements below depth {MAX_DEPTH}; the parser would drop the text below it")
+    return tree, html
+
+
+def extract_main_text(html: str, url: str | None, options: IngestOptions) -> MainText | None:
+    """The main text and metadata of ``html`` (already decoded), or ``None`` when it holds no article text.
+
+    Raises ``NestedTooDeep`` for markup nested too deep to parse whole (see ``parse_page``).
+    """
+    tree, html = parse_page(html)
     if tree is None:
         return None
     meta = page_metadata(tree, url)
@@ -233,6 +310,8 @@ def fragment_text(html: str) -> str:
     """Plain text of an HTML fragment (a feed entry's content), one line per block element."""
     try:
         tree = lxml_html.fragment_fromstring(html, create_parent="div")
+        if tree_depth(tree) >= _PARSER_DEPTH:
+            tree = lxml_html.fragment_fromstring(flatten_deep(html), create_parent="div")
     except (ParserError, ValueError):
         return " ".join(html.split())
     for element in list(tree.iter("script", "style")):
@@ -241,13 +320,18 @@ def fragment_text(html: str) -> str:
 
 
 __all__ = [
+    "MAX_DEPTH",
     "MainText",
+    "NestedTooDeep",
     "PageMetadata",
     "agreement",
     "drop_leading_headings",
     "extract_main_text",
+    "flatten_deep",
     "fragment_text",
     "medoid",
     "page_metadata",
+    "parse_page",
     "readability_text",
+    "tree_depth",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
-from .decode import decode_text
+from .decode import decode
 from .extract import fragment_text
 from .language import detect_language, normalize_language
 from .urls import fetch_article, fetch_bytes
@@ -79,8 +79,9 @@ def read_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
 
 def read_json_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Articles from a JSON Feed 1.0/1.1 document (https://jsonfeed.org/version/1.1)."""
+    decoded = decode(data, ctx.name)
     try:
-        feed = json.loads(decode_text(data, ctx.name))
+        feed = json.loads(decoded.text)
     except ValueError as exc:
         yield Rejected(ctx.name, f"not a JSON Feed: invalid JSON ({exc})")
         return
@@ -92,6 +93,7 @@ def read_json_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected
         yield Rejected(ctx.name, "feed has no entries")
         return
     source = _clean(feed.get("title")) or None
+    replaced = decoded.replaced_bytes  # the file's count, carried by its first article
     for number, item in enumerate(items, start=1):
         if number > ctx.options.max_records:
             yield Rejected(ctx.name, f"{len(items) - ctx.options.max_records:,} entries over ingest.max_records")
@@ -111,7 +113,11 @@ def read_json_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected
             "summary_detail": {"type": "text/plain"},
             "published": parse_datetime(item.get("date_published") or item.get("date_modified")),
         }
-        yield from _entry_article(entry, number, ctx, source, item.get("language") or feed.get("language"))
+        for found in _entry_article(entry, number, ctx, source, item.get("language") or feed.get("language")):
+            if replaced and isinstance(found, Article):
+                found.meta["replaced_bytes"] = found.meta.get("replaced_bytes", 0) + replaced
+                replaced = 0
+            yield found
 
 
 def _not_a_feed(data: bytes, parsed: Any) -> str:
@@ -146,6 +152,8 @@ def _entry_article(entry: Any, number: int, ctx: ReadContext, source: str | None
             elif len(page.text) > len(text):
                 text = page.text
                 meta["fetched"] = True
+                if page.replaced_bytes:
+                    meta["replaced_bytes"] = page.replaced_bytes
                 title = title or page.title
                 author = author or page.author
                 published = published or page.published

@@ -10,8 +10,8 @@ from ..config import IngestOptions
 from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
-from .decode import decode_text
-from .extract import extract_main_text
+from .decode import decode
+from .extract import NestedTooDeep, extract_main_text
 from .language import detect_language
 
 
@@ -27,6 +27,8 @@ class ExtractedPage:
     url: str | None = None
     language: str | None = None
     method: str = "trafilatura-recall"
+    replaced_bytes: int = 0
+    """Undecodable bytes of the page that became U+FFFD (see ``decode.decode``)."""
 
 
 def extract_html(
@@ -42,9 +44,12 @@ def extract_html(
     extractors cannot parse.
     """
     options = options or IngestOptions()
-    html = data if isinstance(data, str) else decode_text(data, name, declared)
+    decoded = None if isinstance(data, str) else decode(data, name, declared)
+    html = data if isinstance(data, str) else decoded.text  # type: ignore[union-attr]
     try:
         found = extract_main_text(html, url, options)
+    except NestedTooDeep as exc:
+        raise InputError(name, str(exc), "flatten the page's markup") from exc
     except Exception as exc:  # a third-party parser bug on hostile markup (e.g. an <iframe> root): reject the page
         raise InputError(name, f"HTML extraction failed ({type(exc).__name__}: {exc})"[:300]) from exc
     if found is None:
@@ -59,7 +64,16 @@ def extract_html(
         url=found.url or url,
         language=language,
         method=found.method,
+        replaced_bytes=decoded.replaced_bytes if decoded else 0,
     )
+
+
+def page_meta(page: ExtractedPage) -> dict[str, object]:
+    """The ``Article.meta`` every reader of HTML records: the extractor that won and any replaced bytes."""
+    meta: dict[str, object] = {"extractor": page.method}
+    if page.replaced_bytes:
+        meta["replaced_bytes"] = page.replaced_bytes
+    return meta
 
 
 def read_html(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
@@ -77,5 +91,5 @@ def read_html(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         source=page.sitename,
         url=page.url,
         language=page.language,
-        meta={"extractor": page.method},
+        meta=page_meta(page),
     )

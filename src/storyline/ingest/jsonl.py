@@ -8,16 +8,18 @@ from collections.abc import Iterator
 from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime, without_surrogates
-from .decode import decode_text
+from .decode import choose_encoding, decode_counting
 
 _KNOWN = {"id", "text", "html", "title", "url", "source", "published", "language", "author"}
 
 
 def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
-    """Read one article from each non-blank line; a bad line is rejected with its number."""
-    text = decode_text(data, ctx.name)
-    # Only "\n" ends a JSON Lines record: str.splitlines() would also split inside strings at U+2028, U+0085...
-    for number, line in enumerate(text.split("\n"), start=1):
+    """Read one article from each non-blank line; a bad line is rejected with its number.
+
+    The file's charset is chosen once; each line is decoded by itself so the bytes a damaged line loses to
+    U+FFFD are counted in its own article's ``meta["replaced_bytes"]``.
+    """
+    for number, (line, replaced) in enumerate(_decoded_lines(data, ctx.name), start=1):
         if not line.strip():
             continue
         where = f"{ctx.name}:{number}"
@@ -35,7 +37,26 @@ def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         if not isinstance(record, dict):
             yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
             continue
-        yield from read_record(record, ctx, where, default_id=f"{ctx.default_id}:{number}")
+        for item in read_record(record, ctx, where, default_id=f"{ctx.default_id}:{number}"):
+            if replaced and isinstance(item, Article):
+                item.meta["replaced_bytes"] = item.meta.get("replaced_bytes", 0) + replaced
+            yield item
+
+
+def _decoded_lines(data: bytes, name: str) -> Iterator[tuple[str, int]]:
+    """Each line of ``data`` (split at "\\n" only) and the undecodable bytes it had replaced by U+FFFD."""
+    encoding = choose_encoding(data, name)
+    if encoding == "utf-8-sig":
+        data, encoding = data[3:], "utf-8"
+    if "\n".encode(encoding) != b"\n":  # UTF-16: lines cannot be cut as bytes; the first line carries the count
+        text, replaced = decode_counting(data, encoding)
+        for number, line in enumerate(text.split("\n")):
+            yield without_surrogates(line), replaced if number == 0 else 0
+        return
+    # Only "\n" ends a JSON Lines record: str.splitlines() would also split inside strings at U+2028, U+0085...
+    for raw in data.split(b"\n"):
+        line, replaced = decode_counting(raw, encoding)
+        yield without_surrogates(line), replaced
 
 
 def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> Iterator[Article | Rejected]:

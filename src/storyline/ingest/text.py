@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from ..models import Article, Rejected
 from .base import ReadContext
-from .decode import decode_text
+from .decode import decode
 
 _TITLE = re.compile(r"\A[ \t]*(?P<title>[^\n]{1,300}?)[ \t]*\n[ \t]*\n")
 _NAME_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")
@@ -37,12 +37,15 @@ def metadata_from_path(relative: str) -> dict[str, object]:
 
 def read_text(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Read ``data`` as one plain-text article."""
-    text = decode_text(data, ctx.name).replace("\r\n", "\n").replace("\r", "\n")
+    decoded = decode(data, ctx.name)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     title = None
     match = _TITLE.match(text)
     if match:
         title = match.group("title").strip()
         text = text[match.end() :]
     found = metadata_from_path(ctx.default_id)
-    meta = {f"{key}_from": ("folder" if key == "source" else "file name") for key in found}
+    meta: dict[str, object] = {f"{key}_from": ("folder" if key == "source" else "file name") for key in found}
+    if decoded.replaced_bytes:
+        meta["replaced_bytes"] = decoded.replaced_bytes
     yield ctx.article(id=ctx.default_id, text=text.strip(), title=title, meta=meta or None, **found)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from ..models import Digest
 from .html import render_html
-from .json import digest_to_dict, write_json
+from .json import digest_to_dict, write_atomic, write_json
 from .markdown import render_markdown
 
-__all__ = ["digest_to_dict", "render_html", "render_markdown", "write_json", "write_outputs"]
+__all__ = ["digest_to_dict", "render_html", "render_markdown", "write_atomic", "write_json", "write_outputs"]
 
 
 def write_outputs(digest: Digest, out: str | Path) -> dict[str, Path]:
@@ -23,6 +23,6 @@ def write_outputs(digest: Digest, out: str | Path) -> dict[str, Path]:
     }
     data = digest_to_dict(digest)
     write_json(data, paths["json"])
-    paths["markdown"].write_text(render_markdown(data), encoding="utf-8")
-    paths["html"].write_text(render_html(data), encoding="utf-8")
+    write_atomic(paths["markdown"], render_markdown(data))
+    write_atomic(paths["html"], render_html(data))
     return paths

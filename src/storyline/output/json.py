@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,8 @@ from ..serialize import article_to_dict, story_to_dict, to_plain
 
 SCHEMA_VERSION = 1
 
-__all__ = ["SCHEMA_VERSION", "article_to_dict", "digest_to_dict", "load_schema", "story_to_dict", "write_json"]
+__all__ = ["SCHEMA_VERSION", "article_to_dict", "digest_to_dict", "load_schema", "story_to_dict", "write_atomic",
+           "write_json"]
 
 
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
@@ -30,11 +31,25 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
-    """Write atomically: a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stories-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
+    """Write ``data`` as JSON atomically (see ``write_atomic``)."""
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader never sees half a file: a temporary file beside it, then a rename.
+
+    The temporary file is created with mode 0666 less the umask, as ``open()`` would create ``path`` itself
+    (``tempfile.mkstemp`` would make it 0600, unreadable to the web server or a colleague).
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_schema() -> dict[str, Any]:

@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+_PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
-def _escape(text: str) -> str:
-    """Article text as inert Markdown: no raw HTML, and no ``[x](javascript:...)`` links."""
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]")
+
+def _escape(value: object) -> str:
+    """Any field as inert inline Markdown: literal text, whatever it holds.
+
+    HTML-significant characters become entities (no raw tag or ``&`` entity survives), inline Markdown
+    punctuation is backslash-escaped (no emphasis, code, link or strikethrough), and line breaks become spaces
+    (no field starts a new block, so line-start syntax such as ``#`` or ``1.`` stays text). Every value that
+    comes from an input goes through here or ``_code``.
+    """
+    text = " ".join(str(value).split())
+    text = "".join(_ENTITIES.get(ch, ch) for ch in text)
+    return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def _code(value: object) -> str:
+    """An id as a code span that no backtick inside it can close (CommonMark: a longer fence).
+
+    A code span shows ``<`` literally, so an id holding ``<``, ``>`` or ``&`` is written as escaped text
+    instead: no tag-like text is in the file at all, for viewers that do not follow CommonMark.
+    """
+    text = " ".join(str(value).split())
+    if any(ch in text for ch in _ENTITIES):
+        return _escape(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _source(articles: dict[str, Any], article_id: str) -> str:
+    return _escape(articles[article_id]["source"] or "unknown source")
 
 
 def _originals(story: dict[str, Any], articles: dict[str, Any]) -> int:
@@ -22,20 +52,20 @@ def _compare_sections(story: dict[str, Any], articles: dict[str, Any]) -> list[s
         for q in story["quotes"]:
             text = f"“{q['text']}”" if q["direct"] else q["text"]
             lines.append(f"- {_escape(q['speaker'] or 'unknown speaker')}: {_escape(text)} — "
-                         f"*{articles[q['article_id']]['source']} [{q['start']}:{q['end']}]*")  # fmt: skip
+                         f"*{_source(articles, q['article_id'])} \\[{q['start']}:{q['end']}\\]*")  # fmt: skip
     if story.get("entities"):
         lines += ["", "**Entities**", ""]
         for e in story["entities"]:
             aliases = f" (also {_escape(', '.join(e['aliases']))})" if e["aliases"] else ""
-            lines.append(f"- {_escape(e['name'])}{aliases} — {e['type']}, {len(e['article_ids'])} articles")
+            lines.append(f"- {_escape(e['name'])}{aliases} — {_escape(e['type'])}, {len(e['article_ids'])} articles")
     if story.get("timeline"):
         lines += ["", "**Timeline**", ""]
         for t in story["timeline"]:
-            when = t["date"] or "date unknown"
+            when = _escape(t["date"] or "date unknown")
             anchor = " (no publication date to resolve it)" if t["anchor"] == "unknown" else ""
             flag = " **conflicting date**" if t.get("conflict") else ""
             lines.append(f"- {when} — “{_escape(t['expression'])}”{anchor}: {_escape(t['text'])} — "
-                         f"*{articles[t['article_id']]['source']}*{flag}")  # fmt: skip
+                         f"*{_source(articles, t['article_id'])}*{flag}")  # fmt: skip
     return lines
 
 
@@ -50,41 +80,42 @@ def render_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     for story in data["stories"]:
-        lines += [f"## {_escape(story['headline'])}", "", f"`{story['id']}` · {len(story['article_ids'])} articles", ""]
+        count = len(story["article_ids"])
+        lines += [f"## {_escape(story['headline'])}", "", f"{_code(story['id'])} · {count} articles", ""]
         for sentence in story["summary"]:
             sources = ", ".join(
-                f"{articles[c['article_id']]['source']} [{c['start']}:{c['end']}]" for c in sentence["citations"]
+                f"{_source(articles, c['article_id'])} \\[{c['start']}:{c['end']}\\]" for c in sentence["citations"]
             )
             note = " (single source)" if sentence.get("single_source") else ""
-            lines.append(f"- {_escape(sentence['text'])} — *{_escape(sources)}*{note}")
+            lines.append(f"- {_escape(sentence['text'])} — *{sources}*{note}")
         for section, title in (("agreed", "Agreed"), ("unique", "Only one source"), ("conflicts", "Conflicts")):
             if story.get(section):
                 lines += ["", f"**{title}**", ""]
                 for item in story[section]:
                     if section == "conflicts":
                         sides = "; ".join(
-                            f"{s['value']} ({articles[s['article_id']]['source']})" for s in item["sides"]
+                            f"{_escape(s['value'])} ({_source(articles, s['article_id'])})" for s in item["sides"]
                         )
-                        lines.append(f"- {_escape(item['about'])}: {_escape(sides)}")
+                        lines.append(f"- {_escape(item['about'])}: {sides}")
                     elif section == "unique":
-                        lines.append(f"- {_escape(item['text'])} — *{articles[item['article_id']]['source']}*")
+                        lines.append(f"- {_escape(item['text'])} — *{_source(articles, item['article_id'])}*")
                     else:
-                        names = sorted({articles[c["article_id"]]["source"] for c in item["citations"]})
+                        names = sorted({_source(articles, c["article_id"]) for c in item["citations"]})
                         agreed_by = len({c["article_id"] for c in item["citations"]})
                         lines.append(
                             f"- {_escape(item['text'])} — agreed by {agreed_by} of {_originals(story, articles)} "
-                            f"sources: *{_escape(', '.join(names))}*"
+                            f"sources: *{', '.join(names)}*"
                         )
         lines += _compare_sections(story, articles)
         lines += ["", "Articles:", ""]
         for aid in story["article_ids"]:
             article = articles[aid]
-            dup = f" (duplicate of `{article['duplicate_of']}`)" if article["duplicate_of"] else ""
+            dup = f" (duplicate of {_code(article['duplicate_of'])})" if article["duplicate_of"] else ""
             title = _escape(article["title"] or article["text"][:80])
-            lines.append(f"- `{aid}` {article['source']}: {title}{dup}")
+            lines.append(f"- {_code(aid)} {_source(articles, aid)}: {title}{dup}")
         lines.append("")
     if data["rejected"]:
         lines += ["## Rejected inputs", ""]
-        lines += [f"- `{r['input']}`: {_escape(r['reason'])}" for r in data["rejected"]]
+        lines += [f"- {_code(r['input'])}: {_escape(r['reason'])}" for r in data["rejected"]]
         lines.append("")
     return "\n".join(lines)

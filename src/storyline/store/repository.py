@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFoundError, StoreError
-from ..models import Article, Digest, Rejected, Stats, Story
+from ..models import Article, Digest, Rejected, Stats, Story, replaced_bytes
 from ..serialize import to_plain
 from . import dedup_index, migrate
 from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
@@ -235,7 +235,8 @@ class Store:
         report = SaveReport()
         now = utcnow()
         with self.session() as s:
-            stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected))
+            stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected),
+                          replaced_bytes=replaced_bytes(articles))
             run = RunRow(kind=kind, started_at=now, stats=to_plain(stats), saved={})
             s.add(run)
             s.flush()
@@ -291,8 +292,8 @@ class Store:
         members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
         stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            stored_home.update(s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
-                               .tuples().all())
+            rows = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+            stored_home.update((aid, sid) for aid, sid in rows)
         previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
         titles = {nul_free(a.id): a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
@@ -422,6 +423,7 @@ class Store:
             rejected=len(rejected),
             stories=len(stories),
             dropped=dict(dropped),
+            replaced_bytes=replaced_bytes(articles),
         )
         return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats)
 
@@ -446,7 +448,7 @@ class Store:
     def article_homes(self) -> dict[str, str | None]:
         """Every stored article id with the id of the story it belongs to (None while pending)."""
         with self.session() as s:
-            return dict(s.execute(select(ArticleRow.id, ArticleRow.story_id)).tuples().all())
+            return {aid: sid for aid, sid in s.execute(select(ArticleRow.id, ArticleRow.story_id))}
 
     def pending_articles(self) -> list[Article]:
         """Stored articles that belong to no story yet (saved with ``save_articles`` or by the web API)."""

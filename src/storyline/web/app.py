@@ -6,7 +6,9 @@ from importlib import resources
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,7 +19,8 @@ from ..errors import NotFoundError
 from ..store import Store
 from .auth import require_reader
 from .cache import ResponseCache
-from .limits import RequestSizeLimit
+from .docs import mount_docs
+from .limits import RequestSizeLimit, clip, clipped
 
 __all__ = ["create_app"]
 
@@ -42,7 +45,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Stories built from news articles, with cited summaries. Reading is open on loopback; "
                     "writing needs `Authorization: Bearer TOKEN`.",
-        docs_url="/api/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN with an inline script: see docs.py
         redoc_url=None,
         openapi_url="/api/openapi.json",
         dependencies=[Depends(require_reader)],
@@ -53,6 +56,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
     static = resources.files("storyline.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    mount_docs(app, app.openapi_url or "/api/openapi.json", app.title)
     app.include_router(api_router)
     app.include_router(feed_router)
     app.include_router(page_router)
@@ -79,13 +83,18 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
         return render_error(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer repeats each bad value whole (a 10 MB field comes back as 10 MB): clip them.
+        return JSONResponse({"detail": jsonable_encoder(clipped(list(exc.errors()), depth=6))}, status_code=422)
+
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
-        what = request.url.path
+        what = clip(str(exc.args[0]) if exc.args else request.url.path)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": f"not found: {exc.args[0] if exc.args else what}"}, status_code=404)
+            return JSONResponse({"detail": f"not found: {what}"}, status_code=404)
         from .pages import render_not_found
 
-        return render_not_found(request, str(exc.args[0]) if exc.args else what)
+        return render_not_found(request, what)
 
     return app

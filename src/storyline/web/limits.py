@@ -16,7 +16,39 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-__all__ = ["RequestSizeLimit"]
+__all__ = ["ECHO_CHARS", "RequestSizeLimit", "clip", "clipped"]
+
+ECHO_CHARS = 200
+"""The most characters of a client's own input an error answer repeats back."""
+
+
+def clip(text: str, limit: int = ECHO_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was: an error names the input, it does not echo it."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def clipped(value: Any, limit: int = ECHO_CHARS, items: int = 20, depth: int = 4) -> Any:
+    """``value`` (a validation error's ``input``, ``loc`` or ``ctx``) with every string clipped, at most ``items``
+    entries per list or object and ``depth`` levels: a 10 MB field or a 60,000-item list answers in a few KB."""
+    if isinstance(value, str):
+        return clip(value, limit)
+    if isinstance(value, (bytes, bytearray)):
+        return clip(bytes(value).decode("utf-8", "replace"), limit)
+    if isinstance(value, (list, tuple)):
+        if depth <= 0:
+            return f"[{len(value):,} items]"
+        kept = [clipped(v, limit, items, depth - 1) for v in value[:items]]
+        return kept + ([f"… ({len(value):,} items)"] if len(value) > items else [])
+    if isinstance(value, dict):
+        if depth <= 0:
+            return f"{{{len(value):,} keys}}"
+        out = {clip(str(k), limit): clipped(v, limit, items, depth - 1) for k, v in list(value.items())[:items]}
+        if len(value) > items:
+            out["…"] = f"{len(value):,} keys"
+        return out
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return clip(str(value), limit)
 
 
 class RequestSizeLimit:

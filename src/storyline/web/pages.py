@@ -72,7 +72,7 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise HTTPException(400, f"{name} must be a whole number, got {raw!r}") from None
+        raise HTTPException(400, f"{name} must be a whole number, got {raw[:40]!r}") from None
     return max(low, min(high, value))
 
 
