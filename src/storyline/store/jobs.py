@@ -95,7 +95,7 @@ class JobQueue:
     def summary(self, limit: int = 20) -> dict[str, Any]:
         """Jobs per state, articles still waiting, and the latest jobs (newest first)."""
         with self.store.session() as s:
-            states = dict(s.execute(select(JobRow.state, func.count()).group_by(JobRow.state)).tuples().all())
+            states = {state: n for state, n in s.execute(select(JobRow.state, func.count()).group_by(JobRow.state))}
             waiting = int(s.scalar(select(func.count()).select_from(ArticleRow)
                                    .where(ArticleRow.pending_job.is_not(None))) or 0)
             latest = [job_dict(r) for r in s.scalars(select(JobRow).order_by(JobRow.id.desc()).limit(limit))]

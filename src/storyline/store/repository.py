@@ -577,8 +577,6 @@ class Store:
                 "duplicates": count(select(func.count()).select_from(ArticleRow)
                                     .where(ArticleRow.duplicate_of.is_not(None))),
                 "pending": count(select(func.count()).select_from(ArticleRow).where(ArticleRow.story_id.is_(None))),
-                "waiting": count(select(func.count()).select_from(ArticleRow)
-                                 .where(ArticleRow.pending_job.is_not(None))),
                 "stories": count(select(func.count()).select_from(StoryRow)),
                 "rejected": count(select(func.count()).select_from(RejectRow)),
             }
