@@ -96,6 +96,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _loopback_config(tmp_path: Path) -> str:
+    """Fetcher settings for a feed server on 127.0.0.1: the SSRF guard refuses loopback unless allowed."""
+    config = tmp_path / "fetch.toml"
+    config.write_text(f'[fetch]\nallow_private_hosts = true\nhost_delay = 0.0\nretries = 0\n'
+                      f'cache_dir = "{tmp_path / "http-cache"}"\n')
+    return str(config)
+
+
 def test_watch_fetches_the_feeds_of_an_opml_list(tmp_path: Path) -> None:
     pages = sorted((DATA / "ingest" / "extraction" / "html").glob("*.html.gz"))[:2]
     _Pages.pages = {f"/{i}.html": gzip.decompress(p.read_bytes()) for i, p in enumerate(pages)}
@@ -109,11 +117,16 @@ def test_watch_fetches_the_feeds_of_an_opml_list(tmp_path: Path) -> None:
                     f'<outline xmlUrl="{dead}"/></body></opml>')
     db = str(tmp_path / "f.db")
     try:
-        result = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "1", "--interval", "0")
+        refused = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "1", "--interval", "0")
+        result = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "1", "--interval", "0",
+                         "--config", _loopback_config(tmp_path))
     finally:
         server.shutdown()
+    # watch reads through ingest's fetcher: its SSRF guard refuses the loopback feeds unless allowed
+    assert "watch: 0 files, 4 feeds -> 0 new articles (0 already stored, 4 rejected)" in refused.stderr
+    assert refused.stderr.count("refused by the SSRF guard") == 4
     assert "watch: 0 files, 4 feeds -> 2 new articles (0 already stored, 2 rejected)" in result.stderr
-    assert "404" in result.stderr and "cannot fetch feed" in result.stderr
+    assert "HTTP 404" in result.stderr and "network error" in result.stderr
     with Store.open(db) as store:
         assert store.counts()["articles"] == 2 and store.counts()["stories"] >= 1
     not_opml = tmp_path / "x.opml"
@@ -164,7 +177,8 @@ def test_watch_reads_a_real_feed_and_skips_what_it_stored(tmp_path: Path) -> Non
                     f'/feed.xml"/></body></opml>')
     db = str(tmp_path / "rss.db")
     try:
-        result = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "2", "--interval", "0")
+        result = run_cli("watch", "--feeds", str(opml), "--db", db, "--rounds", "2", "--interval", "0",
+                         "--config", _loopback_config(tmp_path))
     finally:
         server.shutdown()
     assert f"watch: 0 files, 1 feeds -> {len(expected)} new articles (0 already stored" in result.stderr

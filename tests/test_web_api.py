@@ -169,11 +169,23 @@ def writable(request: pytest.FixtureRequest, tmp_path):
         yield store
 
 
+def _wait_for_job(client: TestClient, job: int, timeout: float = 120.0) -> dict:
+    """Poll GET /api/jobs/{job} until the worker thread of the app has finished it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        state = client.get(f"/api/jobs/{job}").json()
+        if state["state"] in ("done", "failed"):
+            return state
+        assert time.monotonic() < deadline, f"job {job} still {state['state']} after {timeout} s"
+        time.sleep(0.2)
+
+
 def test_writing_needs_the_token(writable: Store) -> None:
     closed = TestClient(create_app(writable))
     assert closed.post("/api/ingest").status_code == 403
-    app = create_app(writable, Settings().with_overrides({"web.token": "s3cret"}))
-    client = TestClient(app)
+    app = create_app(writable, Settings().with_overrides({"web.token": "s3cret", "live.poll_seconds": 0.1}))
     body = {"articles": [
         {"id": "w1", "title": "Dam breaks in Lowtown", "text": "A dam broke in Lowtown on Monday, flooding ten homes.",
          "published": "2026-09-20T10:00:00+02:00", "source": "Lowtown Post"},
@@ -182,26 +194,52 @@ def test_writing_needs_the_token(writable: Store) -> None:
         {"id": "w3", "text": "too short"},
         {"id": "w4", "text": "A perfectly long enough text about nothing in particular.", "published": "last week"},
     ]}
-    assert client.post("/api/articles", json=body).status_code == 401
-    assert client.post("/api/articles", json=body, headers={"authorization": "Bearer wrong"}).status_code == 401
-    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer s3cret"})
-    assert response.status_code == 200
-    result = response.json()
-    assert result["accepted"] == 2 and len(result["rejected"]) == 2
-    assert result["saved"]["articles_new"] == 2 and result["saved"]["rejects_new"] == 2
-    assert client.get("/api/rejects").json()["total"] == 2
-    stories = client.get("/api/stories").json()["items"]
-    assert sum(s["size"] for s in stories) == 2
-    assert client.get("/api/articles/w1").json()["published"] == "2026-09-20T10:00:00+02:00"
-    # deferred grouping: saved now, grouped by POST /api/ingest
-    later = {"articles": [{"id": "w5", "text": "Volunteers began clearing mud from Lowtown homes on Tuesday."}],
-             "group": False}
-    client.post("/api/articles", json=later, headers={"authorization": "Bearer s3cret"})
-    assert writable.counts()["pending"] == 1
-    ingest = client.post("/api/ingest", headers={"authorization": "Bearer s3cret"}).json()
-    assert ingest["pending"] == 1 and writable.counts()["pending"] == 0
-    empty = client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"})
-    assert empty.status_code == 422
+    with TestClient(app) as client:  # the context runs the app's lifespan: its worker thread
+        assert client.post("/api/articles", json=body).status_code == 401
+        assert client.post("/api/articles", json=body,
+                           headers={"authorization": "Bearer wrong"}).status_code == 401
+        response = client.post("/api/articles", json=body, headers={"authorization": "Bearer s3cret"})
+        assert response.status_code == 202
+        result = response.json()
+        assert result["accepted"] == 2 and len(result["rejected"]) == 2
+        assert result["saved"]["articles_new"] == 2 and result["saved"]["rejects_new"] == 2
+        assert response.headers["location"] == f"/api/jobs/{result['job']}"
+        job = _wait_for_job(client, result["job"])
+        assert job["state"] == "done" and job["grouped"] == 2 and job["error"] is None
+        assert client.get("/api/rejects").json()["total"] == 2
+        stories = client.get("/api/stories").json()["items"]
+        assert sum(s["size"] for s in stories) == 2
+        assert client.get("/api/articles/w1").json()["published"] == "2026-09-20T10:00:00+02:00"
+        status = client.get("/api/status").json()
+        assert status["jobs"]["states"]["done"] == 1 and status["worker"]["alive"] is True
+        # deferred grouping: saved now, grouped by the job POST /api/ingest makes
+        later = {"articles": [{"id": "w5", "text": "Volunteers began clearing mud from Lowtown homes on Tuesday."}],
+                 "group": False}
+        assert client.post("/api/articles", json=later,
+                           headers={"authorization": "Bearer s3cret"}).json()["job"] is None
+        assert writable.counts()["pending"] == 1
+        ingest = client.post("/api/ingest", headers={"authorization": "Bearer s3cret"})
+        assert ingest.status_code == 202 and ingest.json()["pending"] == 1
+        assert _wait_for_job(client, ingest.json()["job"])["state"] == "done"
+        assert writable.counts()["pending"] == 0
+        empty = client.post("/api/articles", json={"articles": []}, headers={"authorization": "Bearer s3cret"})
+        assert empty.status_code == 422
+        assert "Write jobs" in client.get("/status").text
+
+
+def test_posted_articles_pass_the_ingest_checks(writable: Store) -> None:
+    """The API refuses what a reader would refuse, with the same reasons (ingest.validate_article)."""
+    settings = Settings().with_overrides({"web.token": "t", "ingest.max_article_chars": 100, "web.worker": False})
+    client = TestClient(create_app(writable, settings))
+    body = {"articles": [{"id": "long", "text": "word " * 40}, {"id": "blank", "text": " " * 60},
+                         {"id": "ok", "text": "A dam broke in Lowtown on Monday, flooding ten homes."}]}
+    result = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"}).json()
+    reasons = {r["input"]: r["reason"] for r in result["rejected"]}
+    assert reasons == {"POST /api/articles (id long)": "text longer than 100 characters (ingest.max_article_chars)",
+                       "POST /api/articles (id blank)": "text shorter than 20 characters"}
+    assert result["accepted"] == 1
+    assert client.get(f"/api/jobs/{result['job']}").json()["state"] == "pending"  # no worker in this app
+    assert client.get("/api/jobs/999999").status_code == 404
 
 
 def test_reading_from_other_hosts_needs_the_token(writable: Store) -> None:
@@ -242,13 +280,23 @@ def test_nul_in_urls_is_a_clear_400(writable: Store, path: str) -> None:
     assert response.status_code == 400 and "NUL character" in response.json()["detail"]
 
 
+def _post_and_group(writable: Store, body: dict) -> None:
+    """POST the articles, then let a worker (service.worker.drain, the worker's own loop) group them."""
+    from storyline.service.worker import drain
+
+    settings = Settings().with_overrides({"web.token": "t"})
+    client = TestClient(create_app(writable, settings))
+    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"})
+    assert response.status_code == 202, response.text
+    assert drain(writable, settings).jobs == 1
+    assert client.get(f"/api/jobs/{response.json()['job']}").json()["state"] == "done"
+    return client
+
+
 def test_nul_in_articles_is_stored_as_replacement_character(writable: Store) -> None:
     """PostgreSQL cannot store NUL: it becomes U+FFFD, so texts keep their length and citations their offsets."""
-    client = TestClient(create_app(writable, Settings().with_overrides({"web.token": "t"})))
     text = "A dam broke in Lowtown\x00 on Monday, flooding ten homes near the river."
-    body = {"articles": [{"id": "nul\x00id", "title": "Dam\x00 breaks", "text": text}]}
-    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"})
-    assert response.status_code == 200, response.text
+    client = _post_and_group(writable, {"articles": [{"id": "nul\x00id", "title": "Dam\x00 breaks", "text": text}]})
     stored = client.get("/api/articles/nul\ufffdid").json()
     assert stored["text"] == text.replace("\x00", "\ufffd") and len(stored["text"]) == len(text)
     story = client.get(f"/api/stories/{stored['story_id']}").json()
@@ -257,11 +305,9 @@ def test_nul_in_articles_is_stored_as_replacement_character(writable: Store) -> 
 
 
 def test_articles_of_only_stop_words_are_still_grouped_not_left_pending(writable: Store) -> None:
-    client = TestClient(create_app(writable, Settings().with_overrides({"web.token": "t"})))
     body = {"articles": [{"id": "s1", "text": "the the the and and and of of of to to to"},
                          {"id": "s2", "text": "and the of to and the of to and the of to"}]}
-    response = client.post("/api/articles", json=body, headers={"authorization": "Bearer t"})
-    assert response.status_code == 200, response.text
+    client = _post_and_group(writable, body)
     assert writable.counts()["pending"] == 0
     assert client.get("/api/status").json()["counts"]["pending"] == 0
     grouped = {aid for story in writable.load_digest().stories for aid in story.article_ids}
@@ -270,7 +316,7 @@ def test_articles_of_only_stop_words_are_still_grouped_not_left_pending(writable
 
 def test_a_split_story_never_gives_two_stories_one_id() -> None:
     from storyline.models import Digest, Stats, Story
-    from storyline.store.update import keep_story_ids
+    from storyline.service.regroup import keep_story_ids
 
     # stored story s-old held a1..a3 (founded by a1); the new grouping splits it: {a2, a3} and {a1}
     new = Digest(articles=[], rejected=[], stats=Stats(), stories=[

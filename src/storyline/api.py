@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .errors import NothingToReadError
 from .models import Article, Digest, Rejected, SummarySentence
 from .pipeline import run_pipeline
+
+if TYPE_CHECKING:
+    from .store import Store
 
 
 def digest(
@@ -16,13 +19,14 @@ def digest(
     *,
     paths: Sequence[str] = (),
     settings: Settings | None = None,
-    incremental: Any = None,
+    incremental: Store | None = None,
 ) -> Digest:
     """Group ``articles`` (and the articles read from ``paths``) into cited stories.
 
-    With ``incremental`` (a ``storyline.store.Store``, or anything with ``get_blob``, ``put_blob`` and
-    ``articles(ids)``) the articles join the stories of earlier runs kept there (docs/clustering.md); the digest
-    then holds every story this run touched, with all of its articles.
+    With ``incremental`` (a ``storyline.store.Store``) the articles join the stories of earlier runs kept there
+    (docs/clustering.md); the digest then holds every story this run touched, with all of its articles. The
+    clustering state is written to the store at once, the digest is not saved: to save articles, stories and state
+    together (what ``digest --db`` does) call ``storyline.service.add_articles``.
 
     >>> from storyline import Article, digest
     >>> result = digest([Article(id="a", text="A dam broke in Lowtown on Monday. Ten homes flooded.")])
@@ -38,15 +42,9 @@ def digest(
     inputs = len(given)
     stages = None
     if incremental is not None:
-        from .pipeline import DEFAULT_STAGES, ClusterStories, FindDuplicates, Stage
+        from .service.live import incremental_stages
 
-        # a store that keeps near-duplicate keys (Store does) also catches copies of articles earlier runs stored
-        stored = incremental if hasattr(incremental, "dedup_candidates") else None
-        made: dict[object, Stage] = {
-            ClusterStories: ClusterStories(blobs=incremental, load_articles=incremental.articles),
-            FindDuplicates: FindDuplicates(stored=stored),
-        }
-        stages = [made[make] if make in made else make() for make in DEFAULT_STAGES]
+        stages, _ = incremental_stages(incremental)
     # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
     with open_executor(settings.scale, progress=settings.progress) as executor:
         if paths:

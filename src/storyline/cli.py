@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -85,13 +88,13 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
                      "scale.workers": workers}
         settings = _settings(config, quiet, overrides)
         if db is not None:
+            from .service.digest import digest_into_store
             from .store import Store
 
-            # Incremental: new articles join the stored stories (ids stable, docs/clustering.md). The clustering
-            # state is committed with the stories, in save_digest's transaction (crash safety).
-            with Store.open(db or settings.store.url) as store, store.deferred_blobs():
-                result = run_digest(paths=list(inputs), settings=settings, incremental=store)
-                saved = store.save_digest(result)
+            # Incremental, through the one write path: new articles join the stored stories (ids stable,
+            # docs/clustering.md); articles, stories and clustering state are committed in one transaction.
+            with Store.open(db or settings.store.url) as store, _waiting_note(store, quiet):
+                result, saved = digest_into_store(store, list(inputs), settings)
                 # The whole store is loaded only to write the report; the closing line needs counts only.
                 whole = store.load_digest() if out is not None else None
                 held = store.counts()
@@ -261,9 +264,9 @@ def serve(db: str | None, host: str | None, port: int | None, token: str | None,
 def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval: float | None, rounds: int | None,
           config: str | None, quiet: bool) -> None:
     """Keep ingesting FOLDERS and feeds into the store and updating its stories (open story pages refresh)."""
+    from .service.watch import WatchRound, read_opml
+    from .service.watch import watch as run_watch
     from .store import Store
-    from .store.watch import WatchRound, read_opml
-    from .store.watch import watch as run_watch
 
     if not folders and not feeds:
         _fail("nothing to watch: pass one or more FOLDERS and/or --feeds subscriptions.opml")
@@ -287,11 +290,100 @@ def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval:
                        f"{s.stories_new} new, {s.stories_changed} changed stories", err=True)
 
     try:
-        run_watch(store, list(folders), urls, settings, rounds=rounds, report=report)
+        with _waiting_note(store, quiet):
+            run_watch(store, list(folders), urls, settings, rounds=rounds, report=report)
     except KeyboardInterrupt:
         click.echo("watch: stopped", err=True)
+    except StorylineError as exc:
+        _fail(str(exc))
     finally:
         store.close()
+
+
+@contextmanager
+def _waiting_note(store: Any, quiet: bool) -> Iterator[None]:
+    """Say on stderr when this command has to wait for another writer of the store (``live.writer_wait``)."""
+    def note(holder: str) -> None:
+        click.echo(f"storyline: waiting for the other writer of this store to finish ({holder})", err=True)
+
+    store.on_writer_wait = None if quiet else note
+    try:
+        yield
+    finally:
+        store.on_writer_wait = None
+
+
+@main.command()
+@_db_option
+@click.option("--once", is_flag=True, help="Group what is pending now, then exit (instead of waiting for more).")
+@_config_option
+@_quiet_option
+def worker(db: str | None, once: bool, config: str | None, quiet: bool) -> None:
+    """Group the articles posted to the web API (its write jobs) into stories, batch by batch.
+
+    `storyline serve` runs this worker as a thread unless web.worker is false; run it as its own process beside
+    several web servers on PostgreSQL. Only one writer works on a store at a time: a second worker, `watch` or
+    `digest --db` waits for it (live.writer_wait). A worker killed mid-batch loses nothing: the next one finishes.
+    """
+    from .service.worker import run_worker
+    from .store import Store
+
+    try:
+        settings = _settings(config, quiet, {})
+        store = Store.open(db or settings.store.url)
+    except StorylineError as exc:
+        _fail(str(exc))
+        return
+
+    def report(job: dict) -> None:
+        if job["error"]:
+            click.echo(f"storyline: error: job {job['id']} failed: {job['error']}", err=True)
+        elif not quiet:
+            saved = job["saved"]
+            click.echo(f"worker: job {job['id']} done: {job['grouped']} articles, {saved.get('stories_new', 0)} "
+                       f"new and {saved.get('stories_changed', 0)} changed stories", err=True)
+
+    try:
+        with _waiting_note(store, quiet):
+            done = run_worker(store, settings, once=once, report=report)
+    except KeyboardInterrupt:
+        click.echo("worker: stopped", err=True)
+        return
+    except StorylineError as exc:
+        _fail(str(exc))
+        return
+    finally:
+        store.close()
+    if not quiet:
+        click.echo(f"worker: {done.jobs} jobs ({done.failed} failed), {done.articles} articles grouped", err=True)
+
+
+@main.command()
+@_db_option
+@_config_option
+@_quiet_option
+def regroup(db: str | None, config: str | None, quiet: bool) -> None:
+    """Maintenance: group every stored article into stories again and rebuild the clustering state with them.
+
+    Never needed in normal use (digest --db, watch and the API add articles incrementally); use it after changing
+    clustering settings. Story ids are kept where a new story holds most of an old one's articles; a story that
+    disappears redirects to the one that took most of its articles. Its cost grows with the whole store.
+    """
+    from .service.regroup import regroup as run_regroup
+    from .store import Store
+
+    try:
+        settings = _settings(config, quiet, {})
+        with Store.open(db or settings.store.url) as store, _waiting_note(store, quiet):
+            saved = run_regroup(store, settings)
+            held = store.counts()
+    except StorylineError as exc:
+        _fail(str(exc))
+        return
+    if not quiet:
+        click.echo(f"regroup: {saved.stories_new} new, {saved.stories_changed} changed, {saved.stories_emptied} "
+                   f"merged-away stories; the store holds {held['stories']} stories from {held['articles']} "
+                   "articles", err=True)
 
 
 def _summarize_store(db: str, since: datetime, out_format: str, settings: Settings) -> None:

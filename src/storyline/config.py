@@ -244,14 +244,35 @@ class WebOptions:
     """Pages and API answers kept per server process until the store changes (0 = render every request)."""
     max_request_bytes: int = 20_000_000
     """Largest request body accepted (POST /api/articles); bigger ones get 413 before anything is parsed."""
+    worker: bool = True
+    """Run the worker that groups posted articles as a thread of ``storyline serve`` (false: run
+    ``storyline worker`` as its own process, e.g. beside several web servers on PostgreSQL)."""
 
 
 @dataclass(frozen=True, slots=True)
 class WatchOptions:
     interval: float = 300.0
-    """Seconds between two scans of the watched folders and feeds."""
-    timeout: float = 20.0
-    """Seconds allowed for fetching one feed."""
+    """Seconds between two scans of the watched folders and feeds (feeds are fetched with the ``[fetch]``
+    settings: SSRF guard, robots.txt, per-host delay, retries, size cap, conditional-GET cache)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOptions:
+    """The one write path (``storyline.service``): the worker's batches and waiting for another writer."""
+
+    batch_size: int = 100
+    """Pending articles the worker groups per batch (one transaction each)."""
+    poll_seconds: float = 1.0
+    """How often an idle worker looks for new jobs."""
+    writer_wait: float = 3600.0
+    """Seconds a writer (``digest --db``, ``watch``, ``regroup``, the worker) waits while another one works on
+    the store; 0 = report the other writer and stop at once."""
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ConfigError(f"live.batch_size must be at least 1, got {self.batch_size}")
+        if self.poll_seconds <= 0 or self.writer_wait < 0:
+            raise ConfigError("live.poll_seconds must be above 0 and live.writer_wait at least 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +287,7 @@ class Settings:
     store: StoreOptions = field(default_factory=StoreOptions)
     web: WebOptions = field(default_factory=WebOptions)
     watch: WatchOptions = field(default_factory=WatchOptions)
+    live: LiveOptions = field(default_factory=LiveOptions)
     progress: bool = True
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:

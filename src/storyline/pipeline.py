@@ -114,12 +114,14 @@ class ClusterStories:
     With ``blobs`` (anything with ``get_blob``/``put_blob``, e.g. the store) the grouping is incremental: the
     clustering state saved there by earlier runs is loaded, this run's articles join its stories (ids stable across
     runs, merges recorded) and the state is saved back. Every story this run touched is then output whole: its
-    earlier articles are fetched with ``load_articles`` (e.g. ``Store.articles``) and added to the run.
+    earlier articles are fetched with ``load_articles`` (e.g. ``Store.articles``) and added to the run. After the
+    run, ``merges`` holds the stories it merged away (old id -> the live story it went into).
     """
 
     name: str = "cluster"
     blobs: Any = None
     load_articles: Callable[[list[str]], list[Article]] | None = None
+    merges: dict[str, str] = field(default_factory=dict)
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
@@ -176,6 +178,7 @@ class ClusterStories:
         loaded = {a.id for a in state.articles}
         state.dropped["story members not in the article store"] += sum(aid not in loaded for g in groups for aid in g)
         state.dropped["stories merged into older ones"] += len(assignment.merges)
+        self.merges = {m.story_id: cluster_state.resolve(m.into) for m in assignment.merges}
         return [[aid for aid in group if aid in loaded] for group in groups], list(touched)
 
 

@@ -208,6 +208,16 @@ class ClusterState:
         inside = set(members)
         return list(members) + [dup for dup, original in self.duplicates.items() if original in inside]
 
+    def rename(self, new_ids: dict[str, str]) -> None:
+        """Give live stories other ids (old -> new; a full rebuild keeps the ids readers know)."""
+        if not new_ids:
+            return
+        self.stories = {new_ids.get(sid, sid): StoryRecord(new_ids.get(sid, sid), rec.members, rec.created)
+                        for sid, rec in self.stories.items()}
+        self.article_story = {aid: new_ids.get(sid, sid) for aid, sid in self.article_story.items()}
+        self.merged_into = {old: new_ids.get(into, into) for old, into in self.merged_into.items()}
+        self.merges = [Merge(m.story_id, new_ids.get(m.into, m.into), m.run) for m in self.merges]
+
     def groups(self) -> dict[str, list[str]]:
         """Live story id -> member article ids."""
         return {sid: list(rec.members) for sid, rec in self.stories.items()}

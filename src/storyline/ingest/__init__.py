@@ -21,14 +21,14 @@ from ..models import Article, Rejected
 from .base import ReadContext
 from .decode import gunzip_partial, is_gzip
 from .detect import detect_format, get_reader, reader_names
-from .language import detect_language
 from .remote import is_remote, iter_remote_files, read_remote
 from .urls import is_url, read_url
+from .validate import validate_article
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
 
-__all__ = ["InputFile", "iter_input_files", "keep_first_of_each_id", "read_bytes", "read_inputs"]
+__all__ = ["InputFile", "iter_input_files", "keep_first_of_each_id", "read_bytes", "read_inputs", "validate_article"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,15 +188,7 @@ def _checked_all(
 
 
 def _checked(article: Article, options: IngestOptions) -> Iterator[Article | Rejected]:
-    where = f"{article.input} (id {article.id})"
-    if len(article.text) < options.min_article_chars:
-        yield Rejected(where, f"text shorter than {options.min_article_chars} characters")
-    elif len(article.text) > options.max_article_chars:
-        yield Rejected(where, f"text longer than {options.max_article_chars:,} characters (ingest.max_article_chars)")
-    else:
-        if article.language is None and options.detect_language:
-            article.language = detect_language(article.text)
-        yield article
+    yield validate_article(article, options)
 
 
 def keep_first_of_each_id(items: Iterable[Article | Rejected]) -> tuple[list[Article], list[Rejected]]:

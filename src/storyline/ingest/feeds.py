@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext, parse_datetime
 from .decode import decode
@@ -198,22 +199,36 @@ def _clean(value: str | None) -> str:
     return " ".join(html.unescape(value or "").split())
 
 
-def read_opml(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
-    """The entries of every feed an OPML file lists (with ``ingest.fetch``), else one reject naming the count."""
+def opml_feed_urls(data: bytes, name: str) -> list[str]:
+    """The feed URLs (``xmlUrl`` of every outline, each once) of an OPML subscription list; ``InputError`` says
+    why there are none (not XML, not OPML, no outline with an ``xmlUrl``)."""
     from lxml import etree
 
+    refused = refuse_entities(data, name)
+    if refused:
+        raise InputError(name, refused.reason)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        yield Rejected(ctx.name, f"invalid OPML ({exc})")
-        return
+        raise InputError(name, f"invalid OPML ({exc})", "export your subscriptions as OPML") from exc
     if root is None:
-        yield Rejected(ctx.name, "invalid OPML (no root element)")
-        return
-    urls = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
+        raise InputError(name, "invalid OPML (no root element)", "export your subscriptions as OPML")
+    tag = etree.QName(root).localname if isinstance(root.tag, str) else str(root.tag)
+    if tag.lower() != "opml":
+        raise InputError(name, f"not OPML (root element <{tag}>)", "pass an .opml subscription list")
+    urls = [o.get("xmlUrl").strip() for o in root.iter("outline") if (o.get("xmlUrl") or "").strip()]
     if not urls:
-        yield Rejected(ctx.name, "OPML lists no feeds (no outline with xmlUrl)")
+        raise InputError(name, "OPML lists no feeds (no outline with xmlUrl)")
+    return list(dict.fromkeys(urls))
+
+
+def read_opml(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
+    """The entries of every feed an OPML file lists (with ``ingest.fetch``), else one reject naming the count."""
+    try:
+        urls = opml_feed_urls(data, ctx.name)
+    except InputError as exc:
+        yield Rejected(ctx.name, exc.reason)
         return
     if not ctx.options.fetch or ctx.fetcher is None:
         yield Rejected(ctx.name, f"OPML lists {len(urls)} feeds; pass --fetch to download and read them")
@@ -229,4 +244,4 @@ def read_opml(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         yield from read_feed(body, sub)
 
 
-__all__ = ["read_feed", "read_opml", "refuse_entities"]
+__all__ = ["opml_feed_urls", "read_feed", "read_opml", "refuse_entities"]

@@ -45,10 +45,13 @@ def _among(s: Session, column: Any, values: Sequence[object], kind: Any) -> Any:
 
 
 def stored_duplicate_links(s: Session, article_ids: Sequence[str]) -> dict[str, str | None]:
-    """The stored articles among ``article_ids`` with the original each points at (None for an original)."""
+    """The grouped articles among ``article_ids`` with the original each points at (None for an original).
+
+    Pending articles (stored, in no story yet: waiting for the worker) are left out: no run has decided them."""
     found: dict[str, str | None] = {}
     for chunk in _chunks(list(article_ids)):
-        stmt = select(ArticleRow.id, ArticleRow.duplicate_of).where(_among(s, ArticleRow.id, chunk, String))
+        stmt = select(ArticleRow.id, ArticleRow.duplicate_of).where(_among(s, ArticleRow.id, chunk, String),
+                                                                    ArticleRow.story_id.is_not(None))
         found.update((row[0], row[1]) for row in s.execute(stmt))
     return found
 

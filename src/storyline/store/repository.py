@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,8 @@ from ..models import Article, Digest, Rejected, Stats, Story, replaced_bytes
 from ..serialize import to_plain
 from . import dedup_index, migrate
 from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
+from .jobs import JobQueue
+from .lock import writer_lock
 from .search import drop_search_docs, put_search_docs
 from .tables import (
     ArticleRow,
@@ -33,6 +35,7 @@ from .tables import (
     RejectRow,
     RunRow,
     StoryEntityRow,
+    StoryRedirectRow,
     StoryRow,
     StoryVersionRow,
 )
@@ -120,6 +123,7 @@ def _article_values(article: Article, now: datetime, run_id: int) -> dict[str, A
         "meta": to_plain(article.meta or {}),
         "added_at": now,
         "run_id": run_id,
+        "pending_job": None,
     })
 
 
@@ -142,6 +146,8 @@ class Store:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._deferred: dict[str, bytes] | None = None
+        self.on_writer_wait: Callable[[str], None] | None = None
+        """Called (with who holds the lock) when a writer of this store has to wait for another one."""
 
     # -- opening -------------------------------------------------------------------------------------------
     @classmethod
@@ -194,8 +200,23 @@ class Store:
             yield session
 
     # -- saving --------------------------------------------------------------------------------------------
-    def save_digest(self, digest: Digest, *, kind: str = "digest") -> SaveReport:
-        """Persist a digest: upsert its articles and stories by id, version changed stories, record rejects."""
+    plain = staticmethod(_plain)
+
+    @property
+    def jobs(self) -> JobQueue:
+        """The write jobs of this store (``store/jobs.py``)."""
+        return JobQueue(self)
+
+    def writer(self, *, holder: str, wait: float | None = None,
+               on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
+        """The store's writer lock (``store/lock.py``): one grouping writer at a time, re-entrant per thread."""
+        return writer_lock(self, holder=holder, wait=wait, on_wait=on_wait or self.on_writer_wait)
+
+    def save_digest(self, digest: Digest, *, kind: str = "digest",
+                    merges: Mapping[str, str] | None = None) -> SaveReport:
+        """Persist a digest: upsert its articles and stories by id, version changed stories, record rejects.
+
+        ``merges`` (old story id -> the story it was merged into) are kept as redirects (``merged_into``)."""
         report = SaveReport()
         now = utcnow()
         with self.session() as s:
@@ -204,15 +225,42 @@ class Store:
             s.flush()
             report.run_id = run.id
             homes = {nul_free(aid): nul_free(story.id) for story in digest.stories for aid in story.article_ids}
-            self._upsert_articles(s, digest.articles, now, run.id, report, homes)
+            self.upsert_articles(s, digest.articles, now, run.id, report, homes)
             self._save_stories(s, digest.stories, digest.articles, now, run.id, report)
-            self._save_rejects(s, digest.rejected, now, run.id, report)
+            self.save_rejects(s, digest.rejected, now, run.id, report)
+            self._save_redirects(s, merges or {}, [story.id for story in digest.stories], now, run.id)
             if self._deferred:  # the clustering state that produced these stories, in the same transaction
                 for key, data in self._deferred.items():
                     self._write_blob(s, key, data)
                 self._deferred.clear()
             run.saved = report.as_dict()
         return report
+
+    @staticmethod
+    def _save_redirects(s: Session, merges: Mapping[str, str], live: Sequence[str], now: datetime,
+                        run_id: int) -> None:
+        """Keep ``merges`` as redirects; an id that is a story again (saved now) no longer redirects."""
+        merges = {nul_free(old): nul_free(into) for old, into in merges.items() if old != into}
+        for chunk in _chunks(sorted(set(merges) | {nul_free(sid) for sid in live})):
+            s.execute(delete(StoryRedirectRow).where(StoryRedirectRow.old_id.in_(chunk)))
+        if merges:
+            s.execute(insert(StoryRedirectRow), [{"old_id": old, "into": into, "run_id": run_id, "merged_at": now}
+                                                 for old, into in merges.items()])
+
+    def merged_into(self, story_id: str) -> str | None:
+        """The story that ``story_id`` was merged into, followed to a story that exists (None: no redirect)."""
+        seen = {story_id}
+        current = story_id
+        with self.session() as s:
+            while True:
+                into = s.scalar(select(StoryRedirectRow.into).where(StoryRedirectRow.old_id == current))
+                if into is None or into in seen:
+                    break
+                seen.add(into)
+                current = into
+                if s.scalar(select(StoryRow.id).where(StoryRow.id == current)) is not None:
+                    return current
+        return None
 
     @contextmanager
     def deferred_blobs(self) -> Iterator[None]:
@@ -241,13 +289,16 @@ class Store:
             s.add(run)
             s.flush()
             report.run_id = run.id
-            self._upsert_articles(s, articles, now, run.id, report)
-            self._save_rejects(s, rejected, now, run.id, report)
+            self.upsert_articles(s, articles, now, run.id, report)
+            self.save_rejects(s, rejected, now, run.id, report)
             run.saved = report.as_dict()
         return report
 
-    def _upsert_articles(self, s: Session, articles: Sequence[Article], now: datetime, run_id: int,
-                         report: SaveReport, homes: dict[str, str] | None = None) -> None:
+    def upsert_articles(self, s: Session, articles: Sequence[Article], now: datetime, run_id: int,
+                        report: SaveReport, homes: dict[str, str] | None = None, *,
+                        pending_job: int | None = None) -> None:
+        """Insert new articles and update stored ones (in session ``s``); each is left with ``pending_job``
+        (None: no job waits to group it, e.g. because this save groups it)."""
         by_id = {nul_free(a.id): a for a in articles}
         existing: dict[str, tuple[str, str | None]] = {}
         for chunk in _chunks(list(by_id)):
@@ -255,12 +306,13 @@ class Store:
             for row in s.execute(stmt):
                 existing[row.id] = (row.text, row.title)
         homes = homes or {}
-        new = [{**_article_values(a, now, run_id), "story_id": homes.get(aid)}
+        new = [{**_article_values(a, now, run_id), "story_id": homes.get(aid), "pending_job": pending_job}
                for aid, a in by_id.items() if aid not in existing]
         changed = []
         for aid in existing:
             values = _article_values(by_id[aid], now, run_id)
             del values["added_at"], values["run_id"]
+            values["pending_job"] = pending_job
             changed.append(values)
         if new:
             s.execute(insert(ArticleRow), new)
@@ -389,7 +441,7 @@ class Store:
             row.version += 1
             s.add(StoryVersionRow(story_id=sid, version=row.version, saved_at=now, run_id=None, body=body))
 
-    def _save_rejects(self, s: Session, rejected: Sequence[Rejected], now: datetime, run_id: int,
+    def save_rejects(self, s: Session, rejected: Sequence[Rejected], now: datetime, run_id: int,
                       report: SaveReport) -> None:
         unique = list(dict.fromkeys((nul_free(r.input[:1024]), nul_free(r.reason[:1024])) for r in rejected))
         for inp, reason in unique:

@@ -49,6 +49,8 @@ class ArticleRow(Base):
     story_id: Mapped[str | None] = mapped_column(String(128), index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime)
     run_id: Mapped[int | None] = mapped_column(Integer)
+    pending_job: Mapped[int | None] = mapped_column(Integer, index=True)
+    """The write job (``jobs.id``) that still has to group this article; cleared when a save groups it."""
     # covering indexes: the source and language filters of the story list never read an article's text
     __table_args__ = (
         Index("ix_articles_source_story", "source_name", "story_id"),
@@ -188,3 +190,35 @@ class SearchDocRow(Base):
     ref_id: Mapped[str] = mapped_column(String(512))
     body: Mapped[str] = mapped_column(Text)
     __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_search_docs_kind_ref"),)
+
+
+class StoryRedirectRow(Base):
+    """A story merged into another: its old id keeps answering with a redirect to ``into`` (followed to the end)."""
+
+    __tablename__ = "story_redirects"
+    old_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    into: Mapped[str] = mapped_column(String(128), index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    merged_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class JobRow(Base):
+    """One write accepted by the API (``POST /api/articles``, ``/api/ingest``): its articles wait in ``articles``
+    with ``pending_job`` set until the worker groups them. ``state`` is pending, running, done or failed."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    articles: Mapped[int] = mapped_column(Integer)
+    """Articles the job has to group."""
+    grouped: Mapped[int] = mapped_column(Integer)
+    """Articles of the job grouped so far (committed batches)."""
+    rejected: Mapped[int] = mapped_column(Integer)
+    """Articles refused when the job was posted (counted with their reasons in ``rejects``)."""
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    saved: Mapped[dict[str, Any]] = mapped_column(JSON)

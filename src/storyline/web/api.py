@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from ..config import IngestOptions
 from ..errors import NotFoundError
-from ..ingest.base import parse_datetime
+from ..ingest.base import parse_datetime, without_surrogates
+from ..ingest.validate import validate_article
 from ..models import Article, Rejected
-from ..store import queries
+from ..store import SaveReport, queries
 from ..store.queries import StoryFilter
-from ..store.update import GroupingError, add_and_regroup, regroup
 from .auth import require_writer
 from .cache import cached
 from .export import export_search, export_story
@@ -149,10 +150,19 @@ def list_entities(request: Request, limit: Limit = None, offset: Offset = 0) -> 
     return page(items, total, limit, offset)
 
 
-@router.get("/status", summary="What the store holds and the latest ingest runs")
+@router.get("/status", summary="What the store holds, the write jobs and the worker, and the latest ingest runs")
 def status(request: Request) -> dict[str, Any]:
     store = request.app.state.store
-    return {"counts": store.counts(), "runs": store.runs(20), "database": store.dialect}
+    return {"counts": store.counts(), "jobs": store.jobs.summary(20), "worker": worker_status(request),
+            "runs": store.runs(20), "database": store.dialect}
+
+
+def worker_status(request: Request) -> dict[str, Any]:
+    """Whether this server runs the worker thread, and its last error."""
+    worker = getattr(request.app.state, "worker", None)
+    if worker is None:
+        return {"in_this_server": False, "alive": False, "error": None}
+    return {"in_this_server": True, "alive": worker.alive, "error": worker.error}
 
 
 @router.get("/rejects", response_model=Page, summary="Inputs that could not become articles, and why")
@@ -177,48 +187,54 @@ class ArticleIn(BaseModel):
 
 class ArticlesIn(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=10_000)
-    group: bool = Field(default=True, description="group them into stories now (else wait for POST /api/ingest)")
+    group: bool = Field(default=True, description="a job groups them into stories (else they wait for POST "
+                                                  "/api/ingest)")
 
 
-@router.post("/articles", dependencies=[Depends(require_writer)],
-             summary="Add articles (token needed); they are grouped into stories unless group=false")
-def post_articles(request: Request, body: ArticlesIn) -> dict[str, Any]:
+def _posted_article(item: ArticleIn, options: IngestOptions) -> Article | Rejected:
+    """A posted article through the same check every reader's articles pass (``ingest.validate_article``)."""
+    where = f"POST /api/articles (id {item.id})"
+    published = parse_datetime(item.published) if item.published else None
+    if item.published and published is None:
+        return Rejected(where, f"published {item.published!r} is not an ISO 8601 date")
+    article = Article(id=without_surrogates(item.id), text=without_surrogates(item.text),
+                      title=without_surrogates(item.title), url=item.url, source=without_surrogates(item.source),
+                      published=published, language=item.language, author=without_surrogates(item.author),
+                      input="POST /api/articles")
+    return validate_article(article, options)
+
+
+def _accepted(job_id: int | None, articles: int, rejected: list[Rejected], report: SaveReport) -> JSONResponse:
+    body = {"job": job_id, "status_url": f"/api/jobs/{job_id}" if job_id is not None else None,
+            "accepted": articles, "rejected": [{"input": r.input, "reason": r.reason} for r in rejected],
+            "saved": report.as_dict()}
+    return JSONResponse(body, status_code=202, headers={"location": f"/api/jobs/{job_id}"} if job_id else None)
+
+
+@router.post("/articles", dependencies=[Depends(require_writer)], status_code=202,
+             summary="Add articles (token needed): stored at once, grouped into stories by the worker (202 + job)")
+def post_articles(request: Request, body: ArticlesIn) -> JSONResponse:
     settings = request.app.state.settings
-    minimum = settings.ingest.min_article_chars
     articles: list[Article] = []
     rejected: list[Rejected] = []
     for item in body.articles:
-        where = f"POST /api/articles (id {item.id})"
-        published = parse_datetime(item.published) if item.published else None
-        if len(item.text.strip()) < minimum:
-            rejected.append(Rejected(where, f"text shorter than {minimum} characters"))
-        elif item.published and published is None:
-            rejected.append(Rejected(where, f"published {item.published!r} is not an ISO 8601 date"))
-        else:
-            articles.append(Article(id=item.id, text=item.text, title=item.title, url=item.url, source=item.source,
-                                    published=published, language=item.language, author=item.author, input=where))
+        checked = _posted_article(item, settings.ingest)
+        (articles.append(checked) if isinstance(checked, Article) else rejected.append(checked))
     store = request.app.state.store
-    try:
-        if body.group:
-            report = add_and_regroup(store, articles, rejected, settings, kind="api")
-        else:
-            report = store.save_articles(articles, rejected, kind="api")
-    except GroupingError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    return {"accepted": len(articles), "rejected": [{"input": r.input, "reason": r.reason} for r in rejected],
-            "saved": report.as_dict()}
+    if body.group:
+        job_id, report = store.jobs.submit(articles, rejected, kind="api")
+        return _accepted(job_id, len(articles), rejected, report)
+    return _accepted(None, len(articles), rejected, store.save_articles(articles, rejected, kind="api"))
 
 
-@router.post("/ingest", dependencies=[Depends(require_writer)],
-             summary="Group pending articles into stories now (token needed)")
-def post_ingest(request: Request) -> dict[str, Any]:
-    store = request.app.state.store
-    pending = store.counts()["pending"]
-    if not pending:
-        return {"pending": 0, "saved": None}
-    try:
-        report = regroup(store, request.app.state.settings, kind="api")
-    except GroupingError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    return {"pending": pending, "saved": report.as_dict()}
+@router.post("/ingest", dependencies=[Depends(require_writer)], status_code=202,
+             summary="Group the pending articles no job holds yet (token needed): 202 + job")
+def post_ingest(request: Request) -> JSONResponse:
+    job_id, pending = request.app.state.store.jobs.adopt_unassigned(kind="ingest")
+    body = {"job": job_id, "status_url": f"/api/jobs/{job_id}" if job_id is not None else None, "pending": pending}
+    return JSONResponse(body, status_code=202, headers={"location": f"/api/jobs/{job_id}"} if job_id else None)
 
+
+@router.get("/jobs/{job_id}", summary="A write job: pending, running, done or failed, with counts and the error")
+def get_job(request: Request, job_id: int) -> dict[str, Any]:
+    return request.app.state.store.jobs.get(job_id)

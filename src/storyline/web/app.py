@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import quote, unquote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,14 +37,35 @@ _SECURITY_HEADERS = {
 }
 
 
+_MERGED = re.compile(r"^(/api)?/stories/([^/]+)(/.*)?$")
+
+
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
-    """The web app over ``store``; ``settings.web`` holds the token, page size and polling interval."""
+    """The web app over ``store``; ``settings.web`` holds the token, page size and polling interval.
+
+    With ``web.worker`` (the default) the app runs the worker that groups posted articles (``service/worker.py``)
+    as a thread while it is served (started and stopped with the app's lifespan)."""
     from .api import router as api_router
     from .feeds import router as feed_router
     from .pages import router as page_router
 
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.web.worker:
+            from ..service.worker import WorkerThread
+
+            app.state.worker = WorkerThread(store, settings)
+            app.state.worker.start()
+        try:
+            yield
+        finally:
+            if app.state.worker is not None:
+                app.state.worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="storyline",
         version=__version__,
         description="Stories built from news articles, with cited summaries. Reading is open on loopback; "
@@ -51,6 +76,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(require_reader)],
     )
     app.state.store = store
+    app.state.worker = None
     app.state.settings = settings
     app.state.options = settings.web
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
@@ -91,6 +117,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         what = clip(str(exc.args[0]) if exc.args else request.url.path)
+        merged = _MERGED.match(request.url.path)
+        if merged and (into := store.merged_into(unquote(merged.group(2)))) is not None:
+            return _redirect_merged(request, merged, into)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": f"not found: {what}"}, status_code=404)
         from .pages import render_not_found
@@ -98,3 +127,16 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return render_not_found(request, what)
 
     return app
+
+
+def _redirect_merged(request: Request, merged: re.Match[str], into: str) -> Response:
+    """301 from a story merged away (or a page of it) to the same page of the story it went into."""
+    api, old, rest = merged.group(1) or "", unquote(merged.group(2)), merged.group(3) or ""
+    target = f"{api}/stories/{quote(into, safe='')}{rest}"
+    if request.url.query:
+        target += "?" + request.url.query
+    if api:
+        body = {"detail": f"story {old!r} was merged into {into!r}", "id": old, "merged_into": into,
+                "location": target}
+        return JSONResponse(body, status_code=301, headers={"location": target})
+    return RedirectResponse(target, status_code=301)

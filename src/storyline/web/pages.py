@@ -228,5 +228,8 @@ def status_page(request: Request) -> HTMLResponse:
     limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
     rejects, total = store.rejects(limit, offset)
+    from .api import worker_status
+
     return render(request, "status.html", title="Ingest status", counts=store.counts(), runs=store.runs(20),
-                  rejects=rejects, pager=_pager(request, total, limit, offset), database=store.dialect)
+                  rejects=rejects, pager=_pager(request, total, limit, offset), database=store.dialect,
+                  jobs=store.jobs.summary(20), worker=worker_status(request))

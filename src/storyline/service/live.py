@@ -1,0 +1,64 @@
+"""``add_articles``: new articles join the stored stories incrementally, in one transaction with the writer lock.
+
+The cost of a batch grows with the batch and with the stories it touches (their members are loaded, re-summarized
+and re-compared), not with the store: the clustering state (``cluster/state_store.py``) finds candidate stories
+through its ANN index, and only the touched stories are described again (``pipeline.ClusterStories``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..config import Settings
+from ..errors import StoreError
+from ..models import Article, Digest, Rejected
+from ..pipeline import ClusterStories, DescribeStories, Executor, FindDuplicates, SplitSentences, Stage, run_pipeline
+from ..store import SaveReport, Store
+
+__all__ = ["GroupingError", "add_articles", "group_into_store", "incremental_stages"]
+
+
+class GroupingError(StoreError):
+    """The articles could not be grouped into stories; they stay stored (pending) and the reason is reported."""
+
+
+def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
+    """The pipeline of the live path, built explicitly over ``store``: cross-run near-duplicates against the stored
+    articles, incremental clustering against the stored state. Returns the stages and the clustering stage (which
+    holds the run's merges afterwards)."""
+    cluster = ClusterStories(blobs=store, load_articles=store.articles)
+    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories()], cluster
+
+
+def group_into_store(store: Store, articles: Sequence[Article], settings: Settings, *,
+                     rejected: Sequence[Rejected] = (), inputs: int | None = None, kind: str = "api",
+                     executor: Executor | None = None) -> tuple[Digest, SaveReport]:
+    """``add_articles``, also returning the digest of the run (the touched stories with all their articles)."""
+    with store.writer(holder=kind, wait=settings.live.writer_wait):
+        stages, cluster = incremental_stages(store)
+        # the clustering state is written with the stories, in save_digest's transaction (crash safety)
+        with store.deferred_blobs():
+            try:
+                result = run_pipeline(list(articles), settings, rejected=rejected,
+                                      inputs=len(articles) if inputs is None else inputs,
+                                      stages=stages, executor=executor)
+            except ValueError as exc:  # e.g. no article has a content word: the clustering has no vocabulary
+                raise GroupingError(f"could not group {len(articles)} articles into stories: {exc}") from exc
+            report = store.save_digest(result, kind=kind, merges=cluster.merges)
+    return result, report
+
+
+def add_articles(store: Store, articles: Sequence[Article], settings: Settings | None = None, *,
+                 rejected: Sequence[Rejected] = (), kind: str = "api",
+                 executor: Executor | None = None) -> SaveReport:
+    """Add ``articles`` to the stories of ``store`` and save everything in one transaction; ``rejected`` are
+    recorded with their reasons. Articles already stored with the same id are updated, never duplicated.
+
+    >>> from storyline.service import add_articles           # doctest: +SKIP
+    >>> add_articles(Store.open("news.db"), articles)        # doctest: +SKIP
+    """
+    settings = settings or Settings()
+    if not articles:
+        return store.save_articles([], rejected, kind=kind) if rejected else SaveReport()
+    _, report = group_into_store(store, articles, settings, rejected=rejected, kind=kind, executor=executor)
+    return report

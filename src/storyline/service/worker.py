@@ -1,0 +1,113 @@
+"""The worker: drains the write jobs the web API accepted, in batches, through the one write path.
+
+``POST /api/articles`` only validates and stores (``Store.jobs.submit``) and answers 202 at once; this worker, a
+thread of ``storyline serve`` (``web.worker``) or its own process (``storyline worker --db URL``), groups the
+pending articles ``live.batch_size`` at a time with ``add_articles`` while holding the store's writer lock. Each
+batch is one transaction, so a worker killed mid-batch loses nothing: the batch's articles are still pending, the
+job is still marked running, and the next worker (which finds it so while holding the lock) takes it up again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..pipeline import Executor
+from ..store import Store
+from .live import GroupingError, add_articles
+
+__all__ = ["WorkerThread", "drain", "run_worker"]
+
+
+@dataclass(slots=True)
+class Drained:
+    """What one ``drain`` did: jobs finished (done or failed) and articles grouped."""
+
+    jobs: int = 0
+    failed: int = 0
+    articles: int = 0
+
+
+def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
+          stop: threading.Event | None = None, report: Callable[[dict], None] | None = None) -> Drained:
+    """Group every pending job's articles, oldest job first, ``live.batch_size`` per transaction."""
+    done = Drained()
+    if not store.jobs.has_work():
+        return done
+    with store.writer(holder="worker", wait=settings.live.writer_wait), ExitStack() as stack:
+        store.jobs.requeue_abandoned()  # we hold the lock: a job still "running" lost its worker
+        if executor is None:
+            from ..scale import open_executor
+
+            executor = stack.enter_context(open_executor(settings.scale, progress=settings.progress))
+        while (stop is None or not stop.is_set()) and (job := store.jobs.start_next()) is not None:
+            error = None
+            while stop is None or not stop.is_set():
+                batch = store.jobs.next_batch(job["id"], settings.live.batch_size)
+                if not batch:
+                    break
+                try:
+                    saved = add_articles(store, batch, settings, kind="worker", executor=executor)
+                except GroupingError as exc:
+                    error = str(exc)
+                    break
+                store.jobs.progress(job["id"], saved)
+                done.articles += len(batch)
+            if stop is not None and stop.is_set() and error is None:
+                break  # left running: the next drain (or worker) takes it up
+            store.jobs.progress(job["id"])
+            store.jobs.finish(job["id"], error=error)
+            done.jobs += 1
+            done.failed += error is not None
+            if report is not None:
+                report(store.jobs.get(job["id"]))
+    return done
+
+
+def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: threading.Event | None = None,
+               report: Callable[[dict], None] | None = None) -> Drained:
+    """Drain jobs as they come (every ``live.poll_seconds``); with ``once``, drain what is there and return."""
+    stop = stop or threading.Event()
+    total = Drained()
+    while not stop.is_set():
+        got = drain(store, settings, stop=stop, report=report)
+        total.jobs, total.failed, total.articles = (total.jobs + got.jobs, total.failed + got.failed,
+                                                    total.articles + got.articles)
+        if once:
+            break
+        stop.wait(settings.live.poll_seconds)
+    return total
+
+
+class WorkerThread:
+    """``run_worker`` in a daemon thread of the web server; ``stop()`` ends it after the current batch."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.stop_event = threading.Event()
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(store, settings), name="storyline-worker",
+                                        daemon=True)
+
+    def _run(self, store: Store, settings: Settings) -> None:
+        while not self.stop_event.is_set():
+            try:
+                run_worker(store, settings, stop=self.stop_event)
+            except Exception as exc:  # e.g. the database went away: say so in /status and try again later
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.stop_event.wait(max(5.0, settings.live.poll_seconds))
+            else:
+                self.error = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stop_event.set()
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()

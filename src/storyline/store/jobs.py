@@ -1,0 +1,161 @@
+"""Write jobs: what ``POST /api/articles`` accepted and the worker has still to group into stories.
+
+A job's articles are stored at once (``articles.pending_job`` = the job), so nothing posted is lost whatever happens
+to the worker; every save that groups an article clears its ``pending_job``. A job is *pending*, *running*, *done*
+or *failed* (with the error); ``grouped`` counts its articles grouped so far (committed batches). A job left
+*running* by a worker that died is taken up again by the next one (``requeue_abandoned``, under the writer lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+
+from ..errors import NotFoundError
+from ..models import Article, Rejected, Stats
+from .codec import article_from_row
+from .tables import ArticleRow, JobRow, RunRow
+
+if TYPE_CHECKING:
+    from .repository import SaveReport, Store
+
+__all__ = ["STATES", "JobQueue"]
+
+STATES = ("pending", "running", "done", "failed")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def job_dict(row: JobRow) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "state": row.state, "created_at": _iso(row.created_at),
+            "started_at": _iso(row.started_at), "finished_at": _iso(row.finished_at), "articles": row.articles,
+            "grouped": row.grouped, "rejected": row.rejected, "attempts": row.attempts, "error": row.error,
+            "saved": row.saved or {}}
+
+
+class JobQueue:
+    """The jobs of one store (``Store.jobs``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def submit(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
+               kind: str = "api") -> tuple[int, SaveReport]:
+        """Store ``articles`` as pending under a new job (and ``rejected`` as rejects) in one transaction."""
+        from .repository import SaveReport, utcnow
+
+        report = SaveReport()
+        now = utcnow()
+        store = self.store
+        with store.session() as s:
+            job = JobRow(kind=kind, state="pending" if articles else "done", created_at=now,
+                         finished_at=None if articles else now, articles=len(articles), grouped=0,
+                         rejected=len(rejected), attempts=0, saved={})
+            s.add(job)
+            stats = Stats(inputs=len(articles) + len(rejected), articles=len(articles), rejected=len(rejected))
+            run = RunRow(kind=kind, started_at=now, stats=store.plain(stats), saved={})
+            s.add(run)
+            s.flush()
+            report.run_id = run.id
+            store.upsert_articles(s, articles, now, run.id, report, pending_job=job.id)
+            store.save_rejects(s, rejected, now, run.id, report)
+            run.saved = report.as_dict()
+            return job.id, report
+
+    def adopt_unassigned(self, *, kind: str = "ingest") -> tuple[int | None, int]:
+        """A job for the pending articles no job holds (saved with ``Store.save_articles``); (job id, count)."""
+        from .repository import utcnow
+
+        with self.store.session() as s:
+            ids = list(s.scalars(select(ArticleRow.id).where(ArticleRow.story_id.is_(None),
+                                                             ArticleRow.pending_job.is_(None))))
+            if not ids:
+                return None, 0
+            job = JobRow(kind=kind, state="pending", created_at=utcnow(), articles=len(ids), grouped=0, rejected=0,
+                         attempts=0, saved={})
+            s.add(job)
+            s.flush()
+            for start in range(0, len(ids), 500):
+                s.execute(update(ArticleRow).where(ArticleRow.id.in_(ids[start:start + 500]))
+                          .values(pending_job=job.id))
+            return job.id, len(ids)
+
+    def get(self, job_id: int) -> dict[str, Any]:
+        """One job as a dict; ``NotFoundError`` (a ``KeyError``) when there is none with that id."""
+        with self.store.session() as s:
+            row = s.get(JobRow, job_id)
+            if row is None:
+                raise NotFoundError(f"job {job_id}")
+            return job_dict(row)
+
+    def summary(self, limit: int = 20) -> dict[str, Any]:
+        """Jobs per state, articles still waiting, and the latest jobs (newest first)."""
+        with self.store.session() as s:
+            states = {state: n for state, n in s.execute(select(JobRow.state, func.count()).group_by(JobRow.state))}
+            waiting = int(s.scalar(select(func.count()).select_from(ArticleRow)
+                                   .where(ArticleRow.pending_job.is_not(None))) or 0)
+            latest = [job_dict(r) for r in s.scalars(select(JobRow).order_by(JobRow.id.desc()).limit(limit))]
+        return {"states": {state: int(states.get(state, 0)) for state in STATES}, "articles_waiting": waiting,
+                "latest": latest}
+
+    def has_work(self) -> bool:
+        with self.store.session() as s:
+            return s.scalar(select(JobRow.id).where(JobRow.state.in_(("pending", "running"))).limit(1)) is not None
+
+    def requeue_abandoned(self) -> int:
+        """Jobs left *running* by a worker that died: pending again (call it holding the writer lock)."""
+        with self.store.session() as s:
+            result: Any = s.execute(update(JobRow).where(JobRow.state == "running").values(state="pending"))
+            return int(result.rowcount or 0)
+
+    def start_next(self) -> dict[str, Any] | None:
+        """The oldest pending job, marked running (call it holding the writer lock)."""
+        from .repository import utcnow
+
+        with self.store.session() as s:
+            row = s.scalars(select(JobRow).where(JobRow.state == "pending").order_by(JobRow.id).limit(1)).first()
+            if row is None:
+                return None
+            row.state, row.attempts = "running", row.attempts + 1
+            row.started_at = row.started_at or utcnow()
+            return job_dict(row)
+
+    def next_batch(self, job_id: int, size: int) -> list[Article]:
+        """Up to ``size`` articles the job has still to group, oldest publication first."""
+        with self.store.session() as s:
+            rows = s.scalars(select(ArticleRow).where(ArticleRow.pending_job == job_id)
+                             .order_by(ArticleRow.published.is_(None), ArticleRow.published, ArticleRow.id)
+                             .limit(size))
+            return [article_from_row(r) for r in rows]
+
+    def progress(self, job_id: int, saved: SaveReport | None = None) -> int:
+        """Recount the job's grouped articles (and add ``saved`` to its counters); returns how many still wait."""
+        with self.store.session() as s:
+            row = s.get(JobRow, job_id)
+            assert row is not None
+            waiting = int(s.scalar(select(func.count()).select_from(ArticleRow)
+                                   .where(ArticleRow.pending_job == job_id)) or 0)
+            row.grouped = max(0, row.articles - waiting)
+            if saved is not None:
+                totals = dict(row.saved or {})
+                for name, value in saved.as_dict().items():
+                    if name != "run_id":
+                        totals[name] = int(totals.get(name, 0)) + value
+                row.saved = totals
+            return waiting
+
+    def finish(self, job_id: int, *, error: str | None = None) -> None:
+        """Mark the job done, or failed with ``error`` (its articles stay stored and pending)."""
+        from .repository import utcnow
+
+        with self.store.session() as s:
+            row = s.get(JobRow, job_id)
+            assert row is not None
+            row.state = "failed" if error else "done"
+            row.error = error
+            row.finished_at = utcnow()

@@ -1,0 +1,248 @@
+"""The one write path (storyline.service) over real SQLite and PostgreSQL stores, with real texts from ../shared/data.
+
+watch rounds, API posts drained by the worker and `digest --db` runs over the same articles agree with one batch
+digest and never lose or duplicate an article; the clustering state always matches the stored stories; a story
+merged away redirects; two writers never work at once; a worker killed mid-batch loses nothing; watch fetches
+feeds through ingest's fetcher (SSRF guard, robots.txt, size cap).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from loopback import Reply, serve, static
+from storehelp import BACKENDS, fresh_database
+from storyline import Article, Settings, digest
+from storyline.cluster.state_store import load_state
+from storyline.service import add_articles
+from storyline.service.digest import digest_into_store
+from storyline.service.regroup import regroup
+from storyline.service.watch import watch_round
+from storyline.service.worker import drain
+from storyline.store import Store
+from storyline.store.lock import WriterBusy
+from storyline.web import create_app
+from test_cluster import bcubed_f1, duc_articles
+
+from conftest import DEMO, ROOT
+
+# the comparison stage only fills story fields (its own tests cover it); the process pool is not needed for 100
+SETTINGS = Settings(progress=False).with_overrides({"compare.enabled": False, "scale.engine": "local"})
+
+
+def _articles() -> list[Article]:
+    """Every third DUC 2003 document (30 real TDT events), in a fixed order, each a fresh copy."""
+    return [Article(id=a.id.replace("/", "-"), text=a.text, language="en") for a in duc_articles(step=3)]
+
+
+def _jsonl(path: Path, articles: list[Article]) -> None:
+    import json
+
+    path.write_text("".join(json.dumps({"id": a.id, "text": a.text, "language": a.language}) + "\n"
+                            for a in articles), encoding="utf-8")
+
+
+def _stored_groups(store: Store) -> list[list[str]]:
+    return [story.article_ids for story in store.load_digest().stories]
+
+
+def assert_consistent(store: Store, expected_ids: set[str]) -> None:
+    """Every article in exactly one stored story, none pending, and the clustering state says the same."""
+    stories = store.load_digest().stories
+    members = [aid for story in stories for aid in story.article_ids]
+    assert len(members) == len(set(members)), "an article is in two stories"
+    assert set(members) == expected_ids, "an article was lost or is unexpected"
+    assert store.counts()["articles"] == len(expected_ids) and store.counts()["pending"] == 0
+    state = load_state(store, SETTINGS.cluster)
+    assert set(state.stories) == {story.id for story in stories}
+    for story in stories:
+        assert sorted(state.members_with_duplicates(story.id)) == sorted(story.article_ids), story.id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_api_and_digest_db_interleaved_agree_with_one_batch_digest(backend: str, tmp_path: Path) -> None:
+    articles = _articles()
+    batch = digest(_articles(), settings=SETTINGS)
+    reference = {aid: story.id for story in batch.stories for aid in story.article_ids}
+    parts = [articles[i::4] for i in range(4)]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
+        _jsonl(inbox / "part0.jsonl", parts[0])  # a watch round over a folder (JSONL keeps ids and texts as given)
+        first = watch_round(store, [str(inbox)], [], SETTINGS)
+        assert first.articles == len(parts[0]) and first.error is None
+        assert_consistent(store, {a.id for a in parts[0]})
+        # the second part posted to the API twice (two jobs): the same ids, never duplicated
+        client = TestClient(create_app(store, SETTINGS.with_overrides({"web.token": "t", "web.worker": False})))
+        body = {"articles": [{"id": a.id, "text": a.text} for a in parts[1]]}
+        for _ in range(2):
+            assert client.post("/api/articles", json=body, headers={"authorization": "Bearer t"}).status_code == 202
+        assert drain(store, SETTINGS).jobs == 2
+        # digest --db of the third part (and the second again: already stored, nothing new)
+        _, saved = digest_into_store(store, [], SETTINGS, articles=[*parts[2], *parts[1]])
+        assert saved.articles_new == len(parts[2])
+        # a second watch round: the fourth part as new files, the first files unchanged
+        _jsonl(inbox / "part3.jsonl", parts[3])
+        last = watch_round(store, [str(inbox)], [], SETTINGS)
+        assert last.articles == len(parts[3]) and last.files == 1
+        assert_consistent(store, {a.id for a in articles})
+        f1 = bcubed_f1(_stored_groups(store), reference)
+    assert f1 >= 0.98, f1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_digest_db_after_watch_and_watch_after_digest_db_load_one_consistent_state(backend: str,
+                                                                                   tmp_path: Path) -> None:
+    articles = _articles()[:40]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    jsonl = tmp_path / "more.jsonl"
+    _jsonl(jsonl, articles[20:30])
+    with fresh_database(backend, tmp_path) as url:
+        for article in articles[:20]:
+            (inbox / f"{article.id}.txt").write_text(article.text, encoding="utf-8")
+        with Store.open(url) as store:
+            watch_round(store, [str(inbox)], [], SETTINGS)
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "STORYLINE_COMPARE_ENABLED": "false",
+               "STORYLINE_SCALE_ENGINE": "local"}
+        cli = [sys.executable, "-m", "storyline.cli"]
+        subprocess.run([*cli, "digest", str(jsonl), "--db", url, "-q"], check=True, env=env, timeout=600)
+        for article in articles[30:]:
+            (inbox / f"{article.id}.txt").write_text(article.text, encoding="utf-8")
+        subprocess.run([*cli, "watch", str(inbox), "--db", url, "--rounds", "1", "-q"], check=True, env=env,
+                       timeout=600)
+        with Store.open(url) as store:
+            expected = {f"{a.id}.txt" for a in (*articles[:20], *articles[30:])} | {a.id for a in articles[20:30]}
+            assert_consistent(store, expected)
+            assert [r["kind"] for r in store.runs()][:3] == ["watch", "digest", "watch"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_story_merged_away_redirects_on_pages_api_and_feeds(backend: str, tmp_path: Path) -> None:
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
+        digest_into_store(store, [str(DEMO)], SETTINGS)
+        before = {story.id: set(story.article_ids) for story in store.load_digest().stories}
+        client = TestClient(create_app(store, SETTINGS.with_overrides({"web.worker": False})))
+        feed = client.get("/feed.xml").text
+        # a maintenance regroup with a looser threshold joins stories: the ones that lose their id are merges
+        regroup(store, SETTINGS.with_overrides({"cluster.threshold": 1.9}))
+        after = {story.id: set(story.article_ids) for story in store.load_digest().stories}
+        gone = sorted(set(before) - set(after))
+        assert gone, "the looser threshold merged no story"
+        for old in gone:
+            into = store.merged_into(old)
+            assert into in after and before[old] <= after[into]
+            page = client.get(f"/stories/{old}", follow_redirects=False)
+            assert page.status_code == 301 and page.headers["location"] == f"/stories/{into}"
+            api = client.get(f"/api/stories/{old}", follow_redirects=False)
+            assert api.status_code == 301 and api.headers["location"] == f"/api/stories/{into}"
+            assert api.json()["merged_into"] == into and api.json()["id"] == old
+            assert client.get(f"/api/stories/{old}").json()["id"] == into  # followed: the surviving story
+            assert client.get(f"/stories/{old}/live", follow_redirects=False).headers["location"] == \
+                f"/stories/{into}/live"
+            assert f"/stories/{old}" in feed  # a feed entry readers saved keeps answering
+        assert client.get("/api/stories/never-was", follow_redirects=False).status_code == 404
+        assert_consistent(store, set().union(*before.values()))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_writers_never_work_at_once(backend: str, tmp_path: Path) -> None:
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as first, Store.open(url) as second:
+        held, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with first.writer(holder="test writer"):
+                held.set()
+                release.wait(60)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        assert held.wait(30)
+        with pytest.raises(WriterBusy, match=r"another writer is working on this store \(test writer, pid"):
+            with second.writer(holder="second", wait=0):
+                pass
+        quick = SETTINGS.with_overrides({"live.writer_wait": 0.5})
+        with pytest.raises(WriterBusy):
+            add_articles(second, [Article(id="x1", text="A dam broke in Lowtown on Monday, flooding homes.")], quick)
+        assert second.counts()["articles"] == 0  # nothing half-done
+        # a `digest --db` in another process waits for the writer, says so, and then does its work
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "STORYLINE_COMPARE_ENABLED": "false",
+               "STORYLINE_SCALE_ENGINE": "local"}
+        process = subprocess.Popen([sys.executable, "-m", "storyline.cli", "digest", str(DEMO), "--db", url],
+                                   env=env, stderr=subprocess.PIPE, text=True)
+        time.sleep(8)
+        assert process.poll() is None, "the second writer did not wait"
+        assert first.counts()["articles"] == 0
+        release.set()
+        thread.join()
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+        assert "waiting for the other writer of this store to finish (test writer, pid" in err
+        assert first.counts()["articles"] == 18
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_kill_9_of_the_worker_mid_batch_loses_nothing(backend: str, tmp_path: Path) -> None:
+    articles = _articles()
+    config = tmp_path / "worker.toml"
+    config.write_text("[live]\nbatch_size = 20\n[compare]\nenabled = false\n[scale]\nengine = \"local\"\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
+        job, _ = store.jobs.submit(articles, kind="api")
+        worker = [sys.executable, "-m", "storyline.cli", "worker", "--db", url, "--once", "--config", str(config)]
+        process = subprocess.Popen(worker, env=env, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 600
+        while store.jobs.get(job)["grouped"] == 0:  # wait for the first committed batch
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        killed = store.jobs.get(job)
+        assert killed["state"] == "running" and 0 < killed["grouped"] < len(articles)
+        assert store.counts()["articles"] == len(articles)  # stored at submit: nothing lost
+        subprocess.run(worker, env=env, check=True, timeout=600, capture_output=True)
+        done = store.jobs.get(job)
+        assert done["state"] == "done" and done["grouped"] == len(articles) and done["attempts"] == 2
+        assert_consistent(store, {a.id for a in articles})
+
+
+def test_watch_reads_feeds_through_the_fetcher(tmp_path: Path) -> None:
+    entry = "<item><title>Dam breaks</title><link>{base}/story.html</link><description>{text}</description></item>"
+    text = "A dam broke in Lowtown on Monday, flooding ten homes near the river, officials said. " * 3
+    teaser = "Dam breaks in Lowtown."
+    page = "<html><body><article><h1>Dam breaks</h1>" + "<p>" + text * 4 + "</p></article></body></html>"
+
+    def feed(body: str) -> object:
+        return lambda request, seen: Reply(200, (
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Lowtown Post</title>{body}</channel></rss>'
+        ).encode(), {"Content-Type": "application/rss+xml"})
+
+    routes = {"/robots.txt": static("User-agent: *\nDisallow: /private/\n", "text/plain"),
+              "/story.html": static(page), "/huge.xml": static(b"<rss>" + b"x" * 200_000 + b"</rss>",
+                                                               "application/rss+xml")}
+    with serve(routes) as site, Store.open(tmp_path / "w.db") as store:
+        site.routes["/feed.xml"] = feed(entry.format(base=site.base, text=teaser))
+        site.routes["/private/feed.xml"] = feed(entry.format(base=site.base, text=text))
+        feeds = [f"{site.base}/feed.xml", f"{site.base}/private/feed.xml", f"{site.base}/huge.xml"]
+        refused = watch_round(store, [], feeds[:1], SETTINGS)  # loopback is a private address: refused by default
+        assert refused.articles == 0 and "refused by the SSRF guard" in refused.rejected[0].reason
+        assert site.hits("/feed.xml") == 0
+        allowed = SETTINGS.with_overrides({"fetch.allow_private_hosts": True, "fetch.host_delay": 0.0,
+                                           "fetch.cache_dir": str(tmp_path / "cache"), "fetch.max_bytes": 100_000})
+        result = watch_round(store, [], feeds, allowed)
+        reasons = {r.input: r.reason for r in result.rejected}
+        assert reasons[feeds[1]] == "disallowed by robots.txt; set fetch.respect_robots=false only for your own sites"
+        assert "over fetch.max_bytes=100,000" in reasons[feeds[2]]
+        assert result.articles == 1 and result.error is None
+        stored = store.article(f"{site.base}/story.html")
+        assert stored.meta.get("fetched") is True and len(stored.text) > len(teaser)  # the teaser's page was read
+        assert store.counts()["pending"] == 0 and store.counts()["stories"] == 1
