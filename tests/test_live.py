@@ -167,9 +167,9 @@ def test_two_writers_never_work_at_once(backend: str, tmp_path: Path) -> None:
         thread = threading.Thread(target=hold)
         thread.start()
         assert held.wait(30)
-        with pytest.raises(WriterBusy, match=r"another writer is working on this store \(test writer, pid"):
-            with second.writer(holder="second", wait=0):
-                pass
+        busy = pytest.raises(WriterBusy, match=r"another writer is working on this store \(test writer, pid")
+        with busy, second.writer(holder="second", wait=0):
+            pass
         quick = SETTINGS.with_overrides({"live.writer_wait": 0.5})
         with pytest.raises(WriterBusy):
             add_articles(second, [Article(id="x1", text="A dam broke in Lowtown on Monday, flooding homes.")], quick)

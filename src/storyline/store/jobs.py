@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from ..errors import NotFoundError
 from ..models import Article, Rejected, Stats
+from ..serialize import to_plain
 from .codec import article_from_row
 from .tables import ArticleRow, JobRow, RunRow
 
@@ -58,7 +59,7 @@ class JobQueue:
                          rejected=len(rejected), attempts=0, saved={})
             s.add(job)
             stats = Stats(inputs=len(articles) + len(rejected), articles=len(articles), rejected=len(rejected))
-            run = RunRow(kind=kind, started_at=now, stats=store.plain(stats), saved={})
+            run = RunRow(kind=kind, started_at=now, stats=to_plain(stats), saved={})
             s.add(run)
             s.flush()
             report.run_id = run.id

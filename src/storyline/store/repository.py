@@ -200,7 +200,6 @@ class Store:
             yield session
 
     # -- saving --------------------------------------------------------------------------------------------
-    plain = staticmethod(_plain)
 
     @property
     def jobs(self) -> JobQueue:
