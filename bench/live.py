@@ -63,7 +63,7 @@ def replay(count: int) -> list:
 
     from realtexts import real_articles
 
-    records = list(real_articles(count, seed=2026))
+    records = list({r["id"]: r for r in real_articles(count + 200, seed=2026)}.values())[:count]  # ids once
     dates = {}
     for record in records:
         source = record["id"].split("~v")[0]
