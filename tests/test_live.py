@@ -246,3 +246,12 @@ def test_watch_reads_feeds_through_the_fetcher(tmp_path: Path) -> None:
         stored = store.article(f"{site.base}/story.html")
         assert stored.meta.get("fetched") is True and len(stored.text) > len(teaser)  # the teaser's page was read
         assert store.counts()["pending"] == 0 and store.counts()["stories"] == 1
+
+
+def test_an_id_given_twice_in_one_batch_is_kept_once_and_the_copy_counted(tmp_path: Path) -> None:
+    text = "A dam broke in Lowtown on Monday, flooding ten homes near the river, officials said."
+    with Store.open(tmp_path / "d.db") as store:
+        saved = add_articles(store, [Article(id="a", text=text), Article(id="a", text=text + " Again.")], SETTINGS)
+        assert saved.articles_new == 1 and saved.rejects_new == 1
+        assert store.rejects()[0][0]["reason"].startswith("duplicate id, first read from")
+        assert_consistent(store, {"a"})

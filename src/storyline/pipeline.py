@@ -126,6 +126,13 @@ class ClusterStories:
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
 
+        links = {a.id: a.duplicate_of for a in state.articles}
+        for article in state.articles:  # a copy of a copy follows the first original (chains across runs)
+            seen = {article.id}
+            while article.duplicate_of in links and links[article.duplicate_of] is not None \
+                    and article.duplicate_of not in seen:
+                seen.add(article.duplicate_of)
+                article.duplicate_of = links[article.duplicate_of]
         originals = [a for a in state.articles if a.duplicate_of is None]
         if self.blobs is not None:
             groups, ids = self._incremental(originals, state)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ..config import Settings
 from ..errors import StoreError
+from ..ingest import keep_first_of_each_id
 from ..models import Article, Digest, Rejected
 from ..pipeline import ClusterStories, DescribeStories, Executor, FindDuplicates, SplitSentences, Stage, run_pipeline
 from ..store import SaveReport, Store
@@ -34,6 +35,9 @@ def group_into_store(store: Store, articles: Sequence[Article], settings: Settin
                      rejected: Sequence[Rejected] = (), inputs: int | None = None, kind: str = "api",
                      executor: Executor | None = None) -> tuple[Digest, SaveReport]:
     """``add_articles``, also returning the digest of the run (the touched stories with all their articles)."""
+    # an id given twice in one batch is kept once, the later copy rejected with the reason (as ingest does)
+    unique, twice = keep_first_of_each_id(articles)
+    articles, rejected = unique, [*rejected, *twice]
     with store.writer(holder=kind, wait=settings.live.writer_wait):
         stages, cluster = incremental_stages(store)
         # the clustering state is written with the stories, in save_digest's transaction (crash safety)
