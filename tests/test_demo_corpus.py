@@ -140,3 +140,19 @@ def test_dates_of_two_different_events_are_not_a_conflict(demo_digest: dict) -> 
     story = _story_of(demo_digest, "ashford-vale-flood-barrier")
     assert not [c for c in story["conflicts"] if c["about"].startswith("date")], story["conflicts"]
     assert not any(event["conflict"] for event in story["timeline"])
+
+
+def test_agreed_claims_cite_each_article_once_and_conflicts_are_listed_once(demo_digest: dict) -> None:
+    for story in demo_digest["stories"]:
+        for claim in story["agreed"]:
+            ids = [c["article_id"] for c in claim["citations"]]
+            assert len(ids) == len(set(ids)), (story["headline"], claim["text"][:60], ids)
+        seen: set[tuple] = set()
+        for conflict in story["conflicts"]:
+            values = frozenset(s["value"].lower() for s in conflict["sides"])
+            for side in conflict["sides"]:
+                key = (conflict["about"], values, side["article_id"], side["value"].lower())
+                assert key not in seen, ("listed twice", story["headline"], conflict)
+                seen.add(key)
+            # the label says what the figure is, not the first words the two sentences share
+            assert "(" not in conflict["about"] or re.fullmatch(r"(cost|amount) \([$€£]\)", conflict["about"]), conflict

@@ -186,3 +186,15 @@ def test_watch_reads_a_real_feed_and_skips_what_it_stored(tmp_path: Path) -> Non
     with Store.open(db) as store:
         assert {a.id for a in store.load_digest().articles} == {a.id for a in expected}
         assert store.counts()["pending"] == 0
+
+
+def test_help_shows_the_threshold_default_and_what_serve_quiet_does() -> None:
+    from click.testing import CliRunner
+
+    from storyline.cli import main
+    from storyline.config import ClusterOptions
+
+    digest_help = CliRunner().invoke(main, ["digest", "--help"], terminal_width=200).output
+    assert f"[default: {ClusterOptions().threshold}" in " ".join(digest_help.split())
+    serve_help = " ".join(CliRunner().invoke(main, ["serve", "--help"], terminal_width=200).output.split())
+    assert "progress bar" not in serve_help and "No start-up line, no access log" in serve_help

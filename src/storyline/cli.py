@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .config import Settings
+from .config import ClusterOptions, Settings
 from .errors import StorylineError
 
 
@@ -56,7 +56,8 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
 @click.option("--words", type=click.IntRange(10, 2000), default=None,
               help="Word budget of each summary [default: 100].")
 @click.option("--threshold", type=click.FloatRange(0.0, 2.0), default=None,
-              help="Clustering distance threshold; lower gives smaller, tighter stories.")
+              help="Clustering distance threshold; lower gives smaller, tighter stories "
+                   f"[default: {ClusterOptions().threshold} or the config file's cluster.threshold].")
 @click.option("--engine", type=click.Choice(["local", "process", "dask"]), default=None,
               help="Where the work runs: this process, all cores (process pool) or Dask [default: process].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -216,7 +217,7 @@ _db_option = click.option("--db", "db", default=None, metavar="PATH|URL",
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes (each opens the store; use about one per core).")
 @_config_option
-@_quiet_option
+@click.option("-q", "--quiet", is_flag=True, help="No start-up line, no access log; only warnings on stderr.")
 def serve(db: str | None, host: str | None, port: int | None, token: str | None, config: str | None,
           quiet: bool, workers: int = 1) -> None:
     """Serve the web app and the JSON API (docs at /api/docs) over the store that `digest --db` fills."""

@@ -87,20 +87,52 @@ def agreed_claims(alignment: Alignment) -> list[Claim]:
     for center in order:
         if center in taken or degree[center] == 0:
             continue
-        members = [j for j in np.flatnonzero(linked[center]) if j not in taken]
-        if not members:
+        groups = _per_article(units, score[center], [j for j in np.flatnonzero(linked[center]) if j not in taken])
+        if not groups:
             continue
         taken.add(center)
-        taken.update(int(j) for j in members)
         unit = units[center]
         citations = [Citation(unit.article_id, unit.start, unit.end, 1.0)]
-        for j in sorted(members, key=lambda j: (units[j].article_id, units[j].start)):
-            other = units[j]
-            citations.append(Citation(other.article_id, other.start, other.end, round(float(score[center, j]), 3)))
+        for members, best in sorted(groups, key=lambda g: (units[g[0][0]].article_id, min(units[j].start for j in g[0]))):
+            taken.update(members)
+            first = min(members, key=lambda j: units[j].start)
+            last = max(members, key=lambda j: units[j].end)
+            citations.append(Citation(units[first].article_id, units[first].start, units[last].end, round(best, 3)))
         claims.append((center, Claim(text=unit.text, citations=citations)))
     claims.sort(key=lambda item: (-len({c.article_id for c in item[1].citations}), units[item[0]].article_id,
                                   units[item[0]].start))  # fmt: skip
     return [claim for _, claim in claims]
+
+
+_ADJACENT = 3
+"""Units of one article at most this many characters apart are consecutive sentences (a space or line break)."""
+
+
+def _per_article(units: Sequence[Unit], scores: np.ndarray, candidates: Sequence[int]) -> list[tuple[list[int], float]]:
+    """The units linked to a claim's centre, one group per article: a claim cites each article once.
+
+    The group is the closest unit and the linked units that run on from it without a gap (a fact the centre
+    states in one sentence and the article in two consecutive ones); the article's other units stay free to
+    centre or join other claims. Each group comes with its best score.
+    """
+    by_article: dict[str, list[int]] = {}
+    for j in candidates:
+        by_article.setdefault(units[j].article_id, []).append(int(j))
+    groups = []
+    for members in by_article.values():
+        best = max(members, key=lambda j: (float(scores[j]), -j))
+        chosen = [best]
+        start, end = units[best].start, units[best].end
+        for j in sorted(members, key=lambda j: units[j].start):
+            if j != best and 0 <= units[j].start - end <= _ADJACENT:
+                chosen.append(j)
+                end = units[j].end
+        for j in sorted(members, key=lambda j: -units[j].start):
+            if j not in chosen and 0 <= start - units[j].end <= _ADJACENT:
+                chosen.append(j)
+                start = units[j].start
+        groups.append((chosen, float(scores[best])))
+    return groups
 
 
 def _is_statement(unit: Unit, min_words: int) -> bool:
@@ -126,15 +158,6 @@ def unique_claims(alignment: Alignment, options: CompareOptions) -> list[Span]:
         if not alignment.linked[i].any() or (not strongly and novelty >= options.novelty):
             found.append(Span(unit.article_id, unit.start, unit.end, unit.text))
     return found
-
-
-def _shared_words(a: Unit, common: frozenset[str]) -> list[str]:
-    words: list[str] = []
-    for word in a.text.replace(",", " ").split():
-        clean = word.strip(".,;:!?\"“”'’()")
-        if clean and content_stems(clean) & common and clean.lower() not in {w.lower() for w in words}:
-            words.append(clean)
-    return words[:3]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +210,6 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             continue
         near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        context = ", ".join(_shared_words(a, common))
         for qa, holder in zip(fa.quantities, fa.holders, strict=True):
             if counted and other_day and qa.counts in _TALLIES:
                 continue
@@ -210,8 +232,7 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             if key in seen:
                 continue
             seen.add(key)
-            about = f"{_unit_name(qa)} ({context})" if context else _unit_name(qa)
-            conflicts.append(Conflict(about, [ConflictSide(qa.written, a.article_id, a.start, a.end),
+            conflicts.append(Conflict(_unit_name(qa), [ConflictSide(qa.written, a.article_id, a.start, a.end),
                                               ConflictSide(qb.written, b.article_id, b.start, b.end)]))  # fmt: skip
         if not near:
             continue
@@ -226,10 +247,48 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         conflict = _date_conflict(fa.dates, fb.dates) if same_event and statements and not reported else None
         if conflict:
             da, db = conflict
-            about = f"date ({context})" if context else "date"
-            conflicts.append(Conflict(about, [ConflictSide(da.expression, a.article_id, a.start, a.end),
-                                              ConflictSide(db.expression, b.article_id, b.start, b.end)]))  # fmt: skip
-    return conflicts
+            conflicts.append(Conflict("date", [ConflictSide(da.expression, a.article_id, a.start, a.end),
+                                               ConflictSide(db.expression, b.article_id, b.start, b.end)]))  # fmt: skip
+    return merge_conflicts(conflicts)
+
+
+def merge_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
+    """One conflict per disagreement: pairs about the same thing, between the same two values, that share a side
+    (the same value in the same article) are one ("$4 million" in one paper against "$3.2 million" in two
+    others), each article and value listed once."""
+    def value(side: ConflictSide) -> str:
+        return " ".join(side.value.lower().split())
+
+    def side_key(conflict: Conflict, side: ConflictSide) -> tuple[str, frozenset[str], str, str]:
+        return conflict.about, frozenset(value(s) for s in conflict.sides), side.article_id, value(side)
+
+    parent = list(range(len(conflicts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, str, str], int] = {}
+    for i, conflict in enumerate(conflicts):
+        for side in conflict.sides:
+            key = side_key(conflict, side)
+            if key in owner:
+                parent[root(i)] = root(owner[key])
+            else:
+                owner[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(conflicts)):
+        groups.setdefault(root(i), []).append(i)
+    merged = []
+    for members in sorted(groups.values()):
+        sides: dict[tuple[str, str], ConflictSide] = {}
+        for i in members:
+            for side in conflicts[i].sides:
+                sides.setdefault((side.article_id, value(side)), side)
+        merged.append(Conflict(conflicts[members[0]].about, list(sides.values())))
+    return merged
 
 
 def _same_holder(a: tuple[str, ...], b: tuple[str, ...], counted: bool) -> bool:
@@ -270,9 +329,12 @@ def _same_event(a: Unit, date_a: DateMention, b: Unit, date_b: DateMention) -> b
 
 
 def _unit_name(q: Quantity) -> str:
-    """What a figure is about, for ``Conflict.about``: "amount ($)", "percentage", "people injured"."""
+    """What a figure is about, for ``Conflict.about``: "cost ($)", "amount (€)", "percentage", "people injured".
+
+    Only what the figure itself says: the words the two sentences share are often names ("Ashford, Vale's"),
+    not what is disputed, so they are not part of the label."""
     if q.unit in {"$", "€", "£"}:
-        return f"amount ({q.unit})"
+        return f"{'cost' if q.counts == 'cost' else 'amount'} ({q.unit})"
     if q.unit == "percent":
         return "percentage"
     word = q.written.split()[-1]
