@@ -39,7 +39,11 @@ from mds import DATASETS, Cluster, load
 from storyline.config import SummaryOptions
 from storyline.models import Article
 from storyline.summarize import summarize_story
-from storyline.summarize.index import is_candidate, split_markup, trim_dateline, word_count
+from storyline.summarize.attribution import cite_all
+from storyline.summarize.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
+from storyline.summarize.order import chronological
+from storyline.summarize.scoring import ConceptWeights, score_sentences
+from storyline.summarize.select import PriorWeights, select_sentences
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -58,9 +62,31 @@ def candidate_sentences(articles: Sequence[Article]) -> list[str]:
     return out
 
 
-def storyline_system(articles: list[Article], words: int) -> list[str]:
-    summary, _ = summarize_story(articles, replace(SummaryOptions(), words=words, fill=True))
+def storyline_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
+    summary, _ = summarize_story(articles, replace(SummaryOptions(), words=words, fill=fill))
     return [s.text for s in summary]
+
+
+TODAY_CONCEPTS = ConceptWeights()
+TODAY_PRIOR = PriorWeights(length_power=0.7, lead=1.0, support=1.0, centrality=1.0)
+"""The selection before issue 20 (document-frequency concept weights, lead/support/centrality prior)."""
+
+
+def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
+    """Candidates and chosen positions of the selection before issue 20 (same candidates, order and citations)."""
+    options = replace(SummaryOptions(), words=words, fill=fill)
+    index = index_story(articles, options)
+    if len(index) == 0:
+        return index, []
+    scores = score_sentences(index, TODAY_CONCEPTS)
+    chosen = chronological(index, select_sentences(index, scores, options, weights=TODAY_PRIOR))
+    cite_all(index, chosen, options)  # timed like storyline's own run
+    return index, chosen
+
+
+def today_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
+    index, chosen = today_chosen(articles, words, fill)
+    return [index.sentences[i].text for i in chosen]
 
 
 def lead_system(articles: list[Article], words: int) -> list[str]:
@@ -173,6 +199,7 @@ def rouge(scorer: rouge_scorer.RougeScorer, text: str, references: list[str]) ->
 
 SYSTEMS: dict[str, System] = {
     "storyline": storyline_system,
+    "today": today_system,
     "lexrank": _sumy(LexRankSummarizer),
     "textrank": _sumy(TextRankSummarizer),
     "lsa": _sumy(LsaSummarizer),

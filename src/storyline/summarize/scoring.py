@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from .index import StorySentences
 from .terms import Terms, stem, stop_words
@@ -73,6 +74,12 @@ class SentenceScores:
     """1.0 for an article's first sentence, decaying with position."""
     similarity: np.ndarray
     """Cosine similarity between candidates."""
+    names: list[Concept]
+    """Every concept of the story, sorted: the columns of ``incidence``."""
+    incidence: sparse.csr_matrix
+    """Candidates x concepts, 1 where the candidate uses the concept."""
+    weight_vector: np.ndarray
+    """``weight`` per column of ``incidence``."""
 
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
@@ -108,45 +115,40 @@ CONCEPT_FEATURES = ("share", "log_df", "early", "lead", "spread", "bigram", "fun
 """Features of a concept in one story, one column each, in this order (``concept_features``)."""
 
 
-def concept_features(index: StorySentences, concepts: list[frozenset[Concept]]) -> tuple[list[Concept], np.ndarray]:
-    """Every concept of the story and its ``CONCEPT_FEATURES`` row.
+def concept_features(
+    index: StorySentences, concepts: list[frozenset[Concept]]
+) -> tuple[list[Concept], np.ndarray, sparse.csr_matrix]:
+    """Every concept of the story (sorted), its ``CONCEPT_FEATURES`` row, and the sentence x concept incidence.
 
     share: articles using it / articles; log_df: log(1 + articles using it); early: mean over articles of
     1 / (1 + rank of the first candidate using it) (0 for an article that does not); lead: the same, best
     article; spread: log(1 + candidates using it) / log(1 + candidates); the concept's kind (content bigram,
     function bigram, content word, number); small: 1 / articles (stories of 2-3 articles read differently).
     """
+    names = sorted(set().union(*concepts)) if concepts else []
+    ids = {c: j for j, c in enumerate(names)}
+    sentence = np.fromiter((i for i, cs in enumerate(concepts) for _ in cs), dtype=np.int64)
+    column = np.fromiter((ids[c] for cs in concepts for c in cs), dtype=np.int64)
+    m = len(names)
+    incidence = sparse.csr_matrix((np.ones(len(column)), (sentence, column)), shape=(len(concepts), m))
+    incidence.sort_indices()
     n_articles = max(len(index.articles), 1)
-    df: Counter[Concept] = Counter()
-    early: dict[Concept, float] = {}
-    lead: dict[Concept, float] = {}
-    count: Counter[Concept] = Counter()
-    for k in range(len(index.articles)):
-        first: dict[Concept, int] = {}
-        for i in index.of_article(k):
-            rank = int(index.rank[i])
-            for c in concepts[i]:
-                count[c] += 1
-                if c not in first:
-                    first[c] = rank
-        df.update(first.keys())
-        for c, rank in first.items():
-            value = 1.0 / (1.0 + rank)
-            early[c] = early.get(c, 0.0) + value
-            lead[c] = max(lead.get(c, 0.0), value)
-    names = sorted(df)
-    rows = np.zeros((len(names), len(CONCEPT_FEATURES)))
-    spread_norm = np.log1p(max(len(index), 1))
-    for r, c in enumerate(names):
-        kind = 8 if c[0] == "#" else 6 if c[0] == "~" else 5 if len(c) == 2 else 7
-        rows[r, 0] = df[c] / n_articles
-        rows[r, 1] = np.log1p(df[c])
-        rows[r, 2] = early[c] / n_articles
-        rows[r, 3] = lead[c]
-        rows[r, 4] = np.log1p(count[c]) / spread_norm
-        rows[r, kind] = 1.0
-        rows[r, 9] = 1.0 / n_articles
-    return names, rows
+    first = np.full((n_articles, m), np.inf)
+    np.minimum.at(first, (index.owner[sentence], column), index.rank[sentence].astype(float))
+    present = np.isfinite(first)
+    df = present.sum(axis=0)
+    value = np.where(present, 1.0 / (1.0 + np.where(present, first, 0.0)), 0.0)
+    count = np.bincount(column, minlength=m)
+    rows = np.zeros((m, len(CONCEPT_FEATURES)))
+    rows[:, 0] = df / n_articles
+    rows[:, 1] = np.log1p(df)
+    rows[:, 2] = value.sum(axis=0) / n_articles
+    rows[:, 3] = value.max(axis=0) if m else 0.0
+    rows[:, 4] = np.log1p(count) / np.log1p(max(len(index), 1))
+    kind = np.array([8 if c[0] == "#" else 6 if c[0] == "~" else 5 if len(c) == 2 else 7 for c in names], dtype=int)
+    rows[np.arange(m), kind] = 1.0
+    rows[:, 9] = 1.0 / n_articles
+    return names, rows, incidence
 
 
 def score_sentences(index: StorySentences, weights: ConceptWeights | None = None) -> SentenceScores:
@@ -174,14 +176,15 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
         base = (df + weights.position * early[c]) ** weights.df_power
         return base * (weights.unigram if len(c) == 1 else 1.0)
 
+    names, rows, incidence = concept_features(index, concepts)
     if weights.model is not None:
-        names, rows = concept_features(index, concepts)
         weight = dict(zip(names, (float(p) for p in weights.model.score(rows)), strict=True))
     else:
         weight = {c: weigh(c, df) for c, df in article_df.items() if df >= min_df}
     if not weight:  # one or two articles that share nothing: fall back to frequency inside the story
         weight = {c: weigh(c, df) for c, df in article_df.items()}
 
+    weight_vector = np.array([weight.get(c, 0.0) for c in names])
     vectors = index.vectors
     similarity = vectors @ vectors.T if n else np.zeros((0, 0))
     support = np.zeros(n)
@@ -202,4 +205,4 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
     norm = np.linalg.norm(centroid)
     centrality = vectors @ (centroid / norm) if n and norm > 0 else np.zeros(n)
     lead = 1.0 / (1.0 + index.rank.astype(float))
-    return SentenceScores(concepts, weight, support, centrality, lead, similarity)
+    return SentenceScores(concepts, weight, support, centrality, lead, similarity, names, incidence, weight_vector)
