@@ -2,8 +2,9 @@
 
     python bench/summaries.py                 # both data sets, every cluster
     python bench/summaries.py --limit 5       # first 5 clusters of each
+    python bench/summaries.py --part small    # 2-3-article stories only (ROUGE on subsets, ECB+ hand labels)
 
-Systems: storyline; sumy LexRank, TextRank and LSA; lead (first sentences of the earliest article); and the
+Systems: storyline; today (the selection before issue 20, same candidates and citations); sumy LexRank, TextRank and LSA; lead (first sentences of the earliest article); and the
 greedy oracle (sentences chosen to maximize ROUGE-1+2 recall against the references: the extractive ceiling).
 Every system gets the same sentences (storyline's splitter), fills the budget with whole sentences in its own
 ranking order, and is cut at the data set's budget (100 words for DUC, 250 for MultiLing) before scoring:
@@ -39,7 +40,11 @@ from mds import DATASETS, Cluster, load
 from storyline.config import SummaryOptions
 from storyline.models import Article
 from storyline.summarize import summarize_story
-from storyline.summarize.index import is_candidate, split_markup, trim_dateline, word_count
+from storyline.summarize.attribution import cite_all
+from storyline.summarize.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
+from storyline.summarize.order import chronological
+from storyline.summarize.scoring import ConceptWeights, score_sentences
+from storyline.summarize.select import PriorWeights, select_sentences
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -58,9 +63,31 @@ def candidate_sentences(articles: Sequence[Article]) -> list[str]:
     return out
 
 
-def storyline_system(articles: list[Article], words: int) -> list[str]:
-    summary, _ = summarize_story(articles, replace(SummaryOptions(), words=words, fill=True))
+def storyline_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
+    summary, _ = summarize_story(articles, replace(SummaryOptions(), words=words, fill=fill))
     return [s.text for s in summary]
+
+
+TODAY_CONCEPTS = ConceptWeights()
+TODAY_PRIOR = PriorWeights(length_power=0.7, lead=1.0, support=1.0, centrality=1.0)
+"""The selection before issue 20 (document-frequency concept weights, lead/support/centrality prior)."""
+
+
+def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
+    """Candidates and chosen positions of the selection before issue 20 (same candidates, order and citations)."""
+    options = replace(SummaryOptions(), words=words, fill=fill)
+    index = index_story(articles, options)
+    if len(index) == 0:
+        return index, []
+    scores = score_sentences(index, TODAY_CONCEPTS)
+    chosen = chronological(index, select_sentences(index, scores, options, weights=TODAY_PRIOR))
+    cite_all(index, chosen, options)  # timed like storyline's own run
+    return index, chosen
+
+
+def today_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
+    index, chosen = today_chosen(articles, words, fill)
+    return [index.sentences[i].text for i in chosen]
 
 
 def lead_system(articles: list[Article], words: int) -> list[str]:
@@ -173,6 +200,7 @@ def rouge(scorer: rouge_scorer.RougeScorer, text: str, references: list[str]) ->
 
 SYSTEMS: dict[str, System] = {
     "storyline": storyline_system,
+    "today": today_system,
     "lexrank": _sumy(LexRankSummarizer),
     "textrank": _sumy(TextRankSummarizer),
     "lsa": _sumy(LsaSummarizer),
@@ -232,12 +260,115 @@ def time_fifty(repeats: int = 3) -> None:
         print(f"| {name} | {seconds:.3f} | {seconds / times['storyline']:.2f} |")
 
 
+def small_rouge() -> None:
+    """ROUGE-1/2 recall on 2-3-article subsets of DUC 2003 and MultiLing clusters at the small-story budget.
+
+    storyline and today's selection run as the product does (``fill`` off: whole sentences within the budget);
+    the baselines fill the budget and are cut at it, as in the main table.
+    """
+    from small import WORDS, mds_small
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+    systems: dict[str, System] = {
+        "storyline": lambda a, w: storyline_system(a, w, fill=False),
+        "today": lambda a, w: today_system(a, w, fill=False),
+        "lexrank": SYSTEMS["lexrank"],
+        "textrank": SYSTEMS["textrank"],
+        "lead": lead_system,
+    }
+    for name in DATASETS:
+        stories = mds_small(name)
+        print(f"\n{name}: {len(stories)} small stories (2-3 articles of a cluster, its references), {WORDS} words")
+        print("| system | R-1 R | R-2 R | words used (mean) | min |")
+        print("|---|---|---|---|---|")
+        for system_name, system in systems.items():
+            r1, r2, used = [], [], []
+            for story in stories:
+                sentences = system(story.articles, WORDS)
+                used.append(min(word_count(" ".join(sentences)), WORDS))
+                scores = rouge(scorer, cut(sentences, WORDS), story.references)
+                r1.append(scores["rouge1_r"])
+                r2.append(scores["rouge2_r"])
+            print(f"| {system_name} | {statistics.fmean(r1):.4f} | {statistics.fmean(r2):.4f} | "
+                  f"{statistics.fmean(used):.1f} | {min(used)} |")
+
+
+def small_labels(path: Path = Path(__file__).resolve().parent / "labels" / "small_stories.jsonl") -> None:
+    """Shares of hand-judged summaries whose first sentence states the event, and of sentences a reader needs.
+
+    The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; a sentence a
+    system chooses that nobody judged is counted as unjudged (the shares are over judged sentences).
+    """
+    import hashlib
+    import json
+
+    from small import WORDS, ecb_small
+
+    labels: dict[tuple[str, str, int, int], dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        article_id, start, end, _digest = row["span"]
+        labels[(row["story"], article_id, start, end)] = row
+    story_ids = {key[0] for key in labels}
+    stories = [s for s in ecb_small() if s.id in story_ids]
+    texts = {a.id: a.text for s in stories for a in s.articles}
+    for (_story, article_id, start, end), row in labels.items():
+        digest = hashlib.sha1(texts[article_id][start:end].encode()).hexdigest()[:10]
+        if digest != row["span"][3]:
+            raise SystemExit(f"label {row['span']} no longer matches the text in ../shared (data or splitter changed)")
+    options = replace(SummaryOptions(), words=WORDS, verifier="static")  # the own span is all that is judged
+
+    def spans_storyline(story) -> list[tuple[str, int, int]]:
+        summary, _ = summarize_story(story.articles, options)
+        return [(s.citations[0].article_id, s.citations[0].start, s.citations[0].end) for s in summary]
+
+    def spans_today(story) -> list[tuple[str, int, int]]:
+        index, chosen = today_chosen(story.articles, WORDS, fill=False)
+        return [(index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end) for i in chosen]
+
+    def spans_lead(story) -> list[tuple[str, int, int]]:  # ECB+ has no dates: the story's first article
+        index = index_story(story.articles[:1], options)
+        out, used = [], 0
+        for i in range(len(index)):
+            if used >= WORDS:
+                break
+            out.append((index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end))
+            used += int(index.words[i])
+        return out
+
+    print(f"\nECB+ dev small stories, hand-judged: {len(stories)} stories, {len(labels)} judged spans, {WORDS} words")
+    print("| system | first sentence states the event | sentences a reader needs | unjudged sentences |")
+    print("|---|---|---|---|")
+    for name, spans_of in [("storyline", spans_storyline), ("today", spans_today), ("lead", spans_lead)]:
+        first, needed, total, unjudged = 0, 0, 0, 0
+        for story in stories:
+            spans = spans_of(story)
+            judged = [labels.get((story.id, *span)) for span in spans]
+            unjudged += sum(j is None for j in judged)
+            first += bool(judged and judged[0] and judged[0]["event"])
+            needed += sum(bool(j and j["needed"]) for j in judged)
+            total += sum(j is not None for j in judged)
+        print(f"| {name} | {first}/{len(stories)} = {first / len(stories):.2f} | "
+              f"{needed}/{total} = {needed / max(total, 1):.2f} | {unjudged} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", choices=[*DATASETS, "all"], default="all")
     parser.add_argument("--limit", type=int, default=None, help="first N clusters of each data set")
     parser.add_argument("--no-speed", action="store_true", help="skip the 50-article timing")
+    parser.add_argument(
+        "--part", choices=["mds", "small", "all"], default="all",
+        help="mds: whole clusters (DUC 100 words, MultiLing 250); small: 2-3-article stories (ROUGE on DUC/MultiLing "
+        "subsets, hand labels on ECB+ dev)",
+    )
     args = parser.parse_args()
+    if args.part in ("small", "all"):
+        storyline_system(load("duc2003", limit=1)[0].articles[:2], 50)
+        small_labels()
+        small_rouge()
+        if args.part == "small":
+            return
     names = list(DATASETS) if args.data == "all" else [args.data]
     storyline_system(load("duc2003", limit=1)[0].articles[:2], 50)  # warm up the embedder outside the timings
     for name in names:

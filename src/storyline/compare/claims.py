@@ -93,7 +93,8 @@ def agreed_claims(alignment: Alignment) -> list[Claim]:
         taken.add(center)
         unit = units[center]
         citations = [Citation(unit.article_id, unit.start, unit.end, 1.0)]
-        for members, best in sorted(groups, key=lambda g: (units[g[0][0]].article_id, min(units[j].start for j in g[0]))):
+        in_text_order = sorted(groups, key=lambda g: (units[g[0][0]].article_id, min(units[j].start for j in g[0])))
+        for members, best in in_text_order:
             taken.update(members)
             first = min(members, key=lambda j: units[j].start)
             last = max(members, key=lambda j: units[j].end)

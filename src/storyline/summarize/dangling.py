@@ -1,4 +1,5 @@
-"""Sentences that lean on the one before them ('However, ...', 'He added that ...') and read wrong alone."""
+"""Sentences that lean on the one before them ('However, ...', 'He added that ...', 'Last year, ...': a time
+the reader cannot place without the article's date and context) and read wrong alone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ _OPENER = re.compile(
         in\ turn|as\ a\ result|by\ contrast|on\ the\ other\ hand|even\ so|at\ the\ same\ time|that\ is|
         he|she|they|it|we|this|that|these|those|his|her|their|its|him|them|such|the\ two|both|another|
         the\ latter|the\ former|there\ (?:he|she|they)|around\ that\ time|at\ that\ time|by\ then|
-        now\ (?:he|she|it|they|this|that)
+        now\ (?:he|she|it|they|this|that)|
+        last\ (?:year|month|week|night|spring|summer|autumn|fall|winter)|earlier\ this\ (?:year|month|week)|
+        (?:just\ )?(?:a\ few|several|two|three)\ (?:days|weeks|months|years)\ (?:ago|earlier|later)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )

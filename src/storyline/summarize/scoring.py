@@ -8,15 +8,56 @@ Three signals, all measured across sources so a fact many outlets report outrank
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from .index import StorySentences
-from .terms import Terms
+from .terms import Terms, stem, stop_words
 
 Concept = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptModel:
+    """Logistic weights over ``CONCEPT_FEATURES``: the probability that a reference summary uses the concept."""
+
+    bias: float
+    weights: tuple[float, ...]
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        z = self.bias + features @ np.asarray(self.weights)
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptWeights:
+    """How a concept's weight is made from the articles that use it (tuned on DUC 2003, checked on MultiLing)."""
+
+    unigram: float = 0.3
+    """Weight of a single content word relative to a bigram or number."""
+    df_power: float = 1.0
+    """A concept used by ``df`` articles weighs ``df ** df_power``."""
+    position: float = 0.0
+    """Extra weight per article for a concept that article uses early: ``position / (1 + first rank)``."""
+    function_bigrams: bool = False
+    """Also count bigrams with one stop word ('president of', 'the quake'), as ROUGE-2 does."""
+    min_df: int = 2
+    """In stories of three or more articles a concept counts only when this many articles use it."""
+    model: ConceptModel | None = None
+    """When set, a concept weighs the model's probability that a human summary uses it (the rules above only
+    choose which concepts exist: ``function_bigrams``)."""
+
+
+# Fitted by `python bench/fit_concepts.py --train duc2003` (DUC 2003 clusters and 2-3-article subsets of them);
+# MultiLing 2011 is the held-out check (bench/RESULTS.md).
+CONCEPT_MODEL = ConceptModel(
+    bias=-4.517, weights=(1.606, -0.151, -0.047, 1.307, 6.456, -1.427, -1.522, -0.884, -0.509, -0.086)
+)
+CONCEPTS = ConceptWeights(function_bigrams=True, model=CONCEPT_MODEL)
 
 
 @dataclass(slots=True)
@@ -33,46 +74,117 @@ class SentenceScores:
     """1.0 for an article's first sentence, decaying with position."""
     similarity: np.ndarray
     """Cosine similarity between candidates."""
+    names: list[Concept]
+    """Every concept of the story, sorted: the columns of ``incidence``."""
+    incidence: sparse.csr_matrix
+    """Candidates x concepts, 1 where the candidate uses the concept."""
+    weight_vector: np.ndarray
+    """``weight`` per column of ``incidence``."""
 
 
-def sentence_concepts(index: StorySentences, i: int) -> frozenset[Concept]:
-    """The concepts of candidate ``i``: its content words, bigrams and numbers."""
-    return concepts_of(index.terms[i])
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
 
 
-def concepts_of(t: Terms) -> frozenset[Concept]:
-    """The concepts of a sentence's terms: content words, content bigrams and numbers."""
+def function_bigrams(text: str) -> set[Concept]:
+    """Adjacent word pairs of ``text`` of which exactly one is a stop word (stemmed, lower case)."""
+    stop = stop_words()
+    out: set[Concept] = set()
+    previous: tuple[str, bool] | None = None
+    for token in _TOKEN.findall(text):
+        lower = token.lower()
+        is_stop = lower in stop
+        word = lower if is_stop or token[0].isdigit() else stem(lower)
+        if previous is not None and previous[1] != is_stop:
+            out.add(("~", previous[0], word))
+        previous = (word, is_stop)
+    return out
+
+
+def concepts_of(t: Terms, text: str | None = None, weights: ConceptWeights | None = None) -> frozenset[Concept]:
+    """The concepts of a sentence: content words, content bigrams, numbers (and function bigrams of ``text``)."""
+    weights = weights or CONCEPTS
     concepts: set[Concept] = set(t.bigrams)
     concepts.update((w,) for w in t.words)
     concepts.update(("#", n) for n in t.numbers)
+    if weights.function_bigrams and text is not None:
+        concepts |= function_bigrams(text)
     return frozenset(concepts)
 
 
-UNIGRAM = 0.3
-"""Weight of a single shared word relative to a shared bigram or number."""
-DF_POWER = 1.0
+CONCEPT_FEATURES = ("share", "log_df", "early", "lead", "spread", "bigram", "function", "unigram", "number", "small")
+"""Features of a concept in one story, one column each, in this order (``concept_features``)."""
 
 
-def _weight(concept: Concept, df: int) -> float:
-    return float(df) ** DF_POWER * (UNIGRAM if len(concept) == 1 else 1.0)
+def concept_features(
+    index: StorySentences, concepts: list[frozenset[Concept]]
+) -> tuple[list[Concept], np.ndarray, sparse.csr_matrix]:
+    """Every concept of the story (sorted), its ``CONCEPT_FEATURES`` row, and the sentence x concept incidence.
+
+    share: articles using it / articles; log_df: log(1 + articles using it); early: mean over articles of
+    1 / (1 + rank of the first candidate using it) (0 for an article that does not); lead: the same, best
+    article; spread: log(1 + candidates using it) / log(1 + candidates); the concept's kind (content bigram,
+    function bigram, content word, number); small: 1 / articles (stories of 2-3 articles read differently).
+    """
+    names = sorted(set().union(*concepts)) if concepts else []
+    ids = {c: j for j, c in enumerate(names)}
+    sentence = np.fromiter((i for i, cs in enumerate(concepts) for _ in cs), dtype=np.int64)
+    column = np.fromiter((ids[c] for cs in concepts for c in cs), dtype=np.int64)
+    m = len(names)
+    incidence = sparse.csr_matrix((np.ones(len(column)), (sentence, column)), shape=(len(concepts), m))
+    incidence.sort_indices()
+    n_articles = max(len(index.articles), 1)
+    first = np.full((n_articles, m), np.inf)
+    np.minimum.at(first, (index.owner[sentence], column), index.rank[sentence].astype(float))
+    present = np.isfinite(first)
+    df = present.sum(axis=0)
+    value = np.where(present, 1.0 / (1.0 + np.where(present, first, 0.0)), 0.0)
+    count = np.bincount(column, minlength=m)
+    rows = np.zeros((m, len(CONCEPT_FEATURES)))
+    rows[:, 0] = df / n_articles
+    rows[:, 1] = np.log1p(df)
+    rows[:, 2] = value.sum(axis=0) / n_articles
+    rows[:, 3] = value.max(axis=0) if m else 0.0
+    rows[:, 4] = np.log1p(count) / np.log1p(max(len(index), 1))
+    kind = np.array([8 if c[0] == "#" else 6 if c[0] == "~" else 5 if len(c) == 2 else 7 for c in names], dtype=int)
+    rows[np.arange(m), kind] = 1.0
+    rows[:, 9] = 1.0 / n_articles
+    return names, rows, incidence
 
 
-def score_sentences(index: StorySentences) -> SentenceScores:
+def score_sentences(index: StorySentences, weights: ConceptWeights | None = None) -> SentenceScores:
     """Concept weights, cross-source support, centrality and lead position of every candidate."""
+    weights = weights or CONCEPTS
     n = len(index)
     n_articles = len(index.articles)
-    concepts = [sentence_concepts(index, i) for i in range(n)]
+    concepts = [concepts_of(index.terms[i], index.sentences[i].text, weights) for i in range(n)]
     article_df: Counter[Concept] = Counter()
+    early: Counter[Concept] = Counter()
     for k in range(n_articles):
-        seen: set[Concept] = set()
+        first: dict[Concept, int] = {}
         for i in index.of_article(k):
-            seen |= concepts[i]
-        article_df.update(seen)
-    min_df = 2 if n_articles >= 3 else 1
-    weight = {c: _weight(c, df) for c, df in article_df.items() if df >= min_df}
-    if not weight:  # one or two articles that share nothing: fall back to frequency inside the story
-        weight = {c: _weight(c, df) for c, df in article_df.items()}
+            rank = int(index.rank[i])
+            for c in concepts[i]:
+                if c not in first:
+                    first[c] = rank
+        article_df.update(first.keys())
+        if weights.position:
+            for c, rank in first.items():
+                early[c] += 1.0 / (1.0 + rank)
+    min_df = weights.min_df if n_articles >= 3 else 1
 
+    def weigh(c: Concept, df: int) -> float:
+        base = (df + weights.position * early[c]) ** weights.df_power
+        return base * (weights.unigram if len(c) == 1 else 1.0)
+
+    names, rows, incidence = concept_features(index, concepts)
+    if weights.model is not None:
+        weight = dict(zip(names, (float(p) for p in weights.model.score(rows)), strict=True))
+    else:
+        weight = {c: weigh(c, df) for c, df in article_df.items() if df >= min_df}
+    if not weight:  # one or two articles that share nothing: fall back to frequency inside the story
+        weight = {c: weigh(c, df) for c, df in article_df.items()}
+
+    weight_vector = np.array([weight.get(c, 0.0) for c in names])
     vectors = index.vectors
     similarity = vectors @ vectors.T if n else np.zeros((0, 0))
     support = np.zeros(n)
@@ -93,4 +205,4 @@ def score_sentences(index: StorySentences) -> SentenceScores:
     norm = np.linalg.norm(centroid)
     centrality = vectors @ (centroid / norm) if n and norm > 0 else np.zeros(n)
     lead = 1.0 / (1.0 + index.rank.astype(float))
-    return SentenceScores(concepts, weight, support, centrality, lead, similarity)
+    return SentenceScores(concepts, weight, support, centrality, lead, similarity, names, incidence, weight_vector)
