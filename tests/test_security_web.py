@@ -119,7 +119,7 @@ def test_request_bodies_over_the_cap_are_refused_before_parsing(served) -> None:
     assert chunked.status_code == 413
     assert store.counts() == before
     small = client.post("/api/articles", json={"articles": [ARTICLE], "group": False}, headers=AUTH)
-    assert small.status_code == 200 and small.json()["accepted"] == 1
+    assert small.status_code == 202 and small.json()["accepted"] == 1
 
 
 @pytest.mark.parametrize(
