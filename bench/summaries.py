@@ -4,7 +4,8 @@
     python bench/summaries.py --limit 5       # first 5 clusters of each
     python bench/summaries.py --part small    # 2-3-article stories only (ROUGE on subsets, ECB+ hand labels)
 
-Systems: storyline; today (the selection before issue 20, same candidates and citations); sumy LexRank, TextRank and LSA; lead (first sentences of the earliest article); and the
+Systems: storyline; today (the selection before issue 20, same candidates and citations); sumy LexRank, TextRank and
+LSA; lead (first sentences of the earliest article); and the
 greedy oracle (sentences chosen to maximize ROUGE-1+2 recall against the references: the extractive ceiling).
 Every system gets the same sentences (storyline's splitter), fills the budget with whole sentences in its own
 ranking order, and is cut at the data set's budget (100 words for DUC, 250 for MultiLing) before scoring:
@@ -293,7 +294,10 @@ def small_rouge() -> None:
                   f"{statistics.fmean(used):.1f} | {min(used)} |")
 
 
-def small_labels(path: Path = Path(__file__).resolve().parent / "labels" / "small_stories.jsonl") -> None:
+SMALL_LABELS = Path(__file__).resolve().parent / "labels" / "small_stories.jsonl"
+
+
+def small_labels(path: Path = SMALL_LABELS) -> None:
     """Shares of hand-judged summaries whose first sentence states the event, and of sentences a reader needs.
 
     The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; a sentence a
