@@ -341,3 +341,12 @@ def test_a_missing_id_is_404_and_a_bug_is_500_not_a_hidden_404(tmp_path) -> None
         assert missing.status_code == 404 and "s-nothere" in missing.json()["detail"]
         assert client.get("/stories/s-nothere").status_code == 404
         assert client.get("/api/broken").status_code == 500
+
+
+def test_story_page_footer_names_the_app_version_not_the_story_version(filled) -> None:
+    from storyline import __version__
+
+    client, everything = filled
+    page = client.get(f"/stories/{everything.stories[0].id}")
+    assert page.status_code == 200
+    assert f"<footer>storyline {__version__} ·" in page.text

@@ -44,7 +44,7 @@ def _environment() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["short_date"] = short_date
     env.filters["q"] = lambda v: quote(str(v), safe="")
-    env.globals["version"] = __version__
+    env.globals["storyline_version"] = __version__
     return env
 
 
