@@ -32,6 +32,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+MAX_JOB_ID = 2**31 - 1
+
+
 def job_dict(row: JobRow) -> dict[str, Any]:
     return {"id": row.id, "kind": row.kind, "state": row.state, "created_at": _iso(row.created_at),
             "started_at": _iso(row.started_at), "finished_at": _iso(row.finished_at), "articles": row.articles,
@@ -88,6 +91,8 @@ class JobQueue:
 
     def get(self, job_id: int) -> dict[str, Any]:
         """One job as a dict; ``NotFoundError`` (a ``KeyError``) when there is none with that id."""
+        if not 0 < job_id <= MAX_JOB_ID:  # ids are 32-bit integers on every backend; larger ones cannot exist
+            raise NotFoundError(f"job {job_id}")
         with self.store.session() as s:
             row = s.get(JobRow, job_id)
             if row is None:
