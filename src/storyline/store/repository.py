@@ -24,7 +24,7 @@ from ..errors import NotFoundError, StoreError
 from ..models import Article, Digest, Rejected, Stats, Story, replaced_bytes
 from ..serialize import to_plain
 from . import dedup_index, migrate
-from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
+from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive, utc_iso
 from .jobs import JobQueue
 from .lock import writer_lock
 from .search import drop_search_docs, put_search_docs
@@ -557,14 +557,14 @@ class Store:
             rows = s.scalars(select(RejectRow).order_by(RejectRow.last_seen.desc(), RejectRow.id.desc())
                              .limit(limit).offset(offset))
             items = [{"input": r.input, "reason": r.reason, "times": r.times,
-                      "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat()} for r in rows]
+                      "first_seen": utc_iso(r.first_seen), "last_seen": utc_iso(r.last_seen)} for r in rows]
         return items, int(total)
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest saves into the store with their counters, newest first."""
         with self.session() as s:
             rows = s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
-            return [{"id": r.id, "kind": r.kind, "started_at": r.started_at.isoformat(), "stats": r.stats,
+            return [{"id": r.id, "kind": r.kind, "started_at": utc_iso(r.started_at), "stats": r.stats,
                      "saved": r.saved} for r in rows]
 
     def generation(self) -> int:
