@@ -150,3 +150,13 @@ def test_unwrapping_keeps_shallow_markup_and_all_text() -> None:
     assert flatten_deep(page, limit=10) == page
     flat = flatten_deep(page, limit=3)
     assert flat.count("<b>") == 2 and flat.count("</b>") == 2 and "deep" in flat and "<p>a<br>b</p>" in flat
+
+
+def test_a_cut_gzip_of_json_lines_keeps_the_lines_before_the_cut() -> None:
+    # a sibling of issue 19 item 2: a .jsonl.gz cut short (an interrupted download) lost all of its articles, not
+    # only the line the cut falls in; like a cut WARC it keeps what came before and says where it was cut
+    articles, rejected, _ = read_inputs([str(HOSTILE / "truncated.jsonl.gz")])
+    assert len(rejected) == 1 and "truncated gzip" in rejected[0].reason and "before the cut" in rejected[0].reason
+    ids = [a.id for a in articles]
+    assert len(ids) >= 5 and ids == [f"cut-{i}" for i in range(len(ids))], ids
+    assert all(a.text.endswith("until the spring.") for a in articles)

@@ -149,7 +149,9 @@ def read_file(file: InputFile, options: IngestOptions, fetcher: Fetcher | None =
     if fmt == "auto":
         fmt = "jsonl" if file.path == "-" else detect_format(data, file.path)
     if cut:
-        if fmt != "warc":
+        if fmt == "jsonl":  # one record a line: the whole lines before the cut are whole records
+            data = data[: data.rfind(b"\n") + 1]
+        if fmt not in ("warc", "jsonl") or not data.strip():
             yield Rejected(name, cut)
             return
         yield Rejected(name, f"{cut}; reading the records before the cut")
