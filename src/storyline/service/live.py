@@ -13,7 +13,16 @@ from ..config import Settings
 from ..errors import StoreError
 from ..ingest import keep_first_of_each_id
 from ..models import Article, Digest, Rejected
-from ..pipeline import ClusterStories, DescribeStories, Executor, FindDuplicates, SplitSentences, Stage, run_pipeline
+from ..pipeline import (
+    ClusterStories,
+    DescribeStories,
+    Executor,
+    FindDuplicates,
+    GroupStorylines,
+    SplitSentences,
+    Stage,
+    run_pipeline,
+)
 from ..store import SaveReport, Store
 
 __all__ = ["GroupingError", "add_articles", "group_into_store", "incremental_stages"]
@@ -25,10 +34,12 @@ class GroupingError(StoreError):
 
 def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     """The pipeline of the live path, built explicitly over ``store``: cross-run near-duplicates against the stored
-    articles, incremental clustering against the stored state. Returns the stages and the clustering stage (which
+    articles, incremental clustering against the stored state, then the storylines over the stored storyline state
+    (saved in the same transaction as the stories). Returns the stages and the clustering stage (which
     holds the run's merges afterwards)."""
     cluster = ClusterStories(blobs=store, load_articles=store.articles)
-    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories()], cluster
+    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
+            GroupStorylines(blobs=store, cluster=cluster)], cluster
 
 
 def group_into_store(store: Store, articles: Sequence[Article], settings: Settings, *,
