@@ -76,7 +76,7 @@ def agreed_claims(alignment: Alignment) -> list[Claim]:
     for center in order:
         if center in taken or degree[center] == 0:
             continue
-        groups = _per_article(units, score[center], [j for j in np.flatnonzero(linked[center]) if j not in taken])
+        groups = _per_article(units, score[center], [int(j) for j in np.flatnonzero(linked[center]) if j not in taken])
         if not groups:
             continue
         taken.add(center)
@@ -260,7 +260,7 @@ def merge_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
             i = parent[i]
         return i
 
-    owner: dict[tuple[str, str, str], int] = {}
+    owner: dict[tuple[str, frozenset[str], str, str], int] = {}
     for i, conflict in enumerate(conflicts):
         for side in conflict.sides:
             key = side_key(conflict, side)

