@@ -243,8 +243,8 @@ def list_storylines(store: Store, limit: int, offset: int, q: str | None = None)
         rows = s.execute(stmt.order_by(StorylineRow.sort_time.desc(), StorylineRow.id.desc())
                          .limit(limit).offset(offset))
         items = [{
-            "id": r.id, "headline": r.headline, "size": r.size, "first_published": _iso(r.first_published),
-            "last_published": _iso(r.last_published), "updated_at": _iso(r.updated_at),
+            "id": r.id, "headline": r.headline, "size": r.size, "first_published": utc_iso(r.first_published),
+            "last_published": utc_iso(r.last_published), "updated_at": utc_iso(r.updated_at),
             "story_ids": r.body.get("story_ids", []),
             "lede": (r.body.get("summary") or [{}])[-1].get("text", ""),
         } for r in rows]
@@ -281,7 +281,7 @@ def storyline_page(store: Store, storyline_id: str, since: datetime | None = Non
         for r in rows:
             if r.story_id not in first or (first[r.story_id]["published"] is None and r.published is not None):
                 first[r.story_id] = {"id": r.id, "title": r.title, "source": r.source_name,
-                                     "published": _iso(r.published)}
+                                     "published": utc_iso(r.published)}
     bound = to_utc_naive(since)
     events = []
     for sid in ids:

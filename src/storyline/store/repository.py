@@ -24,8 +24,15 @@ from ..errors import NotFoundError, StoreError
 from ..models import Article, Digest, Rejected, Stats, Story, Storyline, replaced_bytes
 from ..serialize import storyline_to_dict, to_plain
 from . import dedup_index, migrate
-from .codec import (article_from_row, body_hash, story_from_dict, story_to_body, storyline_from_dict, to_utc_naive,
-                    utc_iso)
+from .codec import (
+    article_from_row,
+    body_hash,
+    story_from_dict,
+    story_to_body,
+    storyline_from_dict,
+    to_utc_naive,
+    utc_iso,
+)
 from .jobs import JobQueue
 from .lock import writer_lock
 from .search import drop_search_docs, put_search_docs
@@ -412,8 +419,8 @@ class Store:
         members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
         stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            rows = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
-            stored_home.update((aid, sid) for aid, sid in rows)
+            homes = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+            stored_home.update((aid, sid) for aid, sid in homes)
         previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
         titles = {nul_free(a.id): a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
