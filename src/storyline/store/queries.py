@@ -288,6 +288,7 @@ def storyline_page(store: Store, storyline_id: str, since: datetime | None = Non
         card = cards.get(sid)
         if card is None:
             continue
-        when = datetime.fromisoformat(card["first_published"]) if card["first_published"] else created.get(sid)
+        published = card["first_published"]
+        when = to_utc_naive(datetime.fromisoformat(published)) if published else created.get(sid)
         events.append({**card, "first_report": first.get(sid), "new": bool(bound and when and when > bound)})
     return {**body, "stories": events, "new": sum(e["new"] for e in events)}
