@@ -18,6 +18,7 @@ from ..models import (
     Quote,
     Span,
     Story,
+    Storyline,
     SummarySentence,
     TimelineEvent,
 )
@@ -25,7 +26,7 @@ from ..serialize import story_to_dict
 
 T = TypeVar("T")
 
-__all__ = ["body_hash", "parse_time", "story_from_dict", "story_to_body", "to_utc_naive"]
+__all__ = ["body_hash", "parse_time", "story_from_dict", "story_to_body", "storyline_from_dict", "to_utc_naive"]
 
 
 def story_to_body(story: Story) -> dict[str, Any]:
@@ -67,6 +68,20 @@ def story_from_dict(data: dict[str, Any]) -> Story:
         quotes=[_build(Quote, q) for q in data.get("quotes", [])],
         entities=[_build(Entity, e) for e in data.get("entities", [])],
         timeline=[_build(TimelineEvent, t) for t in data.get("timeline", [])],
+        first_published=parse_time(data.get("first_published")),
+        last_published=parse_time(data.get("last_published")),
+    )
+
+
+def storyline_from_dict(data: dict[str, Any]) -> Storyline:
+    """A ``Storyline`` from a ``stories.json`` storyline object; unknown keys are ignored."""
+    return Storyline(
+        id=data["id"],
+        headline=data.get("headline", ""),
+        story_ids=list(data.get("story_ids", [])),
+        summary=[
+            _build(SummarySentence, s, citations=_citations(s.get("citations", []))) for s in data.get("summary", [])
+        ],
         first_published=parse_time(data.get("first_published")),
         last_published=parse_time(data.get("last_published")),
     )

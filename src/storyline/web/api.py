@@ -110,6 +110,24 @@ def get_story_export(request: Request, story_id: str,
     return export_story(request.app.state.store, story_id, format)
 
 
+@router.get("/storylines", response_model=Page, summary="List storylines (developing stories), newest first")
+def list_storylines(request: Request, q: Text = None, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+
+    def make() -> Page:
+        items, total = queries.list_storylines(request.app.state.store, limit, offset, q or None)
+        return page(items, total, limit, offset)
+
+    return cached(request, make)
+
+
+@router.get("/storylines/{storyline_id}",
+            summary="One storyline: the fields of a storyline in stories.json, and its stories in time order")
+def get_storyline(request: Request, storyline_id: str, since: Annotated[datetime | None, Query(
+        description="mark the stories first published after this time as new (ISO 8601)")] = None) -> dict[str, Any]:
+    return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since))
+
+
 @router.get("/articles", response_model=Page, summary="List articles, newest first")
 def list_articles(request: Request, source: Text = None, limit: Limit = None, offset: Offset = 0) -> Page:
     limit = _limit(request, limit)

@@ -142,7 +142,7 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
     articles = queries.article_briefs(store, body["article_ids"])
     history = queries.history_length(store, story_id)
     return {"story": body, "articles": articles, "version": version, "updated": utc_iso(updated),
-            "history": history}
+            "history": history, "storyline": queries.storyline_of_story(store, story_id)}
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -162,6 +162,34 @@ def story_live(request: Request, story_id: str) -> HTMLResponse:
         response = render(request, "_story_body.html", **context)
         response.headers["x-story-version"] = str(context["version"])
         return response
+
+    return cached(request, make)
+
+
+@router.get("/storylines", response_class=HTMLResponse)
+def storylines_page(request: Request) -> HTMLResponse:
+    def make() -> HTMLResponse:
+        limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
+        offset = _int(request, "offset", 0, 0, 10_000_000)
+        q = (request.query_params.get("q") or "").strip()[:500] or None
+        items, total = queries.list_storylines(request.app.state.store, limit, offset, q)
+        return render(request, "storylines.html", title="Storylines", items=items, q=q,
+                      pager=_pager(request, total, limit, offset))
+
+    return cached(request, make)
+
+
+@router.get("/storylines/{storyline_id}", response_class=HTMLResponse)
+def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
+    """A developing story: its event stories on a time axis; ``?since=`` marks those new since then."""
+    since = _date(request, "since")
+
+    def make() -> HTMLResponse:
+        store = request.app.state.store
+        line = queries.storyline_page(store, storyline_id, since)
+        cited = [c["article_id"] for sentence in line.get("summary", []) for c in sentence.get("citations", [])]
+        return render(request, "storyline.html", title=line["headline"] or line["id"], line=line, since=since,
+                      articles=queries.article_briefs(store, cited))
 
     return cached(request, make)
 
