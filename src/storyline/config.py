@@ -17,7 +17,7 @@ from .errors import ConfigError
 InputFormat = Literal["auto", "text", "jsonl", "html", "feed", "warc", "urls"]
 Verifier = Literal["auto", "static", "minilm"]
 SummaryEmbedder = Literal["static", "minilm", "tfidf"]
-CompareEmbedder = Literal["auto", "static", "minilm"]
+CompareEmbedder = Literal["cascade", "auto", "static", "minilm"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
 
@@ -219,11 +219,15 @@ class ScaleOptions(_Checked):
 class CompareOptions(_Checked):
     enabled: bool = True
     """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
-    embedder: CompareEmbedder = "auto"
-    """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level), or
-    auto: minilm for stories of at most ``minilm_units`` units, static above (see docs/compare.md)."""
+    embedder: CompareEmbedder = "cascade"
+    """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level),
+    cascade: static for every pair, MiniLM for the units of pairs near a threshold, in stories of at most
+    ``minilm_units`` units (static above), or auto (the earlier default): MiniLM for every unit of those stories,
+    static above (see docs/compare.md)."""
     minilm_units: int = 60
-    """Largest story, in units (sentences of 4+ words), that ``auto`` aligns with MiniLM."""
+    """Largest story, in units (sentences of 4+ words), that ``cascade`` and ``auto`` align with MiniLM."""
+    cascade_margin: float = 0.15
+    """``cascade``: a pair whose static cosine is within this of reaching a threshold (or above) gets MiniLM."""
     static_shift: float = 0.1
     """Subtracted from static-embedding cosines so they meet MiniLM's thresholds (related sentences score higher)."""
     embedding_weight: float = 0.6

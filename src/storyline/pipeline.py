@@ -176,7 +176,7 @@ class ClusterStories:
         for old, new in assignment.moved.values():
             touched.update(dict.fromkeys((cluster_state.resolve(old), new)))
         touched = {sid: None for sid in touched if sid in cluster_state.stories}
-        groups = [cluster_state.members_with_duplicates(sid) for sid in touched]
+        groups = cluster_state.members_with_duplicates_of(list(touched))
         have = {a.id for a in state.articles}
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import ConfigError, EngineError
-from .partition import BatchingExecutor, run_batch, warm_up
+from .partition import BatchingExecutor, run_worker_batch, warm_up
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class ShippedFunction:
 
 def _run_shipped(batch: list[Any], shipped: ShippedFunction) -> list[Any]:
     """Worker entry point: run the broadcast function over one scattered batch."""
-    return run_batch(shipped.fn, batch)
+    return run_worker_batch(shipped.fn, batch)
 
 
 @dataclass

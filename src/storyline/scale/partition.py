@@ -33,6 +33,25 @@ def run_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
     return [fn(item) for item in batch]
 
 
+def run_worker_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
+    """:func:`run_batch` on a pool or Dask worker, with one BLAS/OpenMP thread (see :func:`one_thread`)."""
+    one_thread()
+    return run_batch(fn, batch)
+
+
+def one_thread() -> None:
+    """Limit the BLAS and OpenMP libraries loaded in this worker process to one thread each.
+
+    The engines run one worker per core, so numpy's and scipy's OpenBLAS (two threads each by default on two cores)
+    would oversubscribe the cores: four busy threads on two cores, and spinning threads burn CPU the other worker
+    needs. Called before every batch, since a batch may load a library (scipy, scikit-learn's OpenMP) for the first
+    time; torch's own thread count is set where the transformer is loaded (``embed.MiniLMEmbedder``).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 WARM_MODULES = ("storyline.pipeline", "storyline.text.sentences", "storyline.dedup", "storyline.summarize")
 """What ``start()`` imports in every worker, so the first batch of each stage does not pay for imports."""
 

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import EngineError
-from .partition import BatchingExecutor, run_batch, warm_up
+from .partition import BatchingExecutor, run_batch, run_worker_batch, warm_up
 
 INLINE_FUNCTION_BYTES = 1_000_000
 """Functions pickled larger than this go to workers through a temporary file instead of with every batch."""
@@ -46,7 +46,7 @@ def _load_function(key: str, blob: bytes | None, path: str | None) -> Callable[[
 
 def _run_shipped(key: str, blob: bytes | None, path: str | None, batch: list[Any]) -> list[Any]:
     """Worker entry point: run the shipped function over one batch."""
-    return run_batch(_load_function(key, blob, path), batch)
+    return run_worker_batch(_load_function(key, blob, path), batch)
 
 
 def default_workers() -> int:

@@ -1,8 +1,9 @@
 """``add_articles``: new articles join the stored stories incrementally, in one transaction with the writer lock.
 
 The cost of a batch grows with the batch and with the stories it touches (their members are loaded, re-summarized
-and re-compared), not with the store: the clustering state (``cluster/state_store.py``) finds candidate stories
-through its ANN index, and only the touched stories are described again (``pipeline.ClusterStories``).
+and re-compared): the clustering state (``cluster/state_store.py``) finds candidate stories through its ANN index,
+and only the touched stories are described again (``pipeline.ClusterStories``). What still grows with the store is
+loading and saving that whole state once per batch (bench/live.py measures it).
 """
 
 from __future__ import annotations

@@ -92,6 +92,13 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def utc_iso(value: datetime | None) -> str | None:
+    """A time read from a column (naive = UTC) as ISO 8601 with its offset: what the API and pages are given."""
+    if value is None:
+        return None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+
+
 def to_utc_naive(value: datetime | None) -> datetime | None:
     """A datetime as naive UTC, the form both SQLite and PostgreSQL columns sort correctly (naive = already UTC)."""
     if value is None or value.tzinfo is None:

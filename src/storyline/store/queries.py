@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from .codec import to_utc_naive
+from .codec import to_utc_naive, utc_iso
 from .repository import Store
 from .search import matching_ids, ranked_ids
 from .tables import ArticleRow, CitationRow, StoryEntityRow, StorylineRow, StorylineStoryRow, StoryRow
@@ -44,10 +44,6 @@ class StoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     sort: str = "newest"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _filtered(flt: StoryFilter, session: Any) -> Select[Any] | None:
@@ -117,9 +113,9 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
             "id": row.id,
             "headline": row.headline,
             "size": row.size,
-            "first_published": _iso(row.first_published),
-            "last_published": _iso(row.last_published),
-            "updated_at": _iso(row.updated_at),
+            "first_published": utc_iso(row.first_published),
+            "last_published": utc_iso(row.last_published),
+            "updated_at": utc_iso(row.updated_at),
             "version": row.version,
             "lede": row.lede,
             "sources": sources.get(sid, []),
@@ -196,7 +192,7 @@ def list_sources(store: Store, limit: int, offset: int) -> tuple[list[dict[str, 
             .group_by(ArticleRow.source_name)
             .order_by(func.count().desc(), ArticleRow.source_name).limit(limit).offset(offset)
         )
-        items = [{"name": r.source_name, "articles": r.articles, "stories": r.stories, "latest": _iso(r.latest)}
+        items = [{"name": r.source_name, "articles": r.articles, "stories": r.stories, "latest": utc_iso(r.latest)}
                  for r in rows]
     return items, total
 
@@ -217,14 +213,16 @@ def list_entities(store: Store, limit: int, offset: int) -> tuple[list[dict[str,
 
 
 def article_page(store: Store, article_id: str) -> dict[str, Any]:
-    """An article as JSON (``stories.json`` article fields) with its story and the summary sentences citing it."""
+    """An article as JSON (``stories.json`` article fields) with its story and the summary sentences citing it
+    (each citation with the cited text)."""
     from ..serialize import article_to_dict
 
     article = store.article(article_id)
     with store.session() as s:
         story_id = s.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
         cited = [
-            {"story_id": c.story_id, "position": c.position, "start": c.start, "end": c.end}
+            {"story_id": c.story_id, "position": c.position, "start": c.start, "end": c.end,
+             "text": article.text[c.start : c.end]}
             for c in s.scalars(select(CitationRow).where(CitationRow.article_id == article_id)
                                .order_by(CitationRow.story_id, CitationRow.position))
         ]
@@ -245,8 +243,8 @@ def list_storylines(store: Store, limit: int, offset: int, q: str | None = None)
         rows = s.execute(stmt.order_by(StorylineRow.sort_time.desc(), StorylineRow.id.desc())
                          .limit(limit).offset(offset))
         items = [{
-            "id": r.id, "headline": r.headline, "size": r.size, "first_published": _iso(r.first_published),
-            "last_published": _iso(r.last_published), "updated_at": _iso(r.updated_at),
+            "id": r.id, "headline": r.headline, "size": r.size, "first_published": utc_iso(r.first_published),
+            "last_published": utc_iso(r.last_published), "updated_at": utc_iso(r.updated_at),
             "story_ids": r.body.get("story_ids", []),
             "lede": (r.body.get("summary") or [{}])[-1].get("text", ""),
         } for r in rows]
@@ -283,13 +281,14 @@ def storyline_page(store: Store, storyline_id: str, since: datetime | None = Non
         for r in rows:
             if r.story_id not in first or (first[r.story_id]["published"] is None and r.published is not None):
                 first[r.story_id] = {"id": r.id, "title": r.title, "source": r.source_name,
-                                     "published": _iso(r.published)}
+                                     "published": utc_iso(r.published)}
     bound = to_utc_naive(since)
     events = []
     for sid in ids:
         card = cards.get(sid)
         if card is None:
             continue
-        when = datetime.fromisoformat(card["first_published"]) if card["first_published"] else created.get(sid)
+        published = card["first_published"]
+        when = to_utc_naive(datetime.fromisoformat(published)) if published else created.get(sid)
         events.append({**card, "first_report": first.get(sid), "new": bool(bound and when and when > bound)})
     return {**body, "stories": events, "new": sum(e["new"] for e in events)}

@@ -24,7 +24,15 @@ from ..errors import NotFoundError, StoreError
 from ..models import Article, Digest, Rejected, Stats, Story, Storyline, replaced_bytes
 from ..serialize import storyline_to_dict, to_plain
 from . import dedup_index, migrate
-from .codec import article_from_row, body_hash, story_from_dict, story_to_body, storyline_from_dict, to_utc_naive
+from .codec import (
+    article_from_row,
+    body_hash,
+    story_from_dict,
+    story_to_body,
+    storyline_from_dict,
+    to_utc_naive,
+    utc_iso,
+)
 from .jobs import JobQueue
 from .lock import writer_lock
 from .search import drop_search_docs, put_search_docs
@@ -411,8 +419,8 @@ class Store:
         members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
         stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            rows = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
-            stored_home.update((aid, sid) for aid, sid in rows)
+            homes = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+            stored_home.update((aid, sid) for aid, sid in homes)
         previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
         titles = {nul_free(a.id): a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
@@ -627,14 +635,14 @@ class Store:
             rows = s.scalars(select(RejectRow).order_by(RejectRow.last_seen.desc(), RejectRow.id.desc())
                              .limit(limit).offset(offset))
             items = [{"input": r.input, "reason": r.reason, "times": r.times,
-                      "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat()} for r in rows]
+                      "first_seen": utc_iso(r.first_seen), "last_seen": utc_iso(r.last_seen)} for r in rows]
         return items, int(total)
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest saves into the store with their counters, newest first."""
         with self.session() as s:
             rows = s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
-            return [{"id": r.id, "kind": r.kind, "started_at": r.started_at.isoformat(), "stats": r.stats,
+            return [{"id": r.id, "kind": r.kind, "started_at": utc_iso(r.started_at), "stats": r.stats,
                      "saved": r.saved} for r in rows]
 
     def generation(self) -> int:

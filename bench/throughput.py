@@ -1,0 +1,276 @@
+"""End-to-end throughput of `storyline digest` with the defaults: new code, today's code and a cheap baseline.
+
+    python bench/throughput.py                                 # 2,000 and 20,000 articles, every configuration
+    python bench/throughput.py --sizes 2000                     # a quicker look
+    python bench/throughput.py --sizes 2000 --configs new,cheap --base 7828dca
+
+Configurations, each run in its own subprocess on the same input and the same engine (the default process pool,
+``--workers`` workers, so two sizes are compared on one engine):
+
+- ``new``: this checkout's code with the default settings (summaries, citation check, comparison all on);
+- ``old``: the code of commit ``--base`` (default: the merge base with ``main``) with *its* default settings,
+  unpacked with ``git archive`` into bench/out/ (git-ignored) and run from there: today's defaults, pinned;
+- ``cheap``: this checkout with TF-IDF summary vectors, the static citation check and the comparison off.
+
+The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-shuffled variants). Each run reads
+the JSONL files, runs the default stages and writes stories.json, timing wall-clock and CPU (this process plus its
+pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s. Start-up is
+the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a fresh process;
+the rate after start-up is ``articles / (run wall-clock - start-up)``. Both new and old must give the same stories
+only when nothing shown changed, so the table prints each configuration's stories.json fingerprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SEEDS = ROOT.parent / "shared" / "seeds"
+CONFIGS = ("new", "old", "cheap")
+
+
+def settings_for(config: str):  # -> Settings of whichever checkout runs this script
+    """The settings one configuration runs with (the checkout's own defaults unless ``cheap``)."""
+    from dataclasses import replace
+
+    from storyline.config import Settings
+
+    settings = Settings.load()
+    settings = replace(settings, progress=False)
+    if config == "cheap":
+        settings = replace(
+            settings,
+            summary=replace(settings.summary, embedder="tfidf", verifier="static"),
+            compare=replace(settings.compare, enabled=False),
+        )
+    return settings
+
+
+def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
+    """Read, run every default stage and write the outputs, timing each step (this runs in the subprocess)."""
+    from dataclasses import replace
+
+    import psutil
+
+    began = time.perf_counter()
+    from storyline.output import write_outputs
+    from storyline.pipeline import DEFAULT_STAGES, RunState
+    from storyline.scale import open_executor
+    from storyline.scale.reading import read_inputs_parallel
+
+    settings = settings_for(config)
+    settings = replace(settings, scale=replace(settings.scale, workers=workers))
+    me = psutil.Process()
+
+    def cpu() -> float:
+        total = sum(me.cpu_times()[:2])
+        for child in me.children(recursive=True):
+            try:
+                total += sum(child.cpu_times()[:2])
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    times: dict[str, float] = {}
+    cpus: dict[str, float] = {}
+    with open_executor(settings.scale, progress=False) as executor:
+        clock, used = time.perf_counter(), cpu()
+        articles, rejected, files = read_inputs_parallel([str(folder)], settings.ingest, executor)
+        times["read"], cpus["read"] = time.perf_counter() - clock, cpu() - used
+        state = RunState(settings=settings, articles=articles, rejected=rejected, inputs=files)
+        for make in DEFAULT_STAGES:
+            stage = make()
+            clock, used = time.perf_counter(), cpu()
+            stage.run(state, executor)
+            times[stage.name], cpus[stage.name] = time.perf_counter() - clock, cpu() - used
+            print(f"bench: {config} {stage.name} {times[stage.name]:.1f} s", file=sys.stderr, flush=True)
+    from storyline.models import Digest, Stats
+
+    state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
+    clock, used = time.perf_counter(), cpu()
+    stats = Stats(inputs=files, articles=len(state.articles), duplicates=0, rejected=len(rejected),
+                  stories=len(state.stories))
+    paths = write_outputs(Digest(articles=state.articles, stories=state.stories, rejected=rejected, stats=stats), out)
+    times["write"], cpus["write"] = time.perf_counter() - clock, cpu() - used
+    stories = json.loads(Path(paths["json"]).read_text())["stories"]
+    fingerprint = hashlib.sha256(json.dumps(stories, sort_keys=True).encode()).hexdigest()
+    return {
+        "config": config,
+        "articles": len(state.articles),
+        "stories": len(state.stories),
+        "times": times,
+        "cpu": cpus,
+        "imports": time.perf_counter() - began - sum(times.values()),
+        "fingerprint": fingerprint[:12],
+    }
+
+
+def pinned_source(base: str) -> Path:
+    """``src/`` of commit ``base``, unpacked once under bench/out/."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", base], capture_output=True, text=True, check=True)
+    sha = commit.stdout.strip()
+    folder = OUT / f"base-{sha[:12]}"
+    if not (folder / "src" / "storyline").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", sha, "src"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder / "src"
+
+
+def _tree_peak(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``command``; its output, wall-clock seconds and the peak summed RSS (MB) of its process tree."""
+    import psutil
+
+    clock = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(child.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not done.is_set():
+            rss = 0
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            for process in tree:
+                try:
+                    rss += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+            peak = max(peak, rss)
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    wall = time.perf_counter() - clock
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command[:4])} ... failed with exit status {child.returncode}")
+    return subprocess.CompletedProcess(command, 0, out, None), wall, peak / 2**20
+
+
+def _env(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def startup(config: str, src: Path, workers: int) -> float:
+    """Wall-clock seconds of a whole `storyline digest` of the two seed articles in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        options = ["--workers", str(workers), "-q"]
+        if config == "cheap":
+            (Path(tmp) / "cheap.toml").write_text(
+                '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
+            )
+            options += ["--config", str(Path(tmp) / "cheap.toml")]
+        code = "from storyline.cli import main; main()"
+        command = [sys.executable, "-c", code, "digest", str(SEEDS), "-o", str(Path(tmp) / "out"), *options]
+        _, wall, _ = _tree_peak(command, _env(src))
+    return wall
+
+
+def measure(config: str, src: Path, folder: Path, workers: int) -> dict:
+    """Start-up, then one timed run of ``config`` from ``src`` in a subprocess."""
+    first = startup(config, src, workers)
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, __file__, "--one", config, "--input", str(folder), "--workers", str(workers),
+                   "--out", tmp]
+        done, wall, peak = _tree_peak(command, _env(src))
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(startup=first, wall=wall, peak_mb=peak)
+    return result
+
+
+def table(size: int, results: list[dict], workers: int, load: float) -> str:
+    """Markdown: articles/s after start-up, start-up, CPU s per stage, peak memory; ratios to the first column."""
+    base = results[0]
+    n = base["articles"]
+
+    def rate(r: dict) -> float:
+        """Articles/s after start-up; 0 when the run was not longer than the start-up (too small an input)."""
+        after = r["wall"] - r["startup"]
+        return r["articles"] / after if after > 0 else 0.0
+
+    head = "| | " + " | ".join(f"{r['config']}" + ("" if r is base else f" | {r['config']} / {base['config']}")
+                              for r in results) + " |"
+    lines = [head, "|---|" + "---:|" * (2 * len(results) - 1)]
+
+    def row(label: str, values: list[float], fmt: str, bold: bool = False) -> None:
+        cells = []
+        for r, v in zip(results, values, strict=True):
+            cells.append(f"**{v:{fmt}}**" if bold else f"{v:{fmt}}")
+            if r is not base:
+                cells.append(f"{v / values[0]:.2f}" if values[0] else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    row("articles/s after start-up", [rate(r) for r in results], ",.1f", bold=True)
+    row("wall-clock s (whole run)", [r["wall"] for r in results], ",.1f")
+    row("start-up s (digest of 2 seeds)", [r["startup"] for r in results], ".2f")
+    for stage in base["cpu"]:
+        row(f"CPU s: {stage}", [r["cpu"].get(stage, 0.0) for r in results], ",.1f")
+    row("CPU s: all stages", [sum(r["cpu"].values()) for r in results], ",.1f")
+    row("peak memory MB (process tree)", [r["peak_mb"] for r in results], ",.0f")
+    lines.append("")
+    lines.append(
+        f"{n:,} articles ({size:,} asked), stories: "
+        + ", ".join(f"{r['config']} {r['stories']:,}" for r in results)
+        + "; stories.json fingerprints: " + ", ".join(f"{r['config']} {r['fingerprint']}" for r in results)
+        + f"; engine process, {workers} workers; load average before {load:.1f} on {os.cpu_count()} cores"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="2000,20000", help="comma-separated article counts [2000,20000]")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, first is the baseline column")
+    parser.add_argument("--base", default="", help="commit for 'old' [the merge base with main]")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--one", choices=CONFIGS, help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, Path(args.input), args.workers, Path(args.out))))
+        return
+    configs = args.configs.split(",")
+    for config in configs:
+        if config not in CONFIGS:
+            parser.error(f"unknown configuration {config!r}; choose from {', '.join(CONFIGS)}")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+    from scale import build_input  # bench/scale.py: the same real-text input
+
+    base = args.base or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True,
+                                       text=True, check=True).stdout.strip()
+    sources = {c: pinned_source(base) if c == "old" else ROOT / "src" for c in configs}
+    for size in [int(s) for s in args.sizes.split(",")]:
+        folder = build_input(size, OUT / f"throughput-input-{size}")
+        load = os.getloadavg()[0]
+        results = []
+        for config in configs:
+            print(f"bench: {size:,} articles, {config} ...", file=sys.stderr, flush=True)
+            results.append(measure(config, sources[config], folder, args.workers))
+        print(f"### {size:,} articles ({'old = ' + base[:12] if 'old' in configs else ''})\n")
+        print(table(size, results, args.workers, load))
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
