@@ -28,7 +28,9 @@ from storyline.cluster.storylines import (
 from storyline.config import ClusterOptions, StorylineOptions
 from storyline.errors import ConfigError
 from storyline.models import Story
+from storyline.output.html import render_html
 from storyline.output.json import digest_to_dict, load_schema
+from storyline.output.markdown import render_markdown
 from storyline.service import add_articles
 from storyline.store import Store
 from storyline.web import create_app
@@ -192,7 +194,12 @@ def test_live_path_stores_storylines_with_stable_ids_and_no_duplicates(backend: 
         assert store.storyline_ids() == ids
         assert again.articles_new == 0
         assert StorylineState.from_json(store.get_blob(BLOB_KEY)).members.keys() >= set(ids)
-        jsonschema.validate(digest_to_dict(store.load_digest()), load_schema())
+        data = digest_to_dict(store.load_digest())
+        jsonschema.validate(data, load_schema())
+        assert [line["id"] for line in data["storylines"]] == [line.id for line in lines]
+        markdown, html = render_markdown(data), render_html(data)
+        assert "## Storylines" in markdown and all(f"`{line.id}`" in markdown for line in lines)
+        assert all(f'id="{line.id}"' in html and f'href="#{line.story_ids[-1]}"' in html for line in lines)
 
         client = TestClient(create_app(store, settings))
         line = lines[0]
