@@ -364,7 +364,8 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
              f"{t_again:.1f} s",
              "| kill -9 | landed there | after s | saves committed when killed |", "|---|---|---:|---:|"]
     lines += [f"| {k.aim} | {'yes' if k.landed else 'NO'} | {k.after:.2f} | {k.committed_runs} |" for k in kills]
-    lines += ["", "| table | rows (reference) | rows differing after recovery | rows changed by re-ingest |",
+    again_name = "a further worker" if COMMAND == "worker" else "re-ingest"
+    lines += ["", f"| table | rows (reference) | rows differing after recovery | rows changed by {again_name} |",
               "|---|---:|---:|---:|"]
     lines += [f"| {t} | {len(reference[t]):,} | {vs_reference[t]} | {vs_again[t]} |" for t in TABLES]
     if changed_fields:
@@ -432,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                         drop_postgres(url)
             print("\n".join(lines), end="\n\n", flush=True)
             ok = ok and passed
-    print("crash: PASS (every kill survived, nothing lost or duplicated, re-ingest changed nothing)" if ok
+    print("crash: PASS (every kill survived, nothing lost or duplicated, re-running changed nothing)" if ok
           else "crash: FAIL")
     return 0 if ok else 1
 

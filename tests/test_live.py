@@ -255,3 +255,20 @@ def test_an_id_given_twice_in_one_batch_is_kept_once_and_the_copy_counted(tmp_pa
         assert saved.articles_new == 1 and saved.rejects_new == 1
         assert store.rejects()[0][0]["reason"].startswith("duplicate id, first read from")
         assert_consistent(store, {"a"})
+
+
+def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> None:
+    """Posts of a few articles each share a batch (one grouping save), and a batch never exceeds live.batch_size."""
+    articles = _articles()[:25]
+    settings = SETTINGS.with_overrides({"live.batch_size": 10})
+    with Store.open(tmp_path / "jobs.db") as store:
+        jobs = [store.jobs.submit(articles[i : i + 3], kind="api")[0] for i in range(0, len(articles), 3)]
+        done = drain(store, settings)
+        assert done.jobs == len(jobs) == 9 and done.failed == 0 and done.articles == len(articles)
+        grouping = [run for run in store.runs(limit=100) if run["kind"] == "worker"]
+        assert len(grouping) == 3  # 25 articles in batches of at most 10 (not one save per job: 9)
+        assert all(run["stats"]["inputs"] <= 10 for run in grouping)
+        for job in jobs:
+            state = store.jobs.get(job)
+            assert state["state"] == "done" and state["grouped"] == state["articles"]
+        assert_consistent(store, {a.id for a in articles})
