@@ -344,7 +344,9 @@ def bench_cost() -> None:
     previous, new = CompareOptions(embedder="auto"), CompareOptions()
     systems = {  # name: (options, previous spaCy path, after the summary in one shared_vectors block)
         "previous default (auto, earlier spaCy path), as digest runs it": (previous, True, True),
-        "new default (cascade, spaCy on fewer sentences), as digest runs it": (new, False, True),
+        "new default (auto, spaCy on fewer sentences), as digest runs it": (new, False, True),
+        "embedder = cascade (MiniLM near thresholds only), as digest runs it": (
+            CompareOptions(embedder="cascade"), False, True),
         "previous default, compare alone": (previous, True, False),
         "new default, compare alone": (new, False, False),
         "static embeddings only, compare alone (cheap baseline)": (CompareOptions(embedder="static"), False, False),

@@ -288,7 +288,7 @@ def test_unknown_embedder_and_model_are_clear_errors() -> None:
     from storyline.errors import ConfigError
 
     article = _articles(Article(id="x", text="A dam broke in Lowtown on Monday, flooding forty homes."))
-    with pytest.raises(ConfigError, match=r"compare\.embedder must be one of cascade, auto, static, minilm; got 'no"):
+    with pytest.raises(ConfigError, match=r"compare\.embedder must be one of auto, static, minilm, cascade; got 'no"):
         CompareOptions(embedder="nope")
     with pytest.raises(ConfigError, match=r"not installed.*compare\.spacy_model"):
         compare_story(article, CompareOptions(spacy_model="no_such_model"))
@@ -472,7 +472,7 @@ def test_only_sentences_with_a_speech_verb_are_parsed_and_quotations_still_get_e
 
 def test_cascade_runs_minilm_on_fewer_sentences_and_links_as_minilm_on_all(seeds: dict[str, Article]) -> None:
     """The seeds (33 units): the cascade leaves sentences with no pair near a threshold to static embeddings and
-    finds the same agreed, unique and conflicting claims as MiniLM on every sentence (the earlier ``auto``)."""
+    finds the same agreed, unique and conflicting claims as MiniLM on every sentence (``auto``)."""
     import numpy as np
 
     from storyline.compare import align
@@ -481,13 +481,14 @@ def test_cascade_runs_minilm_on_fewer_sentences_and_links_as_minilm_on_all(seeds
     articles = list(seeds.values())
     units = [u for a in articles for u in align.split_units(a)]
     stems = [align.content_stems(u.text) for u in units]
-    options = CompareOptions()
+    options = CompareOptions(embedder="cascade")
     static = align._cosines("static", [u.text for u in units], options.static_shift)
     chosen = align.undecided_units(units, static, align.lexical_similarity(units, stems), options, stems)
     assert 0 < len(chosen) < len(units)
     wide = align.undecided_units(units, static, align.lexical_similarity(units, stems),
                                  replace(options, cascade_margin=1.0), stems)  # fmt: skip
     assert np.array_equal(wide, np.arange(len(units)))
-    cascade, minilm = compare_story(articles), compare_story(articles, CompareOptions(embedder="auto"))
+    cascade = compare_story(articles, CompareOptions(embedder="cascade"))
+    minilm = compare_story(articles, CompareOptions(embedder="auto"))
     assert cascade.agreed == minilm.agreed and cascade.unique == minilm.unique
     assert cascade.conflicts == minilm.conflicts

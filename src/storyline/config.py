@@ -17,7 +17,7 @@ from .errors import ConfigError
 InputFormat = Literal["auto", "text", "jsonl", "html", "feed", "warc", "urls"]
 Verifier = Literal["auto", "static", "minilm"]
 SummaryEmbedder = Literal["static", "minilm", "tfidf"]
-CompareEmbedder = Literal["cascade", "auto", "static", "minilm"]
+CompareEmbedder = Literal["auto", "static", "minilm", "cascade"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
 
@@ -219,11 +219,10 @@ class ScaleOptions(_Checked):
 class CompareOptions(_Checked):
     enabled: bool = True
     """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
-    embedder: CompareEmbedder = "cascade"
+    embedder: CompareEmbedder = "auto"
     """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level),
-    cascade: static for every pair, MiniLM for the units of pairs near a threshold, in stories of at most
-    ``minilm_units`` units (static above), or auto (the earlier default): MiniLM for every unit of those stories,
-    static above (see docs/compare.md)."""
+    auto: minilm for every unit of stories of at most ``minilm_units`` units, static above, or cascade: like auto
+    but MiniLM only for the units of pairs whose static score is near a threshold (see docs/compare.md)."""
     minilm_units: int = 60
     """Largest story, in units (sentences of 4+ words), that ``cascade`` and ``auto`` align with MiniLM."""
     cascade_margin: float = 0.15

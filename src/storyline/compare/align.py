@@ -4,9 +4,10 @@ The score mixes sentence-embedding cosine (paraphrase) with the overlap of conte
 (lexical evidence that embeddings blur at sentence level). Units are whole sentences: splitting "held secret
 meetings ..., but later decided not to act" into clauses left each half too short to match its paraphrase.
 
-The default ``cascade`` runs MiniLM only where it decides something: every pair gets a static-embedding score
+The ``cascade`` setting runs MiniLM only where it may decide something: every pair gets a static-embedding score
 first, and only the units of a pair whose cheap score falls in a band around (or above) a threshold are encoded
-with MiniLM; pairs below the band keep their cheap score, which no threshold reaches.
+with MiniLM; pairs below the band keep their cheap score. It is not the default: nearly every unit of a story has
+some pair in the band, so it saves little and changes a few links (bench/RESULTS.md, issue 15).
 """
 
 from __future__ import annotations
