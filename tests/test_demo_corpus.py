@@ -156,3 +156,26 @@ def test_agreed_claims_cite_each_article_once_and_conflicts_are_listed_once(demo
                 seen.add(key)
             # the label says what the figure is, not the first words the two sentences share
             assert "(" not in conflict["about"] or re.fullmatch(r"(cost|amount) \([$€£]\)", conflict["about"]), conflict
+
+
+def test_entities_quotes_and_timeline_have_none_of_the_errors_a_new_user_saw(demo_digest: dict) -> None:
+    # issue 19 item 13, on the demo as `storyline digest demo/corpus` shows it
+    for story in demo_digest["stories"]:
+        types = {e["name"]: e["type"] for e in story["entities"]}
+        for name, kind in types.items():
+            if name.split()[-1] in {"Lane", "Road", "Street", "Way", "Vale", "River", "Creek"}:
+                assert kind == "place", (story["headline"], name, kind)
+        assert "Calder & Finch" not in types, "the short name joins Calder & Finch Furniture"
+        assert not any(n.startswith("Councillor ") for n in types), types
+        speakers = {q["speaker"] for q in story["quotes"]}
+        assert not speakers & {"no other injuries", "Port Ellis", "which"}, speakers
+        places = {n for n, k in types.items() if k == "place"}
+        assert not speakers & places, speakers & places
+        sentences = [(t["article_id"], t["start"]) for t in story["timeline"]]
+        assert len(sentences) == len(set(sentences)), "a sentence is on the timeline once"
+    dockside = {e["type"] for s in demo_digest["stories"] for e in s["entities"] if e["name"] == "Dockside Road"}
+    assert dockside == {"place"}
+    millbrook = _story_of(demo_digest, "millbrook-warehouse-fire")
+    calder = [e for e in millbrook["entities"] if e["name"] == "Calder & Finch Furniture"]
+    assert calder and calder[0]["aliases"] == ["Calder & Finch"] and calder[0]["type"] == "organization"
+    assert {"Quarry Lane": "place"}.items() <= {e["name"]: e["type"] for e in millbrook["entities"]}.items()

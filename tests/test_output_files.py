@@ -22,3 +22,22 @@ def test_report_files_share_one_umask_respecting_mode(tmp_path: Path, umask: int
     modes = {name: stat.S_IMODE(path.stat().st_mode) for name, path in paths.items()}
     assert modes == dict.fromkeys(("json", "markdown", "html"), 0o666 & ~umask)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["index.html", "stories.json", "stories.md"]
+
+
+def test_index_html_shows_times_like_the_web_pages(tmp_path: Path) -> None:
+    # issue 19 item 11: index.html showed the local date ("2026-09-16") where the pages show UTC; one convention
+    from datetime import datetime, timedelta, timezone
+
+    from storyline.models import Article, Citation, Story, SummarySentence
+
+    published = datetime(2026, 9, 16, 21, 40, tzinfo=timezone(timedelta(hours=-4)))
+    text = "Fire crews fought the warehouse blaze on Quarry Lane for six hours before it was out."
+    article = Article(id="a", text=text, title="Warehouse fire", source="Valley Courier", published=published)
+    story = Story(id="s-1", article_ids=["a"], headline="Warehouse fire",
+                  summary=[SummarySentence(text=text, citations=[Citation("a", 0, len(text))])],
+                  first_published=published, last_published=published)  # fmt: skip
+    paths = write_outputs(Digest(articles=[article], stories=[story], rejected=[], stats=Stats()), tmp_path / "out")
+    page = paths["html"].read_text(encoding="utf-8")
+    tag = ('<time datetime="2026-09-16T21:40:00-04:00" title="2026-09-16 21:40 local time (UTC−04:00)">'
+           "2026-09-17 01:40 UTC</time>")
+    assert page.count(tag) == 2  # the story's dates and the article's

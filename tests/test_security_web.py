@@ -3,7 +3,11 @@ SQL injection attempts, and no debug output. XSS in pages is covered by test_web
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import secrets
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -200,3 +204,18 @@ def test_api_docs_load_nothing_from_outside_and_run_no_inline_script(served) -> 
     assert "http://" not in page.text and "https://" not in page.text and "//cdn" not in page.text
     for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
         assert client.get(asset).status_code == 200, asset
+
+
+FORMULAS = json.loads((Path(__file__).parent / "hostile" / "spreadsheet_formulas.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_csv_exports_never_hand_a_spreadsheet_a_formula(value: str) -> None:
+    # a sibling of issue 19 item 4 (output not escaped): a title, source or text opening with = + - @, or a tab or
+    # carriage return before one, is a formula to Excel and LibreOffice; every CSV cell stays text
+    from storyline.web.export import _csv
+
+    cells = next(csv.reader(io.StringIO(_csv([["s-1", value, 3, value + " tail"]]), newline="")))
+    assert cells[2] == "3"
+    for cell in (cells[1], cells[3]):
+        assert cell.startswith("'") and cell[1:].startswith(value[:1]), repr(cell)

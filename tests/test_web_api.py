@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import jsonschema
@@ -63,7 +66,9 @@ def test_article_endpoint_gives_text_and_citing_summaries(filled) -> None:
     article = client.get(f"/api/articles/{citation.article_id}").json()
     assert article["text"] == everything.article(citation.article_id).text
     assert article["story_id"] == story.id
-    assert {"story_id": story.id, "position": 0, "start": citation.start, "end": citation.end} in article["cited_by"]
+    cited = everything.article(citation.article_id).text[citation.start : citation.end]
+    assert {"story_id": story.id, "position": 0, "start": citation.start, "end": citation.end,
+            "text": cited} in article["cited_by"]
     assert client.get("/api/articles/valley-courier/2026-09-16-quarry-lane-fire.txt").status_code == 200
     assert client.get("/api/articles/nope").status_code == 404
     listed = client.get("/api/articles", params={"source": "Harbor Ledger", "limit": 500}).json()
@@ -350,3 +355,54 @@ def test_story_page_footer_names_the_app_version_not_the_story_version(filled) -
     page = client.get(f"/stories/{everything.stories[0].id}")
     assert page.status_code == 200
     assert f"<footer>storyline {__version__} ·" in page.text
+
+
+_TIME = re.compile(r"<time([^>]*)>([^<]*)</time>")
+
+
+def test_every_page_shows_times_in_utc_labelled_with_the_local_time_in_the_tooltip(filled) -> None:
+    # issue 19 item 11: lists showed unlabeled UTC, story and article pages unlabeled local time (11:15 vs 07:15)
+    client, everything = filled
+    article = next(a for a in everything.articles if a.published and a.published.utcoffset())
+    story = next(s for s in everything.stories if article.id in s.article_ids)
+    utc = article.published.astimezone(UTC)
+    local = article.published.strftime("%Y-%m-%d %H:%M")
+    hours, minutes = divmod(abs(int(article.published.utcoffset().total_seconds())) // 60, 60)
+    sign = "+" if article.published.utcoffset().total_seconds() >= 0 else "\u2212"
+    tag = (f'<time datetime="{article.published.isoformat()}" title="{local} local time (UTC{sign}{hours:02d}:'
+           f'{minutes:02d})">{utc:%Y-%m-%d %H:%M} UTC</time>')
+    for path in (f"/articles/{article.id}", f"/stories/{story.id}", f"/sources/{article.source}"):
+        assert tag in client.get(path).text, path
+    seen = 0
+    for path in ("/", "/sources", "/status", f"/sources/{article.source}", f"/stories/{story.id}",
+                 f"/articles/{article.id}", "/search?q=fire", f"/entities/{story.entities[0].name}"):
+        html = client.get(path).text
+        body = html.split('<section class="timeline"', 1)[0]  # timeline dates are days, months, years
+        for attributes, shown in _TIME.findall(body):
+            seen += 1
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d( \d\d:\d\d UTC)?", shown), (path, shown)
+            assert 'datetime="' in attributes, (path, attributes)
+            when = datetime.fromisoformat(re.search(r'datetime="([^"]+)"', attributes).group(1))
+            assert when.tzinfo is not None and shown.startswith(when.astimezone(UTC).strftime("%Y-%m-%d")), shown
+    assert seen >= 10
+    # the JSON API gives every time with its offset (the store's columns are UTC)
+    card = client.get("/api/stories", params={"limit": 500}).json()["items"][0]
+    assert card["last_published"].endswith("+00:00") and card["updated_at"].endswith("+00:00")
+    assert client.get("/api/sources").json()["items"][0]["latest"].endswith("+00:00")
+
+
+def test_article_page_lists_the_cited_sentences_not_offsets(filled) -> None:
+    # issue 19 item 12: "Cited 3 times: [12–178] [603–664]" said nothing to a reader
+    client, everything = filled
+    story = next(s for s in everything.stories if len(s.article_ids) > 2)
+    citation = story.summary[0].citations[0]
+    text = everything.article(citation.article_id).text
+    spans = {(c.start, c.end) for s in everything.stories for sentence in s.summary for c in sentence.citations
+             if c.article_id == citation.article_id}
+    page = client.get(f"/articles/{citation.article_id}").text
+    section = page.split('<section class="cited-by"', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'<a class="cited-span" href="\?start=(\d+)&amp;end=(\d+)#cited">([^<]*)</a>', section)
+    assert {(int(a), int(b)) for a, b, _ in links} == spans
+    for start, end, shown in links:
+        assert html.unescape(shown) == text[int(start) : int(end)]
+    assert not re.search(r"\[\d+[–-]\d+\]", page)

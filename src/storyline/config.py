@@ -17,7 +17,7 @@ from .errors import ConfigError
 InputFormat = Literal["auto", "text", "jsonl", "html", "feed", "warc", "urls"]
 Verifier = Literal["auto", "static", "minilm"]
 SummaryEmbedder = Literal["static", "minilm", "tfidf"]
-CompareEmbedder = Literal["auto", "static", "minilm"]
+CompareEmbedder = Literal["cascade", "auto", "static", "minilm"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
 
@@ -144,6 +144,36 @@ class ClusterOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class StorylineOptions:
+    """The level above event stories: stories of one developing topic over weeks (docs/clustering.md)."""
+
+    enabled: bool = True
+    """Group stories into storylines (in ``stories.json``, the store and the web app)."""
+    threshold: float = 0.2
+    """Similarity (IDF-weighted cosine of names and words, see ``cluster/storylines.py``) at which a story joins a
+    storyline."""
+    undated_threshold: float = 0.6
+    """The similarity needed instead when the story or the storyline has no dates: time proximity is what tells a
+    developing story from another event of the same kind, so without it only near-identical coverage joins."""
+    min_shared_names: int = 2
+    """Distinctive names (people, places, organisations) a story must share with a storyline to join it: two
+    earthquakes or two trials share their kind of words, not their names."""
+    max_gap_days: float = 45.0
+    """A story that starts more than this many days after a storyline's last story (or ends as long before its
+    first) does not join it (when the dates are known)."""
+    summary_stories: int = 5
+    """Stories whose lead sentence makes the storyline's summary: the first one and the latest ones."""
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "undated_threshold"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ConfigError(f"storylines.{name} must be above 0 and at most 1, got {getattr(self, name)}")
+        if self.min_shared_names < 0 or self.max_gap_days <= 0 or self.summary_stories < 1:
+            raise ConfigError("storylines.min_shared_names must be at least 0, storylines.max_gap_days above 0 "
+                              "and storylines.summary_stories at least 1")
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryOptions(_Checked):
     words: int = 100
     """Word budget of a story summary."""
@@ -189,11 +219,15 @@ class ScaleOptions(_Checked):
 class CompareOptions(_Checked):
     enabled: bool = True
     """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
-    embedder: CompareEmbedder = "auto"
-    """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level), or
-    auto: minilm for stories of at most ``minilm_units`` units, static above (see docs/compare.md)."""
+    embedder: CompareEmbedder = "cascade"
+    """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level),
+    cascade: static for every pair, MiniLM for the units of pairs near a threshold, in stories of at most
+    ``minilm_units`` units (static above), or auto (the earlier default): MiniLM for every unit of those stories,
+    static above (see docs/compare.md)."""
     minilm_units: int = 60
-    """Largest story, in units (sentences of 4+ words), that ``auto`` aligns with MiniLM."""
+    """Largest story, in units (sentences of 4+ words), that ``cascade`` and ``auto`` align with MiniLM."""
+    cascade_margin: float = 0.15
+    """``cascade``: a pair whose static cosine is within this of reaching a threshold (or above) gets MiniLM."""
     static_shift: float = 0.1
     """Subtracted from static-embedding cosines so they meet MiniLM's thresholds (related sentences score higher)."""
     embedding_weight: float = 0.6
@@ -281,6 +315,7 @@ class Settings:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    storylines: StorylineOptions = field(default_factory=StorylineOptions)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
     scale: ScaleOptions = field(default_factory=ScaleOptions)
     compare: CompareOptions = field(default_factory=CompareOptions)

@@ -174,6 +174,21 @@ class Story:
     last_published: datetime | None = None
 
 
+@dataclass(slots=True)
+class Storyline:
+    """Event stories of one developing topic over days to months (``cluster/storylines.py``), in time order.
+
+    ``summary`` is one lead sentence of each of (some of) its stories, in time order, with the stories' citations.
+    """
+
+    id: str
+    headline: str
+    story_ids: list[str]
+    summary: list[SummarySentence] = field(default_factory=list)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+
+
 def replaced_bytes(articles: Iterable[Article]) -> int:
     """The undecodable input bytes replaced by U+FFFD in ``articles`` (their ``meta["replaced_bytes"]``)."""
     return sum(int(a.meta.get("replaced_bytes") or 0) for a in articles)
@@ -199,6 +214,10 @@ class Digest:
     stories: list[Story]
     rejected: list[Rejected]
     stats: Stats
+    storylines: list[Storyline] = field(default_factory=list)
+    """Storylines of two or more stories that this run made or changed (all of them in a run without a store)."""
+    storylines_gone: list[str] = field(default_factory=list)
+    """Storylines this run left with fewer than two stories (no longer shown)."""
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
-from .models import Article, Digest, Rejected, Sentence, Stats, Story, replaced_bytes
+from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, replaced_bytes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,6 +46,8 @@ class RunState:
     articles: list[Article] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
+    storylines: list[Storyline] = field(default_factory=list)
+    storylines_gone: list[str] = field(default_factory=list)
     inputs: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
 
@@ -174,7 +176,7 @@ class ClusterStories:
         for old, new in assignment.moved.values():
             touched.update(dict.fromkeys((cluster_state.resolve(old), new)))
         touched = {sid: None for sid in touched if sid in cluster_state.stories}
-        groups = [cluster_state.members_with_duplicates(sid) for sid in touched]
+        groups = cluster_state.members_with_duplicates_of(list(touched))
         have = {a.id for a in state.articles}
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:
@@ -255,11 +257,52 @@ class DescribeStories:
         state.stories = executor.map(describe, jobs, desc="summaries and comparison")
 
 
+def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *, blobs: Any = None,
+                     gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
+    """Update the storylines (``cluster/storylines.py``) with ``stories`` (described, with their ``articles``) and
+    the stories ``gone`` (merged away): the storyline state is loaded from and saved to ``blobs`` when given, else
+    built from scratch. Returns the storylines of two or more stories that changed, and the ids of those that
+    changed to fewer (no longer shown)."""
+    from .cluster.storylines import BLOB_KEY, StorylineState, shown_and_gone, story_profile, update_storylines
+
+    try:
+        lines = StorylineState.from_json(blobs.get_blob(BLOB_KEY) if blobs is not None else None)
+    except ValueError as exc:
+        raise ValueError(f"cannot read the stored storylines: {exc}; re-run digest into a new --db") from exc
+    by_id = {a.id: a for a in articles}
+    profiles = [story_profile(story, [by_id[a] for a in story.article_ids if a in by_id]) for story in stories]
+    touched = update_storylines(lines, profiles, gone, settings.storylines)
+    if blobs is not None:
+        blobs.put_blob(BLOB_KEY, lines.to_json())
+    return shown_and_gone(lines, touched, settings.storylines)
+
+
+@dataclass
+class GroupStorylines:
+    """Group the run's stories into storylines, the level above events (``group_storylines``).
+
+    With ``blobs`` (e.g. the store) the storyline state saved there is loaded, this run's stories and the stories
+    ``cluster`` merged away update it, and it is saved back; without, the run's stories are grouped from scratch.
+    """
+
+    name: str = "storylines"
+    blobs: Any = None
+    cluster: ClusterStories | None = None
+
+    def run(self, state: RunState, executor: Executor) -> None:
+        if not state.settings.storylines.enabled:
+            return
+        gone = self.cluster.merges if self.cluster is not None else {}
+        state.storylines, state.storylines_gone = group_storylines(state.stories, state.articles, state.settings,
+                                                                   blobs=self.blobs, gone=gone)
+
+
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
     SplitSentences,
     FindDuplicates,
     ClusterStories,
     DescribeStories,
+    GroupStorylines,
 )
 
 
@@ -287,4 +330,5 @@ def run_pipeline(
         dropped=dict(state.dropped),
         replaced_bytes=replaced_bytes(state.articles),
     )
-    return Digest(articles=state.articles, stories=state.stories, rejected=state.rejected, stats=stats)
+    return Digest(articles=state.articles, stories=state.stories, rejected=state.rejected, stats=stats,
+                  storylines=state.storylines, storylines_gone=state.storylines_gone)

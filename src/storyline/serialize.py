@@ -10,9 +10,9 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from .models import Article, Story, SummarySentence
+from .models import Article, Story, Storyline, SummarySentence
 
-__all__ = ["article_to_dict", "sentence_to_dict", "story_to_dict", "to_plain"]
+__all__ = ["article_to_dict", "sentence_to_dict", "story_to_dict", "storyline_to_dict", "to_plain"]
 
 
 def to_plain(value: Any) -> Any:
@@ -57,4 +57,11 @@ def story_to_dict(story: Story) -> dict[str, Any]:
     for entity in data["entities"]:
         if entity.get("count") is None:
             entity.pop("count", None)
+    return data
+
+
+def storyline_to_dict(storyline: Storyline) -> dict[str, Any]:
+    """A storyline as a ``stories.json`` storyline object (its stories in time order, a summary with citations)."""
+    data = to_plain(storyline)
+    data["summary"] = [sentence_to_dict(s) for s in storyline.summary]
     return data

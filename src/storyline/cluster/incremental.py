@@ -204,9 +204,16 @@ class ClusterState:
 
     def members_with_duplicates(self, sid: str) -> list[str]:
         """The articles of a live story, duplicates of its members included."""
-        members = self.stories[sid].members
-        inside = set(members)
-        return list(members) + [dup for dup, original in self.duplicates.items() if original in inside]
+        return self.members_with_duplicates_of([sid])[0]
+
+    def members_with_duplicates_of(self, sids: Sequence[str]) -> list[list[str]]:
+        """``members_with_duplicates`` of several stories, with one pass over the duplicates (not one per story)."""
+        home = {aid: i for i, sid in enumerate(sids) for aid in self.stories[sid].members}
+        groups = [list(self.stories[sid].members) for sid in sids]
+        for dup, original in self.duplicates.items():
+            if original in home:
+                groups[home[original]].append(dup)
+        return groups
 
     def rename(self, new_ids: dict[str, str]) -> None:
         """Give live stories other ids (old -> new; a full rebuild keeps the ids readers know)."""

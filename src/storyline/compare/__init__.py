@@ -57,11 +57,12 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
     stems = [content_stems(u.text) for u in units]
-    score, cosine = unit_similarity(units, options, stems)
-    alignment = link_units(units, score, cosine, options, stems)
     by_id = {a.id: a for a in articles}
     facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
              for unit in units]  # fmt: skip
+    counted = [any(q.counts for q in f.quantities) for f in facts]
+    score, cosine = unit_similarity(units, options, stems, counted)
+    alignment = link_units(units, score, cosine, options, stems)
     conflicts = find_conflicts(alignment, facts, options)
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     return Comparison(

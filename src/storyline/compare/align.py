@@ -3,11 +3,16 @@
 The score mixes sentence-embedding cosine (paraphrase) with the overlap of content-word stems, numbers and names
 (lexical evidence that embeddings blur at sentence level). Units are whole sentences: splitting "held secret
 meetings ..., but later decided not to act" into clauses left each half too short to match its paraphrase.
+
+The default ``cascade`` runs MiniLM only where it decides something: every pair gets a static-embedding score
+first, and only the units of a pair whose cheap score falls in a band around (or above) a threshold are encoded
+with MiniLM; pairs below the band keep their cheap score, which no threshold reaches.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,29 +89,104 @@ def lexical_similarity(units: Sequence[Unit], stems: Sequence[frozenset[str]] | 
     return sims.astype(np.float32)
 
 
+def rare_stems(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> set[str]:
+    """Stems that no article uses in more than one unit: the specific words of one fact."""
+    per_article: Counter[tuple[str, str]] = Counter()
+    for unit, unit_stems in zip(units, stems, strict=True):
+        for s in unit_stems:
+            per_article[(unit.article_id, s)] += 1
+    repeated = {s for (_, s), n in per_article.items() if n > 1}
+    return {s for unit_stems in stems for s in unit_stems} - repeated
+
+
 def alignment_embedder(n_units: int, options: CompareOptions) -> str:
-    """The embedder for a story of ``n_units`` units: ``auto`` takes MiniLM up to ``options.minilm_units`` units
-    (its vectors for the sentences the summary's citation check already encoded are reused) and static
-    embeddings above, so the comparison costs no more than the summary on large stories."""
-    if options.embedder != "auto":
+    """How a story of ``n_units`` units is aligned: ``cascade`` and ``auto`` use MiniLM (``cascade`` on the
+    undecided units only, ``auto`` on all) up to ``options.minilm_units`` units and static embeddings above, so
+    the comparison costs no more than the summary on large stories."""
+    if options.embedder not in {"auto", "cascade"}:
         return options.embedder
-    return "minilm" if n_units <= options.minilm_units else "static"
+    if n_units > options.minilm_units:
+        return "static"
+    return "minilm" if options.embedder == "auto" else "cascade"
+
+
+def _cosines(embedder: str, texts: Sequence[str], shift: float) -> np.ndarray:
+    """Cosine of every pair of ``texts`` (lowered by ``shift``), clipped to [0, 1]; vectors already computed in
+    an enclosing ``shared_vectors`` block are reused."""
+    from ..embed import encode
+
+    vectors = encode(embedder, texts)
+    return np.clip(vectors @ vectors.T - shift, 0.0, 1.0).astype(np.float32)
+
+
+def _shares_rare(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> np.ndarray:
+    """``[i, j]``: units i and j have a story-rare stem in common (see :func:`rare_stems`)."""
+    from scipy.sparse import csr_matrix
+
+    rare = rare_stems(units, stems)
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for i, unit_stems in enumerate(stems):
+        for s in unit_stems & rare:
+            rows.append(i)
+            cols.append(index.setdefault(s, len(index)))
+    n = len(units)
+    if not index:
+        return np.zeros((n, n), dtype=bool)
+    matrix = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(index)))
+    return (matrix @ matrix.T).toarray() > 0
+
+
+def undecided_units(
+    units: Sequence[Unit],
+    static: np.ndarray,
+    lexical: np.ndarray,
+    options: CompareOptions,
+    stems: Sequence[frozenset[str]],
+    counted: Sequence[bool] | None = None,
+) -> np.ndarray:
+    """Indices of the units MiniLM must encode: those in a pair of different articles whose cheap score (static
+    cosine, ``lexical`` overlap) is within ``options.cascade_margin`` cosine of a threshold or above it.
+
+    The thresholds are ``agree`` and ``conflict`` on the score, ``conflict_counted`` for a pair of units that both
+    hold a figure saying what it counts (``counted[i]``), and ``anchor_cosine`` on the cosine of units that share
+    a story-rare word."""
+    weight, margin = options.embedding_weight, options.cascade_margin
+    cheap = weight * static + (1.0 - weight) * lexical
+    floor = np.full(cheap.shape, min(options.agree, options.conflict), dtype=np.float32)
+    if options.conflict_match == "counted" and counted is not None:
+        both = np.asarray(counted, dtype=bool)
+        floor[both[:, None] & both[None, :]] = min(float(floor.min()), options.conflict_counted)
+    plausible = cheap >= floor - weight * margin
+    plausible |= _shares_rare(units, stems) & (static >= options.anchor_cosine - margin)
+    articles = np.array([u.article_id for u in units])
+    plausible &= articles[:, None] != articles[None, :]
+    return np.flatnonzero(plausible.any(axis=1))
 
 
 def unit_similarity(
-    units: Sequence[Unit], options: CompareOptions, stems: Sequence[frozenset[str]] | None = None
+    units: Sequence[Unit],
+    options: CompareOptions,
+    stems: Sequence[frozenset[str]] | None = None,
+    counted: Sequence[bool] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Paraphrase score of every pair of units (``options.embedding_weight`` x embedding cosine + the rest x
     lexical overlap), and the cosine alone. Static cosines run higher than MiniLM's between related sentences, so
-    they are lowered by ``options.static_shift`` to meet the same thresholds."""
-    from ..embed import encode
-
+    they are lowered by ``options.static_shift`` to meet the same thresholds. ``counted[i]``: unit i holds a
+    figure that says what it counts (``cascade`` then also refines its pairs near ``conflict_counted``)."""
     if not units:
         empty = np.zeros((0, 0), dtype=np.float32)
         return empty, empty
+    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    lexical = lexical_similarity(units, stems)
+    texts = [u.text for u in units]
     embedder = alignment_embedder(len(units), options)
-    vectors = encode(embedder, [u.text for u in units])
-    shift = options.static_shift if embedder == "static" else 0.0
-    cosine = np.clip(vectors @ vectors.T - shift, 0.0, 1.0)
+    if embedder == "cascade":
+        cosine = _cosines("static", texts, options.static_shift)
+        chosen = undecided_units(units, cosine, lexical, options, stems, counted)
+        if chosen.size:
+            cosine[np.ix_(chosen, chosen)] = _cosines("minilm", [texts[i] for i in chosen], 0.0)
+    else:
+        cosine = _cosines(embedder, texts, options.static_shift if embedder == "static" else 0.0)
     weight = options.embedding_weight
-    return weight * cosine + (1.0 - weight) * lexical_similarity(units, stems), cosine
+    return weight * cosine + (1.0 - weight) * lexical, cosine

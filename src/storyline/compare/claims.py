@@ -11,7 +11,6 @@ Conflicts are linked units, or close ones, giving different figures or dates for
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +20,7 @@ import numpy as np
 from ..config import CompareOptions
 from ..models import Citation, Claim, Conflict, ConflictSide, Span
 from ..text.dates import DateMention
-from .align import _STOP, Unit, content_stems, stem
+from .align import _STOP, Unit, content_stems, rare_stems, stem
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -45,16 +44,6 @@ class Alignment:
     """``linked[i, j]``: units i and j (of different articles) state the same fact."""
     stems: list[frozenset[str]]
     """Content stems of each unit, computed once."""
-
-
-def rare_stems(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> set[str]:
-    """Stems that no article uses in more than one unit: the specific words of one fact."""
-    per_article: Counter[tuple[str, str]] = Counter()
-    for unit, unit_stems in zip(units, stems, strict=True):
-        for s in unit_stems:
-            per_article[(unit.article_id, s)] += 1
-    repeated = {s for (_, s), n in per_article.items() if n > 1}
-    return {s for unit_stems in stems for s in unit_stems} - repeated
 
 
 def link_units(
@@ -87,7 +76,7 @@ def agreed_claims(alignment: Alignment) -> list[Claim]:
     for center in order:
         if center in taken or degree[center] == 0:
             continue
-        groups = _per_article(units, score[center], [j for j in np.flatnonzero(linked[center]) if j not in taken])
+        groups = _per_article(units, score[center], [int(j) for j in np.flatnonzero(linked[center]) if j not in taken])
         if not groups:
             continue
         taken.add(center)
@@ -271,7 +260,7 @@ def merge_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
             i = parent[i]
         return i
 
-    owner: dict[tuple[str, str, str], int] = {}
+    owner: dict[tuple[str, frozenset[str], str, str], int] = {}
     for i, conflict in enumerate(conflicts):
         for side in conflict.sides:
             key = side_key(conflict, side)

@@ -2,8 +2,10 @@
 
 "Maduro", "Nicolás Maduro" and "President Maduro" become one person; "IMF" joins "International Monetary
 Fund"; "U.S.", "US" and "the United States" are one place. Matching folds accents and case, drops titles and
-leading articles, links a surname or a name's tail to the one full name that ends with it, and initialisms to
-the name they abbreviate.
+leading articles, links a surname or a name's tail to the one full name that ends with it, an organization's
+short name to the one name it opens ("Calder & Finch" and "Calder & Finch Furniture"), and initialisms to the
+name they abbreviate. A name's form can overrule the model's type: a dateline ("LINDENFIELD —") and a name ending
+in a street or landform word ("Quarry Lane", "Ashford Vale") are places.
 """
 
 from __future__ import annotations
@@ -24,10 +26,21 @@ _TITLE_WORDS = """
     mayor mr mrs ms miss dr gen general col colonel lt sgt capt captain adm admiral maj judge justice sir lady lord
     chief deputy ambassador spokesman spokeswoman officer detective sheriff former late rev reverend archbishop
     bishop cardinal sheikh premier commissioner director minister foreign defense defence interior national security
-    advisor adviser attorney actor actress singer star coach
+    advisor adviser attorney actor actress singer star coach councillor councilor councilman councilwoman alderman
+    professor prof chairman chairwoman spokesperson farmer
 """
 TITLES = frozenset(_TITLE_WORDS.split())
 """Words before a name that are titles or roles, not part of it ("President", "Mayor", "Mr")."""
+_PLACE_WORDS = """
+    street st road rd lane ln avenue ave boulevard blvd drive highway hwy motorway freeway parkway way square plaza
+    terrace alley quay wharf embankment bridge tunnel river creek valley vale harbour harbor canyon
+    mountains island islands peninsula gulf strait coast county province township
+"""
+PLACE_WORDS = frozenset(_PLACE_WORDS.split())
+"""Last words that make a name of two words or more a place whatever the model says ("Quarry Lane", "Kestrel
+River", "Ashford Vale"): streets, waterways, landforms, districts. Words that are also common surnames (Hill, Lake,
+Bay, Park, Wood, Brooks, Field) or words of names ("Red Crescent") are left to the model; a mention with a title
+("Ms. Diane Lane") stays a person."""
 _STOP = frozenset({"the", "of", "and", "for", "&", "a", "an", "de", "la", "del", "in", "on", "at", "to"})
 
 # Common short forms of places and bodies that no string rule can link.
@@ -73,6 +86,8 @@ class Mention:
     end: int
     surface: str
     kind: str
+    dateline: bool = False
+    """The mention opens a sentence in capitals before a dash or a parenthesis: a dateline ("MILLBROOK —")."""
 
 
 def _display(surface: str) -> str:
@@ -88,14 +103,18 @@ def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tupl
     for mention, core in zip(mentions, cores, strict=True):
         if core:
             kind_votes[core][mention.kind] += 1
-    # spaCy's small model often tags a foreign surname as an organization: a third of the votes makes a person.
-    kinds = {
-        core: "person" if 3 * votes["person"] >= sum(votes.values()) else votes.most_common(1)[0][0]
-        for core, votes in kind_votes.items()
-    }
+    titled = {core for m, core in zip(mentions, cores, strict=True) if _has_title(m.surface)}
+    datelines = {core for m, core in zip(mentions, cores, strict=True) if m.dateline}
+    kinds = {core: _kind(core, votes, core in titled, core in datelines) for core, votes in kind_votes.items()}
     # Link each core name to a longer one it is part of, when exactly one candidate fits.
     names = sorted(kinds, key=lambda c: (-len(c.split()), -sum(kind_votes[c].values()), c))
     parent = _first_name_variants([c for c in names if kinds[c] == "person"])
+    for core in names:  # "Councillor Abel Marsh" tagged as an organization is the person Abel Marsh
+        words = core.split()
+        if kinds[core] != "person" and len(words) > 2 and words[0] in TITLES:
+            rest = " ".join(words[1:])
+            if kinds.get(rest) == "person":
+                parent[core] = rest
     for core in names:
         if core in parent:
             continue
@@ -111,7 +130,12 @@ def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tupl
                 fits.append(longer)  # "Maduro" tagged as a place or organization in one sentence
             elif kinds[core] != "person" and kinds[longer] != "person":
                 initialism = len(words) == 1 and len(core) >= 2 and _initials(longer) == core
-                if initialism or (len(words) >= 2 and long_words[-len(words) :] == words):
+                tail = len(words) >= 2 and long_words[-len(words) :] == words
+                # "Calder & Finch" is "Calder & Finch Furniture": an organization's name of 2+ words that opens the
+                # name of another with one word more (places nest: "Los Angeles" is not "Los Angeles County")
+                head = (len(words) >= 2 and kinds[core] == kinds[longer] == "organization"
+                        and len(long_words) == len(words) + 1 and long_words[: len(words)] == words)
+                if initialism or tail or head:
                     fits.append(longer)
         roots = {_root(parent, f) for f in fits}
         if len(roots) == 1:
@@ -139,6 +163,24 @@ def merge_mentions(mentions: Iterable[Mention]) -> tuple[list[Entity], dict[tupl
         for i in members:
             index[(mentions[i].article_id, mentions[i].start)] = number
     return entities, index
+
+
+def _has_title(surface: str) -> bool:
+    """True when a mention starts with a title or role before a name ("Ms. Lane", "Mayor Ana Ruiz")."""
+    words = fold(surface).split()
+    return len(words) > 1 and words[0] in TITLES
+
+
+def _kind(core: str, votes: Counter[str], titled: bool, dateline: bool) -> str:
+    """The type of a name from its mentions' votes, unless its form says more than the model: an article's dateline
+    ("LINDENFIELD —") and a name ending in a street or landform word ("Quarry Lane") are places."""
+    words = core.split()
+    if dateline or (len(words) >= 2 and words[-1] in PLACE_WORDS and not titled):
+        return "place"
+    # spaCy's small model often tags a foreign surname as an organization: a third of the votes makes a person.
+    if 3 * votes["person"] >= sum(votes.values()):
+        return "person"
+    return votes.most_common(1)[0][0]
 
 
 def _first_name_variants(people: list[str]) -> dict[str, str]:
@@ -170,7 +212,7 @@ def _root(parent: dict[str, str], core: str) -> str:
 
 
 def _canonical(surfaces: Counter[str], root: str, kind: str) -> str:
-    """The display form of the root name seen most often; the longest form for people."""
+    """The display form of the root name seen most often (not in a dateline's capitals); the longest for people."""
     at_root = [s for s in surfaces if _core(s, kind) == root]
     candidates = at_root or list(surfaces)
     if kind == "person":
@@ -179,15 +221,28 @@ def _canonical(surfaces: Counter[str], root: str, kind: str) -> str:
         while len(words) > 1 and fold(words[0]) in TITLES:
             words = words[1:]  # "Mayor Ana Ruiz" is Ana Ruiz; the titled form stays an alias
         return " ".join(words)
-    return max(candidates, key=lambda s: (surfaces[s], len(s)))
+    # a dateline's capitals ("LINDENFIELD") are not how the name is written when another form is seen
+    return max(candidates, key=lambda s: (not (s.isupper() and len(s) > 5), surfaces[s], len(s)))
 
 
 def mentions_in_doc(doc: object, article_id: str, offset: int) -> list[Mention]:
     """Mentions of people, organizations and places in one spaCy doc whose text starts at ``offset``."""
     found = []
+    text: str = doc.text  # type: ignore[attr-defined]
     for ent in doc.ents:  # type: ignore[attr-defined]
         kind = ENTITY_TYPES.get(ent.label_)
         if kind is None or not any(c.isalpha() for c in ent.text):
             continue
-        found.append(Mention(article_id, offset + ent.start_char, offset + ent.end_char, ent.text, kind))
+        dateline = ent.start_char == 0 and ent.text.isupper() and bool(_DATELINE_END.match(text, ent.end_char))
+        found.append(Mention(article_id, offset + ent.start_char, offset + ent.end_char, ent.text,
+                             "place" if dateline else kind, dateline))
+    opening = _DATELINE.match(text) if offset == 0 else None
+    if opening and not any(m.start == 0 for m in found):  # the model missed the dateline that opens the article
+        found.insert(0, Mention(article_id, 0, opening.end(1), opening.group(1), "place", True))
     return found
+
+
+_DATELINE_END = re.compile(r"\s*(?:\([^()\n]{1,60}\)\s*)?[—–-]")
+"""What follows the place of a dateline: an optional "(Agency)" and a dash."""
+_DATELINE = re.compile(r"([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})(?=" + _DATELINE_END.pattern + r"\s)")
+"""An article's opening dateline: a place in capitals ("ASHFORD VALE (Northgate Wire) — ", "MILLBROOK — ")."""

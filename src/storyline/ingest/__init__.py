@@ -145,7 +145,7 @@ def read_file(file: InputFile, options: IngestOptions, fetcher: Fetcher | None =
     if not data.strip():
         yield Rejected(name, cut or "empty file")
         return
-    fmt = options.format
+    fmt: str = options.format
     if fmt == "auto":
         fmt = "jsonl" if file.path == "-" else detect_format(data, file.path)
     if cut:

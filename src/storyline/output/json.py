@@ -11,7 +11,7 @@ from typing import Any
 
 from .._version import __version__
 from ..models import Digest
-from ..serialize import article_to_dict, story_to_dict, to_plain
+from ..serialize import article_to_dict, story_to_dict, storyline_to_dict, to_plain
 
 SCHEMA_VERSION = 1
 
@@ -25,6 +25,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "generator": f"storyline {__version__}",
         "stats": to_plain(digest.stats),
         "stories": [story_to_dict(s) for s in digest.stories],
+        "storylines": [storyline_to_dict(line) for line in digest.storylines],
         "articles": [article_to_dict(a) for a in digest.articles],
         "rejected": [{"input": r.input, "reason": r.reason} for r in digest.rejected],
     }

@@ -69,6 +69,30 @@ def _compare_sections(story: dict[str, Any], articles: dict[str, Any]) -> list[s
     return lines
 
 
+def _storylines(data: dict[str, Any]) -> list[str]:
+    """The developing stories: each storyline's stories in time order, then its summary with sources."""
+    storylines = data.get("storylines") or []
+    if not storylines:
+        return []
+    headlines = {s["id"]: s["headline"] for s in data["stories"]}
+    articles = {a["id"]: a for a in data["articles"]}
+    lines = ["## Storylines", ""]
+    for line in storylines:
+        span = " – ".join(v[:10] for v in dict.fromkeys((line["first_published"], line["last_published"])) if v)
+        lines += [f"### {_escape(line['headline'])}", "",
+                  f"{_code(line['id'])} · {len(line['story_ids'])} stories" + (f" · {span}" if span else ""), ""]
+        for sid in line["story_ids"]:
+            lines.append(f"1. {_escape(headlines.get(sid, sid))} ({_code(sid)})")
+        if line["summary"]:
+            lines.append("")
+        for sentence in line["summary"]:
+            sources = ", ".join(f"{_source(articles, c['article_id'])} \\[{c['start']}:{c['end']}\\]"
+                                for c in sentence["citations"] if c["article_id"] in articles)
+            lines.append(f"- {_escape(sentence['text'])}" + (f" — *{sources}*" if sources else ""))
+        lines.append("")
+    return lines
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     articles = {a["id"]: a for a in data["articles"]}
     stats = data["stats"]
@@ -79,6 +103,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"({stats['duplicates']} duplicates, {stats['rejected']} rejected inputs).",
         "",
     ]
+    lines += _storylines(data)
     for story in data["stories"]:
         count = len(story["article_ids"])
         lines += [f"## {_escape(story['headline'])}", "", f"{_code(story['id'])} · {count} articles", ""]

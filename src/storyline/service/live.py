@@ -1,8 +1,9 @@
 """``add_articles``: new articles join the stored stories incrementally, in one transaction with the writer lock.
 
 The cost of a batch grows with the batch and with the stories it touches (their members are loaded, re-summarized
-and re-compared), not with the store: the clustering state (``cluster/state_store.py``) finds candidate stories
-through its ANN index, and only the touched stories are described again (``pipeline.ClusterStories``).
+and re-compared): the clustering state (``cluster/state_store.py``) finds candidate stories through its ANN index,
+and only the touched stories are described again (``pipeline.ClusterStories``). What still grows with the store is
+loading and saving that whole state once per batch (bench/live.py measures it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from ..config import Settings
 from ..errors import StoreError
 from ..ingest import keep_first_of_each_id
 from ..models import Article, Digest, Rejected
-from ..pipeline import ClusterStories, DescribeStories, Executor, FindDuplicates, SplitSentences, Stage, run_pipeline
+from ..pipeline import (
+    ClusterStories,
+    DescribeStories,
+    Executor,
+    FindDuplicates,
+    GroupStorylines,
+    SplitSentences,
+    Stage,
+    run_pipeline,
+)
 from ..store import SaveReport, Store
 
 __all__ = ["GroupingError", "add_articles", "group_into_store", "incremental_stages"]
@@ -25,10 +35,12 @@ class GroupingError(StoreError):
 
 def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     """The pipeline of the live path, built explicitly over ``store``: cross-run near-duplicates against the stored
-    articles, incremental clustering against the stored state. Returns the stages and the clustering stage (which
+    articles, incremental clustering against the stored state, then the storylines over the stored storyline state
+    (saved in the same transaction as the stories). Returns the stages and the clustering stage (which
     holds the run's merges afterwards)."""
     cluster = ClusterStories(blobs=store, load_articles=store.articles)
-    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories()], cluster
+    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
+            GroupStorylines(blobs=store, cluster=cluster)], cluster
 
 
 def group_into_store(store: Store, articles: Sequence[Article], settings: Settings, *,

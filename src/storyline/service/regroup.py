@@ -12,9 +12,19 @@ from collections import Counter
 
 from ..cluster import story_id
 from ..cluster.state_store import load_state, save_state
+from ..cluster.storylines import BLOB_KEY
 from ..config import Settings
 from ..models import Article, Digest
-from ..pipeline import ClusterStories, DescribeStories, Executor, FindDuplicates, SplitSentences, Stage, run_pipeline
+from ..pipeline import (
+    ClusterStories,
+    DescribeStories,
+    Executor,
+    FindDuplicates,
+    SplitSentences,
+    Stage,
+    group_storylines,
+    run_pipeline,
+)
 from ..store import SaveReport, Store
 from .live import GroupingError
 
@@ -89,6 +99,11 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
         merges = {old: counts.most_common(1)[0][0] for old, counts in went.items()}
         with store.deferred_blobs():
             save_state(store, state)  # the three blobs of the state, committed with the stories
+            if settings.storylines.enabled:  # storylines rebuilt over the renamed stories, saved with them
+                result.storylines, gone = group_storylines(result.stories, result.articles, settings, blobs=fresh)
+                store.put_blob(BLOB_KEY, fresh.data[BLOB_KEY])
+                kept = {line.id for line in result.storylines}
+                result.storylines_gone = sorted(set(gone) | (set(store.storyline_ids()) - kept))
             return store.save_digest(result, kind="regroup", merges=merges)
 
 

@@ -2,9 +2,10 @@
 
 ``POST /api/articles`` only validates and stores (``Store.jobs.submit``) and answers 202 at once; this worker, a
 thread of ``storyline serve`` (``web.worker``) or its own process (``storyline worker --db URL``), groups the
-pending articles ``live.batch_size`` at a time with ``add_articles`` while holding the store's writer lock. Each
-batch is one transaction, so a worker killed mid-batch loses nothing: the batch's articles are still pending, the
-job is still marked running, and the next worker (which finds it so while holding the lock) takes it up again.
+pending articles ``live.batch_size`` at a time with ``add_articles`` while holding the store's writer lock; a batch
+takes the oldest jobs' articles, several small jobs together. Each batch is one transaction, so a worker killed
+mid-batch loses nothing: the batch's articles are still pending, their jobs are still marked running, and the next
+worker (which finds them so while holding the lock) takes them up again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from ..config import Settings
+from ..models import Article
 from ..pipeline import Executor
 from ..store import Store
 from .live import GroupingError, add_articles
@@ -33,37 +35,55 @@ class Drained:
 
 def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
           stop: threading.Event | None = None, report: Callable[[dict], None] | None = None) -> Drained:
-    """Group every pending job's articles, oldest job first, ``live.batch_size`` per transaction."""
+    """Group every pending job's articles, oldest job first, ``live.batch_size`` per transaction.
+
+    A batch is filled across jobs: small jobs (a feeder posting 1-3 articles at a time) are grouped together, so
+    the cost of a batch (the touched stories' summaries) is paid once for many jobs, not once per job. Each job in
+    a batch is credited with that batch's save report; a batch that cannot be grouped fails every job in it."""
     done = Drained()
     if not store.jobs.has_work():
         return done
+    size = settings.live.batch_size
     with store.writer(holder="worker", wait=settings.live.writer_wait), ExitStack() as stack:
         store.jobs.requeue_abandoned()  # we hold the lock: a job still "running" lost its worker
         if executor is None:
             from ..scale import open_executor
 
             executor = stack.enter_context(open_executor(settings.scale, progress=settings.progress))
-        while (stop is None or not stop.is_set()) and (job := store.jobs.start_next()) is not None:
+        running: list[int] = []  # ids of the jobs started and not finished, oldest first
+        while stop is None or not stop.is_set():
+            batch: list[Article] = []
+            members: list[int] = []  # the jobs with articles in this batch
+            for job_id in running:
+                taken = store.jobs.next_batch(job_id, size - len(batch)) if len(batch) < size else []
+                batch += taken
+                members += [job_id] if taken else []
+            while len(batch) < size and (job := store.jobs.start_next()) is not None:
+                running.append(job["id"])
+                taken = store.jobs.next_batch(job["id"], size - len(batch))
+                batch += taken
+                members += [job["id"]] if taken else []
             error = None
-            while stop is None or not stop.is_set():
-                batch = store.jobs.next_batch(job["id"], settings.live.batch_size)
-                if not batch:
-                    break
+            if batch:
                 try:
                     saved = add_articles(store, batch, settings, kind="worker", executor=executor)
                 except GroupingError as exc:
                     error = str(exc)
-                    break
-                store.jobs.progress(job["id"], saved)
-                done.articles += len(batch)
-            if stop is not None and stop.is_set() and error is None:
-                break  # left running: the next drain (or worker) takes it up
-            store.jobs.progress(job["id"])
-            store.jobs.finish(job["id"], error=error)
-            done.jobs += 1
-            done.failed += error is not None
-            if report is not None:
-                report(store.jobs.get(job["id"]))
+                else:
+                    for job_id in members:
+                        store.jobs.progress(job_id, saved)
+                    done.articles += len(batch)
+            failed = members if error is not None else []
+            finished = [job_id for job_id in running if job_id in failed or store.jobs.progress(job_id) == 0]
+            for job_id in finished:
+                store.jobs.finish(job_id, error=error if job_id in failed else None)
+                done.jobs += 1
+                done.failed += job_id in failed
+                if report is not None:
+                    report(store.jobs.get(job_id))
+            running = [job_id for job_id in running if job_id not in finished]
+            if not batch and not running:
+                break
     return done
 
 

@@ -18,6 +18,7 @@ from ..models import (
     Quote,
     Span,
     Story,
+    Storyline,
     SummarySentence,
     TimelineEvent,
 )
@@ -25,7 +26,7 @@ from ..serialize import story_to_dict
 
 T = TypeVar("T")
 
-__all__ = ["body_hash", "parse_time", "story_from_dict", "story_to_body", "to_utc_naive"]
+__all__ = ["body_hash", "parse_time", "story_from_dict", "story_to_body", "storyline_from_dict", "to_utc_naive"]
 
 
 def story_to_body(story: Story) -> dict[str, Any]:
@@ -72,9 +73,30 @@ def story_from_dict(data: dict[str, Any]) -> Story:
     )
 
 
+def storyline_from_dict(data: dict[str, Any]) -> Storyline:
+    """A ``Storyline`` from a ``stories.json`` storyline object; unknown keys are ignored."""
+    return Storyline(
+        id=data["id"],
+        headline=data.get("headline", ""),
+        story_ids=list(data.get("story_ids", [])),
+        summary=[
+            _build(SummarySentence, s, citations=_citations(s.get("citations", []))) for s in data.get("summary", [])
+        ],
+        first_published=parse_time(data.get("first_published")),
+        last_published=parse_time(data.get("last_published")),
+    )
+
+
 def parse_time(value: str | None) -> datetime | None:
     """An ISO 8601 string back to a datetime (None stays None)."""
     return datetime.fromisoformat(value) if value else None
+
+
+def utc_iso(value: datetime | None) -> str | None:
+    """A time read from a column (naive = UTC) as ISO 8601 with its offset: what the API and pages are given."""
+    if value is None:
+        return None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 
 
 def to_utc_naive(value: datetime | None) -> datetime | None:

@@ -9,7 +9,6 @@ or *failed* (with the error); ``grouped`` counts its articles grouped so far (co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -17,7 +16,7 @@ from sqlalchemy import func, select, update
 from ..errors import NotFoundError
 from ..models import Article, Rejected, Stats
 from ..serialize import to_plain
-from .codec import article_from_row
+from .codec import article_from_row, utc_iso
 from .tables import ArticleRow, JobRow, RunRow
 
 if TYPE_CHECKING:
@@ -28,16 +27,12 @@ __all__ = ["STATES", "JobQueue"]
 STATES = ("pending", "running", "done", "failed")
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 MAX_JOB_ID = 2**31 - 1
 
 
 def job_dict(row: JobRow) -> dict[str, Any]:
-    return {"id": row.id, "kind": row.kind, "state": row.state, "created_at": _iso(row.created_at),
-            "started_at": _iso(row.started_at), "finished_at": _iso(row.finished_at), "articles": row.articles,
+    return {"id": row.id, "kind": row.kind, "state": row.state, "created_at": utc_iso(row.created_at),
+            "started_at": utc_iso(row.started_at), "finished_at": utc_iso(row.finished_at), "articles": row.articles,
             "grouped": row.grouped, "rejected": row.rejected, "attempts": row.attempts, "error": row.error,
             "saved": row.saved or {}}
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from .codec import to_utc_naive
+from .codec import to_utc_naive, utc_iso
 from .repository import Store
 from .search import matching_ids, ranked_ids
-from .tables import ArticleRow, CitationRow, StoryEntityRow, StoryRow
+from .tables import ArticleRow, CitationRow, StoryEntityRow, StorylineRow, StorylineStoryRow, StoryRow
 
 __all__ = [
     "SORTS",
@@ -23,8 +23,11 @@ __all__ = [
     "list_entities",
     "list_sources",
     "list_stories",
+    "list_storylines",
     "search",
     "story_cards",
+    "storyline_of_story",
+    "storyline_page",
 ]
 
 SORTS = ("newest", "biggest", "updated")
@@ -41,10 +44,6 @@ class StoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     sort: str = "newest"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _filtered(flt: StoryFilter, session: Any) -> Select[Any] | None:
@@ -102,6 +101,9 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
         ):
             if sid is not None:
                 sources.setdefault(sid, []).append(name)
+        storyline = {story: line for story, line in s.execute(
+            select(StorylineStoryRow.story_id, StorylineStoryRow.storyline_id)
+            .where(StorylineStoryRow.story_id.in_(story_ids)))}
     cards = []
     for sid in story_ids:
         row = rows.get(sid)
@@ -111,12 +113,13 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
             "id": row.id,
             "headline": row.headline,
             "size": row.size,
-            "first_published": _iso(row.first_published),
-            "last_published": _iso(row.last_published),
-            "updated_at": _iso(row.updated_at),
+            "first_published": utc_iso(row.first_published),
+            "last_published": utc_iso(row.last_published),
+            "updated_at": utc_iso(row.updated_at),
             "version": row.version,
             "lede": row.lede,
             "sources": sources.get(sid, []),
+            "storyline": storyline.get(sid),
         })
     return cards
 
@@ -189,7 +192,7 @@ def list_sources(store: Store, limit: int, offset: int) -> tuple[list[dict[str, 
             .group_by(ArticleRow.source_name)
             .order_by(func.count().desc(), ArticleRow.source_name).limit(limit).offset(offset)
         )
-        items = [{"name": r.source_name, "articles": r.articles, "stories": r.stories, "latest": _iso(r.latest)}
+        items = [{"name": r.source_name, "articles": r.articles, "stories": r.stories, "latest": utc_iso(r.latest)}
                  for r in rows]
     return items, total
 
@@ -210,15 +213,82 @@ def list_entities(store: Store, limit: int, offset: int) -> tuple[list[dict[str,
 
 
 def article_page(store: Store, article_id: str) -> dict[str, Any]:
-    """An article as JSON (``stories.json`` article fields) with its story and the summary sentences citing it."""
+    """An article as JSON (``stories.json`` article fields) with its story and the summary sentences citing it
+    (each citation with the cited text)."""
     from ..serialize import article_to_dict
 
     article = store.article(article_id)
     with store.session() as s:
         story_id = s.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
         cited = [
-            {"story_id": c.story_id, "position": c.position, "start": c.start, "end": c.end}
+            {"story_id": c.story_id, "position": c.position, "start": c.start, "end": c.end,
+             "text": article.text[c.start : c.end]}
             for c in s.scalars(select(CitationRow).where(CitationRow.article_id == article_id)
                                .order_by(CitationRow.story_id, CitationRow.position))
         ]
     return {**article_to_dict(article), "story_id": story_id, "cited_by": cited}
+
+
+def list_storylines(store: Store, limit: int, offset: int, q: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Storylines (two or more stories), newest first; ``q`` searches their headlines and summaries."""
+    with store.session() as s:
+        stmt = select(StorylineRow.id, StorylineRow.headline, StorylineRow.size, StorylineRow.first_published,
+                      StorylineRow.last_published, StorylineRow.updated_at, StorylineRow.body)
+        if q:
+            hits = matching_ids(s, "storyline", q)
+            if hits is None:
+                return [], 0
+            stmt = stmt.where(StorylineRow.id.in_(hits))
+        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.execute(stmt.order_by(StorylineRow.sort_time.desc(), StorylineRow.id.desc())
+                         .limit(limit).offset(offset))
+        items = [{
+            "id": r.id, "headline": r.headline, "size": r.size, "first_published": utc_iso(r.first_published),
+            "last_published": utc_iso(r.last_published), "updated_at": utc_iso(r.updated_at),
+            "story_ids": r.body.get("story_ids", []),
+            "lede": (r.body.get("summary") or [{}])[-1].get("text", ""),
+        } for r in rows]
+    return items, int(total)
+
+
+def storyline_of_story(store: Store, story_id: str) -> dict[str, Any] | None:
+    """The storyline a story is in (id, headline, size, the story's place in it), or None."""
+    with store.session() as s:
+        link = s.execute(select(StorylineStoryRow.storyline_id, StorylineStoryRow.position)
+                         .where(StorylineStoryRow.story_id == story_id)).first()
+        if link is None:
+            return None
+        row = s.execute(select(StorylineRow.headline, StorylineRow.size).where(StorylineRow.id == link[0])).first()
+    if row is None:
+        return None
+    return {"id": link[0], "headline": row.headline, "size": row.size, "position": link[1] + 1}
+
+
+def storyline_page(store: Store, storyline_id: str, since: datetime | None = None) -> dict[str, Any]:
+    """A storyline with its stories in time order, each with its card (lede, size, sources), its first report
+    (the earliest article) and whether it is ``new`` (first published, or first stored, after ``since``)."""
+    body = store.storyline_body(storyline_id)
+    ids = list(body.get("story_ids", []))
+    cards = {c["id"]: c for c in story_cards(store, ids)}
+    first: dict[str, dict[str, Any]] = {}
+    created: dict[str, datetime] = {}
+    with store.session() as s:
+        for sid, created_at in s.execute(select(StoryRow.id, StoryRow.created_at).where(StoryRow.id.in_(ids))):
+            created[sid] = created_at
+        originals = select(ArticleRow.story_id, ArticleRow.id, ArticleRow.title, ArticleRow.source_name,
+                           ArticleRow.published).where(ArticleRow.story_id.in_(ids), ArticleRow.duplicate_of.is_(None))
+        rows = s.execute(originals.order_by(ArticleRow.published, ArticleRow.id))
+        for r in rows:
+            if r.story_id not in first or (first[r.story_id]["published"] is None and r.published is not None):
+                first[r.story_id] = {"id": r.id, "title": r.title, "source": r.source_name,
+                                     "published": utc_iso(r.published)}
+    bound = to_utc_naive(since)
+    events = []
+    for sid in ids:
+        card = cards.get(sid)
+        if card is None:
+            continue
+        published = card["first_published"]
+        when = to_utc_naive(datetime.fromisoformat(published)) if published else created.get(sid)
+        events.append({**card, "first_report": first.get(sid), "new": bool(bound and when and when > bound)})
+    return {**body, "stories": events, "new": sum(e["new"] for e in events)}

@@ -21,10 +21,18 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFoundError, StoreError
-from ..models import Article, Digest, Rejected, Stats, Story, replaced_bytes
-from ..serialize import to_plain
+from ..models import Article, Digest, Rejected, Stats, Story, Storyline, replaced_bytes
+from ..serialize import storyline_to_dict, to_plain
 from . import dedup_index, migrate
-from .codec import article_from_row, body_hash, story_from_dict, story_to_body, to_utc_naive
+from .codec import (
+    article_from_row,
+    body_hash,
+    story_from_dict,
+    story_to_body,
+    storyline_from_dict,
+    to_utc_naive,
+    utc_iso,
+)
 from .jobs import JobQueue
 from .lock import writer_lock
 from .search import drop_search_docs, put_search_docs
@@ -35,6 +43,8 @@ from .tables import (
     RejectRow,
     RunRow,
     StoryEntityRow,
+    StorylineRow,
+    StorylineStoryRow,
     StoryRedirectRow,
     StoryRow,
     StoryVersionRow,
@@ -72,6 +82,8 @@ class SaveReport:
     stories_emptied: int = 0
     rejects_new: int = 0
     rejects_seen_again: int = 0
+    storylines_saved: int = 0
+    """Storylines (of two or more stories) written because the save changed them."""
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -228,6 +240,7 @@ class Store:
             self._save_stories(s, digest.stories, digest.articles, now, run.id, report)
             self.save_rejects(s, digest.rejected, now, run.id, report)
             self._save_redirects(s, merges or {}, [story.id for story in digest.stories], now, run.id)
+            self._save_storylines(s, digest.storylines, digest.storylines_gone, now, report)
             if self._deferred:  # the clustering state that produced these stories, in the same transaction
                 for key, data in self._deferred.items():
                     self._write_blob(s, key, data)
@@ -245,6 +258,69 @@ class Store:
         if merges:
             s.execute(insert(StoryRedirectRow), [{"old_id": old, "into": into, "run_id": run_id, "merged_at": now}
                                                  for old, into in merges.items()])
+
+    @staticmethod
+    def _save_storylines(s: Session, storylines: Sequence[Storyline], gone: Sequence[str], now: datetime,
+                         report: SaveReport) -> None:
+        """Upsert the changed storylines and their stories' links; drop those left with fewer than two stories."""
+        ids = [nul_free(line.id) for line in storylines]
+        dropped = sorted({nul_free(g) for g in gone} - set(ids))
+        for chunk in _chunks(dropped):
+            s.execute(delete(StorylineRow).where(StorylineRow.id.in_(chunk)))
+            s.execute(delete(StorylineStoryRow).where(StorylineStoryRow.storyline_id.in_(chunk)))
+        drop_search_docs(s, "storyline", dropped)
+        if not storylines:
+            return
+        created: dict[str, datetime] = {}
+        for chunk in _chunks(ids):
+            stored = s.execute(select(StorylineRow.id, StorylineRow.created_at).where(StorylineRow.id.in_(chunk)))
+            created.update((line_id, at) for line_id, at in stored)
+            s.execute(delete(StorylineRow).where(StorylineRow.id.in_(chunk)))
+            s.execute(delete(StorylineStoryRow).where(StorylineStoryRow.storyline_id.in_(chunk)))
+        members = [nul_free(sid) for line in storylines for sid in line.story_ids]
+        for chunk in _chunks(members):  # a story that moved to another storyline leaves its old one's links
+            s.execute(delete(StorylineStoryRow).where(StorylineStoryRow.story_id.in_(chunk)))
+        rows, links, search = [], [], {}
+        for line in storylines:
+            body = nul_free(storyline_to_dict(line))
+            sid = body["id"]
+            rows.append({
+                "id": sid, "headline": body["headline"], "size": len(line.story_ids),
+                "first_published": to_utc_naive(line.first_published),
+                "last_published": to_utc_naive(line.last_published),
+                "sort_time": to_utc_naive(line.last_published) or created.get(sid, now),
+                "body": body, "created_at": created.get(sid, now), "updated_at": now,
+            })
+            links += [{"story_id": story, "storyline_id": sid, "position": i}
+                      for i, story in enumerate(body["story_ids"])]
+            search[sid] = " ".join([body["headline"], *(sentence["text"] for sentence in body["summary"])])
+            report.storylines_saved += 1
+        s.execute(insert(StorylineRow), rows)
+        s.execute(insert(StorylineStoryRow), links)
+        put_search_docs(s, "storyline", search)
+
+    def storyline_ids(self) -> list[str]:
+        """The ids of every stored storyline."""
+        with self.session() as s:
+            return list(s.scalars(select(StorylineRow.id).order_by(StorylineRow.id)))
+
+    def storyline_body(self, storyline_id: str) -> dict[str, Any]:
+        """One storyline as a ``stories.json`` storyline object; ``NotFoundError`` when there is none."""
+        with self.session() as s:
+            body = s.scalar(select(StorylineRow.body).where(StorylineRow.id == storyline_id))
+        if body is None:
+            raise NotFoundError(storyline_id)
+        return body
+
+    def storyline_of(self, story_ids: Sequence[str]) -> dict[str, str]:
+        """Story id -> the id of its (shown) storyline, for the stories among ``story_ids`` that have one."""
+        found: dict[str, str] = {}
+        with self.session() as s:
+            for chunk in _chunks(list(dict.fromkeys(story_ids))):
+                stmt = select(StorylineStoryRow.story_id, StorylineStoryRow.storyline_id)
+                found.update((story, line) for story, line in s.execute(
+                    stmt.where(StorylineStoryRow.story_id.in_(chunk))))
+        return found
 
     def merged_into(self, story_id: str) -> str | None:
         """The story that ``story_id`` was merged into, followed to a story that exists (None: no redirect)."""
@@ -343,8 +419,8 @@ class Store:
         members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
         stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
-            rows = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
-            stored_home.update((aid, sid) for aid, sid in rows)
+            homes = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
+            stored_home.update((aid, sid) for aid, sid in homes)
         previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
         titles = {nul_free(a.id): a.title for a in articles}
         missing = [aid for aid, _ in members if aid not in titles]
@@ -467,6 +543,8 @@ class Store:
             for stats in s.scalars(select(RunRow.stats)):
                 dropped.update(stats.get("dropped") or {})
             inputs = len({a.input for a in articles if a.input} | {r.input for r in rejected})
+            storylines = [storyline_from_dict(b) for b in s.scalars(
+                select(StorylineRow.body).order_by(StorylineRow.sort_time.desc(), StorylineRow.id))]
         stats = Stats(
             inputs=inputs,
             articles=len(articles),
@@ -476,7 +554,7 @@ class Store:
             dropped=dict(dropped),
             replaced_bytes=replaced_bytes(articles),
         )
-        return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats)
+        return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats, storylines=storylines)
 
     def article(self, article_id: str) -> Article:
         """One stored article; ``NotFoundError`` (a ``KeyError``) when there is none with that id."""
@@ -557,14 +635,14 @@ class Store:
             rows = s.scalars(select(RejectRow).order_by(RejectRow.last_seen.desc(), RejectRow.id.desc())
                              .limit(limit).offset(offset))
             items = [{"input": r.input, "reason": r.reason, "times": r.times,
-                      "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat()} for r in rows]
+                      "first_seen": utc_iso(r.first_seen), "last_seen": utc_iso(r.last_seen)} for r in rows]
         return items, int(total)
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest saves into the store with their counters, newest first."""
         with self.session() as s:
             rows = s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
-            return [{"id": r.id, "kind": r.kind, "started_at": r.started_at.isoformat(), "stats": r.stats,
+            return [{"id": r.id, "kind": r.kind, "started_at": utc_iso(r.started_at), "stats": r.stats,
                      "saved": r.saved} for r in rows]
 
     def generation(self) -> int:

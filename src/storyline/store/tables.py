@@ -222,3 +222,31 @@ class JobRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     saved: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class StorylineRow(Base):
+    """A storyline of two or more stories now (``cluster/storylines.py``): its ``stories.json`` body plus the columns
+    the storyline list sorts on. Storylines of one story are not stored (they are not shown)."""
+
+    __tablename__ = "storylines"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    headline: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    """Stories in it."""
+    first_published: Mapped[datetime | None] = mapped_column(DateTime)
+    last_published: Mapped[datetime | None] = mapped_column(DateTime)
+    sort_time: Mapped[datetime] = mapped_column(DateTime)
+    """``last_published``, or when it was first stored if no story has a date: the 'newest' order."""
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_storylines_newest", "sort_time", "id"),)
+
+
+class StorylineStoryRow(Base):
+    """A story's storyline (a story is in at most one); ``position`` is its place in time order."""
+
+    __tablename__ = "storyline_stories"
+    story_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    storyline_id: Mapped[str] = mapped_column(String(128), index=True)
+    position: Mapped[int] = mapped_column(Integer)

@@ -15,6 +15,7 @@ from ..ingest.base import parse_datetime, without_surrogates
 from ..ingest.validate import validate_article
 from ..models import Article, Rejected
 from ..store import SaveReport, queries
+from ..store.codec import utc_iso
 from ..store.queries import StoryFilter
 from .auth import require_writer
 from .cache import cached
@@ -80,7 +81,7 @@ def get_story(request: Request, story_id: str) -> dict[str, Any]:
     def make() -> dict[str, Any]:
         body = store.story_body(story_id)
         version, updated = store.story_version(story_id)
-        return {**body, "version": version, "updated_at": updated.isoformat()}
+        return {**body, "version": version, "updated_at": utc_iso(updated)}
 
     return cached(request, make)
 
@@ -88,7 +89,7 @@ def get_story(request: Request, story_id: str) -> dict[str, Any]:
 @router.get("/stories/{story_id}/version", summary="The story's version number: poll it to see changes")
 def get_story_version(request: Request, story_id: str) -> dict[str, Any]:
     version, updated = request.app.state.store.story_version(story_id)
-    return {"id": story_id, "version": version, "updated_at": updated.isoformat()}
+    return {"id": story_id, "version": version, "updated_at": utc_iso(updated)}
 
 
 @router.get("/stories/{story_id}/history", response_model=Page, summary="Earlier versions of a story, newest first")
@@ -97,7 +98,7 @@ def get_story_history(request: Request, story_id: str, limit: Limit = None, offs
     history = request.app.state.store.story_history(story_id)
     if not history:
         raise NotFoundError(story_id)
-    rows = [{"version": v.version, "saved_at": v.saved_at.isoformat(), "run_id": v.run_id,
+    rows = [{"version": v.version, "saved_at": utc_iso(v.saved_at), "run_id": v.run_id,
              "headline": v.body.get("headline"), "article_ids": v.body.get("article_ids", []),
              "summary": v.body.get("summary", [])} for v in reversed(history)]
     return page(rows[offset : offset + limit], len(rows), limit, offset)
@@ -107,6 +108,24 @@ def get_story_history(request: Request, story_id: str, limit: Limit = None, offs
 def get_story_export(request: Request, story_id: str,
                      format: Annotated[str, Query(pattern="^(json|md|csv)$")] = "json") -> Response:
     return export_story(request.app.state.store, story_id, format)
+
+
+@router.get("/storylines", response_model=Page, summary="List storylines (developing stories), newest first")
+def list_storylines(request: Request, q: Text = None, limit: Limit = None, offset: Offset = 0) -> Page:
+    limit = _limit(request, limit)
+
+    def make() -> Page:
+        items, total = queries.list_storylines(request.app.state.store, limit, offset, q or None)
+        return page(items, total, limit, offset)
+
+    return cached(request, make)
+
+
+@router.get("/storylines/{storyline_id}",
+            summary="One storyline: the fields of a storyline in stories.json, and its stories in time order")
+def get_storyline(request: Request, storyline_id: str, since: Annotated[datetime | None, Query(
+        description="mark the stories first published after this time as new (ISO 8601)")] = None) -> dict[str, Any]:
+    return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since))
 
 
 @router.get("/articles", response_model=Page, summary="List articles, newest first")

@@ -25,12 +25,17 @@ def _download(content: str, fmt: str, name: str) -> Response:
                     headers={"content-disposition": f'attachment; filename="{safe}.{fmt}"'})
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a CSV cell as a formula (OWASP's CSV injection list)."""
+
+
 def _csv(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        # a cell starting with = + - @ is a formula to spreadsheets: prefix it so it stays text
-        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+        # a cell starting with = + - @ (or a tab or carriage return before one) is a formula to spreadsheets:
+        # prefix it so it stays text
+        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in _FORMULA_START else c for c in row])
     return buffer.getvalue()
 
 

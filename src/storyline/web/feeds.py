@@ -1,4 +1,4 @@
-"""Atom feeds of stories: all (``/feed.xml``), per source and per entity, newest change first."""
+"""Atom feeds of stories: all (``/feed.xml``), per source, per entity and per storyline, newest change first."""
 
 from __future__ import annotations
 
@@ -79,3 +79,11 @@ def feed_source(request: Request, name: str) -> Response:
 def feed_entity(request: Request, name: str) -> Response:
     cards = _cards(request, StoryFilter(entity=name, sort="updated"))
     return atom_feed(request, f"storyline: stories about {name}", f"/entities/{quote(name, safe='')}/feed.xml", cards)
+
+
+@router.get("/storylines/{storyline_id}/feed.xml", summary="Atom feed of one storyline: follow a developing story")
+def feed_storyline(request: Request, storyline_id: str) -> Response:
+    line = queries.storyline_page(request.app.state.store, storyline_id)
+    cards = sorted(line["stories"], key=lambda c: c["updated_at"] or "", reverse=True)
+    return atom_feed(request, f"storyline: {line['headline']}", f"/storylines/{quote(storyline_id, safe='')}/feed.xml",
+                     cards)

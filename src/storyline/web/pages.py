@@ -14,7 +14,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .._version import __version__
 from ..errors import NotFoundError
+from ..output.times import time_tag
 from ..store import queries
+from ..store.codec import utc_iso
 from ..store.queries import SORTS, StoryFilter
 from .cache import cached
 
@@ -30,19 +32,12 @@ def safe_url(url: str | None) -> str | None:
     return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else None
 
 
-def short_date(value: str | None) -> str:
-    """'2024-03-05T10:00:00+00:00' -> '2024-03-05 10:00' (empty for no date)."""
-    if not value:
-        return ""
-    return value.replace("T", " ")[:16].removesuffix(" 00:00")
-
-
 def _environment() -> Environment:
     folder = str(resources.files("storyline.web") / "templates")
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(default=True,
                       default_for_string=True), trim_blocks=True, lstrip_blocks=True)
     env.filters["safe_url"] = safe_url
-    env.filters["short_date"] = short_date
+    env.filters["time_tag"] = time_tag  # every time on every page: UTC, labelled, local time in the tooltip
     env.filters["q"] = lambda v: quote(str(v), safe="")
     env.globals["storyline_version"] = __version__
     return env
@@ -146,8 +141,8 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
     version, updated = store.story_version(story_id)
     articles = queries.article_briefs(store, body["article_ids"])
     history = queries.history_length(store, story_id)
-    return {"story": body, "articles": articles, "version": version, "updated": updated.isoformat(),
-            "history": history}
+    return {"story": body, "articles": articles, "version": version, "updated": utc_iso(updated),
+            "history": history, "storyline": queries.storyline_of_story(store, story_id)}
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -171,6 +166,34 @@ def story_live(request: Request, story_id: str) -> HTMLResponse:
     return cached(request, make)
 
 
+@router.get("/storylines", response_class=HTMLResponse)
+def storylines_page(request: Request) -> HTMLResponse:
+    def make() -> HTMLResponse:
+        limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
+        offset = _int(request, "offset", 0, 0, 10_000_000)
+        q = (request.query_params.get("q") or "").strip()[:500] or None
+        items, total = queries.list_storylines(request.app.state.store, limit, offset, q)
+        return render(request, "storylines.html", title="Storylines", items=items, q=q,
+                      pager=_pager(request, total, limit, offset))
+
+    return cached(request, make)
+
+
+@router.get("/storylines/{storyline_id}", response_class=HTMLResponse)
+def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
+    """A developing story: its event stories on a time axis; ``?since=`` marks those new since then."""
+    since = _date(request, "since")
+
+    def make() -> HTMLResponse:
+        store = request.app.state.store
+        line = queries.storyline_page(store, storyline_id, since)
+        cited = [c["article_id"] for sentence in line.get("summary", []) for c in sentence.get("citations", [])]
+        return render(request, "storyline.html", title=line["headline"] or line["id"], line=line, since=since,
+                      articles=queries.article_briefs(store, cited))
+
+    return cached(request, make)
+
+
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
     return cached(request, lambda: _article_page(request, article_id))
@@ -184,7 +207,20 @@ def _article_page(request: Request, article_id: str) -> HTMLResponse:
     parts = None
     if 0 <= start < end:
         parts = (text[:start], text[start:end], text[end:])
-    return render(request, "article.html", title=data["title"] or data["id"], article=data, parts=parts)
+    return render(request, "article.html", title=data["title"] or data["id"], article=data, parts=parts,
+                  cited=_cited_spans(data["cited_by"]))
+
+
+def _cited_spans(cited_by: list[dict[str, Any]], limit: int = 50) -> list[dict[str, Any]]:
+    """The cited sentences of an article, each once (with how often it is cited), in reading order."""
+    spans: dict[tuple[Any, int, int], dict[str, Any]] = {}
+    for c in cited_by:
+        key = (c["story_id"], c["start"], c["end"])
+        if key in spans:
+            spans[key]["times"] += 1
+        else:
+            spans[key] = {**c, "times": 1}
+    return sorted(spans.values(), key=lambda c: (c["start"], c["end"]))[:limit]
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -9,6 +9,23 @@
     return [chars.slice(0, start).join(""), chars.slice(start, end).join(""), chars.slice(end).join("")];
   }
 
+  function timeElement(iso) {
+    // The pages' convention (output/times.py): the time in UTC, labelled, the source's own clock in the tooltip.
+    var when = new Date(iso);
+    var el = document.createElement("time");
+    if (isNaN(when.getTime())) { el.textContent = iso; return el; }
+    var utc = when.toISOString();
+    var offset = /[+-]\d\d:\d\d$/.test(iso) ? iso.slice(-6) : "+00:00";
+    el.setAttribute("datetime", iso);
+    el.textContent = utc.slice(11, 19) === "00:00:00" && offset === "+00:00"
+      ? utc.slice(0, 10) : utc.slice(0, 10) + " " + utc.slice(11, 16) + " UTC";
+    if (offset !== "+00:00" && offset !== "-00:00") {
+      el.title = iso.slice(0, 10) + " " + iso.slice(11, 16) + " local time (UTC" +
+        offset.replace("-", "\u2212") + ")";
+    }
+    return el;
+  }
+
   function showCitation(link) {
     var reader = document.getElementById("reader");
     if (!reader) { return false; }
@@ -34,8 +51,12 @@
         open.href = link.getAttribute("href");
         open.textContent = article.title || article.id;
         title.appendChild(open);
-        document.getElementById("reader-meta").textContent =
-          [article.source, article.published ? article.published.slice(0, 10) : ""].filter(Boolean).join(" · ");
+        var meta = document.getElementById("reader-meta");
+        meta.textContent = article.source || "";
+        if (article.published) {
+          meta.appendChild(document.createTextNode(article.source ? " · " : ""));
+          meta.appendChild(timeElement(article.published));
+        }
         reader.hidden = false;
         reader.parentElement.classList.add("reading");
         document.querySelectorAll(".cite.active").forEach(function (el) { el.classList.remove("active"); });
@@ -74,7 +95,7 @@
               document.getElementById("story-body").innerHTML = html;
               story.setAttribute("data-version", r.headers.get("x-story-version") || String(info.version));
               var note = document.getElementById("live-note");
-              note.textContent = "Updated " + new Date().toLocaleTimeString() + ": new articles or a new summary.";
+              note.textContent = "Updated " + new Date().toISOString().slice(11, 16) + " UTC: new articles or a new summary.";
               note.hidden = false;
             });
           });

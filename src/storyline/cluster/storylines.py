@@ -1,0 +1,339 @@
+"""Storylines: event stories of one developing topic over days to months, grouped incrementally with stable ids.
+
+A story is an event ("the earthquake"); a storyline is what a reader follows (a hurricane over three weeks, a trial).
+Each story gets a *profile* from its articles: the names it mentions (capitalized phrases, ``features.entity_phrases``)
+and its content words, each as the share of the story's articles that use it, and its first/last dates. A story joins
+a storyline when, against the storyline's members together,
+
+- the similarity ``(cos(names) + cos(words)) / 2`` (cosines of IDF-weighted profiles; IDF over the stored stories) is
+  at least ``threshold``,
+- it shares at least ``min_shared_names`` distinctive names (in under half of the stories) with the storyline:
+  two earthquakes share "earthquake" and "magnitude", not the place or the rescuers,
+- and it is within ``max_gap_days`` of the storyline's stories when the dates are known. Time is the signal that
+  tells a developing story from another event of the same kind (two earthquakes share their names of rescuers and
+  agencies as much as two days of one earthquake do), so without dates on both sides the bar is the stricter
+  ``undated_threshold``.
+
+Stories are placed in time order (first published, then id), each into the best storyline that passes, or alone.
+A story already in a storyline stays unless it no longer passes against the others. Ids never change: a storyline's
+id comes from the story that founded it and stays while it has members. Everything is plain JSON (``to_json``),
+kept by the store as one blob written in the same transaction as the stories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from ..config import StorylineOptions
+from ..models import Article, Citation, Story, Storyline, SummarySentence
+from .features import article_text, entity_phrases
+
+FORMAT = 1
+BLOB_KEY = "storylines:state"
+KEPT_TERMS = 60
+"""Names and words kept per story profile (the most used in its articles): enough to compare, small to store."""
+_WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "year", "years", "new", "just", "like", "people"}
+
+
+def storyline_id(founder: str) -> str:
+    """A storyline id derived from the story that founded it (stable across runs)."""
+    return "sl-" + hashlib.blake2b(founder.encode(), digest_size=6).hexdigest()
+
+
+@dataclass(slots=True)
+class StoryProfile:
+    """What storylines remember of one story: names and words (share of its articles using each), dates, and what
+    a storyline shows of it (headline, lead sentence with citations, size)."""
+
+    story_id: str
+    names: dict[str, float]
+    words: dict[str, float]
+    first: str | None = None
+    last: str | None = None
+    headline: str = ""
+    lede: dict[str, Any] | None = None
+    size: int = 0
+
+    def to_json(self) -> list[Any]:
+        return [self.story_id, self.names, self.words, self.first, self.last, self.headline, self.lede, self.size]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> StoryProfile:
+        return cls(*row)
+
+    def days(self) -> tuple[float, float] | None:
+        if self.first is None or self.last is None:
+            return None
+        return _day(self.first), _day(self.last)
+
+
+def _day(iso: str) -> float:
+    when = datetime.fromisoformat(iso)
+    return when.timestamp() / 86400 if when.tzinfo else when.toordinal() + (when.hour * 60 + when.minute) / 1440
+
+
+def _top(counts: Counter[str], n: int) -> dict[str, float]:
+    return {term: round(count / n, 4) for term, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            [:KEPT_TERMS]}
+
+
+def story_profile(story: Story, articles: Sequence[Article]) -> StoryProfile:
+    """The profile of ``story`` from its member ``articles`` (duplicates left out when there are originals)."""
+    originals = [a for a in articles if a.duplicate_of is None] or list(articles)
+    names: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    for article in originals:
+        text = article_text(article)
+        names.update({n for n in entity_phrases(text) if len(n) > 2})
+        words.update({w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOP})
+    lede = None
+    if story.summary:
+        first = story.summary[0]
+        lede = {"text": first.text, "citations": [[c.article_id, c.start, c.end, c.score] for c in first.citations]}
+    n = max(len(originals), 1)
+    return StoryProfile(
+        story_id=story.id, names=_top(names, n), words=_top(words, n),
+        first=story.first_published.isoformat() if story.first_published else None,
+        last=story.last_published.isoformat() if story.last_published else None,
+        headline=story.headline, lede=lede, size=len(story.article_ids),
+    )
+
+
+@dataclass(slots=True)
+class StorylineState:
+    """Every stored story's profile, its storyline, and each storyline's members; document frequencies of names and
+    words over the stories (for IDF)."""
+
+    profiles: dict[str, StoryProfile] = field(default_factory=dict)
+    storyline_of: dict[str, str] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    df: Counter[str] = field(default_factory=Counter)
+    postings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Name -> stories that mention it (rebuilt on load, not stored): where candidate storylines come from."""
+
+    def to_json(self) -> bytes:
+        return json.dumps({
+            "format": FORMAT,
+            "profiles": [p.to_json() for p in self.profiles.values()],
+            "storyline_of": self.storyline_of,
+        }, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | None) -> StorylineState:
+        state = cls()
+        if data is None:
+            return state
+        meta = json.loads(data)
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"storyline state has format {meta.get('format')!r}, this storyline reads {FORMAT}")
+        for row in meta["profiles"]:
+            state._add(StoryProfile.from_json(row))
+        for sid, line in meta["storyline_of"].items():
+            state.storyline_of[sid] = line
+            state.members.setdefault(line, []).append(sid)
+        for members in state.members.values():
+            members.sort(key=state.order)
+        return state
+
+    def order(self, story_id: str) -> tuple[str, str]:
+        """Time order of stories: first published (undated last), then id."""
+        first = self.profiles[story_id].first if story_id in self.profiles else None
+        return (first or "~", story_id)
+
+    def _add(self, profile: StoryProfile) -> None:
+        self.profiles[profile.story_id] = profile
+        self.df.update(["n:" + t for t in profile.names] + ["w:" + t for t in profile.words])
+        for name in profile.names:
+            self.postings[name].add(profile.story_id)
+
+    def _remove(self, story_id: str) -> None:
+        profile = self.profiles.pop(story_id, None)
+        if profile is not None:
+            self.df.subtract(["n:" + t for t in profile.names] + ["w:" + t for t in profile.words])
+            for name in profile.names:
+                self.postings[name].discard(story_id)
+        self._leave(story_id)
+
+    def _leave(self, story_id: str) -> None:
+        line = self.storyline_of.pop(story_id, None)
+        if line is not None:
+            self.members[line].remove(story_id)
+            if not self.members[line]:
+                del self.members[line]
+
+    def _join(self, story_id: str, line: str) -> None:
+        self.storyline_of[story_id] = line
+        members = self.members.setdefault(line, [])
+        members.append(story_id)
+        members.sort(key=self.order)
+
+    def idf(self, kind: str, term: str) -> float:
+        n = len(self.profiles)
+        df = self.df.get(kind + term, 0)
+        return math.log((1 + n) / (1 + df)) + 1.0
+
+
+def _weighted(state: StorylineState, terms: dict[str, float], kind: str) -> dict[str, float]:
+    return {t: v * state.idf(kind, t) for t, v in terms.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b.get(t, 0.0) for t, v in a.items())
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _pooled(state: StorylineState, story_ids: Sequence[str], kind: str) -> dict[str, float]:
+    total: dict[str, float] = defaultdict(float)
+    for sid in story_ids:
+        profile = state.profiles[sid]
+        for t, v in (profile.names if kind == "n:" else profile.words).items():
+            total[t] += v / len(story_ids)
+    return _weighted(state, total, kind)
+
+
+def similarity(state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
+    """How well ``story`` fits the stories ``others`` (a storyline), scaled so that 1.0 is the bar to join: 0 when a
+    rule forbids it, else the mean of the name and word cosines against the pooled profile of ``others`` divided
+    by ``threshold`` (dates known on both sides) or ``undated_threshold``."""
+    profile = state.profiles[story]
+    days = profile.days()
+    spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
+    bar = options.undated_threshold
+    if days is not None and spans:
+        first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+        gap = max(days[0] - last, first - days[1], 0.0)
+        if gap > options.max_gap_days:
+            return 0.0
+        bar = options.threshold
+    n = len(state.profiles)
+    names = {t for sid in others for t in state.profiles[sid].names}
+    shared = [t for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2)]
+    if len(shared) < options.min_shared_names:
+        return 0.0
+    mine_names = _weighted(state, profile.names, "n:")
+    mine_words = _weighted(state, profile.words, "w:")
+    score = (_cosine(mine_names, _pooled(state, others, "n:")) + _cosine(mine_words, _pooled(state, others, "w:"))) / 2
+    return score / bar
+
+
+def _candidates(state: StorylineState, story: str) -> set[str]:
+    """Storylines holding a story that shares a name with ``story`` (the only ones that can pass the name rule)."""
+    found: set[str] = set()
+    for name in state.profiles[story].names:
+        for other in state.postings.get(name, ()):
+            if other != story and other in state.storyline_of:
+                found.add(state.storyline_of[other])
+    return found
+
+
+def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
+                      options: StorylineOptions) -> set[str]:
+    """Bring ``state`` up to date with the changed stories ``profiles`` and the stories ``gone`` (merged into
+    others or emptied); returns the storylines whose members changed or whose stories changed."""
+    touched: set[str] = set()
+    for sid in gone:
+        if sid in state.storyline_of:
+            touched.add(state.storyline_of[sid])
+        state._remove(sid)
+    previous = {p.story_id: state.storyline_of.get(p.story_id) for p in profiles}
+    for profile in profiles:
+        line = state.storyline_of.get(profile.story_id)
+        state._remove(profile.story_id)
+        state._add(profile)
+        if line is not None:
+            state._join(profile.story_id, line)
+    for sid in sorted((p.story_id for p in profiles), key=state.order):
+        line = state.storyline_of.get(sid)
+        if line is not None:
+            others = [o for o in state.members[line] if o != sid]
+            if others and similarity(state, sid, others, options) >= 1.0:
+                continue  # still fits its storyline: it stays (stable membership)
+            state._leave(sid)
+        best, best_score = None, 1.0
+        for candidate in sorted(_candidates(state, sid)):
+            score = similarity(state, sid, state.members[candidate], options)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = candidate, score
+        if best is None:  # alone: its own storyline (not shown until a second story joins)
+            best = previous.get(sid) if previous.get(sid) and previous[sid] not in state.members else None
+            best = best or storyline_id(sid)
+            while best in state.members:  # the id of a storyline this story once founded and then left
+                best = storyline_id(best)
+        state._join(sid, best)
+    for sid in (p.story_id for p in profiles):
+        touched.add(state.storyline_of[sid])
+        if previous[sid] is not None:
+            touched.add(previous[sid])  # type: ignore[arg-type]
+    return touched
+
+
+def storyline_of_members(state: StorylineState, line: str, options: StorylineOptions) -> Storyline:
+    """The shown record of storyline ``line``: headline of its biggest story, stories in time order, a summary of
+    the lead sentences of its first and latest stories (with their citations)."""
+    members = state.members.get(line, [])
+    profiles = [state.profiles[sid] for sid in members]
+    biggest = max(profiles, key=lambda p: (p.size, -members.index(p.story_id))) if profiles else None
+    keep = options.summary_stories
+    chosen = profiles if len(profiles) <= keep else [profiles[0], *profiles[len(profiles) - keep + 1:]]
+    summary = [
+        SummarySentence(text=p.lede["text"], citations=[Citation(a, s, e, sc) for a, s, e, sc in p.lede["citations"]])
+        for p in chosen if p.lede
+    ]
+    firsts = [p.first for p in profiles if p.first]
+    lasts = [p.last for p in profiles if p.last]
+    return Storyline(
+        id=line, headline=biggest.headline if biggest else "", story_ids=list(members), summary=summary,
+        first_published=datetime.fromisoformat(min(firsts)) if firsts else None,
+        last_published=datetime.fromisoformat(max(lasts)) if lasts else None,
+    )
+
+
+def shown_and_gone(state: StorylineState, lines: Iterable[str],
+                   options: StorylineOptions) -> tuple[list[Storyline], list[str]]:
+    """Of ``lines``, the storylines of two or more stories (records, newest first) and the ids of the others."""
+    shown, gone = [], []
+    for line in sorted(set(lines)):
+        if len(state.members.get(line, [])) >= 2:
+            shown.append(storyline_of_members(state, line, options))
+        else:
+            gone.append(line)
+    shown.sort(key=lambda s: (s.last_published.isoformat() if s.last_published else "", s.id), reverse=True)
+    return shown, gone
+
+
+def group_stories(stories: Sequence[Story], articles: Sequence[Article],
+                  options: StorylineOptions) -> list[list[str]]:
+    """Batch helper (benchmarks, tests): every story's storyline as groups of story ids, singletons included."""
+    by_id = {a.id: a for a in articles}
+    state = StorylineState()
+    update_storylines(state, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in stories], (), options)
+    return [list(members) for members in state.members.values()]
+
+
+__all__ = [
+    "BLOB_KEY",
+    "StoryProfile",
+    "StorylineState",
+    "group_stories",
+    "shown_and_gone",
+    "similarity",
+    "story_profile",
+    "storyline_id",
+    "storyline_of_members",
+    "update_storylines",
+]
