@@ -9,7 +9,7 @@ Configurations, each run in its own subprocess on the same input and the same en
 ``--workers`` workers, so two sizes are compared on one engine):
 
 - ``new``: this checkout's code with the default settings (summaries, citation check, comparison all on);
-- ``old``: the code of commit ``--base`` (default: the merge base with ``main``) with *its* default settings,
+- ``old``: the code of commit ``--base`` (default ``7828dca``, main before issue 15) with *its* default settings,
   unpacked with ``git archive`` into bench/out/ (git-ignored) and run from there: today's defaults, pinned;
 - ``cheap``: this checkout with TF-IDF summary vectors, the static citation check and the comparison off.
 
@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 SEEDS = ROOT.parent / "shared" / "seeds"
 CONFIGS = ("new", "old", "cheap")
+BASE = "7828dca"
+"""main before the issue 15 work: today's defaults, pinned."""
 HTML_PAGES = ROOT.parent / "shared" / "data" / "ingest" / "extraction" / "html"
 
 
@@ -246,7 +248,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000,20000",
                         help="comma-separated article counts, or 'html' for the saved pages [2000,20000]")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, first is the baseline column")
-    parser.add_argument("--base", default="", help="commit for 'old' [the merge base with main]")
+    parser.add_argument("--base", default=BASE, help=f"commit for 'old' [{BASE}: main before issue 15]")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--one", choices=CONFIGS, help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
@@ -262,8 +264,8 @@ def main() -> None:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
     from scale import build_input  # bench/scale.py: the same real-text input
 
-    base = args.base or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True,
-                                       text=True, check=True).stdout.strip()
+    base = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.base], capture_output=True, text=True,
+                          check=True).stdout.strip()
     sources = {c: pinned_source(base) if c == "old" else ROOT / "src" for c in configs}
     for name in args.sizes.split(","):
         if name == "html":
