@@ -3,16 +3,19 @@
     python bench/throughput.py                                 # 2,000 and 20,000 articles, every configuration
     python bench/throughput.py --sizes 2000                     # a quicker look
     python bench/throughput.py --sizes 2000 --configs new,cheap --base 7828dca
+    python bench/throughput.py --sizes html                     # the 100 saved pages of ../shared/data (pages/s)
 
 Configurations, each run in its own subprocess on the same input and the same engine (the default process pool,
 ``--workers`` workers, so two sizes are compared on one engine):
 
 - ``new``: this checkout's code with the default settings (summaries, citation check, comparison all on);
-- ``old``: the code of commit ``--base`` (default: the merge base with ``main``) with *its* default settings,
+- ``old``: the code of commit ``--base`` (default ``7828dca``, main before issue 15) with *its* default settings,
   unpacked with ``git archive`` into bench/out/ (git-ignored) and run from there: today's defaults, pinned;
 - ``cheap``: this checkout with TF-IDF summary vectors, the static citation check and the comparison off.
 
-The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-shuffled variants). Each run reads
+The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-shuffled variants); the size
+``html`` is instead the 100 gzipped pages of the extraction benchmark (../shared/data/ingest/extraction/html), read
+and extracted like any HTML input, so its rate is pages/s end to end. Each run reads
 the JSONL files, runs the default stages and writes stories.json, timing wall-clock and CPU (this process plus its
 pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s. Start-up is
 the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a fresh process;
@@ -37,6 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 SEEDS = ROOT.parent / "shared" / "seeds"
 CONFIGS = ("new", "old", "cheap")
+BASE = "7828dca"
+"""main before the issue 15 work: today's defaults, pinned."""
+HTML_PAGES = ROOT.parent / "shared" / "data" / "ingest" / "extraction" / "html"
 
 
 def settings_for(config: str):  # -> Settings of whichever checkout runs this script
@@ -239,9 +245,10 @@ def table(size: int, results: list[dict], workers: int, load: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="2000,20000", help="comma-separated article counts [2000,20000]")
+    parser.add_argument("--sizes", default="2000,20000",
+                        help="comma-separated article counts, or 'html' for the saved pages [2000,20000]")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, first is the baseline column")
-    parser.add_argument("--base", default="", help="commit for 'old' [the merge base with main]")
+    parser.add_argument("--base", default=BASE, help=f"commit for 'old' [{BASE}: main before issue 15]")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--one", choices=CONFIGS, help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
@@ -257,17 +264,22 @@ def main() -> None:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
     from scale import build_input  # bench/scale.py: the same real-text input
 
-    base = args.base or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True,
-                                       text=True, check=True).stdout.strip()
+    base = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.base], capture_output=True, text=True,
+                          check=True).stdout.strip()
     sources = {c: pinned_source(base) if c == "old" else ROOT / "src" for c in configs}
-    for size in [int(s) for s in args.sizes.split(",")]:
-        folder = build_input(size, OUT / f"throughput-input-{size}")
+    for name in args.sizes.split(","):
+        if name == "html":
+            folder, size = HTML_PAGES, len(list(HTML_PAGES.glob("*.html.gz")))
+        else:
+            size = int(name)
+            folder = build_input(size, OUT / f"throughput-input-{size}")
         load = os.getloadavg()[0]
         results = []
         for config in configs:
             print(f"bench: {size:,} articles, {config} ...", file=sys.stderr, flush=True)
             results.append(measure(config, sources[config], folder, args.workers))
-        print(f"### {size:,} articles ({'old = ' + base[:12] if 'old' in configs else ''})\n")
+        kind = "HTML pages" if name == "html" else "articles"
+        print(f"### {size:,} {kind} ({'old = ' + base[:12] if 'old' in configs else ''})\n")
         print(table(size, results, args.workers, load))
         print(flush=True)
 

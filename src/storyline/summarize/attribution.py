@@ -8,7 +8,7 @@ that the span states the sentence's main fact. Two verifiers:
 
 - ``static`` (default, fast): static-embedding cosine + word/name/number/bigram overlap over every sentence;
 - ``minilm`` (precise, slower): each article's few closest spans by the static features are re-scored with
-  the MiniLM transformer's cosine; only those sentences are encoded, not the whole story;
+  the MiniLM transformer's cosine; only those sentences (and only those plausible enough to be cited) are encoded;
 - ``auto`` (default): ``minilm`` when at most ``options.minilm_budget`` sentences need encoding, else ``static``,
   so small and mid-sized stories get the precise check and a 50-article story stays under a second.
 """
@@ -52,9 +52,9 @@ MINILM_MODEL = SupportModel(bias=-6.89, weights=(9.99,))
 VERIFIERS = ("auto", "static", "minilm")
 MINILM_MIN_COSINE = 0.4
 MINILM_MIN_COVERAGE = 0.2
-"""A span goes to the MiniLM check only when its static cosine or its word coverage reaches these floors: on 30
-ECB+ dev stories (7,099 shortlisted pairs) no span below both reached the MiniLM support threshold (lowest static
-cosine of a cited span 0.31 with coverage >= 0.2; see docs/summaries.md), and skipping them saves encoding."""
+"""A shortlisted span is encoded for the MiniLM check only when its static cosine or its word coverage reaches these
+floors: on 30 ECB+ dev stories (7,099 shortlisted pairs) every span MiniLM cited was at or above one of them
+(docs/summaries.md); below both it cannot decide anything, so it is not encoded."""
 
 
 def _coverage(a: Terms, b: Terms, idf: dict[str, float]) -> float:

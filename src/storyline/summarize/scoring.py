@@ -158,7 +158,7 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
     n_articles = len(index.articles)
     concepts = [concepts_of(index.terms[i], index.sentences[i].text, weights) for i in range(n)]
     article_df: Counter[Concept] = Counter()
-    early: Counter[Concept] = Counter()
+    early: dict[Concept, float] = {}
     for k in range(n_articles):
         first: dict[Concept, int] = {}
         for i in index.of_article(k):
@@ -169,11 +169,11 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
         article_df.update(first.keys())
         if weights.position:
             for c, rank in first.items():
-                early[c] += 1.0 / (1.0 + rank)
+                early[c] = early.get(c, 0) + 1.0 / (1.0 + rank)
     min_df = weights.min_df if n_articles >= 3 else 1
 
     def weigh(c: Concept, df: int) -> float:
-        base = (df + weights.position * early[c]) ** weights.df_power
+        base = (df + weights.position * early.get(c, 0)) ** weights.df_power
         return base * (weights.unigram if len(c) == 1 else 1.0)
 
     names, rows, incidence = concept_features(index, concepts)
