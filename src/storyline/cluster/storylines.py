@@ -14,6 +14,9 @@ a storyline when, against the storyline's members together,
   agencies as much as two days of one earthquake do), so without dates on both sides the bar is the stricter
   ``undated_threshold``.
 
+A story is compared with at most ``MAX_CANDIDATES`` storylines (those sharing the most distinctive names with it),
+and a long storyline by its latest ``MAX_POOLED`` stories, so a run costs the same whatever the store's size.
+
 Stories are placed in time order (first published, then id), each into the best storyline that passes, or alone.
 A story already in a storyline stays unless it no longer passes against the others. Ids never change: a storyline's
 id comes from the story that founded it and stays while it has members. Everything is plain JSON (``to_json``),
@@ -40,6 +43,10 @@ from .features import article_text, entity_phrases
 
 FORMAT = 1
 BLOB_KEY = "storylines:state"
+MAX_POOLED = 30
+"""A long storyline is compared by its latest stories (what a new event continues from), bounding the cost."""
+MAX_CANDIDATES = 20
+"""Storylines a story is compared with (those sharing the most distinctive names with it)."""
 KEPT_TERMS = 60
 """Names and words kept per story profile (the most used in its articles): enough to compare, small to store."""
 _WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
@@ -221,24 +228,27 @@ def similarity(state: StorylineState, story: str, others: Sequence[str], options
             return 0.0
         bar = options.threshold
     n = len(state.profiles)
-    names = {t for sid in others for t in state.profiles[sid].names}
+    names = {t for sid in sorted(others, key=state.order)[-MAX_POOLED:] for t in state.profiles[sid].names}
     shared = [t for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2)]
     if len(shared) < options.min_shared_names:
         return 0.0
     mine_names = _weighted(state, profile.names, "n:")
     mine_words = _weighted(state, profile.words, "w:")
-    score = (_cosine(mine_names, _pooled(state, others, "n:")) + _cosine(mine_words, _pooled(state, others, "w:"))) / 2
+    recent = sorted(others, key=state.order)[-MAX_POOLED:]
+    score = (_cosine(mine_names, _pooled(state, recent, "n:")) + _cosine(mine_words, _pooled(state, recent, "w:"))) / 2
     return score / bar
 
 
-def _candidates(state: StorylineState, story: str) -> set[str]:
-    """Storylines holding a story that shares a name with ``story`` (the only ones that can pass the name rule)."""
-    found: set[str] = set()
+def _candidates(state: StorylineState, story: str) -> list[str]:
+    """The ``MAX_CANDIDATES`` storylines sharing the most IDF weight of names with ``story`` (only storylines that
+    share a name can pass the name rule; the cap keeps a run's cost flat when common names link many stories)."""
+    weight: dict[str, float] = defaultdict(float)
     for name in state.profiles[story].names:
-        for other in state.postings.get(name, ()):
-            if other != story and other in state.storyline_of:
-                found.add(state.storyline_of[other])
-    return found
+        idf = state.idf("n:", name)
+        for line in {state.storyline_of[o] for o in state.postings.get(name, ()) if o != story
+                     and o in state.storyline_of}:
+            weight[line] += idf
+    return sorted(weight, key=lambda line: (-weight[line], line))[:MAX_CANDIDATES]
 
 
 def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
@@ -265,7 +275,7 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
                 continue  # still fits its storyline: it stays (stable membership)
             state._leave(sid)
         best, best_score = None, 1.0
-        for candidate in sorted(_candidates(state, sid)):
+        for candidate in _candidates(state, sid):
             score = similarity(state, sid, state.members[candidate], options)
             if score >= best_score and (best is None or score > best_score):
                 best, best_score = candidate, score
