@@ -19,7 +19,9 @@ and extracted like any HTML input, so its rate is pages/s end to end. Each run r
 the JSONL files, runs the default stages and writes stories.json, timing wall-clock and CPU (this process plus its
 pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s. Start-up is
 the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a fresh process;
-the rate after start-up is ``articles / (run wall-clock - start-up)``. Both new and old must give the same stories
+the rate after start-up is ``articles / (run wall-clock - start-up)``. On a shared machine wall-clock follows the
+other users' load, so the table also gives the rate the CPU seconds allow when each worker has a core of its own
+(``articles x workers / CPU seconds of all stages``). Both new and old must give the same stories
 only when nothing shown changed, so the table prints each configuration's stories.json fingerprint.
 """
 
@@ -232,6 +234,8 @@ def table(size: int, results: list[dict], workers: int, load: float) -> str:
     for stage in base["cpu"]:
         row(f"CPU s: {stage}", [r["cpu"].get(stage, 0.0) for r in results], ",.1f")
     row("CPU s: all stages", [sum(r["cpu"].values()) for r in results], ",.1f")
+    row(f"articles/s the CPU allows on {workers} free cores", [r["articles"] * workers / sum(r["cpu"].values())
+                                                               for r in results], ",.1f", bold=True)
     row("peak memory MB (process tree)", [r["peak_mb"] for r in results], ",.0f")
     lines.append("")
     lines.append(

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..models import Article, Rejected
 from .base import ReadContext
 from .decode import gunzip_partial, is_gzip
-from .detect import detect_format, get_reader, reader_names
+from .detect import detect_format, get_reader, reader_available
 from .remote import is_remote, iter_remote_files, read_remote
 from .urls import is_url, read_url
 from .validate import validate_article
@@ -155,7 +155,7 @@ def read_file(file: InputFile, options: IngestOptions, fetcher: Fetcher | None =
             yield Rejected(name, cut)
             return
         yield Rejected(name, f"{cut}; reading the records before the cut")
-    if options.format == "auto" and fmt not in reader_names():
+    if options.format == "auto" and not reader_available(fmt):
         # Detected, but that reader's optional dependency is missing: reject this file, keep the run going.
         extra = {"feed": "feeds"}.get(fmt, fmt)
         yield Rejected(name, f"looks like {fmt}, but its reader is not installed; pip install 'storyline[{extra}]'")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+from functools import cache
 
 from ..errors import ConfigError
 from .base import Reader
@@ -12,37 +14,46 @@ _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<div[\s>
 _FEED = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]|<opml[\s>]", re.IGNORECASE)
 
 
-def _readers() -> dict[str, Reader]:
-    from .html import read_html
-    from .jsonl import read_jsonl
-    from .text import read_text
-    from .urls import read_urls
+_READERS: dict[str, tuple[str, str]] = {
+    "text": (".text", "read_text"),
+    "jsonl": (".jsonl", "read_jsonl"),
+    "html": (".html", "read_html"),
+    "urls": (".urls", "read_urls"),
+    "feed": (".feeds", "read_feed"),  # needs storyline[feeds]
+    "warc": (".warc", "read_warc"),  # needs storyline[warc]
+}
+"""Reader name -> (module, function). A reader's module is imported only when a file needs it, so a digest of
+text or JSONL never loads the HTML extractors (lxml, trafilatura) or the feed and WARC parsers."""
 
-    readers: dict[str, Reader] = {"text": read_text, "jsonl": read_jsonl, "html": read_html, "urls": read_urls}
+
+@cache
+def _load(name: str) -> Reader | None:
+    """The named reader, or ``None`` when its optional dependency is not installed."""
+    module, function = _READERS[name]
     try:
-        from .feeds import read_feed
-
-        readers["feed"] = read_feed
+        reader: Reader = getattr(importlib.import_module(module, __package__), function)
     except ImportError:
-        pass
-    try:
-        from .warc import read_warc
+        if name in ("feed", "warc"):
+            return None
+        raise
+    return reader
 
-        readers["warc"] = read_warc
-    except ImportError:
-        pass
-    return readers
+
+def reader_available(name: str) -> bool:
+    """Whether ``name`` is a reader that can run here (its optional dependency, if any, is installed)."""
+    return name in _READERS and _load(name) is not None
 
 
 def reader_names() -> list[str]:
-    return sorted(_readers())
+    """The readers that can run here (imports every reader: for listings and messages, not per file)."""
+    return [name for name in sorted(_READERS) if reader_available(name)]
 
 
 def get_reader(name: str) -> Reader:
-    readers = _readers()
-    if name not in readers:
-        raise ConfigError(f"unknown format {name!r}; choose one of: auto, {', '.join(sorted(readers))}")
-    return readers[name]
+    reader = _load(name) if name in _READERS else None
+    if reader is None:
+        raise ConfigError(f"unknown format {name!r}; choose one of: auto, {', '.join(reader_names())}")
+    return reader
 
 
 def detect_format(data: bytes, name: str) -> str:

@@ -1,0 +1,51 @@
+"""Start-up: a digest loads only what its input and settings need (issue 15).
+
+The real CLI runs in a fresh interpreter on the two seed articles; the test then lists the top-level packages that
+interpreter imported. Text input must never pull in the HTML extractors, the web app, the store or Dask, and with
+TF-IDF summaries and no comparison no model runtime either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SEEDS
+
+HTML_WEB_DASK = {"lxml", "trafilatura", "htmldate", "readability", "justext", "feedparser", "fastwarc", "dask",
+                 "distributed", "fastapi", "starlette", "uvicorn", "sqlalchemy", "psycopg"}
+MODELS = {"torch", "transformers", "sentence_transformers", "spacy", "model2vec"}
+
+_PROBE = """
+import json, sys
+from storyline.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    if exc.code:
+        raise
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def imported_by_digest(tmp_path: Path, *options: str) -> set[str]:
+    """Top-level packages imported by one `storyline digest` of the seeds (local engine: no worker processes)."""
+    command = [sys.executable, "-c", _PROBE, "digest", str(SEEDS), "-o", str(tmp_path / "out"), "-q",
+               "--engine", "local", *options]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "stories.json").exists()
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_text_digest_imports_no_html_web_store_or_dask_code(tmp_path: Path) -> None:
+    cheap = tmp_path / "cheap.toml"
+    cheap.write_text('[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n')
+    imported = imported_by_digest(tmp_path, "--config", str(cheap))
+    assert "storyline" in imported
+    assert not imported & HTML_WEB_DASK, imported & HTML_WEB_DASK
+    assert not imported & MODELS, imported & MODELS  # no model needed: none loaded, not even its runtime
