@@ -10,6 +10,7 @@ Each part prints storyline's figure beside named baselines run in the same proce
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import sys
@@ -250,10 +251,16 @@ def bench_conflicts(unjudged_path: str | None = None) -> None:
         texts = {a.id: a.text for a in articles}
         for name, options in CONFLICT_SYSTEMS.items():
             for conflict in compare_story(articles, options).conflicts:
-                a, b = sorted(conflict.sides, key=lambda s: (s.article_id, s.start))[:2]
-                key = (a.article_id, a.start, b.article_id, b.start)
-                found.setdefault((name, story["set"]), set()).add(key)
-                if key not in gold:
+                # A conflict lists every article giving each of its values (issue 19 items 8-9 merged the copies):
+                # each pair of sides from two articles with different values is one finding, as the test gate counts.
+                sides = sorted(conflict.sides, key=lambda s: (s.article_id, s.start))
+                for a, b in itertools.combinations(sides, 2):
+                    if a.article_id == b.article_id or a.value.lower() == b.value.lower():
+                        continue
+                    key = (a.article_id, a.start, b.article_id, b.start)
+                    found.setdefault((name, story["set"]), set()).add(key)
+                    if key in gold:
+                        continue
                     unjudged[key] = {"a": a.article_id, "a_start": a.start, "b": b.article_id, "b_start": b.start,
                                      "about": conflict.about, "values": [a.value, b.value],
                                      "a_text": texts[a.article_id][a.start : a.end],
