@@ -287,9 +287,10 @@ def table(results: list[dict], batches: int) -> str:
     """The Markdown table of bench/RESULTS.md (printed even when a baseline failed)."""
     base = results[0]
     lines = [f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
-             f"wall / {base['size']:,} store | stories touched p50 (max) | wall per touched story p50 s | "
-             "peak RSS MB | warm-up batch s | regroup baseline s | regroup / batch |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"wall / {base['size']:,} store | CPU / {base['size']:,} store | stories touched p50 (max) | "
+             "wall per touched story p50 s | CPU per touched story p50 s | peak RSS MB | warm-up batch s | "
+             "regroup baseline s | regroup / batch |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         regroup, limit = r["regroup"]["wall"], r["regroup"]["limit"]
         if regroup is not None:
@@ -303,7 +304,9 @@ def table(results: list[dict], batches: int) -> str:
         lines.append(
             f"| {r['size']:,} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
             f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
-            f"{r['touched_p50']:.0f} ({r['touched_max']}) | {r['per_touched_p50']:.2f} | {r['peak_mb']:.0f} | "
+            f"{r['cpu_p50'] / base['cpu_p50']:.2f}x | {r['touched_p50']:.0f} ({r['touched_max']}) | "
+            f"{r['per_touched_p50']:.2f} | "
+            f"{statistics.median(b['cpu'] / max(1, b['touched']) for b in r['batches']):.2f} | {r['peak_mb']:.0f} | "
             f"{r['warmup_wall']:.1f} | {shown} | {ratio} |")
     prefills = "; ".join(
         f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {PREFILL_BATCH:,} {r['prefill_steps'][0]:.1f} s, "
