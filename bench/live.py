@@ -3,6 +3,7 @@
     python bench/live.py                              # stores of 1,000 and 10,000 articles, SQLite
     python bench/live.py --sizes 1000 --batches 5     # a quicker look
     python bench/live.py --sizes 1000,10000 --regroup-limit 600 --backend postgres
+    python bench/live.py --sizes 1000,10000,100000 --reuse-prefill    # keeps/reuses pre-filled SQLite stores
 
 Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English, then the seeded
 sentence-shuffled variants tests/realtexts.py makes), replayed **in publication order**: DUC documents carry their
@@ -11,13 +12,17 @@ source's date; ECB+ documents have none and keep their place in the input. For e
 
 1. the store is pre-filled with the first S articles through the same ``add_articles`` path, in batches of 1,000,
    with **cheap settings** (source comparison off, static citation check) to save time: the stored stories'
-   clustering state is what the measured batches work against, and it does not depend on those two settings;
+   clustering state is what the measured batches work against, and it does not depend on those two settings. The
+   seconds of each pre-fill chunk are reported (a chunk into a bigger store should not cost more and more); on
+   SQLite the pre-filled store is kept in bench/out and ``--reuse-prefill`` starts from it (the batches run on a
+   copy); the clustering state's load and save, the one per-batch cost that grows with the store, are timed on it;
 2. one warm-up batch of 100 (models load; reported apart), then ``--batches`` batches of 100 with **default
    settings**, one executor kept open as the worker keeps it for a drain: wall and CPU seconds per batch (this
    process and its workers), stories touched, peak RSS of the process tree;
 3. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
    round) over a copy of the pre-filled store, with default settings, in a subprocess stopped after
-   ``--regroup-limit`` seconds.
+   ``--regroup-limit`` seconds (not run above ``--regroup-max`` articles); a failed baseline is reported with its
+   last stderr lines, and the table is printed whatever happened to it.
 
 Prints a Markdown table (for bench/RESULTS.md) and writes bench/out/live.json.
 """
@@ -287,9 +292,10 @@ def table(results: list[dict], batches: int) -> str:
     """The Markdown table of bench/RESULTS.md (printed even when a baseline failed)."""
     base = results[0]
     lines = [f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
-             f"wall / {base['size']:,} store | stories touched p50 (max) | wall per touched story p50 s | "
-             "peak RSS MB | warm-up batch s | regroup baseline s | regroup / batch |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"wall / {base['size']:,} store | CPU / {base['size']:,} store | stories touched p50 (max) | "
+             "wall per touched story p50 s | CPU per touched story p50 s | peak RSS MB | warm-up batch s | "
+             "regroup baseline s | regroup / batch |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         regroup, limit = r["regroup"]["wall"], r["regroup"]["limit"]
         if regroup is not None:
@@ -303,7 +309,9 @@ def table(results: list[dict], batches: int) -> str:
         lines.append(
             f"| {r['size']:,} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
             f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
-            f"{r['touched_p50']:.0f} ({r['touched_max']}) | {r['per_touched_p50']:.2f} | {r['peak_mb']:.0f} | "
+            f"{r['cpu_p50'] / base['cpu_p50']:.2f}x | {r['touched_p50']:.0f} ({r['touched_max']}) | "
+            f"{r['per_touched_p50']:.2f} | "
+            f"{statistics.median(b['cpu'] / max(1, b['touched']) for b in r['batches']):.2f} | {r['peak_mb']:.0f} | "
             f"{r['warmup_wall']:.1f} | {shown} | {ratio} |")
     prefills = "; ".join(
         f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {PREFILL_BATCH:,} {r['prefill_steps'][0]:.1f} s, "
