@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..config import Settings
 from ..models import Article
@@ -88,12 +88,14 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
 
 
 def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: threading.Event | None = None,
-               report: Callable[[dict], None] | None = None) -> Drained:
-    """Drain jobs as they come (every ``live.poll_seconds``); with ``once``, drain what is there and return."""
+               report: Callable[[dict], None] | None = None, executor: Executor | None = None) -> Drained:
+    """Drain jobs as they come (every ``live.poll_seconds``); with ``once``, drain what is there and return.
+
+    Without an ``executor`` each drain opens the one ``settings.scale`` names and stops it when the queue is empty."""
     stop = stop or threading.Event()
     total = Drained()
     while not stop.is_set():
-        got = drain(store, settings, stop=stop, report=report)
+        got = drain(store, settings, stop=stop, report=report, executor=executor)
         total.jobs, total.failed, total.articles = (total.jobs + got.jobs, total.failed + got.failed,
                                                     total.articles + got.articles)
         if once:
@@ -103,23 +105,33 @@ def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: th
 
 
 class WorkerThread:
-    """``run_worker`` in a daemon thread of the web server; ``stop()`` ends it after the current batch."""
+    """``run_worker`` in a daemon thread of the web server; ``stop()`` ends it after the current batch.
+
+    The thread shares the server's interpreter lock with the request threads, so it does no heavy work itself:
+    every map of two or more items (the touched stories' summaries and comparisons above all) goes to the worker
+    processes of ``settings.scale``, which start with the first batch and stay up (models loaded once) until the
+    server stops. A request then waits for the database, not for a batch being grouped."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.stop_event = threading.Event()
         self.error: str | None = None
+        if settings.scale.engine == "process":
+            settings = replace(settings, scale=replace(settings.scale, min_parallel=1))
         self._thread = threading.Thread(target=self._run, args=(store, settings), name="storyline-worker",
                                         daemon=True)
 
     def _run(self, store: Store, settings: Settings) -> None:
-        while not self.stop_event.is_set():
-            try:
-                run_worker(store, settings, stop=self.stop_event)
-            except Exception as exc:  # e.g. the database went away: say so in /status and try again later
-                self.error = f"{type(exc).__name__}: {exc}"
-                self.stop_event.wait(max(5.0, settings.live.poll_seconds))
-            else:
-                self.error = None
+        from ..scale import open_executor
+
+        with open_executor(settings.scale, progress=False) as executor:
+            while not self.stop_event.is_set():
+                try:
+                    run_worker(store, settings, stop=self.stop_event, executor=executor)
+                except Exception as exc:  # e.g. the database went away: say so in /status and try again later
+                    self.error = f"{type(exc).__name__}: {exc}"
+                    self.stop_event.wait(max(5.0, settings.live.poll_seconds))
+                else:
+                    self.error = None
 
     def start(self) -> None:
         self._thread.start()
