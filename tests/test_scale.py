@@ -173,3 +173,19 @@ def test_few_local_bytes_are_read_in_this_process(tmp_path: Path) -> None:
         shared, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
         assert executor.started
     assert [a.id for a in shared] == [a.id for a in small] and len(small) == 30
+
+
+def _niceness(_: int) -> int:
+    return os.nice(0)
+
+
+def test_pool_workers_run_at_the_niceness_asked_and_a_bad_niceness_fails_at_load() -> None:
+    # storyline serve's grouping worker runs its processes niced so that requests go first (issue 14)
+    own = os.nice(0)
+    with ProcessExecutor(ScaleOptions(engine="process", workers=2, min_parallel=1, nice=5), progress=False) as ex:
+        got = ex.map(_niceness, list(range(6)))
+    assert set(got) == {min(own + 5, 19)}
+    with ProcessExecutor(POOL, progress=False) as ex:
+        assert set(ex.map(_niceness, list(range(6)))) == {own}
+    with pytest.raises(ConfigError, match=r"scale\.nice must be between 0 and 19"):
+        ScaleOptions(nice=20)

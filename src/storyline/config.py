@@ -211,8 +211,16 @@ class ScaleOptions(_Checked):
     """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
     partitions_per_worker: int = 4
     """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
+    nice: int = 0
+    """Niceness added to the worker processes of ``process`` (0-19, Unix): higher lets other work on the machine
+    go first (``storyline serve``'s grouping worker uses at least 10 so that requests do)."""
     connect_timeout: float = 20.0
     """Seconds to wait for a Dask scheduler before failing with a clear error."""
+
+    def __post_init__(self) -> None:
+        _Checked.__post_init__(self)
+        if not 0 <= self.nice <= 19:
+            raise ConfigError(f"scale.nice must be between 0 and 19, got {self.nice}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,11 @@ class ProcessExecutor(BatchingExecutor):
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            if self.options.nice and hasattr(os, "nice"):
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                 initializer=os.nice, initargs=(self.options.nice,))
+            else:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
 
     def start(self) -> None:

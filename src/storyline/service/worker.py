@@ -10,6 +10,7 @@ worker (which finds them so while holding the lock) takes them up again.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -104,24 +105,33 @@ def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: th
     return total
 
 
+SERVE_WORKER_NICE = 10
+"""Niceness of ``storyline serve``'s grouping worker (its thread and processes): requests are served first."""
+
+
 class WorkerThread:
     """``run_worker`` in a daemon thread of the web server; ``stop()`` ends it after the current batch.
 
     The thread shares the server's interpreter lock with the request threads, so it does no heavy work itself:
     every map of two or more items (the touched stories' summaries and comparisons above all) goes to the worker
     processes of ``settings.scale``, which start with the first batch and stay up (models loaded once) until the
-    server stops. A request then waits for the database, not for a batch being grouped."""
+    server stops; the thread and those processes run at ``SERVE_WORKER_NICE``, so a request is served before a batch
+    is grouped."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.stop_event = threading.Event()
         self.error: str | None = None
         if settings.scale.engine == "process":
-            settings = replace(settings, scale=replace(settings.scale, min_parallel=1))
+            scale = replace(settings.scale, min_parallel=1, nice=max(settings.scale.nice, SERVE_WORKER_NICE))
+            settings = replace(settings, scale=scale)
         self._thread = threading.Thread(target=self._run, args=(store, settings), name="storyline-worker",
                                         daemon=True)
 
     def _run(self, store: Store, settings: Settings) -> None:
         from ..scale import open_executor
+
+        if hasattr(os, "nice"):  # on Linux this lowers only this thread: the request threads keep their priority
+            os.nice(SERVE_WORKER_NICE)
 
         with open_executor(settings.scale, progress=False) as executor:
             while not self.stop_event.is_set():
