@@ -135,3 +135,16 @@ def test_live_batches_join_the_stored_names_and_the_web_shows_one(tmp_path: Path
         assert chips <= {"Harbor Ledger", "The Morning Signal"}, chips
         assert chips
     store.close()
+
+
+def test_sources_toml_names_aliases_and_groups_win(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES_TOML, encoding="utf-8")
+    table = load_outlets(path)
+    alias = Article(id="a", text="x", source="HL online")
+    slug = Article(id="b", text="x", source="harbor-ledger", meta={"source_from": "folder"})
+    other = Article(id="c", text="x", source="Valley Courier", meta={"groups": ["stale"]})
+    name_outlets([alias, slug, other], table, stored=["harbor ledger"])
+    assert alias.source == slug.source == "Harbor Ledger"  # the user's name beats the stored spelling
+    assert alias.meta["source_original"] == "HL online" and alias.meta["groups"] == ["coastal", "daily"]
+    assert "groups" not in other.meta and other.source == "Valley Courier"
