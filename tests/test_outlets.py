@@ -148,3 +148,9 @@ def test_sources_toml_names_aliases_and_groups_win(tmp_path: Path) -> None:
     assert alias.source == slug.source == "Harbor Ledger"  # the user's name beats the stored spelling
     assert alias.meta["source_original"] == "HL online" and alias.meta["groups"] == ["coastal", "daily"]
     assert "groups" not in other.meta and other.source == "Valley Courier"
+
+
+def test_a_new_batch_joins_the_stored_spelling() -> None:
+    fresh = Article(id="n", text="x", source="Harbor Ledger")
+    name_outlets([fresh], stored=["harbor-ledger", UNKNOWN_SOURCE])
+    assert fresh.source == "harbor-ledger" and fresh.meta["source_original"] == "Harbor Ledger"
