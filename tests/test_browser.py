@@ -212,3 +212,22 @@ def test_times_are_utc_with_the_local_time_on_hover_and_articles_list_their_cite
     start, end = (int(x) for x in first.split("start=")[1].split("#")[0].split("&end="))
     expect(page.locator("mark#cited")).to_have_text(article.text[start:end])
     page.screenshot(path=str(SHOTS / "article-cited.png"), full_page=True)
+
+
+def test_one_name_per_outlet_on_the_story_page_and_the_sources_list(live, page: Page) -> None:
+    """Issue 17: the demo corpus names "Harbor Ledger" in JSONL and harbor-ledger/ as a folder; one name shows."""
+    from collections import defaultdict
+
+    from storyline.text.outlets import outlet_key
+
+    base, _, everything = live
+    story = f"{base}/stories/{_biggest(everything).id}"
+    for url, selector in ((story, "a.source, a.cite"), (base + "/sources", "main a")):
+        page.goto(url)
+        shown = [t.strip() for t in page.locator(selector).all_inner_texts() if t.strip()]
+        names: dict[str, set[str]] = defaultdict(set)
+        for name in shown:
+            names[outlet_key(name)].add(name)
+        assert len(names) >= 3, shown
+        assert all(len(n) == 1 for n in names.values()), names
+        assert not {"harbor-ledger", "morning-signal", "valley-courier"} & set(shown), shown

@@ -317,6 +317,60 @@ class LiveOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class Outlet:
+    """One outlet named in ``sources.toml``: its display name, other names it goes by, and the user's groups."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutletOptions:
+    """Outlet names and groups of the user's choosing (storyline ships no ratings); docs/configuration.md."""
+
+    file: str = ""
+    """A ``sources.toml`` naming outlets: ``[outlets."Harbor Ledger"] aliases = [...], groups = [...]``;
+    empty = none. Read and checked when the settings are loaded."""
+    table: tuple[Outlet, ...] = field(init=False, default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "table", load_outlets(self.file) if self.file else ())
+
+
+def load_outlets(path: str | Path) -> tuple[Outlet, ...]:
+    """The outlets of a ``sources.toml`` file; a ``ConfigError`` naming the problem for a bad file."""
+    where = f"sources file {str(path)!r}"
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {where}: {exc}") from exc
+    unknown = set(data) - {"outlets"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown table {sorted(unknown)[0]!r}; expected only [outlets.\"Name\"] tables")
+    outlets = data.get("outlets", {})
+    if not isinstance(outlets, dict):
+        raise ConfigError(f"{where}: 'outlets' must be a table of [outlets.\"Name\"] tables")
+    found: list[Outlet] = []
+    for name, body in outlets.items():
+        if not name.strip():
+            raise ConfigError(f"{where}: an outlet name is empty")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: outlets.{name!r} must be a table with aliases and groups")
+        extra = set(body) - {"aliases", "groups"}
+        if extra:
+            raise ConfigError(f"{where}: outlets.{name!r} has unknown key {sorted(extra)[0]!r}; known: aliases, groups")
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in ("aliases", "groups"):
+            value = body.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError(f"{where}: outlets.{name!r}.{key} must be a list of non-empty strings")
+            lists[key] = tuple(v.strip() for v in value)
+        found.append(Outlet(name.strip(), lists["aliases"], lists["groups"]))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ingest: IngestOptions = field(default_factory=IngestOptions)
     fetch: FetchOptions = field(default_factory=FetchOptions)
@@ -330,6 +384,7 @@ class Settings:
     web: WebOptions = field(default_factory=WebOptions)
     watch: WatchOptions = field(default_factory=WatchOptions)
     live: LiveOptions = field(default_factory=LiveOptions)
+    outlets: OutletOptions = field(default_factory=OutletOptions)
     progress: bool = True
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
@@ -396,7 +451,7 @@ def _apply(settings: Settings, sections: dict[str, dict[str, Any]], top: dict[st
         if section not in _SECTIONS:
             raise ConfigError(f"unknown settings section {section!r}; known: {', '.join(sorted(_SECTIONS))}")
         current = getattr(settings, section)
-        known = {f.name for f in fields(current)}
+        known = {f.name for f in fields(current) if f.init}
         for name in values:
             if name not in known:
                 raise ConfigError(f"unknown setting {section}.{name}; known: {', '.join(sorted(known))}")

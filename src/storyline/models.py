@@ -24,6 +24,10 @@ class Sentence:
     text: str
 
 
+UNKNOWN_SOURCE = "unknown source"
+"""What an article with no outlet name and no URL shows as its source (its file name stays its id)."""
+
+
 @dataclass(slots=True)
 class Article:
     """One news article with its original text and whatever metadata the input had."""
@@ -43,7 +47,7 @@ class Article:
 
     @property
     def source_name(self) -> str:
-        """A short name of the outlet for display: the source, the URL host, or the id."""
+        """A short name of the outlet for display: the source, the URL host, or ``"unknown source"``."""
         if self.source:
             return self.source
         if self.url:
@@ -55,7 +59,7 @@ class Article:
                 host = None
             if host:
                 return host.removeprefix("www.")
-        return self.id
+        return UNKNOWN_SOURCE
 
 
 @dataclass(frozen=True, slots=True)

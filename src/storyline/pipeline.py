@@ -313,10 +313,17 @@ def run_pipeline(
     inputs: int = 0,
     stages: Sequence[Stage] | None = None,
     executor: Executor | None = None,
+    stored_outlets: Iterable[str] = (),
 ) -> Digest:
-    """Run ``stages`` (the default pipeline when ``None``) over ``articles`` and return the digest."""
+    """Run ``stages`` (the default pipeline when ``None``) over ``articles`` and return the digest.
+
+    First every article of one outlet gets the same source name (``text/outlets.py``; ``stored_outlets`` are the
+    names a store already shows, which a new batch joins)."""
+    from .text.outlets import name_outlets
+
     settings = settings or Settings()
     state = RunState(settings=settings, articles=list(articles), rejected=list(rejected), inputs=inputs)
+    name_outlets(state.articles, settings.outlets.table, stored_outlets)
     executor = executor or LocalExecutor(progress=settings.progress)
     for stage in stages if stages is not None else [make() for make in DEFAULT_STAGES]:
         stage.run(state, executor)

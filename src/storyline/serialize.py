@@ -34,6 +34,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "id": article.id,
         "title": article.title,
         "source": article.source_name,
+        "groups": [str(g) for g in article.meta.get("groups") or []],
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
         "language": article.language,

@@ -57,7 +57,7 @@ def group_into_store(store: Store, articles: Sequence[Article], settings: Settin
             try:
                 result = run_pipeline(list(articles), settings, rejected=rejected,
                                       inputs=len(articles) if inputs is None else inputs,
-                                      stages=stages, executor=executor)
+                                      stages=stages, executor=executor, stored_outlets=store.source_names())
             except ValueError as exc:  # e.g. no article has a content word: the clustering has no vocabulary
                 raise GroupingError(f"could not group {len(articles)} articles into stories: {exc}") from exc
             report = store.save_digest(result, kind=kind, merges=cluster.merges)

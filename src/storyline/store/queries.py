@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from ..text.outlets import outlet_key
 from .codec import to_utc_naive, utc_iso
 from .repository import Store
 from .search import matching_ids, ranked_ids
@@ -46,6 +47,13 @@ class StoryFilter:
     sort: str = "newest"
 
 
+def _outlet_names(session: Any, name: str) -> list[str]:
+    """The stored display names of the outlet ``name`` spells (``harbor-ledger`` finds ``Harbor Ledger``)."""
+    key = outlet_key(name)
+    stored = session.scalars(select(ArticleRow.source_name).distinct())
+    return [n for n in stored if n == name or (key and outlet_key(n) == key)]
+
+
 def _filtered(flt: StoryFilter, session: Any) -> Select[Any] | None:
     stmt = select(StoryRow.id)
     if flt.q:
@@ -54,7 +62,8 @@ def _filtered(flt: StoryFilter, session: Any) -> Select[Any] | None:
             return None
         stmt = stmt.where(StoryRow.id.in_(hits))
     if flt.source:
-        stmt = stmt.where(StoryRow.id.in_(select(ArticleRow.story_id).where(ArticleRow.source_name == flt.source)))
+        stmt = stmt.where(StoryRow.id.in_(select(ArticleRow.story_id).where(
+            ArticleRow.source_name.in_(_outlet_names(session, flt.source)))))
     if flt.language:
         stmt = stmt.where(StoryRow.id.in_(select(ArticleRow.story_id).where(ArticleRow.language == flt.language)))
     if flt.entity:
@@ -170,8 +179,9 @@ def list_articles(store: Store, source: str | None, limit: int, offset: int) -> 
                       ArticleRow.language, ArticleRow.story_id, ArticleRow.duplicate_of, ArticleRow.url)
         counter = select(func.count()).select_from(ArticleRow)
         if source:
-            stmt = stmt.where(ArticleRow.source_name == source)
-            counter = counter.where(ArticleRow.source_name == source)
+            names = _outlet_names(s, source)
+            stmt = stmt.where(ArticleRow.source_name.in_(names))
+            counter = counter.where(ArticleRow.source_name.in_(names))
         total = int(s.scalar(counter) or 0)
         order = (ArticleRow.published.desc().nulls_last(), ArticleRow.id)
         rows = s.execute(stmt.order_by(*order).limit(limit).offset(offset))

@@ -579,6 +579,11 @@ class Store:
         with self.session() as s:
             return {aid: sid for aid, sid in s.execute(select(ArticleRow.id, ArticleRow.story_id))}
 
+    def source_names(self) -> list[str]:
+        """The outlet display names stored articles show, in sort order (a new batch's names join these)."""
+        with self.session() as s:
+            return list(s.scalars(select(ArticleRow.source_name).distinct().order_by(ArticleRow.source_name)))
+
     def pending_articles(self) -> list[Article]:
         """Stored articles that belong to no story yet (saved with ``save_articles`` or by the web API)."""
         with self.session() as s:
