@@ -43,7 +43,11 @@ EXPECTED: dict[str, tuple[list[str], list[str]] | None] = {
     "empty.txt": ([], ["empty file"]),
     "external_entity.xml": None,
     "garbage.warc": None,
-    "hostile_dates.jsonl": (["d-max", "d-min"], ["not an ISO 8601 date: 'nan'", "not an ISO 8601 date: 'inf'"]),
+    # d-max/d-min: valid ISO 8601 whose moment is outside years 1-9999 in UTC (they crashed the report's UTC times)
+    "hostile_dates.jsonl": ([], ["not an ISO 8601 date in years 1-9999 UTC: 'nan'",
+                                 "not an ISO 8601 date in years 1-9999 UTC: 'inf'",
+                                 "not an ISO 8601 date in years 1-9999 UTC: '9999-12-31T23:59:59-23:59'",
+                                 "not an ISO 8601 date in years 1-9999 UTC: '0001-01-01T00:00:00+14:00'"]),
     "huge_integer.jsonl": (["int-ok"], ["invalid JSON (Exceeds the limit"]),
     "iframe_root.html": None,
     "line_separators.jsonl": (["sep"], []),

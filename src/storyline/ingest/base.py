@@ -66,7 +66,9 @@ def without_surrogates(value: Any) -> Any:
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    """An ISO 8601 string (or epoch seconds) as a datetime; naive values are taken as UTC; ``None`` if invalid."""
+    """An ISO 8601 string (or epoch seconds) as a datetime; naive values are taken as UTC; ``None`` if invalid,
+    or if the moment cannot be expressed in UTC within years 1-9999 ('9999-12-31T23:59-23:59'): the store and every
+    page show times in UTC, so such a time would fail there instead of here."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, tz=UTC)
@@ -83,4 +85,8 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return None
     return parsed

@@ -83,7 +83,7 @@ def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> 
     if record.get("published") is not None:
         published = parse_datetime(record["published"])
         if published is None:
-            yield Rejected(where, f"'published' is not an ISO 8601 date: {str(record['published'])[:40]!r}")
+            yield Rejected(where, f"'published' is not an ISO 8601 date in years 1-9999 UTC: {str(record['published'])[:40]!r}")
             return
     if isinstance(body, str) and body.strip():
         text = body

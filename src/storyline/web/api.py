@@ -215,7 +215,7 @@ def _posted_article(item: ArticleIn, options: IngestOptions) -> Article | Reject
     where = f"POST /api/articles (id {item.id})"
     published = parse_datetime(item.published) if item.published else None
     if item.published and published is None:
-        return Rejected(where, f"published {item.published!r} is not an ISO 8601 date")
+        return Rejected(where, f"published {item.published!r} is not an ISO 8601 date in years 1-9999 UTC")
     article = Article(id=without_surrogates(item.id), text=without_surrogates(item.text),
                       title=without_surrogates(item.title), url=item.url, source=without_surrogates(item.source),
                       published=published, language=item.language, author=without_surrogates(item.author),
