@@ -83,7 +83,8 @@ def read_record(record: dict, ctx: ReadContext, where: str, default_id: str) -> 
     if record.get("published") is not None:
         published = parse_datetime(record["published"])
         if published is None:
-            yield Rejected(where, f"'published' is not an ISO 8601 date in years 1-9999 UTC: {str(record['published'])[:40]!r}")
+            value = str(record["published"])[:40]
+            yield Rejected(where, f"'published' is not an ISO 8601 date in years 1-9999 UTC: {value!r}")
             return
     if isinstance(body, str) and body.strip():
         text = body
