@@ -85,7 +85,7 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         return
     try:
         overrides = {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold,
-                     "ingest.fetch": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
+                     "fetch.enabled": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
                      "scale.workers": workers}
         settings = _settings(config, quiet, overrides)
         if db is not None:
