@@ -27,16 +27,6 @@ def embed_texts(texts: Sequence[str], embedder: str) -> np.ndarray:
         return np.zeros((0, 1), dtype=np.float32)
     if embedder == "tfidf":
         return np.asarray(tfidf_vectors(texts).toarray(), dtype=np.float32)
-    if embedder == "minilm":
-        _quiet_transformers()
     from ..embed import encode
 
     return encode(embedder, list(texts))
-
-
-def _quiet_transformers() -> None:
-    """No weight-loading progress bar or load report on the user's terminal (errors still show)."""
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()
