@@ -307,10 +307,11 @@ def _date_context(unit: Unit, date: DateMention) -> frozenset[str]:
     """Stems of the content words just before a date in its unit (what happened then: "the ferry sank on"), or
     just after it when none precede ("Tuesday's attack")."""
     offset = date.start - unit.start
-    before = [w for w in _EVENT_WORD.findall(unit.text[:offset]) if w.lower() not in stop_words()][-_EVENT_REACH:]
+    stop = stop_words(filler=False)
+    before = [w for w in _EVENT_WORD.findall(unit.text[:offset]) if w.lower() not in stop][-_EVENT_REACH:]
     if not before:
         after = unit.text[offset + len(date.expression) :]
-        before = [w for w in _EVENT_WORD.findall(after) if w.lower() not in stop_words()][:_EVENT_REACH]
+        before = [w for w in _EVENT_WORD.findall(after) if w.lower() not in stop][:_EVENT_REACH]
     return frozenset(stem(w, STEM_PREFIX) for w in before)
 
 

@@ -111,7 +111,7 @@ def find_quantities(
     """Figures in ``text[start:end]`` with their unit (a currency, ``percent``, or the noun that follows, stemmed)
     and what they count."""
     end = len(text) if end is None else end
-    stop = stop_words()
+    stop = stop_words(filler=False)
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(text, start, end):
         s, e = m.span()
