@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 from storyline.embed import get_embedder  # noqa: E402
-from storyline.summarize.vectors import _quiet_transformers  # noqa: E402
 from storyline.text.sentences import split_sentences  # noqa: E402
 
 ECB = ROOT.parent / "shared" / "data" / "ecbplus" / "dev.jsonl"
@@ -43,7 +42,6 @@ def main() -> None:
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 800
     texts = sentences(count)
-    _quiet_transformers()
     model = get_embedder("minilm").model  # type: ignore[attr-defined]
     tokens = np.mean([len(t) for t in model.tokenizer(texts)["input_ids"]])
     print(f"{len(texts)} sentences, {tokens:.1f} tokens on average, torch threads {torch.get_num_threads()}\n")

@@ -48,3 +48,14 @@ def test_cli_reports_a_bad_choice_before_reading(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["digest", str(tmp_path), "--format", "pdf", "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "ingest.format must be one of auto, text, jsonl, html, feed, warc, urls; got 'pdf'" in result.output
+
+
+def test_a_moved_setting_names_its_new_key_in_files_and_the_environment(tmp_path: Path) -> None:
+    config = tmp_path / "storyline.toml"
+    config.write_text("[ingest]\nfetch = true\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"is now fetch\.enabled \(environment: STORYLINE_FETCH_ENABLED\)"):
+        Settings.load(config, env={})
+    with pytest.raises(ConfigError, match=r"ingest\.fetch is now fetch\.enabled"):
+        Settings.load(env={"STORYLINE_INGEST_FETCH": "1"})
+    assert Settings.load(env={"STORYLINE_FETCH_ENABLED": "1"}).fetch.enabled
+    assert not Settings().fetch.enabled

@@ -119,7 +119,7 @@ def test_url_list_with_fetch_reads_pages_and_without_fetch_says_how(tmp_path: Pa
         listing.write_text(f"# today\n{site.base}/a.html\n{site.base}/b.html\n\n{site.base}/gone.html\n")
         articles, rejected, _ = read_inputs([str(listing)], IngestOptions(), options(tmp_path))
         assert articles == [] and "pass --fetch" in rejected[0].reason
-        articles, rejected, _ = read_inputs([str(listing)], IngestOptions(fetch=True), options(tmp_path))
+        articles, rejected, _ = read_inputs([str(listing)], IngestOptions(), options(tmp_path, enabled=True))
         assert [a.id for a in articles] == [f"{site.base}/a.html", f"{site.base}/b.html"]
         assert articles[0].title == "Bridge opens in Norden" and "opened to traffic" in articles[0].text
         assert "Home | World" not in articles[0].text and articles[0].language == "en"
@@ -141,11 +141,12 @@ def test_feed_teasers_are_replaced_by_the_fetched_page_and_opml_lists_feeds(tmp_
 <outline text="Norden" type="rss" xmlUrl="{site.base}/feed.xml"/></body></opml>""")
         teaser, _, _ = read_inputs([str(tmp_path / "feed.xml")], IngestOptions(min_article_chars=5))
         assert teaser[0].text == "Short teaser." and teaser[0].meta["teaser"] is True
-        full, rejected, _ = read_inputs([str(tmp_path / "feed.xml")], IngestOptions(fetch=True), options(tmp_path))
+        full, rejected, _ = read_inputs([str(tmp_path / "feed.xml")], IngestOptions(), options(tmp_path, enabled=True))
         assert "opened on Friday morning" in full[0].text and full[0].meta["fetched"] is True
         assert full[0].published.isoformat() == "2024-03-01T10:00:00+00:00" and full[0].source == "Norden Daily"
         assert not rejected
-        listed, rejected, _ = read_inputs([str(tmp_path / "list.opml")], IngestOptions(fetch=True), options(tmp_path))
+        opml = str(tmp_path / "list.opml")
+        listed, rejected, _ = read_inputs([opml], IngestOptions(), options(tmp_path, enabled=True))
         assert not rejected
         assert listed[0].url == f"{site.base}/bridge.html"
         unfetched, rejected, _ = read_inputs([str(tmp_path / "list.opml")])
@@ -175,6 +176,6 @@ def test_charset_from_the_http_header_decodes_the_page(tmp_path: Path) -> None:
     with serve(routes) as site:
         listing = tmp_path / "urls.txt"
         listing.write_text(f"{site.base}/fr.html\n")
-        articles, rejected, _ = read_inputs([str(listing)], IngestOptions(fetch=True), options(tmp_path))
+        articles, rejected, _ = read_inputs([str(listing)], IngestOptions(), options(tmp_path, enabled=True))
     assert not rejected
     assert "inauguré" in articles[0].text and "préfecture" in articles[0].text and articles[0].language == "fr"

@@ -49,3 +49,23 @@ def test_text_digest_imports_no_html_web_store_or_dask_code(tmp_path: Path) -> N
     assert "storyline" in imported
     assert not imported & HTML_WEB_DASK, imported & HTML_WEB_DASK
     assert not imported & MODELS, imported & MODELS  # no model needed: none loaded, not even its runtime
+
+
+def test_importing_storyline_leaves_the_environment_alone() -> None:
+    """The offline switches of the Hugging Face libraries are set where a model is loaded, not at import."""
+    probe = (
+        "import os, storyline, storyline.embed, storyline.api; "
+        "print(sorted(k for k in os.environ if 'OFFLINE' in k))"
+    )
+    env = {k: v for k, v in os.environ.items() if "OFFLINE" not in k}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**env, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    probe = (
+        "import os; from storyline.embed import get_embedder; "
+        "get_embedder('static'); print(os.environ['HF_HUB_OFFLINE'])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**env, "PYTHONPATH": str(ROOT / "src")})
+    assert done.stdout.strip() == "1", done.stderr

@@ -142,7 +142,7 @@ def test_the_address_connected_to_is_the_one_checked(tmp_path: Path) -> None:
 def test_refused_urls_are_counted_rejects_of_the_run(tmp_path: Path) -> None:
     listing = tmp_path / "urls.txt"
     listing.write_text("http://169.254.169.254/latest/meta-data/\nhttp://[::1]/admin\nhttp://0x7f000001/\n")
-    articles, rejected, _ = read_inputs([str(listing)], IngestOptions(fetch=True), options(tmp_path))
+    articles, rejected, _ = read_inputs([str(listing)], IngestOptions(), options(tmp_path, enabled=True))
     assert articles == [] and len(rejected) == 3
     assert all("refused by the SSRF guard" in r.reason and "allow_private_hosts" in r.reason for r in rejected)
 

@@ -1,3 +1,4 @@
+from storyline.models import Sentence
 from storyline.text.sentences import split_sentences
 
 
@@ -38,3 +39,16 @@ def test_paragraph_breaks_end_sentences_and_empty_text_gives_nothing() -> None:
     assert texts("A headline without a stop\n\nThe body starts.") == ["A headline without a stop", "The body starts."]
     assert split_sentences("") == []
     assert split_sentences("   \n\n ") == []
+
+
+def test_ensure_sentences_splits_only_articles_without_sentences() -> None:
+    from storyline.models import Article
+    from storyline.text.sentences import ensure_sentences
+
+    fresh = Article(id="a", text="The river rose. Roads closed at noon.")
+    kept = [Sentence(article_id="b", index=0, start=0, end=9, text="One line.")]
+    split = Article(id="b", text="One line. Another line.", sentences=list(kept))
+    ensure_sentences([fresh, split])
+    assert [s.text for s in fresh.sentences] == ["The river rose.", "Roads closed at noon."]
+    assert all(s.article_id == "a" for s in fresh.sentences)
+    assert split.sentences == kept

@@ -61,11 +61,9 @@ def digest(
 def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:
     """A cited summary of ``articles`` treated as one story."""
     from .summarize import summarize_story
-    from .text.sentences import split_sentences
+    from .text.sentences import ensure_sentences
 
     settings = settings or Settings()
-    for article in articles:
-        if not article.sentences:
-            article.sentences = split_sentences(article.text, article.id)
+    ensure_sentences(articles)
     summary, _ = summarize_story(list(articles), settings.summary)
     return summary

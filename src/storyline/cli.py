@@ -85,7 +85,7 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         return
     try:
         overrides = {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold,
-                     "ingest.fetch": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
+                     "fetch.enabled": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
                      "scale.workers": workers}
         settings = _settings(config, quiet, overrides)
         if db is not None:
@@ -178,11 +178,9 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since
         summary = run_summarize(articles, settings=settings)
     else:
         from .summarize import summarize_update
-        from .text.sentences import split_sentences
+        from .text.sentences import ensure_sentences
 
-        for article in articles:
-            if not article.sentences:
-                article.sentences = split_sentences(article.text, article.id)
+        ensure_sentences(articles)
         update = summarize_update(articles, cutoff, (), settings.summary)
         summary = update.summary
         header = {"since": cutoff.isoformat(), "new_articles": update.new_article_ids,

@@ -69,8 +69,6 @@ class IngestOptions(_Checked):
     """HTML: ... or one shorter than this share of the page's visible text (menus, scripts and all)."""
     detect_language: bool = True
     """Set ``Article.language`` from the text when the input does not give it (offline, py3langid)."""
-    fetch: bool = False
-    """Download linked pages: URL inputs and lists, and feed entries that carry only a teaser."""
     max_records: int = 100_000
     """Most articles read from one feed or WARC file; the rest are rejected with a count."""
     workers: int = 1
@@ -81,6 +79,8 @@ class IngestOptions(_Checked):
 class FetchOptions:
     """The polite HTTP fetcher used by ``--fetch`` (robots.txt, per-host delay, retries, caps, a cache)."""
 
+    enabled: bool = False
+    """Download linked pages: URL inputs and lists, OPML feed lists, and feed entries that carry only a teaser."""
     user_agent: str = "storyline/0.1 (news story digest; honours robots.txt)"
     """Sent with every request and matched against robots.txt."""
     timeout: float = 20.0
@@ -445,9 +445,18 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
     return value
 
 
+_MOVED = {"ingest.fetch": "fetch.enabled"}
+"""Settings that have a new name: an old key in a file or the environment is an error naming the new one."""
+
+
 def _apply(settings: Settings, sections: dict[str, dict[str, Any]], top: dict[str, Any]) -> Settings:
     changes: dict[str, Any] = {}
     for section, values in sections.items():
+        for name in values:
+            if f"{section}.{name}" in _MOVED:
+                new = _MOVED[f"{section}.{name}"]
+                variable = "STORYLINE_" + new.upper().replace(".", "_")
+                raise ConfigError(f"{section}.{name} is now {new} (environment: {variable})")
         if section not in _SECTIONS:
             raise ConfigError(f"unknown settings section {section!r}; known: {', '.join(sorted(_SECTIONS))}")
         current = getattr(settings, section)

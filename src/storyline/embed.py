@@ -20,9 +20,6 @@ import numpy as np
 
 from .errors import ConfigError
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 
 class Embedder(Protocol):
     name: str
@@ -105,6 +102,11 @@ class MiniLMEmbedder:
     def __init__(self) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # No weight-loading progress bar or load report on the user's terminal (errors still show).
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
 
         # One intra-op thread: the same floating-point sums in every process (local, pool or Dask workers give the
         # same stories), no oversubscription when one worker runs per core, and measured faster on a busy machine.
@@ -125,7 +127,15 @@ def get_embedder(name: str = "static") -> Embedder:
     """The named embedder, loaded once per process."""
     if name not in EMBEDDERS:
         raise ConfigError(f"unknown embedder {name!r}; choose one of: {', '.join(sorted(EMBEDDERS))}")
+    _offline()
     return EMBEDDERS[name]()
+
+
+def _offline() -> None:
+    """Never download: Hugging Face libraries read these when first imported, so they are set before a model is
+    loaded (values the user set win). Set here rather than at import, so importing storyline changes nothing."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 _shared: ContextVar[dict[tuple[str, str], np.ndarray] | None] = ContextVar("storyline_shared_vectors", default=None)

@@ -152,7 +152,7 @@ class ClusterStories:
     def _incremental(self, originals: list[Article], state: RunState) -> tuple[list[list[str]], list[str]]:
         from .cluster.incremental import assign
         from .cluster.state_store import load_state, save_state
-        from .text.sentences import split_sentences
+        from .text.sentences import ensure_sentences
 
         settings = state.settings.cluster
         cluster_state = load_state(self.blobs, settings)
@@ -181,9 +181,9 @@ class ClusterStories:
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:
             raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
-        for article in self.load_articles(missing) if missing and self.load_articles is not None else []:
-            article.sentences = article.sentences or split_sentences(article.text, article.id)
-            state.articles.append(article)
+        stored = list(self.load_articles(missing)) if missing and self.load_articles is not None else []
+        ensure_sentences(stored)
+        state.articles.extend(stored)
         loaded = {a.id for a in state.articles}
         state.dropped["story members not in the article store"] += sum(aid not in loaded for g in groups for aid in g)
         state.dropped["stories merged into older ones"] += len(assignment.merges)

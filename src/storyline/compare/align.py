@@ -16,16 +16,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..config import CompareOptions
 from ..models import Article
+from ..text.tokens import stem, stop_words
 
-_WORD = re.compile(r"[\w’'-]+")
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "told", "according", "reported", "report", "reports"}
 MIN_UNIT_WORDS = 4
 
 
@@ -50,20 +47,19 @@ def split_units(article: Article) -> list[Unit]:
     ]
 
 
-@lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """A crude stem (plural and verb endings off, at most five letters) so "economy" meets "economic"."""
-    word = word.lower().replace("’", "'").removesuffix("'s")
-    for suffix in ("ing", "ed", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith(("ss", "us", "is")):
-            word = word[: -len(suffix)]
-            break
-    return word[:5]
+STEM_PREFIX = 5
+"""Letters of a stem kept when matching units: a coarser key that also joins "economy" and "economic"."""
+
+
+_WORD = re.compile(r"[\w’'-]+")
+"""Words as source comparison matches them: digits and underscores included (``text.tokens.TOKEN`` in their place
+lowered the conflict F1 on the dev labels, bench/RESULTS.md, issue 18)."""
 
 
 def content_stems(text: str) -> frozenset[str]:
     """The stems of a text's content words (stop words and speech verbs left out)."""
-    return frozenset(stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1)
+    stop = stop_words(filler=False)
+    return frozenset(stem(w, STEM_PREFIX) for w in _WORD.findall(text) if w.lower() not in stop and len(w) > 1)
 
 
 def lexical_similarity(units: Sequence[Unit], stems: Sequence[frozenset[str]] | None = None) -> np.ndarray:

@@ -20,7 +20,8 @@ import numpy as np
 from ..config import CompareOptions
 from ..models import Citation, Claim, Conflict, ConflictSide, Span
 from ..text.dates import DateMention
-from .align import _STOP, Unit, content_stems, rare_stems, stem
+from ..text.tokens import stem, stop_words
+from .align import STEM_PREFIX, Unit, content_stems, rare_stems
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -306,11 +307,12 @@ def _date_context(unit: Unit, date: DateMention) -> frozenset[str]:
     """Stems of the content words just before a date in its unit (what happened then: "the ferry sank on"), or
     just after it when none precede ("Tuesday's attack")."""
     offset = date.start - unit.start
-    before = [w for w in _EVENT_WORD.findall(unit.text[:offset]) if w.lower() not in _STOP][-_EVENT_REACH:]
+    stop = stop_words(filler=False)
+    before = [w for w in _EVENT_WORD.findall(unit.text[:offset]) if w.lower() not in stop][-_EVENT_REACH:]
     if not before:
         after = unit.text[offset + len(date.expression) :]
-        before = [w for w in _EVENT_WORD.findall(after) if w.lower() not in _STOP][:_EVENT_REACH]
-    return frozenset(stem(w) for w in before)
+        before = [w for w in _EVENT_WORD.findall(after) if w.lower() not in stop][:_EVENT_REACH]
+    return frozenset(stem(w, STEM_PREFIX) for w in before)
 
 
 def _same_event(a: Unit, date_a: DateMention, b: Unit, date_b: DateMention) -> bool:

@@ -41,7 +41,8 @@ PLACE_WORDS = frozenset(_PLACE_WORDS.split())
 River", "Ashford Vale"): streets, waterways, landforms, districts. Words that are also common surnames (Hill, Lake,
 Bay, Park, Wood, Brooks, Field) or words of names ("Red Crescent") are left to the model; a mention with a title
 ("Ms. Diane Lane") stays a person."""
-_STOP = frozenset({"the", "of", "and", "for", "&", "a", "an", "de", "la", "del", "in", "on", "at", "to"})
+# Small words an acronym leaves out ("Bank of England" -> "BE").
+_ACRONYM_SKIPS = frozenset({"the", "of", "and", "for", "&", "a", "an", "de", "la", "del", "in", "on", "at", "to"})
 
 # Common short forms of places and bodies that no string rule can link.
 _KNOWN_ALIASES = {
@@ -74,7 +75,7 @@ def _core(name: str, kind: str) -> str:
 
 
 def _initials(core: str) -> str:
-    return "".join(w[0] for w in core.split() if w not in _STOP)
+    return "".join(w[0] for w in core.split() if w not in _ACRONYM_SKIPS)
 
 
 @dataclass(frozen=True, slots=True)

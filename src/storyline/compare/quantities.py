@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .align import _STOP, stem
+from ..text.tokens import stem, stop_words
+from .align import STEM_PREFIX
 
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
@@ -110,6 +111,7 @@ def find_quantities(
     """Figures in ``text[start:end]`` with their unit (a currency, ``percent``, or the noun that follows, stemmed)
     and what they count."""
     end = len(text) if end is None else end
+    stop = stop_words(filler=False)
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(text, start, end):
         s, e = m.span()
@@ -126,27 +128,27 @@ def find_quantities(
         else:
             after = _NEXT_WORD.match(text, e, end)
             word = after.group(1).lower() if after else ""
-            if not word or word in _STOP or len(word) < 3:
+            if not word or word in stop or len(word) < 3:
                 before = _PREV_WORD.search(text, max(start, s - 30), s)
                 word = before.group(1).lower() if before else ""
-                if not word or word in _STOP or len(word) < 3:
+                if not word or word in stop or len(word) < 3:
                     continue
             elif after:
                 e = after.end()
-            unit = stem(word)
+            unit = stem(word, STEM_PREFIX)
             named = _COUNTED_WORD.fullmatch(word)
             if named and after and named.lastgroup != "cost":
                 noun = _NEXT_WORD.match(text, e, end)  # "two injured firefighters" counts firefighters
-                if noun and noun.group(1).lower() not in _STOP and len(noun.group(1)) >= 3:
-                    unit, e = stem(noun.group(1)), noun.end()
-            if unit in _PERSONS or (named and named.lastgroup != "cost" and unit == stem(word)):
+                if noun and noun.group(1).lower() not in stop and len(noun.group(1)) >= 3:
+                    unit, e = stem(noun.group(1), STEM_PREFIX), noun.end()
+            if unit in _PERSONS or (named and named.lastgroup != "cost" and unit == stem(word, STEM_PREFIX)):
                 unit = "peopl"  # "12 injured", "15 others", "five dead" count people
         if raw.lower() == "a" and not m.group("scale"):
             continue
         low_f, high_f = _QUALIFIERS.get((m.group("qual") or "").strip().lower(), (1.0, 1.0))
         around = [*_WORDS.findall(text[max(start, s - 60) : s])[-_CONTEXT_WORDS:],
                   *_WORDS.findall(text[e : min(end, e + 60)])[:_CONTEXT_WORDS]]  # fmt: skip
-        context = frozenset(stem(w) for w in around if w.lower() not in _STOP and not w[0].isdigit())
+        context = frozenset(stem(w, STEM_PREFIX) for w in around if w.lower() not in stop and not w[0].isdigit())
         counts = _counted(text, s, e, start, end)
         found.append(Quantity(s, e, text[s:e].strip(), unit, value * low_f, value * high_f, context - {unit}, counts))
     return found

@@ -2,7 +2,7 @@
 
 One reader per input kind (``text``, ``jsonl``, ``html``, ``feed``, ``warc``, ``urls``); ``detect.py`` picks it
 by content. Inputs may be local paths, fsspec URLs (``file://``, ``s3://``, ``memory://`` ...) or, with
-``ingest.fetch``, http(s) URLs. A broken file never stops a run: it is reported as a ``Rejected`` entry with the
+``fetch.enabled``, http(s) URLs. A broken file never stops a run: it is reported as a ``Rejected`` entry with the
 reason.
 """
 
@@ -216,12 +216,12 @@ def read_inputs(
     """All articles and rejects from ``inputs``, and the number of input files seen.
 
     Articles whose id was already seen are rejected, so reading the same input twice never duplicates.
-    With ``options.fetch`` one polite fetcher (``fetch`` options) serves URLs, URL lists, OPML and feed teasers.
+    With ``fetch.enabled`` one polite fetcher (``fetch`` options) serves URLs, URL lists, OPML and feed teasers.
     """
     options = options or IngestOptions()
     counter = InputCounter()
     fetcher = None
-    if options.fetch:
+    if fetch is not None and fetch.enabled:
         from .fetch import Fetcher
 
         fetcher = Fetcher(fetch)

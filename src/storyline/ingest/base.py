@@ -27,7 +27,8 @@ class ReadContext:
     url: str | None = None
     declared_charset: str | None = None
     fetcher: Fetcher | None = None
-    """The run's polite HTTP fetcher when ``ingest.fetch`` is on (feeds fetch teaser pages, URL lists pages)."""
+    """The run's polite HTTP fetcher when fetching is on (``fetch.enabled``, or a watched feed); readers fetch
+    (URLs, URL lists, OPML, feed teasers) only when there is one."""
 
     def article(self, *, id: str, text: str, **fields: Any) -> Article:
         fields = {k: without_surrogates(v) for k, v in fields.items() if v is not None or k == "published"}

@@ -1,7 +1,7 @@
 """RSS 0.9x/1.0/2.0, Atom and JSON Feed (feedparser), and OPML lists of feeds.
 
 Each entry becomes an article: its full content when the entry has it, else its summary; with
-``ingest.fetch`` a teaser is replaced by the text of the linked page. Entry dates and authors are kept.
+``fetch.enabled`` a teaser is replaced by the text of the linked page. Entry dates and authors are kept.
 XML that declares entities is refused before parsing (billion laughs); an empty feed is a reject, not a crash.
 """
 
@@ -145,7 +145,7 @@ def _entry_article(entry: Any, number: int, ctx: ReadContext, source: str | None
     published = _entry_date(entry)
     author = _clean(entry.get("author")) or None
     if link and len(text) < TEASER_CHARS:
-        if ctx.options.fetch and ctx.fetcher is not None:
+        if ctx.fetcher is not None:
             page = fetch_article(ctx.fetcher, link, ctx.options)
             if isinstance(page, Rejected):
                 meta["fetch_error"] = page.reason
@@ -224,13 +224,13 @@ def opml_feed_urls(data: bytes, name: str) -> list[str]:
 
 
 def read_opml(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
-    """The entries of every feed an OPML file lists (with ``ingest.fetch``), else one reject naming the count."""
+    """The entries of every feed an OPML file lists (with ``fetch.enabled``), else one reject naming the count."""
     try:
         urls = opml_feed_urls(data, ctx.name)
     except InputError as exc:
         yield Rejected(ctx.name, exc.reason)
         return
-    if not ctx.options.fetch or ctx.fetcher is None:
+    if ctx.fetcher is None:
         yield Rejected(ctx.name, f"OPML lists {len(urls)} feeds; pass --fetch to download and read them")
         return
     for url in urls:

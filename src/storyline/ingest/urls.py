@@ -1,4 +1,4 @@
-"""URL inputs and URL-list files: with ``ingest.fetch`` each URL is fetched and read by the reader its content
+"""URL inputs and URL-list files: with ``fetch.enabled`` each URL is fetched and read by the reader its content
 needs (HTML page, feed, ...); without it each list is one reject that says to pass ``--fetch``.
 """
 
@@ -69,7 +69,7 @@ def read_url(url: str, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Fetch ``url`` and read it with the reader its content calls for."""
     from .detect import detect_format, get_reader
 
-    if not ctx.options.fetch or ctx.fetcher is None:
+    if ctx.fetcher is None:
         yield Rejected(url, "a URL; pass --fetch to download it")
         return
     got = fetch_bytes(ctx.fetcher, url)
@@ -89,14 +89,14 @@ def read_url(url: str, ctx: ReadContext) -> Iterator[Article | Rejected]:
 
 
 def read_urls(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
-    """Every page of a URL list (with ``ingest.fetch``); otherwise one reject naming the count."""
+    """Every page of a URL list (with ``fetch.enabled``); otherwise one reject naming the count."""
     from .decode import decode_text
 
     urls = parse_url_list(decode_text(data, ctx.name))
     if urls is None:
         yield Rejected(ctx.name, "not a URL list: every non-blank line must be one http(s) URL ('#' for comments)")
         return
-    if not ctx.options.fetch or ctx.fetcher is None:
+    if ctx.fetcher is None:
         yield Rejected(ctx.name, f"URL list of {len(urls)} URLs; pass --fetch to download them")
         return
     for url in dict.fromkeys(urls):

@@ -41,7 +41,7 @@ def read_inputs_parallel(
     inputs: Sequence[str], options: IngestOptions, executor: Executor, fetch: FetchOptions | None = None
 ) -> tuple[list[Article], list[Rejected], int]:
     """``ingest.read_inputs`` with the files read by ``executor``'s workers: same items, same order, same rejects."""
-    if not isinstance(executor, BatchingExecutor) or options.fetch:
+    if not isinstance(executor, BatchingExecutor) or (fetch is not None and fetch.enabled):
         return read_inputs(inputs, options, fetch)
     counter = InputCounter()
     files = list(iter_input_files(inputs, options, counter))

@@ -14,7 +14,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
@@ -79,12 +79,11 @@ def _scan_folders(folders: Sequence[str], seen: dict[str, str], settings: Settin
 
 def _read_feeds(urls: Sequence[str], settings: Settings, fetcher: Fetcher, result: WatchRound) -> list[Article]:
     """Every entry of every feed, read as ``digest --fetch`` reads a feed URL (teaser pages fetched)."""
-    options = replace(settings.ingest, fetch=True)
     articles: list[Article] = []
     for url in urls:
         result.feeds += 1
         try:
-            for item in read_file(InputFile(url, url, "url"), options, fetcher):
+            for item in read_file(InputFile(url, url, "url"), settings.ingest, fetcher):
                 (result.rejected.append(item) if isinstance(item, Rejected) else articles.append(item))
         except Exception as exc:  # a reader bug on one feed must not stop the watcher: count it with its reason
             result.rejected.append(Rejected(url, f"cannot read feed: {type(exc).__name__}: {exc}"))
@@ -95,12 +94,14 @@ def watch_round(store: Store, folders: Sequence[str], feeds: Sequence[str], sett
                 fetcher: Fetcher | None = None, executor: Executor | None = None) -> WatchRound:
     """One pass over the folders and feeds: store what is new and add it to the stories."""
     result = WatchRound()
-    own = fetcher is None and (bool(feeds) or settings.ingest.fetch)
+    own = fetcher is None and (bool(feeds) or settings.fetch.enabled)
     fetcher = Fetcher(settings.fetch) if own else fetcher
     try:
         raw = store.get_blob(SEEN_KEY)
         seen: dict[str, str] = json.loads(raw) if raw else {}
-        found = _scan_folders(folders, seen, settings, fetcher, result) if folders else []
+        # folders fetch only with fetch.enabled; feeds always do (their entries are teasers and links)
+        folder_fetcher = fetcher if settings.fetch.enabled else None
+        found = _scan_folders(folders, seen, settings, folder_fetcher, result) if folders else []
         if feeds:
             assert fetcher is not None
             found += _read_feeds(feeds, settings, fetcher, result)
@@ -128,7 +129,7 @@ def watch(store: Store, folders: Sequence[str], feeds: Sequence[str], settings: 
     """Run ``watch_round`` every ``settings.watch.interval`` seconds (forever, or ``rounds`` times), with one
     fetcher for every round (its robots.txt answers, per-host pacing and conditional-GET cache carry over)."""
     done = 0
-    fetcher = Fetcher(settings.fetch) if feeds or settings.ingest.fetch else None
+    fetcher = Fetcher(settings.fetch) if feeds or settings.fetch.enabled else None
     try:
         while rounds is None or done < rounds:
             started = time.monotonic()

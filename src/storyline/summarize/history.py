@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ..config import SummaryOptions
 from ..models import Article, Story
-from ..text.sentences import split_sentences
+from ..text.sentences import ensure_sentences
 from .update import UpdateSummary, summarize_update
 
 
@@ -51,9 +51,7 @@ def updates_since(
         before = history.story_as_of(story_id, since)
         previous = before.story.summary if before is not None else []
         articles = [a for a in history.articles(story.article_ids) if a.duplicate_of is None]
-        for article in articles:
-            if not article.sentences:
-                article.sentences = split_sentences(article.text, article.id)
+        ensure_sentences(articles)
         update = summarize_update(articles, since, previous, options)
         out.append(StoryUpdate(story_id, story.headline, update, before.version if before is not None else None))
     return out

@@ -8,15 +8,15 @@ Three signals, all measured across sources so a fact many outlets report outrank
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from ..text.tokens import stem, stop_words, tokens
 from .index import StorySentences
-from .terms import Terms, stem, stop_words
+from .terms import Terms
 
 Concept = tuple[str, ...]
 
@@ -82,15 +82,12 @@ class SentenceScores:
     """``weight`` per column of ``incidence``."""
 
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
-
-
 def function_bigrams(text: str) -> set[Concept]:
     """Adjacent word pairs of ``text`` of which exactly one is a stop word (stemmed, lower case)."""
     stop = stop_words()
     out: set[Concept] = set()
     previous: tuple[str, bool] | None = None
-    for token in _TOKEN.findall(text):
+    for token in tokens(text):
         lower = token.lower()
         is_stop = lower in stop
         word = lower if is_stop or token[0].isdigit() else stem(lower)

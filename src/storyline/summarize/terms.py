@@ -7,58 +7,15 @@ must match, not only the topic).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
 
-# Reporting verbs and news filler carry no facts of their own (added to scikit-learn's English stop words).
-EXTRA_STOP_WORDS = frozenset(
-    [
-        "said", "says", "say", "told", "tell", "according", "reported", "report", "reports", "added", "adding",
-        "just", "like", "also", "year", "years", "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday",
-        "thursday", "friday", "saturday", "sunday", "today", "yesterday", "week", "s", "t", "don", "didn", "doesn",
-        "won", "isn", "wasn", "aren", "weren", "ve", "ll", "re", "d", "m",
-    ]
-)
+from ..text.tokens import stem, stop_words, tokens
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
     "dozen": "12", "thousand": "1000", "million": "1000000",
 }
-
-
-@cache
-def stop_words() -> frozenset[str]:
-    """scikit-learn's English stop words plus ``EXTRA_STOP_WORDS`` (imported on first use: sklearn is slow to load)."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | EXTRA_STOP_WORDS
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper (plural, -ed, -ing, -ly, final -e) so 'arrests'/'arrested'/'arresting' meet."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    if len(w) <= 3:
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if w.endswith("ing") and len(w) > 5:
-        w = w[:-3]
-    elif (w.endswith("ed") and len(w) > 4) or (w.endswith("ly") and len(w) > 5):
-        w = w[:-2]
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-        w = w[:-1]
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    return w
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +38,14 @@ class Terms:
 
 def sentence_terms(text: str) -> Terms:
     """The content words, bigrams, numbers and names of ``text``."""
-    tokens = _TOKEN.findall(text)
+    found = tokens(text)
     stop = stop_words()
     words: list[str] = []
     bigrams: set[tuple[str, str]] = set()
     numbers: set[str] = set()
     names: set[str] = set()
     previous: str | None = None
-    for position, token in enumerate(tokens):
+    for position, token in enumerate(found):
         lower = token.lower()
         if token[0].isdigit():
             value = token.replace(",", "").rstrip(".")

@@ -5,6 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
+
+
+def tfidf_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Unit-length TF-IDF rows of ``texts`` fitted on ``texts`` themselves (English stop words removed, sublinear
+    tf). When every text is stop words only there is no shared vocabulary: the rows are the identity (nothing is
+    similar to anything else)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b\w+\b")
+    try:
+        return sparse.csr_matrix(vectorizer.fit_transform(list(texts)))
+    except ValueError:  # only stop words
+        return sparse.identity(len(texts), format="csr")
 
 
 def embed_texts(texts: Sequence[str], embedder: str) -> np.ndarray:
@@ -12,24 +26,7 @@ def embed_texts(texts: Sequence[str], embedder: str) -> np.ndarray:
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     if embedder == "tfidf":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b\w+\b")
-        try:
-            matrix = vectorizer.fit_transform(list(texts))
-        except ValueError:  # every text is stop words only: no shared vocabulary, nothing is similar
-            return np.eye(len(texts), dtype=np.float32)
-        return np.asarray(matrix.toarray(), dtype=np.float32)
-    if embedder == "minilm":
-        _quiet_transformers()
+        return np.asarray(tfidf_vectors(texts).toarray(), dtype=np.float32)
     from ..embed import encode
 
     return encode(embedder, list(texts))
-
-
-def _quiet_transformers() -> None:
-    """No weight-loading progress bar or load report on the user's terminal (errors still show)."""
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()

@@ -1,1 +1,1 @@
-"""Text utilities: sentence splitting with offsets, normalization, dates."""
+"""Text basics: sentence splitting with offsets, dates, and words (tokens, stems, stop words)."""

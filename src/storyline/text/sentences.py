@@ -8,9 +8,9 @@ Line breaks that separate paragraphs always end a sentence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from ..models import Sentence
+from ..models import Article, Sentence
 
 # Abbreviations after which a period does not end a sentence (compared lower-case, without the dot).
 ABBREVIATIONS = frozenset(
@@ -113,3 +113,10 @@ def split_sentences(text: str, article_id: str = "") -> list[Sentence]:
         Sentence(article_id=article_id, index=i, start=s, end=e, text=text[s:e])
         for i, (s, e) in enumerate(split_spans(text))
     ]
+
+
+def ensure_sentences(articles: Iterable[Article]) -> None:
+    """Split the sentences of every article of ``articles`` that has none yet (in place; split ones are kept)."""
+    for article in articles:
+        if not article.sentences:
+            article.sentences = split_sentences(article.text, article.id)
