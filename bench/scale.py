@@ -18,14 +18,14 @@ import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests")]
+
+from proctree import run_with_peak  # noqa: E402  (bench/, the script's own folder, is on sys.path)
 
 from realtexts import real_documents  # noqa: E402  (the loader the crash and load benchmarks use too)
 
@@ -131,40 +131,12 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
 
 def measure(engine: str, folder: Path, workers: int) -> dict:
     """Run one engine in a subprocess and sample the peak RSS of its whole process tree."""
-    import psutil
-
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     command = [sys.executable, __file__, "--one", engine, "--input", str(folder), "--workers", str(workers)]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(child.pid)
-        while not done.is_set():
-            try:
-                tree = [root, *root.children(recursive=True)]
-                rss = 0
-                for process in tree:
-                    try:
-                        rss += process.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        continue
-                peak = max(peak, rss)
-            except psutil.NoSuchProcess:
-                return
-            done.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = child.communicate()
-    done.set()
-    sampler.join()
-    if child.returncode != 0:
-        raise SystemExit(f"bench: engine {engine} failed with exit status {child.returncode}")
+    done, _, peak_mb = run_with_peak(command, env)
+    out = done.stdout
     result = json.loads(out.strip().splitlines()[-1])
-    result["peak_mb"] = peak / 2**20
+    result["peak_mb"] = peak_mb
     return result
 
 

@@ -34,9 +34,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from proctree import run_with_peak  # bench/, the script's own folder, is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -135,46 +136,6 @@ def pinned_source(base: str) -> Path:
     return folder / "src"
 
 
-def _tree_peak(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run ``command``; its output, wall-clock seconds and the peak summed RSS (MB) of its process tree."""
-    import psutil
-
-    clock = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        try:
-            root = psutil.Process(child.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not done.is_set():
-            rss = 0
-            try:
-                tree = [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                return
-            for process in tree:
-                try:
-                    rss += process.memory_info().rss
-                except psutil.NoSuchProcess:
-                    continue
-            peak = max(peak, rss)
-            done.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = child.communicate()
-    wall = time.perf_counter() - clock
-    done.set()
-    sampler.join()
-    if child.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(command[:4])} ... failed with exit status {child.returncode}")
-    return subprocess.CompletedProcess(command, 0, out, None), wall, peak / 2**20
-
-
 def _env(src: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -190,7 +151,7 @@ def startup(config: str, src: Path, workers: int) -> float:
             options += ["--config", str(Path(tmp) / "cheap.toml")]
         code = "from storyline.cli import main; main()"
         command = [sys.executable, "-c", code, "digest", str(SEEDS), "-o", str(Path(tmp) / "out"), *options]
-        _, wall, _ = _tree_peak(command, _env(src))
+        _, wall, _ = run_with_peak(command, _env(src))
     return wall
 
 
@@ -200,7 +161,7 @@ def measure(config: str, src: Path, folder: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, __file__, "--one", config, "--input", str(folder), "--workers", str(workers),
                    "--out", tmp]
-        done, wall, peak = _tree_peak(command, _env(src))
+        done, wall, peak = run_with_peak(command, _env(src))
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result.update(startup=first, wall=wall, peak_mb=peak)
     return result
