@@ -133,7 +133,11 @@ class WorkerThread:
         if hasattr(os, "nice"):  # on Linux this lowers only this thread: the request threads keep their priority
             os.nice(SERVE_WORKER_NICE)
 
-        with open_executor(settings.scale, progress=False) as executor:
+        with ExitStack() as stack:
+            # the process pool starts with the first map big enough and then stays up (models loaded once); other
+            # engines (a Dask cluster) are opened by each drain, only when there is work
+            executor = (stack.enter_context(open_executor(settings.scale, progress=False))
+                        if settings.scale.engine == "process" else None)
             while not self.stop_event.is_set():
                 try:
                     run_worker(store, settings, stop=self.stop_event, executor=executor)
