@@ -144,7 +144,7 @@ def test_fetched_body_over_fetch_max_bytes_is_rejected(tmp_path: Path) -> None:
 
     page = f"<html><body><article><h1>Ferry</h1><p>{BODY}</p><p>{BODY}</p></article></body></html>"
     routes = {"/ok.html": static(page), "/big.html": static("<p>" + "x" * 60_000 + "</p>")}
-    config = (f'[ingest]\nfetch = true\n[fetch]\nmax_bytes = 20000\nhost_delay = 0.0\n'
+    config = (f'[fetch]\nenabled = true\nmax_bytes = 20000\nhost_delay = 0.0\n'
               f'allow_private_hosts = true\ncache_dir = "{tmp_path / "c"}"\n')  # the site is on 127.0.0.1
     with serve(routes) as site:
         urls = [site.base + "/ok.html", site.base + "/big.html"]
