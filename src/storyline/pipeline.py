@@ -193,7 +193,7 @@ class ClusterStories:
 
 def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
     """Summary, headline and dates of one story from its member articles (shipped together to a worker)."""
-    from .summarize import choose_headline, summarize_story
+    from .summary import choose_headline, summarize_story
 
     story, members = job
     originals = [a for a in members if a.duplicate_of is None] or members
