@@ -263,8 +263,8 @@ def summaries_table(words: int = 250) -> None:
     word tokenizer it had before issue 21, and lead (the first article's first sentences)."""
     import storyline.text.tokens as token_module
     from storyline.config import SummaryOptions
-    from storyline.summarize import summarize_story
-    from storyline.summarize.index import word_count
+    from storyline.summary import summarize_story
+    from storyline.summary.index import word_count
     from storyline.text.sentences import ensure_sentences
 
     ascii_token = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")

@@ -10,7 +10,7 @@ import pytest
 from storyline.config import SummaryOptions
 from storyline.errors import ConfigError
 from storyline.models import Article
-from storyline.summarize import summarize_story
+from storyline.summary import summarize_story
 from storyline.text.sentences import ensure_sentences
 from storyline.text.tokens import tokens
 
@@ -50,7 +50,7 @@ def test_a_language_no_article_is_in_falls_back_to_every_article() -> None:
 
 
 def test_summary_language_is_checked_when_loaded() -> None:
-    with pytest.raises(ConfigError, match="summary.language must be an ISO 639-1 code"):
+    with pytest.raises(ConfigError, match=r"summary\.language must be an ISO 639-1 code"):
         SummaryOptions(language="Spanish")
 
 
