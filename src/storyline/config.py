@@ -71,8 +71,6 @@ class IngestOptions(_Checked):
     """Set ``Article.language`` from the text when the input does not give it (offline, py3langid)."""
     max_records: int = 100_000
     """Most articles read from one feed or WARC file; the rest are rejected with a count."""
-    workers: int = 1
-    """Processes that read input files in parallel (HTML extraction is CPU-bound); 1 reads in this process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +202,8 @@ class ScaleOptions(_Checked):
     scheduler: str | None = None
     """Dask scheduler address (``tcp://host:8786``); without it ``dask`` starts a LocalCluster on loopback."""
     workers: int = 0
-    """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
+    """Worker processes for ``process`` and the LocalCluster; 0 means one per core. They read the input files too
+    (``scale/reading.py``: HTML extraction is CPU-bound)."""
     min_parallel: int = 200
     """Below this many items a map runs in this process: starting workers would cost more than it saves."""
     min_parallel_bytes: int = 4_000_000
@@ -445,7 +444,7 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
     return value
 
 
-_MOVED = {"ingest.fetch": "fetch.enabled"}
+_MOVED = {"ingest.fetch": "fetch.enabled", "ingest.workers": "scale.workers"}
 """Settings that have a new name: an old key in a file or the environment is an error naming the new one."""
 
 
