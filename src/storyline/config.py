@@ -5,6 +5,7 @@ Environment variables are ``STORYLINE_<SECTION>_<FIELD>``, e.g. ``STORYLINE_SUMM
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ SummaryEmbedder = Literal["static", "minilm", "tfidf"]
 CompareEmbedder = Literal["auto", "static", "minilm", "cascade"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class _Checked:
@@ -106,6 +108,22 @@ class FetchOptions:
     otherwise make storyline request internal services, SSRF)."""
     allow_networks: str = ""
     """Comma-separated IP networks fetched from despite the SSRF guard, e.g. ``"10.20.0.0/16, fd00:1::/64"``."""
+
+    def __post_init__(self) -> None:
+        parse_networks(self.allow_networks)  # a bad network fails at load, not at the first fetch
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """The networks of a comma-separated list (``'10.1.0.0/16, fd00::/8, 192.168.1.5'``); a clear error if bad."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"fetch.allow_networks: {item!r} is not an IP network ({exc})") from exc
+    return tuple(networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +238,9 @@ class ScaleOptions(_Checked):
         _Checked.__post_init__(self)
         if not 0 <= self.nice <= 19:
             raise ConfigError(f"scale.nice must be between 0 and 19, got {self.nice}")
+        if self.scheduler and self.engine != "dask":
+            raise ConfigError('scale.scheduler needs scale.engine = "dask" (on the command line: --scheduler needs '
+                              '--engine dask)')
 
 
 @dataclass(frozen=True, slots=True)
