@@ -1,8 +1,8 @@
 """Stories across languages (issue 21): cross-lingual linking on MultiLing 2011 and English unchanged, side by side.
 
-    python bench/multilingual.py                  # linking table + English check
-    python bench/multilingual.py --ecb-through e5 # also ECB+ dev with every pair through the model (slow)
-    python bench/multilingual.py --summaries-only # only ROUGE-1/2 per language
+    python bench/multilingual.py                  # ROUGE per language, linking table, English check
+    python bench/multilingual.py --parts english --ecb-through e5 --ecb-articles 200   # the model on English
+    python bench/multilingual.py --parts summaries                  # only ROUGE-1/2 per language
 
 Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
 Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
@@ -128,12 +128,14 @@ def linking_table(models: list[str]) -> None:
     row("storyline today (cross_lingual=off)", cluster_articles(articles, ClusterOptions(cross_lingual="off")),
         time.perf_counter() - start)
     vectors: dict[str, np.ndarray] = {}
+    grouped: dict[str, list[list[str]]] = {}
     for model in models:
         get_embedder(model)  # load outside the timing
         with shared_vectors():  # the baseline row below reuses the vectors the clustering computed
             start = time.perf_counter()
             groups = cluster_articles(articles, ClusterOptions(cross_lingual=model))  # type: ignore[arg-type]
             row(f"storyline + {model}", groups, time.perf_counter() - start)
+            grouped[model] = groups
             vectors[model] = article_embeddings(articles, model)
     texts = [article_text(a) for a in articles]
     for label, vectorizer in [
@@ -156,8 +158,7 @@ def linking_table(models: list[str]) -> None:
 
     # Per language pair: is each translation pair linked (storyline + first model)?
     if models:
-        groups = cluster_articles(articles, ClusterOptions(cross_lingual=models[0]))  # type: ignore[arg-type]
-        label = {aid: i for i, g in enumerate(groups) for aid in g}
+        label = {aid: i for i, g in enumerate(grouped[models[0]]) for aid in g}
         lang = {r["id"]: r["lang"] for r in rows}
         per: dict[str, list[bool]] = defaultdict(list)
         for a, b in pairs:
@@ -211,10 +212,14 @@ def english_check() -> None:
               f"{figures[0][1]:6.1f} {figures[1][1]:6.1f}")
 
 
-def english_through_model(model: str) -> None:
-    """ECB+ dev with every article given its own language: every pair goes through the model (the cross-language
-    path), against today's TF-IDF; how well the calibrated model tells two events of one kind apart."""
+def english_through_model(model: str, limit: int) -> None:
+    """ECB+ dev (its first ``limit`` articles, whole topics in file order, when given) with every article given its
+    own language: every pair goes through the model (the cross-language path), against today's TF-IDF on the same
+    articles; how well the calibrated model tells two events of one kind apart."""
     articles, event, _ = load_english("ecb+ dev")
+    if limit:
+        articles = articles[:limit]
+        event = {a.id: event[a.id] for a in articles}
     start = time.perf_counter()
     today = bcubed(cluster_articles(articles, ClusterOptions(cross_lingual="off")), event)
     seconds_today = time.perf_counter() - start
@@ -223,7 +228,8 @@ def english_through_model(model: str) -> None:
     start = time.perf_counter()
     through = bcubed(cluster_articles(own, ClusterOptions(cross_lingual=model)), event)  # type: ignore[arg-type]
     seconds = time.perf_counter() - start
-    print(f"\nECB+ dev, every pair through {model} (each article its own language) vs today's TF-IDF:")
+    print(f"\nECB+ dev ({len(articles)} articles), every pair through {model} (each article its own language) "
+          "vs today's TF-IDF:")
     print(f"{'system':32} {'P':>6} {'R':>6} {'F1':>6} {'s':>7}")
     print(f"{'storyline today (TF-IDF)':32} {today[0]:6.3f} {today[1]:6.3f} {today[2]:6.3f} {seconds_today:7.1f}")
     print(f"{'storyline, all pairs ' + model:32} {through[0]:6.3f} {through[1]:6.3f} {through[2]:6.3f} {seconds:7.1f}")
@@ -319,20 +325,23 @@ def summaries_table(words: int = 250) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
-    parser.add_argument("--no-english", action="store_true", help="skip the English check")
-    parser.add_argument("--summaries-only", action="store_true", help="only the per-language ROUGE table")
+    parser.add_argument("--parts", default="summaries,linking,english",
+                        help="comma-separated: summaries (ROUGE per language), linking, english")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
+    parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
+                        help="with --ecb-through: only the first N ECB+ dev articles (0 = all)")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
-    summaries_table()
-    if args.summaries_only:
-        return
-    linking_table(models)
-    if not args.no_english:
+    parts = set(args.parts.split(","))
+    if "summaries" in parts:
+        summaries_table()
+    if "linking" in parts:
+        linking_table(models)
+    if "english" in parts:
         english_check()
     if args.ecb_through:
-        english_through_model(args.ecb_through)
+        english_through_model(args.ecb_through, args.ecb_articles)
 
 
 if __name__ == "__main__":
