@@ -126,3 +126,16 @@ def test_cross_lingual_setting_is_checked_when_loaded() -> None:
     with pytest.raises(ConfigError, match=r"cluster\.cross_lingual must be one of"):
         ClusterOptions(cross_lingual="labse")  # type: ignore[arg-type]
 
+
+
+def test_unsegmented_languages_are_counted_as_character_pairs() -> None:
+    # Chinese has no spaces: its "words" would be whole clauses, so two reports of one flood shared no feature.
+    from storyline.cluster.features import article_text, tfidf_vectors
+
+    a = Article(id="a", text="暴雨导致洪水淹没了市中心的街道。", language="zh")
+    b = Article(id="b", text="洪水淹没市中心，居民被疏散。", language="zh")
+    assert article_text(a).split()[:3] == ["暴雨", "雨导", "导致"]
+    vectors = tfidf_vectors([a, b], ClusterOptions())
+    assert (vectors @ vectors.T).toarray()[0, 1] > 0.2
+    english = Article(id="e", text="Floods hit the city centre.", language="en")
+    assert article_text(english) == english.text

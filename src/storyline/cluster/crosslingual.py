@@ -20,7 +20,7 @@ from ..config import ClusterOptions
 from ..embed import encode
 from ..models import Article
 from .constraints import GroupFacts
-from .features import article_text, sketch
+from .features import sketch, titled_text
 from .neighbors import BLOCK, Neighbors, apply_rules, top_k
 
 EMBED_CHARS = 1000
@@ -49,7 +49,7 @@ def is_multilingual(languages: np.ndarray) -> bool:
 
 def article_embeddings(articles: Sequence[Article], model: str) -> np.ndarray:
     """Unit vectors of each article's title and lead from the named cross-lingual embedder."""
-    return encode(model, [article_text(a)[:EMBED_CHARS] for a in articles])
+    return encode(model, [titled_text(a)[:EMBED_CHARS] for a in articles])
 
 
 def calibrate(cosines: np.ndarray, model: str) -> np.ndarray:
