@@ -80,3 +80,17 @@ def test_digest_records_each_storys_languages_and_the_cli_takes_language(tmp_pat
     assert sorted(len(s["article_ids"]) for s in digest["stories"]) == [2, 2]
     bad = run_cli("digest", str(source), "-o", str(out), "-q", "--language", "French", check=False)
     assert bad.returncode != 0 and "summary.language" in bad.stderr
+
+
+@pytest.mark.parametrize("language", ["el", "ar", "hi"])
+def test_a_story_in_another_script_gets_a_full_summary(language: str) -> None:
+    # Before issue 21 the English sentence model made every Greek sentence look alike: 1 sentence of 115 was kept.
+    path = DATA / "multilingual" / "multiling2011_dev_summaries.jsonl"
+    inputs = [json.loads(line) for line in path.open(encoding="utf-8")]
+    item = next(i for i in inputs if i["lang"] == language)
+    articles = [Article(id=str(k), text=d["text"], title=d.get("title"), language=language)
+                for k, d in enumerate(item["documents"])]
+    ensure_sentences(articles)
+    summary, _ = summarize_story(articles, SummaryOptions(words=250))
+    assert len(summary) >= 5
+    assert sum(len(s.text.split()) for s in summary) >= 150
