@@ -24,7 +24,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -320,11 +320,26 @@ def small_rouge() -> None:
 SMALL_LABELS = Path(__file__).resolve().parent / "labels" / "small_stories.jsonl"
 
 
-def small_labels(path: Path = SMALL_LABELS) -> None:
-    """Shares of hand-judged summaries whose first sentence states the event, and of sentences a reader needs.
+@dataclass
+class LabelShares:
+    """What the hand labels say about one system's summaries of the labelled ECB+ small stories."""
 
-    The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; a sentence a
-    system chooses that nobody judged is counted as unjudged (the shares are over judged sentences).
+    stories: int
+    first_event: int
+    """Summaries whose first sentence states the event."""
+    needed: int
+    """Judged summary sentences a reader needs."""
+    judged: int
+    unjudged: int
+    """Summary sentences nobody judged (the shares are over judged sentences)."""
+
+
+def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline", "main", "today", "lead")
+                 ) -> dict[str, LabelShares]:
+    """Per system: the share of summaries whose first sentence states the event, and of sentences a reader needs.
+
+    The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; the text hash of
+    each is checked against ../shared first.
     """
     import hashlib
     import json
@@ -367,21 +382,32 @@ def small_labels(path: Path = SMALL_LABELS) -> None:
             used += int(index.words[i])
         return out
 
-    print(f"\nECB+ dev small stories, hand-judged: {len(stories)} stories, {len(labels)} judged spans, {WORDS} words")
+    spans_of = {"storyline": spans_storyline, "main": spans_main, "today": spans_today, "lead": spans_lead}
+    out = {}
+    for name in systems:
+        shares = LabelShares(len(stories), 0, 0, 0, 0)
+        for story in stories:
+            judged = [labels.get((story.id, *span)) for span in spans_of[name](story)]
+            shares.unjudged += sum(j is None for j in judged)
+            shares.first_event += bool(judged and judged[0] and judged[0]["event"])
+            shares.needed += sum(bool(j and j["needed"]) for j in judged)
+            shares.judged += sum(j is not None for j in judged)
+        out[name] = shares
+    return out
+
+
+def small_labels(path: Path = SMALL_LABELS) -> None:
+    """Print ``label_shares`` for storyline, main's and today's selection and lead."""
+    from small import WORDS
+
+    results = label_shares(path)
+    any_shares = next(iter(results.values()))
+    print(f"\nECB+ dev small stories, hand-judged: {any_shares.stories} stories, {WORDS} words")
     print("| system | first sentence states the event | sentences a reader needs | unjudged sentences |")
     print("|---|---|---|---|")
-    systems = [("storyline", spans_storyline), ("main", spans_main), ("today", spans_today), ("lead", spans_lead)]
-    for name, spans_of in systems:
-        first, needed, total, unjudged = 0, 0, 0, 0
-        for story in stories:
-            spans = spans_of(story)
-            judged = [labels.get((story.id, *span)) for span in spans]
-            unjudged += sum(j is None for j in judged)
-            first += bool(judged and judged[0] and judged[0]["event"])
-            needed += sum(bool(j and j["needed"]) for j in judged)
-            total += sum(j is not None for j in judged)
-        print(f"| {name} | {first}/{len(stories)} = {first / len(stories):.2f} | "
-              f"{needed}/{total} = {needed / max(total, 1):.2f} | {unjudged} |")
+    for name, r in results.items():
+        print(f"| {name} | {r.first_event}/{r.stories} = {r.first_event / r.stories:.2f} | "
+              f"{r.needed}/{r.judged} = {r.needed / max(r.judged, 1):.2f} | {r.unjudged} |")
 
 
 def main() -> None:
