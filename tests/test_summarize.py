@@ -10,9 +10,9 @@ import pytest
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article
-from storyline.summarize import choose_headline, summarize_story
-from storyline.summarize.dangling import is_dangling
-from storyline.summarize.index import index_story, word_count
+from storyline.summary import choose_headline, summarize_story
+from storyline.summary.dangling import is_dangling
+from storyline.summary.index import index_story, word_count
 from storyline.text.sentences import split_sentences
 
 from conftest import SEEDS
@@ -160,7 +160,7 @@ def test_empty_story_and_options_validation(seeds: list[Article]) -> None:
 
 
 def test_small_stories_use_their_own_prior(seeds: list[Article]) -> None:
-    from storyline.summarize.select import PRIOR, SMALL_PRIOR, prior_weights
+    from storyline.summary.select import PRIOR, SMALL_PRIOR, prior_weights
 
     small = index_story(seeds, SummaryOptions())
     assert prior_weights(small) is SMALL_PRIOR

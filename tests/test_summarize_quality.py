@@ -16,8 +16,8 @@ import small as small_bench
 import summaries as summaries_bench
 from mds import load
 from storyline.config import SummaryOptions
-from storyline.summarize import summarize_story
-from storyline.summarize.index import word_count
+from storyline.summary import summarize_story
+from storyline.summary.index import word_count
 
 
 def _rouge(system, clusters) -> tuple[float, float]:
