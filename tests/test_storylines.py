@@ -213,6 +213,13 @@ def test_live_path_stores_storylines_with_stable_ids_and_no_duplicates(backend: 
         assert {item["id"] for item in listed["items"]} == set(ids)
         feed = client.get(f"/storylines/{line.id}/feed.xml")
         assert feed.status_code == 200 and feed.text.count("<entry>") == len(line.story_ids)
+        word = max(re.findall(r"[A-Za-z]{4,}", line.headline), key=len)  # the main search finds storylines too
+        found = client.get("/api/search", params={"q": word}).json()
+        assert line.id in [x["id"] for x in found["storylines"]] and found["storylines_total"] >= 1
+        assert found["storylines"][0]["story_ids"] and found["storylines"][0]["size"] >= 2
+        assert f'href="/storylines/{line.id}"' in client.get("/search", params={"q": word}).text
+        nothing = client.get("/api/search", params={"q": "zzzunknownword"}).json()
+        assert nothing["storylines"] == [] and nothing["storylines_total"] == 0
         late_since = client.get(f"/storylines/{line.id}", params={"since": "2100-01-01"})
         assert late_since.status_code == 200 and "new since" in late_since.text
         assert client.get("/storylines/sl-nope").status_code == 404
