@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -19,10 +19,12 @@ from storehelp import BACKENDS, fresh_database
 from storyline import Article, Settings
 from storyline.cluster import ClusterState, assign, cluster_articles, story_id
 from storyline.cluster.storylines import (
+    ARCHIVE_PREFIX,
     BLOB_KEY,
     StorylineState,
     group_stories,
     story_profile,
+    update_stored_storylines,
     update_storylines,
 )
 from storyline.config import ClusterOptions, StorylineOptions
@@ -147,9 +149,68 @@ def test_the_state_round_trips_through_json_and_rejects_another_format() -> None
         StorylineState.from_json(b'{"format": 99, "profiles": [], "storyline_of": {}}')
 
 
+class _Blobs(dict):
+    """Blobs in memory, as the store keeps them."""
+
+    def get_blob(self, key: str) -> bytes | None:
+        return self.get(key)
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self[key] = data
+
+
+def test_old_storylines_retire_from_the_working_state_and_come_back_when_a_story_changes() -> None:
+    """Two copies of three DUC topics half a year apart, fed day by day: the first copy's storylines leave the
+    working state for blobs of their own, the storylines are those of one state holding everything, and a changed
+    story of a retired storyline brings it back under the same id."""
+    base, _ = duc_dated({"d30025t", "d30048t", "d30044t"})
+    stories, by_id = [], {}
+    for copy in range(2):
+        part = [Article(id=f"{a.id}#{copy}", text=a.text, published=a.published + timedelta(days=180 * copy))  # type: ignore[operator]
+                for a in base]
+        by_id.update({a.id: a for a in part})
+        stories += event_stories(part)
+    days: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        days[story.first_published.date().isoformat()].append(story)  # type: ignore[union-attr]
+    runs = {}
+    for retire_after in (90.0, 10.0**6):
+        blobs, options = _Blobs(), StorylineOptions(retire_after_days=retire_after)
+        for day in sorted(days):
+            update_stored_storylines(blobs, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in days[day]],
+                                     (), options)
+        runs[retire_after] = blobs
+    retiring, whole = (StorylineState.from_json(runs[k][BLOB_KEY]) for k in (90.0, 10.0**6))
+    assert not whole.retired and not any(k.startswith(ARCHIVE_PREFIX) for k in runs[10.0**6])
+    first_copy = {s.id for s in stories if s.article_ids[0].endswith("#0")}
+    assert retiring.retired and set(retiring.retired) <= first_copy
+    assert not first_copy & set(retiring.profiles)  # the first copy's profiles left the working state
+    assert len(runs[90.0][BLOB_KEY]) < 0.7 * len(runs[10.0**6][BLOB_KEY])
+    for line in set(retiring.retired.values()):
+        assert ARCHIVE_PREFIX + line in runs[90.0]
+    def shown(state: StorylineState) -> dict[str, str]:  # stories in storylines of two or more, retired or not
+        line_of = {**state.retired, **state.storyline_of}
+        sizes = Counter(line_of.values())
+        return {sid: line for sid, line in line_of.items() if sizes[line] >= 2}
+
+    assert shown(retiring) == shown(whole) and shown(whole)  # the same storylines, same ids
+    # a story of a retired storyline changes: its storyline comes back, same id, with all its stories
+    sid, line = sorted(retiring.retired.items())[0]
+    story = next(s for s in stories if s.id == sid)
+    back, gone = update_stored_storylines(runs[90.0], [story_profile(story, [by_id[a] for a in story.article_ids])],
+                                          (), StorylineOptions())
+    assert [x.id for x in back] == [line] and not gone
+    assert sorted(back[0].story_ids) == sorted(s for s, home in whole.storyline_of.items() if home == line)
+    # and a store that lost a retired storyline's blob says so
+    del runs[90.0][ARCHIVE_PREFIX + line]
+    with pytest.raises(ValueError, match="retired storyline"):
+        update_stored_storylines(runs[90.0], [story_profile(story, [by_id[a] for a in story.article_ids])], (),
+                                 StorylineOptions())
+
+
 @pytest.mark.parametrize("setting, value", [("threshold", "0"), ("threshold", "1.5"), ("undated_threshold", "-1"),
                                             ("max_gap_days", "0"), ("summary_stories", "0"),
-                                            ("min_shared_names", "-1")])
+                                            ("min_shared_names", "-1"), ("retire_after_days", "30")])
 def test_bad_storyline_settings_fail_at_load(setting: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"storylines.{setting}"):
         Settings.load(env={f"STORYLINE_STORYLINES_{setting.upper()}": value})

@@ -163,6 +163,11 @@ class StorylineOptions:
     first) does not join it (when the dates are known)."""
     summary_stories: int = 5
     """Stories whose lead sentence makes the storyline's summary: the first one and the latest ones."""
+    retire_after_days: float = 90.0
+    """A storyline whose latest story ended this many days before the newest story seen leaves the working state
+    (kept aside in a blob of its own, back when one of its stories changes): the state then grows with the news of
+    recent weeks, not with the store. At least ``max_gap_days``; a story dated older than this before the newest one
+    does not join a retired storyline."""
 
     def __post_init__(self) -> None:
         for name in ("threshold", "undated_threshold"):
@@ -171,6 +176,10 @@ class StorylineOptions:
         if self.min_shared_names < 0 or self.max_gap_days <= 0 or self.summary_stories < 1:
             raise ConfigError("storylines.min_shared_names must be at least 0, storylines.max_gap_days above 0 "
                               "and storylines.summary_stories at least 1")
+        if not self.retire_after_days >= self.max_gap_days:
+            raise ConfigError(f"storylines.retire_after_days ({self.retire_after_days}) must be at least "
+                              f"storylines.max_gap_days ({self.max_gap_days}): a storyline still open to new "
+                              "stories cannot retire")
 
 
 @dataclass(frozen=True, slots=True)
