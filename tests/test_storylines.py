@@ -97,8 +97,10 @@ def test_ecb_plus_two_events_of_one_topic_stay_in_different_storylines() -> None
     stories = event_stories(articles)
     groups = article_groups(group_stories(stories, articles, StorylineOptions()), stories)
     pure = sum(Counter(event[a] for a in g).most_common(1)[0][1] for g in groups) / len(event)
-    assert pure >= 0.95  # measured 0.964 (the event level alone: 0.978)
-    assert bcubed_f1(groups, event) >= 0.94  # measured 0.947; the event level 0.955
+    events = [s.article_ids for s in stories]
+    # measured 0.978 and 0.955, as the event level: undated stories join only at undated_threshold 0.75
+    assert pure >= 0.97
+    assert bcubed_f1(groups, event) >= bcubed_f1(events, event) - 0.005
 
 
 def test_daily_batches_in_publication_order_give_the_batch_storylines() -> None:

@@ -152,7 +152,7 @@ class StorylineOptions:
     threshold: float = 0.2
     """Similarity (IDF-weighted cosine of names and words, see ``cluster/storylines.py``) at which a story joins a
     storyline."""
-    undated_threshold: float = 0.6
+    undated_threshold: float = 0.75
     """The similarity needed instead when the story or the storyline has no dates: time proximity is what tells a
     developing story from another event of the same kind, so without it only near-identical coverage joins."""
     min_shared_names: int = 2
