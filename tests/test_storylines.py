@@ -287,3 +287,33 @@ def test_live_path_stores_storylines_with_stable_ids_and_no_duplicates(backend: 
         assert late_since.status_code == 200 and "new since" in late_since.text
         assert client.get("/storylines/sl-nope").status_code == 404
         assert client.get("/api/storylines/sl-nope").status_code == 404
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_retired_storylines_live_in_the_store_and_survive_regroup(backend: str, tmp_path: Path) -> None:
+    """Brazil's election (October) retires once the late stories of December arrive (retire_after_days 45): its
+    profiles go to their own blob in the same transaction as the stories, it stays shown, and regroup rebuilds the
+    working state and the retired blobs with the same storylines."""
+    from storyline.service.regroup import regroup
+
+    articles, _ = duc_dated({"d30025t", "d30003t"})
+    early = [a for a in articles if a.published and a.published < datetime(1998, 10, 20, tzinfo=UTC)]
+    late = [a for a in articles if a not in early]
+    settings = _settings().with_overrides({"storylines.retire_after_days": 45.0})
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
+        add_articles(store, early, settings)
+        add_articles(store, late, settings)
+        ids = store.storyline_ids()
+        state = StorylineState.from_json(store.get_blob(BLOB_KEY))
+        retired = set(state.retired.values())
+        assert retired & set(ids), "an October storyline retires once December's stories are in"
+        assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
+        assert set(ids) <= retired | set(state.members)
+        shown = {line.id: line.story_ids for line in store.load_digest().storylines}
+        for line in retired:  # regroup writes them anew
+            assert store.delete_blob(ARCHIVE_PREFIX + line)
+        regroup(store, settings)
+        again = StorylineState.from_json(store.get_blob(BLOB_KEY))
+        assert set(again.retired.values()) == retired
+        assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
+        assert {line.id: line.story_ids for line in store.load_digest().storylines} == shown
