@@ -411,8 +411,11 @@ def storyline_rows() -> list[tuple]:
         start = time.perf_counter()
         lines = expand(group_stories(stories, articles, StorylineOptions()), stories)
         line_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        strict = expand(group_stories(stories, articles, StorylineOptions(overlap_threshold=0.75)), stories)
         methods: list[tuple[str, list[list[str]], str, float]] = [
             ("storylines (defaults)", lines, f"threshold {StorylineOptions().threshold}", line_seconds),
+            ("storylines, overlapping days at 0.75", strict, "overlap_threshold 0.75", time.perf_counter() - start),
             ("storyline = event (no storyline level)", events, "events, defaults", event_seconds),
         ]
         if not name.endswith("one day"):

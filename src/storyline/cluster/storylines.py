@@ -230,7 +230,8 @@ def _pooled(state: StorylineState, story_ids: Sequence[str], kind: str) -> dict[
 def similarity(state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
     """How well ``story`` fits the stories ``others`` (a storyline), scaled so that 1.0 is the bar to join: 0 when a
     rule forbids it, else the mean of the name and word cosines against the pooled profile of ``others`` divided
-    by ``threshold`` (dates known on both sides) or ``undated_threshold``."""
+    by ``threshold`` (dates known on both sides; ``overlap_threshold`` when it is higher and the story overlaps the
+    storyline's days) or ``undated_threshold``."""
     profile = state.profiles[story]
     days = profile.days()
     spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
@@ -240,7 +241,8 @@ def similarity(state: StorylineState, story: str, others: Sequence[str], options
         gap = max(days[0] - last, first - days[1], 0.0)
         if gap > options.max_gap_days:
             return 0.0
-        bar = options.threshold
+        overlap = max(days[0] - last, first - days[1]) <= 0  # in the same days: the event level kept them apart
+        bar = max(options.threshold, options.overlap_threshold) if overlap else options.threshold
     n = len(state.profiles)
     names = {t for sid in sorted(others, key=state.order)[-MAX_POOLED:] for t in state.profiles[sid].names}
     shared = [t for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2)]
