@@ -323,8 +323,8 @@ def test_retired_storylines_live_in_the_store_and_survive_regroup(backend: str, 
         assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
         assert set(ids) <= retired | set(state.members)
         shown = {line.id: line.story_ids for line in store.load_digest().storylines}
-        for line in retired:  # regroup writes them anew
-            assert store.delete_blob(ARCHIVE_PREFIX + line)
+        for line in retired:  # emptied: regroup writes them anew
+            store.put_blob(ARCHIVE_PREFIX + line, b"")
         regroup(store, settings)
         again = StorylineState.from_json(store.get_blob(BLOB_KEY))
         assert set(again.retired.values()) == retired
