@@ -8,7 +8,7 @@ sentence that dangles ('However, ...', 'He added ...') is only taken right after
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -102,6 +102,18 @@ def select_sentences(
     return chosen
 
 
+def _english_or_unknown(article: Article) -> bool:
+    return not article.language or article.language.lower().startswith("en")
+
+
+def in_language(articles: Sequence[Article], language: str) -> Sequence[Article]:
+    """The articles in ``language`` when there are any (the reader's language, ``summary.language``), else all."""
+    if not language:
+        return articles
+    chosen = [a for a in articles if (a.language or "").lower().split("-")[0] == language]
+    return chosen or articles
+
+
 def summarize_story(
     articles: Sequence[Article], options: SummaryOptions | None = None
 ) -> tuple[list[SummarySentence], dict[str, float]]:
@@ -111,14 +123,24 @@ def summarize_story(
     article, its best-supporting span when the calibrated support score reaches ``options.support``.
     """
     options = options or SummaryOptions()
+    everyone = {a.id: 0.0 for a in articles}
+    articles = in_language(articles, options.language)
+    if options.embedder != "tfidf" and any(not _english_or_unknown(a) for a in articles):
+        # The sentence models are English (MiniLM and its static distillation): other scripts come out as unknown
+        # tokens, every sentence looks like every other and the redundancy check keeps one (Greek: 1 sentence of
+        # 115 candidates). TF-IDF reads any language (bench/multilingual.py --parts summaries).
+        options = replace(options, embedder="tfidf")
     index = index_story(articles, options)
     if len(index) == 0:
-        return [], {a.id: 0.0 for a in articles}
+        return [], everyone
     scores = score_sentences(index)
     chosen = chronological(index, select_sentences(index, scores, options))
     citations = cite_all(index, chosen, options)
-    summary = [SummarySentence(index.sentences[i].text, c) for i, c in zip(chosen, citations, strict=True)]
-    centrality = {}
+    summary = [
+        SummarySentence(index.sentences[i].text, c, index.articles[index.owner[i]].language)
+        for i, c in zip(chosen, citations, strict=True)
+    ]
+    centrality = everyone  # articles of other languages than the reader's: 0
     for k, article in enumerate(index.articles):
         members = index.of_article(k)
         centrality[article.id] = float(scores.centrality[members].mean()) if len(members) else 0.0
