@@ -21,7 +21,11 @@ dated one day" gives every ECB+ article the same date: the hardest case, two eve
 Baselines: "storyline = event" (no storyline level), TF-IDF + average link over articles with its threshold chosen in
 hindsight against the storyline gold, and a plain threshold: stories (their texts joined) under TF-IDF + average
 link, threshold chosen in hindsight. Also: storylines built with the articles fed in publication order in daily
-batches (incremental events, then incremental storylines), scored against the gold and against the batch run.
+batches (incremental events, then incremental storylines), scored against the gold and against the batch run;
+storylines with the threshold cross-validated over topics (chosen on half of the topics, scored on the other half,
+both ways); and the storylines' own story similarity under batch average link tuned in hindsight (how far these
+features go when every story is seen at once). "Topic-pair separation" (ECB+): of the article pairs of one topic but
+different events, the share kept in different storylines.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -48,10 +52,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from storyline.cluster import cluster_articles, story_id  # noqa: E402
 from storyline.cluster.incremental import ClusterState, assign  # noqa: E402
 from storyline.cluster.storylines import (  # noqa: E402
+    ARCHIVE_PREFIX,
+    BLOB_KEY,
     StorylineState,
     group_stories,
+    similarity,
     story_profile,
-    update_storylines,
+    update_stored_storylines,
 )
 from storyline.config import ClusterOptions, StorylineOptions  # noqa: E402
 from storyline.models import Article, Story  # noqa: E402
@@ -102,6 +109,23 @@ def pairwise_f1(groups: list[list[str]], gold: dict[str, str]) -> float:
 
 def purity(groups: list[list[str]], topic: dict[str, str]) -> float:
     return sum(Counter(topic[a] for a in g).most_common(1)[0][1] for g in groups) / sum(len(g) for g in groups)
+
+
+def pair_separation(groups: list[list[str]], event: dict[str, str], topic: dict[str, str]) -> float:
+    """ECB+ topic-pair check: of the article pairs of one topic but different events (two earthquakes), the share
+    put in different groups (1.0: no topic's two events share a storyline anywhere)."""
+    label = {aid: gi for gi, group in enumerate(groups) for aid in group}
+    by_topic: dict[str, list[str]] = defaultdict(list)
+    for aid in event:
+        by_topic[topic[aid]].append(aid)
+    apart = total = 0
+    for ids in by_topic.values():
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                if event[a] != event[b]:
+                    total += 1
+                    apart += label[a] != label[b]
+    return apart / total if total else 1.0
 
 
 def groups_of(ids: list[str], labels: np.ndarray) -> list[list[str]]:
@@ -226,10 +250,81 @@ def story_tfidf_threshold(stories: list[Story], by_id: dict[str, Article],
     return best[1], best[2]
 
 
-def daily_storylines(articles: list[Article]) -> list[list[str]]:
-    """Events and storylines built incrementally: the articles in publication order, one batch per day."""
-    options, line_options = ClusterOptions(), StorylineOptions()
-    state, lines = ClusterState.empty(options), StorylineState()
+def storylines_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
+                               topic: dict[str, str]) -> tuple[list[list[str]], str]:
+    """Storylines with ``threshold`` (``undated_threshold`` when no story is dated) chosen on half of the topics
+    (grid, best B3 F1) and applied to the other half, both ways (2-fold over topics): what a threshold tuned on data
+    of the same kind scores on unseen topics."""
+    topics = sorted(set(topic.values()))
+    random.Random(0).shuffle(topics)
+    folds = [set(topics[::2]), set(topics[1::2])]
+    story_topic = {s.id: Counter(topic[a] for a in s.article_ids).most_common(1)[0][0] for s in stories}
+    dated_stories = any(s.first_published for s in stories)
+    name = "threshold" if dated_stories else "undated_threshold"
+    grid = [round(t, 2) for t in (np.arange(0.08, 0.41, 0.02) if dated_stories else np.arange(0.3, 1.01, 0.05))]
+    out, chosen = [], []
+    for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+        part = [s for s in stories if story_topic[s.id] in train]
+        part_gold = {a: gold[a] for s in part for a in s.article_ids}
+        scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(**{name: t})), part), part_gold)[2]
+                  for t in grid]
+        best = max(scores)  # the middle of the best plateau, not its first point
+        plateau = [t for t, f in zip(grid, scores, strict=True) if f >= best - 1e-9]
+        threshold = plateau[len(plateau) // 2]
+        chosen.append(f"{threshold:.2f}")
+        rest = [s for s in stories if story_topic[s.id] in test]
+        out += expand(group_stories(rest, articles, StorylineOptions(**{name: threshold})), rest)
+    return out, f"{name} " + "/".join(chosen)
+
+
+def similarity_average_link(stories: list[Story], articles: list[Article],
+                            gold: dict[str, str]) -> tuple[list[list[str]], str]:
+    """The storylines' own story similarity (names, words, dates, shared-names rule) under batch average link with
+    the threshold chosen in hindsight: how far these features go when all stories are seen at once."""
+    by_id = {a.id: a for a in articles}
+    state, options = StorylineState(), StorylineOptions()
+    profiles = [story_profile(s, [by_id[a] for a in s.article_ids]) for s in stories]
+    for profile in profiles:
+        state._add(profile)
+    n = len(stories)
+    if n < 2:
+        return [s.article_ids for s in stories], "-"
+    distance = np.ones((n, n))
+    np.fill_diagonal(distance, 0.0)
+    for i in range(n):
+        for j in range(i + 1, n):
+            score = similarity(state, stories[i].id, [stories[j].id], options) * options.threshold
+            distance[i, j] = distance[j, i] = max(0.0, 1.0 - score)
+    best = None
+    for threshold in np.arange(0.60, 0.96, 0.02):
+        labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                         distance_threshold=threshold).fit_predict(distance)
+        groups = expand(groups_of([s.id for s in stories], labels), stories)
+        f1 = bcubed(groups, gold)[2]
+        if best is None or f1 > best[0]:
+            best = (f1, groups, f"similarity {1 - threshold:.2f}")
+    return best[1], best[2]
+
+
+class MemoryBlobs(dict):
+    """Blobs in memory, counting the bytes each batch writes."""
+
+    written = 0
+
+    def get_blob(self, key: str) -> bytes | None:
+        return self.get(key)
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self.written += len(data)
+        self[key] = data
+
+
+def daily_storylines(articles: list[Article], line_options: StorylineOptions | None = None,
+                     blobs: MemoryBlobs | None = None) -> list[list[str]]:
+    """Events and storylines built incrementally: the articles in publication order, one batch per day, the
+    storyline state kept in ``blobs`` between batches as the store keeps it."""
+    options, line_options = ClusterOptions(), line_options or StorylineOptions()
+    state, blobs = ClusterState.empty(options), blobs if blobs is not None else MemoryBlobs()
     by_id = {a.id: a for a in articles}
     days: dict[str, list[Article]] = defaultdict(list)
     for a in articles:
@@ -243,8 +338,63 @@ def daily_storylines(articles: list[Article]) -> list[list[str]]:
         for story, sid in zip(stories, sorted(touched), strict=True):
             story.id = sid
         profiles = [story_profile(s, [by_id[a] for a in s.article_ids]) for s in stories]
-        update_storylines(lines, profiles, [m.story_id for m in assignment.merges], line_options)
-    return [[a for sid in members for a in state.stories[sid].members] for members in lines.members.values()]
+        update_stored_storylines(blobs, profiles, [m.story_id for m in assignment.merges], line_options)
+    lines = StorylineState.from_json(blobs.get_blob(BLOB_KEY))
+    line_of = {**lines.retired, **lines.storyline_of}
+    members: dict[str, list[str]] = defaultdict(list)
+    for sid in state.stories:
+        members[line_of.get(sid, sid)].append(sid)
+    return [[a for sid in group for a in state.stories[sid].members] for group in members.values()]
+
+
+def storyline_state_rows(copies: int = 4, shift_days: int = 180) -> list[tuple]:
+    """The storyline state over a long replay: the event stories of DUC 2003 (three months of 1998) ``copies``
+    times, each copy dated ``shift_days`` later (a year and a half of news from real texts, the copies 90 days
+    apart, beyond ``max_gap_days``), fed to the stored storylines day by day (by first report), with retirement
+    (defaults) and without (``retire_after_days`` beyond the replay: the whole state in one blob, as before)."""
+    raw, _, topic = load("duc 2003")
+    base = dated("duc 2003", raw)
+    articles, gold, stories = [], {}, []
+    for copy in range(copies):
+        part = [Article(id=f"{a.id}#{copy}", text=a.text, published=a.published + timedelta(days=copy * shift_days))
+                for a in base]
+        articles += part
+        gold.update({a.id: f"{topic[a.id.split('#')[0]]}#{copy}" for a in part})
+        stories += stories_of(cluster_articles(part), {a.id: a for a in part})
+    by_id = {a.id: a for a in articles}
+    days: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        days[story.first_published.date().isoformat()].append(story)
+    rows, groups = [], {}
+    for method, options in (("storylines, retirement after 90 days (defaults)", StorylineOptions()),
+                            ("one state blob (no retirement)", StorylineOptions(retire_after_days=10**6))):
+        blobs = MemoryBlobs()
+        start = time.perf_counter()
+        for day in sorted(days):
+            update_stored_storylines(blobs, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in days[day]],
+                                     (), options)
+        seconds = time.perf_counter() - start
+        lines = StorylineState.from_json(blobs.get_blob(BLOB_KEY))
+        line_of = {**lines.retired, **lines.storyline_of}
+        members: dict[str, list[str]] = defaultdict(list)
+        for story in stories:
+            members[line_of.get(story.id, story.id)] += story.article_ids
+        groups[method] = list(members.values())
+        retired = sum(len(v) for k, v in blobs.items() if k.startswith(ARCHIVE_PREFIX))
+        rows.append((method, bcubed(groups[method], gold)[2], len(blobs[BLOB_KEY]), retired,
+                     blobs.written / len(days), seconds))
+    reference = {a: str(i) for i, g in enumerate(groups[rows[1][0]]) for a in g}
+    return [(*row, bcubed(groups[row[0]], reference)[2]) for row in rows]
+
+
+def print_state(rows: list[tuple]) -> None:
+    print("\nStoryline state, DUC 2003 event stories x4, 180 days apart, fed day by day (storyline_state_rows):\n")
+    print("| method | B³ F1 vs topics | B³ F1 vs one-blob run | working state at end KB | retired blobs KB | "
+          "written per daily batch KB | s |")
+    print("|---|---|---|---|---|---|---|")
+    for method, f1, working, retired, per_batch, seconds, agree in rows:
+        print(f"| {method} | {f1:.3f} | {agree:.3f} | {working / 1024:.0f} | {retired / 1024:.0f} | "
+              f"{per_batch / 1024:.1f} | {seconds:.1f} |")
 
 
 def storyline_rows() -> list[tuple]:
@@ -261,10 +411,22 @@ def storyline_rows() -> list[tuple]:
         start = time.perf_counter()
         lines = expand(group_stories(stories, articles, StorylineOptions()), stories)
         line_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        strict = expand(group_stories(stories, articles, StorylineOptions(overlap_threshold=0.75)), stories)
         methods: list[tuple[str, list[list[str]], str, float]] = [
             ("storylines (defaults)", lines, f"threshold {StorylineOptions().threshold}", line_seconds),
+            ("storylines, overlapping days at 0.75", strict, "overlap_threshold 0.75", time.perf_counter() - start),
             ("storyline = event (no storyline level)", events, "events, defaults", event_seconds),
         ]
+        if not name.endswith("one day"):
+            start = time.perf_counter()
+            groups, setting = storylines_cross_validated(stories, articles, gold, topic)
+            methods.insert(1, ("storylines, threshold cross-validated (2-fold over topics)", groups, setting,
+                               time.perf_counter() - start))
+        start = time.perf_counter()
+        groups, setting = similarity_average_link(stories, articles, gold)
+        methods.append(("stories: storyline similarity + average link (tuned)", groups, setting,
+                        time.perf_counter() - start))
         start = time.perf_counter()
         groups, setting = story_tfidf_threshold(stories, by_id, gold)
         methods.append(("stories TF-IDF + average link (tuned)", groups, setting, time.perf_counter() - start))
@@ -281,22 +443,24 @@ def storyline_rows() -> list[tuple]:
             p, r, f1 = bcubed(groups, gold)
             shown = sum(1 for g in groups if len(g) > 1)
             rows.append((name, method, setting, p, r, f1, pairwise_f1(groups, gold),
-                         purity(groups, event) if name.startswith("ecb+") else float("nan"), len(groups), shown,
-                         seconds))
+                         purity(groups, event) if name.startswith("ecb+") else float("nan"),
+                         pair_separation(groups, event, topic) if name.startswith("ecb+") else float("nan"),
+                         len(groups), shown, seconds))
     return rows
 
 
 def print_storylines(rows: list[tuple]) -> None:
     print("\nStorylines (the level above events), each set against the gold of its granularity:\n")
     print("| set | method | setting | B³ P | B³ R | B³ F1 | F1 / best baseline | pairwise F1 | event purity | "
-          "groups | s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "topic-pair separation | groups | s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        name, method, setting, p, r, f1, pf1, pur, n, _, sec = row
+        name, method, setting, p, r, f1, pf1, pur, sep, n, _, sec = row
         baseline = max(x[5] for x in rows if x[0] == name and not x[1].startswith("storylines"))
         pur_text = "" if np.isnan(pur) else f"{pur:.3f}"
+        sep_text = "" if np.isnan(sep) else f"{sep:.3f}"
         print(f"| {name} | {method} | {setting} | {p:.3f} | {r:.3f} | {f1:.3f} | {f1 / baseline:.3f} | {pf1:.3f} | "
-              f"{pur_text} | {n} | {sec:.1f} |")
+              f"{pur_text} | {sep_text} | {n} | {sec:.1f} |")
 
 
 def main() -> None:
@@ -306,6 +470,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.storylines_only:
         print_storylines(storyline_rows())
+        print_state(storyline_state_rows())
         return
     rows = []
     for name in ("ecb+ dev", "duc 2003", "multiling 2011"):
@@ -338,6 +503,7 @@ def main() -> None:
         print(f"| {name} | {method} | {setting} | {p:.3f} | {r:.3f} | {f1:.3f} | {f1 / baseline:.3f} | {pf1:.3f} | "
               f"{pur_text} | {n} | {sec:.1f} |")
     print_storylines(storyline_rows())
+    print_state(storyline_state_rows())
 
 
 if __name__ == "__main__":

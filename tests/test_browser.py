@@ -8,10 +8,14 @@ Screenshots go to test-output/.
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import socket
 import threading
 import time
-from datetime import UTC
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,9 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from storehelp import XSS_TITLE, filled_store
-from storyline import Settings
+from storyline import Article, Settings
+from storyline.service import add_articles
+from storyline.store import Store
 from storyline.web import create_app
 
 from conftest import ROOT
@@ -37,10 +43,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory):
-    store, everything = filled_store(str(tmp_path_factory.mktemp("browser") / "store.db"))
-    settings = Settings().with_overrides({"web.poll_seconds": 0.5})
+@contextmanager
+def _serving(store: Store, settings: Settings) -> Iterator[str]:
+    """The web app over ``store`` on a free loopback port, in a thread; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(store, settings), host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False))
@@ -50,9 +55,41 @@ def live(tmp_path_factory: pytest.TempPathFactory):
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start within 20 s"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store, everything
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory):
+    store, everything = filled_store(str(tmp_path_factory.mktemp("browser") / "store.db"))
+    with _serving(store, Settings().with_overrides({"web.poll_seconds": 0.5})) as base:
+        yield base, store, everything
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def storylines_live(tmp_path_factory: pytest.TempPathFactory):
+    """A store fed by the live path in two batches with DUC 2003's Brazil election topic (weeks of events, one
+    storyline) beside the Pinochet arrest topic, each article with the date of its doc id."""
+    settings = Settings(progress=False).with_overrides({"compare.enabled": False, "scale.engine": "local"})
+    articles = []
+    for line in (ROOT.parent / "shared" / "data" / "mds" / "duc2003_task2.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["id"] in {"d30025t", "d30003t"}:
+            for doc_id, text in zip(row["doc_ids"], row["documents"], strict=True):
+                day = re.search(r"(\d{4})(\d\d)(\d\d)", doc_id)
+                assert day, doc_id
+                articles.append(Article(id=f"{row['id']}/{doc_id}", text=text, source=doc_id[:3],
+                                        published=datetime(int(day[1]), int(day[2]), int(day[3]), 12, tzinfo=UTC)))
+    store = Store.open(str(tmp_path_factory.mktemp("storylines") / "store.db"))
+    cut = datetime(1998, 10, 20, tzinfo=UTC)
+    add_articles(store, [a for a in articles if a.published and a.published < cut], settings)
+    add_articles(store, [a for a in articles if a.published and a.published >= cut], settings)
+    with _serving(store, settings) as base:
+        yield base, store
     store.close()
 
 
@@ -231,3 +268,47 @@ def test_one_name_per_outlet_on_the_story_page_and_the_sources_list(live, page: 
         assert len(names) >= 3, shown
         assert all(len(n) == 1 for n in names.values()), names
         assert not {"harbor-ledger", "morning-signal", "valley-courier"} & set(shown), shown
+
+
+def test_follow_a_storyline_from_a_story_page(storylines_live, page: Page) -> None:
+    """Story page -> its storyline link -> the storyline page (events in time order, first reports), "new since"
+    a visit, its Atom feed, and the main search finding it."""
+    base, store = storylines_live
+    whole = store.load_digest()
+    line = max(whole.storylines, key=lambda x: len(x.story_ids))
+    assert len(line.story_ids) >= 2
+    first = {s.id: s.first_published for s in whole.stories}
+    page.goto(f"{base}/stories/{line.story_ids[-1]}")
+    note = page.locator("p.storyline-note")
+    expect(note).to_contain_text(f"event {len(line.story_ids)} of {len(line.story_ids)}")
+    note.locator("a.storyline-link").click()
+    page.wait_for_url(f"**/storylines/{line.id}")
+    events = page.locator("ol.storyline-events li.event")
+    expect(events).to_have_count(len(line.story_ids))
+    hrefs = [events.nth(i).locator("a.story-link").get_attribute("href") for i in range(len(line.story_ids))]
+    assert hrefs == [f"/stories/{sid}" for sid in line.story_ids]
+    assert [first[sid] for sid in line.story_ids] == sorted(first[sid] for sid in line.story_ids)
+    expect(events.first).to_contain_text("first report:")
+    page.screenshot(path=str(SHOTS / "storyline.png"), full_page=True)
+    # "new since your last visit": a visit after the first event's day marks the later events only
+    since = first[line.story_ids[0]].date().isoformat()  # type: ignore[union-attr]
+    later = sum(1 for sid in line.story_ids if first[sid].date().isoformat() > since)  # type: ignore[union-attr]
+    page.goto(f"{base}/storylines/{line.id}?since={since}T23:59:59Z")
+    expect(page.locator("strong.new-count")).to_contain_text(f"{later} new since")
+    expect(page.locator("ol.storyline-events li.event.new")).to_have_count(later)
+    page.screenshot(path=str(SHOTS / "storyline-since.png"), full_page=True)
+    # the Atom feed the page links to: one entry per event
+    feed = page.request.get(base + page.locator("a", has_text="Atom feed").get_attribute("href"))
+    assert feed.ok and "application/atom+xml" in feed.headers["content-type"]
+    assert feed.text().count("<entry>") == len(line.story_ids)
+    # the main search finds the storyline
+    word = max(re.findall(r"[A-Za-z]{4,}", line.headline), key=len)
+    page.goto(base + "/")
+    box = page.get_by_role("searchbox", name="Search")
+    box.fill(word)
+    box.press("Enter")
+    found = page.locator("#storyline-results a.storyline-link", has_text=line.headline[:20])
+    expect(found.first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "search-storylines.png"))
+    found.first.click()
+    page.wait_for_url(f"**/storylines/{line.id}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -19,10 +19,12 @@ from storehelp import BACKENDS, fresh_database
 from storyline import Article, Settings
 from storyline.cluster import ClusterState, assign, cluster_articles, story_id
 from storyline.cluster.storylines import (
+    ARCHIVE_PREFIX,
     BLOB_KEY,
     StorylineState,
     group_stories,
     story_profile,
+    update_stored_storylines,
     update_storylines,
 )
 from storyline.config import ClusterOptions, StorylineOptions
@@ -95,8 +97,22 @@ def test_ecb_plus_two_events_of_one_topic_stay_in_different_storylines() -> None
     stories = event_stories(articles)
     groups = article_groups(group_stories(stories, articles, StorylineOptions()), stories)
     pure = sum(Counter(event[a] for a in g).most_common(1)[0][1] for g in groups) / len(event)
-    assert pure >= 0.95  # measured 0.964 (the event level alone: 0.978)
-    assert bcubed_f1(groups, event) >= 0.94  # measured 0.947; the event level 0.955
+    events = [s.article_ids for s in stories]
+    # measured 0.978 and 0.955, as the event level: undated stories join only at undated_threshold 0.75
+    assert pure >= 0.97
+    assert bcubed_f1(groups, event) >= bcubed_f1(events, event) - 0.005
+
+
+def test_overlap_threshold_keeps_same_week_sibling_events_apart() -> None:
+    """Every ECB+ article dated the same day (two earthquakes in one week): with ``overlap_threshold`` a story that
+    overlaps a storyline's days needs near-identical coverage to join, so the siblings stay apart."""
+    articles, event = ecb_undated()
+    articles = [Article(id=a.id, text=a.text, published=datetime(2020, 1, 1, 12, tzinfo=UTC)) for a in articles]
+    stories = event_stories(articles)
+    groups = article_groups(group_stories(stories, articles, StorylineOptions(overlap_threshold=0.75)), stories)
+    pure = sum(Counter(event[a] for a in g).most_common(1)[0][1] for g in groups) / len(event)
+    assert pure >= 0.97  # measured 0.978, as the event level (0.784 without overlap_threshold)
+    assert bcubed_f1(groups, event) >= bcubed_f1([s.article_ids for s in stories], event) - 0.005
 
 
 def test_daily_batches_in_publication_order_give_the_batch_storylines() -> None:
@@ -147,9 +163,69 @@ def test_the_state_round_trips_through_json_and_rejects_another_format() -> None
         StorylineState.from_json(b'{"format": 99, "profiles": [], "storyline_of": {}}')
 
 
+class _Blobs(dict):
+    """Blobs in memory, as the store keeps them."""
+
+    def get_blob(self, key: str) -> bytes | None:
+        return self.get(key)
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self[key] = data
+
+
+def test_old_storylines_retire_from_the_working_state_and_come_back_when_a_story_changes() -> None:
+    """Two copies of three DUC topics half a year apart, fed day by day: the first copy's storylines leave the
+    working state for blobs of their own, the storylines are those of one state holding everything, and a changed
+    story of a retired storyline brings it back under the same id."""
+    base, _ = duc_dated({"d30025t", "d30048t", "d30044t"})
+    stories, by_id = [], {}
+    for copy in range(2):
+        part = [Article(id=f"{a.id}#{copy}", text=a.text, published=a.published + timedelta(days=180 * copy))  # type: ignore[operator]
+                for a in base]
+        by_id.update({a.id: a for a in part})
+        stories += event_stories(part)
+    days: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        days[story.first_published.date().isoformat()].append(story)  # type: ignore[union-attr]
+    runs = {}
+    for retire_after in (90.0, 10.0**6):
+        blobs, options = _Blobs(), StorylineOptions(retire_after_days=retire_after)
+        for day in sorted(days):
+            update_stored_storylines(blobs, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in days[day]],
+                                     (), options)
+        runs[retire_after] = blobs
+    retiring, whole = (StorylineState.from_json(runs[k][BLOB_KEY]) for k in (90.0, 10.0**6))
+    assert not whole.retired and not any(k.startswith(ARCHIVE_PREFIX) for k in runs[10.0**6])
+    first_copy = {s.id for s in stories if s.article_ids[0].endswith("#0")}
+    assert retiring.retired and set(retiring.retired) <= first_copy
+    assert not first_copy & set(retiring.profiles)  # the first copy's profiles left the working state
+    assert len(runs[90.0][BLOB_KEY]) < 0.7 * len(runs[10.0**6][BLOB_KEY])
+    for line in set(retiring.retired.values()):
+        assert ARCHIVE_PREFIX + line in runs[90.0]
+    def shown(state: StorylineState) -> dict[str, str]:  # stories in storylines of two or more, retired or not
+        line_of = {**state.retired, **state.storyline_of}
+        sizes = Counter(line_of.values())
+        return {sid: line for sid, line in line_of.items() if sizes[line] >= 2}
+
+    assert shown(retiring) == shown(whole) and shown(whole)  # the same storylines, same ids
+    # a story of a retired storyline changes: its storyline comes back, same id, with all its stories
+    sid, line = sorted(retiring.retired.items())[0]
+    story = next(s for s in stories if s.id == sid)
+    back, gone = update_stored_storylines(runs[90.0], [story_profile(story, [by_id[a] for a in story.article_ids])],
+                                          (), StorylineOptions())
+    assert [x.id for x in back] == [line] and not gone
+    assert sorted(back[0].story_ids) == sorted(s for s, home in whole.storyline_of.items() if home == line)
+    # and a store that lost a retired storyline's blob says so
+    del runs[90.0][ARCHIVE_PREFIX + line]
+    with pytest.raises(ValueError, match="retired storyline"):
+        update_stored_storylines(runs[90.0], [story_profile(story, [by_id[a] for a in story.article_ids])], (),
+                                 StorylineOptions())
+
+
 @pytest.mark.parametrize("setting, value", [("threshold", "0"), ("threshold", "1.5"), ("undated_threshold", "-1"),
                                             ("max_gap_days", "0"), ("summary_stories", "0"),
-                                            ("min_shared_names", "-1")])
+                                            ("min_shared_names", "-1"), ("retire_after_days", "30"),
+                                            ("overlap_threshold", "1.5")])
 def test_bad_storyline_settings_fail_at_load(setting: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"storylines.{setting}"):
         Settings.load(env={f"STORYLINE_STORYLINES_{setting.upper()}": value})
@@ -213,7 +289,44 @@ def test_live_path_stores_storylines_with_stable_ids_and_no_duplicates(backend: 
         assert {item["id"] for item in listed["items"]} == set(ids)
         feed = client.get(f"/storylines/{line.id}/feed.xml")
         assert feed.status_code == 200 and feed.text.count("<entry>") == len(line.story_ids)
+        word = max(re.findall(r"[A-Za-z]{4,}", line.headline), key=len)  # the main search finds storylines too
+        found = client.get("/api/search", params={"q": word}).json()
+        assert line.id in [x["id"] for x in found["storylines"]] and found["storylines_total"] >= 1
+        assert found["storylines"][0]["story_ids"] and found["storylines"][0]["size"] >= 2
+        assert f'href="/storylines/{line.id}"' in client.get("/search", params={"q": word}).text
+        nothing = client.get("/api/search", params={"q": "zzzunknownword"}).json()
+        assert nothing["storylines"] == [] and nothing["storylines_total"] == 0
         late_since = client.get(f"/storylines/{line.id}", params={"since": "2100-01-01"})
         assert late_since.status_code == 200 and "new since" in late_since.text
         assert client.get("/storylines/sl-nope").status_code == 404
         assert client.get("/api/storylines/sl-nope").status_code == 404
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_retired_storylines_live_in_the_store_and_survive_regroup(backend: str, tmp_path: Path) -> None:
+    """Brazil's election (October) retires once the late stories of December arrive (retire_after_days 45): its
+    profiles go to their own blob in the same transaction as the stories, it stays shown, and regroup rebuilds the
+    working state and the retired blobs with the same storylines."""
+    from storyline.service.regroup import regroup
+
+    articles, _ = duc_dated({"d30025t", "d30003t"})
+    early = [a for a in articles if a.published and a.published < datetime(1998, 10, 20, tzinfo=UTC)]
+    late = [a for a in articles if a not in early]
+    settings = _settings().with_overrides({"storylines.retire_after_days": 45.0})
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
+        add_articles(store, early, settings)
+        add_articles(store, late, settings)
+        ids = store.storyline_ids()
+        state = StorylineState.from_json(store.get_blob(BLOB_KEY))
+        retired = set(state.retired.values())
+        assert retired & set(ids), "an October storyline retires once December's stories are in"
+        assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
+        assert set(ids) <= retired | set(state.members)
+        shown = {line.id: line.story_ids for line in store.load_digest().storylines}
+        for line in retired:  # emptied: regroup writes them anew
+            store.put_blob(ARCHIVE_PREFIX + line, b"")
+        regroup(store, settings)
+        again = StorylineState.from_json(store.get_blob(BLOB_KEY))
+        assert set(again.retired.values()) == retired
+        assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
+        assert {line.id: line.story_ids for line in store.load_digest().storylines} == shown

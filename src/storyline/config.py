@@ -173,9 +173,14 @@ class StorylineOptions:
     threshold: float = 0.2
     """Similarity (IDF-weighted cosine of names and words, see ``cluster/storylines.py``) at which a story joins a
     storyline."""
-    undated_threshold: float = 0.6
+    undated_threshold: float = 0.75
     """The similarity needed instead when the story or the storyline has no dates: time proximity is what tells a
     developing story from another event of the same kind, so without it only near-identical coverage joins."""
+    overlap_threshold: float = 0.0
+    """The similarity needed instead when the story's days overlap the storyline's (when above ``threshold``): the
+    event level saw both and kept them apart, so they are more likely two events of one kind than one story going
+    on. Off (0) by default: 0.75 keeps ECB+'s sibling events apart even when dated the same day, but costs DUC 2003
+    0.02 BCubed F1 (bench/RESULTS.md)."""
     min_shared_names: int = 2
     """Distinctive names (people, places, organisations) a story must share with a storyline to join it: two
     earthquakes or two trials share their kind of words, not their names."""
@@ -184,14 +189,25 @@ class StorylineOptions:
     first) does not join it (when the dates are known)."""
     summary_stories: int = 5
     """Stories whose lead sentence makes the storyline's summary: the first one and the latest ones."""
+    retire_after_days: float = 90.0
+    """A storyline whose latest story ended this many days before the newest story seen leaves the working state
+    (kept aside in a blob of its own, back when one of its stories changes): the state then grows with the news of
+    recent weeks, not with the store. At least ``max_gap_days``; a story dated older than this before the newest one
+    does not join a retired storyline."""
 
     def __post_init__(self) -> None:
         for name in ("threshold", "undated_threshold"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"storylines.{name} must be above 0 and at most 1, got {getattr(self, name)}")
+        if not 0.0 <= self.overlap_threshold <= 1.0:
+            raise ConfigError(f"storylines.overlap_threshold must be between 0 and 1, got {self.overlap_threshold}")
         if self.min_shared_names < 0 or self.max_gap_days <= 0 or self.summary_stories < 1:
             raise ConfigError("storylines.min_shared_names must be at least 0, storylines.max_gap_days above 0 "
                               "and storylines.summary_stories at least 1")
+        if not self.retire_after_days >= self.max_gap_days:
+            raise ConfigError(f"storylines.retire_after_days ({self.retire_after_days}) must be at least "
+                              f"storylines.max_gap_days ({self.max_gap_days}): a storyline still open to new "
+                              "stories cannot retire")
 
 
 @dataclass(frozen=True, slots=True)

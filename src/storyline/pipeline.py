@@ -271,17 +271,20 @@ def group_storylines(stories: Sequence[Story], articles: Sequence[Article], sett
     the stories ``gone`` (merged away): the storyline state is loaded from and saved to ``blobs`` when given, else
     built from scratch. Returns the storylines of two or more stories that changed, and the ids of those that
     changed to fewer (no longer shown)."""
-    from .cluster.storylines import BLOB_KEY, StorylineState, shown_and_gone, story_profile, update_storylines
+    from .cluster.storylines import (
+        StorylineState,
+        shown_and_gone,
+        story_profile,
+        update_stored_storylines,
+        update_storylines,
+    )
 
-    try:
-        lines = StorylineState.from_json(blobs.get_blob(BLOB_KEY) if blobs is not None else None)
-    except ValueError as exc:
-        raise ValueError(f"cannot read the stored storylines: {exc}; re-run digest into a new --db") from exc
     by_id = {a.id: a for a in articles}
     profiles = [story_profile(story, [by_id[a] for a in story.article_ids if a in by_id]) for story in stories]
-    touched = update_storylines(lines, profiles, gone, settings.storylines)
     if blobs is not None:
-        blobs.put_blob(BLOB_KEY, lines.to_json())
+        return update_stored_storylines(blobs, profiles, gone, settings.storylines)
+    lines = StorylineState()
+    touched = update_storylines(lines, profiles, gone, settings.storylines)
     return shown_and_gone(lines, touched, settings.storylines)
 
 

@@ -19,8 +19,15 @@ and a long storyline by its latest ``MAX_POOLED`` stories, so a run costs the sa
 
 Stories are placed in time order (first published, then id), each into the best storyline that passes, or alone.
 A story already in a storyline stays unless it no longer passes against the others. Ids never change: a storyline's
-id comes from the story that founded it and stays while it has members. Everything is plain JSON (``to_json``),
-kept by the store as one blob written in the same transaction as the stories.
+id comes from the story that founded it and stays while it has members.
+
+Only what the next batch needs is kept in the working state (one blob, ``BLOB_KEY``): a storyline whose latest story
+is more than ``retire_after_days`` older than the newest story seen can no longer be joined by news of today, so it
+*retires*: its members' profiles move to a blob of its own (``ARCHIVE_PREFIX`` + id), written once, and the working
+state keeps only which storyline each of its stories is in. A retired storyline comes back into the working state
+when one of its stories changes or goes (``update_stored_storylines``). The working state so grows with the news of
+the last weeks, not with the store. Everything is plain JSON (``to_json``), written in the same transaction as the
+stories.
 """
 
 from __future__ import annotations
@@ -40,9 +47,12 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from ..config import StorylineOptions
 from ..models import Article, Citation, Story, Storyline, SummarySentence
 from .features import article_text, entity_phrases
+from .state_store import BlobStore
 
 FORMAT = 1
 BLOB_KEY = "storylines:state"
+ARCHIVE_PREFIX = "storylines:retired:"
+"""Blob key prefix of a retired storyline's member profiles (the storyline id follows)."""
 MAX_POOLED = 30
 """A long storyline is compared by its latest stories (what a new event continues from), bounding the cost."""
 MAX_CANDIDATES = 20
@@ -128,12 +138,15 @@ class StorylineState:
     df: Counter[str] = field(default_factory=Counter)
     postings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Name -> stories that mention it (rebuilt on load, not stored): where candidate storylines come from."""
+    retired: dict[str, str] = field(default_factory=dict)
+    """Story -> storyline, for the stories of retired storylines (their profiles are in the storyline's own blob)."""
 
     def to_json(self) -> bytes:
         return json.dumps({
             "format": FORMAT,
             "profiles": [p.to_json() for p in self.profiles.values()],
             "storyline_of": self.storyline_of,
+            "retired": self.retired,
         }, separators=(",", ":")).encode()
 
     @classmethod
@@ -151,6 +164,7 @@ class StorylineState:
             state.members.setdefault(line, []).append(sid)
         for members in state.members.values():
             members.sort(key=state.order)
+        state.retired = dict(meta.get("retired", {}))
         return state
 
     def order(self, story_id: str) -> tuple[str, str]:
@@ -216,7 +230,8 @@ def _pooled(state: StorylineState, story_ids: Sequence[str], kind: str) -> dict[
 def similarity(state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
     """How well ``story`` fits the stories ``others`` (a storyline), scaled so that 1.0 is the bar to join: 0 when a
     rule forbids it, else the mean of the name and word cosines against the pooled profile of ``others`` divided
-    by ``threshold`` (dates known on both sides) or ``undated_threshold``."""
+    by ``threshold`` (dates known on both sides; ``overlap_threshold`` when it is higher and the story overlaps the
+    storyline's days) or ``undated_threshold``."""
     profile = state.profiles[story]
     days = profile.days()
     spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
@@ -226,7 +241,8 @@ def similarity(state: StorylineState, story: str, others: Sequence[str], options
         gap = max(days[0] - last, first - days[1], 0.0)
         if gap > options.max_gap_days:
             return 0.0
-        bar = options.threshold
+        overlap = max(days[0] - last, first - days[1]) <= 0  # in the same days: the event level kept them apart
+        bar = max(options.threshold, options.overlap_threshold) if overlap else options.threshold
     n = len(state.profiles)
     names = {t for sid in sorted(others, key=state.order)[-MAX_POOLED:] for t in state.profiles[sid].names}
     shared = [t for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2)]
@@ -261,6 +277,7 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
             touched.add(state.storyline_of[sid])
         state._remove(sid)
     previous = {p.story_id: state.storyline_of.get(p.story_id) for p in profiles}
+    closed = set(state.retired.values())
     for profile in profiles:
         line = state.storyline_of.get(profile.story_id)
         state._remove(profile.story_id)
@@ -282,7 +299,7 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
         if best is None:  # alone: its own storyline (not shown until a second story joins)
             best = previous.get(sid) if previous.get(sid) and previous[sid] not in state.members else None
             best = best or storyline_id(sid)
-            while best in state.members:  # the id of a storyline this story once founded and then left
+            while best in state.members or best in closed:  # the id of a storyline it once founded and left
                 best = storyline_id(best)
         state._join(sid, best)
     for sid in (p.story_id for p in profiles):
@@ -290,6 +307,62 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
         if previous[sid] is not None:
             touched.add(previous[sid])  # type: ignore[arg-type]
     return touched
+
+
+def retire(state: StorylineState, options: StorylineOptions) -> dict[str, list[StoryProfile]]:
+    """Take out of ``state`` the storylines whose latest story ended more than ``retire_after_days`` before the
+    newest story in it (all members dated); returns the profiles of those of two or more stories, by storyline, to
+    keep aside (a retired storyline of one story is forgotten: if that story changes it is placed afresh)."""
+    lasts = [p.last for p in state.profiles.values() if p.last]
+    if not lasts:
+        return {}
+    horizon = _day(max(lasts)) - options.retire_after_days
+    out: dict[str, list[StoryProfile]] = {}
+    for line, members in list(state.members.items()):
+        spans = [state.profiles[sid].days() for sid in members]
+        if any(span is None or span[1] >= horizon for span in spans):
+            continue
+        profiles = [state.profiles[sid] for sid in members]
+        for sid in list(members):
+            state._remove(sid)
+        if len(profiles) >= 2:
+            out[line] = profiles
+            state.retired.update({p.story_id: line for p in profiles})
+    return out
+
+
+def restore(state: StorylineState, line: str, profiles: Sequence[StoryProfile]) -> None:
+    """Bring the retired storyline ``line`` (its members' ``profiles``) back into the working ``state``."""
+    for profile in profiles:
+        state.retired.pop(profile.story_id, None)
+        state._add(profile)
+        state._join(profile.story_id, line)
+
+
+def update_stored_storylines(blobs: BlobStore, profiles: Sequence[StoryProfile], gone: Iterable[str],
+                             options: StorylineOptions) -> tuple[list[Storyline], list[str]]:
+    """``update_storylines`` over the state kept in ``blobs``: load the working state, bring back the retired
+    storylines the changed or ``gone`` stories belong to, update, build the records of the storylines that changed,
+    retire what the next batches no longer need, and write back the working state and the newly retired
+    storylines. Returns ``shown_and_gone`` of the changed storylines."""
+    try:
+        state = StorylineState.from_json(blobs.get_blob(BLOB_KEY))
+    except ValueError as exc:
+        raise ValueError(f"cannot read the stored storylines: {exc}; re-run digest into a new --db") from exc
+    gone = list(gone)
+    for line in sorted({state.retired[sid] for sid in [*gone, *(p.story_id for p in profiles)]
+                        if sid in state.retired}):
+        raw = blobs.get_blob(ARCHIVE_PREFIX + line)
+        if raw is None:
+            raise ValueError(f"the stored storylines miss retired storyline {line!r}; re-run digest into a new --db")
+        restore(state, line, [StoryProfile.from_json(row) for row in json.loads(raw)])
+    touched = update_storylines(state, profiles, gone, options)
+    result = shown_and_gone(state, touched, options)
+    for line, members in retire(state, options).items():
+        blobs.put_blob(ARCHIVE_PREFIX + line, json.dumps([p.to_json() for p in members],
+                                                         separators=(",", ":")).encode())
+    blobs.put_blob(BLOB_KEY, state.to_json())
+    return result
 
 
 def storyline_of_members(state: StorylineState, line: str, options: StorylineOptions) -> Storyline:
@@ -336,14 +409,18 @@ def group_stories(stories: Sequence[Story], articles: Sequence[Article],
 
 
 __all__ = [
+    "ARCHIVE_PREFIX",
     "BLOB_KEY",
     "StoryProfile",
     "StorylineState",
     "group_stories",
+    "restore",
+    "retire",
     "shown_and_gone",
     "similarity",
     "story_profile",
     "storyline_id",
     "storyline_of_members",
+    "update_stored_storylines",
     "update_storylines",
 ]

@@ -12,7 +12,7 @@ from collections import Counter
 
 from ..cluster import story_id
 from ..cluster.state_store import load_state, save_state
-from ..cluster.storylines import BLOB_KEY
+from ..cluster.storylines import ARCHIVE_PREFIX, BLOB_KEY
 from ..config import Settings
 from ..models import Article, Digest
 from ..pipeline import (
@@ -101,7 +101,8 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
             save_state(store, state)  # the three blobs of the state, committed with the stories
             if settings.storylines.enabled:  # storylines rebuilt over the renamed stories, saved with them
                 result.storylines, gone = group_storylines(result.stories, result.articles, settings, blobs=fresh)
-                store.put_blob(BLOB_KEY, fresh.data[BLOB_KEY])
+                for key in sorted(k for k in fresh.data if k == BLOB_KEY or k.startswith(ARCHIVE_PREFIX)):
+                    store.put_blob(key, fresh.data[key])  # the working state and the retired storylines
                 kept = {line.id for line in result.storylines}
                 result.storylines_gone = sorted(set(gone) | (set(store.storyline_ids()) - kept))
             return store.save_digest(result, kind="regroup", merges=merges)

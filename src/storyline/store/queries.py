@@ -151,8 +151,13 @@ def history_length(store: Store, story_id: str) -> int:
 
 
 def search(store: Store, q: str, limit: int, offset: int) -> dict[str, Any]:
-    """Stories and articles matching every word of ``q``, best first (one page of each) with their totals."""
+    """Storylines, stories and articles matching every word of ``q``, best first (one page of each) with their
+    totals."""
     with store.session() as s:
+        line_ids, storylines_total = ranked_ids(s, "storyline", q, limit, offset)
+        lines = {r.id: r for r in s.execute(select(*_STORYLINE_COLUMNS).where(StorylineRow.id.in_(line_ids)))
+                 } if line_ids else {}
+        storylines = [_storyline_item(lines[i]) for i in line_ids if i in lines]
         story_ids, stories_total = ranked_ids(s, "story", q, limit, offset)
         article_ids, articles_total = ranked_ids(s, "article", q, limit, offset)
         rows = {r.id: r for r in s.execute(
@@ -165,6 +170,8 @@ def search(store: Store, q: str, limit: int, offset: int) -> dict[str, Any]:
         for r in (rows[a] for a in article_ids if a in rows)
     ]
     return {
+        "storylines": storylines,
+        "storylines_total": storylines_total,
         "stories": story_cards(store, story_ids),
         "stories_total": stories_total,
         "articles": articles,
@@ -244,11 +251,24 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     return {**article_to_dict(article), "story_id": story_id, "cited_by": cited}
 
 
+_STORYLINE_COLUMNS = (StorylineRow.id, StorylineRow.headline, StorylineRow.size, StorylineRow.first_published,
+                      StorylineRow.last_published, StorylineRow.updated_at, StorylineRow.body)
+
+
+def _storyline_item(r: Any) -> dict[str, Any]:
+    """A storyline's list entry (headline, size, dates, story ids, latest lede) from a row of ``_STORYLINE_COLUMNS``."""
+    return {
+        "id": r.id, "headline": r.headline, "size": r.size, "first_published": utc_iso(r.first_published),
+        "last_published": utc_iso(r.last_published), "updated_at": utc_iso(r.updated_at),
+        "story_ids": r.body.get("story_ids", []),
+        "lede": (r.body.get("summary") or [{}])[-1].get("text", ""),
+    }
+
+
 def list_storylines(store: Store, limit: int, offset: int, q: str | None = None) -> tuple[list[dict[str, Any]], int]:
     """Storylines (two or more stories), newest first; ``q`` searches their headlines and summaries."""
     with store.session() as s:
-        stmt = select(StorylineRow.id, StorylineRow.headline, StorylineRow.size, StorylineRow.first_published,
-                      StorylineRow.last_published, StorylineRow.updated_at, StorylineRow.body)
+        stmt = select(*_STORYLINE_COLUMNS)
         if q:
             hits = matching_ids(s, "storyline", q)
             if hits is None:
@@ -257,12 +277,7 @@ def list_storylines(store: Store, limit: int, offset: int, q: str | None = None)
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(stmt.order_by(StorylineRow.sort_time.desc(), StorylineRow.id.desc())
                          .limit(limit).offset(offset))
-        items = [{
-            "id": r.id, "headline": r.headline, "size": r.size, "first_published": utc_iso(r.first_published),
-            "last_published": utc_iso(r.last_published), "updated_at": utc_iso(r.updated_at),
-            "story_ids": r.body.get("story_ids", []),
-            "lede": (r.body.get("summary") or [{}])[-1].get("text", ""),
-        } for r in rows]
+        items = [_storyline_item(r) for r in rows]
     return items, int(total)
 
 

@@ -130,8 +130,9 @@ def _search_page(request: Request) -> HTMLResponse:
     limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
     found: dict[str, Any] = queries.search(request.app.state.store, q, limit, offset) if q else {
-        "stories": [], "stories_total": 0, "articles": [], "articles_total": 0}
-    pager = _pager(request, max(int(found["stories_total"]), int(found["articles_total"])), limit, offset)
+        "storylines": [], "storylines_total": 0, "stories": [], "stories_total": 0, "articles": [], "articles_total": 0}
+    pager = _pager(request, max(int(found["storylines_total"]), int(found["stories_total"]),
+                                int(found["articles_total"])), limit, offset)
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", q=q, found=found, pager=pager)
 
 
