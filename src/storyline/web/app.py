@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -92,6 +93,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
+        request.state.arrived = time.perf_counter()  # a write's Server-Timing counts its wait from here
         if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
             # nothing stored can contain NUL (PostgreSQL refuses it): answer before any query is made
             response = JSONResponse({"detail": "the URL contains a NUL character (%00); remove it"}, status_code=400)
