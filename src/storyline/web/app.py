@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,7 +46,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     """The web app over ``store``; ``settings.web`` holds the token, page size and polling interval.
 
     With ``web.worker`` (the default) the app runs the worker that groups posted articles (``service/worker.py``)
-    as a thread while it is served (started and stopped with the app's lifespan)."""
+    as a child process while it is served (started and stopped with the app's lifespan)."""
     from .api import router as api_router
     from .feeds import router as feed_router
     from .pages import router as page_router
@@ -54,10 +55,15 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.web.worker:
-            from ..service.worker import WorkerThread
+        if settings.web.token and settings.ingest.detect_language:
+            # a POST detects the language of its articles: load the detector beside start-up, not in a request
+            from ..ingest.language import load_language_model
 
-            app.state.worker = WorkerThread(store, settings)
+            threading.Thread(target=load_language_model, name="storyline-language-model", daemon=True).start()
+        if settings.web.worker:
+            from ..service.worker import WorkerProcess
+
+            app.state.worker = WorkerProcess(store, settings)
             app.state.worker.start()
         try:
             yield
