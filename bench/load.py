@@ -11,7 +11,7 @@ three phases hit it with the same number of concurrent keep-alive clients, in on
 - static: GET of a static file (the floor of the server without any store work): the baseline;
 - reads: only reads (story list, story and article pages and JSON, search, sources);
 - mixed (the test): the same reads, 10 % of requests POST /api/articles with 1-3 new real articles, which the
-  server stores as a write job and answers 202 at once; the server's worker thread groups the jobs into stories
+  server stores as a write job and answers 202 at once; the server's worker process groups the jobs into stories
   meanwhile (the one write path, ``service.add_articles``, ``live.batch_size`` articles per transaction), and one
   client follows the jobs with GET /api/jobs/{id} every 2 s. Merged-away stories answer with a redirect, followed.
   After the phase the bench waits (up to ``--drain-seconds``) for the worker to finish the accepted jobs.
@@ -21,7 +21,8 @@ Settings reach the filling run and the server through the environment, e.g. STOR
 Every non-2xx answer and every network error or timeout is an error. After the mixed phase each accepted article
 must be in the store exactly once; the table says how many were grouped into stories by then, and how long the
 worker took to finish the rest. Prints a table with p50/p95/p99 latency, requests/s and the p99 ratio to the
-static baseline. Exit status 1 when any phase had an error, an accepted article is missing or a job did not finish.
+static baseline, and where the accepted POSTs waited: the parts of their ``Server-Timing`` header (wait for a
+thread, validation, insert) and the rest of the client's wait. Exit status 1 when any phase had an error, an accepted article is missing or a job did not finish.
 """
 
 from __future__ import annotations

@@ -178,7 +178,7 @@ def status(request: Request) -> dict[str, Any]:
 
 
 def worker_status(request: Request) -> dict[str, Any]:
-    """Whether this server runs the worker thread, and its last error."""
+    """Whether this server runs the worker (a child process), and its last error."""
     worker = getattr(request.app.state, "worker", None)
     if worker is None:
         return {"in_this_server": False, "alive": False, "error": None}
