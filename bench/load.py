@@ -22,7 +22,8 @@ Every non-2xx answer and every network error or timeout is an error. After the m
 must be in the store exactly once; the table says how many were grouped into stories by then, and how long the
 worker took to finish the rest. Prints a table with p50/p95/p99 latency, requests/s and the p99 ratio to the
 static baseline, and where the accepted POSTs waited: the parts of their ``Server-Timing`` header (wait for a
-thread, validation, insert) and the rest of the client's wait. Exit status 1 when any phase had an error, an accepted article is missing or a job did not finish.
+thread, validation, insert) and the rest of the client's wait. Exit status 1 when any phase had an error, an
+accepted article is missing or a job did not finish.
 """
 
 from __future__ import annotations
