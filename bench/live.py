@@ -39,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +48,7 @@ sys.path[:0] = [str(ROOT / "tests")]
 OUT = ROOT / "bench" / "out"
 BATCH = 100
 PREFILL_BATCH = 1000
+STATE_KEYS = ("cluster:state", "cluster:arrays", "cluster:ann", "storylines:state")
 
 _DUC_DATE = re.compile(r"(?:APW|NYT|XIE)(\d{8})")
 _ML_DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
@@ -228,6 +230,25 @@ def state_cost(url: str, repeats: int = 3) -> dict:
     return out
 
 
+def count_blob_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped-def]
+    """Bytes of state (clustering, storylines) this store's blob calls read and write, per key (cleared per batch).
+    The store's own methods do the work: the counts are taken on their way in and out."""
+    io = {"read": Counter[str](), "written": Counter[str]()}
+    get_blob, put_blob = store.get_blob, store.put_blob
+
+    def counted_get(key: str) -> bytes | None:
+        data = get_blob(key)
+        io["read"][key] += len(data or b"")
+        return data
+
+    def counted_put(key: str, data: bytes) -> None:
+        io["written"][key] += len(data)
+        put_blob(key, data)
+
+    store.get_blob, store.put_blob = counted_get, counted_put
+    return io
+
+
 def measure(size: int, batches: int, backend: str, reuse: bool = False) -> dict:
     """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults."""
     from storyline import Settings
@@ -251,13 +272,17 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False) -> dict:
     defaults = Settings(progress=False)
     rows = []
     with Store.open(url) as store, open_executor(defaults.scale, progress=False) as executor, PeakRSS() as peak:
+        blob_io = count_blob_io(store)
         for number in range(batches + 1):
             batch = articles[size + number * BATCH : size + (number + 1) * BATCH]
+            for counter in blob_io.values():
+                counter.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
             result, saved = group_into_store(store, batch, defaults, kind="bench", executor=executor)
             rows.append({"wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0,
                          "touched": len(result.stories), "new": saved.stories_new, "changed": saved.stories_changed,
-                         "merged": saved.stories_emptied})
+                         "merged": saved.stories_emptied, "state_read": dict(blob_io["read"]),
+                         "state_written": dict(blob_io["written"])})
             print(f"  batch {number} into {size + number * BATCH:,}: {rows[-1]}", file=sys.stderr, flush=True)
     measured = rows[1:]
     walls, cpus = [r["wall"] for r in measured], [r["cpu"] for r in measured]
@@ -288,14 +313,20 @@ def regroup_baseline(url: str, limit: float) -> dict:
     return {"wall": wall, "limit": limit}
 
 
+def state_mb(result: dict, which: str) -> float:
+    """MB of state blobs (every key but the writer-lock note) read or written per batch, p50 over the batches."""
+    return statistics.median(sum(n for key, n in b.get(which, {}).items() if key != "writer:holder")
+                             for b in result["batches"]) / 2**20
+
+
 def table(results: list[dict], batches: int) -> str:
     """The Markdown table of bench/RESULTS.md (printed even when a baseline failed)."""
     base = results[0]
     lines = [f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
              f"wall / {base['size']:,} store | CPU / {base['size']:,} store | stories touched p50 (max) | "
-             "wall per touched story p50 s | CPU per touched story p50 s | peak RSS MB | warm-up batch s | "
-             "regroup baseline s | regroup / batch |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "wall per touched story p50 s | CPU per touched story p50 s | state MB read / written per batch p50 | "
+             "peak RSS MB | warm-up batch s | regroup baseline s | regroup / batch |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         regroup, limit = r["regroup"]["wall"], r["regroup"]["limit"]
         if regroup is not None:
@@ -311,13 +342,22 @@ def table(results: list[dict], batches: int) -> str:
             f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
             f"{r['cpu_p50'] / base['cpu_p50']:.2f}x | {r['touched_p50']:.0f} ({r['touched_max']}) | "
             f"{r['per_touched_p50']:.2f} | "
-            f"{statistics.median(b['cpu'] / max(1, b['touched']) for b in r['batches']):.2f} | {r['peak_mb']:.0f} | "
+            f"{statistics.median(b['cpu'] / max(1, b['touched']) for b in r['batches']):.2f} | "
+            f"{state_mb(r, 'state_read'):.1f} / {state_mb(r, 'state_written'):.1f} | {r['peak_mb']:.0f} | "
             f"{r['warmup_wall']:.1f} | {shown} | {ratio} |")
     prefills = "; ".join(
         f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {PREFILL_BATCH:,} {r['prefill_steps'][0]:.1f} s, "
         f"last {r['prefill_steps'][-1]:.1f} s" for r in results)
     lines.append(f"\n{batches} measured batches of {BATCH} per size, default settings; pre-fill through add_articles "
                  f"with compare off and the static verifier ({prefills}).")
+    lines += ["", "State read and written per batch by key, MB (p50 over the batches):",
+              "| store articles | " + " | ".join(f"{k} read / written" for k in STATE_KEYS) + " |",
+              "|---|" + "---|" * len(STATE_KEYS)]
+    for r in results:
+        cells = [f"{statistics.median(b.get('state_read', {}).get(k, 0) for b in r['batches']) / 2**20:.2f} / "
+                 f"{statistics.median(b.get('state_written', {}).get(k, 0) for b in r['batches']) / 2**20:.2f}"
+                 for k in STATE_KEYS]
+        lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
     lines += ["", "What grows with the store in every batch: the whole clustering state loaded and saved (in memory):",
               "| store articles | state blobs MB | load s | save s | arrays blob written plain s (now) | "
               "deflated s (before) | ratio |", "|---|---|---|---|---|---|---|"]

@@ -11,7 +11,7 @@ three phases hit it with the same number of concurrent keep-alive clients, in on
 - static: GET of a static file (the floor of the server without any store work): the baseline;
 - reads: only reads (story list, story and article pages and JSON, search, sources);
 - mixed (the test): the same reads, 10 % of requests POST /api/articles with 1-3 new real articles, which the
-  server stores as a write job and answers 202 at once; the server's worker thread groups the jobs into stories
+  server stores as a write job and answers 202 at once; the server's worker process groups the jobs into stories
   meanwhile (the one write path, ``service.add_articles``, ``live.batch_size`` articles per transaction), and one
   client follows the jobs with GET /api/jobs/{id} every 2 s. Merged-away stories answer with a redirect, followed.
   After the phase the bench waits (up to ``--drain-seconds``) for the worker to finish the accepted jobs.
@@ -21,7 +21,9 @@ Settings reach the filling run and the server through the environment, e.g. STOR
 Every non-2xx answer and every network error or timeout is an error. After the mixed phase each accepted article
 must be in the store exactly once; the table says how many were grouped into stories by then, and how long the
 worker took to finish the rest. Prints a table with p50/p95/p99 latency, requests/s and the p99 ratio to the
-static baseline. Exit status 1 when any phase had an error, an accepted article is missing or a job did not finish.
+static baseline, and where the accepted POSTs waited: the parts of their ``Server-Timing`` header (wait for a
+thread, validation, insert) and the rest of the client's wait. Exit status 1 when any phase had an error, an
+accepted article is missing or a job did not finish.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class Phase:
     """Requests sent again after the server closed their keep-alive connection."""
     jobs: list[int] = field(default_factory=list)
     """Write jobs the server accepted (POST /api/articles answered 202 with their id)."""
+    post_parts: dict[str, list[float]] = field(default_factory=dict)
+    """What each accepted POST spent where (seconds): the server's Server-Timing parts, and ``outside``, the rest
+    of the client's wait (connection, the event loop, sending the answer)."""
 
     def add(self, op: str, took: float) -> None:
         self.latencies.setdefault(op, []).append(took)
@@ -176,7 +181,13 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
                 except httpx.HTTPError as exc:
                     phase.errors[f"{op}: {type(exc).__name__}"] += 1
                     return None
-            phase.add(op, time.perf_counter() - started)
+            took = time.perf_counter() - started
+            phase.add(op, took)
+            if "server-timing" in response.headers:
+                parts = server_timing(response.headers["server-timing"])
+                parts["outside"] = max(0.0, took - sum(parts.values()))
+                for name, value in parts.items():
+                    phase.post_parts.setdefault(name, []).append(value)
             if response.status_code >= 300:
                 phase.errors[f"{op}: HTTP {response.status_code} {response.text[:80]}"] += 1
                 return None
@@ -214,6 +225,16 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
         await asyncio.gather(*tasks)
         phase.seconds = time.monotonic() - started
     return phase
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """``wait;dur=1.5, store;dur=2`` -> {"wait": 0.0015, "store": 0.002} (seconds)."""
+    parts = {}
+    for item in header.split(","):
+        name, _, duration = item.strip().partition(";dur=")
+        if duration:
+            parts[name] = float(duration) / 1000
+    return parts
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -272,6 +293,14 @@ def table(backend: str, clients: int, phases: list[Phase]) -> str:
     for op, values in sorted(mixed.latencies.items()):
         lines.append(f"| {op} | {len(values):,} | {statistics.median(values) * 1000:,.1f} | "
                      f"{percentile(values, .99) * 1000:,.1f} |")
+    if mixed.post_parts:
+        lines += ["", f"where a POST /api/articles waited ({backend}; the server's Server-Timing: wait = body read "
+                      "and a free thread, check = validation, store = the insert incl. the write lock):",
+                  "| part | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|"]
+        for name in ("wait", "check", "store", "outside"):
+            values = mixed.post_parts.get(name, [])
+            lines.append(f"| {name} | {percentile(values, .5) * 1000:,.1f} | {percentile(values, .95) * 1000:,.1f} | "
+                         f"{percentile(values, .99) * 1000:,.1f} | {max(values, default=0) * 1000:,.1f} |")
     return "\n".join(lines)
 
 

@@ -133,3 +133,27 @@ def test_the_file_name_decides_when_the_content_does_not() -> None:
     assert [detect_format(plain, name) for name in ("a.jsonl", "a.ndjson", "a.html", "a.htm", "a.rss", "a.warc",
                                                     "a.jsonl.gz", "a.txt")] == \
         ["jsonl", "jsonl", "html", "html", "feed", "warc", "jsonl", "text"]
+
+
+def test_the_language_detector_loads_once_when_threads_ask_at_the_same_time() -> None:
+    """serve's request threads validating their first POSTs together used to load the detector once each, all at
+    once (validation p95 30-46 s in bench/load.py); now the first loads it and the others wait for that load."""
+    import threading
+
+    from storyline.ingest import language
+
+    language._load_identifier.cache_clear()
+    start = threading.Barrier(4)
+    found: list[str | None] = []
+
+    def validate() -> None:
+        start.wait()
+        found.append(language.detect_language("The council met on Monday and approved the new budget for schools."))
+
+    threads = [threading.Thread(target=validate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == ["en"] * 4
+    assert language._load_identifier.cache_info().misses == 1

@@ -328,7 +328,7 @@ def _waiting_note(store: Any, quiet: bool) -> Iterator[None]:
 def worker(db: str | None, once: bool, config: str | None, quiet: bool) -> None:
     """Group the articles posted to the web API (its write jobs) into stories, batch by batch.
 
-    `storyline serve` runs this worker as a thread unless web.worker is false; run it as its own process beside
+    `storyline serve` runs this worker as a child process unless web.worker is false; run it as its own process beside
     several web servers on PostgreSQL. Only one writer works on a store at a time: a second worker, `watch` or
     `digest --db` waits for it (live.writer_wait). A worker killed mid-batch loses nothing: the next one finishes.
     """

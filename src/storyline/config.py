@@ -337,7 +337,7 @@ class WebOptions:
     max_request_bytes: int = 20_000_000
     """Largest request body accepted (POST /api/articles); bigger ones get 413 before anything is parsed."""
     worker: bool = True
-    """Run the worker that groups posted articles as a thread of ``storyline serve`` (false: run
+    """Run the worker that groups posted articles as a child process of ``storyline serve`` (false: run
     ``storyline worker`` as its own process, e.g. beside several web servers on PostgreSQL)."""
 
 

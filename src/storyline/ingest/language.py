@@ -7,6 +7,7 @@ languages. Short or letter-less texts get ``None`` rather than a guess.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -18,11 +19,27 @@ MIN_CONFIDENCE = 0.5
 """Below this normalized probability the text gets no language from the detector alone."""
 
 
-@lru_cache(maxsize=1)
+_loading = threading.Lock()
+
+
 def _identifier() -> Any:
+    """The detector, loaded once (~1-3 s): threads asking while it loads wait for that one load. Without the lock,
+    every request thread of ``storyline serve`` that validated a POST before the first load ended loaded it again,
+    all at once under one interpreter lock (bench/load.py: validation p50 40 s)."""
+    with _loading:
+        return _load_identifier()
+
+
+@lru_cache(maxsize=1)
+def _load_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def load_language_model() -> None:
+    """Load the detector now (e.g. when a server that accepts articles starts), not in the first request."""
+    _identifier()
 
 
 def normalize_language(tag: str | None) -> str | None:
@@ -49,4 +66,4 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     return hint
 
 
-__all__ = ["detect_language", "normalize_language"]
+__all__ = ["detect_language", "load_language_model", "normalize_language"]

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from ..config import Settings
 from ..models import Article
@@ -22,7 +23,15 @@ from ..pipeline import Executor
 from ..store import Store
 from .live import GroupingError, add_articles
 
-__all__ = ["WorkerThread", "drain", "run_worker"]
+__all__ = ["WorkerProcess", "drain", "run_worker"]
+
+
+class StopSignal(Protocol):
+    """What tells a worker to stop (a ``threading.Event``, or the worker process's own signal)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float) -> bool: ...
 
 
 @dataclass(slots=True)
@@ -35,7 +44,7 @@ class Drained:
 
 
 def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
-          stop: threading.Event | None = None, report: Callable[[dict], None] | None = None) -> Drained:
+          stop: StopSignal | None = None, report: Callable[[dict], None] | None = None) -> Drained:
     """Group every pending job's articles, oldest job first, ``live.batch_size`` per transaction.
 
     A batch is filled across jobs: small jobs (a feeder posting 1-3 articles at a time) are grouped together, so
@@ -88,7 +97,7 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
     return done
 
 
-def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: threading.Event | None = None,
+def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: StopSignal | None = None,
                report: Callable[[dict], None] | None = None, executor: Executor | None = None) -> Drained:
     """Drain jobs as they come (every ``live.poll_seconds``); with ``once``, drain what is there and return.
 
@@ -106,54 +115,96 @@ def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: th
 
 
 SERVE_WORKER_NICE = 10
-"""Niceness of ``storyline serve``'s grouping worker (its thread and processes): requests are served first."""
+"""Niceness of ``storyline serve``'s grouping worker (its process and its pool): requests are served first."""
 
 
-class WorkerThread:
-    """``run_worker`` in a daemon thread of the web server; ``stop()`` ends it after the current batch.
+class WorkerProcess:
+    """``run_worker`` in a child process of the web server, at ``SERVE_WORKER_NICE``; ``stop()`` ends it after the
+    current batch.
 
-    The thread shares the server's interpreter lock with the request threads, so it does no heavy work itself:
-    every map of two or more items (the touched stories' summaries and comparisons above all) goes to the worker
-    processes of ``settings.scale``, which start with the first batch and stay up (models loaded once) until the
-    server stops; the thread and those processes run at ``SERVE_WORKER_NICE``, so a request is served before a batch
-    is grouped."""
+    A process, not a thread of the server: a thread shares the server's interpreter lock, so every request waited
+    for the worker's Python code (clustering, state, saving) between its own steps, and a niced thread holding the
+    lock made it worse (bench/load.py measured POST p99 15-17 s that way). The child opens its own connections to the
+    store and, with the ``process`` engine, keeps a pool
+    (models loaded once) up between batches; both run niced, so the kernel serves requests first. The child stops by
+    itself when the server dies (it checks its parent every poll)."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
-        self.stop_event = threading.Event()
-        self.error: str | None = None
+        import multiprocessing
+
         if settings.scale.engine == "process":
-            scale = replace(settings.scale, min_parallel=1, nice=max(settings.scale.nice, SERVE_WORKER_NICE))
-            settings = replace(settings, scale=scale)
-        self._thread = threading.Thread(target=self._run, args=(store, settings), name="storyline-worker",
-                                        daemon=True)
-
-    def _run(self, store: Store, settings: Settings) -> None:
-        from ..scale import open_executor
-
-        if hasattr(os, "nice"):  # on Linux this lowers only this thread: the request threads keep their priority
-            os.nice(SERVE_WORKER_NICE)
-
-        with ExitStack() as stack:
-            # the process pool starts with the first map big enough and then stays up (models loaded once); other
-            # engines (a Dask cluster) are opened by each drain, only when there is work
-            executor = (stack.enter_context(open_executor(settings.scale, progress=False))
-                        if settings.scale.engine == "process" else None)
-            while not self.stop_event.is_set():
-                try:
-                    run_worker(store, settings, stop=self.stop_event, executor=executor)
-                except Exception as exc:  # e.g. the database went away: say so in /status and try again later
-                    self.error = f"{type(exc).__name__}: {exc}"
-                    self.stop_event.wait(max(5.0, settings.live.poll_seconds))
-                else:
-                    self.error = None
+            settings = replace(settings, scale=replace(settings.scale, min_parallel=1))
+        context = multiprocessing.get_context("spawn")  # the server runs threads: never fork it
+        self.stop_event = context.Event()
+        self._errors = context.Queue()
+        self._error: str | None = None
+        url = store.engine.url.render_as_string(hide_password=False)
+        # not a daemon: with the process engine the child starts a pool of its own
+        self._process = context.Process(target=_worker_main, name="storyline-worker",
+                                        args=(url, settings, self.stop_event, self._errors, os.getpid()))
 
     def start(self) -> None:
-        self._thread.start()
+        self._process.start()
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Ask the worker to stop after its current batch; kill it when it has not within ``timeout`` (nothing is
+        lost: an unfinished batch is rolled back and done again by the next worker)."""
         self.stop_event.set()
-        self._thread.join(timeout)
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        self._errors.close()
 
     @property
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return self._process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    @property
+    def error(self) -> str | None:
+        """The last error the worker reported (None after a drain that went well)."""
+        import queue
+
+        while True:
+            try:
+                self._error = self._errors.get_nowait()
+            except (queue.Empty, ValueError, OSError):
+                return self._error
+
+
+def _worker_main(url: str, settings: Settings, stop: Any, errors: Any, parent: int) -> None:
+    """The worker process: drain jobs until ``stop`` is set or the server (``parent``) is gone."""
+    from ..scale import open_executor
+
+    if hasattr(os, "nice"):
+        os.nice(SERVE_WORKER_NICE)  # the pool's processes inherit it
+    poll = settings.live.poll_seconds
+
+    class Stop:  # run_worker's stop event: set when the server asks, or when it died (we were re-parented)
+        def is_set(self) -> bool:
+            return bool(stop.is_set()) or os.getppid() != parent
+
+        def wait(self, seconds: float) -> bool:
+            stop.wait(min(seconds, poll))
+            return self.is_set()
+
+    ended = Stop()
+    store = Store.open(url)
+    try:
+        with ExitStack() as stack:
+            executor = (stack.enter_context(open_executor(settings.scale, progress=False))
+                        if settings.scale.engine == "process" else None)
+            while not ended.is_set():
+                try:
+                    run_worker(store, settings, stop=ended, executor=executor)
+                except Exception as exc:  # e.g. the database went away: say so in /status and try again later
+                    errors.put(f"{type(exc).__name__}: {exc}")
+                    ended.wait(max(5.0, poll))
+                else:
+                    errors.put(None)
+    finally:
+        store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -177,7 +178,7 @@ def status(request: Request) -> dict[str, Any]:
 
 
 def worker_status(request: Request) -> dict[str, Any]:
-    """Whether this server runs the worker thread, and its last error."""
+    """Whether this server runs the worker (a child process), and its last error."""
     worker = getattr(request.app.state, "worker", None)
     if worker is None:
         return {"in_this_server": False, "alive": False, "error": None}
@@ -223,16 +224,28 @@ def _posted_article(item: ArticleIn, options: IngestOptions) -> Article | Reject
     return validate_article(article, options)
 
 
-def _accepted(job_id: int | None, articles: int, rejected: list[Rejected], report: SaveReport) -> JSONResponse:
+def _accepted(job_id: int | None, articles: int, rejected: list[Rejected], report: SaveReport,
+              timing: str) -> JSONResponse:
     body = {"job": job_id, "status_url": f"/api/jobs/{job_id}" if job_id is not None else None,
             "accepted": articles, "rejected": [{"input": r.input, "reason": r.reason} for r in rejected],
             "saved": report.as_dict()}
-    return JSONResponse(body, status_code=202, headers={"location": f"/api/jobs/{job_id}"} if job_id else None)
+    headers = {"server-timing": timing} | ({"location": f"/api/jobs/{job_id}"} if job_id else {})
+    return JSONResponse(body, status_code=202, headers=headers)
+
+
+def server_timing(request: Request, started: float, validated: float, stored: float) -> str:
+    """A write's ``Server-Timing`` header, in ms: ``wait`` from the request's arrival in the app to the handler
+    (reading and parsing the body, then a free thread of the pool), ``check`` (validation), ``store`` (the insert,
+    including any wait for the database's write lock). bench/load.py reads it to show what a POST waits for."""
+    arrived = getattr(request.state, "arrived", started)
+    return (f"wait;dur={(started - arrived) * 1000:.1f}, check;dur={(validated - started) * 1000:.1f}, "
+            f"store;dur={(stored - validated) * 1000:.1f}")
 
 
 @router.post("/articles", dependencies=[Depends(require_writer)], status_code=202,
              summary="Add articles (token needed): stored at once, grouped into stories by the worker (202 + job)")
 def post_articles(request: Request, body: ArticlesIn) -> JSONResponse:
+    started = time.perf_counter()
     settings = request.app.state.settings
     articles: list[Article] = []
     rejected: list[Rejected] = []
@@ -240,10 +253,13 @@ def post_articles(request: Request, body: ArticlesIn) -> JSONResponse:
         checked = _posted_article(item, settings.ingest)
         (articles.append(checked) if isinstance(checked, Article) else rejected.append(checked))
     store = request.app.state.store
+    validated = time.perf_counter()
     if body.group:
         job_id, report = store.jobs.submit(articles, rejected, kind="api")
-        return _accepted(job_id, len(articles), rejected, report)
-    return _accepted(None, len(articles), rejected, store.save_articles(articles, rejected, kind="api"))
+    else:
+        job_id, report = None, store.save_articles(articles, rejected, kind="api")
+    timing = server_timing(request, started, validated, time.perf_counter())
+    return _accepted(job_id, len(articles), rejected, report, timing)
 
 
 @router.post("/ingest", dependencies=[Depends(require_writer)], status_code=202,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -44,7 +46,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     """The web app over ``store``; ``settings.web`` holds the token, page size and polling interval.
 
     With ``web.worker`` (the default) the app runs the worker that groups posted articles (``service/worker.py``)
-    as a thread while it is served (started and stopped with the app's lifespan)."""
+    as a child process while it is served (started and stopped with the app's lifespan)."""
     from .api import router as api_router
     from .atom import router as feed_router
     from .pages import router as page_router
@@ -53,10 +55,15 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.web.worker:
-            from ..service.worker import WorkerThread
+        if settings.web.token and settings.ingest.detect_language:
+            # a POST detects the language of its articles: load the detector beside start-up, not in a request
+            from ..ingest.language import load_language_model
 
-            app.state.worker = WorkerThread(store, settings)
+            threading.Thread(target=load_language_model, name="storyline-language-model", daemon=True).start()
+        if settings.web.worker:
+            from ..service.worker import WorkerProcess
+
+            app.state.worker = WorkerProcess(store, settings)
             app.state.worker.start()
         try:
             yield
@@ -92,6 +99,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
+        request.state.arrived = time.perf_counter()  # a write's Server-Timing counts its wait from here
         if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
             # nothing stored can contain NUL (PostgreSQL refuses it): answer before any query is made
             response = JSONResponse({"detail": "the URL contains a NUL character (%00); remove it"}, status_code=400)
