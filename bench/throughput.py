@@ -92,7 +92,13 @@ def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
 
     times: dict[str, float] = {}
     cpus: dict[str, float] = {}
-    with open_executor(settings.scale, progress=False) as executor:
+    try:  # what `storyline digest` passes; code older than this (``old``) has no such argument
+        from storyline.pipeline import model_packages
+    except ImportError:
+        opened = open_executor(settings.scale, progress=False)
+    else:
+        opened = open_executor(settings.scale, progress=False, preload=model_packages(settings))
+    with opened as executor:
         clock, used = time.perf_counter(), cpu()
         articles, rejected, files = read_inputs_parallel([str(folder)], settings.ingest, executor)
         times["read"], cpus["read"] = time.perf_counter() - clock, cpu() - used

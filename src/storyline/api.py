@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .config import Settings
 from .errors import NothingToReadError
 from .models import Article, Digest, Rejected, SummarySentence
-from .pipeline import run_pipeline
+from .pipeline import model_packages, run_pipeline
 
 if TYPE_CHECKING:
     from .store import Store
@@ -46,7 +46,7 @@ def digest(
 
         stages, _ = incremental_stages(incremental)
     # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
-    with open_executor(settings.scale, progress=settings.progress) as executor:
+    with open_executor(settings.scale, progress=settings.progress, preload=model_packages(settings)) as executor:
         if paths:
             read, rejected, files = read_inputs_parallel(paths, settings.ingest, executor, settings.fetch)
             given += read

@@ -206,7 +206,8 @@ class ScaleOptions(_Checked):
     workers: int = 0
     """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
     min_parallel: int = 200
-    """Below this many items a map runs in this process: starting workers would cost more than it saves."""
+    """Below this many items a map runs in this process: starting workers would cost more than it saves. The
+    per-story map (summaries and comparison) counts the articles of its stories."""
     min_parallel_bytes: int = 4_000_000
     """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
     partitions_per_worker: int = 4

@@ -17,11 +17,12 @@ def digest_into_store(store: Store, paths: Sequence[str], settings: Settings,
                       articles: Sequence[Article] = ()) -> tuple[Digest, SaveReport]:
     """Read ``paths`` (and take ``articles``), group them into the stored stories and save it all in one
     transaction. Returns the run's digest (the stories it touched) and what the save changed."""
+    from ..pipeline import model_packages
     from ..scale import open_executor
     from ..scale.reading import read_inputs_parallel
 
     given = list(articles)
-    with open_executor(settings.scale, progress=settings.progress) as executor:
+    with open_executor(settings.scale, progress=settings.progress, preload=model_packages(settings)) as executor:
         read, rejected, files = read_inputs_parallel(paths, settings.ingest, executor, settings.fetch)
         given += read
         if paths and not given:
