@@ -17,12 +17,14 @@ The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-s
 ``html`` is instead the 100 gzipped pages of the extraction benchmark (../shared/data/ingest/extraction/html), read
 and extracted like any HTML input, so its rate is pages/s end to end. Each run reads
 the JSONL files, runs the default stages and writes stories.json, timing wall-clock and CPU (this process plus its
-pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s. Start-up is
-the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a fresh process;
-the rate after start-up is ``articles / (run wall-clock - start-up)``. On a shared machine wall-clock follows the
-other users' load, so the table also gives the rate the CPU seconds allow when each worker has a core of its own
-(``articles x workers / CPU seconds of all stages``). Both new and old must give the same stories
-only when nothing shown changed, so the table prints each configuration's stories.json fingerprint.
+pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s, and the
+largest summed PSS (pages the pool's fork server shares with its workers counted once, not once per process).
+Start-up is the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a
+fresh process; the rate after start-up is ``articles / (run wall-clock - start-up)``. On a shared machine
+wall-clock follows the other users' load, so the table also gives the rate the CPU seconds allow when each worker
+has a core of its own (``articles x workers / CPU seconds of all stages``; an upper bound for code that runs a
+stage on one core, as the per-story stage did below 200 stories before issue 15). Both new and old must give the
+same stories only when nothing shown changed, so the table prints each configuration's stories.json fingerprint.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from proctree import run_with_peak  # bench/, the script's own folder, is on sys.path
+from proctree import run_with_peak, run_with_peaks  # bench/, the script's own folder, is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -167,9 +169,9 @@ def measure(config: str, src: Path, folder: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, __file__, "--one", config, "--input", str(folder), "--workers", str(workers),
                    "--out", tmp]
-        done, wall, peak = run_with_peak(command, _env(src))
+        done, wall, peak, pss = run_with_peaks(command, _env(src))
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result.update(startup=first, wall=wall, peak_mb=peak)
+    result.update(startup=first, wall=wall, peak_mb=peak, peak_pss_mb=pss)
     return result
 
 
@@ -203,7 +205,8 @@ def table(size: int, results: list[dict], workers: int, load: float) -> str:
     row("CPU s: all stages", [sum(r["cpu"].values()) for r in results], ",.1f")
     row(f"articles/s the CPU allows on {workers} free cores", [r["articles"] * workers / sum(r["cpu"].values())
                                                                for r in results], ",.1f", bold=True)
-    row("peak memory MB (process tree)", [r["peak_mb"] for r in results], ",.0f")
+    row("peak memory MB (process tree, summed RSS)", [r["peak_mb"] for r in results], ",.0f")
+    row("peak memory MB (process tree, summed PSS: shared pages once)", [r["peak_pss_mb"] for r in results], ",.0f")
     lines.append("")
     lines.append(
         f"{n:,} articles ({size:,} asked), stories: "
