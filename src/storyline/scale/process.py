@@ -82,8 +82,8 @@ class ProcessExecutor(BatchingExecutor):
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            if self.preload:
-                context.set_forkserver_preload(list(self.preload))
+            if self.preload:  # after __main__, which the fork server imports by default
+                context.set_forkserver_preload(["__main__", *self.preload])
             if self.options.nice and hasattr(os, "nice"):
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                  initializer=os.nice, initargs=(self.options.nice,))
