@@ -242,10 +242,10 @@ def test_the_story_map_goes_to_the_workers_by_the_articles_its_stories_hold() ->
     assert 2 <= len(state.stories) < 40
     jobs = [(s.id, sorted(s.article_ids)) for s in state.stories]
     described = {}
-    for min_parallel, pooled in ((40, True), (41, False)):
+    for threshold, pooled in ((40, True), (41, False)):
         stories = [replace(s, summary=[]) for s in state.stories]
-        run = RunState(settings=replace(settings, scale=replace(POOL, min_parallel=min_parallel)), articles=articles,
-                       stories=stories)
+        scale = replace(POOL, min_parallel=1000, min_parallel_describe=threshold)
+        run = RunState(settings=replace(settings, scale=scale), articles=articles, stories=stories)
         with ProcessExecutor(run.settings.scale, progress=False) as executor:
             DescribeStories().run(run, executor)
             assert executor.started is pooled

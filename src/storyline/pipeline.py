@@ -257,11 +257,12 @@ class DescribeStories:
             if skipped:
                 state.dropped["stories not compared: no English article"] += skipped
         describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare)
-        # A story costs what its articles cost (0.1-1 CPU s each with the models), so the map goes to the workers
-        # when the stories hold ``scale.min_parallel`` articles, as the per-article maps do: counted in stories,
-        # the 49 stories of 500 articles ran on one core while the other waited.
+        # A story costs what its articles cost (0.1-1 CPU s a story with the models), so the map goes to the workers
+        # by the articles its stories hold: counted in stories against scale.min_parallel, the 49 stories of 500
+        # articles ran on one core while the other waited.
         articles = sum(len(members) for _, members in jobs)
-        min_items = 2 if articles >= state.settings.scale.min_parallel else len(jobs) + 1
+        scale = state.settings.scale
+        min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
         state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items)
 
 
