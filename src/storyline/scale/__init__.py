@@ -26,13 +26,9 @@ def open_executor(
     this process and Dask workers import them when first needed, as always."""
     options = options or ScaleOptions()
     if options.engine == "local":
-        if options.scheduler:
-            raise ConfigError("--scheduler needs --engine dask")
         yield LocalExecutor(progress=progress)
         return
     if options.engine == "process":
-        if options.scheduler:
-            raise ConfigError("--scheduler needs --engine dask")
         from .process import ProcessExecutor
 
         with ProcessExecutor(options, progress=progress, preload=tuple(preload)) as executor:
