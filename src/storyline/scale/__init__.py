@@ -1,8 +1,8 @@
 """Where the work runs: this process, a local process pool (the default) or a Dask cluster.
 
-Every engine is an ``Executor`` (``pipeline.Executor``): ``map(fn, items, desc)`` in order. Stages stay the same on
-all of them; the engines batch items per partition, ship the function once per worker and keep workers (and the
-models they load) alive for the whole run.
+Every engine is an ``Executor`` (``pipeline.Executor``): ``map(fn, items, desc, min_items=None)`` in order. Stages
+stay the same on all of them; the engines batch items per partition, ship the function once per worker and keep
+workers (and the models they load) alive for the whole run.
 """
 
 from __future__ import annotations
