@@ -9,31 +9,47 @@ import time
 
 def run_with_peak(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float]:
     """Run ``command``; its output, wall-clock seconds and the peak summed RSS (MB) of its process tree."""
+    done, wall, rss, _ = run_with_peaks(command, env)
+    return done, wall, rss
+
+
+def run_with_peaks(
+    command: list[str], env: dict[str, str], pss: bool = True
+) -> tuple[subprocess.CompletedProcess, float, float, float]:
+    """Like :func:`run_with_peak`, plus the peak summed PSS (MB): each page shared by several processes of the tree
+    (a fork server's imports and the pool workers forked from it) counted once in total, not once per process as
+    RSS counts it (Linux; 0 elsewhere or with ``pss=False``)."""
     import psutil
 
     clock = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         try:
             root = psutil.Process(child.pid)
         except psutil.NoSuchProcess:
             return
         while not done.is_set():
-            rss = 0
+            rss = proportional = 0
             try:
                 tree = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
             for process in tree:
                 try:
-                    rss += process.memory_info().rss
-                except psutil.NoSuchProcess:
+                    if pss and hasattr(psutil.Process, "memory_full_info"):
+                        info = process.memory_full_info()
+                        proportional += getattr(info, "pss", 0)
+                        rss += info.rss
+                    else:
+                        rss += process.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
             peak = max(peak, rss)
+            peak_pss = max(peak_pss, proportional)
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -44,4 +60,4 @@ def run_with_peak(command: list[str], env: dict[str, str]) -> tuple[subprocess.C
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command[:4])} ... failed with exit status {child.returncode}")
-    return subprocess.CompletedProcess(command, 0, out, None), wall, peak / 2**20
+    return subprocess.CompletedProcess(command, 0, out, None), wall, peak / 2**20, peak_pss / 2**20

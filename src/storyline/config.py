@@ -255,6 +255,10 @@ class ScaleOptions(_Checked):
     (``scale/reading.py``: HTML extraction is CPU-bound)."""
     min_parallel: int = 200
     """Below this many items a map runs in this process: starting workers would cost more than it saves."""
+    min_parallel_describe: int = 50
+    """The per-story map (summaries and comparison: 0.05-0.1 CPU s per article with the default models) goes to the
+    workers when its stories hold at least this many articles (or ``min_parallel``, if lower), however few the
+    stories; below, it runs in this process."""
     min_parallel_bytes: int = 4_000_000
     """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
     partitions_per_worker: int = 4

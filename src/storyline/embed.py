@@ -205,19 +205,27 @@ def _importable(module: str) -> bool:
         return False
     return True
 
+RUNTIME_MODULES: dict[str, tuple[str, ...]] = {
+    "static": ("model2vec",),
+    "minilm": ("torch", "transformers", "sentence_transformers"),
+}
+"""The third-party packages each embedder imports when it loads (a worker pool imports them once, see
+:func:`storyline.pipeline.model_modules`)."""
+
 
 @cache
 def get_embedder(name: str = "static") -> Embedder:
     """The named embedder, loaded once per process."""
     if name not in EMBEDDERS:
         raise ConfigError(f"unknown embedder {name!r}; choose one of: {', '.join(sorted(EMBEDDERS))}")
-    _offline()
+    offline()
     return EMBEDDERS[name]()
 
 
-def _offline() -> None:
+def offline() -> None:
     """Never download: Hugging Face libraries read these when first imported, so they are set before a model is
-    loaded (values the user set win). Set here rather than at import, so importing storyline changes nothing."""
+    loaded, or before a worker pool imports them (values the user set win). Set here rather than at import, so
+    importing storyline changes nothing."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 

@@ -28,7 +28,10 @@ R = TypeVar("R")
 class Executor(Protocol):
     """Runs a function over items; swapped for a process pool or Dask without touching the stages."""
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]: ...
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+        """``[fn(item) for item in items]``; an engine with workers runs a map of fewer than ``min_items`` items
+        (``scale.min_parallel`` when ``None``) in this process."""
+        ...
 
 
 @dataclass
@@ -37,7 +40,7 @@ class LocalExecutor:
 
     progress: bool = True
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "") -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
         bar = tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50, leave=False)
         return [fn(item) for item in bar]
 
@@ -262,7 +265,13 @@ class DescribeStories:
             if skipped:
                 state.dropped["stories not compared: no English article"] += skipped
         describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare)
-        state.stories = executor.map(describe, jobs, desc="summaries and comparison")
+        # A story costs what its articles cost (0.1-1 CPU s a story with the models), so the map goes to the workers
+        # by the articles its stories hold: counted in stories against scale.min_parallel, the 49 stories of 500
+        # articles ran on one core while the other waited.
+        articles = sum(len(members) for _, members in jobs)
+        scale = state.settings.scale
+        min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
+        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items)
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
@@ -315,6 +324,28 @@ DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
     DescribeStories,
     GroupStorylines,
 )
+
+
+def model_packages(settings: Settings) -> tuple[str, ...]:
+    """The packages the default stages import to run their models under ``settings``: the summary's embedder,
+    MiniLM for the citation check (``auto``/``minilm``), spaCy and its model and the alignment embedders of the
+    comparison. A process pool imports them once, before it forks its workers (``open_executor(preload=...)``).
+    Because Hugging Face libraries read their offline switches when imported, naming them also sets those switches
+    (:func:`storyline.embed.offline`)."""
+    from .embed import RUNTIME_MODULES, offline
+
+    embedders = [settings.summary.embedder]
+    if settings.summary.verifier != "static":
+        embedders.append("minilm")
+    packages = [p for e in embedders for p in RUNTIME_MODULES.get(e, ())]
+    if settings.compare.enabled:
+        aligners = {"auto": ("static", "minilm"), "cascade": ("static", "minilm")}
+        alignment = aligners.get(settings.compare.embedder, (settings.compare.embedder,))
+        packages += [p for e in alignment for p in RUNTIME_MODULES.get(e, ())]
+        packages += ["storyline.compare", "spacy", settings.compare.spacy_model]  # storyline.compare: scikit-learn
+    if "transformers" in packages:
+        offline()
+    return tuple(dict.fromkeys(packages))
 
 
 def run_pipeline(

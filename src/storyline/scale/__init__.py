@@ -1,13 +1,13 @@
 """Where the work runs: this process, a local process pool (the default) or a Dask cluster.
 
-Every engine is an ``Executor`` (``pipeline.Executor``): ``map(fn, items, desc)`` in order. Stages stay the same on
-all of them; the engines batch items per partition, ship the function once per worker and keep workers (and the
-models they load) alive for the whole run.
+Every engine is an ``Executor`` (``pipeline.Executor``): ``map(fn, items, desc, min_items=None)`` in order. Stages
+stay the same on all of them; the engines batch items per partition, ship the function once per worker and keep
+workers (and the models they load) alive for the whole run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ..config import ScaleOptions
@@ -18,8 +18,12 @@ ENGINES = ("local", "process", "dask")
 
 
 @contextmanager
-def open_executor(options: ScaleOptions | None = None, progress: bool = True) -> Iterator[Executor]:
-    """The executor ``options.engine`` names, stopped (workers, LocalCluster) when the block ends."""
+def open_executor(
+    options: ScaleOptions | None = None, progress: bool = True, preload: Sequence[str] = ()
+) -> Iterator[Executor]:
+    """The executor ``options.engine`` names, stopped (workers, LocalCluster) when the block ends. ``preload``
+    names packages the process pool's workers should start with already imported (``pipeline.model_modules``);
+    this process and Dask workers import them when first needed, as always."""
     options = options or ScaleOptions()
     if options.engine == "local":
         yield LocalExecutor(progress=progress)
@@ -27,7 +31,7 @@ def open_executor(options: ScaleOptions | None = None, progress: bool = True) ->
     if options.engine == "process":
         from .process import ProcessExecutor
 
-        with ProcessExecutor(options, progress=progress) as executor:
+        with ProcessExecutor(options, progress=progress, preload=tuple(preload)) as executor:
             yield executor
         return
     if options.engine == "dask":

@@ -53,7 +53,7 @@ def digest(
     >>> len(result.stories)
     1
     """
-    from ..pipeline import run_pipeline
+    from ..pipeline import model_packages, run_pipeline
     from ..scale import open_executor
 
     settings = settings or Settings()
@@ -63,8 +63,9 @@ def digest(
         from .live import incremental_stages
 
         stages, _ = incremental_stages(incremental)
-    # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage.
-    with open_executor(settings.scale, progress=settings.progress) as executor:
+    # One executor for the whole run (settings.scale.engine): workers and their loaded models serve every stage;
+    # a pool's workers start with the model packages imported (model_packages).
+    with open_executor(settings.scale, progress=settings.progress, preload=model_packages(settings)) as executor:
         read, rejected, files = _read(paths, settings, executor, len(given))
         return run_pipeline([*given, *read], settings, rejected=rejected, inputs=len(given) + files,
                             executor=executor, stages=stages)
@@ -85,10 +86,11 @@ def digest_into_store(store: Store, paths: Sequence[str], settings: Settings,
                       articles: Sequence[Article] = ()) -> tuple[Digest, SaveReport]:
     """Read ``paths`` (and take ``articles``), group them into the stored stories and save it all in one
     transaction. Returns the run's digest (the stories it touched) and what the save changed."""
+    from ..pipeline import model_packages
     from ..scale import open_executor
     from .live import group_into_store
 
-    with open_executor(settings.scale, progress=settings.progress) as executor:
+    with open_executor(settings.scale, progress=settings.progress, preload=model_packages(settings)) as executor:
         read, rejected, files = _read(paths, settings, executor, len(articles))
         return group_into_store(store, [*articles, *read], settings, rejected=rejected,
                                 inputs=len(articles) + files, kind="digest", executor=executor)
