@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
 from importlib import resources
 from typing import Any
@@ -51,8 +52,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
                                       status_code=status_code)
 
 
-def render_error(request: Request, status_code: int, message: str) -> Response:
-    return render(request, "error.html", status_code=status_code, title=f"Error {status_code}", message=message)
+def render_error(request: Request, status_code: int, message: str,
+                 headers: Mapping[str, str] | None = None) -> Response:
+    response = render(request, "error.html", status_code=status_code, title=f"Error {status_code}", message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 def render_not_found(request: Request, what: str) -> Response:
