@@ -18,7 +18,7 @@ from ..store.codec import utc_iso
 from ..store.queries import StoryFilter
 from .auth import require_writer
 from .cache import cached
-from .contract import NO_NUL, READ_ERRORS, IsoDatetime, errors
+from .contract import NO_NUL, READ_ERRORS, IsoDatetime, StrictQueryBool, errors
 from .export import EXPORT_FORMATS, export_search, export_story
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(*READ_ERRORS))
@@ -61,10 +61,12 @@ def story_filter(
     since: Annotated[IsoDatetime | None, Query(description="stories last published at or after (ISO 8601)")] = None,
     until: Annotated[IsoDatetime | None, Query(description="stories first published at or before (ISO 8601)")] = None,
     sort: Annotated[str, Query(pattern="^(newest|biggest|updated)$")] = "newest",
+    blindspot: Annotated[StrictQueryBool, Query(description="only stories covered by one group of outlets only "
+                                                            "(groups from sources.toml)")] = False,
 ) -> StoryFilter:
     """The story-list filters, shared by the API and the HTML list."""
     return StoryFilter(q=q or None, source=source or None, entity=entity or None, language=language or None,
-                       since=since, until=until, sort=sort)
+                       since=since, until=until, sort=sort, blindspot=blindspot)
 
 
 @router.get("/stories", response_model=Page, summary="List stories (newest, biggest; filter and search)")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator
 
-__all__ = ["NO_NUL", "AtomResponse", "ErrorBody", "IsoDatetime", "errors"]
+__all__ = ["NO_NUL", "AtomResponse", "ErrorBody", "IsoDatetime", "StrictQueryBool", "errors"]
 
 
 class ErrorBody(BaseModel):
@@ -70,6 +70,17 @@ def _iso_only(value: Any) -> Any:
 
 IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only)]
 """A date or date-time query parameter: ISO 8601 text only (``2024-03-05``, ``2024-03-05T10:00:00+02:00``)."""
+
+
+def _bool_word(value: Any) -> Any:
+    """Query flags: ``true``/``false`` or ``1``/``0`` only (pydantic alone also takes ``yes``, ``on``, ``t``...)."""
+    if isinstance(value, str) and value.strip().lower() not in {"true", "false", "1", "0"}:
+        raise ValueError(f"expected true, false, 1 or 0, got {value[:40]!r}")
+    return value
+
+
+StrictQueryBool = Annotated[bool, BeforeValidator(_bool_word)]
+"""A yes/no query parameter: ``true``, ``false``, ``1`` or ``0``."""
 
 
 class AtomResponse(Response):
