@@ -4,6 +4,7 @@ articles over time, coverage per group of the user's sources.toml and the "cover
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 
 from storyline.compare.coverage import MAX_BINS, known_groups, story_coverage
 from storyline.models import Article
@@ -71,7 +72,7 @@ def test_articles_over_time_bins_cover_the_span_in_at_most_max_bins() -> None:
         assert 1 <= len(bins) <= MAX_BINS, (span, len(bins))
         assert sum(b.articles for b in bins) == 7
         assert bins[0].start <= start and bins[-1].end > start + span
-        assert all(a.end == b.start for a, b in zip(bins, bins[1:], strict=False))
+        assert all(a.end == b.start for a, b in pairwise(bins))
 
 
 def test_known_groups_keep_configured_order_then_stored_ones() -> None:
