@@ -109,18 +109,18 @@ def _shown(value: str) -> str:
 def timeline_axis(timeline: list[dict[str, Any]]) -> dict[str, Any]:
     """The timeline as points on an axis: ``points`` (one per date, in order, each with its ``events``, its label
     and the ``gap`` since the previous point) and ``undated`` (expressions no date could be given, kept)."""
-    points: list[dict[str, Any]] = []
+    by_date: dict[str, dict[str, Any]] = {}
     undated: list[dict[str, Any]] = []
     for event in timeline:
         day = _day(event["date"]) if event.get("date") else None
         if day is None:
             undated.append(event)
             continue
-        if points and points[-1]["date"] == event["date"]:
-            points[-1]["events"].append(event)
-            continue
-        points.append({"date": event["date"], "day": day, "label": _shown(event["date"]), "events": [event],
-                       "precision": {4: "year", 7: "month"}.get(len(event["date"]), "day")})
+        point = by_date.setdefault(event["date"], {
+            "date": event["date"], "day": day, "label": _shown(event["date"]), "events": [],
+            "precision": {4: "year", 7: "month"}.get(len(event["date"]), "day")})
+        point["events"].append(event)
+    points = list(by_date.values())
     points.sort(key=lambda p: (p["day"], len(p["date"])))
     for before, after in pairwise(points):
         after["gap"] = _gap(before["day"], after["day"])
