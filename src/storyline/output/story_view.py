@@ -96,19 +96,10 @@ def _gap(before: date, after: date) -> str | None:
     return f"{round(days / 365.25)} years later"
 
 
-def _shown(value: str) -> str:
-    """A timeline date as the axis labels it: a day, a month, a year or a week."""
-    parsed = _day(value)
-    if parsed is None:
-        return value
-    if "-W" in value:
-        return f"week of {parsed.isoformat()}"
-    return {4: parsed.strftime("%Y"), 7: parsed.strftime("%B %Y")}.get(len(value), parsed.isoformat())
-
-
 def timeline_axis(timeline: list[dict[str, Any]]) -> dict[str, Any]:
     """The timeline as points on an axis: ``points`` (one per date, in order, each with its ``events``, its label
-    and the ``gap`` since the previous point) and ``undated`` (expressions no date could be given, kept)."""
+    (the ISO date, month or year, as every page shows dates) and the ``gap`` since the previous point) and
+    ``undated`` (expressions no date could be given, kept)."""
     by_date: dict[str, dict[str, Any]] = {}
     undated: list[dict[str, Any]] = []
     for event in timeline:
@@ -117,7 +108,7 @@ def timeline_axis(timeline: list[dict[str, Any]]) -> dict[str, Any]:
             undated.append(event)
             continue
         point = by_date.setdefault(event["date"], {
-            "date": event["date"], "day": day, "label": _shown(event["date"]), "events": [],
+            "date": event["date"], "day": day, "label": event["date"], "events": [],
             "precision": {4: "year", 7: "month"}.get(len(event["date"]), "day")})
         point["events"].append(event)
     points = list(by_date.values())
