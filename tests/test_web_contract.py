@@ -63,7 +63,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     log.close()
 
 
-def test_schemathesis_all_checks_find_nothing(served: str) -> None:
+def test_schemathesis_all_checks_find_nothing(served: str, tmp_path: Path) -> None:
     """Every operation, every phase, every check: no finding (undeclared status or media type, accepted bad input,
     refused good input, a 405 without ``Allow``, a 5xx...)."""
     started = time.monotonic()
@@ -71,7 +71,7 @@ def test_schemathesis_all_checks_find_nothing(served: str) -> None:
         [sys.executable, "-m", "schemathesis.cli", "run", f"{served}/api/openapi.json", "--checks", "all",
          "--max-examples", "20", "--workers", "2", "--seed", SEED, "--no-color",
          "-H", f"Authorization: Bearer {TOKEN}"],
-        capture_output=True, text=True, timeout=170, cwd=ROOT,
+        capture_output=True, text=True, timeout=170, cwd=tmp_path,  # its .schemathesis/ cache stays out of the tree
     )
     report = run.stdout + run.stderr
     (ROOT / "test-output").mkdir(exist_ok=True)
@@ -97,7 +97,7 @@ def test_schemathesis_catches_an_undeclared_answer(tmp_path: Path, served: str) 
         [sys.executable, "-m", "schemathesis.cli", "run", str(broken), "--url", served, "--checks",
          "status_code_conformance", "--include-path", "/api/stories/{story_id}", "--include-method", "GET",
          "--max-examples", "10", "--seed", SEED, "--no-color", "--phases", "coverage,fuzzing"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     report = run.stdout + run.stderr
     assert run.returncode != 0, report[-3000:]
