@@ -31,10 +31,10 @@ from mds import load
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article
-from storyline.summarize import attribution
-from storyline.summarize.index import StorySentences, index_story
-from storyline.summarize.select import summarize_story
-from storyline.summarize.vectors import embed_texts
+from storyline.summary import attribution
+from storyline.summary.index import StorySentences, index_story
+from storyline.summary.select import summarize_story
+from storyline.summary.vectors import embed_texts
 from storyline.text.sentences import split_sentences
 
 LABELS = Path(__file__).resolve().parent / "labels" / "attribution.jsonl"
@@ -168,7 +168,7 @@ _TFIDF_CACHE: dict[int, np.ndarray] = {}
 
 def method_tfidf(item: Labelled) -> float:
     """The foundation's attribution: TF-IDF cosine over the story's sentences."""
-    from storyline.summarize.similarity import sentence_similarity
+    from storyline.summary.similarity import sentence_similarity
 
     key = id(item.index)
     if key not in _TFIDF_CACHE:

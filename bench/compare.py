@@ -35,7 +35,7 @@ from storyline.compare.nlp import annotate  # noqa: E402
 from storyline.config import CompareOptions, SummaryOptions  # noqa: E402
 from storyline.embed import shared_vectors  # noqa: E402
 from storyline.models import Article  # noqa: E402
-from storyline.summarize import summarize_story  # noqa: E402
+from storyline.summary import summarize_story  # noqa: E402
 from storyline.text.dates import find_dates  # noqa: E402
 from storyline.text.sentences import split_sentences  # noqa: E402
 

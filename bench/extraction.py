@@ -89,7 +89,7 @@ def load_extraction_pages(limit: int | None = None) -> tuple[dict[str, str], dic
 
 # ---- systems ---------------------------------------------------------------------------------------------------
 def run_storyline(html: str, url: str) -> str:
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     page = extract_html(html, "bench", url=url or None)
     return page.text if page else ""
@@ -97,7 +97,7 @@ def run_storyline(html: str, url: str) -> str:
 
 def run_storyline_fast(html: str, url: str) -> str:
     from storyline.config import IngestOptions
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     page = extract_html(html, "bench", url=url or None, options=IngestOptions(html_consensus=False))
     return page.text if page else ""
@@ -247,7 +247,7 @@ def date_accuracy(rows: list[tuple[bytes, str, str]]) -> dict[str, tuple[float, 
     from htmldate import find_date
 
     from storyline.ingest.decode import decode_text
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     def ours(raw: bytes, url: str) -> str | None:
         page = extract_html(raw, url, url=url)
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(last row: all CPU of the run incl. process start-up; pages per CPU-s times {args.workers} "
               f"= the rate {args.workers} free cores would give)")
 
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     methods = Counter(extract_html(html[k], "bench", url=urls[k] or None).method for k in html)
     print("\nstoryline's winning extractor per page: " + ", ".join(f"{m} {n}" for m, n in methods.most_common()))

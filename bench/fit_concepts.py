@@ -22,9 +22,9 @@ import numpy as np
 
 from mds import DATASETS, load
 from storyline.config import SummaryOptions
-from storyline.summarize.index import index_story
-from storyline.summarize.scoring import CONCEPT_FEATURES, CONCEPTS, ConceptModel, concept_features, concepts_of
-from storyline.summarize.terms import sentence_terms
+from storyline.summary.index import index_story
+from storyline.summary.scoring import CONCEPT_FEATURES, CONCEPTS, ConceptModel, concept_features, concepts_of
+from storyline.summary.terms import sentence_terms
 
 
 def stories(name: str, subsets: int, seed: int = 0, keep=None) -> list[tuple[list, list[str]]]:

@@ -40,12 +40,12 @@ from sumy.utils import get_stop_words
 from mds import DATASETS, Cluster, load
 from storyline.config import SummaryOptions
 from storyline.models import Article
-from storyline.summarize import summarize_story
-from storyline.summarize.attribution import cite_all
-from storyline.summarize.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
-from storyline.summarize.order import chronological
-from storyline.summarize.scoring import ConceptWeights, score_sentences
-from storyline.summarize.select import PriorWeights, select_sentences
+from storyline.summary import summarize_story
+from storyline.summary.attribution import cite_all
+from storyline.summary.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
+from storyline.summary.order import chronological
+from storyline.summary.scoring import ConceptWeights, score_sentences
+from storyline.summary.select import PriorWeights, select_sentences
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")

@@ -23,10 +23,10 @@ from rouge_score import rouge_scorer
 
 from mds import DATASETS, load
 from storyline.config import SummaryOptions
-from storyline.summarize import select as select_module
-from storyline.summarize.index import index_story
-from storyline.summarize.order import chronological
-from storyline.summarize.scoring import CONCEPTS, score_sentences
+from storyline.summary import select as select_module
+from storyline.summary.index import index_story
+from storyline.summary.order import chronological
+from storyline.summary.scoring import CONCEPTS, score_sentences
 from summaries import cut, rouge
 
 

@@ -14,7 +14,7 @@ import pytest
 from storyline.config import IngestOptions
 from storyline.ingest import read_inputs
 from storyline.ingest.extract import agreement, drop_leading_headings, medoid, page_metadata
-from storyline.ingest.html import extract_html
+from storyline.ingest.readers.html import extract_html
 
 from conftest import DATA, ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storyline.compare.align import STEM_PREFIX, content_stems
-from storyline.summarize.terms import sentence_terms
+from storyline.summary.terms import sentence_terms
 from storyline.text.tokens import stem, stop_words, tokens
 
 

@@ -21,8 +21,8 @@ from ..models import Article, Rejected
 from .base import ReadContext
 from .decode import gunzip_partial, is_gzip
 from .detect import detect_format, get_reader, reader_available
+from .readers.urls import is_url, read_url
 from .remote import is_remote, iter_remote_files, read_remote
-from .urls import is_url, read_url
 from .validate import validate_article
 
 if TYPE_CHECKING:

@@ -15,12 +15,12 @@ _FEED = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]|<opml[\s>]", re.IGNOREC
 
 
 _READERS: dict[str, tuple[str, str]] = {
-    "text": (".text", "read_text"),
-    "jsonl": (".jsonl", "read_jsonl"),
-    "html": (".html", "read_html"),
-    "urls": (".urls", "read_urls"),
-    "feed": (".feeds", "read_feed"),  # needs storyline[feeds]
-    "warc": (".warc", "read_warc"),  # needs storyline[warc]
+    "text": (".readers.text", "read_text"),
+    "jsonl": (".readers.jsonl", "read_jsonl"),
+    "html": (".readers.html", "read_html"),
+    "urls": (".readers.urls", "read_urls"),
+    "feed": (".readers.feeds", "read_feed"),  # needs storyline[feeds]
+    "warc": (".readers.warc", "read_warc"),  # needs storyline[warc]
 }
 """Reader name -> (module, function). A reader's module is imported only when a file needs it, so a digest of
 text or JSONL never loads the HTML extractors (lxml, trafilatura) or the feed and WARC parsers."""
@@ -74,11 +74,11 @@ def detect_format(data: bytes, name: str) -> str:
             return "feed"  # JSON Feed
         if b"jsonfeed.org/version" in data[:4096]:
             return "feed"  # pretty-printed JSON Feed
-        if isinstance(record, dict) or lower.endswith((".jsonl", ".ndjson")):
+        if isinstance(record, dict) or lower.endswith((".readers.jsonl", ".ndjson")):
             return "jsonl"
         if lower.endswith(".json") and b'"items"' in data[:65536]:
             return "feed"
-    if lower.endswith((".jsonl", ".ndjson")):
+    if lower.endswith((".readers.jsonl", ".ndjson")):
         return "jsonl"
     if head.startswith(b"<"):
         if _FEED.search(data[:4096]):
@@ -87,11 +87,11 @@ def detect_format(data: bytes, name: str) -> str:
             return "html"
         if head.startswith(b"<?xml"):
             return "feed"
-    if lower.endswith((".html", ".htm", ".xhtml")):
+    if lower.endswith((".readers.html", ".htm", ".xhtml")):
         return "html"
     if lower.endswith((".rss", ".atom", ".xml", ".opml")):
         return "feed"
-    if lower.endswith((".warc",)):
+    if lower.endswith((".readers.warc",)):
         return "warc"
     if _looks_like_url_list(data):
         return "urls"
@@ -99,7 +99,7 @@ def detect_format(data: bytes, name: str) -> str:
 
 
 def _looks_like_url_list(data: bytes) -> bool:
-    from .urls import parse_url_list
+    from .readers.urls import parse_url_list
 
     if len(data) > 5_000_000:
         return False
