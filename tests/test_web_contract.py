@@ -1,4 +1,5 @@
-"""The API contract: schemathesis with all its checks against a live ``storyline serve`` on loopback (issue 17).
+"""The API contract: schemathesis with all its checks against a live ``storyline serve`` on loopback (issue 17),
+over SQLite and PostgreSQL.
 
 The real command serves a store holding the demo corpus over HTTP; schemathesis's own CLI (``st run``) generates
 requests from ``/api/openapi.json`` and checks every answer: status codes and media types as declared, response
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from storehelp import filled_store
+from storehelp import BACKENDS, filled_store, fresh_database
 
 from conftest import ROOT
 
@@ -34,16 +35,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory):
-    """``storyline serve --token`` in a subprocess over a SQLite store holding the demo corpus."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """``storyline serve --token`` in a subprocess over a SQLite or PostgreSQL store holding the demo corpus."""
     folder = tmp_path_factory.mktemp("contract")
-    store, _ = filled_store(str(folder / "store.db"))
-    store.close()
+    with fresh_database(request.param, folder) as url:
+        store, _ = filled_store(url)
+        store.close()
+        yield from _serve(url, folder)
+
+
+def _serve(url: str, folder: Path):
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "STORYLINE_WEB_WORKER": "false"}
     log = (folder / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "storyline.cli", "serve", "--db", str(folder / "store.db"),
+    server = subprocess.Popen([sys.executable, "-m", "storyline.cli", "serve", "--db", url,
                                "--port", str(port), "--token", TOKEN, "-q"], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -75,7 +81,7 @@ def test_schemathesis_all_checks_find_nothing(served: str, tmp_path: Path) -> No
     )
     report = run.stdout + run.stderr
     (ROOT / "test-output").mkdir(exist_ok=True)
-    (ROOT / "test-output" / "schemathesis.txt").write_text(report, encoding="utf-8")
+    (ROOT / "test-output" / f"schemathesis-{tmp_path.name}.txt").write_text(report, encoding="utf-8")
     tested = re.search(r"Tested: (\d+)", report)
     assert tested and int(tested.group(1)) >= 20, report[-3000:]  # every operation was exercised
     assert run.returncode == 0, report[-6000:]
