@@ -78,3 +78,9 @@ def test_articles_over_time_bins_cover_the_span_in_at_most_max_bins() -> None:
 def test_known_groups_keep_configured_order_then_stored_ones() -> None:
     stored = _article("s", "Old Outlet", None, ("regional",))
     assert known_groups([("b", "a"), ("a", "c")], [stored]) == ("b", "a", "c", "regional")
+
+
+def test_articles_with_no_outlet_are_counted_not_made_one_outlet() -> None:
+    members = [_article("a", None, None), _article("b", None, None), _article("c", "Harbor Ledger", None)]
+    cov = story_coverage(members)
+    assert [o.name for o in cov.outlets] == ["Harbor Ledger"] and cov.unnamed == 2 and cov.undated == 3

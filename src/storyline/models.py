@@ -199,6 +199,8 @@ class Coverage:
     first: str | None = None
     over_time: list[CoverageBin] = field(default_factory=list)
     undated: int = 0
+    unnamed: int = 0
+    """Articles with no outlet at all ("unknown source"): counted here, not as one outlet."""
     groups: list[GroupCoverage] = field(default_factory=list)
     ungrouped: list[str] = field(default_factory=list)
     one_group: str | None = None

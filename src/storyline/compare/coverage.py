@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from ..models import Article, Coverage, CoverageBin, GroupCoverage, OutletCoverage
+from ..models import UNKNOWN_SOURCE, Article, Coverage, CoverageBin, GroupCoverage, OutletCoverage
 
 __all__ = ["MAX_BINS", "date_only", "known_groups", "story_coverage"]
 
@@ -75,7 +75,8 @@ def story_coverage(members: Sequence[Article], groups: Sequence[str] = ()) -> Co
     so that a group with no outlet on the story shows as such."""
     by_outlet: dict[str, list[Article]] = {}
     for article in members:
-        by_outlet.setdefault(article.source_name, []).append(article)
+        if article.source_name != UNKNOWN_SOURCE:  # no outlet is not one outlet: counted in ``unnamed``
+            by_outlet.setdefault(article.source_name, []).append(article)
     outlets = []
     for name, articles in by_outlet.items():
         first = min(articles, key=lambda a: (_window(a.published), a.id))
@@ -95,6 +96,7 @@ def story_coverage(members: Sequence[Article], groups: Sequence[str] = ()) -> Co
         first=outlets[0].name if known_first else None,
         over_time=_bins([_utc(t) for t in dated], days=any(date_only(t) for t in dated)),
         undated=len(members) - len(dated),
+        unnamed=sum(a.source_name == UNKNOWN_SOURCE for a in members),
         groups=per_group,
         ungrouped=[o.name for o in outlets if not o.groups],
         one_group=covering[0] if len(covering) == 1 and len(per_group) >= 2 else None,

@@ -82,9 +82,12 @@ def _compare_sections(story: dict[str, Any], articles: dict[str, Any]) -> list[s
 def _coverage(story: dict[str, Any]) -> list[str]:
     """Who covered the story: outlets by first report, articles over time and coverage per group."""
     cov = story.get("coverage")
-    if not cov or not cov.get("outlets"):
+    if not cov or not (cov.get("outlets") or cov.get("unnamed")):
         return []
-    head = f"**Coverage**: {len(cov['outlets'])} outlets"
+    count = len(cov["outlets"])
+    head = f"**Coverage**: {count} outlet{'' if count == 1 else 's'}"
+    if cov.get("unnamed"):
+        head += f" · {cov['unnamed']} article{'' if cov['unnamed'] == 1 else 's'} from no named outlet"
     if cov["first"]:
         head += f" · first: {_escape(cov['first'])} ({_escape(_when(cov['outlets'][0]['first_published']))})"
     if cov["one_group"]:
