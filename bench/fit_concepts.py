@@ -16,11 +16,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
 
 import numpy as np
 
-from mds import DATASETS, load
+from bench.mds import DATASETS, load
 from storyline.config import SummaryOptions
 from storyline.summary.index import index_story
 from storyline.summary.scoring import CONCEPT_FEATURES, CONCEPTS, ConceptModel, concept_features, concepts_of

@@ -74,11 +74,11 @@ def detect_format(data: bytes, name: str) -> str:
             return "feed"  # JSON Feed
         if b"jsonfeed.org/version" in data[:4096]:
             return "feed"  # pretty-printed JSON Feed
-        if isinstance(record, dict) or lower.endswith((".readers.jsonl", ".ndjson")):
+        if isinstance(record, dict) or lower.endswith((".jsonl", ".ndjson")):
             return "jsonl"
         if lower.endswith(".json") and b'"items"' in data[:65536]:
             return "feed"
-    if lower.endswith((".readers.jsonl", ".ndjson")):
+    if lower.endswith((".jsonl", ".ndjson")):
         return "jsonl"
     if head.startswith(b"<"):
         if _FEED.search(data[:4096]):
@@ -87,11 +87,11 @@ def detect_format(data: bytes, name: str) -> str:
             return "html"
         if head.startswith(b"<?xml"):
             return "feed"
-    if lower.endswith((".readers.html", ".htm", ".xhtml")):
+    if lower.endswith((".html", ".htm", ".xhtml")):
         return "html"
     if lower.endswith((".rss", ".atom", ".xml", ".opml")):
         return "feed"
-    if lower.endswith((".readers.warc",)):
+    if lower.endswith((".warc",)):
         return "warc"
     if _looks_like_url_list(data):
         return "urls"
