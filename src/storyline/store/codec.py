@@ -75,6 +75,7 @@ def story_from_dict(data: dict[str, Any]) -> Story:
         first_published=parse_time(data.get("first_published")),
         last_published=parse_time(data.get("last_published")),
         coverage=coverage_from_dict(data["coverage"]) if data.get("coverage") else None,
+        languages=list(data.get("languages", [])),
     )
 
 
