@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(VENV)/bin/storyline digest demo/corpus -o out/demo
+	STORYLINE_OUTLETS_FILE=demo/sources.toml $(VENV)/bin/storyline digest demo/corpus -o out/demo
 	@echo "report: $(CURDIR)/out/demo/index.html (also stories.json, stories.md)"
 
 # The store and browser tests need PostgreSQL and Chromium (Debian packages, installed once with apt; needs root or

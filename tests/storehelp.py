@@ -22,11 +22,14 @@ BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="po
 
 @lru_cache(maxsize=1)
 def _demo() -> Digest:
-    return digest(paths=[str(DEMO)], settings=Settings(progress=False))
+    # with the demo's invented sources.toml: its groups give the coverage block a group to show missing
+    grouped = Settings(progress=False).with_overrides({"outlets.file": str(DEMO.parent / "sources.toml")})
+    return digest(paths=[str(DEMO)], settings=grouped)
 
 
 def demo_digest() -> Digest:
-    """The bundled demo corpus (18 invented articles, 5 outlets) through the real pipeline; a fresh copy each call."""
+    """The bundled demo corpus (18 invented articles, 5 outlets in 2 groups of demo/sources.toml) through the real
+    pipeline; a fresh copy each call."""
     return copy.deepcopy(_demo())
 
 

@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from storehelp import XSS_TITLE, filled_store
 from storyline import Article, Settings
+from storyline.models import TimelineEvent
 from storyline.service import add_articles
 from storyline.store import Store
 from storyline.web import create_app
@@ -312,3 +313,116 @@ def test_follow_a_storyline_from_a_story_page(storylines_live, page: Page) -> No
     page.screenshot(path=str(SHOTS / "search-storylines.png"))
     found.first.click()
     page.wait_for_url(f"**/storylines/{line.id}")
+# --- issue 17: the coverage block, the timeline axis, "show all", 390 px and the keyboard --------------------------
+
+
+def _blindspot(everything):
+    return next(s for s in everything.stories if s.coverage and s.coverage.one_group)
+
+
+def test_coverage_block_and_the_blindspot_view(live, page: Page) -> None:
+    base, _, everything = live
+    story = _blindspot(everything)
+    page.goto(f"{base}/stories/{story.id}")
+    block = page.locator("section.coverage")
+    expect(block).to_be_visible()
+    expect(block.locator("ol.outlets > li")).to_have_count(len(story.coverage.outlets))
+    chart = block.get_by_role("img", name=re.compile("Articles over time"))
+    expect(chart).to_be_visible()
+    assert chart.locator("rect.bar").count() == len(story.coverage.over_time)
+    box = chart.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 20  # drawn, not collapsed
+    expect(block.locator("tr.missing th")).to_have_text("independent")
+    block.get_by_role("link", name=re.compile("covered by one group only")).click()
+    page.wait_for_url("**/?blindspot=1")
+    expect(page.locator("#blindspot-note")).to_be_visible()
+    expect(page.locator("li.card")).to_have_count(len([s for s in everything.stories if s.coverage.one_group]))
+    expect(page.get_by_role("checkbox", name="Covered by one group only")).to_be_checked()
+    page.get_by_role("checkbox", name="Covered by one group only").uncheck()
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("li.card")).to_have_count(len(everything.stories))
+
+
+def test_timeline_axis_with_sources_and_undated_expressions(live, page: Page) -> None:
+    base, store, everything = live
+    story = next(s for s in everything.stories if "ashford" in s.headline.lower())
+    dated = {t.date for t in story.timeline if t.date}
+    # an article with no publication date gives "last year" no anchor: it must be listed, not dropped
+    first = story.timeline[0]
+    undated = TimelineEvent(date=None, expression="last year", text=first.text, anchor="unknown",
+                            article_id=first.article_id, start=first.start, end=first.end)
+    changed = dataclasses.replace(story, timeline=[*story.timeline, undated])
+    store.save_digest(dataclasses.replace(everything, stories=[changed], articles=[], rejected=[]))
+    page.goto(f"{base}/stories/{story.id}")
+    axis = page.locator("section.timeline ol.axis")
+    expect(axis.locator("> li.point")).to_have_count(len(dated))
+    points = axis.locator("> li.point time.when")
+    expect(points.first).to_be_visible()
+    assert all(axis.locator("> li.point").nth(i).locator("a.cite").count() >= 1 for i in range(len(dated)))
+    expect(page.locator("section.timeline ul.undated li")).to_have_count(1)
+    expect(page.locator("section.timeline ul.undated")).to_contain_text("last year")
+    # the axis line and the points are drawn beside the text, not over it
+    line = page.evaluate("() => getComputedStyle(document.querySelector('ol.axis')).borderLeftStyle")
+    assert line == "solid"
+    page.locator("section.timeline").screenshot(path=str(SHOTS / "timeline.png"))
+
+
+def test_show_all_expands_without_javascript(live, browser: Browser) -> None:
+    base, _, everything = live
+    story = _blindspot(everything)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/stories/{story.id}")
+    more = page.locator("div.unique details.more").first
+    hidden = more.locator("li").first
+    expect(hidden).to_be_hidden()
+    outlet_items = page.locator("div.unique > ul").first.locator("li")
+    expect(outlet_items).to_have_count(3)
+    more.locator("summary").click()
+    expect(hidden).to_be_visible()
+    total = int(re.search(r"show all (\d+)", more.locator("summary").inner_text()).group(1))
+    assert outlet_items.count() + more.locator("li").count() == total
+    context.close()
+
+
+def test_keyboard_reaches_show_all_and_the_citations(live, page: Page) -> None:
+    base, _, everything = live
+    story = _blindspot(everything)
+    page.goto(f"{base}/stories/{story.id}")
+    page.locator("body").focus()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('details.more > summary')"):
+            break
+    else:
+        raise AssertionError("Tab never reached a 'show all' expander")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focused control is visible
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.parentElement.open") is True
+    page.goto(f"{base}/stories/{story.id}")
+    page.locator("body").focus()
+    for _ in range(100):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('li.sentence a.cite')"):
+            break
+    else:
+        raise AssertionError("Tab never reached a summary citation")
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-cited")).to_be_visible()
+
+
+def test_new_story_page_on_a_desktop_and_at_390_px(live, browser: Browser) -> None:
+    base, _, everything = live
+    story = _blindspot(everything)
+    for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        context = browser.new_context(viewport=viewport, is_mobile=name == "phone", has_touch=name == "phone")
+        page = context.new_page()
+        page.goto(f"{base}/stories/{story.id}")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), name
+        for selector in ("section.coverage", "section.timeline", "div.unique", "svg.bars"):
+            box = page.locator(selector).first.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 1, (name, selector)
+        page.screenshot(path=str(SHOTS / f"story-coverage-{name}.png"), full_page=True)
+        page.locator("section.coverage").screenshot(path=str(SHOTS / f"coverage-{name}.png"))
+        context.close()

@@ -163,6 +163,52 @@ class TimelineEvent:
 
 
 @dataclass(slots=True)
+class OutletCoverage:
+    """One outlet that covered a story: how many of its articles, its first one (id and time) and its groups."""
+
+    name: str
+    articles: int
+    first_article: str
+    first_published: datetime | None
+    groups: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GroupCoverage:
+    """One group of the user's ``sources.toml`` and the story's outlets in it (empty: the group did not cover it)."""
+
+    name: str
+    outlets: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CoverageBin:
+    """Articles of a story published in ``[start, end)``: one bar of its "articles over time"."""
+
+    start: datetime
+    end: datetime
+    articles: int
+
+
+@dataclass(slots=True)
+class Coverage:
+    """Who covered a story: outlets in order of their first report, articles over time, coverage per group.
+
+    ``one_group`` names the group when every grouped outlet of the story is in that one group and other groups
+    exist (a "blindspot" of the others); outlets the user put in no group are listed in ``ungrouped``."""
+
+    outlets: list[OutletCoverage] = field(default_factory=list)
+    first: str | None = None
+    over_time: list[CoverageBin] = field(default_factory=list)
+    undated: int = 0
+    unnamed: int = 0
+    """Articles with no outlet at all ("unknown source"): counted here, not as one outlet."""
+    groups: list[GroupCoverage] = field(default_factory=list)
+    ungrouped: list[str] = field(default_factory=list)
+    one_group: str | None = None
+
+
+@dataclass(slots=True)
 class Story:
     """Every article about one real-world event, with a cited summary and a comparison of sources."""
 
@@ -178,6 +224,7 @@ class Story:
     timeline: list[TimelineEvent] = field(default_factory=list)
     first_published: datetime | None = None
     last_published: datetime | None = None
+    coverage: Coverage | None = None
     languages: list[str] = field(default_factory=list)
     """The known languages of its articles, most articles first."""
 

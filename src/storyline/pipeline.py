@@ -241,13 +241,17 @@ def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -
     return story
 
 
-def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions) -> Story:
-    """Summary, then (when enabled) comparison of one story, sharing one set of sentence vectors between the
-    summary's citation check and the comparison's alignment (a top-level function: any executor)."""
+def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions,
+                     groups: tuple[str, ...] = ()) -> Story:
+    """Summary, coverage (outlets, articles over time, the user's ``groups``), then (when enabled) comparison of one
+    story, sharing one set of sentence vectors between the summary's citation check and the comparison's alignment
+    (a top-level function: any executor)."""
+    from .compare.coverage import story_coverage
     from .embed import shared_vectors
 
     with shared_vectors():
         story = summarize_members(job, summary)
+        story.coverage = story_coverage(job[1], groups)
         return compare_members((story, job[1]), compare) if compare.enabled else story
 
 
@@ -264,7 +268,11 @@ class DescribeStories:
             skipped = sum(1 for _, members in jobs if not english_originals(members))
             if skipped:
                 state.dropped["stories not compared: no English article"] += skipped
-        describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare)
+        from .compare.coverage import known_groups
+
+        groups = known_groups((o.groups for o in state.settings.outlets.table), state.articles)
+        describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare,
+                           groups=groups)
         # A story costs what its articles cost (0.1-1 CPU s a story with the models), so the map goes to the workers
         # by the articles its stories hold: counted in stories against scale.min_parallel, the 49 stories of 500
         # articles ran on one core while the other waited.

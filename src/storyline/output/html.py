@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .story_view import coverage_svg, timeline_axis, unique_by_outlet
 from .times import time_tag
 
 
@@ -36,6 +37,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["time_tag"] = time_tag
+    env.filters["coverage_svg"] = coverage_svg  # the same layout as the web's story page (story_view.py)
+    env.filters["timeline_axis"] = timeline_axis
+    env.filters["unique_by_outlet"] = unique_by_outlet
     return env
 
 
@@ -53,5 +57,6 @@ def render_html(data: dict[str, Any], title: str = "storyline report") -> str:
 
     return _environment().get_template("report.html.j2").render(
         title=title, data=data, articles=articles, cite=cite, http_url=http_url,
+        source_of=lambda article_id: articles[article_id]["source"] if article_id in articles else article_id,
         duplicates=[a["id"] for a in data["articles"] if a["duplicate_of"]],
     )

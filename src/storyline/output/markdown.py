@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .story_view import timeline_axis
+from .times import parse_time, utc_label
+
 _PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
@@ -59,14 +62,56 @@ def _compare_sections(story: dict[str, Any], articles: dict[str, Any]) -> list[s
             aliases = f" (also {_escape(', '.join(e['aliases']))})" if e["aliases"] else ""
             lines.append(f"- {_escape(e['name'])}{aliases} — {_escape(e['type'])}, {len(e['article_ids'])} articles")
     if story.get("timeline"):
+        axis = timeline_axis(story["timeline"])
         lines += ["", "**Timeline**", ""]
-        for t in story["timeline"]:
-            when = _escape(t["date"] or "date unknown")
-            anchor = " (no publication date to resolve it)" if t["anchor"] == "unknown" else ""
-            flag = " **conflicting date**" if t.get("conflict") else ""
-            lines.append(f"- {when} — “{_escape(t['expression'])}”{anchor}: {_escape(t['text'])} — "
-                         f"*{_source(articles, t['article_id'])}*{flag}")  # fmt: skip
+        for point in axis["points"]:
+            gap = f" ({_escape(point['gap'])})" if point["gap"] else ""
+            for t in point["events"]:
+                flag = " **conflicting date**" if t.get("conflict") else ""
+                lines.append(f"- {_escape(point['label'])}{gap} — “{_escape(t['expression'])}”: {_escape(t['text'])} — "
+                             f"*{_source(articles, t['article_id'])}*{flag}")  # fmt: skip
+                gap = ""
+        if axis["undated"]:
+            lines += ["", "*Not placed on the timeline (no publication date to count from):*", ""]
+            for t in axis["undated"]:
+                lines.append(f"- “{_escape(t['expression'])}”: {_escape(t['text'])} — "
+                             f"*{_source(articles, t['article_id'])}*")  # fmt: skip
     return lines
+
+
+def _coverage(story: dict[str, Any]) -> list[str]:
+    """Who covered the story: outlets by first report, articles over time and coverage per group."""
+    cov = story.get("coverage")
+    if not cov or not (cov.get("outlets") or cov.get("unnamed")):
+        return []
+    count = len(cov["outlets"])
+    head = f"**Coverage**: {count} outlet{'' if count == 1 else 's'}"
+    if cov.get("unnamed"):
+        head += f" · {cov['unnamed']} article{'' if cov['unnamed'] == 1 else 's'} from no named outlet"
+    if cov["first"]:
+        head += f" · first: {_escape(cov['first'])} ({_escape(_when(cov['outlets'][0]['first_published']))})"
+    if cov["one_group"]:
+        head += f" · **covered by one group only: {_escape(cov['one_group'])}**"
+    lines = ["", head, ""]
+    for o in cov["outlets"]:
+        groups = rf" \[{_escape(', '.join(o['groups']))}\]" if o["groups"] else ""
+        first = f", first {_escape(_when(o['first_published']))}" if o["first_published"] else ""
+        lines.append(f"- {_escape(o['name'])}: {o['articles']} article{'' if o['articles'] == 1 else 's'}{first}"
+                     f"{groups}")
+    bins = [b for b in cov["over_time"] if b["articles"]]
+    if bins:
+        lines += ["", "Articles over time: " + "; ".join(f"{_escape(_when(b['start']))}: {b['articles']}"
+                                                          for b in bins)]
+    if cov["groups"]:
+        lines += ["", "Per group: " + "; ".join(
+            f"{_escape(g['name'])}: {_escape(', '.join(g['outlets'])) if g['outlets'] else 'none'}"
+            for g in cov["groups"])]
+    return lines
+
+
+def _when(value: str | None) -> str:
+    when = parse_time(value)
+    return utc_label(when) if when else "no date"
 
 
 def _storylines(data: dict[str, Any]) -> list[str]:
@@ -113,6 +158,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             )
             note = " (single source)" if sentence.get("single_source") else ""
             lines.append(f"- {_escape(sentence['text'])} — *{sources}*{note}")
+        lines += _coverage(story)
         for section, title in (("agreed", "Agreed"), ("unique", "Only one source"), ("conflicts", "Conflicts")):
             if story.get(section):
                 lines += ["", f"**{title}**", ""]

@@ -14,7 +14,11 @@ from ..models import (
     Claim,
     Conflict,
     ConflictSide,
+    Coverage,
+    CoverageBin,
     Entity,
+    GroupCoverage,
+    OutletCoverage,
     Quote,
     Span,
     Story,
@@ -70,7 +74,20 @@ def story_from_dict(data: dict[str, Any]) -> Story:
         timeline=[_build(TimelineEvent, t) for t in data.get("timeline", [])],
         first_published=parse_time(data.get("first_published")),
         last_published=parse_time(data.get("last_published")),
+        coverage=coverage_from_dict(data["coverage"]) if data.get("coverage") else None,
         languages=list(data.get("languages", [])),
+    )
+
+
+def coverage_from_dict(data: dict[str, Any]) -> Coverage:
+    """A story's ``Coverage`` from its ``stories.json`` object (times back to datetimes)."""
+    return _build(
+        Coverage, data,
+        outlets=[_build(OutletCoverage, o, first_published=parse_time(o.get("first_published")))
+                 for o in data.get("outlets", [])],
+        over_time=[CoverageBin(parse_time(b["start"]) or datetime.min, parse_time(b["end"]) or datetime.min,
+                               int(b["articles"])) for b in data.get("over_time", [])],
+        groups=[_build(GroupCoverage, g) for g in data.get("groups", [])],
     )
 
 

@@ -45,6 +45,8 @@ class StoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     sort: str = "newest"
+    blindspot: bool = False
+    """Only stories covered by one group of outlets only (``coverage.one_group``; groups from ``sources.toml``)."""
 
 
 def _outlet_names(session: Any, name: str) -> list[str]:
@@ -72,7 +74,13 @@ def _filtered(flt: StoryFilter, session: Any) -> Select[Any] | None:
         stmt = stmt.where(StoryRow.last_published >= to_utc_naive(flt.since))
     if flt.until:
         stmt = stmt.where(StoryRow.first_published <= to_utc_naive(flt.until))
+    if flt.blindspot:
+        stmt = stmt.where(_ONE_GROUP.is_not(None))
     return stmt
+
+
+_ONE_GROUP = StoryRow.body[("coverage", "one_group")].as_string()
+"""The group a story is covered by alone, read from its body (JSON path on SQLite and PostgreSQL alike)."""
 
 
 def list_stories(store: Store, flt: StoryFilter, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -102,7 +110,8 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
     with store.session() as s:
         rows = {r.id: r for r in s.execute(
             select(StoryRow.id, StoryRow.headline, StoryRow.size, StoryRow.first_published, StoryRow.last_published,
-                   StoryRow.updated_at, StoryRow.version, StoryRow.lede).where(StoryRow.id.in_(story_ids)))}
+                   StoryRow.updated_at, StoryRow.version, StoryRow.lede, _ONE_GROUP.label("one_group"))
+            .where(StoryRow.id.in_(story_ids)))}
         sources: dict[str, list[str]] = {}
         for sid, name in s.execute(
             select(ArticleRow.story_id, ArticleRow.source_name).where(ArticleRow.story_id.in_(story_ids))
@@ -129,6 +138,7 @@ def story_cards(store: Store, story_ids: list[str]) -> list[dict[str, Any]]:
             "lede": row.lede,
             "sources": sources.get(sid, []),
             "storyline": storyline.get(sid),
+            "one_group": row.one_group,
         })
     return cards
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from ..config import IngestOptions
 from ..errors import NotFoundError
@@ -20,14 +19,20 @@ from ..store.codec import utc_iso
 from ..store.queries import StoryFilter
 from .auth import require_writer
 from .cache import cached
-from .export import export_search, export_story
+from .contract import NO_NUL, READ_ERRORS, IsoDatetime, StrictQueryBool, errors
+from .export import EXPORT_FORMATS, export_search, export_story
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=errors(*READ_ERRORS))
 
 MAX_LIMIT = 500
 Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="items per page (default: web.page_size)")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
-Text = Annotated[str | None, Query(max_length=500)]
+Text = Annotated[str | None, Query(max_length=500, pattern=NO_NUL)]
+StoryId = Annotated[str, Path(pattern=NO_NUL, description="a story id (an old id of a merged story answers 301)")]
+Id = Annotated[str, Path(pattern=NO_NUL)]
+STORY_ERRORS = errors(301, 404)
+EXPORTED: dict[int | str, dict[str, Any]] = {200: {"description": "the export, as a download (format=json, md or csv)",
+                                                   "content": {m.split(";")[0]: {} for m in EXPORT_FORMATS.values()}}}
 
 
 class Page(BaseModel):
@@ -53,14 +58,16 @@ def story_filter(
     q: Text = None,
     source: Text = None,
     entity: Text = None,
-    language: Annotated[str | None, Query(max_length=32)] = None,
-    since: Annotated[datetime | None, Query(description="stories last published at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="stories first published at or before (ISO 8601)")] = None,
+    language: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+    since: Annotated[IsoDatetime | None, Query(description="stories last published at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="stories first published at or before (ISO 8601)")] = None,
     sort: Annotated[str, Query(pattern="^(newest|biggest|updated)$")] = "newest",
+    blindspot: Annotated[StrictQueryBool, Query(description="only stories covered by one group of outlets only "
+                                                            "(groups from sources.toml)")] = False,
 ) -> StoryFilter:
     """The story-list filters, shared by the API and the HTML list."""
     return StoryFilter(q=q or None, source=source or None, entity=entity or None, language=language or None,
-                       since=since, until=until, sort=sort)
+                       since=since, until=until, sort=sort, blindspot=blindspot)
 
 
 @router.get("/stories", response_model=Page, summary="List stories (newest, biggest; filter and search)")
@@ -75,8 +82,9 @@ def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_fil
     return cached(request, make)
 
 
-@router.get("/stories/{story_id}", summary="One story: the same fields as a story in stories.json")
-def get_story(request: Request, story_id: str) -> dict[str, Any]:
+@router.get("/stories/{story_id}", responses=STORY_ERRORS,
+            summary="One story: the same fields as a story in stories.json")
+def get_story(request: Request, story_id: StoryId) -> dict[str, Any]:
     store = request.app.state.store
 
     def make() -> dict[str, Any]:
@@ -87,14 +95,16 @@ def get_story(request: Request, story_id: str) -> dict[str, Any]:
     return cached(request, make)
 
 
-@router.get("/stories/{story_id}/version", summary="The story's version number: poll it to see changes")
-def get_story_version(request: Request, story_id: str) -> dict[str, Any]:
+@router.get("/stories/{story_id}/version", responses=STORY_ERRORS,
+            summary="The story's version number: poll it to see changes")
+def get_story_version(request: Request, story_id: StoryId) -> dict[str, Any]:
     version, updated = request.app.state.store.story_version(story_id)
     return {"id": story_id, "version": version, "updated_at": utc_iso(updated)}
 
 
-@router.get("/stories/{story_id}/history", response_model=Page, summary="Earlier versions of a story, newest first")
-def get_story_history(request: Request, story_id: str, limit: Limit = None, offset: Offset = 0) -> Page:
+@router.get("/stories/{story_id}/history", response_model=Page, responses=STORY_ERRORS,
+            summary="Earlier versions of a story, newest first")
+def get_story_history(request: Request, story_id: StoryId, limit: Limit = None, offset: Offset = 0) -> Page:
     limit = _limit(request, limit)
     history = request.app.state.store.story_history(story_id)
     if not history:
@@ -105,8 +115,9 @@ def get_story_history(request: Request, story_id: str, limit: Limit = None, offs
     return page(rows[offset : offset + limit], len(rows), limit, offset)
 
 
-@router.get("/stories/{story_id}/export", summary="A story with its articles as JSON, Markdown or CSV")
-def get_story_export(request: Request, story_id: str,
+@router.get("/stories/{story_id}/export", responses={**EXPORTED, **STORY_ERRORS},
+            summary="A story with its articles as JSON, Markdown or CSV")
+def get_story_export(request: Request, story_id: StoryId,
                      format: Annotated[str, Query(pattern="^(json|md|csv)$")] = "json") -> Response:
     return export_story(request.app.state.store, story_id, format)
 
@@ -122,9 +133,9 @@ def list_storylines(request: Request, q: Text = None, limit: Limit = None, offse
     return cached(request, make)
 
 
-@router.get("/storylines/{storyline_id}",
+@router.get("/storylines/{storyline_id}", responses=errors(404),
             summary="One storyline: the fields of a storyline in stories.json, and its stories in time order")
-def get_storyline(request: Request, storyline_id: str, since: Annotated[datetime | None, Query(
+def get_storyline(request: Request, storyline_id: Id, since: Annotated[IsoDatetime | None, Query(
         description="mark the stories first published after this time as new (ISO 8601)")] = None) -> dict[str, Any]:
     return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since))
 
@@ -136,21 +147,22 @@ def list_articles(request: Request, source: Text = None, limit: Limit = None, of
     return page(items, total, limit, offset)
 
 
-@router.get("/articles/{article_id:path}", summary="One article with its original text and who cites it")
-def get_article(request: Request, article_id: str) -> dict[str, Any]:
+@router.get("/articles/{article_id:path}", responses=errors(404),
+            summary="One article with its original text and who cites it")
+def get_article(request: Request, article_id: Id) -> dict[str, Any]:
     return cached(request, lambda: queries.article_page(request.app.state.store, article_id))
 
 
 @router.get("/search", summary="Stories and articles containing every word of q")
-def search(request: Request, q: Annotated[str, Query(max_length=500)], limit: Limit = None,
+def search(request: Request, q: Annotated[str, Query(max_length=500, pattern=NO_NUL)], limit: Limit = None,
            offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(request, limit)
     return cached(request, lambda: {"q": q, "limit": limit, "offset": offset,
                                     **queries.search(request.app.state.store, q, limit, offset)})
 
 
-@router.get("/search/export", summary="The stories matching q as JSON, Markdown or CSV")
-def search_export(request: Request, q: Annotated[str, Query(max_length=500)],
+@router.get("/search/export", responses=EXPORTED, summary="The stories matching q as JSON, Markdown or CSV")
+def search_export(request: Request, q: Annotated[str, Query(max_length=500, pattern=NO_NUL)],
                   format: Annotated[str, Query(pattern="^(json|md|csv)$")] = "json",
                   limit: Limit = None) -> Response:
     return export_search(request.app.state.store, q, format, limit or MAX_LIMIT)
@@ -207,7 +219,7 @@ class ArticleIn(BaseModel):
 
 class ArticlesIn(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=10_000)
-    group: bool = Field(default=True, description="a job groups them into stories (else they wait for POST "
+    group: StrictBool = Field(default=True, description="a job groups them into stories (else they wait for POST "
                                                   "/api/ingest)")
 
 
@@ -242,7 +254,7 @@ def server_timing(request: Request, started: float, validated: float, stored: fl
             f"store;dur={(stored - validated) * 1000:.1f}")
 
 
-@router.post("/articles", dependencies=[Depends(require_writer)], status_code=202,
+@router.post("/articles", dependencies=[Depends(require_writer)], status_code=202, responses=errors(403, 413),
              summary="Add articles (token needed): stored at once, grouped into stories by the worker (202 + job)")
 def post_articles(request: Request, body: ArticlesIn) -> JSONResponse:
     started = time.perf_counter()
@@ -262,7 +274,7 @@ def post_articles(request: Request, body: ArticlesIn) -> JSONResponse:
     return _accepted(job_id, len(articles), rejected, report, timing)
 
 
-@router.post("/ingest", dependencies=[Depends(require_writer)], status_code=202,
+@router.post("/ingest", dependencies=[Depends(require_writer)], status_code=202, responses=errors(403, 413),
              summary="Group the pending articles no job holds yet (token needed): 202 + job")
 def post_ingest(request: Request) -> JSONResponse:
     job_id, pending = request.app.state.store.jobs.adopt_unassigned(kind="ingest")
@@ -270,6 +282,7 @@ def post_ingest(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=202, headers={"location": f"/api/jobs/{job_id}"} if job_id else None)
 
 
-@router.get("/jobs/{job_id}", summary="A write job: pending, running, done or failed, with counts and the error")
+@router.get("/jobs/{job_id}", responses=errors(404),
+            summary="A write job: pending, running, done or failed, with counts and the error")
 def get_job(request: Request, job_id: int) -> dict[str, Any]:
     return request.app.state.store.jobs.get(job_id)

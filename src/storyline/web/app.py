@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from .._version import __version__
 from ..config import Settings
@@ -38,6 +39,8 @@ _SECURITY_HEADERS = {
     "referrer-policy": "same-origin",
 }
 
+
+_ERRORS_SHOWN = 20
 
 _MERGED = re.compile(r"^(/api)?/stories/([^/]+)(/.*)?$")
 
@@ -111,16 +114,25 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names only the first route of the path (GET /api/articles, not its POST): name them all
+            exc.headers = {**(exc.headers or {}), "Allow": _allowed_methods(app, request)}
         if request.url.path.startswith("/api/") or exc.status_code in (401, 403):
             return await http_exception_handler(request, exc)
         from .pages import render_error
 
-        return render_error(request, exc.status_code, str(exc.detail))
+        return render_error(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         # FastAPI's own answer repeats each bad value whole (a 10 MB field comes back as 10 MB): clip them.
-        return JSONResponse({"detail": jsonable_encoder(clipped(list(exc.errors()), depth=6))}, status_code=422)
+        # Each error stays an object of the declared shape ({loc, msg, type}); past 20, one entry says how many more.
+        found = list(exc.errors())
+        shown = [clipped(error, depth=5) for error in found[:_ERRORS_SHOWN]]
+        if len(found) > _ERRORS_SHOWN:
+            shown.append({"loc": ["request"], "msg": f"... and {len(found) - _ERRORS_SHOWN:,} more errors",
+                          "type": "more_errors"})
+        return JSONResponse({"detail": jsonable_encoder(shown)}, status_code=422)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
@@ -135,6 +147,17 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return render_not_found(request, what)
 
     return app
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """The methods some route of this path answers, for the ``Allow`` header of a 405 (RFC 9110)."""
+    methods: set[str] = set()
+    scope = {**request.scope, "method": "GET"}
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _redirect_merged(request: Request, merged: re.Match[str], into: str) -> Response:

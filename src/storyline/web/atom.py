@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from ..store import queries
 from ..store.queries import StoryFilter
+from .contract import NO_NUL, READ_ERRORS, AtomResponse, errors
 
-router = APIRouter(tags=["feeds"])
+Name = Annotated[str, Path(pattern=NO_NUL)]
+
+router = APIRouter(tags=["feeds"], default_response_class=AtomResponse, responses=errors(*READ_ERRORS))
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -56,7 +59,7 @@ def atom_feed(request: Request, title: str, self_path: str, cards: list[dict[str
         _sub(author, "name", ", ".join(card["sources"][:5]) or "storyline")
         _sub(entry, "summary", f"{card['lede']} ({card['size']} articles from {len(card['sources'])} sources)")
     xml = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + xml, media_type="application/atom+xml")
+    return AtomResponse('<?xml version="1.0" encoding="utf-8"?>\n' + xml)
 
 
 def _cards(request: Request, flt: StoryFilter) -> list[dict[str, Any]]:
@@ -69,20 +72,23 @@ def feed_all(request: Request) -> Response:
     return atom_feed(request, "storyline: latest stories", "/feed.xml", _cards(request, StoryFilter(sort="updated")))
 
 
-@router.get("/sources/{name:path}/feed.xml", summary="Atom feed of the stories one source reports on")
-def feed_source(request: Request, name: str) -> Response:
+@router.get("/sources/{name:path}/feed.xml", responses=errors(404, page=True),
+            summary="Atom feed of the stories one source reports on")
+def feed_source(request: Request, name: Name) -> Response:
     cards = _cards(request, StoryFilter(source=name, sort="updated"))
     return atom_feed(request, f"storyline: stories from {name}", f"/sources/{quote(name, safe='')}/feed.xml", cards)
 
 
-@router.get("/entities/{name:path}/feed.xml", summary="Atom feed of the stories naming one entity")
-def feed_entity(request: Request, name: str) -> Response:
+@router.get("/entities/{name:path}/feed.xml", responses=errors(404, page=True),
+            summary="Atom feed of the stories naming one entity")
+def feed_entity(request: Request, name: Name) -> Response:
     cards = _cards(request, StoryFilter(entity=name, sort="updated"))
     return atom_feed(request, f"storyline: stories about {name}", f"/entities/{quote(name, safe='')}/feed.xml", cards)
 
 
-@router.get("/storylines/{storyline_id}/feed.xml", summary="Atom feed of one storyline: follow a developing story")
-def feed_storyline(request: Request, storyline_id: str) -> Response:
+@router.get("/storylines/{storyline_id}/feed.xml", responses=errors(404, page=True),
+            summary="Atom feed of one storyline: follow a developing story")
+def feed_storyline(request: Request, storyline_id: Name) -> Response:
     line = queries.storyline_page(request.app.state.store, storyline_id)
     cards = sorted(line["stories"], key=lambda c: c["updated_at"] or "", reverse=True)
     return atom_feed(request, f"storyline: {line['headline']}", f"/storylines/{quote(storyline_id, safe='')}/feed.xml",

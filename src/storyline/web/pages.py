@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
 from importlib import resources
 from typing import Any
@@ -14,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .._version import __version__
 from ..errors import NotFoundError
+from ..output.story_view import coverage_svg, timeline_axis, unique_by_outlet
 from ..output.times import time_tag
 from ..store import queries
 from ..store.codec import utc_iso
@@ -39,6 +41,9 @@ def _environment() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["time_tag"] = time_tag  # every time on every page: UTC, labelled, local time in the tooltip
     env.filters["q"] = lambda v: quote(str(v), safe="")
+    env.filters["coverage_svg"] = coverage_svg  # the same layout as index.html (output/story_view.py)
+    env.filters["timeline_axis"] = timeline_axis
+    env.filters["unique_by_outlet"] = unique_by_outlet
     env.globals["storyline_version"] = __version__
     return env
 
@@ -51,8 +56,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
                                       status_code=status_code)
 
 
-def render_error(request: Request, status_code: int, message: str) -> Response:
-    return render(request, "error.html", status_code=status_code, title=f"Error {status_code}", message=message)
+def render_error(request: Request, status_code: int, message: str,
+                 headers: Mapping[str, str] | None = None) -> Response:
+    response = render(request, "error.html", status_code=status_code, title=f"Error {status_code}", message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 def render_not_found(request: Request, what: str) -> Response:
@@ -91,7 +99,11 @@ def _filter(request: Request, **fixed: str) -> StoryFilter:
         raise HTTPException(400, f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
     text = {k: (fixed.get(k) or params.get(k) or "").strip()[:500] or None
             for k in ("q", "source", "entity", "language")}
-    return StoryFilter(**text, since=_date(request, "since"), until=_date(request, "until", end_of_day=True), sort=sort)
+    blindspot = (params.get("blindspot") or "").strip().lower()
+    if blindspot not in {"", "0", "1", "true", "false"}:
+        raise HTTPException(400, f"blindspot must be 1 or 0, got {blindspot[:40]!r}")
+    return StoryFilter(**text, since=_date(request, "since"), until=_date(request, "until", end_of_day=True), sort=sort,
+                       blindspot=blindspot in {"1", "true"})
 
 
 def _pager(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -142,7 +154,12 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
     version, updated = store.story_version(story_id)
     articles = queries.article_briefs(store, body["article_ids"])
     history = queries.history_length(store, story_id)
-    return {"story": body, "articles": articles, "version": version, "updated": utc_iso(updated),
+    def source_of(article_id: str) -> str:
+        brief = articles.get(article_id)
+        return str(brief["source_name"]) if brief else article_id
+
+    return {"story": body, "articles": articles, "source_of": source_of, "version": version,
+            "updated": utc_iso(updated),
             "history": history, "storyline": queries.storyline_of_story(store, story_id)}
 
 
