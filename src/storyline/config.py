@@ -249,7 +249,7 @@ class CompareOptions(_Checked):
     """Shorter units (headlines, datelines, fragments) are never listed as unique."""
     unique_shown: int = 4
     """Per outlet, how many of its most informative unique facts are shown before "show all" (0 = all)."""
-    conflict: float = 0.6
+    conflict: float = 0.5
     """Score at which two units are close enough for differing figures or dates to be a conflict."""
     conflict_counted: float = 0.4
     """With ``conflict_match = "counted"``: score at which two units whose figures say they count the same thing

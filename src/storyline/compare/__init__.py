@@ -107,6 +107,7 @@ def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], name
     return UnitFacts(
         quantities=found,
         holders=[_holder(names, q.start) for q in found],
+        where=[next((n.name for n in reversed(names) if n.end <= q.start and n.kind == "place"), None) for q in found],
         dates=inside,
         places=frozenset(n.name for n in names if n.kind == "place"),
         published=article.published.date() if article.published else None,
@@ -121,6 +122,8 @@ def _holder(names: Sequence[NamedSpan], position: int) -> tuple[str, ...]:
 def _same_speaker(a: str, b: str) -> bool:
     """"Alishbandi" and "Heydar Alishbandi", "Orange" and "Orange officials" name one speaker."""
     words_a, words_b = set(fold(a).split()), set(fold(b).split())
+    if fold(a).replace(" ", "") == fold(b).replace(" ", ""):
+        return True  # "DelGiudice" and "Del Giudice"
     return fold(a).split()[-1:] == fold(b).split()[-1:] or words_a <= words_b or words_b <= words_a
 
 

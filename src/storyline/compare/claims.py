@@ -240,6 +240,8 @@ class UnitFacts:
     quantities: Sequence[Quantity] = ()
     holders: Sequence[tuple[str, ...]] = ()
     """For each figure, the people and organizations named before it in the unit."""
+    where: Sequence[str | None] = ()
+    """For each figure, the place named nearest before it in the unit ("Bandar Abbas, a city of 500,000")."""
     dates: Sequence[DateMention] = ()
     places: frozenset[str] = frozenset()
     published: date | None = None
@@ -249,12 +251,52 @@ _TALLIES = frozenset({"dead", "injured", "hospitalized", "missing", "arrested", 
 """Counts that grow while a story unfolds: reports of different days give different figures without conflict."""
 
 
-def _same_setting(a: UnitFacts, b: UnitFacts) -> bool:
-    """Whether two units can speak of the same happening: they name a common place when both name places, and
-    the same explicit years ("killed 26,000 in Bam in December 2003" is not today's quake)."""
-    if a.places and b.places and not a.places & b.places:
+def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts) -> bool:
+    """Whether the figures of two units can be about the same subject at the same time: both are statements (not
+    datelines or "Updated: … 20:09 IST"); when both name places, the places of one are all named by the other
+    ("32 dead in Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same day when both
+    date what they report; the same game period ("third quarter" vs "fourth quarter"); and both or neither a
+    running total ("in their five operations so far … 923 rounds" is not one operation's "300 rounds")."""
+    if not (states_fact(a.text) and states_fact(b.text)):
         return False
-    return _years(a) == _years(b)
+    if _PRONOUN_SUBJECT.match(a.text) or _PRONOUN_SUBJECT.match(b.text):
+        return False  # "He finished with 269 yards": whose figure it is stays in the article
+    if fa.places and fb.places and not (fa.places <= fb.places or fb.places <= fa.places):
+        return False
+    if _years(fa) != _years(fb):
+        return False
+    days_a, days_b = _event_dates(a, fa), _event_dates(b, fb)
+    if days_a and days_b and not any(_comparable(x, y) for x in days_a for y in days_b):
+        return False
+    periods_a, periods_b = _periods(a.text), _periods(b.text)
+    if periods_a and periods_b and not periods_a & periods_b:
+        return False
+    return bool(_CUMULATIVE.search(a.text)) == bool(_CUMULATIVE.search(b.text))
+
+
+_CUMULATIVE = re.compile(
+    r"\b(?:so far|to date|in total|a total of|in all|altogether|overall|cumulative|this season|career|"
+    r"(?:in|during) (?:the|their|its|his|her) (?:\w+ )?(?:operations|games|seasons|years|matches))\b",
+    re.IGNORECASE,
+)
+"""A running total: compared only with another running total."""
+_PERIOD = re.compile(
+    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|final|opening)\s+(quarter|half|period|inning|round|set)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_SUBJECT = re.compile(r"\W*(?:but |and )?(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
+"""A sentence whose subject is a pronoun: its referent is known only inside its own article."""
+_READINGS = frozenset({"celsi", "fahre", "degre", "mph", "kph", "knot", "km/h"})
+"""Units of readings that change by the hour (temperatures, wind speeds): compared only on the same stated day."""
+
+
+def _periods(text: str) -> frozenset[str]:
+    return frozenset(f"{m.group(1).lower()} {m.group(2).lower()}" for m in _PERIOD.finditer(text))
+
+
+def _event_dates(unit: Unit, facts: UnitFacts) -> list[DateMention]:
+    """The dates a unit gives to what happened (not the day something was said: "police said Monday")."""
+    return [d for d in facts.dates if not _REPORTED.search(unit.text[: d.start - unit.start])]
 
 
 def _years(facts: UnitFacts) -> frozenset[str]:
@@ -278,18 +320,22 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         common = stems[i] & stems[j]
         if a.article_id == b.article_id or len(common) < options.conflict_shared:
             continue
-        if counted and not _same_setting(fa, fb):
+        if counted and not _same_setting(a, fa, b, fb):
             continue
+        same_day = any(_comparable(x, y) for x in _event_dates(a, fa) for y in _event_dates(b, fb))
         near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        for qa, holder in zip(fa.quantities, fa.holders, strict=True):
+        for qa, holder, place in zip(fa.quantities, fa.holders, fa.where or [None] * len(fa.quantities), strict=True):
             if counted and other_day and qa.counts in _TALLIES:
+                continue
+            if counted and qa.unit in _READINGS and not same_day:
                 continue
             others = [
                 qb
-                for qb, h in zip(fb.quantities, fb.holders, strict=True)
+                for qb, h, there in zip(fb.quantities, fb.holders, fb.where or [None] * len(fb.quantities), strict=True)
                 if qb.unit == qa.unit
                 and _same_holder(holder, h, counted)
+                and (not counted or place is None or there is None or place == there)
                 and _same_thing(qa, qb, options.conflict_match)
                 and (near or (qa.counts and qa.counts == qb.counts))
             ]
@@ -366,9 +412,10 @@ def merge_conflicts(conflicts: Sequence[Conflict]) -> list[Conflict]:
 def _same_holder(a: tuple[str, ...], b: tuple[str, ...], counted: bool) -> bool:
     """Whether two figures can be the same body's. ``counted`` rule: the people and organizations named before
     one are all named before the other ("the Red Sox offer Teixeira $200 million" and "the Nationals offered
-    Teixeira $160 million" are two offers); earlier rule: the same entity named last before each."""
+    Teixeira $160 million" are two offers) and the nearest one is the same ("Charles rushed for 226 yards" is
+    not "… and Hillis ran for 101 yards"); earlier rule: the same entity named last before each."""
     if counted:
-        return set(a) <= set(b) or set(b) <= set(a)
+        return (set(a) <= set(b) or set(b) <= set(a)) and (not a or not b or a[-1] == b[-1])
     return a[-1:] == b[-1:]
 
 
