@@ -25,16 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
 
-from mds import load
+from bench.mds import load
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article
-from storyline.summarize import attribution
-from storyline.summarize.index import StorySentences, index_story
-from storyline.summarize.select import summarize_story
-from storyline.summarize.vectors import embed_texts
+from storyline.summary import attribution
+from storyline.summary.index import StorySentences, index_story
+from storyline.summary.select import summarize_story
+from storyline.summary.vectors import embed_texts
 from storyline.text.sentences import split_sentences
 
 LABELS = Path(__file__).resolve().parent / "labels" / "attribution.jsonl"
@@ -168,7 +168,7 @@ _TFIDF_CACHE: dict[int, np.ndarray] = {}
 
 def method_tfidf(item: Labelled) -> float:
     """The foundation's attribution: TF-IDF cosine over the story's sentences."""
-    from storyline.summarize.similarity import sentence_similarity
+    from storyline.summary.similarity import sentence_similarity
 
     key = id(item.index)
     if key not in _TFIDF_CACHE:
@@ -184,14 +184,14 @@ BASELINES: dict[str, tuple[Method, float]] = {
 }
 
 
-def _judgements(items: list[Labelled]) -> tuple[dict, set]:
+def judgements(items: list[Labelled]) -> tuple[dict, set]:
     """Labels by (story, claim, span) and the (story, claim, article) groups that have a supporting span."""
     by_pair = {(id(x.index), x.i, x.j): x.label for x in items}
     supported = {(id(x.index), x.i, int(x.index.owner[x.j])) for x in items if x.label == "yes"}
     return by_pair, supported
 
 
-def _citations_storyline(items: list[Labelled], verifier: str) -> dict:
+def citations_storyline(items: list[Labelled], verifier: str) -> dict:
     """What storyline cites for every labelled claim: {(story, claim, article): span}."""
     claims: dict[int, tuple[StorySentences, set[int]]] = {}
     for x in items:
@@ -236,13 +236,13 @@ def evaluate(items: list[Labelled]) -> None:
     Every method cites at most one span per (claim, other article), as storyline does; a citation of a span
     nobody judged counts in 'citations' but not in precision ('judged' says how many were judged).
     """
-    by_pair, supported = _judgements(items)
+    by_pair, supported = judgements(items)
     print(f"{len(items)} labelled pairs ({sum(x.label == 'yes' for x in items)} yes, "
           f"{sum(x.label == 'partial' for x in items)} partial, {sum(x.label == 'no' for x in items)} no); "
           f"{len(supported)} (claim, article) pairs with a supporting span")
     runs = {
-        f"storyline verifier=static (support >= {OPTIONS.support})": _citations_storyline(items, "static"),
-        f"storyline verifier=minilm (support >= {OPTIONS.support_minilm})": _citations_storyline(items, "minilm"),
+        f"storyline verifier=static (support >= {OPTIONS.support})": citations_storyline(items, "static"),
+        f"storyline verifier=minilm (support >= {OPTIONS.support_minilm})": citations_storyline(items, "minilm"),
     }
     runs.update({name: _citations_baseline(items, m, t) for name, (m, t) in BASELINES.items()})
     print("| method | citations | judged | precision | lenient precision | recall of supporting articles | F1 |")

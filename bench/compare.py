@@ -39,7 +39,7 @@ from storyline.compare.nlp import annotate  # noqa: E402
 from storyline.config import CompareOptions, SummaryOptions  # noqa: E402
 from storyline.embed import shared_vectors  # noqa: E402
 from storyline.models import Article  # noqa: E402
-from storyline.summarize import summarize_story  # noqa: E402
+from storyline.summary import summarize_story  # noqa: E402
 from storyline.text.dates import find_dates  # noqa: E402
 from storyline.text.sentences import split_sentences  # noqa: E402
 
@@ -241,8 +241,7 @@ def bench_agree() -> None:
     A pair counts as agreed by storyline when both sentences are cited by one agreed claim (what a reader sees);
     by a plain threshold when their MiniLM cosine reaches it. Recall is over the judged pairs, which were drawn
     from score bands (so it is not the recall over all pairs of a story)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from agree_sample import story_articles, texts
+    from agree_sample import story_articles, texts  # bench/, the script's own folder, is on sys.path
     from storyline.embed import encode
 
     data = json.loads((LABELS / "compare_agree.json").read_text(encoding="utf-8"))

@@ -89,7 +89,7 @@ def load_extraction_pages(limit: int | None = None) -> tuple[dict[str, str], dic
 
 # ---- systems ---------------------------------------------------------------------------------------------------
 def run_storyline(html: str, url: str) -> str:
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     page = extract_html(html, "bench", url=url or None)
     return page.text if page else ""
@@ -97,7 +97,7 @@ def run_storyline(html: str, url: str) -> str:
 
 def run_storyline_fast(html: str, url: str) -> str:
     from storyline.config import IngestOptions
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     page = extract_html(html, "bench", url=url or None, options=IngestOptions(html_consensus=False))
     return page.text if page else ""
@@ -175,18 +175,23 @@ def run_system(name: str, html: dict[str, str], urls: dict[str, str],
 
 
 def read_folder_in_parallel(ids: set[str], workers: int) -> tuple[dict[str, str], float, float]:
-    """The real ingest path over the .html.gz files: ``read_inputs`` with ``ingest.workers`` processes."""
+    """The real ingest path over the .html.gz files: ``read_inputs_parallel`` on the process engine with
+    ``scale.workers`` processes (what ``storyline digest`` does)."""
     import tempfile
 
-    from storyline.config import IngestOptions
+    from storyline.config import IngestOptions, ScaleOptions
     from storyline.ingest import read_inputs
+    from storyline.scale import open_executor
+    from storyline.scale.reading import read_inputs_parallel
 
     with tempfile.TemporaryDirectory() as folder:
         for key in sorted(ids):
             (Path(folder) / f"{key}.html.gz").symlink_to(DATA / "extraction" / "html" / f"{key}.html.gz")
         read_inputs([str(next(iter(Path(folder).iterdir())))])  # warm imports and the language model
         start, cpu = time.perf_counter(), _cpu() + _cpu(children=True)
-        articles, _, _ = read_inputs([folder], IngestOptions(workers=workers))
+        with open_executor(ScaleOptions(engine="process", workers=workers, min_parallel_bytes=0),
+                           progress=False) as executor:
+            articles, _, _ = read_inputs_parallel([folder], IngestOptions(), executor)
         wall, cpu = time.perf_counter() - start, _cpu() + _cpu(children=True) - cpu
     out = {key: "" for key in ids}
     out.update({a.id.removesuffix(".html"): a.text for a in articles if a.id.removesuffix(".html") in ids})
@@ -247,7 +252,7 @@ def date_accuracy(rows: list[tuple[bytes, str, str]]) -> dict[str, tuple[float, 
     from htmldate import find_date
 
     from storyline.ingest.decode import decode_text
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     def ours(raw: bytes, url: str) -> str | None:
         page = extract_html(raw, url, url=url)
@@ -284,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((name, benchmark_scores(gold, out), len(html) / wall, len(html) / cpu))
     if args.workers > 1:
         out, wall, cpu = read_folder_in_parallel(set(html), args.workers)
-        rows.append((f"storyline read_inputs, ingest.workers={args.workers}", benchmark_scores(gold, out),
+        rows.append((f"storyline read_inputs_parallel, scale.workers={args.workers}", benchmark_scores(gold, out),
                      len(html) / wall, len(html) / cpu * args.workers))
     best_peer = max(r[1]["f1"] for r in rows if not r[0].startswith("storyline"))
     base_speed = next(r[3] for r in rows if r[0] == "trafilatura (default)")
@@ -298,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(last row: all CPU of the run incl. process start-up; pages per CPU-s times {args.workers} "
               f"= the rate {args.workers} free cores would give)")
 
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     methods = Counter(extract_html(html[k], "bench", url=urls[k] or None).method for k in html)
     print("\nstoryline's winning extractor per page: " + ", ".join(f"{m} {n}" for m, n in methods.most_common()))

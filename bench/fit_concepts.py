@@ -16,15 +16,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
 
 import numpy as np
 
-from mds import DATASETS, load
+from bench.mds import DATASETS, load
 from storyline.config import SummaryOptions
-from storyline.summarize.index import index_story
-from storyline.summarize.scoring import CONCEPT_FEATURES, CONCEPTS, ConceptModel, concept_features, concepts_of
-from storyline.summarize.terms import sentence_terms
+from storyline.summary.index import index_story
+from storyline.summary.scoring import CONCEPT_FEATURES, CONCEPTS, ConceptModel, concept_features, concepts_of
+from storyline.summary.terms import sentence_terms
 
 
 def stories(name: str, subsets: int, seed: int = 0, keep=None) -> list[tuple[list, list[str]]]:

@@ -12,8 +12,8 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from mds import DATA as MDS_DATA
-from mds import Cluster, load
+from bench.mds import DATA as MDS_DATA
+from bench.mds import Cluster, load
 from storyline.models import Article
 from storyline.text.sentences import split_sentences
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
 
 from rouge_score import rouge_scorer, tokenizers
 from sumy.models.dom import ObjectDocumentModel, Paragraph
@@ -37,15 +37,15 @@ from sumy.summarizers.lsa import LsaSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
-from mds import DATASETS, Cluster, load
+from bench.mds import DATASETS, Cluster, load
 from storyline.config import SummaryOptions
 from storyline.models import Article
-from storyline.summarize import summarize_story
-from storyline.summarize.attribution import cite_all
-from storyline.summarize.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
-from storyline.summarize.order import chronological
-from storyline.summarize.scoring import ConceptWeights, score_sentences
-from storyline.summarize.select import PriorWeights, select_sentences
+from storyline.summary import summarize_story
+from storyline.summary.attribution import cite_all
+from storyline.summary.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
+from storyline.summary.order import chronological
+from storyline.summary.scoring import ConceptWeights, score_sentences
+from storyline.summary.select import PriorWeights, select_sentences
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -267,7 +267,7 @@ def small_rouge() -> None:
     storyline and today's selection run as the product does (``fill`` off: whole sentences within the budget);
     the baselines fill the budget and are cut at it, as in the main table.
     """
-    from small import WORDS, mds_small
+    from bench.small import WORDS, mds_small
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
     systems: dict[str, System] = {
@@ -306,7 +306,7 @@ def small_labels(path: Path = SMALL_LABELS) -> None:
     import hashlib
     import json
 
-    from small import WORDS, ecb_small
+    from bench.small import WORDS, ecb_small
 
     labels: dict[tuple[str, str, int, int], dict] = {}
     for line in path.read_text(encoding="utf-8").splitlines():

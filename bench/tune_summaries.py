@@ -17,17 +17,17 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
 
 from rouge_score import rouge_scorer
 
-from mds import DATASETS, load
+from bench.mds import DATASETS, load
+from bench.summaries import cut, rouge
 from storyline.config import SummaryOptions
-from storyline.summarize import select as select_module
-from storyline.summarize.index import index_story
-from storyline.summarize.order import chronological
-from storyline.summarize.scoring import CONCEPTS, score_sentences
-from summaries import cut, rouge
+from storyline.summary import select as select_module
+from storyline.summary.index import index_story
+from storyline.summary.order import chronological
+from storyline.summary.scoring import CONCEPTS, score_sentences
 
 
 def prepare(name: str, limit: int | None = None) -> list[tuple]:

@@ -2,8 +2,8 @@
 
 Layers, bottom to top (a package's modules share its rank; siblings of one rank never import each other):
 version, errors, records, settings, serialization -> text basics and embeddings -> domain stages (ingest, dedup,
-cluster, summarize, compare) -> pipeline -> engines (scale) -> output and store -> the service layer (the only
-code that uses pipeline and store together) -> the Python API -> the web app -> the CLI -> the package facade.
+cluster, summary, compare) -> pipeline -> engines (scale) -> output and store -> the service layer (the only
+code that uses pipeline and store together, the Python API among it) -> the web app -> the CLI -> the package facade.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ LAYERS: list[set[str]] = [
     {"config"},
     {"serialize"},
     {"text", "embed"},
-    {"ingest", "dedup", "cluster", "summarize", "compare"},
+    {"ingest", "dedup", "cluster", "summary", "compare"},
     {"pipeline"},
     {"scale"},
     {"output", "store"},
     {"service"},
-    {"api"},
     {"web"},
     {"cli"},
     {"__init__"},

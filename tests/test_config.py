@@ -59,3 +59,11 @@ def test_a_moved_setting_names_its_new_key_in_files_and_the_environment(tmp_path
         Settings.load(env={"STORYLINE_INGEST_FETCH": "1"})
     assert Settings.load(env={"STORYLINE_FETCH_ENABLED": "1"}).fetch.enabled
     assert not Settings().fetch.enabled
+    # one setting for the reading and the work processes: scale.workers
+    config.write_text("[ingest]\nworkers = 2\n", encoding="utf-8")
+    moved = r"ingest\.workers is now scale\.workers \(environment: STORYLINE_SCALE_WORKERS\)"
+    with pytest.raises(ConfigError, match=moved):
+        Settings.load(config, env={})
+    with pytest.raises(ConfigError, match=r"ingest\.workers is now scale\.workers"):
+        Settings.load(env={"STORYLINE_INGEST_WORKERS": "2"})
+    assert Settings.load(env={"STORYLINE_SCALE_WORKERS": "2"}).scale.workers == 2

@@ -30,7 +30,7 @@ OPTIONS = IngestOptions(max_bytes=2_000_000, max_article_chars=200_000)
 
 @pytest.fixture(scope="module")
 def scratch() -> Iterator[Path]:
-    from storyline.ingest.html import extract_html
+    from storyline.ingest.readers.html import extract_html
 
     extract_html(b"<p>warm up</p>", "warm-up.html")  # first-call imports must not count against a deadline
     with tempfile.TemporaryDirectory(prefix="storyline-fuzz-") as folder:

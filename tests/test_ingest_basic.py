@@ -8,6 +8,7 @@ from pathlib import Path
 
 from storyline.config import IngestOptions
 from storyline.ingest import read_inputs
+from storyline.ingest.detect import detect_format
 
 from conftest import SEEDS, run_cli
 
@@ -124,3 +125,11 @@ def test_text_files_take_source_from_their_folder_and_date_from_their_name(tmp_p
     assert note.source is None and note.published is None
     seed = read_inputs([str(SEEDS)])[0][0]
     assert seed.source is None and seed.published is None
+
+
+def test_the_file_name_decides_when_the_content_does_not() -> None:
+    """Bytes that look like nothing in particular are read by their extension (then as plain text)."""
+    plain = b"A few words with no markup, no JSON and no URLs.\n"
+    assert [detect_format(plain, name) for name in ("a.jsonl", "a.ndjson", "a.html", "a.htm", "a.rss", "a.warc",
+                                                    "a.jsonl.gz", "a.txt")] == \
+        ["jsonl", "jsonl", "html", "html", "feed", "warc", "jsonl", "text"]

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.extraction import benchmark_scores, load_extraction_pages, run_system
 
-from storyline.config import IngestOptions
+from storyline.config import IngestOptions, ScaleOptions
 from storyline.ingest import read_inputs
 from storyline.ingest.extract import agreement, drop_leading_headings, medoid, page_metadata
-from storyline.ingest.html import extract_html
+from storyline.ingest.readers.html import extract_html
+from storyline.scale import open_executor
+from storyline.scale.reading import read_inputs_parallel
 
-from conftest import DATA, ROOT
-
-sys.path.insert(0, str(ROOT / "bench"))
-from extraction import benchmark_scores, load_extraction_pages, run_system
+from conftest import DATA
 
 SUBSET = 30
 F1_FLOOR = 0.95
@@ -151,7 +150,8 @@ def test_parallel_reading_gives_the_same_articles_in_the_same_order(tmp_path: Pa
     source = DATA / "ingest" / "extraction" / "html"
     for path in sorted(source.iterdir())[:8]:
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    serial = read_inputs([str(tmp_path)], IngestOptions(workers=1))
-    parallel = read_inputs([str(tmp_path)], IngestOptions(workers=2))
+    serial = read_inputs([str(tmp_path)], IngestOptions())
+    with open_executor(ScaleOptions(engine="process", workers=2, min_parallel_bytes=0), progress=False) as executor:
+        parallel = read_inputs_parallel([str(tmp_path)], IngestOptions(), executor)
     assert [(a.id, a.text, a.language) for a in serial[0]] == [(a.id, a.text, a.language) for a in parallel[0]]
     assert serial[1] == parallel[1] and serial[2] == parallel[2] == 8

@@ -54,7 +54,7 @@ def test_text_digest_imports_no_html_web_store_or_dask_code(tmp_path: Path) -> N
 def test_importing_storyline_leaves_the_environment_alone() -> None:
     """The offline switches of the Hugging Face libraries are set where a model is loaded, not at import."""
     probe = (
-        "import os, storyline, storyline.embed, storyline.api; "
+        "import os, storyline, storyline.embed, storyline.service; "
         "print(sorted(k for k in os.environ if 'OFFLINE' in k))"
     )
     env = {k: v for k, v in os.environ.items() if "OFFLINE" not in k}

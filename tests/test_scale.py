@@ -10,11 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storyline.config import IngestOptions, ScaleOptions
+from storyline.config import IngestOptions, ScaleOptions, Settings
 from storyline.dedup import dedup_key, find_duplicates
 from storyline.errors import ConfigError
 from storyline.models import Article
-from storyline.scale import open_executor
 from storyline.scale.partition import partition
 from storyline.scale.process import ProcessExecutor
 from storyline.scale.reading import read_inputs_parallel
@@ -134,9 +133,10 @@ def test_dedup_keys_give_datasketch_signatures_and_the_same_links() -> None:
 def test_engine_choices_are_checked() -> None:
     with pytest.raises(ConfigError, match=r"scale\.engine must be one of local, process, dask; got 'spark'"):
         ScaleOptions(engine="spark")
-    pool_with_scheduler = ScaleOptions(engine="process", scheduler="tcp://127.0.0.1:8786")
-    with pytest.raises(ConfigError, match="--scheduler needs --engine dask"), open_executor(pool_with_scheduler):
-        pass
+    with pytest.raises(ConfigError, match="--scheduler needs --engine dask"):  # at load, not when a run starts
+        ScaleOptions(engine="process", scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(ConfigError, match=r'scale\.scheduler needs scale\.engine = "dask"'):
+        Settings.load(env={"STORYLINE_SCALE_SCHEDULER": "tcp://127.0.0.1:8786", "STORYLINE_SCALE_ENGINE": "local"})
 
 
 def _write_jsonl_parts(folder: Path, records: list[dict], parts: int) -> None:

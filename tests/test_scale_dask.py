@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from storyline.api import digest
 from storyline.config import ScaleOptions, Settings
 from storyline.errors import ConfigError
 from storyline.output.json import digest_to_dict
 from storyline.scale import open_executor
 from storyline.scale.dask_engine import DaskExecutor
+from storyline.service.digest import digest
 from test_scale import _square_plus_pid, _write_jsonl_parts, ecb_records
 
 from conftest import run_cli

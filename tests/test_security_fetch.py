@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from loopback import Reply, serve, static
-from storyline.config import FetchOptions, IngestOptions, Settings
+from storyline.config import FetchOptions, IngestOptions, Settings, parse_networks
 from storyline.errors import ConfigError
 from storyline.ingest import read_inputs
 from storyline.ingest.fetch import Fetcher, FetchError
-from storyline.ingest.ssrf import AddressGuard, parse_networks
+from storyline.ingest.ssrf import AddressGuard
 
 REFUSED = "refused: non-public address"
 PAGE = b"<html><body><article><p>The harbour of Arlow closed for two days after the storm.</p></article></body></html>"
@@ -153,5 +153,7 @@ def test_the_guard_is_on_by_default_and_switched_off_only_explicitly() -> None:
                             "STORYLINE_FETCH_ALLOW_NETWORKS": "10.20.0.0/16, fd00:1::/64"})
     assert on.fetch.allow_private_hosts is True
     assert [str(n) for n in parse_networks(on.fetch.allow_networks)] == ["10.20.0.0/16", "fd00:1::/64"]
-    with pytest.raises(ConfigError, match="not an IP network"):
-        AddressGuard.from_options(FetchOptions(allow_networks="10.0.0.0/8, intranet"))
+    with pytest.raises(ConfigError, match="not an IP network"):  # at load, not at the first fetch
+        FetchOptions(allow_networks="10.0.0.0/8, intranet")
+    with pytest.raises(ConfigError, match=r"fetch\.allow_networks: 'intranet' is not an IP network"):
+        Settings.load(env={"STORYLINE_FETCH_ALLOW_NETWORKS": "10.0.0.0/8, intranet"})

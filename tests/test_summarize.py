@@ -10,9 +10,9 @@ import pytest
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article
-from storyline.summarize import choose_headline, summarize_story
-from storyline.summarize.dangling import is_dangling
-from storyline.summarize.index import index_story, word_count
+from storyline.summary import choose_headline, summarize_story
+from storyline.summary.dangling import is_dangling
+from storyline.summary.index import index_story, word_count
 from storyline.text.sentences import split_sentences
 
 from conftest import SEEDS

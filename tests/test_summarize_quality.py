@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import statistics
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
+from bench import attribution as attribution_bench
+from bench import summaries as summaries_bench
+from bench.mds import load
 from rouge_score import rouge_scorer
 
-import attribution as attribution_bench
-import summaries as summaries_bench
-from mds import load
 from storyline.config import SummaryOptions
 
 
@@ -34,9 +30,9 @@ def test_rouge_floor_on_three_duc_clusters_and_above_lead() -> None:
 
 def test_citation_precision_on_the_hand_labels() -> None:
     items = attribution_bench.load_labels(SummaryOptions())
-    _, supported = attribution_bench._judgements(items)
-    by_pair, _ = attribution_bench._judgements(items)
-    cited = attribution_bench._citations_storyline(items, "static")
+    _, supported = attribution_bench.judgements(items)
+    by_pair, _ = attribution_bench.judgements(items)
+    cited = attribution_bench.citations_storyline(items, "static")
     judged = [by_pair[(k[0], k[1], span)] for k, span in cited.items() if (k[0], k[1], span) in by_pair]
     precision = sum(label == "yes" for label in judged) / len(judged)
     found = sum(1 for k, span in cited.items() if k in supported and by_pair.get((k[0], k[1], span)) == "yes")

@@ -9,7 +9,7 @@ from pathlib import Path
 from storyline.config import SummaryOptions
 from storyline.ingest import read_inputs
 from storyline.models import Article, SummarySentence
-from storyline.summarize import summarize_story, summarize_update
+from storyline.summary import summarize_story, summarize_update
 from storyline.text.sentences import split_sentences
 
 from conftest import SEEDS, run_cli

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from storyline.compare.align import STEM_PREFIX, content_stems
-from storyline.summarize.terms import sentence_terms
-from storyline.text.tokens import stem, stop_words, tokens
+from storyline.summary.terms import sentence_terms
+from storyline.text.tokens import stem, stop_words, tokens, word_runs
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,14 @@ def test_prefix_is_a_coarser_key() -> None:
 def test_tokens_keep_numbers_and_inner_apostrophes() -> None:
     found = tokens("Mr. O'Neill's 3,197 ex-workers paid $3.5m.")
     assert found == ["Mr", "O'Neill's", "3,197", "ex-workers", "paid", "3.5", "m"]
+
+
+def test_word_runs_are_the_coarser_runs_comparison_matches_on() -> None:
+    text = "Mr. O'Neill's 3,197 ex-workers paid $3.5m for COVID-19 tests in Zürich."
+    assert word_runs(text) == ["Mr", "O'Neill's", "3", "197", "ex-workers", "paid", "3", "5m", "for", "COVID-19",
+                               "tests", "in", "Zürich"]
+    # stop words and one-character runs are left out; the stems are cut to STEM_PREFIX letters
+    assert content_stems(text) == {"mr", "o'nei", "197", "5m", "ex-wo", "paid", "covid", "test", "züric"}
 
 
 def test_summaries_and_comparison_share_one_stop_word_list() -> None:

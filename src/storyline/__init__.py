@@ -7,11 +7,7 @@
 """
 
 
-# Load the storyline.summarize *package* first: loading it later (the pipeline does) would rebind the name
-# `storyline.summarize` from the summarize() function to the package.
-from . import summarize as _summarize_package  # noqa: F401
 from ._version import __version__
-from .api import digest, summarize
 from .config import Settings
 from .errors import ConfigError, InputError, NotFoundError, NothingToReadError, StorylineError
 from .models import (
@@ -28,6 +24,7 @@ from .models import (
     SummarySentence,
     TimelineEvent,
 )
+from .service.digest import digest, summarize
 
 __all__ = [
     "Article",

@@ -77,8 +77,8 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
     URLs. Unreadable inputs are listed in the report with their reason; the exit status is
     non-zero only when nothing at all could be read.
     """
-    from .api import digest as run_digest
     from .output import write_outputs
+    from .service.digest import digest as run_digest
 
     if out is None and db is None:
         _fail("pass -o OUT (a folder for the report) or --db PATH (a store), or both")
@@ -146,8 +146,8 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since
     (single source). With --since, only articles published after that time are summarized, and a sentence is
     left out when older articles already said it.
     """
-    from .api import summarize as run_summarize
     from .ingest import read_inputs
+    from .service.digest import summarize as run_summarize
 
     cutoff = None
     if since is not None:
@@ -177,7 +177,7 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since
     if cutoff is None:
         summary = run_summarize(articles, settings=settings)
     else:
-        from .summarize import summarize_update
+        from .summary import summarize_update
         from .text.sentences import ensure_sentences
 
         ensure_sentences(articles)
@@ -389,7 +389,7 @@ def _summarize_store(db: str, since: datetime, out_format: str, settings: Settin
     """``summarize --db --since``: the update summary of every story of the store changed since ``since``."""
     from .serialize import sentence_to_dict
     from .store import Store
-    from .summarize.history import updates_since
+    from .summary.history import updates_since
 
     try:
         with Store.open(db) as store:

@@ -5,6 +5,7 @@ Environment variables are ``STORYLINE_<SECTION>_<FIELD>``, e.g. ``STORYLINE_SUMM
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ SummaryEmbedder = Literal["static", "minilm", "tfidf"]
 CompareEmbedder = Literal["auto", "static", "minilm", "cascade"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class _Checked:
@@ -71,8 +73,6 @@ class IngestOptions(_Checked):
     """Set ``Article.language`` from the text when the input does not give it (offline, py3langid)."""
     max_records: int = 100_000
     """Most articles read from one feed or WARC file; the rest are rejected with a count."""
-    workers: int = 1
-    """Processes that read input files in parallel (HTML extraction is CPU-bound); 1 reads in this process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +108,22 @@ class FetchOptions:
     otherwise make storyline request internal services, SSRF)."""
     allow_networks: str = ""
     """Comma-separated IP networks fetched from despite the SSRF guard, e.g. ``"10.20.0.0/16, fd00:1::/64"``."""
+
+    def __post_init__(self) -> None:
+        parse_networks(self.allow_networks)  # a bad network fails at load, not at the first fetch
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """The networks of a comma-separated list (``'10.1.0.0/16, fd00::/8, 192.168.1.5'``); a clear error if bad."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"fetch.allow_networks: {item!r} is not an IP network ({exc})") from exc
+    return tuple(networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +220,8 @@ class ScaleOptions(_Checked):
     scheduler: str | None = None
     """Dask scheduler address (``tcp://host:8786``); without it ``dask`` starts a LocalCluster on loopback."""
     workers: int = 0
-    """Worker processes for ``process`` and the LocalCluster; 0 means one per core."""
+    """Worker processes for ``process`` and the LocalCluster; 0 means one per core. They read the input files too
+    (``scale/reading.py``: HTML extraction is CPU-bound)."""
     min_parallel: int = 200
     """Below this many items a map runs in this process: starting workers would cost more than it saves."""
     min_parallel_bytes: int = 4_000_000
@@ -221,6 +238,9 @@ class ScaleOptions(_Checked):
         _Checked.__post_init__(self)
         if not 0 <= self.nice <= 19:
             raise ConfigError(f"scale.nice must be between 0 and 19, got {self.nice}")
+        if self.scheduler and self.engine != "dask":
+            raise ConfigError('scale.scheduler needs scale.engine = "dask" (on the command line: --scheduler needs '
+                              '--engine dask)')
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +467,7 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
     return value
 
 
-_MOVED = {"ingest.fetch": "fetch.enabled"}
+_MOVED = {"ingest.fetch": "fetch.enabled", "ingest.workers": "scale.workers"}
 """Settings that have a new name: an old key in a file or the environment is an error naming the new one."""
 
 

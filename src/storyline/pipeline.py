@@ -10,12 +10,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
 from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, replaced_bytes
+
+if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements both)
+    from .cluster.state_store import BlobStore
+    from .dedup.stored import DuplicateIndex
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -83,12 +87,13 @@ class SplitSentences:
 class FindDuplicates:
     """Signatures per article on the executor's workers; the candidate join on the driver over compact keys.
 
-    With ``stored`` (a store with near-duplicate keys, e.g. ``storyline.store.Store``) new articles are also checked
-    against the articles earlier runs stored: a copy of one becomes its duplicate (``dedup/stored.py``).
+    With ``stored`` (a ``DuplicateIndex``: a store with near-duplicate keys, e.g. ``storyline.store.Store``) new
+    articles are also checked against the articles earlier runs stored: a copy of one becomes its duplicate
+    (``dedup/stored.py``).
     """
 
     name: str = "dedup"
-    stored: Any = None
+    stored: DuplicateIndex | None = None
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .dedup import dedup_key, link_duplicates
@@ -113,7 +118,7 @@ class FindDuplicates:
 class ClusterStories:
     """Group originals into stories; duplicates follow their original.
 
-    With ``blobs`` (anything with ``get_blob``/``put_blob``, e.g. the store) the grouping is incremental: the
+    With ``blobs`` (a ``BlobStore``: ``get_blob``/``put_blob``, e.g. the store) the grouping is incremental: the
     clustering state saved there by earlier runs is loaded, this run's articles join its stories (ids stable across
     runs, merges recorded) and the state is saved back. Every story this run touched is then output whole: its
     earlier articles are fetched with ``load_articles`` (e.g. ``Store.articles``) and added to the run. After the
@@ -121,7 +126,7 @@ class ClusterStories:
     """
 
     name: str = "cluster"
-    blobs: Any = None
+    blobs: BlobStore | None = None
     load_articles: Callable[[list[str]], list[Article]] | None = None
     merges: dict[str, str] = field(default_factory=dict)
 
@@ -137,7 +142,7 @@ class ClusterStories:
                 article.duplicate_of = links[article.duplicate_of]
         originals = [a for a in state.articles if a.duplicate_of is None]
         if self.blobs is not None:
-            groups, ids = self._incremental(originals, state)
+            groups, ids = self._incremental(self.blobs, originals, state)
         else:
             groups = cluster_articles(originals, state.settings.cluster)
             ids = [story_id(group) for group in groups]
@@ -149,13 +154,14 @@ class ClusterStories:
             Story(id=sid, headline="", article_ids=sorted(group)) for sid, group in zip(ids, groups, strict=True)
         ]
 
-    def _incremental(self, originals: list[Article], state: RunState) -> tuple[list[list[str]], list[str]]:
+    def _incremental(self, blobs: BlobStore, originals: list[Article],
+                     state: RunState) -> tuple[list[list[str]], list[str]]:
         from .cluster.incremental import assign
         from .cluster.state_store import load_state, save_state
         from .text.sentences import ensure_sentences
 
         settings = state.settings.cluster
-        cluster_state = load_state(self.blobs, settings)
+        cluster_state = load_state(blobs, settings)
         run_ids = {a.id for a in state.articles}
         for article in state.articles:  # a stored original the clustering state does not know has no story to join
             original = article.duplicate_of
@@ -170,7 +176,7 @@ class ClusterStories:
                 cluster_state.duplicates[article.id] = article.duplicate_of
                 if article.duplicate_of not in run_ids:  # a copy of an earlier run's article joins its story
                     joined_stored[cluster_state.resolve(cluster_state.article_story[article.duplicate_of])] = None
-        save_state(self.blobs, cluster_state)
+        save_state(blobs, cluster_state)
         touched = dict.fromkeys(assignment.story_of.values())
         touched.update(joined_stored)
         for old, new in assignment.moved.values():
@@ -193,7 +199,7 @@ class ClusterStories:
 
 def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
     """Summary, headline and dates of one story from its member articles (shipped together to a worker)."""
-    from .summarize import choose_headline, summarize_story
+    from .summary import choose_headline, summarize_story
 
     story, members = job
     originals = [a for a in members if a.duplicate_of is None] or members
@@ -259,8 +265,8 @@ class DescribeStories:
         state.stories = executor.map(describe, jobs, desc="summaries and comparison")
 
 
-def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *, blobs: Any = None,
-                     gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
+def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
+                     blobs: BlobStore | None = None, gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
     """Update the storylines (``cluster/storylines.py``) with ``stories`` (described, with their ``articles``) and
     the stories ``gone`` (merged away): the storyline state is loaded from and saved to ``blobs`` when given, else
     built from scratch. Returns the storylines of two or more stories that changed, and the ids of those that
@@ -288,7 +294,7 @@ class GroupStorylines:
     """
 
     name: str = "storylines"
-    blobs: Any = None
+    blobs: BlobStore | None = None
     cluster: ClusterStories | None = None
 
     def run(self, state: RunState, executor: Executor) -> None:

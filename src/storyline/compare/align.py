@@ -20,7 +20,7 @@ import numpy as np
 
 from ..config import CompareOptions
 from ..models import Article
-from ..text.tokens import stem, stop_words
+from ..text.tokens import stem, stop_words, word_runs
 
 MIN_UNIT_WORDS = 4
 
@@ -50,15 +50,10 @@ STEM_PREFIX = 5
 """Letters of a stem kept when matching units: a coarser key that also joins "economy" and "economic"."""
 
 
-_WORD = re.compile(r"[\w’'-]+")
-"""Words as source comparison matches them: digits and underscores included (``text.tokens.TOKEN`` in their place
-lowered the conflict F1 on the dev labels, bench/RESULTS.md, issue 18)."""
-
-
 def content_stems(text: str) -> frozenset[str]:
     """The stems of a text's content words (stop words and speech verbs left out)."""
     stop = stop_words(filler=False)
-    return frozenset(stem(w, STEM_PREFIX) for w in _WORD.findall(text) if w.lower() not in stop and len(w) > 1)
+    return frozenset(stem(w, STEM_PREFIX) for w in word_runs(text) if w.lower() not in stop and len(w) > 1)
 
 
 def _shared_stems(stems: Sequence[frozenset[str]]) -> np.ndarray:

@@ -21,14 +21,22 @@ from ..models import Article, Rejected
 from .base import ReadContext
 from .decode import gunzip_partial, is_gzip
 from .detect import detect_format, get_reader, reader_available
+from .readers.urls import is_url, read_url
 from .remote import is_remote, iter_remote_files, read_remote
-from .urls import is_url, read_url
 from .validate import validate_article
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
 
-__all__ = ["InputFile", "iter_input_files", "keep_first_of_each_id", "read_bytes", "read_inputs", "validate_article"]
+__all__ = [
+    "InputFile",
+    "iter_input_files",
+    "keep_first_of_each_id",
+    "read_bytes",
+    "read_inputs",
+    "read_listed",
+    "validate_article",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,48 +221,30 @@ def keep_first_of_each_id(items: Iterable[Article | Rejected]) -> tuple[list[Art
 def read_inputs(
     inputs: Iterable[str], options: IngestOptions | None = None, fetch: FetchOptions | None = None
 ) -> tuple[list[Article], list[Rejected], int]:
-    """All articles and rejects from ``inputs``, and the number of input files seen.
+    """All articles and rejects from ``inputs``, and the number of input files seen, read in this process
+    (``scale.reading.read_inputs_parallel`` shares the files out to the engine's workers).
 
     Articles whose id was already seen are rejected, so reading the same input twice never duplicates.
     With ``fetch.enabled`` one polite fetcher (``fetch`` options) serves URLs, URL lists, OPML and feed teasers.
     """
     options = options or IngestOptions()
     counter = InputCounter()
+    return read_listed(iter_input_files(inputs, options, counter), counter, options, fetch)
+
+
+def read_listed(
+    files: Iterable[InputFile], counter: InputCounter, options: IngestOptions, fetch: FetchOptions | None = None
+) -> tuple[list[Article], list[Rejected], int]:
+    """``read_inputs`` over files already listed by ``iter_input_files`` with ``counter``: no input is listed twice."""
     fetcher = None
     if fetch is not None and fetch.enabled:
         from .fetch import Fetcher
 
         fetcher = Fetcher(fetch)
     try:
-        files = iter_input_files(inputs, options, counter)
-        articles, rejected = keep_first_of_each_id(_read_all(files, options, fetcher))
+        articles, rejected = keep_first_of_each_id(item for file in files for item in read_file(file, options, fetcher))
     finally:
         if fetcher is not None:
             fetcher.close()
     rejected[:0] = counter.rejected_inputs
     return articles, rejected, counter.files
-
-
-def _read_all(
-    files: Iterator[InputFile], options: IngestOptions, fetcher: Fetcher | None
-) -> Iterator[Article | Rejected]:
-    """Items of every file in order; ``ingest.workers`` processes share the work when nothing is fetched."""
-    if options.workers <= 1 or fetcher is not None:
-        for file in files:
-            yield from read_file(file, options, fetcher)
-        return
-    listed = list(files)
-    if len(listed) < 2 * options.workers or any(f.kind == "stdin" for f in listed):
-        for file in listed:
-            yield from read_file(file, options, fetcher)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from itertools import repeat
-
-    with ProcessPoolExecutor(options.workers) as pool:
-        for items in pool.map(_read_file_list, listed, repeat(options), chunksize=4):
-            yield from items
-
-
-def _read_file_list(file: InputFile, options: IngestOptions) -> list[Article | Rejected]:
-    return list(read_file(file, options))

@@ -15,12 +15,12 @@ _FEED = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]|<opml[\s>]", re.IGNOREC
 
 
 _READERS: dict[str, tuple[str, str]] = {
-    "text": (".text", "read_text"),
-    "jsonl": (".jsonl", "read_jsonl"),
-    "html": (".html", "read_html"),
-    "urls": (".urls", "read_urls"),
-    "feed": (".feeds", "read_feed"),  # needs storyline[feeds]
-    "warc": (".warc", "read_warc"),  # needs storyline[warc]
+    "text": (".readers.text", "read_text"),
+    "jsonl": (".readers.jsonl", "read_jsonl"),
+    "html": (".readers.html", "read_html"),
+    "urls": (".readers.urls", "read_urls"),
+    "feed": (".readers.feeds", "read_feed"),  # needs storyline[feeds]
+    "warc": (".readers.warc", "read_warc"),  # needs storyline[warc]
 }
 """Reader name -> (module, function). A reader's module is imported only when a file needs it, so a digest of
 text or JSONL never loads the HTML extractors (lxml, trafilatura) or the feed and WARC parsers."""
@@ -99,7 +99,7 @@ def detect_format(data: bytes, name: str) -> str:
 
 
 def _looks_like_url_list(data: bytes) -> bool:
-    from .urls import parse_url_list
+    from .readers.urls import parse_url_list
 
     if len(data) > 5_000_000:
         return False

@@ -18,13 +18,11 @@ from typing import Any
 
 import httpcore
 
-from ..config import FetchOptions
-from ..errors import ConfigError
+from ..config import FetchOptions, Network, parse_networks
 
 Resolver = Callable[[str, int], list[str]]
 """Host name and port -> the IP addresses to connect to, in order (``socket.getaddrinfo`` by default)."""
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ALLOW_HINT = ("set fetch.allow_private_hosts = true (env STORYLINE_FETCH_ALLOW_PRIVATE_HOSTS=1) or list the network "
@@ -75,19 +73,6 @@ _KINDS: tuple[tuple[str, Callable[[Address], bool]], ...] = (
     ("site-local", lambda a: getattr(a, "is_site_local", False)),
     ("private", lambda a: a.is_private),
 )
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """The networks of a comma-separated list (``'10.1.0.0/16, fd00::/8, 192.168.1.5'``); a clear error if bad."""
-    networks = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError as exc:
-            raise ConfigError(f"fetch.allow_networks: {item!r} is not an IP network ({exc})") from exc
-    return tuple(networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,4 +149,4 @@ def install(transport: Any, guard: AddressGuard) -> None:
 
 
 __all__ = ["ALLOW_HINT", "AddressGuard", "GuardedBackend", "RefusedAddress", "Resolver", "UnresolvedHost",
-           "address_kind", "install", "parse_networks", "system_resolve"]
+           "address_kind", "install", "system_resolve"]

@@ -22,13 +22,9 @@ def open_executor(options: ScaleOptions | None = None, progress: bool = True) ->
     """The executor ``options.engine`` names, stopped (workers, LocalCluster) when the block ends."""
     options = options or ScaleOptions()
     if options.engine == "local":
-        if options.scheduler:
-            raise ConfigError("--scheduler needs --engine dask")
         yield LocalExecutor(progress=progress)
         return
     if options.engine == "process":
-        if options.scheduler:
-            raise ConfigError("--scheduler needs --engine dask")
         from .process import ProcessExecutor
 
         with ProcessExecutor(options, progress=progress) as executor:

@@ -52,7 +52,7 @@ def one_thread() -> None:
     threadpool_limits(limits=1)
 
 
-WARM_MODULES = ("storyline.pipeline", "storyline.text.sentences", "storyline.dedup", "storyline.summarize")
+WARM_MODULES = ("storyline.pipeline", "storyline.text.sentences", "storyline.dedup", "storyline.summary")
 """What ``start()`` imports in every worker, so the first batch of each stage does not pay for imports."""
 
 

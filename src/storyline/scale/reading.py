@@ -1,7 +1,7 @@
 """Partitioned reading: the driver lists the input files, the executor's workers read and extract their share.
 
 Files that must stay in the driver (standard input; http(s) pages, fetched politely by one fetcher) and small local
-inputs go through ``ingest.read_inputs`` unchanged.
+inputs are read in the driver as ``ingest.read_inputs`` reads them, from the one listing.
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from functools import partial
 
 from ..config import FetchOptions, IngestOptions
-from ..ingest import InputCounter, InputFile, iter_input_files, keep_first_of_each_id, read_file, read_inputs
+from ..ingest import (
+    InputCounter,
+    InputFile,
+    iter_input_files,
+    keep_first_of_each_id,
+    read_file,
+    read_inputs,
+    read_listed,
+)
 from ..models import Article, Rejected
 from ..pipeline import Executor
 from .partition import BatchingExecutor
@@ -46,7 +54,7 @@ def read_inputs_parallel(
     counter = InputCounter()
     files = list(iter_input_files(inputs, options, counter))
     if any(f.kind in ("stdin", "url") for f in files) or not _worth_workers(files, executor.options.min_parallel_bytes):
-        return read_inputs(inputs, options, fetch)
+        return read_listed(files, counter, options, fetch)
     # A file is a heavy item (a JSONL file may hold thousands of articles): share even a few of them.
     found = executor.map(partial(read_one_file, options=options), files, desc="read", min_items=2)
     articles, rejected = keep_first_of_each_id(item for items in found for item in items)

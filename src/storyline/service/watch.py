@@ -20,8 +20,8 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import InputError
 from ..ingest import InputCounter, InputFile, iter_input_files, read_file
-from ..ingest.feeds import opml_feed_urls
 from ..ingest.fetch import Fetcher
+from ..ingest.readers.feeds import opml_feed_urls
 from ..models import Article, Rejected
 from ..pipeline import Executor
 from ..store import SaveReport, Store
@@ -47,7 +47,7 @@ class WatchRound:
 
 
 def read_opml(path: str | os.PathLike[str]) -> list[str]:
-    """The feed URLs of an OPML subscription list (``ingest.feeds.opml_feed_urls``); ``InputError`` if none."""
+    """The feed URLs of an OPML subscription list (``ingest.readers.feeds.opml_feed_urls``); ``InputError`` if none."""
     name = os.fspath(path)
     try:
         data = Path(name).read_bytes()

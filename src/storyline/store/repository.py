@@ -719,12 +719,6 @@ class Store:
         else:
             row.data, row.updated_at = data, utcnow()
 
-    def delete_blob(self, key: str) -> bool:
-        """Forget ``key``; True when there was something to forget."""
-        with self.session() as s:
-            result: Any = s.execute(delete(BlobRow).where(BlobRow.key == key))
-            return bool(result.rowcount)
-
 
 def _shown(given: str | os.PathLike[str] | None, url: str) -> str:
     """What to call the store in messages: what the user typed, with any password masked."""

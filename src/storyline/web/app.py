@@ -46,7 +46,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     With ``web.worker`` (the default) the app runs the worker that groups posted articles (``service/worker.py``)
     as a thread while it is served (started and stopped with the app's lifespan)."""
     from .api import router as api_router
-    from .feeds import router as feed_router
+    from .atom import router as feed_router
     from .pages import router as page_router
 
     settings = settings or Settings()

@@ -8,13 +8,13 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..config import IngestOptions
-from ..errors import InputError
-from ..models import Article, Rejected
-from .base import ReadContext
+from ...config import IngestOptions
+from ...errors import InputError
+from ...models import Article, Rejected
+from ..base import ReadContext
 
 if TYPE_CHECKING:
-    from .fetch import Fetcher
+    from ..fetch import Fetcher
     from .html import ExtractedPage
 
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
@@ -39,7 +39,7 @@ def parse_url_list(text: str) -> list[str] | None:
 
 def fetch_bytes(fetcher: Fetcher, url: str) -> tuple[bytes, str | None] | Rejected:
     """The body and declared charset at ``url``, or a reject with the fetch error."""
-    from .fetch import FetchError
+    from ..fetch import FetchError
 
     try:
         got = fetcher.get(url)
@@ -67,7 +67,7 @@ def fetch_article(fetcher: Fetcher, url: str, options: IngestOptions) -> Extract
 
 def read_url(url: str, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Fetch ``url`` and read it with the reader its content calls for."""
-    from .detect import detect_format, get_reader
+    from ..detect import detect_format, get_reader
 
     if ctx.fetcher is None:
         yield Rejected(url, "a URL; pass --fetch to download it")
@@ -90,7 +90,7 @@ def read_url(url: str, ctx: ReadContext) -> Iterator[Article | Rejected]:
 
 def read_urls(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Every page of a URL list (with ``fetch.enabled``); otherwise one reject naming the count."""
-    from .decode import decode_text
+    from ..decode import decode_text
 
     urls = parse_url_list(decode_text(data, ctx.name))
     if urls is None:

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import InputError
-from ..models import Article, Rejected
-from .base import ReadContext, parse_datetime
-from .decode import decode
-from .extract import fragment_text
-from .language import detect_language, normalize_language
+from ...errors import InputError
+from ...models import Article, Rejected
+from ..base import ReadContext, parse_datetime
+from ..decode import decode
+from ..extract import fragment_text
+from ..language import detect_language, normalize_language
 from .urls import fetch_article, fetch_bytes
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..config import IngestOptions
-from ..errors import InputError
-from ..models import Article, Rejected
-from .base import ReadContext, parse_datetime
-from .decode import decode
-from .extract import NestedTooDeep, extract_main_text
-from .language import detect_language
+from ...config import IngestOptions
+from ...errors import InputError
+from ...models import Article, Rejected
+from ..base import ReadContext, parse_datetime
+from ..decode import decode
+from ..extract import NestedTooDeep, extract_main_text
+from ..language import detect_language
 
 
 @dataclass(slots=True)

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import InputError
-from ..models import Article, Rejected
-from .base import ReadContext
+from ...errors import InputError
+from ...models import Article, Rejected
+from ..base import ReadContext
 from .html import extract_html, page_meta
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xhtml")

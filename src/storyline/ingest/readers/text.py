@@ -14,9 +14,9 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from ..models import Article, Rejected
-from .base import ReadContext
-from .decode import decode
+from ...models import Article, Rejected
+from ..base import ReadContext
+from ..decode import decode
 
 _TITLE = re.compile(r"\A[ \t]*(?P<title>[^\n]{1,300}?)[ \t]*\n[ \t]*\n")
 _NAME_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from ..errors import InputError
-from ..models import Article, Rejected
-from .base import ReadContext, parse_datetime, without_surrogates
-from .decode import choose_encoding, decode_counting
+from ...errors import InputError
+from ...models import Article, Rejected
+from ..base import ReadContext, parse_datetime, without_surrogates
+from ..decode import choose_encoding, decode_counting
 
 _KNOWN = {"id", "text", "html", "title", "url", "source", "published", "language", "author"}
 

@@ -87,11 +87,6 @@ def pair_features(index: StorySentences, i: int, candidates: np.ndarray) -> np.n
     return rows
 
 
-def static_scores(index: StorySentences, i: int, candidates: np.ndarray) -> np.ndarray:
-    """The static support score of each candidate for sentence ``i``."""
-    return STATIC_MODEL.score(pair_features(index, i, candidates))
-
-
 @dataclass(slots=True)
 class Support:
     """The best span of one other article for one claim."""
