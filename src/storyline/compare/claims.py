@@ -254,8 +254,8 @@ _TALLIES = frozenset({"dead", "injured", "hospitalized", "missing", "arrested", 
 def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts) -> bool:
     """Whether the figures of two units can be about the same subject at the same time: both are statements (not
     datelines or "Updated: … 20:09 IST"); when both name places, the places of one are all named by the other
-    ("32 dead in Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same day when both
-    date what they report; the same game period ("third quarter" vs "fourth quarter"); and both or neither a
+    ("32 dead in Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same game period
+    ("third quarter" vs "fourth quarter"); and both or neither a
     running total ("in their five operations so far … 923 rounds" is not one operation's "300 rounds")."""
     if not (states_fact(a.text) and states_fact(b.text)):
         return False
@@ -264,9 +264,6 @@ def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts) -> bool:
     if fa.places and fb.places and not (fa.places <= fb.places or fb.places <= fa.places):
         return False
     if _years(fa) != _years(fb):
-        return False
-    days_a, days_b = _event_dates(a, fa), _event_dates(b, fb)
-    if days_a and days_b and not any(_comparable(x, y) for x in days_a for y in days_b):
         return False
     periods_a, periods_b = _periods(a.text), _periods(b.text)
     if periods_a and periods_b and not periods_a & periods_b:
@@ -322,10 +319,14 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             continue
         if counted and not _same_setting(a, fa, b, fb):
             continue
-        same_day = any(_comparable(x, y) for x in _event_dates(a, fa) for y in _event_dates(b, fb))
+        days_a, days_b = _event_dates(a, fa), _event_dates(b, fb)
+        same_day = any(_comparable(x, y) for x in days_a for y in days_b)
+        # figures of two different stated days are two readings, not a conflict (the dates may conflict, below)
+        figures = not (counted and days_a and days_b and not same_day)
         near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        for qa, holder, place in zip(fa.quantities, fa.holders, fa.where or [None] * len(fa.quantities), strict=True):
+        wheres = fa.where or [None] * len(fa.quantities)
+        for qa, holder, place in zip(fa.quantities if figures else (), fa.holders, wheres, strict=False):
             if counted and other_day and qa.counts in _TALLIES:
                 continue
             if counted and qa.unit in _READINGS and not same_day:
