@@ -107,7 +107,6 @@ def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], name
     return UnitFacts(
         quantities=found,
         holders=[_holder(names, q.start) for q in found],
-        where=[next((n.name for n in reversed(names) if n.end <= q.start and n.kind == "place"), None) for q in found],
         dates=inside,
         places=frozenset(n.name for n in names if n.kind == "place"),
         published=article.published.date() if article.published else None,

@@ -240,8 +240,6 @@ class UnitFacts:
     quantities: Sequence[Quantity] = ()
     holders: Sequence[tuple[str, ...]] = ()
     """For each figure, the people and organizations named before it in the unit."""
-    where: Sequence[str | None] = ()
-    """For each figure, the place named nearest before it in the unit ("Bandar Abbas, a city of 500,000")."""
     dates: Sequence[DateMention] = ()
     places: frozenset[str] = frozenset()
     published: date | None = None
@@ -325,18 +323,16 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         figures = not (counted and days_a and days_b and not same_day)
         near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        wheres = fa.where or [None] * len(fa.quantities)
-        for qa, holder, place in zip(fa.quantities if figures else (), fa.holders, wheres, strict=False):
+        for qa, holder in zip(fa.quantities if figures else (), fa.holders, strict=False):
             if counted and other_day and qa.counts in _TALLIES:
                 continue
             if counted and qa.unit in _READINGS and not same_day:
                 continue
             others = [
                 qb
-                for qb, h, there in zip(fb.quantities, fb.holders, fb.where or [None] * len(fb.quantities), strict=True)
+                for qb, h in zip(fb.quantities, fb.holders, strict=True)
                 if qb.unit == qa.unit
                 and _same_holder(holder, h, counted)
-                and (not counted or place is None or there is None or place == there)
                 and _same_thing(qa, qb, options.conflict_match)
                 and (near or (qa.counts and qa.counts == qb.counts))
             ]
