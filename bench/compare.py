@@ -248,7 +248,7 @@ def bench_agree() -> None:
     by_id = texts()
     systems = ["storyline (issue 17): 0.5 cosine + 0.5 stem coverage >= 0.61, statements only (embedder auto)",
                "same rule, MiniLM for every story (embedder minilm)",
-               "previous rule: paraphrase score >= 0.5 or a shared rare word at cosine >= 0.45",
+               "previous links (paraphrase score >= 0.5 or a shared rare word at cosine >= 0.45), grouped as today",
                "MiniLM cosine >= 0.6", "MiniLM cosine >= 0.7"]  # fmt: skip
     predicted: dict[str, list[bool]] = {name: [] for name in systems}
     truth: list[bool] = []
