@@ -4,9 +4,10 @@
     python bench/summaries.py --limit 5       # first 5 clusters of each
     python bench/summaries.py --part small    # 2-3-article stories only (ROUGE on subsets, ECB+ hand labels)
 
-Systems: storyline; today (the selection before issue 20, same candidates and citations); sumy LexRank, TextRank and
-LSA; lead (first sentences of the earliest article); and the
-greedy oracle (sentences chosen to maximize ROUGE-1+2 recall against the references: the extractive ceiling).
+Systems: storyline; main (the learned concept weights with one prior for every story size, before the small-story
+prior) and today (the selection before issue 20), both with the same candidates and citations; sumy LexRank,
+TextRank and LSA; lead (first sentences of the earliest article); and the greedy oracle (sentences chosen to
+maximize ROUGE-1+2 recall against the references: the extractive ceiling).
 Every system gets the same sentences (storyline's splitter), fills the budget with whole sentences in its own
 ranking order, and is cut at the data set's budget (100 words for DUC, 250 for MultiLing) before scoring:
 ROUGE-1/2/L recall and F1 with stemming (rouge-score), averaged over the references, then over clusters.
@@ -23,7 +24,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
@@ -44,8 +45,8 @@ from storyline.summary import summarize_story
 from storyline.summary.attribution import cite_all
 from storyline.summary.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
 from storyline.summary.order import chronological
-from storyline.summary.scoring import ConceptWeights, score_sentences
-from storyline.summary.select import PriorWeights, select_sentences
+from storyline.summary.scoring import CONCEPTS, ConceptWeights, score_sentences
+from storyline.summary.select import PRIOR, PriorWeights, select_sentences
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -72,22 +73,40 @@ def storyline_system(articles: list[Article], words: int, fill: bool = True) -> 
 TODAY_CONCEPTS = ConceptWeights()
 TODAY_PRIOR = PriorWeights(length_power=0.7, lead=1.0, support=1.0, centrality=1.0)
 """The selection before issue 20 (document-frequency concept weights, lead/support/centrality prior)."""
+MAIN_CONCEPTS = CONCEPTS
+MAIN_PRIOR = PRIOR
+"""main before the small-story prior (issue 20, second part): learned concept weights, one prior for every size."""
 
 
-def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
-    """Candidates and chosen positions of the selection before issue 20 (same candidates, order and citations)."""
+def chosen_with(
+    articles: list[Article], words: int, fill: bool, concepts: ConceptWeights, prior: PriorWeights
+) -> tuple[StorySentences, list[int]]:
+    """Candidates and chosen positions of another selection (same candidates, order and citations as storyline)."""
     options = replace(SummaryOptions(), words=words, fill=fill)
     index = index_story(articles, options)
     if len(index) == 0:
         return index, []
-    scores = score_sentences(index, TODAY_CONCEPTS)
-    chosen = chronological(index, select_sentences(index, scores, options, weights=TODAY_PRIOR))
+    scores = score_sentences(index, concepts)
+    chosen = chronological(index, select_sentences(index, scores, options, weights=prior))
     cite_all(index, chosen, options)  # timed like storyline's own run
     return index, chosen
 
 
+def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
+    return chosen_with(articles, words, fill, TODAY_CONCEPTS, TODAY_PRIOR)
+
+
+def main_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
+    return chosen_with(articles, words, fill, MAIN_CONCEPTS, MAIN_PRIOR)
+
+
 def today_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
     index, chosen = today_chosen(articles, words, fill)
+    return [index.sentences[i].text for i in chosen]
+
+
+def main_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
+    index, chosen = main_chosen(articles, words, fill)
     return [index.sentences[i].text for i in chosen]
 
 
@@ -264,14 +283,16 @@ def time_fifty(repeats: int = 3) -> None:
 def small_rouge() -> None:
     """ROUGE-1/2 recall on 2-3-article subsets of DUC 2003 and MultiLing clusters at the small-story budget.
 
-    storyline and today's selection run as the product does (``fill`` off: whole sentences within the budget);
-    the baselines fill the budget and are cut at it, as in the main table.
+    storyline, main's and today's selection run as the product does (``fill`` off: whole sentences within the
+    budget, citations with the default verifier), timed in CPU seconds of this process with the systems taking
+    turns on each story; the baselines fill the budget and are cut at it, as in the main table.
     """
     from bench.small import WORDS, mds_small
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
     systems: dict[str, System] = {
         "storyline": lambda a, w: storyline_system(a, w, fill=False),
+        "main": lambda a, w: main_system(a, w, fill=False),
         "today": lambda a, w: today_system(a, w, fill=False),
         "lexrank": SYSTEMS["lexrank"],
         "textrank": SYSTEMS["textrank"],
@@ -280,28 +301,48 @@ def small_rouge() -> None:
     for name in DATASETS:
         stories = mds_small(name)
         print(f"\n{name}: {len(stories)} small stories (2-3 articles of a cluster, its references), {WORDS} words")
-        print("| system | R-1 R | R-2 R | words used (mean) | min |")
-        print("|---|---|---|---|---|")
-        for system_name, system in systems.items():
-            r1, r2, used = [], [], []
-            for story in stories:
+        print("| system | R-1 R | R-2 R | words used (mean) | min | CPU s/story | ratio to main |")
+        print("|---|---|---|---|---|---|---|")
+        rows: dict[str, dict[str, list[float]]] = {n: {"r1": [], "r2": [], "used": [], "cpu": []} for n in systems}
+        for story in stories:  # systems take turns on each story, so load on the shared machine hits all alike
+            for system_name, system in systems.items():
+                start = time.process_time()
                 sentences = system(story.articles, WORDS)
-                used.append(min(word_count(" ".join(sentences)), WORDS))
+                rows[system_name]["cpu"].append(time.process_time() - start)
+                rows[system_name]["used"].append(min(word_count(" ".join(sentences)), WORDS))
                 scores = rouge(scorer, cut(sentences, WORDS), story.references)
-                r1.append(scores["rouge1_r"])
-                r2.append(scores["rouge2_r"])
-            print(f"| {system_name} | {statistics.fmean(r1):.4f} | {statistics.fmean(r2):.4f} | "
-                  f"{statistics.fmean(used):.1f} | {min(used)} |")
+                rows[system_name]["r1"].append(scores["rouge1_r"])
+                rows[system_name]["r2"].append(scores["rouge2_r"])
+        main_cpu = statistics.fmean(rows["main"]["cpu"])
+        for system_name, r in rows.items():
+            cpu = statistics.fmean(r["cpu"])
+            print(f"| {system_name} | {statistics.fmean(r['r1']):.4f} | {statistics.fmean(r['r2']):.4f} | "
+                  f"{statistics.fmean(r['used']):.1f} | {min(r['used']):.0f} | {cpu:.3f} | {cpu / main_cpu:.2f} |")
 
 
 SMALL_LABELS = Path(__file__).resolve().parent / "labels" / "small_stories.jsonl"
 
 
-def small_labels(path: Path = SMALL_LABELS) -> None:
-    """Shares of hand-judged summaries whose first sentence states the event, and of sentences a reader needs.
+@dataclass
+class LabelShares:
+    """What the hand labels say about one system's summaries of the labelled ECB+ small stories."""
 
-    The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; a sentence a
-    system chooses that nobody judged is counted as unjudged (the shares are over judged sentences).
+    stories: int
+    first_event: int
+    """Summaries whose first sentence states the event."""
+    needed: int
+    """Judged summary sentences a reader needs."""
+    judged: int
+    unjudged: int
+    """Summary sentences nobody judged (the shares are over judged sentences)."""
+
+
+def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline", "main", "today", "lead")
+                 ) -> dict[str, LabelShares]:
+    """Per system: the share of summaries whose first sentence states the event, and of sentences a reader needs.
+
+    The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; the text hash of
+    each is checked against ../shared first.
     """
     import hashlib
     import json
@@ -330,6 +371,10 @@ def small_labels(path: Path = SMALL_LABELS) -> None:
         index, chosen = today_chosen(story.articles, WORDS, fill=False)
         return [(index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end) for i in chosen]
 
+    def spans_main(story) -> list[tuple[str, int, int]]:
+        index, chosen = main_chosen(story.articles, WORDS, fill=False)
+        return [(index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end) for i in chosen]
+
     def spans_lead(story) -> list[tuple[str, int, int]]:  # ECB+ has no dates: the story's first article
         index = index_story(story.articles[:1], options)
         out, used = [], 0
@@ -340,20 +385,32 @@ def small_labels(path: Path = SMALL_LABELS) -> None:
             used += int(index.words[i])
         return out
 
-    print(f"\nECB+ dev small stories, hand-judged: {len(stories)} stories, {len(labels)} judged spans, {WORDS} words")
+    spans_of = {"storyline": spans_storyline, "main": spans_main, "today": spans_today, "lead": spans_lead}
+    out = {}
+    for name in systems:
+        shares = LabelShares(len(stories), 0, 0, 0, 0)
+        for story in stories:
+            judged = [labels.get((story.id, *span)) for span in spans_of[name](story)]
+            shares.unjudged += sum(j is None for j in judged)
+            shares.first_event += bool(judged and judged[0] and judged[0]["event"])
+            shares.needed += sum(bool(j and j["needed"]) for j in judged)
+            shares.judged += sum(j is not None for j in judged)
+        out[name] = shares
+    return out
+
+
+def small_labels(path: Path = SMALL_LABELS) -> None:
+    """Print ``label_shares`` for storyline, main's and today's selection and lead."""
+    from bench.small import WORDS
+
+    results = label_shares(path)
+    any_shares = next(iter(results.values()))
+    print(f"\nECB+ dev small stories, hand-judged: {any_shares.stories} stories, {WORDS} words")
     print("| system | first sentence states the event | sentences a reader needs | unjudged sentences |")
     print("|---|---|---|---|")
-    for name, spans_of in [("storyline", spans_storyline), ("today", spans_today), ("lead", spans_lead)]:
-        first, needed, total, unjudged = 0, 0, 0, 0
-        for story in stories:
-            spans = spans_of(story)
-            judged = [labels.get((story.id, *span)) for span in spans]
-            unjudged += sum(j is None for j in judged)
-            first += bool(judged and judged[0] and judged[0]["event"])
-            needed += sum(bool(j and j["needed"]) for j in judged)
-            total += sum(j is not None for j in judged)
-        print(f"| {name} | {first}/{len(stories)} = {first / len(stories):.2f} | "
-              f"{needed}/{total} = {needed / max(total, 1):.2f} | {unjudged} |")
+    for name, r in results.items():
+        print(f"| {name} | {r.first_event}/{r.stories} = {r.first_event / r.stories:.2f} | "
+              f"{r.needed}/{r.judged} = {r.needed / max(r.judged, 1):.2f} | {r.unjudged} |")
 
 
 def main() -> None:

@@ -52,3 +52,15 @@ def test_ensure_sentences_splits_only_articles_without_sentences() -> None:
     assert [s.text for s in fresh.sentences] == ["The river rose.", "Roads closed at noon."]
     assert all(s.article_id == "a" for s in fresh.sentences)
     assert split.sentences == kept
+
+
+def test_other_scripts_sentence_marks_and_quotes_end_sentences() -> None:
+    # issue 21: Hindi ends a sentence with a danda, Arabic asks with its own question mark, German closes „…“.
+    from storyline.text.sentences import split_spans
+
+    for text, expected in [
+        ("यह पहला वाक्य है। यह दूसरा है।", ["यह पहला वाक्य है।", "यह दूसरा है।"]),
+        ("هل هذا صحيح؟ نعم هو كذلك.", ["هل هذا صحيح؟", "نعم هو كذلك."]),
+        ("Er sagte: „Nein.“ Dann ging er.", ["Er sagte: „Nein.“", "Dann ging er."]),
+    ]:
+        assert [text[s:e] for s, e in split_spans(text)] == expected

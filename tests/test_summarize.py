@@ -103,6 +103,15 @@ def test_wire_datelines_and_leftover_markup_are_cut_out_of_the_span() -> None:
     ("The mayor added two more buses to the route.", False),
     ("Heavy rain flooded the valley on Monday.", False),
     ("Hebron's market reopened on Tuesday.", False),
+    ("Last year, a rebel officer threw grenades at the court.", True),
+    ("Voters, however, appeared reluctant to criticise the government.", True),
+    ("\"We appreciate your respect for her privacy at this time.\"", True),
+    ("\"Polar bears don't need a listing.", True),
+    ("You know what they say, the third time is the charm.\"", True),
+    ("on Tuesday, 16 December 2008 13:45.", True),
+    ("\"Tara Reid has checked herself into a treatment center,\" her spokesman told reporters.", False),
+    ("iPhone sales rose by a third in the last quarter.", False),
+    ("The judge, James Bodiford, handed down the maximum sentence.", False),
 ])
 def test_dangling_openers(text: str, dangling: bool) -> None:
     assert is_dangling(text) is dangling
@@ -148,3 +157,26 @@ def test_empty_story_and_options_validation(seeds: list[Article]) -> None:
 
     with pytest.raises(ConfigError, match=r"summary\.verifier must be one of auto, static, minilm; got 'nli'"):
         summarize_story(seeds, replace(SummaryOptions(), verifier="nli"))
+
+
+def test_small_stories_use_their_own_prior(seeds: list[Article]) -> None:
+    from storyline.summary.select import PRIOR, SMALL_PRIOR, prior_weights
+
+    small = index_story(seeds, SummaryOptions())
+    assert prior_weights(small) is SMALL_PRIOR
+    text = "The river rose three metres at Norden on Monday and closed the bridge."
+    four = [_article(f"a{k}", text) for k in range(4)]
+    assert prior_weights(index_story(four, SummaryOptions())) is PRIOR
+
+
+def test_the_seed_summary_has_no_sentence_without_its_antecedent(seeds: list[Article]) -> None:
+    for words in (100, 117):
+        summary, _ = summarize_story(seeds, SummaryOptions(words=words, verifier="static"))
+        texts = [s.text for s in summary]
+        assert not any(t.startswith(("Last year", "Just a few weeks ago")) for t in texts), texts
+        for position, sentence in enumerate(summary):
+            if is_dangling(sentence.text):  # only right after the sentence before it in its article
+                own, before = sentence.citations[0], summary[position - 1].citations[0]
+                article = next(a for a in seeds if a.id == own.article_id)
+                assert position > 0 and before.article_id == own.article_id
+                assert article.text[before.end:own.start].strip() == "", texts

@@ -406,3 +406,16 @@ def test_article_page_lists_the_cited_sentences_not_offsets(filled) -> None:
     for start, end, shown in links:
         assert html.unescape(shown) == text[int(start) : int(end)]
     assert not re.search(r"\[\d+[–-]\d+\]", page)
+
+
+def test_sources_filter_by_language(filled) -> None:
+    # issue 21: the outlets that write in a language; the story list's ?language= already filters stories.
+    client, everything = filled
+    languages = {a.language for a in everything.articles if a.language}
+    assert languages
+    language = sorted(languages)[0]
+    names = {a.source_name for a in everything.articles if a.language == language}
+    page = client.get("/sources", params={"language": language, "limit": 500}).text
+    assert all(f">{html.escape(n)}</a>" in page for n in names)
+    none = client.get("/sources", params={"language": "zz"}).text
+    assert "No articles yet." in none and 'value="zz"' in none

@@ -55,6 +55,9 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
                    "(polite: robots.txt, per-host delay, retries; see docs/ingest.md).")
 @click.option("--words", type=click.IntRange(10, 2000), default=None,
               help="Word budget of each summary [default: 100].")
+@click.option("--language", default=None, metavar="CODE",
+              help="Reader's language (ISO 639-1, e.g. es): a story with articles in it is summarized from those "
+                   "[default: every article].")
 @click.option("--threshold", type=click.FloatRange(0.0, 2.0), default=None,
               help="Clustering distance threshold; lower gives smaller, tighter stories "
                    f"[default: {ClusterOptions().threshold} or the config file's cluster.threshold].")
@@ -68,7 +71,7 @@ _quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress ba
 @_quiet_option
 def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int | None, threshold: float | None,
            engine: str | None, scheduler: str | None, workers: int | None, config: str | None, quiet: bool,
-           db: str | None = None, fetch: bool | None = None) -> None:
+           db: str | None = None, fetch: bool | None = None, language: str | None = None) -> None:
     """Read INPUTS (files, folders, '-' for JSONL on stdin), group them into stories and write a report.
 
     Files may be plain text (a first line followed by a blank line is the title), JSONL (one article a line:
@@ -84,7 +87,8 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         _fail("pass -o OUT (a folder for the report) or --db PATH (a store), or both")
         return
     try:
-        overrides = {"ingest.format": fmt, "summary.words": words, "cluster.threshold": threshold,
+        overrides = {"ingest.format": fmt, "summary.words": words, "summary.language": language,
+                     "cluster.threshold": threshold,
                      "fetch.enabled": fetch, "scale.engine": engine, "scale.scheduler": scheduler,
                      "scale.workers": workers}
         settings = _settings(config, quiet, overrides)
@@ -128,6 +132,8 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
 @main.command()
 @click.argument("inputs", nargs=-1, required=False)
 @click.option("--words", type=click.IntRange(10, 2000), default=None, help="Word budget [default: 100].")
+@click.option("--language", default=None, metavar="CODE",
+              help="Reader's language (ISO 639-1, e.g. es): summarize from the articles in it when there are any.")
 @click.option("--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one sentence a line with its sources; json: sentences with citations.")
 @click.option("--since", default=None, metavar="TIME",
@@ -139,7 +145,7 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
 @_config_option
 @_quiet_option
 def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since: str | None, verify: str | None,
-              db: str | None, config: str | None, quiet: bool) -> None:
+              db: str | None, config: str | None, quiet: bool, language: str | None = None) -> None:
     """Summarize all INPUTS as one story (for articles you have already grouped).
 
     Every sentence is followed by the articles that support it; a sentence only one article supports is marked
@@ -161,10 +167,12 @@ def summarize(inputs: tuple[str, ...], words: int | None, out_format: str, since
             _fail("give INPUT files to summarize as one story, or --db PATH with --since TIME (not both)")
             return
         _summarize_store(db, cutoff, out_format, _settings(config, quiet, {"summary.words": words,
-                                                                           "summary.verifier": verify}))
+                                                                           "summary.verifier": verify,
+                                                                           "summary.language": language}))
         return
     try:
-        settings = _settings(config, quiet, {"summary.words": words, "summary.verifier": verify})
+        settings = _settings(config, quiet, {"summary.words": words, "summary.verifier": verify,
+                                             "summary.language": language})
         articles, rejected, _ = read_inputs(list(inputs), settings.ingest)
     except StorylineError as exc:
         _fail(str(exc))

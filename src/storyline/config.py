@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -21,6 +22,7 @@ SummaryEmbedder = Literal["static", "minilm", "tfidf"]
 CompareEmbedder = Literal["auto", "static", "minilm", "cascade"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
+CrossLingual = Literal["auto", "off", "e5", "use"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -140,7 +142,7 @@ class DedupOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class ClusterOptions:
+class ClusterOptions(_Checked):
     threshold: float = 0.75
     """Average-link distance (1 - shared-neighbour similarity) under which groups merge (lower = finer stories)."""
     max_days: float = 7.0
@@ -157,6 +159,9 @@ class ClusterOptions:
     """Above this many articles, neighbours come from an HNSW index instead of exact search."""
     sketch_dims: int = 256
     """Dimensions of the dense sketch of TF-IDF vectors used by the HNSW indexes."""
+    cross_lingual: CrossLingual = "auto"
+    """Model that compares articles of two languages so they can share a story: e5 or use (the
+    ``storyline[multilingual]`` extra), auto (the first installed; none: languages stay apart) or off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +216,16 @@ class SummaryOptions(_Checked):
     """A candidate this similar (cosine) to a chosen sentence repeats it and is skipped."""
     fill: bool = False
     """Let the last sentence cross the word budget (the ROUGE convention: the text is then cut at the budget)."""
+    language: str = ""
+    """The reader's language (ISO 639-1, e.g. ``es``): a story with articles in it is summarized from those articles;
+    "" = every article, whatever its language."""
+
+    def __post_init__(self) -> None:
+        _Checked.__post_init__(self)
+        if self.language and not re.fullmatch(r"[a-z]{2,3}", self.language):
+            raise ConfigError(
+                f"summary.language must be an ISO 639-1 code such as 'es' (or empty); got {self.language!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)

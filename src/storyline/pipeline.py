@@ -208,6 +208,8 @@ def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions)
     dates = [a.published for a in members if a.published]
     story.first_published = min(dates) if dates else None
     story.last_published = max(dates) if dates else None
+    counts = Counter(a.language.lower().split("-")[0] for a in members if a.language)
+    story.languages = [lang for lang, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return story
 
 

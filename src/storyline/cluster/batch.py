@@ -1,4 +1,7 @@
-"""Batch clustering: TF-IDF + entity features, k nearest neighbours, shared-neighbour similarity, average link."""
+"""Batch clustering: TF-IDF + entity features, k nearest neighbours, shared-neighbour similarity, average link.
+
+An input in several languages, with a cross-lingual model installed, takes its neighbours from ``crosslingual.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ import hashlib
 from collections.abc import Sequence
 
 from ..config import ClusterOptions
+from ..embed import cross_lingual_model
 from ..models import Article
 from .constraints import facts_of
+from .crosslingual import article_embeddings, cross_lingual_neighbors, is_multilingual, languages_of
 from .features import tfidf_vectors
 from .linkage import average_linkage
 from .neighbors import nearest_neighbors
@@ -40,9 +45,16 @@ def cluster_articles(articles: Sequence[Article], options: ClusterOptions | None
 
 def cluster_labels(articles: Sequence[Article], options: ClusterOptions) -> list[int]:
     """A story label per article, in the order given."""
-    facts = facts_of(articles)
+    model = cross_lingual_model(options.cross_lingual)
+    languages = languages_of(articles)
     vectors = tfidf_vectors(articles, options)
-    neighbors = nearest_neighbors(vectors, facts, options)
+    if model is not None and is_multilingual(languages):
+        facts = facts_of(articles, by_language=False)
+        embeddings = article_embeddings(articles, model)
+        neighbors = cross_lingual_neighbors(vectors, embeddings, languages, facts, options, model)
+    else:
+        facts = facts_of(articles)
+        neighbors = nearest_neighbors(vectors, facts, options)
     similarity = shared_neighbor_similarity(neighbors)
     return average_linkage(similarity, 1.0 - options.threshold, facts, options.max_days).tolist()
 

@@ -70,11 +70,31 @@ def _entity_hasher() -> HashingVectorizer:
     )
 
 
-def article_text(article: Article) -> str:
-    """The text clustering looks at: title (when it is not already the first line) and body."""
+UNSEGMENTED = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
+"""Languages written without spaces between words: their word tokens would be whole phrases, so their text is
+counted as overlapping character pairs instead (the usual unit for Chinese and Japanese retrieval)."""
+
+_RUN = re.compile(r"[^\W\d_a-zA-Z]{2,}")
+
+
+def _character_pairs(text: str) -> str:
+    """``text`` with each run of letters of an unsegmented script replaced by its overlapping character pairs."""
+    return _RUN.sub(lambda m: " " + " ".join(m.group(0)[i : i + 2] for i in range(len(m.group(0)) - 1)) + " ", text)
+
+
+def titled_text(article: Article) -> str:
+    """Title (when it is not already the first line) and body."""
     if article.title and not article.text.startswith(article.title):
         return f"{article.title}\n{article.text}"
     return article.text
+
+
+def article_text(article: Article) -> str:
+    """The text clustering counts words of: ``titled_text``, as character pairs for an ``UNSEGMENTED`` language."""
+    text = titled_text(article)
+    if article.language and article.language.lower().split("-")[0] in UNSEGMENTED:
+        return _character_pairs(text)
+    return text
 
 
 def term_counts(articles: Sequence[Article], options: ClusterOptions) -> sp.csr_matrix:
@@ -139,6 +159,7 @@ def sketch(vectors: sp.csr_matrix, dims: int) -> np.ndarray:
 
 __all__ = [
     "N_FEATURES",
+    "UNSEGMENTED",
     "article_text",
     "document_frequencies",
     "entity_phrases",
@@ -146,5 +167,6 @@ __all__ = [
     "sketch",
     "term_counts",
     "tfidf_vectors",
+    "titled_text",
     "weigh",
 ]

@@ -17,7 +17,7 @@ from ..config import ClusterOptions
 from .constraints import GroupFacts, compatible_pairs
 from .features import sketch
 
-_BLOCK = 1024
+BLOCK = 1024
 
 
 @dataclass(slots=True)
@@ -28,7 +28,7 @@ class Neighbors:
     similarities: np.ndarray
 
 
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     k = min(k, scores.shape[1])
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     part_scores = np.take_along_axis(scores, part, axis=1)
@@ -42,11 +42,11 @@ def exact_neighbors(vectors: sp.csr_matrix, k: int) -> Neighbors:
     transposed = vectors.T.tocsc()
     indices = np.full((n, k), -1, dtype=np.int64)
     sims = np.zeros((n, k), dtype=np.float32)
-    for start in range(0, n, _BLOCK):
-        stop = min(n, start + _BLOCK)
+    for start in range(0, n, BLOCK):
+        stop = min(n, start + BLOCK)
         scores = np.asarray((vectors[start:stop] @ transposed).todense(), dtype=np.float32)
         scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        idx, val = _top_k(scores, k)
+        idx, val = top_k(scores, k)
         width = idx.shape[1]
         indices[start:stop, :width] = idx
         sims[start:stop, :width] = val
@@ -89,7 +89,7 @@ def approximate_neighbors(vectors: sp.csr_matrix, k: int, options: ClusterOption
     candidates = candidates.astype(np.int64)
     candidates[candidates == np.arange(n)[:, None]] = -1
     scores = _rescore(vectors, candidates)
-    top, top_scores = _top_k(scores, k)
+    top, top_scores = top_k(scores, k)
     indices = np.take_along_axis(candidates, top, axis=1)
     indices[~np.isfinite(top_scores)] = -1
     top_scores[~np.isfinite(top_scores)] = 0.0
@@ -103,6 +103,12 @@ def nearest_neighbors(vectors: sp.csr_matrix, facts: Sequence[GroupFacts], optio
     if k <= 0:
         return Neighbors(np.full((n, 0), -1, dtype=np.int64), np.zeros((n, 0), dtype=np.float32))
     found = exact_neighbors(vectors, k) if n <= options.exact_limit else approximate_neighbors(vectors, k, options)
+    return apply_rules(found, facts, options)
+
+
+def apply_rules(found: Neighbors, facts: Sequence[GroupFacts], options: ClusterOptions) -> Neighbors:
+    """``found`` without the neighbours the hard rules forbid or that are under ``options.min_similarity``."""
+    n = found.indices.shape[0]
     rows = np.repeat(np.arange(n), found.indices.shape[1])
     cols = found.indices.ravel()
     valid = cols >= 0
@@ -114,4 +120,4 @@ def nearest_neighbors(vectors: sp.csr_matrix, facts: Sequence[GroupFacts], optio
     return found
 
 
-__all__ = ["Neighbors", "approximate_neighbors", "exact_neighbors", "nearest_neighbors"]
+__all__ = ["Neighbors", "apply_rules", "approximate_neighbors", "exact_neighbors", "nearest_neighbors"]

@@ -70,6 +70,7 @@ def story_from_dict(data: dict[str, Any]) -> Story:
         timeline=[_build(TimelineEvent, t) for t in data.get("timeline", [])],
         first_published=parse_time(data.get("first_published")),
         last_published=parse_time(data.get("last_published")),
+        languages=list(data.get("languages", [])),
     )
 
 

@@ -191,14 +191,19 @@ def list_articles(store: Store, source: str | None, limit: int, offset: int) -> 
     return items, total
 
 
-def list_sources(store: Store, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """Outlets by number of articles: name, articles, stories, latest publication."""
+def list_sources(
+    store: Store, limit: int, offset: int, language: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """Outlets by number of articles: name, articles, stories, latest publication (counting only articles in
+    ``language`` when given: the outlets that write in it)."""
+    where = [ArticleRow.language == language] if language else []
     with store.session() as s:
-        total = int(s.scalar(select(func.count(func.distinct(ArticleRow.source_name)))) or 0)
+        total = int(s.scalar(select(func.count(func.distinct(ArticleRow.source_name))).where(*where)) or 0)
         rows = s.execute(
             select(ArticleRow.source_name, func.count().label("articles"),
                    func.count(func.distinct(ArticleRow.story_id)).label("stories"),
                    func.max(ArticleRow.published).label("latest"))
+            .where(*where)
             .group_by(ArticleRow.source_name)
             .order_by(func.count().desc(), ArticleRow.source_name).limit(limit).offset(offset)
         )

@@ -1,5 +1,6 @@
-"""Sentences that lean on the one before them ('However, ...', 'He added that ...', 'Last year, ...': a time
-the reader cannot place without the article's date and context) and read wrong alone."""
+"""Sentences that lean on the one before them and read wrong alone: 'However, ...', 'He added that ...', 'Last
+year, ...' (a time the reader cannot place without the article's date and context), a quote whose speaker is in
+another sentence, and a piece of a sentence the splitter cut in two ('on Tuesday, 16 December.')."""
 
 from __future__ import annotations
 
@@ -18,16 +19,31 @@ _OPENER = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A connective after the subject ('Voters, however, appeared ...') leans on the sentence before just the same.
+_SECOND_CONNECTIVE = re.compile(
+    r"^[^,;:]{1,40},\s*(?:however|though|meanwhile|instead|in\ turn|therefore|nevertheless|too|also),",
+    re.IGNORECASE | re.VERBOSE,
+)
 # A quote attributed to a pronoun ('"It was terrible," she added.') needs the sentence that names the speaker.
 _PRONOUN_QUOTE = re.compile(
     r"""^["“'‘].{0,400}?["”'’]\s*,?\s*(?:he|she|they)\s+(?:added|continued|went\ on|said|says|told)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A sentence that is nothing but a quote ('"We appreciate your respect."'): its speaker is named elsewhere.
+_WHOLE_QUOTE = re.compile(r"""^["“][^"“”]+["”]\W*$""")
+_DOUBLE_QUOTE = re.compile(r"""["“”]""")
 
 
 def is_dangling(text: str) -> bool:
-    """True when ``text`` opens with a connective or a pronoun that needs the previous sentence."""
+    """True when ``text`` needs the sentence before it: a connective or pronoun opener, an undated relative time,
+    a quote without its speaker or split over sentences (an odd number of double quotes), or a lower-case start
+    (the rest of a sentence the splitter cut)."""
     stripped = text.lstrip()
-    if _OPENER.match(stripped):
+    if _OPENER.match(stripped) or _SECOND_CONNECTIVE.match(stripped):
         return True
-    return bool(_PRONOUN_QUOTE.match(stripped))
+    if _PRONOUN_QUOTE.match(stripped) or _WHOLE_QUOTE.match(stripped):
+        return True
+    if len(_DOUBLE_QUOTE.findall(stripped)) % 2 == 1:
+        return True
+    first_word = stripped.lstrip("\"“‘'([").split(maxsplit=1)[:1]
+    return bool(first_word) and first_word[0].islower()  # 'on Tuesday, ...', not 'iPhone sales ...'

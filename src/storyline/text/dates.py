@@ -2,8 +2,10 @@
 
 "in August 2017" needs no anchor; "Tuesday", "last year", "earlier this month", "three days ago" and
 "August 4th" are resolved against the publication date, and stay unresolved (``date`` ``None``, anchor
-``"unknown"``) when it is not known: a date is never guessed. Dates are ISO 8601 at the precision the text
-gives: ``2018``, ``2018-08``, ``2018-W31`` (a week), ``2018-08-04``.
+``"unknown"``) when it is not known: a date is never guessed. Spanish and French are read too (issue 21): month and
+weekday names ("4 de agosto de 2017", "le 7 juillet", "el martes"), "el año pasado", "la semaine dernière",
+"ayer", "hier", "hace 3 días", "il y a deux semaines"; other languages get their digits-only forms (ISO dates).
+Dates are ISO 8601 at the precision the text gives: ``2018``, ``2018-08``, ``2018-W31`` (a week), ``2018-08-04``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,43 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
     "nov": 11, "dec": 12,
 }  # fmt: skip
+# Spanish and French month names (lower case, as they are written in running text: "Mars" stays a planet).
+_FOREIGN_MONTHS = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+}  # fmt: skip
+_MONTHS.update(_FOREIGN_MONTHS)
 _WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_FOREIGN_WEEKDAYS = {
+    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5, "sabado": 5,
+    "domingo": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+}  # fmt: skip
+_WEEKDAYS.update(_FOREIGN_WEEKDAYS)
+# "el año pasado", "l'année dernière" ... -> (which, unit) as the English "last year" reads them.
+_FOREIGN_PERIODS = {
+    "el año pasado": ("last", "year"), "el pasado año": ("last", "year"), "el año próximo": ("next", "year"),
+    "el próximo año": ("next", "year"), "el año que viene": ("next", "year"), "este año": ("this", "year"),
+    "el mes pasado": ("last", "month"), "el próximo mes": ("next", "month"), "el mes que viene": ("next", "month"),
+    "este mes": ("this", "month"), "la semana pasada": ("last", "week"), "la próxima semana": ("next", "week"),
+    "la semana que viene": ("next", "week"), "esta semana": ("this", "week"),
+    "l'année dernière": ("last", "year"), "l’année dernière": ("last", "year"), "l'an dernier": ("last", "year"),
+    "l’an dernier": ("last", "year"), "l'an passé": ("last", "year"), "l’an passé": ("last", "year"),
+    "l'année prochaine": ("next", "year"), "l’année prochaine": ("next", "year"), "cette année": ("this", "year"),
+    "le mois dernier": ("last", "month"), "le mois prochain": ("next", "month"), "ce mois-ci": ("this", "month"),
+    "la semaine dernière": ("last", "week"), "la semaine prochaine": ("next", "week"),
+    "cette semaine": ("this", "week"),
+}  # fmt: skip
+_FOREIGN_DAY_WORDS = {"hoy": 0, "ayer": -1, "anteayer": -2, "aujourd'hui": 0, "aujourd’hui": 0, "hier": -1,
+                      "avant-hier": -2, "demain": 1}
+_FOREIGN_UNITS = {"día": "day", "días": "day", "dia": "day", "dias": "day", "semana": "week", "semanas": "week",
+                  "mes": "month", "meses": "month", "año": "year", "años": "year", "jour": "day", "jours": "day",
+                  "semaine": "week", "semaines": "week", "mois": "month", "an": "year", "ans": "year",
+                  "année": "year", "années": "year"}
+_FOREIGN_NUMBERS = {"un": 1, "una": 1, "une": 1, "dos": 2, "deux": 2, "tres": 3, "trois": 3, "cuatro": 4,
+                    "quatre": 4, "cinco": 5, "cinq": 5, "seis": 6, "six": 6, "siete": 7, "sept": 7, "ocho": 8,
+                    "huit": 8, "nueve": 9, "neuf": 9, "diez": 10, "dix": 10}
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -28,11 +66,17 @@ _NUMBER_WORDS = {
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?|"
+    + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
+    + ")"
 )
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
-_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY = (
+    r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    + "|".join(sorted(_FOREIGN_WEEKDAYS, key=len, reverse=True))
+    + ")"
+)
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 _N = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 
@@ -40,10 +84,25 @@ _N = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b")),
     ("month_day_year", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")),
-    ("day_month_year", re.compile(rf"\b{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}\b")),
-    ("month_year", re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b")),
+    ("day_month_year", re.compile(rf"\b{_DAY}(?:\s+of|\s+de)?\s+{_MONTH}(?:,|\s+de)?\s+{_YEAR}\b")),
+    ("month_year", re.compile(rf"\b{_MONTH},?\s+(?:of\s+|de\s+)?{_YEAR}\b")),
     ("month_day", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?![,.]?\d|\s*(?:%|percent|million|billion))")),
-    ("day_month", re.compile(rf"\b{_DAY}(?:\s+of)?\s+{_MONTH}\b")),
+    ("day_month", re.compile(rf"\b{_DAY}(?:\s+of|\s+de)?\s+{_MONTH}\b")),
+    (
+        "foreign_period",
+        re.compile(r"(?i)(?<!\w)(?P<phrase>" + "|".join(map(re.escape, sorted(_FOREIGN_PERIODS, key=len, reverse=True)))
+                   + r")(?!\w)"),
+    ),
+    (
+        "foreign_ago",
+        re.compile(r"(?i)\b(?:hace|il\s+y\s+a)\s+(?P<n>\d{1,3}|" + "|".join(_FOREIGN_NUMBERS) + r")\s+(?P<unit>"
+                   + "|".join(sorted(_FOREIGN_UNITS, key=len, reverse=True)) + r")(?!\w)"),
+    ),
+    (
+        "foreign_day_word",
+        re.compile(r"(?i)(?<!\w)(?P<word>" + "|".join(map(re.escape, sorted(_FOREIGN_DAY_WORDS, key=len, reverse=True)))
+                   + r")(?!\w)"),
+    ),
     (
         "relative_month",
         re.compile(rf"\b(?P<rel>(?i:last|next|this|early|late|mid-|in|since|until|by|during|from|through))\s*{_MONTH}\b"),
@@ -189,8 +248,11 @@ def _resolve(kind: str, m: re.Match[str], anchor: date | None, future: bool) -> 
         word = " ".join(g["word"].lower().split())
         offset = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
         return (anchor + timedelta(days=offset)).isoformat(), True
-    if kind in {"relative_period", "edge_of_period"}:
-        which, unit = g["which"].lower(), g["unit"].lower()
+    if kind in {"relative_period", "edge_of_period", "foreign_period"}:
+        if kind == "foreign_period":
+            which, unit = _FOREIGN_PERIODS[g["phrase"].lower()]
+        else:
+            which, unit = g["which"].lower(), g["unit"].lower()
         delta = {"last": -1, "past": -1, "next": 1, "coming": 1}.get(which, 0)
         if unit == "year":
             return f"{anchor.year + delta:04d}", True
@@ -198,9 +260,12 @@ def _resolve(kind: str, m: re.Match[str], anchor: date | None, future: bool) -> 
             year, month = _shift_month(anchor.year, anchor.month, delta)
             return f"{year:04d}-{month:02d}", True
         return _week(anchor + timedelta(weeks=delta)), True
-    if kind == "ago":
-        n_text, unit = g["n"].lower(), g["unit"].lower()
-        n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
+    if kind == "foreign_day_word":
+        return (anchor + timedelta(days=_FOREIGN_DAY_WORDS[g["word"].lower()])).isoformat(), True
+    if kind in {"ago", "foreign_ago"}:
+        n_text = g["n"].lower()
+        unit = _FOREIGN_UNITS[g["unit"].lower()] if kind == "foreign_ago" else g["unit"].lower()
+        n = int(n_text) if n_text.isdigit() else {**_NUMBER_WORDS, **_FOREIGN_NUMBERS}[n_text]
         if unit == "day":
             return (anchor - timedelta(days=n)).isoformat(), True
         if unit == "week":

@@ -1,7 +1,8 @@
 """Rule-based sentence splitting that keeps character offsets into the original text.
 
 Fast (a regular-expression scan, no model) and tuned for news prose: abbreviations ("Mr.", "Sept.", "Gen."),
-initialisms ("U.S.", "U.N."), decimals ("3.5"), ellipses, and sentence-final quotes ('he said."').
+initialisms ("U.S.", "U.N."), decimals ("3.5"), ellipses, and sentence-final quotes ('he said."'). Other scripts'
+sentence marks end sentences too (Hindi ``।``, Arabic ``؟``), and « » „ “ quotes are read like English ones.
 Line breaks that separate paragraphs always end a sentence.
 """
 
@@ -33,10 +34,10 @@ SENTENCE_STARTERS = frozenset(
 
 _BOUNDARY = re.compile(
     r"""
-    (?<![.!?…])                      # start at the first mark of a run, so a run is scanned once
-    (?P<end>[.!?…]++['"”’)\]]*+)     # terminal punctuation, then closing quotes or brackets (possessive:
-    (?P<space>\s++)                  # no backtracking, linear time on runs like 100k dots)
-    (?=['"“‘(\[]?[\w$£€¿¡])          # the next sentence starts with a word, number or opening quote
+    (?<![.!?…।॥؟])                   # start at the first mark of a run, so a run is scanned once
+    (?P<end>[.!?…।॥؟]++['"”’»“)\]]*+)  # terminal punctuation (Hindi danda, Arabic question mark too), then closing
+    (?P<space>\s++)                  # quotes or brackets (possessive: no backtracking, linear on 100k dots)
+    (?=['"“‘«„(\[]?[\w$£€¿¡])        # the next sentence starts with a word, number or opening quote
     """,
     re.VERBOSE,
 )

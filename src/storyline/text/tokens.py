@@ -23,8 +23,19 @@ NEWS_FILLER = frozenset(
     ]
 )
 
-TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
-"""A word (letters, inner apostrophes and hyphens) or a number (digits with inner ',', '.' or ':')."""
+_LETTER = r"[^\W\d_]"
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # Latin, Cyrillic, Hebrew
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"  # Arabic
+    "\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963"  # Devanagari
+    "\u0981-\u0983\u09bc-\u09d7\u0a01-\u0a03\u0a3c-\u0a51\u0a81-\u0a83\u0abc-\u0acd\u0b01-\u0b03"
+    "\u0b3c-\u0b57\u0b82\u0bbe-\u0bcd\u0c00-\u0c04\u0c3c-\u0c56\u0c81-\u0c83\u0cbc-\u0cd6\u0d00-\u0d03"
+    "\u0d3b-\u0d57"  # other Indic scripts' vowel signs
+    "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200c\u200d"  # Thai; zero-width (non-)joiners
+)
+TOKEN = re.compile(rf"{_LETTER}(?:{_LETTER}|[{_MARKS}]|['’\-]+(?={_LETTER}))*|\d[\d,.:]*\d|\d")
+"""A word (letters of any script with their combining marks — Hindi vowel signs, Hebrew and Arabic points — and
+inner apostrophes and hyphens) or a number (digits with inner ',', '.' or ':')."""
 
 
 def tokens(text: str) -> list[str]:

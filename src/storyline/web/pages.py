@@ -227,8 +227,10 @@ def _cited_spans(cited_by: list[dict[str, Any]], limit: int = 50) -> list[dict[s
 def sources_page(request: Request) -> HTMLResponse:
     limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    items, total = queries.list_sources(request.app.state.store, limit, offset)
-    return render(request, "sources.html", title="Sources", items=items, pager=_pager(request, total, limit, offset))
+    language = (request.query_params.get("language") or "").strip()[:16] or None
+    items, total = queries.list_sources(request.app.state.store, limit, offset, language)
+    return render(request, "sources.html", title="Sources", items=items, language=language,
+                  pager=_pager(request, total, limit, offset))
 
 
 @router.get("/sources/{name:path}", response_class=HTMLResponse)

@@ -1,0 +1,351 @@
+"""Stories across languages (issue 21): cross-lingual linking on MultiLing 2011 and English unchanged, side by side.
+
+    python bench/multilingual.py                  # ROUGE per language, linking table, English check
+    python bench/multilingual.py --parts english --ecb-through e5 --ecb-articles 200   # the model on English
+    python bench/multilingual.py --parts summaries                  # only ROUGE-1/2 per language
+
+Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
+Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
+English original's date. Rows, in one run on the same input:
+- storyline today (``cluster.cross_lingual = off``: the same-language rule keeps languages apart);
+- storyline with each cross-lingual model (``e5``, ``use``): TF-IDF within a language, the calibrated model cosine
+  across two, then shared neighbours and average link as today;
+- baselines without any language rule, average link with the threshold chosen in hindsight on this data (the
+  most translation pairs linked at purity >= 0.95): TF-IDF over words, TF-IDF over character 3-5-grams, and each
+  model's cosine.
+Metrics: "linked" = share of translation pairs (same ``doc_group``, different languages) in one story (goal >= 0.90);
+"purity" = BCubed precision against the topic (``event``; goal >= 0.95); BCubed F1 against the topic (a topic spans
+months, so the 7-day rule splits it: F1 is low by design); stories; seconds (model load excluded, embeddings included).
+The English check runs ECB+ dev, DUC 2003 and MultiLing 2011 (English) with the detector's languages, cross-lingual
+off and auto, and prints BCubed F1 of both (goal: within 0.005).
+Also printed: the cosine distributions the calibration in ``cluster/crosslingual.py`` was read from.
+Summaries (printed first): for each of the 21 summarization inputs (topic x language: its 10 documents), ROUGE-1/2
+recall of 250 words against that language's 2-5 human summaries, tokenized by Unicode (``unicode_words``); storyline,
+storyline as before issue 21 (ASCII-only word tokens, the English sentence model for every language), and lead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+DATA = ROOT.parent / "shared" / "data"
+
+from sklearn.cluster import AgglomerativeClustering  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+
+from clustering import bcubed  # noqa: E402
+from clustering import load as load_english  # noqa: E402
+from storyline.cluster import cluster_articles  # noqa: E402
+from storyline.cluster.crosslingual import CALIBRATION, article_embeddings  # noqa: E402
+from storyline.cluster.features import article_text, tfidf_vectors  # noqa: E402
+from storyline.config import ClusterOptions  # noqa: E402
+from storyline.embed import CROSS_LINGUAL, get_embedder, shared_vectors  # noqa: E402
+from storyline.ingest.language import detect_language  # noqa: E402
+from storyline.models import Article  # noqa: E402
+
+MULTI = DATA / "multilingual"
+
+
+def load_multilingual() -> tuple[list[Article], list[dict]]:
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    articles = [
+        Article(
+            id=r["id"], title=r["title"], text=r["text"], language=detect_language(r["text"]),
+            published=datetime.fromisoformat(r["published"]).replace(tzinfo=UTC),
+        )
+        for r in rows
+    ]
+    return articles, rows
+
+
+def translation_pairs(rows: list[dict]) -> list[tuple[str, str]]:
+    by_group: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_group[r["doc_group"]].append(r)
+    return [(a["id"], b["id"]) for g in by_group.values() for a, b in combinations(g, 2) if a["lang"] != b["lang"]]
+
+
+def score(groups: list[list[str]], rows: list[dict], pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
+    label = {aid: i for i, g in enumerate(groups) for aid in g}
+    linked = sum(label[a] == label[b] for a, b in pairs) / len(pairs)
+    p, _, f = bcubed(groups, {r["id"]: r["event"] for r in rows})
+    return linked, p, f
+
+
+def hindsight(similarity: np.ndarray, ids: list[str], rows: list[dict], pairs) -> tuple[list[list[str]], float]:
+    """Average link over ``1 - similarity`` at the threshold linking most translation pairs at purity >= 0.95 (the
+    best harmonic mean of the two when no threshold reaches that purity)."""
+    best: tuple[float, list[list[str]], float] | None = None
+    distance = np.clip(1.0 - similarity, 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    for threshold in np.arange(0.05, 1.0, 0.025):
+        labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                         distance_threshold=threshold).fit_predict(distance)
+        groups: dict[int, list[str]] = defaultdict(list)
+        for aid, lab in zip(ids, labels, strict=True):
+            groups[int(lab)].append(aid)
+        linked, purity, _ = score(list(groups.values()), rows, pairs)
+        h = (1.0 + linked) if purity >= 0.95 else 2 * linked * purity / (linked + purity) if linked + purity else 0.0
+        if best is None or h > best[0]:
+            best = (h, list(groups.values()), float(threshold))
+    assert best is not None
+    return best[1], best[2]
+
+
+def quartiles(values: np.ndarray) -> str:
+    return " ".join(f"{v:.2f}" for v in np.percentile(values, [5, 25, 50, 75, 95]))
+
+
+def linking_table(models: list[str]) -> None:
+    articles, rows = load_multilingual()
+    pairs = translation_pairs(rows)
+    ids = [a.id for a in articles]
+    detected = sum(a.language == r["lang"] for a, r in zip(articles, rows, strict=True))
+    print(f"MultiLing 2011 dev: {len(articles)} articles, {len(pairs)} translation pairs; "
+          f"detected language right for {detected}/{len(articles)}\n")
+    table = []
+
+    def row(name: str, groups: list[list[str]], seconds: float, note: str = "") -> None:
+        linked, purity, f1 = score(groups, rows, pairs)
+        table.append((name, linked, purity, f1, len(groups), seconds, note))
+
+    start = time.perf_counter()
+    row("storyline today (cross_lingual=off)", cluster_articles(articles, ClusterOptions(cross_lingual="off")),
+        time.perf_counter() - start)
+    vectors: dict[str, np.ndarray] = {}
+    grouped: dict[str, list[list[str]]] = {}
+    for model in models:
+        get_embedder(model)  # load outside the timing
+        with shared_vectors():  # the baseline row below reuses the vectors the clustering computed
+            start = time.perf_counter()
+            groups = cluster_articles(articles, ClusterOptions(cross_lingual=model))  # type: ignore[arg-type]
+            row(f"storyline + {model}", groups, time.perf_counter() - start)
+            grouped[model] = groups
+            vectors[model] = article_embeddings(articles, model)
+    texts = [article_text(a) for a in articles]
+    for label, vectorizer in [
+        ("TF-IDF words + avg link*", TfidfVectorizer(sublinear_tf=True)),
+        ("TF-IDF chars 3-5 + avg link*", TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5))),
+    ]:
+        start = time.perf_counter()
+        matrix = vectorizer.fit_transform(texts)
+        groups, threshold = hindsight((matrix @ matrix.T).toarray(), ids, rows, pairs)
+        row(label, groups, time.perf_counter() - start, f"threshold {threshold:.3f}")
+    for model, emb in vectors.items():
+        start = time.perf_counter()
+        groups, threshold = hindsight(emb @ emb.T, ids, rows, pairs)
+        row(f"{model} cosine + avg link*", groups, time.perf_counter() - start, f"threshold {threshold:.3f}")
+
+    print(f"{'system':40} {'linked':>7} {'purity':>7} {'F1':>6} {'stories':>7} {'s':>6}")
+    for name, linked, purity, f1, n, seconds, note in table:
+        print(f"{name:40} {linked:7.3f} {purity:7.3f} {f1:6.3f} {n:7d} {seconds:6.1f}  {note}")
+    print("* threshold chosen in hindsight on this data (most linked at purity >= 0.95); no date rule\n")
+
+    # Per language pair: is each translation pair linked (storyline + first model)?
+    if models:
+        label = {aid: i for i, g in enumerate(grouped[models[0]]) for aid in g}
+        lang = {r["id"]: r["lang"] for r in rows}
+        per: dict[str, list[bool]] = defaultdict(list)
+        for a, b in pairs:
+            for side in {lang[a], lang[b]}:
+                per[side].append(label[a] == label[b])
+        print(f"storyline + {models[0]}, linked share of pairs involving each language: "
+              + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in sorted(per.items())))
+
+    # Distributions the calibration was read from.
+    lang_arr = np.array([r["lang"] for r in rows])
+    group = np.array([r["doc_group"] for r in rows])
+    event = np.array([r["event"] for r in rows])
+    iu = np.triu_indices(len(rows), 1)
+    cross = lang_arr[iu[0]] != lang_arr[iu[1]]
+    kinds = {
+        "translation": cross & (group[iu[0]] == group[iu[1]]),
+        "same topic, other report": cross & (group[iu[0]] != group[iu[1]]) & (event[iu[0]] == event[iu[1]]),
+        "other topic": cross & (event[iu[0]] != event[iu[1]]),
+    }
+    print("\ncross-language cosine percentiles (5 25 50 75 95):")
+    for model, emb in vectors.items():
+        sims = (emb @ emb.T)[iu]
+        for kind, mask in kinds.items():
+            print(f"  {model:4} {kind:26} {quartiles(sims[mask])}   (calibration {CALIBRATION[model]})")
+    eng, event_of, _ = load_english("ecb+ dev")
+    tf = tfidf_vectors(eng, ClusterOptions())
+    tsim = (tf @ tf.T).toarray()
+    ev = np.array([event_of[a.id] for a in eng])
+    iu = np.triu_indices(len(eng), 1)
+    same = ev[iu[0]] == ev[iu[1]]
+    print(f"  ECB+ dev TF-IDF, same event            {quartiles(tsim[iu][same])}")
+    print(f"  ECB+ dev TF-IDF, other event           {quartiles(tsim[iu][~same])}")
+
+
+def english_check() -> None:
+    print("\nEnglish clustering, languages from the detector: BCubed F1 with cross_lingual off and auto")
+    print(f"{'data':16} {'articles':>8} {'languages':>30} {'off':>6} {'auto':>6} {'s off':>6} {'s auto':>6}")
+    for name in ("ecb+ dev", "duc 2003", "multiling 2011"):
+        articles, event, _ = load_english(name)
+        articles = [replace(a, language=detect_language(a.text)) for a in articles]
+        counts: dict[str, int] = defaultdict(int)
+        for a in articles:
+            counts[a.language or "?"] += 1
+        figures = []
+        for choice in ("off", "auto"):
+            start = time.perf_counter()
+            groups = cluster_articles(articles, ClusterOptions(cross_lingual=choice))  # type: ignore[arg-type]
+            figures.append((bcubed(groups, event)[2], time.perf_counter() - start))
+        langs = " ".join(f"{k}:{v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+        print(f"{name:16} {len(articles):8d} {langs:>30} {figures[0][0]:6.3f} {figures[1][0]:6.3f} "
+              f"{figures[0][1]:6.1f} {figures[1][1]:6.1f}")
+
+
+def english_through_model(model: str, limit: int) -> None:
+    """ECB+ dev (its first ``limit`` articles, whole topics in file order, when given) with every article given its
+    own language: every pair goes through the model (the cross-language path), against today's TF-IDF on the same
+    articles; how well the calibrated model tells two events of one kind apart."""
+    articles, event, _ = load_english("ecb+ dev")
+    if limit:
+        articles = articles[:limit]
+        event = {a.id: event[a.id] for a in articles}
+    start = time.perf_counter()
+    today = bcubed(cluster_articles(articles, ClusterOptions(cross_lingual="off")), event)
+    seconds_today = time.perf_counter() - start
+    own = [replace(a, language=f"x{i}") for i, a in enumerate(articles)]
+    get_embedder(model)
+    start = time.perf_counter()
+    through = bcubed(cluster_articles(own, ClusterOptions(cross_lingual=model)), event)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - start
+    print(f"\nECB+ dev ({len(articles)} articles), every pair through {model} (each article its own language) "
+          "vs today's TF-IDF:")
+    print(f"{'system':32} {'P':>6} {'R':>6} {'F1':>6} {'s':>7}")
+    print(f"{'storyline today (TF-IDF)':32} {today[0]:6.3f} {today[1]:6.3f} {today[2]:6.3f} {seconds_today:7.1f}")
+    print(f"{'storyline, all pairs ' + model:32} {through[0]:6.3f} {through[1]:6.3f} {through[2]:6.3f} {seconds:7.1f}")
+    print(f"time ratio {seconds / seconds_today:.0f}x: the model is used only for pairs of two languages")
+
+
+def unicode_words(text: str) -> list[str]:
+    """ROUGE tokens for any script: whitespace-separated, punctuation and symbols stripped from both ends,
+    lower-cased, NFC; no stemming. (rouge-score's tokenizer keeps only [a-z0-9] and drops Arabic, Greek, Hebrew and
+    Hindi entirely.)"""
+    out = []
+    for raw in unicodedata.normalize("NFC", text).lower().split():
+        start, end = 0, len(raw)
+        while start < end and unicodedata.category(raw[start])[0] in "PS":
+            start += 1
+        while end > start and unicodedata.category(raw[end - 1])[0] in "PS":
+            end -= 1
+        if start < end:
+            out.append(raw[start:end])
+    return out
+
+
+def rouge_n(candidate: list[str], reference: list[str], n: int) -> tuple[float, float]:
+    """ROUGE-n recall and F1 of token lists (clipped n-gram counts)."""
+    def grams(words: list[str]) -> Counter:
+        return Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+
+    c, r = grams(candidate), grams(reference)
+    overlap = sum((c & r).values())
+    recall = overlap / max(sum(r.values()), 1)
+    precision = overlap / max(sum(c.values()), 1)
+    return recall, (2 * recall * precision / (recall + precision) if overlap else 0.0)
+
+
+def summaries_table(words: int = 250) -> None:
+    """ROUGE-1/2 recall per language against that language's human summaries: storyline, storyline as before issue
+    21, and lead (the first article's first sentences)."""
+    import storyline.text.tokens as token_module
+    from storyline.config import SummaryOptions
+    from storyline.summary import summarize_story
+    from storyline.summary.index import word_count
+    from storyline.text.sentences import ensure_sentences
+
+    ascii_token = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.:]*\d|\d")
+    unicode_token = token_module.TOKEN
+    inputs = [json.loads(line) for line in (MULTI / "multiling2011_dev_summaries.jsonl").open(encoding="utf-8")]
+
+    def storyline_summary(articles: list[Article]) -> str:
+        summary, _ = summarize_story(articles, replace(SummaryOptions(), words=words))
+        return " ".join(s.text for s in summary)
+
+    def lead(articles: list[Article]) -> str:
+        chosen, used = [], 0
+        for sentence in articles[0].sentences:
+            if used >= words:
+                break
+            chosen.append(sentence.text)
+            used += word_count(sentence.text)
+        return " ".join(chosen)
+
+    per: dict[str, dict[str, list[tuple[float, float, float, float]]]] = defaultdict(lambda: defaultdict(list))
+    for item in inputs:
+        articles = [
+            Article(id=f"{item['id']}/{i}", title=d.get("title") or None, text=d["text"], language=item["lang"],
+                    published=datetime.fromisoformat(d["published"]).replace(tzinfo=UTC) if d.get("published")
+                    else None)
+            for i, d in enumerate(item["documents"])
+        ]
+        ensure_sentences(articles)
+        texts = {}
+        # Before issue 21: ASCII word tokens and the English sentence model whatever the language (it did not read
+        # Article.language, so the copies carry none).
+        unlabelled = [replace(a, language=None) for a in articles]
+        token_module.TOKEN = ascii_token
+        try:
+            texts["storyline before issue 21"] = storyline_summary(unlabelled)
+        finally:
+            token_module.TOKEN = unicode_token
+        texts["storyline"] = storyline_summary(articles)
+        texts["lead"] = lead(articles)
+        for name, text in texts.items():
+            candidate = unicode_words(text)[:words]
+            scores = [rouge_n(candidate, unicode_words(ref), 1) + rouge_n(candidate, unicode_words(ref), 2)
+                      for ref in item["summaries"]]
+            per[name][item["lang"]].append(tuple(np.mean(scores, axis=0)))
+    languages = sorted({item["lang"] for item in inputs})
+    print(f"\nSummaries, {words} words, ROUGE-1 / ROUGE-2 recall (Unicode tokens, no stemming) per language, "
+          "3 topics each:")
+    print(f"{'system':32} " + " ".join(f"{lang:>11}" for lang in languages) + f" {'mean':>11}")
+    for name, by_lang in per.items():
+        cells = [np.mean(by_lang[lang], axis=0) for lang in languages]
+        mean = np.mean(cells, axis=0)
+        print(f"{name:32} " + " ".join(f"{c[0]:.3f}/{c[2]:.3f}" for c in cells) + f" {mean[0]:.3f}/{mean[2]:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
+    parser.add_argument("--parts", default="summaries,linking,english",
+                        help="comma-separated: summaries (ROUGE per language), linking, english")
+    parser.add_argument("--ecb-through", default="", metavar="MODEL",
+                        help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
+    parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
+                        help="with --ecb-through: only the first N ECB+ dev articles (0 = all)")
+    args = parser.parse_args()
+    models = [m for m in args.models.split(",") if m]
+    parts = set(args.parts.split(","))
+    if "summaries" in parts:
+        summaries_table()
+    if "linking" in parts:
+        linking_table(models)
+    if "english" in parts:
+        english_check()
+    if args.ecb_through:
+        english_through_model(args.ecb_through, args.ecb_articles)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Stories across languages: pairs of articles in two different languages are compared by a multilingual model.
+
+TF-IDF cannot compare an Arabic and a Czech report (no shared words), so without a cross-lingual model the rules
+keep languages apart (``constraints.py``). With one (``cluster.cross_lingual``, the ``storyline[multilingual]``
+extra), and only when the input holds more than one known language, each article's neighbours come from a mixed
+similarity: TF-IDF for pairs of one language (today's measured model, so English clustering is unchanged) and the
+calibrated embedding cosine for pairs of two languages. Shared-neighbour similarity and average link then run as
+for one language. The calibration maps the model's cosine onto the TF-IDF scale (``CALIBRATION``), measured in
+bench/multilingual.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..config import ClusterOptions
+from ..embed import encode
+from ..models import Article
+from .constraints import GroupFacts
+from .features import sketch, titled_text
+from .neighbors import BLOCK, Neighbors, apply_rules, top_k
+
+EMBED_CHARS = 1000
+"""Characters of an article (title and lead) the model reads: the lead says what happened, and the model's cost
+grows with length (e5 reads at most 512 tokens anyway)."""
+
+CALIBRATION: dict[str, tuple[float, float]] = {"e5": (0.74, 0.82), "use": (0.35, 0.75)}
+"""Per model, (cosine mapped to 0, cosine mapped to ``TFIDF_EQUIVALENT``): a linear map onto the TF-IDF cosine
+scale, clipped at 0 and 1 (bench/multilingual.py prints the distributions it was read from)."""
+
+TFIDF_EQUIVALENT = 0.4
+"""The TF-IDF cosine of a typical same-event pair (ECB+ dev median 0.35, upper quartile 0.44)."""
+
+
+def languages_of(articles: Sequence[Article]) -> np.ndarray:
+    """Each article's primary language tag (``''`` when unknown)."""
+    return np.array(
+        [a.language.lower().split("-")[0] if a.language else "" for a in articles], dtype=object
+    )
+
+
+def is_multilingual(languages: np.ndarray) -> bool:
+    """True when at least two different languages are known."""
+    return len({lang for lang in languages if lang}) > 1
+
+
+def article_embeddings(articles: Sequence[Article], model: str) -> np.ndarray:
+    """Unit vectors of each article's title and lead from the named cross-lingual embedder."""
+    return encode(model, [titled_text(a)[:EMBED_CHARS] for a in articles])
+
+
+def calibrate(cosines: np.ndarray, model: str) -> np.ndarray:
+    """Model cosines on the TF-IDF scale (see ``CALIBRATION``)."""
+    low, high = CALIBRATION[model]
+    return np.clip((cosines - low) / (high - low) * TFIDF_EQUIVALENT, 0.0, 1.0).astype(np.float32)
+
+
+def _cross(languages: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    a, b = languages[rows], languages[cols]
+    return (a != "") & (b != "") & (a != b)
+
+
+def mixed_scores(
+    vectors: sp.csr_matrix,
+    embeddings: np.ndarray,
+    languages: np.ndarray,
+    model: str,
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> np.ndarray:
+    """Similarity of the pairs ``(rows[i], cols[i])``: TF-IDF cosine within a language, calibrated model cosine
+    across two."""
+    out = np.asarray(vectors[rows].multiply(vectors[cols]).sum(axis=1), dtype=np.float32).ravel()
+    cross = _cross(languages, rows, cols)
+    if cross.any():
+        cos = np.einsum("ij,ij->i", embeddings[rows[cross]], embeddings[cols[cross]])
+        out[cross] = calibrate(cos, model)
+    return out
+
+
+def _exact(vectors: sp.csr_matrix, embeddings: np.ndarray, languages: np.ndarray, model: str, k: int) -> Neighbors:
+    n = vectors.shape[0]
+    transposed = vectors.T.tocsc()
+    known = languages != ""
+    indices = np.full((n, k), -1, dtype=np.int64)
+    sims = np.zeros((n, k), dtype=np.float32)
+    for start in range(0, n, BLOCK):
+        stop = min(n, start + BLOCK)
+        scores = np.asarray((vectors[start:stop] @ transposed).todense(), dtype=np.float32)
+        block_lang = languages[start:stop]
+        cross = (block_lang[:, None] != languages[None, :]) & known[start:stop, None] & known[None, :]
+        if cross.any():
+            cos = embeddings[start:stop] @ embeddings.T
+            scores[cross] = calibrate(cos[cross], model)
+        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        idx, val = top_k(scores, k)
+        indices[start:stop, : idx.shape[1]] = idx
+        sims[start:stop, : idx.shape[1]] = val
+    indices[~np.isfinite(sims)] = -1
+    sims[~np.isfinite(sims)] = 0.0
+    return Neighbors(indices, sims)
+
+
+def _approximate(
+    vectors: sp.csr_matrix, embeddings: np.ndarray, languages: np.ndarray, model: str, k: int, options: ClusterOptions
+) -> Neighbors:
+    """Candidates from two HNSW indexes (TF-IDF sketch and model vectors), re-scored with the mixed similarity."""
+    import hnswlib
+
+    n = vectors.shape[0]
+    width = min(n, max(4 * k, 32))
+    found = []
+    for dense in (sketch(vectors, options.sketch_dims), np.ascontiguousarray(embeddings, dtype=np.float32)):
+        index = hnswlib.Index(space="ip", dim=dense.shape[1])
+        index.init_index(max_elements=n, ef_construction=100, M=16, random_seed=1)
+        index.add_items(dense, np.arange(n), num_threads=1)  # one thread: the same graph every run
+        index.set_ef(max(width, 64))
+        labels, _ = index.knn_query(dense, k=width)
+        found.append(labels.astype(np.int64))
+    candidates = np.sort(np.concatenate(found, axis=1), axis=1)
+    repeated = np.zeros(candidates.shape, dtype=bool)
+    repeated[:, 1:] = candidates[:, 1:] == candidates[:, :-1]
+    candidates[repeated | (candidates == np.arange(n)[:, None])] = -1
+    scores = np.full(candidates.shape, -np.inf, dtype=np.float32)
+    valid = candidates >= 0
+    rows = np.repeat(np.arange(n), candidates.shape[1]).reshape(candidates.shape)[valid]
+    scores[valid] = mixed_scores(vectors, embeddings, languages, model, rows, candidates[valid])
+    top, top_scores = top_k(scores, k)
+    indices = np.take_along_axis(candidates, top, axis=1)
+    indices[~np.isfinite(top_scores)] = -1
+    top_scores[~np.isfinite(top_scores)] = 0.0
+    return Neighbors(indices, top_scores.astype(np.float32))
+
+
+def cross_lingual_neighbors(
+    vectors: sp.csr_matrix,
+    embeddings: np.ndarray,
+    languages: np.ndarray,
+    facts: Sequence[GroupFacts],
+    options: ClusterOptions,
+    model: str,
+) -> Neighbors:
+    """The ``options.neighbors`` most similar articles of each article under the mixed similarity, filtered by the
+    date rule (``facts`` carry no language: languages may meet)."""
+    n = vectors.shape[0]
+    k = min(options.neighbors, n - 1)
+    if k <= 0:
+        return Neighbors(np.full((n, 0), -1, dtype=np.int64), np.zeros((n, 0), dtype=np.float32))
+    if n <= options.exact_limit:
+        found = _exact(vectors, embeddings, languages, model, k)
+    else:
+        found = _approximate(vectors, embeddings, languages, model, k, options)
+    return apply_rules(found, facts, options)
+
+
+__all__ = [
+    "CALIBRATION",
+    "article_embeddings",
+    "calibrate",
+    "cross_lingual_neighbors",
+    "is_multilingual",
+    "languages_of",
+    "mixed_scores",
+]
