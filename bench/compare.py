@@ -1,4 +1,5 @@
-"""Source comparison benchmark: dates, quotes with speakers, entity merging, conflicts, and cost against the summary.
+"""Source comparison benchmark: dates, quotes with speakers, entity merging, agreement, conflicts, and cost against
+the summary.
 
     python bench/compare.py            # all parts (about two minutes on 2 cores)
     python bench/compare.py --part dates
@@ -23,13 +24,16 @@ from itertools import combinations
 from pathlib import Path
 from statistics import median
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 SHARED = ROOT.parent / "shared"
 LABELS = ROOT / "bench" / "labels"
 
 from storyline.compare import compare_story  # noqa: E402
-from storyline.compare.align import split_units  # noqa: E402
+from storyline.compare.align import content_stems, split_units, unit_similarity  # noqa: E402
+from storyline.compare.claims import Alignment, agreed_facts, link_units  # noqa: E402
 from storyline.compare.entities import fold, mentions_in_doc, merge_mentions  # noqa: E402
 from storyline.compare.nlp import annotate  # noqa: E402
 from storyline.config import CompareOptions, SummaryOptions  # noqa: E402
@@ -209,6 +213,77 @@ def _group(surfaces: set[str], key) -> list[set[str]]:  # type: ignore[no-untype
     for s in surfaces:
         groups.setdefault(key(s), set()).add(s)
     return list(groups.values())
+
+
+# --- agreement ---------------------------------------------------------------------------------------------------
+def _previous_links(alignment: Alignment, previous_agree: float = 0.5, anchor_cosine: float = 0.45) -> Alignment:
+    """Pinned copy of the agreement rule before issue 17: paraphrase score >= 0.5, or a shared story-rare stem (one
+    no article uses in two units) at embedding cosine >= 0.45; datelines included."""
+    units, stems = alignment.units, alignment.stems
+    per_article: dict[tuple[str, str], int] = {}
+    for unit, unit_stems in zip(units, stems, strict=True):
+        for s in unit_stems:
+            per_article[(unit.article_id, s)] = per_article.get((unit.article_id, s), 0) + 1
+    rare = {s for st in stems for s in st} - {s for (_, s), n in per_article.items() if n > 1}
+    linked = alignment.score >= previous_agree
+    for i, j in zip(*np.nonzero((alignment.cosine >= anchor_cosine) & ~linked), strict=True):
+        if stems[i] & stems[j] & rare:
+            linked[i, j] = linked[j, i] = True
+    articles = np.array([u.article_id for u in units])
+    linked &= articles[:, None] != articles[None, :]
+    # the claims of that rule were star clusters over the same links, by paraphrase score
+    return Alignment(units, alignment.score, alignment.cosine, alignment.score, linked, stems)
+
+
+def bench_agree() -> None:
+    """Precision/recall of "agreed" on the judged sentence pairs of bench/labels/compare_agree.json.
+
+    A pair counts as agreed by storyline when both sentences are cited by one agreed claim (what a reader sees);
+    by a plain threshold when their MiniLM cosine reaches it. Recall is over the judged pairs, which were drawn
+    from score bands (so it is not the recall over all pairs of a story)."""
+    from agree_sample import story_articles, texts  # bench/, the script's own folder, is on sys.path
+    from storyline.embed import encode
+
+    data = json.loads((LABELS / "compare_agree.json").read_text(encoding="utf-8"))
+    by_id = texts()
+    systems = ["storyline (issue 17): 0.5 cosine + 0.5 stem coverage >= 0.61, statements only (embedder auto)",
+               "same rule, MiniLM for every story (embedder minilm)",
+               "previous links (paraphrase score >= 0.5 or a shared rare word at cosine >= 0.45), grouped as today",
+               "MiniLM cosine >= 0.6", "MiniLM cosine >= 0.7"]  # fmt: skip
+    predicted: dict[str, list[bool]] = {name: [] for name in systems}
+    truth: list[bool] = []
+    for story in data["stories"]:
+        pairs = [p for p in data["pairs"] if p["story"] == story["name"]]
+        articles = story_articles(story, by_id)
+        units = [u for a in articles for u in split_units(a)]
+        at = {(u.article_id, u.start): i for i, u in enumerate(units)}
+        stems = [content_stems(u.text) for u in units]
+        minilm = encode("minilm", [u.text for u in units])
+        cosine = minilm @ minilm.T
+        together: dict[str, set[frozenset[int]]] = {}
+        for name, options in ((systems[0], CompareOptions()), (systems[1], CompareOptions(embedder="minilm"))):
+            score, cos = unit_similarity(units, options, stems)
+            alignment = link_units(units, score, cos, options, stems)
+            together[name] = {frozenset((i, j)) for f in agreed_facts(alignment) for i in f.units for j in f.units}
+            if name == systems[0]:
+                old = agreed_facts(_previous_links(alignment))
+                together[systems[2]] = {frozenset((i, j)) for f in old for i in f.units for j in f.units}
+        for p in pairs:
+            i, j = at[(p["a"], p["a_start"])], at[(p["b"], p["b_start"])]
+            truth.append(bool(p["agree"]))
+            for name in systems[:3]:
+                predicted[name].append(frozenset((i, j)) in together[name])
+            predicted[systems[3]].append(bool(cosine[i, j] >= 0.6))
+            predicted[systems[4]].append(bool(cosine[i, j] >= 0.7))
+    rows = []
+    for name in systems:
+        hit = sum(p and t for p, t in zip(predicted[name], truth, strict=True))
+        n = sum(predicted[name])
+        prec, rec = hit / n if n else 0.0, hit / sum(truth)
+        rows.append([name, n, hit, prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0])
+    _table(f"Agreement: {len(truth)} judged sentence pairs ({sum(truth)} agree) of {len(data['stories'])} ECB+ dev "
+           "and MultiLing stories of 2-5 articles", ["system", "agreed", "correct", "precision", "recall", "F1"],
+           rows)  # fmt: skip
 
 
 # --- conflicts ---------------------------------------------------------------------------------------------------
@@ -396,6 +471,7 @@ PARTS = {
     "dates": bench_dates,
     "quotes": bench_quotes,
     "entities": bench_entities,
+    "agree": bench_agree,
     "conflicts": bench_conflicts,  # type: ignore[dict-item]
     "cost": bench_cost,
 }

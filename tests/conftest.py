@@ -51,6 +51,11 @@ def seeds_digest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return digest_to(tmp_path_factory.mktemp("seeds"), SEEDS)
 
 
+@pytest.fixture(scope="session")
+def demo_digest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return digest_to(tmp_path_factory.mktemp("demo"), DEMO)
+
+
 # --- PostgreSQL tests (store and web): run against STORYLINE_TEST_POSTGRES; never skipped silently -------------
 POSTGRES_ENV = "STORYLINE_TEST_POSTGRES"
 POSTGRES_HOWTO = f'export {POSTGRES_ENV}="$(.ci/start-postgres.sh)"'

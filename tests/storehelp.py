@@ -67,7 +67,7 @@ def with_comparison(result: Digest) -> Digest:
     """
     import json
 
-    from storyline.models import Claim, Conflict, ConflictSide, Entity, Quote, Span, TimelineEvent
+    from storyline.models import Claim, Conflict, ConflictSide, Entity, Quote, TimelineEvent, UniqueFact
 
     features = json.loads((DEMO.parent / "features.json").read_text(encoding="utf-8"))
     texts = {a.id: a.text for a in result.articles}
@@ -100,7 +100,7 @@ def with_comparison(result: Digest) -> Digest:
             story.agreed.append(Claim(text=first.text, citations=list(first.citations)))
             c = first.citations[0]
             cited = texts[c.article_id][c.start : c.end]
-            story.unique.append(Span(article_id=c.article_id, start=c.start, end=c.end, text=cited))
+            story.unique.append(UniqueFact(article_id=c.article_id, start=c.start, end=c.end, text=cited, rank=1))
     return result
 
 

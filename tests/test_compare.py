@@ -40,24 +40,38 @@ def _cited(seeds: dict[str, Article], article_id: str, start: int, end: int) -> 
     return seeds[article_id].text[start:end]
 
 
+def _cites(seeds: dict[str, Article], claim, article_id: str, words: str) -> bool:  # type: ignore[no-untyped-def]
+    return any(c.article_id == article_id and words in _cited(seeds, article_id, c.start, c.end)
+               for c in claim.citations)  # fmt: skip
+
+
+def test_seed_fact_both_sources_report_is_agreed(seeds: dict[str, Article], seed_comparison: Comparison) -> None:
+    in_000, in_004 = "secret meetings with Venezuelan military", "discussed a coup with Venezuelan military officers"
+    assert any(_cites(seeds, claim, A000, in_000) and _cites(seeds, claim, A004, in_004)
+               for claim in seed_comparison.agreed)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("in_000", "in_004"),
     [
-        ("secret meetings with Venezuelan military", "discussed a coup with Venezuelan military officers"),
         ("later decided not", "later decided not to support"),
         ("In August 2017", "in August 2017 that the US was not ruling out a military"),
         ("drones filled with explosives", "failed drone attack"),
         ("the White House refused", "The White House has not confirmed"),
     ],
 )
-def test_seed_facts_both_sources_report_are_agreed(
+def test_seed_partial_paraphrases_below_the_bar_stay_only_one_source(
     seeds: dict[str, Article], seed_comparison: Comparison, in_000: str, in_004: str
 ) -> None:
-    def cites(claim, article_id: str, words: str) -> bool:
-        return any(c.article_id == article_id and words in _cited(seeds, article_id, c.start, c.end)
-                   for c in claim.citations)  # fmt: skip
-
-    assert any(cites(claim, A000, in_000) and cites(claim, A004, in_004) for claim in seed_comparison.agreed)
+    # Issue 7 listed these as agreed; each pair shares one point inside sentences that say more (agreement scores
+    # 0.33-0.57, bar 0.61). Issue 17: below the bar a pair is not claimed as agreed, and neither sentence is
+    # hidden: each is agreed (for another fact) or listed as only one source, never both.
+    agreed, unique = seed_comparison.agreed, seed_comparison.unique
+    assert not any(_cites(seeds, claim, A000, in_000) and _cites(seeds, claim, A004, in_004) for claim in agreed)
+    for article_id, words in ((A000, in_000), (A004, in_004)):
+        in_agreed = any(_cites(seeds, claim, article_id, words) for claim in agreed)
+        in_unique = any(words in u.text for u in unique if u.article_id == article_id)
+        assert in_agreed != in_unique, (article_id, words, in_agreed, in_unique)
 
 
 @pytest.mark.parametrize(

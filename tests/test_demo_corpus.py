@@ -12,7 +12,7 @@ from storyline.dedup.minhash import find_duplicates
 from storyline.ingest import read_inputs
 from storyline.models import Article
 
-from conftest import DEMO, digest_to
+from conftest import DEMO
 
 EXPECTED = json.loads((DEMO.parent / "expected.json").read_text(encoding="utf-8"))
 FEATURES = json.loads((DEMO.parent / "features.json").read_text(encoding="utf-8"))
@@ -82,11 +82,6 @@ def test_wire_copy_is_the_only_near_duplicate(demo_articles: dict[str, Article])
     expected = {frozenset((d["duplicate"], d["original"])) for d in FEATURES["near_duplicates"]}
     found = find_duplicates(list(demo_articles.values()))
     assert {frozenset(pair) for pair in found.items()} == expected
-
-
-@pytest.fixture(scope="module")
-def demo_digest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return digest_to(tmp_path_factory.mktemp("demo"), DEMO)
 
 
 def test_digest_reads_everything_and_keeps_the_two_warehouse_fires_apart(demo_digest: dict) -> None:

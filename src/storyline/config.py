@@ -294,15 +294,17 @@ class CompareOptions(_Checked):
     """Subtracted from static-embedding cosines so they meet MiniLM's thresholds (related sentences score higher)."""
     embedding_weight: float = 0.6
     """Share of the embedding cosine in a pair's score; the rest is content-word overlap."""
-    agree: float = 0.5
-    """Score at which two units of different articles state the same fact."""
-    anchor_cosine: float = 0.45
-    """Cosine enough for two units that share a story-rare word to state the same fact."""
-    novelty: float = 0.5
-    """A unit whose content words are at least this share absent from every other article is unique."""
+    agree: float = 0.61
+    """Agreement score at which two units of different articles state the same fact (the story's one alignment:
+    "Agreed", "Only one source", conflicts and the summary's "N sources" all read it)."""
+    agree_weight: float = 0.5
+    """Share of the embedding cosine in the agreement score; the rest is coverage (the share of the shorter unit's
+    content words the other unit uses)."""
     min_unique_words: int = 6
     """Shorter units (headlines, datelines, fragments) are never listed as unique."""
-    conflict: float = 0.6
+    unique_shown: int = 4
+    """Per outlet, how many of its most informative unique facts are shown before "show all" (0 = all)."""
+    conflict: float = 0.5
     """Score at which two units are close enough for differing figures or dates to be a conflict."""
     conflict_counted: float = 0.4
     """With ``conflict_match = "counted"``: score at which two units whose figures say they count the same thing

@@ -106,13 +106,19 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
-    """A span of one article with its text (``unique`` claims, conflict sides, quotes...)."""
+class UniqueFact:
+    """A statement only one article of a story makes (``unique``), ranked among its outlet's others."""
 
     article_id: str
     start: int
     end: int
     text: str
+    rank: int = 0
+    """1 = the outlet's most informative unique statement in this story (0: not ranked, stored before issue 17)."""
+    shown: bool = True
+    """Among the outlet's top ``compare.unique_shown``; the rest are behind "show all"."""
+    speaker: str | None = None
+    """Who is quoted, when the statement is (part of) a quote."""
 
 
 @dataclass(slots=True)
@@ -217,7 +223,7 @@ class Story:
     article_ids: list[str]
     summary: list[SummarySentence] = field(default_factory=list)
     agreed: list[Claim] = field(default_factory=list)
-    unique: list[Span] = field(default_factory=list)
+    unique: list[UniqueFact] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)

@@ -229,13 +229,15 @@ def english_originals(members: list[Article]) -> list[Article]:
 
 
 def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -> Story:
-    """Agreed/unique/conflicts, quotes, entities and timeline of one story (a top-level function: any executor)."""
+    """Agreed/unique/conflicts, quotes, entities and timeline of one story, and its summary's citations re-read from
+    the same alignment (a top-level function: any executor)."""
     from .compare import compare_story
 
     story, members = job
     articles = english_originals(members)
     if articles:
-        result = compare_story(articles, options)
+        result = compare_story(articles, options, story.summary)
+        story.summary = result.summary  # "N sources" from the comparison's alignment, as "Agreed" shows it
         story.agreed, story.unique, story.conflicts = result.agreed, result.unique, result.conflicts
         story.quotes, story.entities, story.timeline = result.quotes, result.entities, result.timeline
     return story

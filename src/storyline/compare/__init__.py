@@ -1,5 +1,7 @@
 """Compare the sources of a story: facts agreed and unique, conflicting figures and dates, entities, quotes and a
-timeline, every item cited by ``(article_id, start, end)`` into its article."""
+timeline, every item cited by ``(article_id, start, end)`` into its article. One alignment of the story's sentences
+decides what is agreed, what is unique, which pairs may conflict and, when a summary is given, how many sources
+each summary sentence has."""
 
 from __future__ import annotations
 
@@ -7,15 +9,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..config import CompareOptions
-from ..models import Article, Claim, Conflict, ConflictSide, Entity, Quote, Span, TimelineEvent
+from ..models import (
+    Article,
+    Claim,
+    Conflict,
+    ConflictSide,
+    Entity,
+    Quote,
+    SummarySentence,
+    TimelineEvent,
+    UniqueFact,
+)
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, split_units, unit_similarity
-from .claims import UnitFacts, agreed_claims, find_conflicts, link_units, unique_claims
+from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
 from .entities import Mention, fold, mentions_in_doc, merge_mentions
 from .nlp import annotate
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
 from .timeline import build_timeline
+from .unique import rank_unique
 
 __all__ = ["Comparison", "compare_story"]
 
@@ -25,15 +38,21 @@ class Comparison:
     """What the articles of one story agree on, report alone or contradict; who is named, quoted, and when."""
 
     agreed: list[Claim] = field(default_factory=list)
-    unique: list[Span] = field(default_factory=list)
+    unique: list[UniqueFact] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     timeline: list[TimelineEvent] = field(default_factory=list)
+    summary: list[SummarySentence] = field(default_factory=list)
+    """The given summary, cited from the same alignment as ``agreed`` (empty when no summary was given)."""
 
 
-def compare_story(articles: Sequence[Article], options: CompareOptions | None = None) -> Comparison:
-    """Compare ``articles`` (one story, duplicates left out, sentences already split)."""
+def compare_story(
+    articles: Sequence[Article], options: CompareOptions | None = None, summary: Sequence[SummarySentence] = ()
+) -> Comparison:
+    """Compare ``articles`` (one story, duplicates left out, sentences already split). With the story's
+    ``summary``, its sentences are centred first in the agreed facts and re-cited from them, so "N sources" on a
+    summary sentence and "agreed by N" under "Agreed" are one decision."""
     options = options or CompareOptions()
     sentences = [s for a in articles for s in a.sentences]
     docs = annotate([s.text for s in sentences], options.spacy_model)
@@ -65,13 +84,18 @@ def compare_story(articles: Sequence[Article], options: CompareOptions | None = 
     alignment = link_units(units, score, cosine, options, stems)
     conflicts = find_conflicts(alignment, facts, options)
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
+    first = [i for i in (unit_of(units, s.citations[0]) for s in summary if s.citations) if i is not None]
+    agreed = agreed_facts(alignment, first)
+    lone = [(units[i], stems[i]) for i in unique_units(alignment, options)]
+    every = [(u.article_id, s) for u, s in zip(units, stems, strict=True)]
     return Comparison(
-        agreed=agreed_claims(alignment),
-        unique=unique_claims(alignment, options),
+        agreed=[fact.claim for fact in agreed],
+        unique=rank_unique(lone, articles, quotes, every, options.unique_shown),
         conflicts=conflicts,
         quotes=quotes,
         entities=entities,
         timeline=build_timeline(articles, dates, conflicts),
+        summary=cite_summary(summary, alignment, agreed),
     )
 
 
@@ -97,6 +121,8 @@ def _holder(names: Sequence[NamedSpan], position: int) -> tuple[str, ...]:
 def _same_speaker(a: str, b: str) -> bool:
     """"Alishbandi" and "Heydar Alishbandi", "Orange" and "Orange officials" name one speaker."""
     words_a, words_b = set(fold(a).split()), set(fold(b).split())
+    if fold(a).replace(" ", "") == fold(b).replace(" ", ""):
+        return True  # "DelGiudice" and "Del Giudice"
     return fold(a).split()[-1:] == fold(b).split()[-1:] or words_a <= words_b or words_b <= words_a
 
 

@@ -135,7 +135,9 @@ def find_quantities(
                     continue
             elif after:
                 e = after.end()
-            unit = stem(word, STEM_PREFIX)
+            # "15,800-square-metre" and "170,000-square-foot" measure in two units: every part of a compound counts
+            unit = "-".join(stem(part, STEM_PREFIX) for part in word.split("-") if part) if "-" in word else \
+                stem(word, STEM_PREFIX)  # fmt: skip
             named = _COUNTED_WORD.fullmatch(word)
             if named and after and named.lastgroup != "cost":
                 noun = _NEXT_WORD.match(text, e, end)  # "two injured firefighters" counts firefighters

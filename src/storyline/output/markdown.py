@@ -43,6 +43,12 @@ def _source(articles: dict[str, Any], article_id: str) -> str:
     return _escape(articles[article_id]["source"] or "unknown source")
 
 
+def _unique(item: dict[str, Any], articles: dict[str, Any]) -> str:
+    """One "only one source" statement: the text, who is quoted (when it is a quote) and the outlet."""
+    speaker = f"{_escape(item['speaker'])}, " if item.get("speaker") else ""
+    return f"{_escape(item['text'])} — *{speaker}{_source(articles, item['article_id'])}*"
+
+
 def _originals(story: dict[str, Any], articles: dict[str, Any]) -> int:
     return sum(1 for aid in story["article_ids"] if not articles[aid]["duplicate_of"]) or len(story["article_ids"])
 
@@ -169,7 +175,8 @@ def render_markdown(data: dict[str, Any]) -> str:
                         )
                         lines.append(f"- {_escape(item['about'])}: {sides}")
                     elif section == "unique":
-                        lines.append(f"- {_escape(item['text'])} — *{_source(articles, item['article_id'])}*")
+                        if item.get("shown", True):
+                            lines.append(f"- {_unique(item, articles)}")
                     else:
                         names = sorted({_source(articles, c["article_id"]) for c in item["citations"]})
                         agreed_by = len({c["article_id"] for c in item["citations"]})
@@ -177,6 +184,10 @@ def render_markdown(data: dict[str, Any]) -> str:
                             f"- {_escape(item['text'])} — agreed by {agreed_by} of {_originals(story, articles)} "
                             f"sources: *{', '.join(names)}*"
                         )
+                hidden = [item for item in story[section] if section == "unique" and not item.get("shown", True)]
+                if hidden:
+                    lines.append(f"- Show all ({len(hidden)} more):")
+                    lines += [f"  - {_unique(item, articles)}" for item in hidden]
         lines += _compare_sections(story, articles)
         lines += ["", "Articles:", ""]
         for aid in story["article_ids"]:

@@ -122,10 +122,20 @@ def timeline_axis(timeline: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def unique_by_outlet(unique: list[dict[str, Any]], source_of: Any, shown: int = UNIQUE_SHOWN) -> list[dict[str, Any]]:
-    """The "only one source" spans per outlet (``source_of(article_id)`` names it), outlets in order of their first
-    span, each with its first ``shown`` spans and the ``more`` a "show all" expander holds (never dropped)."""
+    """The "only one source" statements per outlet (``source_of(article_id)`` names it), outlets in order of their
+    first statement. Each outlet's statements come in the comparison's rank order: the ones it marked ``shown`` (its
+    top ``compare.unique_shown``) first, the rest in ``more`` for a "show all" expander (never dropped). Statements
+    stored before they were ranked (rank 0) keep their text order and the first ``shown`` of them are shown."""
     outlets: dict[str, list[dict[str, Any]]] = {}
     for span in unique:
         outlets.setdefault(str(source_of(span["article_id"])), []).append(span)
-    return [{"outlet": name, "shown": spans[:shown], "more": spans[shown:], "total": len(spans)}
-            for name, spans in outlets.items()]
+    groups = []
+    for name, spans in outlets.items():
+        if any(span.get("rank") for span in spans):
+            ordered = sorted(spans, key=lambda span: (not span.get("shown", True), span.get("rank") or len(spans) + 1))
+            top = [span for span in ordered if span.get("shown", True)]
+            rest = [span for span in ordered if not span.get("shown", True)]
+        else:
+            top, rest = spans[:shown], spans[shown:]
+        groups.append({"outlet": name, "shown": top, "more": rest, "total": len(spans)})
+    return groups

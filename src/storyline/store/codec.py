@@ -20,11 +20,11 @@ from ..models import (
     GroupCoverage,
     OutletCoverage,
     Quote,
-    Span,
     Story,
     Storyline,
     SummarySentence,
     TimelineEvent,
+    UniqueFact,
 )
 from ..serialize import story_to_dict
 
@@ -64,7 +64,7 @@ def story_from_dict(data: dict[str, Any]) -> Story:
             _build(SummarySentence, s, citations=_citations(s.get("citations", []))) for s in data.get("summary", [])
         ],
         agreed=[_build(Claim, c, citations=_citations(c.get("citations", []))) for c in data.get("agreed", [])],
-        unique=[_build(Span, s) for s in data.get("unique", [])],
+        unique=[_build(UniqueFact, s) for s in data.get("unique", [])],
         conflicts=[
             _build(Conflict, c, sides=[_build(ConflictSide, s) for s in c.get("sides", [])])
             for c in data.get("conflicts", [])
