@@ -377,7 +377,8 @@ def test_show_all_expands_without_javascript(live, browser: Browser) -> None:
     hidden = more.locator("li").first
     expect(hidden).to_be_hidden()
     outlet_items = page.locator("div.unique > ul").first.locator("li")
-    expect(outlet_items).to_have_count(3)
+    expect(outlet_items.first).to_be_visible()
+    assert 1 <= outlet_items.count() <= Settings().compare.unique_shown  # the outlet's ranked top statements
     more.locator("summary").click()
     expect(hidden).to_be_visible()
     total = int(re.search(r"show all (\d+)", more.locator("summary").inner_text()).group(1))

@@ -133,8 +133,10 @@ def unique_by_outlet(unique: list[dict[str, Any]], source_of: Any, shown: int = 
     for name, spans in outlets.items():
         if any(span.get("rank") for span in spans):
             ordered = sorted(spans, key=lambda span: (not span.get("shown", True), span.get("rank") or len(spans) + 1))
-            top = [span for span in ordered if span.get("shown", True)]
-            rest = [span for span in ordered if not span.get("shown", True)]
+            # one outlet is one ranking; should two rankings meet under one display name, the cap still holds
+            cap = max((span.get("rank") or 0 for span in spans if span.get("shown", True)), default=0)
+            top = [span for span in ordered if span.get("shown", True)][:cap]
+            rest = [span for span in ordered if span not in top]
         else:
             top, rest = spans[:shown], spans[shown:]
         groups.append({"outlet": name, "shown": top, "more": rest, "total": len(spans)})
