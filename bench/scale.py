@@ -68,10 +68,10 @@ def build_input(count: int, folder: Path, seed: int = 2026) -> Path:
 def run_one(engine: str, folder: Path, workers: int) -> dict:
     """Run the pipeline stage by stage on ``engine`` and time each stage (in this process)."""
     from storyline.config import ScaleOptions, Settings
-    from storyline.output.json import _plain
     from storyline.pipeline import DEFAULT_STAGES, RunState
     from storyline.scale import open_executor
     from storyline.scale.reading import read_inputs_parallel
+    from storyline.serialize import to_plain
 
     settings = Settings(progress=False, scale=ScaleOptions(engine=engine, workers=workers))
     import psutil
@@ -114,7 +114,7 @@ def run_one(engine: str, folder: Path, workers: int) -> dict:
             wcpu[stage.name] = workers_cpu() - spent
             print(f"bench: {engine} {stage.name} {times[stage.name]:.1f} s", file=sys.stderr, flush=True)
     times["total"] = time.perf_counter() - began
-    stories = sorted((_plain(s) for s in state.stories), key=lambda s: s["id"])
+    stories = sorted((to_plain(s) for s in state.stories), key=lambda s: s["id"])
     links = sorted((a.id, a.duplicate_of or "") for a in state.articles)
     fingerprint = hashlib.sha256(json.dumps([stories, links], sort_keys=True, default=str).encode()).hexdigest()
     return {

@@ -38,13 +38,20 @@ def _part(module: str) -> str:
     return parts[1] if len(parts) > 1 else "__init__"
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    """(line, absolute module) of every storyline import in ``path``, those inside functions included."""
+def _imports(path: Path, *, at_run_time: bool = False) -> list[tuple[int, str]]:
+    """(line, absolute module) of every storyline import in ``path``, those inside functions included; with
+    ``at_run_time`` those under ``if TYPE_CHECKING:`` (annotations only) are left out."""
     module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     package = package.removesuffix(".__init__")
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(inner) for node in ast.walk(tree)
+                   if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+                   for inner in ast.walk(node)} if at_run_time else set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -75,6 +82,36 @@ def test_no_module_imports_a_layer_above_or_beside_its_own() -> None:
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} ({here}, layer {RANK[here]}) imports "
                              f"{target} ({there}, layer {RANK[there]})")
     assert not wrong, "imports against the layer rule (docs/architecture.md):\n" + "\n".join(wrong)
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+
+
+def test_no_import_cycles_not_even_through_imports_inside_functions() -> None:
+    """Within a layer too, modules import one way: an import inside a function must not hide a cycle."""
+    modules = {_module(path): path for path in PACKAGE.rglob("*.py")}
+
+    def resolve(target: str) -> str | None:  # a module, or the module a name was imported from
+        while target and target not in modules:
+            target = target.rpartition(".")[0]
+        return target or None
+
+    graph = {name: {m for _, t in _imports(path, at_run_time=True)
+                    if (m := resolve(t)) is not None and m != name and not name.startswith(m + ".")}
+             for name, path in modules.items()}
+    cycles = []
+    for start in sorted(graph):  # every path back to ``start`` (depth-first; the graph is small)
+        stack, seen = [(start, [start])], set()
+        while stack:
+            here, path = stack.pop()
+            for there in sorted(graph[here]):
+                if there == start:
+                    cycles.append(" -> ".join([*path, start]))
+                elif there not in seen:
+                    seen.add(there)
+                    stack.append((there, [*path, there]))
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
 
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def ecb_records(count: int) -> list[dict]:
         return [json.loads(line) for _, line in zip(range(count), handle, strict=False)]
 
 
-def _square_plus_pid(x: int) -> tuple[int, int]:
+def square_plus_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
@@ -62,7 +62,7 @@ def test_process_pool_runs_closures_on_workers_in_order() -> None:
     with ProcessExecutor(POOL, progress=False) as executor:
         executor.start()
         results = executor.map(add_offset, list(range(50)), desc="closure")
-        squares = executor.map(_square_plus_pid, list(range(50)), desc="squares")
+        squares = executor.map(square_plus_pid, list(range(50)), desc="squares")
     assert [value for value, _ in results] == [x + 7 for x in range(50)]
     assert [value for value, _ in squares] == [x * x for x in range(50)]
     pids = {pid for _, pid in results}
@@ -71,7 +71,7 @@ def test_process_pool_runs_closures_on_workers_in_order() -> None:
 
 def test_small_maps_stay_in_this_process() -> None:
     with ProcessExecutor(ScaleOptions(engine="process", workers=2, min_parallel=100), progress=False) as executor:
-        results = executor.map(_square_plus_pid, list(range(20)))
+        results = executor.map(square_plus_pid, list(range(20)))
     assert {pid for _, pid in results} == {os.getpid()}
 
 
@@ -143,7 +143,7 @@ def test_engine_choices_are_checked() -> None:
         Settings.load(env={"STORYLINE_SCALE_SCHEDULER": "tcp://127.0.0.1:8786", "STORYLINE_SCALE_ENGINE": "local"})
 
 
-def _write_jsonl_parts(folder: Path, records: list[dict], parts: int) -> None:
+def write_jsonl_parts(folder: Path, records: list[dict], parts: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index, batch in enumerate(partition(records, parts)):
         lines = [json.dumps({"id": r["id"], "text": r["text"]}) for r in batch]
@@ -152,7 +152,7 @@ def _write_jsonl_parts(folder: Path, records: list[dict], parts: int) -> None:
 
 def test_workers_read_their_own_files_from_fsspec_urls(tmp_path: Path) -> None:
     records = ecb_records(60)
-    _write_jsonl_parts(tmp_path / "corpus", records, 6)
+    write_jsonl_parts(tmp_path / "corpus", records, 6)
     (tmp_path / "corpus" / "part-000.jsonl").open("a").write(json.dumps({"id": records[1]["id"], "text": "x" * 50}))
     options = IngestOptions()
     url = (tmp_path / "corpus").as_uri()
@@ -168,7 +168,7 @@ def test_workers_read_their_own_files_from_fsspec_urls(tmp_path: Path) -> None:
 
 
 def test_few_local_bytes_are_read_in_this_process(tmp_path: Path) -> None:
-    _write_jsonl_parts(tmp_path / "corpus", ecb_records(30), 3)
+    write_jsonl_parts(tmp_path / "corpus", ecb_records(30), 3)
     with ProcessExecutor(POOL, progress=False) as executor:
         small, _, _ = read_inputs_parallel([str(tmp_path / "corpus")], IngestOptions(), executor)
         assert not executor.started  # under scale.min_parallel_bytes: no worker was started

@@ -15,7 +15,7 @@ from storyline.output.json import digest_to_dict
 from storyline.scale import open_executor
 from storyline.scale.dask_engine import DaskExecutor
 from storyline.service.digest import digest
-from test_scale import _square_plus_pid, _write_jsonl_parts, ecb_records
+from test_scale import ecb_records, square_plus_pid, write_jsonl_parts
 
 from conftest import run_cli
 
@@ -33,13 +33,13 @@ def cluster() -> Iterator[DaskExecutor]:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """200 real ECB+ articles (several events per topic) as 8 JSONL files, so reading is partitioned too."""
     folder = tmp_path_factory.mktemp("ecb") / "corpus"
-    _write_jsonl_parts(folder, ecb_records(SUBSET), 8)
+    write_jsonl_parts(folder, ecb_records(SUBSET), 8)
     return folder
 
 
 def test_dask_workers_run_the_maps(cluster: DaskExecutor) -> None:
     cluster.start()
-    results = cluster.map(_square_plus_pid, list(range(40)), desc="squares")
+    results = cluster.map(square_plus_pid, list(range(40)), desc="squares")
     assert [value for value, _ in results] == [x * x for x in range(40)]
     pids = {pid for _, pid in results}
     assert os.getpid() not in pids and len(pids) == 2

@@ -213,9 +213,9 @@ FORMULAS = json.loads((Path(__file__).parent / "hostile" / "spreadsheet_formulas
 def test_csv_exports_never_hand_a_spreadsheet_a_formula(value: str) -> None:
     # a sibling of issue 19 item 4 (output not escaped): a title, source or text opening with = + - @, or a tab or
     # carriage return before one, is a formula to Excel and LibreOffice; every CSV cell stays text
-    from storyline.web.export import _csv
+    from storyline.web.export import to_csv
 
-    cells = next(csv.reader(io.StringIO(_csv([["s-1", value, 3, value + " tail"]]), newline="")))
+    cells = next(csv.reader(io.StringIO(to_csv([["s-1", value, 3, value + " tail"]]), newline="")))
     assert cells[2] == "3"
     for cell in (cells[1], cells[3]):
         assert cell.startswith("'") and cell[1:].startswith(value[:1]), repr(cell)

@@ -12,8 +12,8 @@ from storyline import Article, Rejected
 from storyline.errors import StoreError
 from storyline.output.json import digest_to_dict
 from storyline.store import Store, queries
+from storyline.store.codec import utcnow
 from storyline.store.queries import StoryFilter
-from storyline.store.repository import utcnow
 from storyline.store.search import ranked_ids
 
 

@@ -7,13 +7,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ._version import __version__
 from .config import ClusterOptions, Settings
 from .errors import StorylineError
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) is loaded only by the commands that open one
+    from .store import Store
 
 
 def _settings(config: str | None, quiet: bool, overrides: dict) -> Settings:
@@ -308,7 +311,7 @@ def watch(folders: tuple[str, ...], db: str | None, feeds: str | None, interval:
 
 
 @contextmanager
-def _waiting_note(store: Any, quiet: bool) -> Iterator[None]:
+def _waiting_note(store: Store, quiet: bool) -> Iterator[None]:
     """Say on stderr when this command has to wait for another writer of the store (``live.writer_wait``)."""
     def note(holder: str) -> None:
         click.echo(f"storyline: waiting for the other writer of this store to finish ({holder})", err=True)

@@ -13,6 +13,21 @@ from .base import Reader
 _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<div[\s>]|<p[\s>]", re.IGNORECASE)
 _FEED = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]|<opml[\s>]", re.IGNORECASE)
 
+_URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
+
+
+def parse_url_list(text: str) -> list[str] | None:
+    """The URLs of a URL list (one a line; blank and ``#`` lines ignored), or ``None`` if any other line exists."""
+    urls = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not _URL_LINE.match(stripped):
+            return None
+        urls.append(stripped)
+    return urls or None
+
 
 _READERS: dict[str, tuple[str, str]] = {
     "text": (".readers.text", "read_text"),
@@ -99,8 +114,6 @@ def detect_format(data: bytes, name: str) -> str:
 
 
 def _looks_like_url_list(data: bytes) -> bool:
-    from .readers.urls import parse_url_list
-
     if len(data) > 5_000_000:
         return False
     return parse_url_list(data[:200_000].decode("utf-8", "replace")) is not None

@@ -10,7 +10,8 @@ See docs/store-api.md.
 
 from __future__ import annotations
 
-from .repository import SaveReport, Store, StoryVersion
+from .report import SaveReport
+from .repository import Store, StoryVersion
 from .url import default_database_path, resolve_url
 
 __all__ = ["SaveReport", "Store", "StoryVersion", "default_database_path", "resolve_url"]

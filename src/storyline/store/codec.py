@@ -110,6 +110,11 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def utcnow() -> datetime:
+    """Now as naive UTC (what every timestamp column holds)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def utc_iso(value: datetime | None) -> str | None:
     """A time read from a column (naive = UTC) as ISO 8601 with its offset: what the API and pages are given."""
     if value is None:

@@ -16,11 +16,12 @@ from sqlalchemy import func, select, update
 from ..errors import NotFoundError
 from ..models import Article, Rejected, Stats
 from ..serialize import to_plain
-from .codec import article_from_row, utc_iso
+from .codec import article_from_row, utc_iso, utcnow
+from .report import SaveReport
 from .tables import ArticleRow, JobRow, RunRow
 
 if TYPE_CHECKING:
-    from .repository import SaveReport, Store
+    from .repository import Store
 
 __all__ = ["STATES", "JobQueue"]
 
@@ -46,8 +47,6 @@ class JobQueue:
     def submit(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
                kind: str = "api") -> tuple[int, SaveReport]:
         """Store ``articles`` as pending under a new job (and ``rejected`` as rejects) in one transaction."""
-        from .repository import SaveReport, utcnow
-
         report = SaveReport()
         now = utcnow()
         store = self.store
@@ -68,8 +67,6 @@ class JobQueue:
 
     def adopt_unassigned(self, *, kind: str = "ingest") -> tuple[int | None, int]:
         """A job for the pending articles no job holds (saved with ``Store.save_articles``); (job id, count)."""
-        from .repository import utcnow
-
         with self.store.session() as s:
             ids = list(s.scalars(select(ArticleRow.id).where(ArticleRow.story_id.is_(None),
                                                              ArticleRow.pending_job.is_(None))))
@@ -116,8 +113,6 @@ class JobQueue:
 
     def start_next(self) -> dict[str, Any] | None:
         """The oldest pending job, marked running (call it holding the writer lock)."""
-        from .repository import utcnow
-
         with self.store.session() as s:
             row = s.scalars(select(JobRow).where(JobRow.state == "pending").order_by(JobRow.id).limit(1)).first()
             if row is None:
@@ -152,8 +147,6 @@ class JobQueue:
 
     def finish(self, job_id: int, *, error: str | None = None) -> None:
         """Mark the job done, or failed with ``error`` (its articles stay stored and pending)."""
-        from .repository import utcnow
-
         with self.store.session() as s:
             row = s.get(JobRow, job_id)
             assert row is not None

@@ -6,13 +6,12 @@ new version (kept in its history) only when its content changed.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, delete, event, func, insert, select, update
@@ -32,9 +31,11 @@ from .codec import (
     storyline_from_dict,
     to_utc_naive,
     utc_iso,
+    utcnow,
 )
 from .jobs import JobQueue
 from .lock import writer_lock
+from .report import SaveReport
 from .search import drop_search_docs, put_search_docs
 from .tables import (
     ArticleRow,
@@ -54,39 +55,14 @@ from .url import resolve_url
 if TYPE_CHECKING:  # the dedup package imports datasketch; the store (and the web app) do not need it loaded
     from ..dedup.stored import IndexedKey, StoredSketch
 
-__all__ = ["SaveReport", "Store", "StoryVersion", "utcnow"]
+__all__ = ["Store", "StoryVersion"]
 
 _CHUNK = 500
-
-
-def utcnow() -> datetime:
-    """Now as naive UTC (what every timestamp column holds)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-@dataclass(slots=True)
-class SaveReport:
-    """What one save changed: new and updated articles, new/changed/unchanged/emptied stories, new rejects."""
-
-    run_id: int = 0
-    articles_new: int = 0
-    articles_updated: int = 0
-    stories_new: int = 0
-    stories_changed: int = 0
-    stories_unchanged: int = 0
-    stories_emptied: int = 0
-    rejects_new: int = 0
-    rejects_seen_again: int = 0
-    storylines_saved: int = 0
-    """Storylines (of two or more stories) written because the save changed them."""
-
-    def as_dict(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclass(slots=True)

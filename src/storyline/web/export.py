@@ -29,7 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a CSV cell as a formula (OWASP's CSV injection list)."""
 
 
-def _csv(rows: list[list[Any]]) -> str:
+def to_csv(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
@@ -59,7 +59,7 @@ def export_story(store: Store, story_id: str, fmt: str) -> Response:
             cited = article["text"][c["start"]:c["end"]] if article else ""
             rows.append([story_id, body.get("headline", ""), position, sentence["text"], c["article_id"],
                          article["source"] if article else "", c["start"], c["end"], cited])
-    return _download(_csv(rows), fmt, story_id)
+    return _download(to_csv(rows), fmt, story_id)
 
 
 def export_search(store: Store, q: str, fmt: str, limit: int) -> Response:
@@ -82,4 +82,4 @@ def export_search(store: Store, q: str, fmt: str, limit: int) -> Response:
                               "lede"]]
     rows += [[c["id"], c["headline"], c["size"], c["first_published"], c["last_published"], "; ".join(c["sources"]),
               c["lede"]] for c in stories]
-    return _download(_csv(rows), fmt, f"search-{q}")
+    return _download(to_csv(rows), fmt, f"search-{q}")

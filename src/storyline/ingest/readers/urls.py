@@ -12,29 +12,15 @@ from ...config import IngestOptions
 from ...errors import InputError
 from ...models import Article, Rejected
 from ..base import ReadContext
+from ..detect import detect_format, get_reader, parse_url_list
 
 if TYPE_CHECKING:
     from ..fetch import Fetcher
     from .html import ExtractedPage
 
-_URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
-
 
 def is_url(text: str) -> bool:
     return bool(re.match(r"https?://", text, re.IGNORECASE))
-
-
-def parse_url_list(text: str) -> list[str] | None:
-    """The URLs of a URL list (one a line; blank and ``#`` lines ignored), or ``None`` if any other line exists."""
-    urls = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not _URL_LINE.match(stripped):
-            return None
-        urls.append(stripped)
-    return urls or None
 
 
 def fetch_bytes(fetcher: Fetcher, url: str) -> tuple[bytes, str | None] | Rejected:
@@ -67,8 +53,6 @@ def fetch_article(fetcher: Fetcher, url: str, options: IngestOptions) -> Extract
 
 def read_url(url: str, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Fetch ``url`` and read it with the reader its content calls for."""
-    from ..detect import detect_format, get_reader
-
     if ctx.fetcher is None:
         yield Rejected(url, "a URL; pass --fetch to download it")
         return
@@ -103,4 +87,4 @@ def read_urls(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
         yield from read_url(url, ctx)
 
 
-__all__ = ["fetch_article", "fetch_bytes", "is_url", "parse_url_list", "read_url", "read_urls"]
+__all__ = ["fetch_article", "fetch_bytes", "is_url", "read_url", "read_urls"]
