@@ -135,19 +135,30 @@ def groups_of(ids: list[str], labels: np.ndarray) -> list[list[str]]:
     return list(out.values())
 
 
+def best_average_link(matrix: np.ndarray, ids: list[str], gold: dict[str, str], thresholds: np.ndarray, *,
+                      metric: str = "cosine", expand_to=None, label=lambda t: f"distance {t:.2f}",
+                      ) -> tuple[list[list[str]], str]:
+    """Average link over ``matrix`` (vectors, or distances with ``metric="precomputed"``) at every threshold; the
+    grouping that scores best against ``gold`` (hindsight), with its setting. ``expand_to`` turns groups of ``ids``
+    into groups of articles when the rows are stories."""
+    best = None
+    for threshold in thresholds:
+        labels = AgglomerativeClustering(n_clusters=None, metric=metric, linkage="average",
+                                         distance_threshold=threshold).fit_predict(matrix)
+        groups = groups_of(ids, labels)
+        if expand_to is not None:
+            groups = expand_to(groups)
+        f1 = bcubed(groups, gold)[2]
+        if best is None or f1 > best[0]:
+            best = (f1, groups, label(threshold))
+    return best[1], best[2]
+
+
 def tfidf_agglomerative(articles: list[Article], gold: dict[str, str]) -> tuple[list[list[str]], str]:
     """TF-IDF + average link, threshold tuned with hindsight on this very data."""
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english", max_df=0.5, min_df=2).fit_transform(
         [a.text for a in articles]).toarray()
-    best = None
-    for threshold in np.arange(0.5, 1.0, 0.02):
-        labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                         distance_threshold=threshold).fit_predict(matrix)
-        groups = groups_of([a.id for a in articles], labels)
-        f1 = bcubed(groups, gold)[2]
-        if best is None or f1 > best[0]:
-            best = (f1, groups, f"distance {threshold:.2f}")
-    return best[1], best[2]
+    return best_average_link(matrix, [a.id for a in articles], gold, np.arange(0.5, 1.0, 0.02))
 
 
 def embedding_hdbscan(articles: list[Article], gold: dict[str, str], embedder: str) -> tuple[list[list[str]], str]:
@@ -239,15 +250,8 @@ def story_tfidf_threshold(stories: list[Story], by_id: dict[str, Article],
         return [s.article_ids for s in stories], "-"
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english", max_df=0.5).fit_transform(
         [" ".join(by_id[a].text for a in s.article_ids) for s in stories]).toarray()
-    best = None
-    for threshold in np.arange(0.5, 1.0, 0.02):
-        labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                         distance_threshold=threshold).fit_predict(matrix)
-        groups = expand(groups_of([s.id for s in stories], labels), stories)
-        f1 = bcubed(groups, gold)[2]
-        if best is None or f1 > best[0]:
-            best = (f1, groups, f"distance {threshold:.2f}")
-    return best[1], best[2]
+    return best_average_link(matrix, [s.id for s in stories], gold, np.arange(0.5, 1.0, 0.02),
+                             expand_to=lambda groups: expand(groups, stories))
 
 
 def storylines_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
@@ -295,15 +299,9 @@ def similarity_average_link(stories: list[Story], articles: list[Article],
         for j in range(i + 1, n):
             score = similarity(state, stories[i].id, [stories[j].id], options) * options.threshold
             distance[i, j] = distance[j, i] = max(0.0, 1.0 - score)
-    best = None
-    for threshold in np.arange(0.60, 0.96, 0.02):
-        labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                         distance_threshold=threshold).fit_predict(distance)
-        groups = expand(groups_of([s.id for s in stories], labels), stories)
-        f1 = bcubed(groups, gold)[2]
-        if best is None or f1 > best[0]:
-            best = (f1, groups, f"similarity {1 - threshold:.2f}")
-    return best[1], best[2]
+    return best_average_link(distance, [s.id for s in stories], gold, np.arange(0.60, 0.96, 0.02),
+                             metric="precomputed", expand_to=lambda groups: expand(groups, stories),
+                             label=lambda t: f"similarity {1 - t:.2f}")
 
 
 class MemoryBlobs(dict):
