@@ -205,12 +205,13 @@ def _importable(module: str) -> bool:
         return False
     return True
 
+
 RUNTIME_MODULES: dict[str, tuple[str, ...]] = {
     "static": ("model2vec",),
     "minilm": ("torch", "transformers", "sentence_transformers"),
 }
 """The third-party packages each embedder imports when it loads (a worker pool imports them once, see
-:func:`storyline.pipeline.model_modules`)."""
+:func:`storyline.pipeline.model_packages`)."""
 
 
 @cache

@@ -6,18 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..models import Article, Conflict, TimelineEvent
-from ..text.dates import DateMention
+from ..text.dates import DateMention, first_day
 
 MIN_EVENT_WORDS = 5
 """Shorter sentences holding a date are datelines and headers, not events."""
-
-
-def _start_day(iso: str) -> date:
-    if "-W" in iso:
-        year, week = iso.split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
-    parts = [int(p) for p in iso.split("-")]
-    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
 def build_timeline(
@@ -54,7 +46,7 @@ def build_timeline(
                 end=sentence.end,
                 conflict=conflict,
             )
-            key = (0, _start_day(mention.date), len(mention.date)) if mention.date else (1, date.max, rank)
+            key = (0, first_day(mention.date), len(mention.date)) if mention.date else (1, date.max, rank)
             events.append(((*key, rank, mention.start), event))
     events.sort(key=lambda item: item[0])
     return [event for _, event in events]

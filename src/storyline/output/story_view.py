@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..text.dates import first_day
 from .times import parse_time
 
 __all__ = ["UNIQUE_SHOWN", "coverage_svg", "timeline_axis", "unique_by_outlet"]
@@ -73,13 +74,9 @@ def coverage_svg(coverage: dict[str, Any] | None, key: str = "story") -> Markup:
 
 
 def _day(value: str) -> date | None:
-    """The first day of a timeline date (``2026``, ``2026-09``, ``2026-09-14``, ``2026-W38``)."""
+    """The first day of a timeline date (``2026``, ``2026-09``, ``2026-09-14``, ``2026-W38``), None if it is none."""
     try:
-        if "-W" in value:
-            year, week = value.split("-W")
-            return date.fromisocalendar(int(year), int(week), 1)
-        parts = [int(p) for p in value.split("-")]
-        return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        return first_day(value)
     except ValueError:
         return None
 

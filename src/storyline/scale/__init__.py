@@ -22,7 +22,7 @@ def open_executor(
     options: ScaleOptions | None = None, progress: bool = True, preload: Sequence[str] = ()
 ) -> Iterator[Executor]:
     """The executor ``options.engine`` names, stopped (workers, LocalCluster) when the block ends. ``preload``
-    names packages the process pool's workers should start with already imported (``pipeline.model_modules``);
+    names packages the process pool's workers should start with already imported (``pipeline.model_packages``);
     this process and Dask workers import them when first needed, as always."""
     options = options or ScaleOptions()
     if options.engine == "local":

@@ -189,6 +189,16 @@ def _week(day: date) -> str:
     return f"{iso.year:04d}-W{iso.week:02d}"
 
 
+def first_day(iso: str) -> date:
+    """The first day of a normalized date as :func:`normalize_date` writes it (``2026``, ``2026-09``,
+    ``2026-09-14``, ``2026-W38``); ValueError for anything else."""
+    if "-W" in iso:
+        year, week = iso.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    parts = [int(p) for p in iso.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
 def _pick(candidates: list[date], anchor: date, future: bool) -> date:
     """Among candidate readings, the latest not after the anchor (past), or the earliest not before it."""
     if future:
