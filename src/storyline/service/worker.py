@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from ..config import Settings
 from ..models import Article
-from ..pipeline import Executor
+from ..pipeline import Executor, model_packages
 from ..store import Store
 from .live import GroupingError, add_articles
 
@@ -59,7 +59,8 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
         if executor is None:
             from ..scale import open_executor
 
-            executor = stack.enter_context(open_executor(settings.scale, progress=settings.progress))
+            executor = stack.enter_context(open_executor(settings.scale, progress=settings.progress,
+                                                         preload=model_packages(settings)))
         running: list[int] = []  # ids of the jobs started and not finished, oldest first
         while stop is None or not stop.is_set():
             batch: list[Article] = []
@@ -196,7 +197,9 @@ def _worker_main(url: str, settings: Settings, stop: Any, errors: Any, parent: i
     store = Store.open(url)
     try:
         with ExitStack() as stack:
-            executor = (stack.enter_context(open_executor(settings.scale, progress=False))
+            # the pool stays up between batches, its workers forked with the model packages imported (as digest's)
+            executor = (stack.enter_context(open_executor(settings.scale, progress=False,
+                                                          preload=model_packages(settings)))
                         if settings.scale.engine == "process" else None)
             while not ended.is_set():
                 try:
