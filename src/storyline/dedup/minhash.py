@@ -103,7 +103,7 @@ def _plausible(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int, options: 
     small, large = min(size_a, size_b), max(size_a, size_b)
     c = options.containment
     needed = min(options.threshold, c * small / ((1 - c) * small + large))
-    return np.count_nonzero(a == b) / len(a) >= needed - 0.15
+    return bool(np.count_nonzero(a == b) / len(a) >= needed - 0.15)
 
 
 def _canonical_order(article: Article) -> tuple[float, int, str]:
