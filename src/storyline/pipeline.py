@@ -352,7 +352,8 @@ def model_packages(settings: Settings) -> tuple[str, ...]:
         aligners = {"auto": ("static", "minilm"), "cascade": ("static", "minilm")}
         alignment = aligners.get(settings.compare.embedder, (settings.compare.embedder,))
         packages += [p for e in alignment for p in RUNTIME_MODULES.get(e, ())]
-        packages += ["storyline.compare", "spacy", settings.compare.spacy_model]  # storyline.compare: scikit-learn
+        # storyline.compare: scikit-learn; spaCy through spacy_runtime, so that thinc does not import torch
+        packages += ["storyline.compare", "storyline.compare.spacy_runtime", settings.compare.spacy_model]
     if "transformers" in packages:
         offline()
     return tuple(dict.fromkeys(packages))
