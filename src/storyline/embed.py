@@ -171,10 +171,13 @@ class MiniLMEmbedder:
     def __init__(self, path: str | None = None) -> None:
         import json
 
-        from safetensors.numpy import load_file
         from threadpoolctl import ThreadpoolController
-        from tokenizers import Tokenizer
 
+        try:
+            from safetensors.numpy import load_file
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise _missing(exc.name or "tokenizers", "ml") from exc
         folder = Path(path or minilm_path())
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
