@@ -166,7 +166,7 @@ class MiniLMEmbedder:
     name = "minilm"
     dim = 384
     token_budget = 2048
-    """Tokens (padding included) per forward pass: texts are sorted by length, so a batch pads little."""
+    """Tokens per forward pass (at least one text): texts are sorted by length, so attention's padding is small."""
 
     def __init__(self, path: str | None = None) -> None:
         import json
@@ -221,8 +221,9 @@ class MiniLMEmbedder:
         with self._lock, self._threads.limit(limits=1, user_api="blas"):  # the scratch buffers are the instance's
             begin = 0
             while begin < len(order):
-                end = begin + 1
-                while end < len(order) and (end - begin + 1) * len(ids[order[end]]) <= self.token_budget:
+                end, tokens = begin + 1, len(ids[order[begin]])
+                while end < len(order) and tokens + len(ids[order[end]]) <= self.token_budget:
+                    tokens += len(ids[order[end]])
                     end += 1
                 batch = order[begin:end]
                 out[batch] = self._forward([ids[i] for i in batch])
@@ -238,35 +239,44 @@ class MiniLMEmbedder:
         return x
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        """Mean-pooled last hidden states of one batch of token ids (unnormalized)."""
+        """Mean-pooled last hidden states of one batch of token ids (unnormalized).
+
+        The tokens are packed, one row each, through the dense layers, GELU and layer norms, so no padding is
+        computed there; only attention lays them out as (text, position), padded to the batch's longest text, with
+        the padding keys masked."""
         count, length = len(batch), max(len(b) for b in batch)
-        tokens = np.zeros((count, length), dtype=np.int64)
-        mask = np.zeros((count, length), dtype=np.float32)
-        for row, b in enumerate(batch):
-            tokens[row, : len(b)] = b
-            mask[row, : len(b)] = 1.0
-        x = self.words[tokens.reshape(-1)]
-        x.reshape(count, length, -1)[...] += self.positions[:length]
+        lengths = np.fromiter((len(b) for b in batch), dtype=np.int64, count=count)
+        tokens = np.fromiter((t for b in batch for t in b), dtype=np.int64, count=int(lengths.sum()))
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        rows = np.repeat(np.arange(count), lengths)
+        slots = rows * length + positions  # each packed token's cell in the padded (text, position) layout
+        x = self.words[tokens]
+        x += self.positions[positions]
         x = self._layer_norm(x, self.norm)
+        mask = np.zeros((count, length), dtype=np.float32)
+        mask.reshape(-1)[slots] = 1.0
         bias = ((mask - 1.0) * np.float32(3.0e38))[:, None, None, :]  # padding keys get weight exp(-inf) = 0
         for layer in self.layers:
-            x = self._layer(layer, x, count, length, bias)
-        hidden = x.reshape(count, length, -1)
-        summed = np.einsum("btd,bt->bd", hidden, mask)
-        return summed / mask.sum(axis=1, keepdims=True)
+            x = self._layer(layer, x, slots, count, length, bias)
+        summed = np.zeros((count, x.shape[1]), dtype=np.float32)
+        np.add.at(summed, rows, x)
+        return summed / lengths[:, None].astype(np.float32)
 
-    def _layer(self, layer: _Layer, x: np.ndarray, count: int, length: int, bias: np.ndarray) -> np.ndarray:
+    def _layer(self, layer: _Layer, x: np.ndarray, slots: np.ndarray, count: int, length: int,
+               bias: np.ndarray) -> np.ndarray:
         heads = layer.heads
-        qkv = x @ layer.qkv
-        qkv += layer.qkv_bias
-        qkv = qkv.reshape(count, length, 3, heads, -1).transpose(2, 0, 3, 1, 4)  # (3, batch, heads, tokens, size)
+        packed = x @ layer.qkv
+        packed += layer.qkv_bias
+        qkv = np.zeros((count * length, packed.shape[1]), dtype=np.float32)
+        qkv[slots] = packed
+        qkv = qkv.reshape(count, length, 3, heads, -1).transpose(2, 0, 3, 1, 4)  # (3, text, head, position, size)
         scores = qkv[0] @ qkv[1].transpose(0, 1, 3, 2)
         scores *= self.scale
         scores += bias
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(count * length, -1)
+        context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(count * length, -1)[slots]
         attended = context @ layer.out
         attended += layer.out_bias
         attended += x
