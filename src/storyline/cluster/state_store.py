@@ -188,9 +188,11 @@ def _meta(rows: BlobStore) -> dict | None:
     return meta
 
 
-def load_state(rows: StateRows, options: ClusterOptions, *, near: Sequence[Article] | None = None) -> ClusterState:
+def load_state(rows: StateRows, options: ClusterOptions, *, near: Sequence[Article] | None = None,
+               recent: int = RECENT_ARTICLES) -> ClusterState:
     """The saved state (an empty one when nothing was saved yet): all of it, or with ``near`` (a batch about to be
-    assigned) only what that batch can join, the rest fetched on demand."""
+    assigned) only what that batch can join (its date window and the ``recent`` articles added last), the rest
+    fetched on demand."""
     meta = _meta(rows)
     if meta is None:
         if rows.get_blob(V1_KEYS[0]):
@@ -204,7 +206,7 @@ def load_state(rows: StateRows, options: ClusterOptions, *, near: Sequence[Artic
     if near is None:
         _load_all(rows, state)
     else:
-        _load_near(rows, state, near, options)
+        _load_near(rows, state, near, options, recent)
     return state
 
 
@@ -235,14 +237,15 @@ def _load_all(rows: StateRows, state: ClusterState) -> None:
     state.loaded_duplicates = set(state.duplicates)
 
 
-def _load_near(rows: StateRows, state: ClusterState, near: Sequence[Article], options: ClusterOptions) -> None:
+def _load_near(rows: StateRows, state: ClusterState, near: Sequence[Article], options: ClusterOptions,
+               recent: int) -> None:
     stamps = [a.published.timestamp() for a in near if a.published]
     first = last = None
     if stamps:
         first, last = (min(stamps) - options.max_days * DAY, max(stamps) + options.max_days * DAY) \
             if options.max_days > 0 else (-math.inf, math.inf)
     sketches = []
-    for row in rows.state_window(first, last, state.next_seq - RECENT_ARTICLES):
+    for row in rows.state_window(first, last, state.next_seq - recent):
         stored, art = _unpack(row, len(state.article_at_row))
         sketches.append(_sketch(art.sketch, state.dims))
         state.articles[art.id] = stored
