@@ -33,7 +33,7 @@ mixed into the storylines' similarity, (weight, bar) cross-validated over DUC to
 other half) and, for the other sets, fitted on all of DUC and applied unchanged (held-out sets); the same vectors
 under batch average link tuned in hindsight (their ceiling); and "ceiling: event stories grouped by majority gold
 label", the best any storyline level can score over today's event stories (a story mixing two labels stays mixed).
-The ECB+ event stories that mix a topic's two events are listed on stderr.
+The event stories that mix gold labels (ECB+: a topic's two events; DUC: two topics) are listed on stderr.
 """
 
 from __future__ import annotations
@@ -323,14 +323,14 @@ def majority_ceiling(events: list[list[str]], gold: dict[str, str]) -> list[list
     return list(groups.values())
 
 
-def mixed_event_stories(events: list[list[str]], event: dict[str, str], topic: dict[str, str]) -> list[str]:
-    """The event stories holding articles of two gold events of one topic (what costs ECB+ its topic-pair
-    separation): ``topic: event x n + event y m`` per story."""
+def mixed_event_stories(events: list[list[str]], gold: dict[str, str]) -> list[str]:
+    """The event stories holding articles of two or more gold labels (ECB+: a topic's two events, what costs it its
+    topic-pair separation; DUC: two TDT topics, what the storyline level cannot undo): ``a xn + b xm`` per story."""
     out = []
     for group in events:
-        counts = Counter(event[a] for a in group)
+        counts = Counter(gold[a] for a in group)
         if len(counts) > 1:
-            out.append(f"{topic[group[0]]}: " + " + ".join(f"{e} x{n}" for e, n in counts.most_common()))
+            out.append(" + ".join(f"{label} x{n}" for label, n in counts.most_common()))
     return out
 
 
@@ -540,9 +540,9 @@ def storyline_set_rows(embedders: tuple[str, ...]) -> list[tuple]:
     for name in SETS:
         articles, gold, event, topic, events, stories, event_seconds = storyline_inputs(name)
         by_id = {a.id: a for a in articles}
-        if name.startswith("ecb+"):
-            print(f"{name}: event stories mixing two events of one topic: " + "; ".join(
-                mixed_event_stories(events, event, topic)), file=sys.stderr)
+        if not name.endswith("one day"):
+            print(f"{name}: event stories mixing gold labels: " + ("; ".join(mixed_event_stories(events, gold))
+                                                                   or "none"), file=sys.stderr)
         start = time.perf_counter()
         lines = expand(group_stories(stories, articles, StorylineOptions()), stories)
         line_seconds = time.perf_counter() - start
