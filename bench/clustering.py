@@ -3,6 +3,7 @@
     python bench/clustering.py            # ECB+ dev (events), DUC 2003 and MultiLing 2011 clusters
     python bench/clustering.py --minilm   # also the MiniLM + HDBSCAN baseline (slow: ~1 min per 500 articles)
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
+    python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events disagree on figures
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -417,6 +418,37 @@ def vectors_average_link(stories: list[Story], vectors: dict[str, np.ndarray], g
                              label=lambda t: f"cosine {1 - t:.2f}")
 
 
+MAGNITUDE = re.compile(r"(?:magnitude|richter)\D{0,25}?(\d\.\d)|(\d\.\d)\s*(?:-|\s)?(?:magnitude|on the richter)", re.I)
+SUM = re.compile(r"[$€£]\s?(\d+(?:\.\d+)?)\s*(million|billion|mn|bn|m)\b|(\d+(?:\.\d+)?)\s*(million|billion)\s*"
+                 r"(?:dollars|euros|pounds)", re.I)
+
+
+def figure_conflicts() -> list[tuple[str, str, int, int]]:
+    """Would conflicting figures tell ECB+'s sibling events apart? For article pairs of one topic (same event, or
+    its two sibling events) that both state an earthquake magnitude (or a sum of money): how often they share none."""
+    rows = [json.loads(line) for line in (DATA / "ecbplus" / "dev.jsonl").open(encoding="utf-8")]
+    figures = {}
+    for row in rows:
+        found: dict[str, set[str]] = {"magnitude": set(), "sum": set()}
+        found["magnitude"] |= {m[1] or m[2] for m in MAGNITUDE.finditer(row["text"])}
+        found["sum"] |= {f"{float(m[1] or m[3]):g}{(m[2] or m[4])[0].lower()}" for m in SUM.finditer(row["text"])}
+        figures[row["id"]] = found
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    by_topic: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_topic[row["topic"]].append(row)
+    for members in by_topic.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                kind = "same event" if a["event"] == b["event"] else "sibling events"
+                for unit in ("magnitude", "sum"):
+                    x, y = figures[a["id"]][unit], figures[b["id"]][unit]
+                    if x and y:
+                        counts[(kind, unit, not x & y)] += 1
+    return [(kind, unit, counts[(kind, unit, False)] + counts[(kind, unit, True)], counts[(kind, unit, True)])
+            for kind in ("same event", "sibling events") for unit in ("magnitude", "sum")]
+
+
 class MemoryBlobs(dict):
     """Blobs in memory, counting the bytes each batch writes."""
 
@@ -622,8 +654,16 @@ def main() -> None:
     parser.add_argument("--minilm", action="store_true",
                         help="also run MiniLM + HDBSCAN and the storylines with MiniLM story vectors (slow)")
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
+    parser.add_argument("--figure-conflicts", action="store_true",
+                        help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
     embedders = ("static", "minilm") if args.minilm else ("static",)
+    if args.figure_conflicts:
+        print("| ECB+ article pairs of one topic | figure | pairs stating it on both sides | sharing none | share |")
+        print("|---|---|---|---|---|")
+        for kind, unit, pairs, conflicting in figure_conflicts():
+            print(f"| {kind} | {unit} | {pairs} | {conflicting} | {conflicting / max(pairs, 1):.2f} |")
+        return
     if args.storylines_only:
         print_storylines(storyline_rows(embedders))
         print_state(storyline_state_rows())
