@@ -3,7 +3,7 @@
     python bench/clustering.py            # ECB+ dev (events), DUC 2003 and MultiLing 2011 clusters
     python bench/clustering.py --minilm   # also the MiniLM + HDBSCAN baseline (slow: ~1 min per 500 articles)
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
-    python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events disagree on figures
+    python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events share figures
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
