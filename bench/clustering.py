@@ -673,7 +673,7 @@ def print_storylines(rows: list[tuple]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minilm", action="store_true",
-                        help="also run MiniLM + HDBSCAN and the storylines with MiniLM story vectors (slow)")
+                        help="also MiniLM + HDBSCAN and storylines with MiniLM story and summary vectors (slow)")
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
     parser.add_argument("--figure-conflicts", action="store_true",
                         help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
