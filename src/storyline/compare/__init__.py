@@ -23,8 +23,8 @@ from ..models import (
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, split_units, unit_similarity
 from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
-from .entities import Mention, fold, mentions_in_doc, merge_mentions
-from .nlp import annotate
+from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions
+from .nlp import annotate, model_sentences
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
 from .timeline import build_timeline
@@ -55,10 +55,17 @@ def compare_story(
     summary sentence and "agreed by N" under "Agreed" are one decision."""
     options = options or CompareOptions()
     sentences = [s for a in articles for s in a.sentences]
-    docs = annotate([s.text for s in sentences], options.spacy_model)
+    texts = [s.text for s in sentences]
+    cited = {(c.article_id, c.start) for s in summary for c in s.citations[:1]}
+    first = [i for i, s in enumerate(sentences)
+             if any(s.article_id == a and s.start <= start < s.end for a, start in cited)]  # fmt: skip
+    chosen = model_sentences(texts, [s.index for s in sentences], first, options.model_sentences)
+    docs = annotate(texts, options.spacy_model, chosen=chosen)
     mentions: list[Mention] = []
     for sentence, doc in zip(sentences, docs, strict=True):
         mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
+    unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences) if i not in chosen]
+    mentions += mentions_by_name(mentions, unread)
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
     for m in mentions:
