@@ -48,11 +48,13 @@ DATA = ROOT.parent / "shared" / "data"
 from sklearn.cluster import AgglomerativeClustering  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
-from clustering import bcubed  # noqa: E402
+from clustering import MemoryBlobs, bcubed  # noqa: E402
 from clustering import load as load_english  # noqa: E402
 from storyline.cluster import cluster_articles  # noqa: E402
 from storyline.cluster.crosslingual import CALIBRATION, article_embeddings  # noqa: E402
 from storyline.cluster.features import article_text, tfidf_vectors  # noqa: E402
+from storyline.cluster.incremental import assign  # noqa: E402
+from storyline.cluster.state_store import load_state, save_state  # noqa: E402
 from storyline.config import ClusterOptions  # noqa: E402
 from storyline.embed import CROSS_LINGUAL, get_embedder, shared_vectors  # noqa: E402
 from storyline.ingest.language import detect_language  # noqa: E402
@@ -107,6 +109,21 @@ def hindsight(similarity: np.ndarray, ids: list[str], rows: list[dict], pairs) -
     return best[1], best[2]
 
 
+def incremental_groups(articles: list[Article], options: ClusterOptions, batch_of) -> tuple[list[list[str]], int]:
+    """Stories built by the incremental path (``cluster/incremental.py``), the articles fed in batches ordered by
+    ``batch_of(article)``, the state saved and loaded between batches as a store keeps it. Also returns the bytes of
+    the cross-language vectors blob at the end."""
+    blobs, by_id = MemoryBlobs(), {a.id: a for a in articles}
+    batches: dict[tuple, list[Article]] = defaultdict(list)
+    for a in articles:
+        batches[batch_of(a)].append(a)
+    for key in sorted(batches):
+        state = load_state(blobs, options)
+        assign(state, batches[key], options, lambda ids: [by_id[i] for i in ids])
+        save_state(blobs, state)
+    return list(load_state(blobs, options).groups().values()), len(blobs.get("cluster:embeddings", b""))
+
+
 def quartiles(values: np.ndarray) -> str:
     return " ".join(f"{v:.2f}" for v in np.percentile(values, [5, 25, 50, 75, 95]))
 
@@ -137,6 +154,12 @@ def linking_table(models: list[str]) -> None:
             row(f"storyline + {model}", groups, time.perf_counter() - start)
             grouped[model] = groups
             vectors[model] = article_embeddings(articles, model)
+            options = ClusterOptions(cross_lingual=model)  # type: ignore[arg-type]
+            for label, batch_of in [("daily batches", lambda a: (a.published,)),
+                                    ("a batch per day and language", lambda a: (a.published, a.language or ""))]:
+                start = time.perf_counter()
+                groups, size = incremental_groups(articles, options, batch_of)
+                row(f"  incremental, {label}", groups, time.perf_counter() - start, f"vectors blob {size:,} B")
     texts = [article_text(a) for a in articles]
     for label, vectorizer in [
         ("TF-IDF words + avg link*", TfidfVectorizer(sublinear_tf=True)),

@@ -172,7 +172,7 @@ class ClusterStories:
                 article.duplicate_of = None
                 originals.append(article)
                 state.dropped["duplicates clustered as originals: stored original in no story"] += 1
-        assignment = assign(cluster_state, originals, settings)
+        assignment = assign(cluster_state, originals, settings, self.load_articles)
         joined_stored: dict[str, None] = {}
         for article in state.articles:
             if article.duplicate_of is not None:

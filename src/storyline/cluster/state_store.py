@@ -19,7 +19,8 @@ from .features import N_FEATURES
 from .incremental import ClusterState, Merge, StoredArticle, StoryRecord, VectorIndex
 
 FORMAT = 1
-KEYS = ("cluster:state", "cluster:arrays", "cluster:ann")
+KEYS = ("cluster:state", "cluster:arrays", "cluster:ann", "cluster:embeddings")
+"""``cluster:embeddings`` exists only in a store that met two languages with a cross-lingual model on."""
 
 
 class BlobStore(Protocol):
@@ -43,6 +44,7 @@ def save_state(blobs: BlobStore, state: ClusterState) -> None:
         "stories": [[r.id, r.created, r.members] for r in state.stories.values()],
         "merges": [[m.story_id, m.into, m.run] for m in state.merges],
         "duplicates": state.duplicates,
+        "embedding_model": state.embedding_model,
     }
     lengths = np.array([len(state.articles[a].terms) for a in ids], dtype=np.int64)
     terms = np.concatenate([state.articles[a].terms for a in ids]) if ids else np.zeros(0, np.int32)
@@ -56,6 +58,12 @@ def save_state(blobs: BlobStore, state: ClusterState) -> None:
     blobs.put_blob("cluster:state", json.dumps(meta, allow_nan=True).encode())
     blobs.put_blob("cluster:arrays", buffer.getvalue())
     blobs.put_blob("cluster:ann", state.index.to_bytes())
+    if state.embeddings_changed:  # rewritten only when vectors were added (float16: 768 bytes an article with e5)
+        buffer = io.BytesIO()
+        np.savez(buffer, ids=np.array(list(state.embeddings), dtype=str),
+                 vectors=np.array(list(state.embeddings.values()), dtype=np.float16))
+        blobs.put_blob("cluster:embeddings", buffer.getvalue())
+        state.embeddings_changed = False
 
 
 def load_state(blobs: BlobStore, options: ClusterOptions) -> ClusterState:
@@ -93,6 +101,13 @@ def load_state(blobs: BlobStore, options: ClusterOptions) -> ClusterState:
     for sid, created, members in meta["stories"]:
         state.stories[sid] = StoryRecord(sid, list(members), created)
     state.duplicates = dict(meta.get("duplicates", {}))
+    state.languages = {f.language for f in (s.facts for s in state.articles.values()) if f.language}
+    state.embedding_model = meta.get("embedding_model")
+    stored = blobs.get_blob("cluster:embeddings")
+    if stored is not None and state.embedding_model is not None:
+        vectors = np.load(io.BytesIO(stored), allow_pickle=False)
+        state.embeddings = {aid: vector for aid, vector in zip(vectors["ids"].tolist(), vectors["vectors"], strict=True)
+                            if aid in state.articles}
     for gone, into, run in meta["merges"]:
         state.merges.append(Merge(gone, into, run))
         state.merged_into[gone] = into

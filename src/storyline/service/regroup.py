@@ -89,6 +89,7 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
         renamed = keep_story_ids(result, homes)
         state = load_state(fresh, settings.cluster)
         state.rename(renamed)
+        state.embeddings_changed = bool(state.embeddings)  # the rebuilt vectors replace the stored ones
         live = {story.id for story in result.stories}
         went: dict[str, Counter[str]] = {}
         for story in result.stories:
