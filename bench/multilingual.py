@@ -33,6 +33,8 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import combinations
@@ -124,6 +126,31 @@ def incremental_groups(articles: list[Article], options: ClusterOptions, batch_o
     return list(load_state(blobs, options).groups().values()), len(blobs.get("cluster:embeddings", b""))
 
 
+@contextmanager
+def english_stop_words_only() -> Iterator[None]:
+    """Inside: every language gets only the English stop words (storyline before per-language lists)."""
+    import storyline.cluster.features as features
+    import storyline.text.tokens as tokens
+
+    real = tokens.language_stop_words
+    caches = (tokens.stop_words, features._word_hasher)
+
+    def english(language: str | None) -> frozenset[str]:
+        return frozenset()
+
+    for module in (tokens, features):
+        module.language_stop_words = english  # type: ignore[assignment]
+    for cached in caches:
+        cached.cache_clear()
+    try:
+        yield
+    finally:
+        for module in (tokens, features):
+            module.language_stop_words = real  # type: ignore[assignment]
+        for cached in caches:
+            cached.cache_clear()
+
+
 def quartiles(values: np.ndarray) -> str:
     return " ".join(f"{v:.2f}" for v in np.percentile(values, [5, 25, 50, 75, 95]))
 
@@ -152,6 +179,10 @@ def linking_table(models: list[str]) -> None:
             start = time.perf_counter()
             groups = cluster_articles(articles, ClusterOptions(cross_lingual=model))  # type: ignore[arg-type]
             row(f"storyline + {model}", groups, time.perf_counter() - start)
+            with english_stop_words_only():
+                start = time.perf_counter()
+                groups = cluster_articles(articles, ClusterOptions(cross_lingual=model))  # type: ignore[arg-type]
+                row("  English stop words only (before)", groups, time.perf_counter() - start)
             grouped[model] = groups
             vectors[model] = article_embeddings(articles, model)
             options = ClusterOptions(cross_lingual=model)  # type: ignore[arg-type]
@@ -332,6 +363,8 @@ def summaries_table(words: int = 250) -> None:
         finally:
             token_module.TOKEN = unicode_token
         texts["storyline"] = storyline_summary(articles)
+        with english_stop_words_only():
+            texts["storyline, English stop words only"] = storyline_summary(articles)
         texts["lead"] = lead(articles)
         for name, text in texts.items():
             candidate = unicode_words(text)[:words]
@@ -348,11 +381,86 @@ def summaries_table(words: int = 250) -> None:
         print(f"{name:32} " + " ".join(f"{c[0]:.3f}/{c[2]:.3f}" for c in cells) + f" {mean[0]:.3f}/{mean[2]:.3f}")
 
 
+def aligned_sentence_pairs(languages: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+    """Sentence pairs of an English article and its translation, from the translations whose comparison units
+    (``compare.align.split_units``) are as many as the original's: unit i and its counterpart i agree (positive),
+    unit i and any other unit j of the translation do not (negative: same report, another statement). Each pair:
+    (topic, English text, translated text, agree)."""
+    from storyline.compare.align import split_units
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    articles = {r["id"]: Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows}
+    ensure_sentences(list(articles.values()))
+    pairs = []
+    for r in rows:
+        if r["lang"] not in languages:
+            continue
+        english = split_units(articles[r["doc_group"] + ".en"])
+        translated = split_units(articles[r["id"]])
+        if len(english) != len(translated):
+            continue
+        for i, a in enumerate(english):
+            for j, b in enumerate(translated):
+                pairs.append((r["event"], a.text, b.text, i == j))
+    return pairs
+
+
+def agree_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar"), fit: tuple[str, ...] = ("M003", "M004"),
+                check: str = "M009") -> None:
+    """Cross-language "agreed": the e5 sentence cosine at which two units of different languages agree, fitted (best
+    F1) on the aligned sentences of two topics and checked on the third; beside MiniLM (English-only) cosine fitted
+    the same way and the English rule as it stands (``compare.agree`` on 0.5 x MiniLM cosine + 0.5 x stem
+    coverage)."""
+    from storyline.compare.align import content_stems
+    from storyline.config import CompareOptions
+
+    pairs = aligned_sentence_pairs(languages)
+    texts = sorted({t for p in pairs for t in p[1:3]})
+    where = {t: i for i, t in enumerate(texts)}
+    truth = np.array([p[3] for p in pairs])
+    topic = np.array([p[0] for p in pairs])
+    left = np.array([where[p[1]] for p in pairs])
+    right = np.array([where[p[2]] for p in pairs])
+    print(f"\nCross-language agreement: {truth.sum()} aligned unit pairs (+ {len(pairs) - truth.sum()} other pairs of "
+          f"the same two articles), English vs {', '.join(languages)}; fitted on {'+'.join(fit)}, checked on {check}")
+    stems = [content_stems(t) for t in texts]
+    coverage = np.array([len(stems[a] & stems[b]) / max(min(len(stems[a]), len(stems[b])), 3)
+                         for a, b in zip(left, right, strict=True)])
+
+    def prf(predicted: np.ndarray, mask: np.ndarray) -> tuple[float, float, float]:
+        tp = float((predicted & truth & mask).sum())
+        p = tp / max(float((predicted & mask).sum()), 1.0)
+        r = tp / max(float((truth & mask).sum()), 1.0)
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    fitted, held = np.isin(topic, fit), topic == check
+    print(f"{'rule':44} {'bar':>6} {'fit P':>6} {'R':>6} {'F1':>6}  {'check P':>7} {'R':>6} {'F1':>6} {'s':>6}")
+    for model in ("e5", "minilm"):
+        get_embedder(model)
+        start = time.perf_counter()
+        vectors = get_embedder(model).encode(texts)
+        seconds = time.perf_counter() - start
+        cosine = np.einsum("ij,ij->i", vectors[left], vectors[right])
+        scores = {f"{model} cosine": cosine}
+        if model == "minilm":
+            scores["English rule: 0.5 cosine + 0.5 coverage"] = 0.5 * cosine + 0.5 * coverage
+        for name, score in scores.items():
+            bars = np.arange(0.30, 0.99, 0.01)
+            best = max(bars, key=lambda bar: prf(score >= bar, fitted)[2])
+            if name.startswith("English"):
+                best = CompareOptions().agree
+            f, c = prf(score >= best, fitted), prf(score >= best, held)
+            print(f"{name:44} {best:6.2f} {f[0]:6.3f} {f[1]:6.3f} {f[2]:6.3f}  {c[0]:7.3f} {c[1]:6.3f} {c[2]:6.3f} "
+                  f"{seconds:6.1f}")
+    print("bar: fitted for best F1 on the fitting topics (the English rule keeps its bar, compare.agree)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
     parser.add_argument("--parts", default="summaries,linking,english",
-                        help="comma-separated: summaries (ROUGE per language), linking, english")
+                        help="comma-separated: summaries (ROUGE per language), linking, english, agree")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -366,6 +474,8 @@ def main() -> None:
         linking_table(models)
     if "english" in parts:
         english_check()
+    if "agree" in parts:
+        agree_table()
     if args.ecb_through:
         english_through_model(args.ecb_through, args.ecb_articles)
 

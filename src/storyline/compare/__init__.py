@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import CompareOptions
+from ..embed import cross_lingual_model
 from ..models import (
     Article,
     Claim,
@@ -21,10 +23,10 @@ from ..models import (
     UniqueFact,
 )
 from ..text.dates import DateMention, find_dates
-from .align import Unit, content_stems, split_units, unit_similarity
+from .align import Unit, content_stems, other_languages, split_units, unit_similarity
 from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
 from .entities import Mention, fold, mentions_in_doc, merge_mentions
-from .nlp import annotate
+from .nlp import annotate, pipeline_for
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
 from .timeline import build_timeline
@@ -55,10 +57,11 @@ def compare_story(
     summary sentence and "agreed by N" under "Agreed" are one decision."""
     options = options or CompareOptions()
     sentences = [s for a in articles for s in a.sentences]
-    docs = annotate([s.text for s in sentences], options.spacy_model)
+    docs = _annotate(articles, options)
     mentions: list[Mention] = []
     for sentence, doc in zip(sentences, docs, strict=True):
-        mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
+        if doc is not None:
+            mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
     for m in mentions:
@@ -81,7 +84,8 @@ def compare_story(
              for unit in units]  # fmt: skip
     counted = [any(q.counts for q in f.quantities) for f in facts]
     score, cosine = unit_similarity(units, options, stems, counted)
-    alignment = link_units(units, score, cosine, options, stems)
+    other = other_languages(units, cross_lingual_model(options.cross_lingual))
+    alignment = link_units(units, score, cosine, options, stems, other)
     conflicts = find_conflicts(alignment, facts, options)
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     first = [i for i in (unit_of(units, s.citations[0]) for s in summary if s.citations) if i is not None]
@@ -97,6 +101,24 @@ def compare_story(
         timeline=build_timeline(articles, dates, conflicts),
         summary=cite_summary(summary, alignment, agreed),
     )
+
+
+def _annotate(articles: Sequence[Article], options: CompareOptions) -> list[Any]:
+    """spaCy docs of every sentence of ``articles`` in order, each article through its language's pipeline
+    (``nlp.pipeline_for``); None for the sentences of an article whose language has none."""
+    by_pipeline: dict[str | None, list[int]] = {}
+    texts: list[str] = []
+    for article in articles:
+        package = pipeline_for(article.language, options.spacy_model)
+        for sentence in article.sentences:
+            by_pipeline.setdefault(package, []).append(len(texts))
+            texts.append(sentence.text)
+    docs: list[Any] = [None] * len(texts)
+    for package, positions in by_pipeline.items():
+        if package is not None:
+            for i, doc in zip(positions, annotate([texts[i] for i in positions], package), strict=True):
+                docs[i] = doc
+    return docs
 
 
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:

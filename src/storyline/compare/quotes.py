@@ -18,7 +18,8 @@ from ..models import Article, Quote, Sentence
 from .entities import TITLES
 from .nlp import SPEECH_VERBS
 
-_DIRECT = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")
+_DIRECT = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"|«[\s\u00a0\u202f]*([^»\n]+?)[\s\u00a0\u202f]*»|„([^“”\n]+)[“”]")
+"""A direct quote: English “…” or "…", French « … » (spaces inside), German and Czech „…“."""
 _POSSESSIVE = {"its", "his", "her", "their", "our", "my", "your"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "him": "person", "her": "person", "it": "organization",
                  "they": "organization"}  # fmt: skip
@@ -205,7 +206,7 @@ def find_quotes(
 
     previous: Quote | None = None
     for match in _DIRECT.finditer(text):
-        group = 1 if match.group(1) is not None else 2
+        group = next(g for g in range(1, 5) if match.group(g) is not None)
         start, end = match.span(group)
         if len(match.group(group).split()) < MIN_DIRECT_WORDS:
             continue

@@ -95,6 +95,10 @@ class StorySentences:
     def __len__(self) -> int:
         return len(self.sentences)
 
+    def language_of(self, i: int) -> str | None:
+        """The language of candidate ``i`` (its article's)."""
+        return self.articles[int(self.owner[i])].language
+
     def of_article(self, k: int) -> np.ndarray:
         """Positions (in ``sentences``) of article ``k``'s candidates."""
         return np.flatnonzero(self.owner == k)
@@ -117,7 +121,7 @@ def index_story(articles: Sequence[Article], options: SummaryOptions) -> StorySe
                     position.append(sentence.index)
                     rank.append(kept)
                     kept += 1
-    terms = [sentence_terms(s.text) for s in sentences]
+    terms = [sentence_terms(s.text, articles[k].language) for s, k in zip(sentences, owner, strict=True)]
     df: Counter[str] = Counter()
     for t in terms:
         df.update(set(t.words))

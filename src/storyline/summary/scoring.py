@@ -82,9 +82,10 @@ class SentenceScores:
     """``weight`` per column of ``incidence``."""
 
 
-def function_bigrams(text: str) -> set[Concept]:
-    """Adjacent word pairs of ``text`` of which exactly one is a stop word (stemmed, lower case)."""
-    stop = stop_words()
+def function_bigrams(text: str, language: str | None = None) -> set[Concept]:
+    """Adjacent word pairs of ``text`` of which exactly one is a stop word of its ``language`` (stemmed, lower
+    case)."""
+    stop = stop_words(language=language)
     out: set[Concept] = set()
     previous: tuple[str, bool] | None = None
     for token in tokens(text):
@@ -97,14 +98,15 @@ def function_bigrams(text: str) -> set[Concept]:
     return out
 
 
-def concepts_of(t: Terms, text: str | None = None, weights: ConceptWeights | None = None) -> frozenset[Concept]:
+def concepts_of(t: Terms, text: str | None = None, weights: ConceptWeights | None = None,
+                language: str | None = None) -> frozenset[Concept]:
     """The concepts of a sentence: content words, content bigrams, numbers (and function bigrams of ``text``)."""
     weights = weights or CONCEPTS
     concepts: set[Concept] = set(t.bigrams)
     concepts.update((w,) for w in t.words)
     concepts.update(("#", n) for n in t.numbers)
     if weights.function_bigrams and text is not None:
-        concepts |= function_bigrams(text)
+        concepts |= function_bigrams(text, language)
     return frozenset(concepts)
 
 
@@ -153,7 +155,7 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
     weights = weights or CONCEPTS
     n = len(index)
     n_articles = len(index.articles)
-    concepts = [concepts_of(index.terms[i], index.sentences[i].text, weights) for i in range(n)]
+    concepts = [concepts_of(index.terms[i], index.sentences[i].text, weights, index.language_of(i)) for i in range(n)]
     article_df: Counter[Concept] = Counter()
     early: dict[Concept, float] = {}
     for k in range(n_articles):

@@ -36,10 +36,10 @@ class Terms:
         return frozenset(self.words)
 
 
-def sentence_terms(text: str) -> Terms:
-    """The content words, bigrams, numbers and names of ``text``."""
+def sentence_terms(text: str, language: str | None = None) -> Terms:
+    """The content words, bigrams, numbers and names of ``text`` (stop words of its ``language`` left out)."""
     found = tokens(text)
-    stop = stop_words()
+    stop = stop_words(language=language)
     words: list[str] = []
     bigrams: set[tuple[str, str]] = set()
     numbers: set[str] = set()
