@@ -374,11 +374,11 @@ def summaries_table(words: int = 250) -> None:
     languages = sorted({item["lang"] for item in inputs})
     print(f"\nSummaries, {words} words, ROUGE-1 / ROUGE-2 recall (Unicode tokens, no stemming) per language, "
           "3 topics each:")
-    print(f"{'system':32} " + " ".join(f"{lang:>11}" for lang in languages) + f" {'mean':>11}")
+    print(f"{'system':36} " + " ".join(f"{lang:>11}" for lang in languages) + f" {'mean':>11}")
     for name, by_lang in per.items():
         cells = [np.mean(by_lang[lang], axis=0) for lang in languages]
         mean = np.mean(cells, axis=0)
-        print(f"{name:32} " + " ".join(f"{c[0]:.3f}/{c[2]:.3f}" for c in cells) + f" {mean[0]:.3f}/{mean[2]:.3f}")
+        print(f"{name:36} " + " ".join(f"{c[0]:.3f}/{c[2]:.3f}" for c in cells) + f" {mean[0]:.3f}/{mean[2]:.3f}")
 
 
 def aligned_sentence_pairs(languages: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
@@ -436,7 +436,7 @@ def agree_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar"), fit
 
     fitted, held = np.isin(topic, fit), topic == check
     print(f"{'rule':44} {'bar':>6} {'fit P':>6} {'R':>6} {'F1':>6}  {'check P':>7} {'R':>6} {'F1':>6} {'s':>6}")
-    for model in ("e5", "minilm"):
+    for model in ("e5", "use", "minilm"):
         get_embedder(model)
         start = time.perf_counter()
         vectors = get_embedder(model).encode(texts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from storyline import digest
 from storyline.compare import compare_story
 from storyline.config import CompareOptions, Settings
 from storyline.models import Article
@@ -41,10 +42,24 @@ def test_a_translation_agrees_with_its_original_sentence_by_sentence() -> None:
 
 def test_a_language_without_a_pipeline_is_compared_without_entities_and_counted() -> None:
     articles = report("M0092", ("en", "ar"))
-    result = compare_story(articles, CompareOptions())
-    assert any({s.article_id for s in c.citations} == {"M0092.en", "M0092.ar"} for c in result.agreed)
-    assert all("M0092.ar" not in e.article_ids for e in result.entities)
-    assert any("M0092.en" in e.article_ids for e in result.entities)
+    result = digest(articles, settings=Settings(progress=False).with_overrides({"scale.engine": "local"}))
+    (story,) = result.stories  # one story: the report and its translation (cross-lingual clustering)
+    assert any({s.article_id for s in c.citations} == {"M0092.en", "M0092.ar"} for c in story.agreed)
+    assert all("M0092.ar" not in e.article_ids for e in story.entities)
+    assert any("M0092.en" in e.article_ids for e in story.entities)
+    assert result.stats.dropped["articles without entities: no spaCy pipeline for ar"] == 1
+
+
+def test_french_quotes_get_their_speakers_from_french_speech_verbs() -> None:
+    text = ("Le Tour de France est terminé. « Nous allons gagner la course demain matin », a déclaré Jean Dupont, le "
+            "ministre des sports. Le ministre Paul Morel a dit que la course était finie depuis longtemps. Selon "
+            "Pierre Martin, le Tour est fini pour cette année.")  # invented
+    article = Article(id="f", text=text, language="fr")
+    ensure_sentences([article])
+    quotes = {(q.speaker, q.text, q.direct) for q in compare_story([article]).quotes}
+    assert quotes == {("Jean Dupont", "Nous allons gagner la course demain matin", True),
+                      ("Paul Morel", "la course était finie depuis longtemps", False),
+                      ("Pierre Martin", "le Tour est fini pour cette année", False)}
 
 
 def test_without_a_cross_lingual_model_only_english_articles_are_compared() -> None:

