@@ -3,6 +3,7 @@
     python bench/multilingual.py                  # ROUGE per language, linking table, English check
     python bench/multilingual.py --parts english --ecb-through e5 --ecb-articles 200   # the model on English
     python bench/multilingual.py --parts summaries                  # only ROUGE-1/2 per language
+    python bench/multilingual.py --parts agree        # cross-language "agreed": the sentence bar, fitted and checked
 
 Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
 Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
@@ -19,6 +20,12 @@ months, so the 7-day rule splits it: F1 is low by design); stories; seconds (mod
 The English check runs ECB+ dev, DUC 2003 and MultiLing 2011 (English) with the detector's languages, cross-lingual
 off and auto, and prints BCubed F1 of both (goal: within 0.005).
 Also printed: the cosine distributions the calibration in ``cluster/crosslingual.py`` was read from.
+Linking also runs the incremental path (``cluster/incremental.py``: the state saved and loaded between batches as a
+store keeps it) with the articles fed in daily batches, and with each day's languages in separate batches.
+Independent reports: one random language per report (no translations), same-topic pairs within 7 days linked and
+purity, beside the same reports in English. Agree: the sentence cosine at which two units of different languages
+state one fact (``compare/align.py`` ``CROSS_LINGUAL_AGREE``), fitted on two topics' aligned translation sentences
+and checked on the third.
 Summaries (printed first): for each of the 21 summarization inputs (topic x language: its 10 documents), ROUGE-1/2
 recall of 250 words against that language's 2-5 human summaries, tokenized by Unicode (``unicode_words``); storyline,
 storyline as before issue 21 (ASCII-only word tokens, the English sentence model for every language), and lead.
@@ -247,6 +254,51 @@ def linking_table(models: list[str]) -> None:
     print(f"  ECB+ dev TF-IDF, other event           {quartiles(tsim[iu][~same])}")
 
 
+def independent_table(model: str = "e5", seeds: int = 6) -> None:
+    """Independent reports (no translation of one another): for each seed, every one of the 30 reports in one
+    language drawn at random from its 7, so a story can only join reports of different languages that are not
+    translations. "linked" = share of same-topic pairs within 7 days (``max_days``) in one story; purity = BCubed
+    precision against the topic (different topics must stay apart). Beside: the same 30 reports all in English
+    (TF-IDF only: the ceiling), and today's defaults without the model (languages apart)."""
+    import random
+
+    articles, rows = load_multilingual()
+    by_id = {a.id: a for a in articles}
+    groups = sorted({r["doc_group"] for r in rows})
+    languages = sorted({r["lang"] for r in rows})
+    event = {r["id"]: r["event"] for r in rows}
+    day = {a.id: a.published for a in articles}
+
+    def measure(chosen: list[Article], options: ClusterOptions) -> tuple[float, float]:
+        clusters = cluster_articles(chosen, options)
+        label = {aid: i for i, g in enumerate(clusters) for aid in g}
+        pairs = [(a.id, b.id) for a, b in combinations(chosen, 2)
+                 if event[a.id] == event[b.id] and abs((day[a.id] - day[b.id]).days) <= 7]
+        linked = sum(label[a] == label[b] for a, b in pairs) / max(len(pairs), 1)
+        return linked, bcubed(clusters, {a.id: event[a.id] for a in chosen})[0]
+
+    figures: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    get_embedder(model)
+    start = time.perf_counter()
+    with shared_vectors():
+        article_embeddings(articles, model)  # every text once; the samples below reuse the vectors
+        for seed in range(seeds):
+            pick = random.Random(seed)
+            chosen = [by_id[f"{g}.{pick.choice(languages)}"] for g in groups]
+            english = [by_id[f"{g}.en"] for g in groups]
+            figures[f"storyline + {model}, one random language per report"].append(
+                measure(chosen, ClusterOptions(cross_lingual=model)))  # type: ignore[arg-type]
+            figures["storyline today (off), one random language per report"].append(
+                measure(chosen, ClusterOptions(cross_lingual="off")))
+            figures["the same reports all in English (ceiling)"].append(measure(english, ClusterOptions()))
+    print(f"\nIndependent reports: {len(groups)} reports, one language each, {seeds} seeds "
+          f"({time.perf_counter() - start:.0f} s)")
+    print(f"{'system':56} {'linked':>7} {'purity':>7}")
+    for name, values in figures.items():
+        mean = np.mean(values, axis=0)
+        print(f"{name:56} {mean[0]:7.3f} {mean[1]:7.3f}")
+
+
 def english_check() -> None:
     print("\nEnglish clustering, languages from the detector: BCubed F1 with cross_lingual off and auto")
     print(f"{'data':16} {'articles':>8} {'languages':>30} {'off':>6} {'auto':>6} {'s off':>6} {'s auto':>6}")
@@ -459,8 +511,8 @@ def agree_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar"), fit
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
-    parser.add_argument("--parts", default="summaries,linking,english",
-                        help="comma-separated: summaries (ROUGE per language), linking, english, agree")
+    parser.add_argument("--parts", default="summaries,linking,english,independent,agree",
+                        help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -474,6 +526,8 @@ def main() -> None:
         linking_table(models)
     if "english" in parts:
         english_check()
+    if "independent" in parts:
+        independent_table()
     if "agree" in parts:
         agree_table()
     if args.ecb_through:

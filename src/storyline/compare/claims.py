@@ -30,7 +30,7 @@ _REPORTED = re.compile(
     re.IGNORECASE,
 )
 _EVENT_WORD = re.compile(r"[A-Za-z][\w’'-]+")
-_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")", "»", "“", "।", "؟", "。")
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")", "»", "।", "؟", "。")
 
 
 @dataclass(slots=True)
