@@ -78,7 +78,7 @@ def compare_story(
 
     dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
-    stems = [content_stems(u.text) for u in units]
+    stems = [content_stems(u.text, u.language) for u in units]
     by_id = {a.id: a for a in articles}
     facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
              for unit in units]  # fmt: skip

@@ -90,9 +90,10 @@ STEM_PREFIX = 5
 """Letters of a stem kept when matching units: a coarser key that also joins "economy" and "economic"."""
 
 
-def content_stems(text: str) -> frozenset[str]:
-    """The stems of a text's content words (stop words and speech verbs left out)."""
-    stop = stop_words(filler=False)
+def content_stems(text: str, language: str = "") -> frozenset[str]:
+    """The stems of a text's content words (stop words, those of its ``language`` too, and speech verbs left
+    out)."""
+    stop = stop_words(filler=False, language=language or None)
     return frozenset(stem(w, STEM_PREFIX) for w in word_runs(text) if w.lower() not in stop and len(w) > 1)
 
 
@@ -120,7 +121,7 @@ def _other_articles(units: Sequence[Unit]) -> np.ndarray:
 
 def lexical_similarity(units: Sequence[Unit], stems: Sequence[frozenset[str]] | None = None) -> np.ndarray:
     """Dice coefficient of content stems between every pair of units of different articles (one sparse product)."""
-    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     n = len(units)
     shared = _shared_stems(stems)
     sizes = np.array([len(s) for s in stems], dtype=np.float32)
@@ -226,7 +227,7 @@ def unit_similarity(
     if not units:
         empty = np.zeros((0, 0), dtype=np.float32)
         return empty, empty
-    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     lexical = lexical_similarity(units, stems)
     texts = [u.text for u in units]
     embedder = alignment_embedder(len(units), options)

@@ -69,7 +69,7 @@ def link_units(
     fact (not datelines or timestamps). On the 350 judged pairs of bench/labels/compare_agree.json this is
     precise where the earlier rule (paraphrase score >= 0.5, or a shared story-rare word at cosine 0.45) linked
     same-topic sentences with different facts (bench/RESULTS.md, issue 17)."""
-    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     weight = options.agree_weight
     agreement = (weight * cosine + (1.0 - weight) * stem_coverage(units, stems)).astype(np.float32)
     if other is not None:
