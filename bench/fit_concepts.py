@@ -53,9 +53,9 @@ def examples(story_list, function_bigrams: bool = True) -> tuple[np.ndarray, np.
         index = index_story(articles, options)
         if len(index) == 0:
             continue
-        concepts = [concepts_of(index.terms[i], index.sentences[i].text, concepts_cfg) for i in range(len(index))]
+        concepts = [concepts_of(index.terms[i], concepts_cfg) for i in range(len(index))]
         names, rows, _ = concept_features(index, concepts)
-        ref_sets = [concepts_of(sentence_terms(r), r, concepts_cfg) for r in references]
+        ref_sets = [concepts_of(sentence_terms(r), concepts_cfg) for r in references]
         xs.append(rows)
         ys.append(np.array([sum(c in s for s in ref_sets) / len(ref_sets) for c in names]))
     return np.vstack(xs), np.concatenate(ys)

@@ -48,7 +48,10 @@ sys.path[:0] = [str(ROOT / "tests")]
 OUT = ROOT / "bench" / "out"
 BATCH = 100
 PREFILL_BATCH = 1000
-STATE_KEYS = ("cluster:state", "cluster:arrays", "cluster:ann", "storylines:state")
+STATE_KEYS = ("cluster rows", "cluster:meta", "storylines:state")
+"""The state a batch reads and writes: the clustering state's rows (``cluster/state_store.py``), its counters blob,
+and the storyline state blob."""
+ROW_READS = ("state_articles", "state_window", "state_members", "state_stories", "state_duplicates", "state_df")
 
 _DUC_DATE = re.compile(r"(?:APW|NYT|XIE)(\d{8})")
 _ML_DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
@@ -191,50 +194,38 @@ def prefill(size: int, articles: list, backend: str) -> tuple[str, dict]:
     return url, timing
 
 
-def state_cost(url: str, repeats: int = 3) -> dict:
-    """The part of a batch that grows with the store: load and save of the whole clustering state (in memory, no
-    database write; best of ``repeats``), and the arrays blob written plain (now) beside deflated (before)."""
-    import io
+def row_bytes(row: object) -> int:
+    """Bytes of one state row as stored: byte strings and text by length, numbers 8 bytes, None nothing."""
+    if isinstance(row, (tuple, list)):
+        return sum(row_bytes(v) for v in row)
+    if isinstance(row, (bytes, bytearray, memoryview)):
+        return len(row)
+    if isinstance(row, str):
+        return len(row.encode())
+    return 0 if row is None else 8
 
-    import numpy as np
 
-    from storyline import Settings
-    from storyline.cluster.state_store import load_state, save_state
+def whole_state(url: str) -> dict:
+    """The whole clustering state of the store (every row, counted as ``row_bytes``) and the seconds to read it: what
+    every batch read and wrote when the state was kept as blobs (format 1, the baseline of the bytes columns)."""
     from storyline.store import Store
 
-    class Blobs(dict):
-        def put_blob(self, key: str, data: bytes) -> None:
-            self[key] = data
-
-        def get_blob(self, key: str) -> bytes | None:
-            return self.get(key)
-
-    def best(fn) -> float:  # type: ignore[no-untyped-def]
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - started)
-        return min(times)
-
-    options = Settings(progress=False).cluster
     with Store.open(url) as store:
-        state = load_state(store, options)
-    blobs = Blobs()
-    out = {"save": best(lambda: save_state(blobs, state)), "load": best(lambda: load_state(blobs, options)),
-           "mb": sum(map(len, blobs.values())) / 2**20}
-    stored = np.load(io.BytesIO(blobs["cluster:arrays"]))
-    arrays = {key: stored[key] for key in stored.files}
-    for name, write in (("plain", np.savez), ("deflated", np.savez_compressed)):
-        out[f"arrays_{name}"] = best(lambda write=write: write(io.BytesIO(), **arrays))
-    return out
+        started = time.perf_counter()
+        rows = [store.state_articles(None, sketches=True, terms=True), store.state_stories(None),
+                store.state_duplicates(None), store.state_df(None)]
+        seconds = time.perf_counter() - started
+        lines = len(store.get_blob("storylines:state") or b"")
+    return {"mb": sum(row_bytes(part) for part in rows) / 2**20, "articles": len(rows[0]), "read_s": seconds,
+            "storylines_mb": lines / 2**20}
 
 
-def count_blob_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped-def]
-    """Bytes of state (clustering, storylines) this store's blob calls read and write, per key (cleared per batch).
-    The store's own methods do the work: the counts are taken on their way in and out."""
-    io = {"read": Counter[str](), "written": Counter[str]()}
-    get_blob, put_blob = store.get_blob, store.put_blob
+def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped-def]
+    """Bytes of state (clustering rows and blobs, storylines) this store's state calls read and write, by key
+    (cleared per batch), and the articles of each batch's date window. The store's own methods do the work: the
+    counts are taken on their way in and out."""
+    io = {"read": Counter[str](), "written": Counter[str](), "window": Counter[str]()}
+    get_blob, put_blob, put_state = store.get_blob, store.put_blob, store.put_state
 
     def counted_get(key: str) -> bytes | None:
         data = get_blob(key)
@@ -245,7 +236,26 @@ def count_blob_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped-
         io["written"][key] += len(data)
         put_blob(key, data)
 
-    store.get_blob, store.put_blob = counted_get, counted_put
+    def counted_put_state(delta) -> None:  # type: ignore[no-untyped-def]
+        io["written"]["cluster rows"] += row_bytes([delta.articles, delta.moved, delta.stories, delta.duplicates,
+                                                    delta.df])
+        put_state(delta)
+
+    def reader(name: str):  # type: ignore[no-untyped-def]
+        method = getattr(store, name)
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            rows = method(*args, **kwargs)
+            io["read"]["cluster rows"] += row_bytes(rows)
+            if name == "state_window":
+                io["window"]["articles"] += len(rows)
+            return rows
+
+        return counted
+
+    for name in ROW_READS:
+        setattr(store, name, reader(name))
+    store.get_blob, store.put_blob, store.put_state = counted_get, counted_put, counted_put_state
     return io
 
 
@@ -267,22 +277,22 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False) -> dict:
     url = copy_database(backend, prefilled, f"storyline_live_{size}")
     with Store.open(url) as store:
         held = store.counts()
-    state = state_cost(url)
+    state = whole_state(url)
     regroup_copy = copy_database(backend, url, f"storyline_live_{size}_regroup")
     defaults = Settings(progress=False)
     rows = []
     with Store.open(url) as store, open_executor(defaults.scale, progress=False) as executor, PeakRSS() as peak:
-        blob_io = count_blob_io(store)
+        state_io = count_state_io(store)
         for number in range(batches + 1):
             batch = articles[size + number * BATCH : size + (number + 1) * BATCH]
-            for counter in blob_io.values():
+            for counter in state_io.values():
                 counter.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
             result, saved = group_into_store(store, batch, defaults, kind="bench", executor=executor)
             rows.append({"wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0,
                          "touched": len(result.stories), "new": saved.stories_new, "changed": saved.stories_changed,
-                         "merged": saved.stories_emptied, "state_read": dict(blob_io["read"]),
-                         "state_written": dict(blob_io["written"])})
+                         "merged": saved.stories_emptied, "state_read": dict(state_io["read"]),
+                         "state_written": dict(state_io["written"]), "window": state_io["window"]["articles"]})
             print(f"  batch {number} into {size + number * BATCH:,}: {rows[-1]}", file=sys.stderr, flush=True)
     measured = rows[1:]
     walls, cpus = [r["wall"] for r in measured], [r["cpu"] for r in measured]
@@ -358,15 +368,20 @@ def table(results: list[dict], batches: int) -> str:
                  f"{statistics.median(b.get('state_written', {}).get(k, 0) for b in r['batches']) / 2**20:.2f}"
                  for k in STATE_KEYS]
         lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
-    lines += ["", "What grows with the store in every batch: the whole clustering state loaded and saved (in memory):",
-              "| store articles | state blobs MB | load s | save s | arrays blob written plain s (now) | "
-              "deflated s (before) | ratio |", "|---|---|---|---|---|---|---|"]
+    lines += ["", "Per batch against the whole state (the format-1 blobs were the whole state, read and written by "
+              "every batch; MB as stored, p50 over the batches):",
+              "| store articles | whole clustering state MB (rows) | its articles | read all s | storylines blob MB | "
+              "articles in a batch's window p50 (max) | state read / written per batch MB | read / whole |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in results:
         st = r.get("state")
         if st:
-            lines.append(f"| {r['size']:,} | {st['mb']:.1f} | {st['load']:.2f} | {st['save']:.2f} | "
-                         f"{st['arrays_plain']:.3f} | {st['arrays_deflated']:.2f} | "
-                         f"{st['arrays_deflated'] / max(st['arrays_plain'], 1e-6):.0f}x |")
+            windows = [b.get("window", 0) for b in r["batches"]]
+            read = state_mb(r, "state_read")
+            lines.append(f"| {r['size']:,} | {st['mb']:.1f} | {st['articles']:,} | {st['read_s']:.2f} | "
+                         f"{st['storylines_mb']:.2f} | {statistics.median(windows):.0f} ({max(windows)}) | "
+                         f"{read:.2f} / {state_mb(r, 'state_written'):.2f} | "
+                         f"{read / max(st['mb'] + st['storylines_mb'], 1e-9):.2f} |")
     return "\n".join(lines)
 
 

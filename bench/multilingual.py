@@ -57,13 +57,13 @@ DATA = ROOT.parent / "shared" / "data"
 from sklearn.cluster import AgglomerativeClustering  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
-from clustering import MemoryBlobs, bcubed  # noqa: E402
+from clustering import bcubed  # noqa: E402
 from clustering import load as load_english  # noqa: E402
 from storyline.cluster import cluster_articles  # noqa: E402
 from storyline.cluster.crosslingual import CALIBRATION, article_embeddings  # noqa: E402
 from storyline.cluster.features import article_text, tfidf_vectors  # noqa: E402
 from storyline.cluster.incremental import assign  # noqa: E402
-from storyline.cluster.state_store import load_state, save_state  # noqa: E402
+from storyline.cluster.state_store import EMBEDDINGS_PREFIX, MemoryRows, load_state, save_state  # noqa: E402
 from storyline.config import ClusterOptions  # noqa: E402
 from storyline.embed import CROSS_LINGUAL, get_embedder, shared_vectors  # noqa: E402
 from storyline.ingest.language import detect_language  # noqa: E402
@@ -120,17 +120,18 @@ def hindsight(similarity: np.ndarray, ids: list[str], rows: list[dict], pairs) -
 
 def incremental_groups(articles: list[Article], options: ClusterOptions, batch_of) -> tuple[list[list[str]], int]:
     """Stories built by the incremental path (``cluster/incremental.py``), the articles fed in batches ordered by
-    ``batch_of(article)``, the state saved and loaded between batches as a store keeps it. Also returns the bytes of
-    the cross-language vectors blob at the end."""
-    blobs, by_id = MemoryBlobs(), {a.id: a for a in articles}
+    ``batch_of(article)``, the state saved and loaded (the batch's window) between batches as a store keeps it. Also
+    returns the bytes of the cross-language vector blobs at the end."""
+    rows, by_id = MemoryRows(), {a.id: a for a in articles}
     batches: dict[tuple, list[Article]] = defaultdict(list)
     for a in articles:
         batches[batch_of(a)].append(a)
     for key in sorted(batches):
-        state = load_state(blobs, options)
+        state = load_state(rows, options, near=batches[key])
         assign(state, batches[key], options, lambda ids: [by_id[i] for i in ids])
-        save_state(blobs, state)
-    return list(load_state(blobs, options).groups().values()), len(blobs.get("cluster:embeddings", b""))
+        save_state(rows, state)
+    size = sum(len(v) for k, v in rows.blobs.items() if k.startswith(EMBEDDINGS_PREFIX))
+    return list(load_state(rows, options).groups().values()), size
 
 
 @contextmanager

@@ -335,6 +335,8 @@ class LabelShares:
     judged: int
     unjudged: int
     """Summary sentences nobody judged (the shares are over judged sentences)."""
+    repeats: int = 0
+    """Summaries in which one sentence is cited (MiniLM verifier) as support of another: two sentences, one fact."""
 
 
 def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline", "main", "today", "lead")
@@ -361,40 +363,45 @@ def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline
         digest = hashlib.sha1(texts[article_id][start:end].encode()).hexdigest()[:10]
         if digest != row["span"][3]:
             raise SystemExit(f"label {row['span']} no longer matches the text in ../shared (data or splitter changed)")
-    options = replace(SummaryOptions(), words=WORDS, verifier="static")  # the own span is all that is judged
+    options = replace(SummaryOptions(), words=WORDS, verifier="minilm")  # minilm: the citations find repeats
 
-    def spans_storyline(story) -> list[tuple[str, int, int]]:
-        summary, _ = summarize_story(story.articles, options)
-        return [(s.citations[0].article_id, s.citations[0].start, s.citations[0].end) for s in summary]
+    def chosen_storyline(story) -> tuple[StorySentences, list[int]]:
+        index = index_story(story.articles, options)
+        spans = {(s.citations[0].article_id, s.citations[0].start, s.citations[0].end): s
+                 for s in summarize_story(story.articles, options)[0]}
+        positions = {(s.article_id, s.start, s.end): i for i, s in enumerate(index.sentences)}
+        return index, [positions[span] for span in spans]
 
-    def spans_today(story) -> list[tuple[str, int, int]]:
-        index, chosen = today_chosen(story.articles, WORDS, fill=False)
-        return [(index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end) for i in chosen]
-
-    def spans_main(story) -> list[tuple[str, int, int]]:
-        index, chosen = main_chosen(story.articles, WORDS, fill=False)
-        return [(index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end) for i in chosen]
-
-    def spans_lead(story) -> list[tuple[str, int, int]]:  # ECB+ has no dates: the story's first article
-        index = index_story(story.articles[:1], options)
+    def chosen_lead(story) -> tuple[StorySentences, list[int]]:  # ECB+ has no dates: the story's first article
+        index = index_story(story.articles, options)
         out, used = [], 0
-        for i in range(len(index)):
+        for i in index.of_article(0):
             if used >= WORDS:
                 break
-            out.append((index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end))
+            out.append(int(i))
             used += int(index.words[i])
-        return out
+        return index, out
 
-    spans_of = {"storyline": spans_storyline, "main": spans_main, "today": spans_today, "lead": spans_lead}
+    chosen_of = {
+        "storyline": chosen_storyline,
+        "main": lambda story: main_chosen(story.articles, WORDS, fill=False),
+        "today": lambda story: today_chosen(story.articles, WORDS, fill=False),
+        "lead": chosen_lead,
+    }
     out = {}
     for name in systems:
         shares = LabelShares(len(stories), 0, 0, 0, 0)
         for story in stories:
-            judged = [labels.get((story.id, *span)) for span in spans_of[name](story)]
+            index, chosen = chosen_of[name](story)
+            spans = [(index.sentences[i].article_id, index.sentences[i].start, index.sentences[i].end) for i in chosen]
+            judged = [labels.get((story.id, *span)) for span in spans]
             shares.unjudged += sum(j is None for j in judged)
             shares.first_event += bool(judged and judged[0] and judged[0]["event"])
             shares.needed += sum(bool(j and j["needed"]) for j in judged)
             shares.judged += sum(j is not None for j in judged)
+            own = set(spans)
+            cited = {(c.article_id, c.start, c.end) for cs in cite_all(index, chosen, options) for c in cs[1:]}
+            shares.repeats += bool(own & cited)
         out[name] = shares
     return out
 
@@ -406,11 +413,13 @@ def small_labels(path: Path = SMALL_LABELS) -> None:
     results = label_shares(path)
     any_shares = next(iter(results.values()))
     print(f"\nECB+ dev small stories, hand-judged: {any_shares.stories} stories, {WORDS} words")
-    print("| system | first sentence states the event | sentences a reader needs | unjudged sentences |")
-    print("|---|---|---|---|")
+    print("| system | first sentence states the event | sentences a reader needs | summaries with a repeat "
+          "| unjudged sentences |")
+    print("|---|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {r.first_event}/{r.stories} = {r.first_event / r.stories:.2f} | "
-              f"{r.needed}/{r.judged} = {r.needed / max(r.judged, 1):.2f} | {r.unjudged} |")
+              f"{r.needed}/{r.judged} = {r.needed / max(r.judged, 1):.2f} | {r.repeats}/{r.stories} | "
+              f"{r.unjudged} |")
 
 
 def main() -> None:

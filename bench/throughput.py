@@ -65,6 +65,7 @@ def settings_for(config: str):  # -> Settings of whichever checkout runs this sc
             settings,
             summary=replace(settings.summary, embedder="tfidf", verifier="static"),
             compare=replace(settings.compare, enabled=False),
+            cluster=replace(settings.cluster, cross_lingual="off"),
         )
     return settings
 
@@ -172,6 +173,7 @@ def startup(config: str, src: Path, workers: int) -> float:
         if config == "cheap":
             (Path(tmp) / "cheap.toml").write_text(
                 '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
+                '[cluster]\ncross_lingual = "off"\n'
             )
             options += ["--config", str(Path(tmp) / "cheap.toml")]
         code = "from storyline.cli import main; main()"

@@ -62,7 +62,7 @@ def test_pipeline_stage_gives_stable_story_ids_across_runs(tmp_path: Path) -> No
     load = lambda ids: [saved[i] for i in ids if i in saved]  # noqa: E731
     settings = Settings(progress=False)
     with Store.open(tmp_path / "state.db") as blobs:
-        stages = lambda: [SplitSentences(), FindDuplicates(), ClusterStories(blobs=blobs, load_articles=load)]  # noqa: E731
+        stages = lambda: [SplitSentences(), FindDuplicates(), ClusterStories(rows=blobs, load_articles=load)]  # noqa: E731
         first = run_pipeline([seeds[0]], settings, stages=stages())
         second = run_pipeline([seeds[1]], settings, stages=stages())
     assert first.stories[0].id == second.stories[0].id

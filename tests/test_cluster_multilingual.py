@@ -157,11 +157,12 @@ def test_translations_arriving_in_later_runs_join_the_stored_story_of_their_orig
     with Store.open(str(tmp_path / "store.db")) as store:
         add_articles(store, by_language["en"], LIVE_SETTINGS)
         state = load_state(store, LIVE_SETTINGS.cluster)
-        assert state.embedding_model is None and store.get_blob("cluster:embeddings") is None  # one language: no model
+        assert state.embedding_model is None and not state.embeddings  # one language: no model
         add_articles(store, by_language["fr"], LIVE_SETTINGS)  # the second language: the English ones are embedded
         add_articles(store, by_language["ar"], LIVE_SETTINGS)  # their vectors come back from the store
         state = load_state(store, LIVE_SETTINGS.cluster)
-        assert state.embedding_model == "e5" and len(state.embeddings) == 9
+        assert state.embedding_model == "e5" and len(state.embeddings) == 9  # from the day blobs
+        assert store.get_blob("cluster:embeddings:2008-04-05") is not None
         story_of = {aid: story.id for story in store.load_digest().stories for aid in story.article_ids}
     for translation in by_language["fr"] + by_language["ar"]:
         assert story_of[translation.id] == story_of[translation.id[:5] + ".en"], translation.id

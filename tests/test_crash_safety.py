@@ -108,7 +108,7 @@ def test_a_kill_between_grouping_and_saving_leaves_no_clustering_state(tmp_path)
     def content(db: str) -> tuple[dict[str, int], list[tuple[str, int]], bytes | None]:
         with Store.open(db) as store:
             stories = sorted((s.id, len(s.article_ids)) for s in store.load_digest().stories)
-            return store.counts(), stories, store.get_blob("cluster:state")
+            return store.counts(), stories, store.get_blob("cluster:meta")
 
     reference, crashed = str(tmp_path / "reference.db"), str(tmp_path / "crashed.db")
     assert digest(reference).returncode == 0

@@ -2,7 +2,7 @@
 
 The real CLI runs in a fresh interpreter on the two seed articles; the test then lists the top-level packages that
 interpreter imported. Text input must never pull in the HTML extractors, the web app, the store or Dask, and with
-TF-IDF summaries and no comparison no model runtime either.
+TF-IDF summaries and no comparison no model runtime either; with the defaults, no torch.
 """
 
 from __future__ import annotations
@@ -27,19 +27,28 @@ try:
 except SystemExit as exc:
     if exc.code:
         raise
-print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+import gc
+from storyline.embed import EMBEDDERS
+loaded = sorted({type(o).__name__ for o in gc.get_objects() if type(o) in set(EMBEDDERS.values())})
+print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}), "embedders": loaded}))
 """
 
 
 def imported_by_digest(tmp_path: Path, *options: str) -> set[str]:
     """Top-level packages imported by one `storyline digest` of the seeds (local engine: no worker processes)."""
+    return set(digest_probe(tmp_path, *options)["modules"])
+
+
+def digest_probe(tmp_path: Path, *options: str) -> dict[str, list[str]]:
+    """What one `storyline digest` of the seeds imported (``modules``) and which embedder classes it loaded."""
     command = [sys.executable, "-c", _PROBE, "digest", str(SEEDS), "-o", str(tmp_path / "out"), "-q",
                "--engine", "local", *options]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "stories.json").exists()
-    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+    result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def test_text_digest_imports_no_html_web_store_or_dask_code(tmp_path: Path) -> None:
@@ -49,6 +58,18 @@ def test_text_digest_imports_no_html_web_store_or_dask_code(tmp_path: Path) -> N
     assert "storyline" in imported
     assert not imported & HTML_WEB_DASK, imported & HTML_WEB_DASK
     assert not imported & MODELS, imported & MODELS  # no model needed: none loaded, not even its runtime
+
+
+def test_default_text_digest_runs_minilm_and_spacy_without_torch(tmp_path: Path) -> None:
+    """The default settings run the MiniLM citation check and the comparison's spaCy on the seeds, yet import no
+    torch, transformers or sentence-transformers: MiniLM runs in NumPy and spaCy is imported with torch hidden
+    (``compare/spacy_runtime.py``), even though torch is installed here (the static model's distillation uses it)."""
+    probe = digest_probe(tmp_path)
+    imported = set(probe["modules"])
+    assert "MiniLMEmbedder" in probe["embedders"], probe["embedders"]
+    assert {"spacy", "thinc", "tokenizers"} <= imported
+    assert not imported & {"torch", "transformers", "sentence_transformers"}, imported & {"torch", "transformers"}
+    assert not imported & HTML_WEB_DASK, imported & HTML_WEB_DASK
 
 
 def test_importing_storyline_leaves_the_environment_alone() -> None:

@@ -92,6 +92,19 @@ def test_duc_storylines_join_the_pieces_of_weeks_long_topics() -> None:
     assert sorted(s for line in lines for s in line) == sorted(s.id for s in stories)  # each story in exactly one
 
 
+def test_group_stories_uses_the_similarity_it_is_given() -> None:
+    """The storyline similarity is a parameter (benchmarks measure new evidence in the same incremental path): a
+    similarity that forbids every join leaves each story alone, one that always passes joins candidates."""
+    articles, _ = duc_dated({"d30025t", "d30048t"})
+    stories = event_stories(articles)
+    default = group_stories(stories, articles, StorylineOptions())
+    assert any(len(line) > 1 for line in default)
+    assert all(len(line) == 1 for line in group_stories(stories, articles, StorylineOptions(),
+                                                        lambda state, story, others, options: 0.0))
+    joined = group_stories(stories, articles, StorylineOptions(), lambda state, story, others, options: 2.0)
+    assert len(joined) < len(default)
+
+
 def test_ecb_plus_two_events_of_one_topic_stay_in_different_storylines() -> None:
     articles, event = ecb_undated()
     stories = event_stories(articles)

@@ -282,16 +282,21 @@ class ScaleOptions(_Checked):
 class CompareOptions(_Checked):
     enabled: bool = True
     """Compare the sources of each story (agreed/unique/conflicts, entities, quotes, timeline)."""
-    embedder: CompareEmbedder = "auto"
-    """Sentence embedder for paraphrase alignment: minilm (accurate), static (fast, noisier at sentence level),
-    auto: minilm for every unit of stories of at most ``minilm_units`` units, static above, or cascade: like auto
-    but MiniLM only for the units of pairs whose static score is near a threshold (see docs/compare.md)."""
+    embedder: CompareEmbedder = "cascade"
+    """Sentence embedder for paraphrase alignment: cascade (default: static embeddings for every pair, MiniLM for at
+    most ``cascade_units`` units of a story, those in pairs near or above a threshold), static (no transformer),
+    minilm (the transformer for every unit), or auto: minilm for every unit of stories of at most ``minilm_units``
+    units, static above (see docs/compare.md)."""
     minilm_units: int = 60
-    """Largest story, in units (sentences of 4+ words), that ``cascade`` and ``auto`` align with MiniLM."""
+    """Largest story, in units (sentences of 4+ words), that ``auto`` aligns with MiniLM."""
     cascade_margin: float = 0.15
-    """``cascade``: a pair whose static cosine is within this of reaching a threshold (or above) gets MiniLM."""
-    static_shift: float = 0.1
-    """Subtracted from static-embedding cosines so they meet MiniLM's thresholds (related sentences score higher)."""
+    """``cascade``: a pair whose cheap score is within this (cosine) of a threshold, or above it, may get MiniLM."""
+    cascade_units: int = 12
+    """``cascade``: most units of one story encoded with MiniLM, both units of the pairs closest to a threshold first
+    (0 = every unit with a pair in the band)."""
+    static_shift: float = 0.06
+    """Subtracted from static-embedding cosines so they meet the thresholds (related sentences score higher than
+    with MiniLM); fitted on the ECB+ part of bench/labels/compare_agree.json (bench/RESULTS.md, issue 15)."""
     embedding_weight: float = 0.6
     """Share of the embedding cosine in a pair's score; the rest is content-word overlap."""
     agree: float = 0.61
@@ -325,6 +330,16 @@ class CompareOptions(_Checked):
     """Model that says when two units not both in English state the same fact (e5 or use, the
     ``storyline[multilingual]`` extra; auto: the first installed). With one, a story's articles in every language
     are compared; without (off, or the extra not installed), only its English ones, as before issue 21."""
+    model_sentences: int = 48
+    """Most sentences of one story spaCy reads (entities, and a parse where they report speech), so a story's cost
+    is bounded: the summary's first, then speech, article leads, figures (docs/compare.md); names found there are
+    matched by their words in the rest. 0 = every sentence."""
+
+    def __post_init__(self) -> None:
+        _Checked.__post_init__(self)
+        for name in ("model_sentences", "cascade_units"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"compare.{name} must be 0 (no bound) or more; got {getattr(self, name)}")
 
 
 @dataclass(frozen=True, slots=True)

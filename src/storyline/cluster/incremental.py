@@ -4,8 +4,9 @@ Pure functions over an in-memory ``ClusterState`` (persistence lives in ``state_
 
 1. the new articles' words update the document frequencies the state keeps (a background IDF that grows with
    the store);
-2. an HNSW index over every stored article (a dense sketch of its TF-IDF vector) finds the stored articles
-   nearest to each new one; their stories are the *candidate stories*;
+2. an exact search over the sketches (dense sketches of TF-IDF vectors) of the stored articles in the state finds
+   those nearest to each new one; their stories are the *candidate stories* (a state loaded from a store holds the
+   articles of the batch's date window and the latest additions, ``state_store.load_state(near=...)``);
 3. the new articles and the members of the candidate stories are clustered together with the batch algorithm
    (TF-IDF from the stored term counts re-weighted by today's IDF, neighbours, shared-neighbour similarity,
    average link): the same decisions a full re-run would make in that neighbourhood;
@@ -19,15 +20,15 @@ Pure functions over an in-memory ``ClusterState`` (persistence lives in ``state_
      of a story always stays with the larger part of it; a story left empty is recorded as merged into the
      story that took most of its articles.
 
-Cost per run grows with the number of new articles and the size of the candidate stories, and only
-logarithmically with the store (the index query).
+Cost per run grows with the number of new articles, the size of the candidate stories and the articles of the date
+window, not with the store.
 
-Across languages (a cross-lingual model installed, ``crosslingual.py``): once the state has met two languages, each
-new article is also embedded by the model, and the stored articles of another language whose calibrated cosine
-reaches ``min_similarity`` add their stories to the candidates (an exact scan of the stored vectors). The local
-clustering then scores pairs of two languages as the batch path does (``batch.linked_labels``). Stored articles
-from before the second language arrived are embedded when a batch within ``max_days`` of them comes (loaded with
-``load_articles``), once each; a one-language store never loads the model.
+Across languages (a cross-lingual model installed, ``crosslingual.py``): once the loaded state has met two
+languages, each new article is also embedded by the model, and the loaded articles of another language whose
+calibrated cosine reaches ``min_similarity`` add their stories to the candidates (an exact scan of their vectors).
+The local clustering then scores pairs of two languages as the batch path does (``batch.linked_labels``). Stored
+articles from before the second language arrived are embedded when a batch within ``max_days`` of them comes
+(loaded with ``load_articles``), once each; a one-language store never loads the model.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -84,8 +86,10 @@ class StoredArticle:
     """What the state remembers of one article: its row in the index, top term counts, and rule facts."""
 
     row: int
-    terms: np.ndarray
-    counts: np.ndarray
+    """Its row in the state's ``index`` (-1: loaded without its sketch, e.g. a member of a candidate story)."""
+    terms: np.ndarray | None
+    """Top term ids (None until loaded: a partial state loads terms only for the articles a run compares)."""
+    counts: np.ndarray | None
     facts: GroupFacts
 
 
@@ -102,79 +106,79 @@ class Assignment:
     """Stored articles that the local re-clustering moved: article id -> (from story, to story)."""
 
 
+class StateSource(Protocol):
+    """Fills a partial ``ClusterState`` on demand (``state_store`` implements it over a store's rows)."""
+
+    def fetch_stories(self, state: ClusterState, story_ids: Sequence[str]) -> None:
+        """Load these stories (member ids, creation run, or where they were merged) into ``state``."""
+        ...
+
+    def fetch_articles(self, state: ClusterState, article_ids: Sequence[str]) -> None:
+        """Load these articles' story, facts and top terms into ``state``."""
+        ...
+
+    def fetch_df(self, state: ClusterState, terms: np.ndarray) -> None:
+        """Load the document frequencies of ``terms`` into ``state.df``."""
+        ...
+
+    def fetch_duplicates(self, state: ClusterState, originals: Sequence[str]) -> None:
+        """Load the stored duplicates of ``originals`` into ``state.duplicates``."""
+        ...
+
+    def taken(self, story_id: str) -> bool:
+        """Whether ``story_id`` was ever the id of a story (live or merged away)."""
+        ...
+
+
 class VectorIndex:
-    """HNSW index (inner product) over unit article sketches, serializable to bytes."""
+    """Exact inner-product search over unit article sketches (rows of a float32 matrix that grows as needed).
+
+    A store's state holds only the articles a batch can join (``state_store.load_state(near=...)``: a date window
+    and the latest additions), so an exact scan is both cheaper than an approximate index and without its misses."""
 
     def __init__(self, dims: int, capacity: int = 1024) -> None:
-        import hnswlib
-
         self.dims = dims
-        self.index = hnswlib.Index(space="ip", dim=dims)
-        self.index.init_index(max_elements=capacity, ef_construction=100, M=16, random_seed=1)
-        self.index.set_ef(64)
+        self.vectors = np.zeros((capacity, dims), dtype=np.float32)
+        self.present = np.zeros(capacity, dtype=bool)
         self.live = 0
-        """Centroids not deleted (hnswlib does not count them itself)."""
+        """Sketches present (set with ``put``, not deleted)."""
 
-    def _ensure(self, extra: int) -> None:
-        needed = self.index.get_current_count() + extra
-        if needed > self.index.get_max_elements():
-            self.index.resize_index(max(needed, 2 * self.index.get_max_elements()))
+    def _ensure(self, top: int) -> None:
+        if top > len(self.vectors):
+            size = max(top, 2 * len(self.vectors))
+            self.vectors = np.resize(self.vectors, (size, self.dims))
+            self.vectors[len(self.present):] = 0.0
+            self.present = np.concatenate([self.present, np.zeros(size - len(self.present), dtype=bool)])
 
     def put(self, rows: np.ndarray, centroids: np.ndarray) -> None:
-        """Add or replace the centroids of ``rows``."""
+        """Add or replace the sketches of ``rows``."""
         if len(rows) == 0:
             return
-        self._ensure(len(rows))
-        self.index.add_items(np.asarray(centroids, dtype=np.float32), np.asarray(rows, dtype=np.int64))
+        rows = np.asarray(rows, dtype=np.int64)
+        self._ensure(int(rows.max()) + 1)
+        self.live += int((~self.present[rows]).sum())
+        self.vectors[rows] = np.asarray(centroids, dtype=np.float32)
+        self.present[rows] = True
 
     def get(self, rows: Sequence[int]) -> np.ndarray:
-        return np.asarray(self.index.get_items(list(rows)), dtype=np.float32).reshape(len(rows), self.dims)
+        return self.vectors[np.asarray(list(rows), dtype=np.int64)].reshape(len(rows), self.dims)
 
     def delete(self, row: int) -> None:
-        self.index.mark_deleted(row)
+        if self.present[row]:
+            self.present[row] = False
+            self.live -= 1
 
     def query(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and inner products of the ``k`` best centroids per vector (fewer when the index is small)."""
+        """Rows and inner products of the ``k`` best sketches per vector (fewer when the index is small)."""
         k = min(k, self.live)
         if k == 0:
             return np.zeros((len(vectors), 0), dtype=np.int64), np.zeros((len(vectors), 0), dtype=np.float32)
-        self.index.set_ef(max(64, 2 * k))
-        rows, distances = self.index.knn_query(np.asarray(vectors, dtype=np.float32), k=k)
-        return rows.astype(np.int64), (1.0 - distances).astype(np.float32)
-
-    def to_bytes(self) -> bytes:
-        import os
-        import tempfile
-
-        fd, path = tempfile.mkstemp(suffix=".hnsw")
-        os.close(fd)
-        try:
-            self.index.save_index(path)
-            with open(path, "rb") as handle:
-                return handle.read()
-        finally:
-            os.unlink(path)
-
-    @classmethod
-    def from_bytes(cls, data: bytes, dims: int, live: int) -> VectorIndex:
-        import os
-        import tempfile
-
-        import hnswlib
-
-        made = cls.__new__(cls)
-        made.dims = dims
-        made.index = hnswlib.Index(space="ip", dim=dims)
-        fd, path = tempfile.mkstemp(suffix=".hnsw")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            made.index.load_index(path)
-        finally:
-            os.unlink(path)
-        made.index.set_ef(64)
-        made.live = live
-        return made
+        rows = np.flatnonzero(self.present)
+        scores = np.asarray(vectors, dtype=np.float32) @ self.vectors[rows].T
+        best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        picked = np.take_along_axis(scores, best, axis=1)
+        order = np.argsort(-picked, axis=1, kind="stable")
+        return rows[np.take_along_axis(best, order, axis=1)], np.take_along_axis(picked, order, axis=1)
 
 
 @dataclass
@@ -190,19 +194,39 @@ class ClusterState:
     df: np.ndarray = field(default_factory=lambda: np.zeros(N_FEATURES, dtype=np.int32))
     n_docs: int = 0
     run: int = 0
+    next_seq: int = 0
+    """Articles saved so far (the next one saved gets this sequence number)."""
     merges: list[Merge] = field(default_factory=list)
     merged_into: dict[str, str] = field(default_factory=dict)
     duplicates: dict[str, str] = field(default_factory=dict)
     """Duplicate article id -> its original (duplicates are not clustered; they follow their original)."""
-    languages: set[str] = field(default_factory=set)
-    """The known languages of the articles seen."""
+    created: dict[str, int] = field(default_factory=dict)
+    """Story id -> the run that created it, for every story this state knows (live or merged away)."""
+    source: StateSource | None = None
+    """Set on a partial state (``state_store.load_state(near=...)``): where what a run needs beyond the loaded part
+    comes from. None: the state holds everything."""
+    added: list[str] = field(default_factory=list)
+    """Articles assigned since the state was loaded (their rows are written when it is saved)."""
+    touched_terms: list[np.ndarray] = field(default_factory=list)
+    """Term ids whose document frequency changed since the state was loaded."""
+    loaded_story: dict[str, str] = field(default_factory=dict)
+    """Article id -> its story when loaded (an article whose story differs now is written when saved)."""
+    loaded_duplicates: set[str] = field(default_factory=set)
+    new_stories: list[str] = field(default_factory=list)
+    """Stories created or merged away since the state was loaded."""
+    df_known: np.ndarray | None = None
+    """Partial state: which entries of ``df`` are loaded."""
     embedding_model: str | None = None
     """The cross-lingual model of ``embeddings`` (None until the state meets a second language with one on)."""
     embeddings: dict[str, np.ndarray] = field(default_factory=dict)
     """Article id -> its unit vector from ``embedding_model`` (float16, as stored; zeros: the article could not be
     loaded to embed)."""
-    embeddings_changed: bool = False
-    """Vectors were added since the state was loaded (the store rewrites that blob only then)."""
+    embedded: list[str] = field(default_factory=list)
+    """Articles given a vector since the state was loaded (``state_store`` writes their days' blobs)."""
+
+    def languages(self) -> set[str]:
+        """The known languages of the loaded articles."""
+        return {a.facts.language for a in self.articles.values() if a.facts.language}
 
     @classmethod
     def empty(cls, options: ClusterOptions) -> ClusterState:
@@ -221,8 +245,42 @@ class ClusterState:
         """The articles of a live story, duplicates of its members included."""
         return self.members_with_duplicates_of([sid])[0]
 
+    def need_stories(self, sids: Sequence[str]) -> None:
+        """Make sure these stories (live or merged) are in a partial state."""
+        if self.source is not None:
+            missing = [s for s in dict.fromkeys(sids) if s not in self.created]
+            if missing:
+                self.source.fetch_stories(self, missing)
+
+    def need_articles(self, ids: Sequence[str]) -> None:
+        """Make sure these articles, with their top terms and the terms' frequencies, are in a partial state."""
+        if self.source is None:
+            return
+        missing = [a for a in ids if a not in self.articles or self.articles[a].terms is None]
+        if missing:
+            self.source.fetch_articles(self, missing)
+        known = [terms for a in ids if a in self.articles and (terms := self.articles[a].terms) is not None]
+        self.need_df(np.concatenate(known) if known else np.zeros(0, np.int32))
+
+    def need_df(self, terms: np.ndarray) -> None:
+        """Make sure the document frequencies of ``terms`` are in a partial state."""
+        if self.source is not None and self.df_known is not None:
+            terms = np.unique(terms)
+            missing = terms[~self.df_known[terms]]
+            if len(missing):
+                self.source.fetch_df(self, missing)
+                self.df_known[missing] = True
+
+    def taken(self, sid: str) -> bool:
+        """Whether ``sid`` is or was a story id."""
+        if sid in self.stories or sid in self.merged_into:
+            return True
+        return self.source is not None and self.source.taken(sid)
+
     def members_with_duplicates_of(self, sids: Sequence[str]) -> list[list[str]]:
         """``members_with_duplicates`` of several stories, with one pass over the duplicates (not one per story)."""
+        if self.source is not None:
+            self.source.fetch_duplicates(self, [a for sid in sids for a in self.stories[sid].members])
         home = {aid: i for i, sid in enumerate(sids) for aid in self.stories[sid].members}
         groups = [list(self.stories[sid].members) for sid in sids]
         for dup, original in self.duplicates.items():
@@ -236,6 +294,7 @@ class ClusterState:
             return
         self.stories = {new_ids.get(sid, sid): StoryRecord(new_ids.get(sid, sid), rec.members, rec.created)
                         for sid, rec in self.stories.items()}
+        self.created = {new_ids.get(sid, sid): run for sid, run in self.created.items()}
         self.article_story = {aid: new_ids.get(sid, sid) for aid, sid in self.article_story.items()}
         self.merged_into = {old: new_ids.get(into, into) for old, into in self.merged_into.items()}
         self.merges = [Merge(m.story_id, new_ids.get(m.into, m.into), m.run) for m in self.merges]
@@ -251,6 +310,8 @@ def _stored_counts(state: ClusterState, ids: Sequence[str]) -> sp.csr_matrix:
     data: list[np.ndarray] = []
     for aid in ids:
         stored = state.articles[aid]
+        if stored.terms is None or stored.counts is None:
+            raise ValueError(f"clustering state: article {aid!r} was compared before its terms were loaded")
         indices.append(stored.terms)
         data.append(stored.counts)
         indptr.append(indptr[-1] + len(stored.terms))
@@ -292,25 +353,27 @@ def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOpt
     if not fresh:
         return result
     counts = term_counts(fresh, options)
+    state.need_df(counts.indices)
     state.df += document_frequencies(counts).astype(np.int32)
+    state.touched_terms.append(np.unique(counts.indices))
     state.n_docs += len(fresh)
     idf = inverse_document_frequencies(state.df, state.n_docs, options)
     vectors = weigh(counts, idf)
     dense = sketch(vectors, state.dims)
     fresh_facts = facts_of(fresh)
-    state.languages.update(f.language for f in fresh_facts if f.language)
     embedded = _embed_fresh(state, fresh, fresh_facts, options, load_articles)
     local_old = _candidate_members(state, dense, options)
     if embedded is not None:
         known = set(local_old)
         local_old += [aid for aid in _cross_lingual_members(state, embedded, fresh_facts, options)
                       if aid not in known]
+    state.need_articles(local_old)
+    idf = inverse_document_frequencies(state.df, state.n_docs, options)  # with the candidates' terms loaded
     old_counts = _stored_counts(state, local_old)
     local_vectors = sp.vstack([vectors, weigh(old_counts, idf)]).tocsr()
     facts = fresh_facts + [state.articles[aid].facts for aid in local_old]
     if embedded is not None:
-        width = embedded.vectors.shape[1]
-        old = np.zeros((len(local_old), width), dtype=np.float32)  # a member never embedded: zeros
+        old = np.zeros((len(local_old), embedded.vectors.shape[1]), dtype=np.float32)  # never embedded: zeros
         for i, aid in enumerate(local_old):
             if aid in state.embeddings:
                 old[i] = state.embeddings[aid]
@@ -322,8 +385,8 @@ def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOpt
         terms, values = _kept_terms(counts, state.df, state.n_docs, i)
         state.articles[article.id] = StoredArticle(first_row + i, terms, values, facts[i])
         state.article_at_row.append(article.id)
+        state.added.append(article.id)
     state.index.put(np.arange(first_row, first_row + len(fresh)), dense)
-    state.index.live += len(fresh)
     return result
 
 
@@ -332,7 +395,7 @@ def _embed_fresh(state: ClusterState, fresh: list[Article], facts: list[GroupFac
     """The new articles' cross-lingual vectors (None while the state knows one language or no model is on); the
     stored articles within ``max_days`` of them that have none yet are embedded too (see the module doc)."""
     model = cross_lingual_model(options.cross_lingual)
-    if model is None or len(state.languages) < 2:
+    if model is None or len(state.languages() | {f.language for f in facts if f.language}) < 2:
         return None
     if state.embedding_model != model:
         state.embeddings.clear()
@@ -349,7 +412,8 @@ def _embed_fresh(state: ClusterState, fresh: list[Article], facts: list[GroupFac
     for aid in missing:  # not in the article store: a zero vector, never linked across languages
         state.embeddings.setdefault(aid, np.zeros(vectors.shape[1], dtype=np.float16))
     state.embeddings.update(zip((a.id for a in fresh), vectors, strict=True))
-    state.embeddings_changed = True
+    state.embedded.extend(missing)
+    state.embedded.extend(a.id for a in fresh)
     return Embedded(vectors.astype(np.float32), model)
 
 
@@ -384,6 +448,7 @@ def _cross_lingual_members(state: ClusterState, embedded: Embedded, facts: list[
         best = best[np.argsort(-scores[i][best], kind="stable")[: options.neighbors]]
         for j in best.tolist():
             stories.setdefault(state.resolve(state.article_story[ids[j]]), None)
+    state.need_stories(list(stories))
     members: list[str] = []
     for sid in stories:
         members.extend(state.stories[sid].members[-MAX_LOCAL_MEMBERS:])
@@ -397,6 +462,7 @@ def _candidate_members(state: ClusterState, dense: np.ndarray, options: ClusterO
     # The sketch is noisy; half the link threshold keeps every story an exact cosine could link to.
     for row in rows[scores >= options.min_similarity / 2].tolist():
         stories.setdefault(state.resolve(state.article_story[state.article_at_row[row]]), None)
+    state.need_stories(list(stories))
     members: list[str] = []
     for sid in stories:
         members.extend(state.stories[sid].members[-MAX_LOCAL_MEMBERS:])
@@ -428,9 +494,11 @@ def _apply(state: ClusterState, fresh: list[Article], local_old: list[str], labe
         target = owner.get(label)
         if target is None:
             target = story_id(members)
-            while target in state.stories or target in state.merged_into:
+            while state.taken(target):
                 target = story_id([target + "/" + members[0]])
             state.stories[target] = StoryRecord(target, [], state.run)
+            state.created[target] = state.run
+            state.new_stories.append(target)
             result.new_stories.append(target)
         elif target not in result.joined_stories and any(p < n_new for p in clusters[label]):
             result.joined_stories.append(target)
@@ -451,6 +519,7 @@ def _apply(state: ClusterState, fresh: list[Article], local_old: list[str], labe
         merge = Merge(sid, into, state.run)
         state.merges.append(merge)
         state.merged_into[sid] = into
+        state.new_stories.append(sid)
         result.merges.append(merge)
     for aid in ids[:n_new]:
         result.story_of[aid] = state.article_story[aid]
@@ -467,6 +536,7 @@ def _merge(state: ClusterState, a: str, b: str, result: Assignment) -> str:
     merge = Merge(gone, keep, state.run)
     state.merges.append(merge)
     state.merged_into[gone] = keep
+    state.new_stories.append(gone)
     result.merges.append(merge)
     for aid, target in list(result.story_of.items()):
         if target == gone:
@@ -476,4 +546,5 @@ def _merge(state: ClusterState, a: str, b: str, result: Assignment) -> str:
     return keep
 
 
-__all__ = ["Assignment", "ClusterState", "Merge", "StoredArticle", "StoryRecord", "VectorIndex", "assign"]
+__all__ = ["Assignment", "ClusterState", "Merge", "StateSource", "StoredArticle", "StoryRecord", "VectorIndex",
+           "assign"]

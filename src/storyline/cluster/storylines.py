@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -255,6 +255,14 @@ def similarity(state: StorylineState, story: str, others: Sequence[str], options
     return score / bar
 
 
+class StorySimilarity(Protocol):
+    """How well a story fits a storyline, 1.0 being the bar to join and 0 meaning a rule forbids it (``similarity``
+    is the one used; benchmarks pass others to measure new evidence in the same incremental path)."""
+
+    def __call__(self, state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
+        ...
+
+
 def _candidates(state: StorylineState, story: str) -> list[str]:
     """The ``MAX_CANDIDATES`` storylines sharing the most IDF weight of names with ``story`` (only storylines that
     share a name can pass the name rule; the cap keeps a run's cost flat when common names link many stories)."""
@@ -268,7 +276,7 @@ def _candidates(state: StorylineState, story: str) -> list[str]:
 
 
 def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
-                      options: StorylineOptions) -> set[str]:
+                      options: StorylineOptions, score: StorySimilarity = similarity) -> set[str]:
     """Bring ``state`` up to date with the changed stories ``profiles`` and the stories ``gone`` (merged into
     others or emptied); returns the storylines whose members changed or whose stories changed."""
     touched: set[str] = set()
@@ -288,14 +296,14 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
         line = state.storyline_of.get(sid)
         if line is not None:
             others = [o for o in state.members[line] if o != sid]
-            if others and similarity(state, sid, others, options) >= 1.0:
+            if others and score(state, sid, others, options) >= 1.0:
                 continue  # still fits its storyline: it stays (stable membership)
             state._leave(sid)
         best, best_score = None, 1.0
         for candidate in _candidates(state, sid):
-            score = similarity(state, sid, state.members[candidate], options)
-            if score >= best_score and (best is None or score > best_score):
-                best, best_score = candidate, score
+            fit = score(state, sid, state.members[candidate], options)
+            if fit >= best_score and (best is None or fit > best_score):
+                best, best_score = candidate, fit
         if best is None:  # alone: its own storyline (not shown until a second story joins)
             best = previous.get(sid) if previous.get(sid) and previous[sid] not in state.members else None
             best = best or storyline_id(sid)
@@ -399,12 +407,13 @@ def shown_and_gone(state: StorylineState, lines: Iterable[str],
     return shown, gone
 
 
-def group_stories(stories: Sequence[Story], articles: Sequence[Article],
-                  options: StorylineOptions) -> list[list[str]]:
+def group_stories(stories: Sequence[Story], articles: Sequence[Article], options: StorylineOptions,
+                  score: StorySimilarity = similarity) -> list[list[str]]:
     """Batch helper (benchmarks, tests): every story's storyline as groups of story ids, singletons included."""
     by_id = {a.id: a for a in articles}
     state = StorylineState()
-    update_storylines(state, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in stories], (), options)
+    update_storylines(state, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in stories], (), options,
+                      score)
     return [list(members) for members in state.members.values()]
 
 
@@ -412,6 +421,7 @@ __all__ = [
     "ARCHIVE_PREFIX",
     "BLOB_KEY",
     "StoryProfile",
+    "StorySimilarity",
     "StorylineState",
     "group_stories",
     "restore",

@@ -25,8 +25,8 @@ from ..models import (
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, other_languages, split_units, unit_similarity
 from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
-from .entities import Mention, fold, mentions_in_doc, merge_mentions
-from .nlp import annotate, pipeline_for
+from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions
+from .nlp import annotate, model_sentences, pipeline_for
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
 from .timeline import build_timeline
@@ -57,11 +57,19 @@ def compare_story(
     summary sentence and "agreed by N" under "Agreed" are one decision."""
     options = options or CompareOptions()
     sentences = [s for a in articles for s in a.sentences]
-    docs = _annotate(articles, options)
+    texts = [s.text for s in sentences]
+    cited = {(c.article_id, c.start) for s in summary for c in s.citations[:1]}
+    first = [i for i, s in enumerate(sentences)
+             if any(s.article_id == a and s.start <= start < s.end for a, start in cited)]  # fmt: skip
+    chosen = model_sentences(texts, [s.index for s in sentences], first, options.model_sentences)
+    docs = _annotate(articles, texts, chosen, options)
     mentions: list[Mention] = []
     for sentence, doc in zip(sentences, docs, strict=True):
         if doc is not None:
             mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
+    unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences)
+              if i not in chosen and docs[i] is not None]
+    mentions += mentions_by_name(mentions, unread)
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
     for m in mentions:
@@ -103,20 +111,22 @@ def compare_story(
     )
 
 
-def _annotate(articles: Sequence[Article], options: CompareOptions) -> list[Any]:
-    """spaCy docs of every sentence of ``articles`` in order, each article through its language's pipeline
-    (``nlp.pipeline_for``); None for the sentences of an article whose language has none."""
+def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int],
+              options: CompareOptions) -> list[Any]:
+    """spaCy docs of the sentences ``texts`` of ``articles`` (in order), each article's through its language's
+    pipeline (``nlp.pipeline_for``; ``chosen``: the sentences the model reads, see ``nlp.model_sentences``); None for
+    the sentences of an article whose language has none."""
     by_pipeline: dict[str | None, list[int]] = {}
-    texts: list[str] = []
+    position = 0
     for article in articles:
         package = pipeline_for(article.language, options.spacy_model)
-        for sentence in article.sentences:
-            by_pipeline.setdefault(package, []).append(len(texts))
-            texts.append(sentence.text)
+        by_pipeline.setdefault(package, []).extend(range(position, position + len(article.sentences)))
+        position += len(article.sentences)
     docs: list[Any] = [None] * len(texts)
     for package, positions in by_pipeline.items():
         if package is not None:
-            for i, doc in zip(positions, annotate([texts[i] for i in positions], package), strict=True):
+            picked = {j for j, i in enumerate(positions) if i in chosen}
+            for i, doc in zip(positions, annotate([texts[i] for i in positions], package, chosen=picked), strict=True):
                 docs[i] = doc
     return docs
 

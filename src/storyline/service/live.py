@@ -1,9 +1,10 @@
 """``add_articles``: new articles join the stored stories incrementally, in one transaction with the writer lock.
 
 The cost of a batch grows with the batch and with the stories it touches (their members are loaded, re-summarized
-and re-compared): the clustering state (``cluster/state_store.py``) finds candidate stories through its ANN index,
-and only the touched stories are described again (``pipeline.ClusterStories``). What still grows with the store is
-loading and saving that whole state once per batch (bench/live.py measures it).
+and re-compared): the clustering state (``cluster/state_store.py``) is kept as rows, of which a batch loads those
+of its date window and the latest additions, finds the candidate stories among them, fetches only those stories'
+members and writes back only the rows it added or changed; only the touched stories are described again
+(``pipeline.ClusterStories``). bench/live.py counts the state bytes a batch reads and writes.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     articles, incremental clustering against the stored state, then the storylines over the stored storyline state
     (saved in the same transaction as the stories). Returns the stages and the clustering stage (which
     holds the run's merges afterwards)."""
-    cluster = ClusterStories(blobs=store, load_articles=store.articles)
+    cluster = ClusterStories(rows=store, load_articles=store.articles)
     return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
             GroupStorylines(blobs=store, cluster=cluster)], cluster
 

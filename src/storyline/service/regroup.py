@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..cluster import story_id
-from ..cluster.state_store import load_state, save_state
+from ..cluster.state_store import MemoryRows, load_state, save_state
 from ..cluster.storylines import ARCHIVE_PREFIX, BLOB_KEY
 from ..config import Settings
 from ..models import Article, Digest
@@ -29,19 +29,6 @@ from ..store import SaveReport, Store
 from .live import GroupingError
 
 __all__ = ["keep_story_ids", "regroup"]
-
-
-class _FreshState:
-    """Blobs that start empty: the clustering stage builds a new state instead of loading the stored one."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    def get_blob(self, key: str) -> bytes | None:
-        return self.data.get(key)
-
-    def put_blob(self, key: str, data: bytes) -> None:
-        self.data[key] = data
 
 
 def keep_story_ids(digest: Digest, homes: dict[str, str | None]) -> dict[str, str]:
@@ -78,8 +65,8 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
         if not everything.articles:
             return SaveReport()
         homes = store.article_homes()
-        fresh = _FreshState()
-        cluster = ClusterStories(blobs=fresh, load_articles=store.articles)
+        fresh = MemoryRows()  # starts empty: the clustering stage builds a new state instead of loading the stored one
+        cluster = ClusterStories(rows=fresh, load_articles=store.articles)
         stages: list[Stage] = [SplitSentences(), FindDuplicates(), cluster, DescribeStories()]
         articles = [_fresh(a) for a in everything.articles]
         try:
@@ -89,7 +76,6 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
         renamed = keep_story_ids(result, homes)
         state = load_state(fresh, settings.cluster)
         state.rename(renamed)
-        state.embeddings_changed = bool(state.embeddings)  # the rebuilt vectors replace the stored ones
         live = {story.id for story in result.stories}
         went: dict[str, Counter[str]] = {}
         for story in result.stories:
@@ -99,11 +85,11 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
                     went.setdefault(old, Counter())[story.id] += 1
         merges = {old: counts.most_common(1)[0][0] for old, counts in went.items()}
         with store.deferred_blobs():
-            save_state(store, state)  # the three blobs of the state, committed with the stories
+            save_state(store, state, replace=True)  # every row of the new state, committed with the stories
             if settings.storylines.enabled:  # storylines rebuilt over the renamed stories, saved with them
                 result.storylines, gone = group_storylines(result.stories, result.articles, settings, blobs=fresh)
-                for key in sorted(k for k in fresh.data if k == BLOB_KEY or k.startswith(ARCHIVE_PREFIX)):
-                    store.put_blob(key, fresh.data[key])  # the working state and the retired storylines
+                for key in sorted(k for k in fresh.blobs if k == BLOB_KEY or k.startswith(ARCHIVE_PREFIX)):
+                    store.put_blob(key, fresh.blobs[key])  # the working state and the retired storylines
                 kept = {line.id for line in result.storylines}
                 result.storylines_gone = sorted(set(gone) | (set(store.storyline_ids()) - kept))
             return store.save_digest(result, kind="regroup", merges=merges)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import NotFoundError, StoreError
 from ..models import Article, Digest, Rejected, Stats, Story, Storyline, replaced_bytes
 from ..serialize import storyline_to_dict, to_plain
-from . import dedup_index, migrate
+from . import dedup_index, migrate, state_rows
 from .codec import (
     article_from_row,
     body_hash,
@@ -53,6 +53,7 @@ from .tables import (
 from .url import resolve_url
 
 if TYPE_CHECKING:  # the dedup package imports datasketch; the store (and the web app) do not need it loaded
+    from ..cluster.state_store import StateDelta
     from ..dedup.stored import IndexedKey, StoredSketch
 
 __all__ = ["Store", "StoryVersion"]
@@ -134,6 +135,7 @@ class Store:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._deferred: dict[str, bytes] | None = None
+        self._deferred_state: list[StateDelta] = []
         self.on_writer_wait: Callable[[str], None] | None = None
         """Called (with who holds the lock) when a writer of this store has to wait for another one."""
 
@@ -217,7 +219,10 @@ class Store:
             self.save_rejects(s, digest.rejected, now, run.id, report)
             self._save_redirects(s, merges or {}, [story.id for story in digest.stories], now, run.id)
             self._save_storylines(s, digest.storylines, digest.storylines_gone, now, report)
-            if self._deferred:  # the clustering state that produced these stories, in the same transaction
+            for delta in self._deferred_state:  # the clustering state that produced these stories, same transaction
+                self._put_state(s, delta)
+            self._deferred_state.clear()
+            if self._deferred:
                 for key, data in self._deferred.items():
                     self._write_blob(s, key, data)
                 self._deferred.clear()
@@ -322,11 +327,11 @@ class Store:
         (the next run then failed, found by ``bench/crash.py`` at 10,000 articles). Inside this block either both
         are saved or neither.
         """
-        self._deferred = {}
+        self._deferred, self._deferred_state = {}, []
         try:
             yield
         finally:
-            self._deferred = None
+            self._deferred, self._deferred_state = None, []
 
     def save_articles(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
                       kind: str = "api") -> SaveReport:
@@ -686,6 +691,51 @@ class Store:
             return
         with self.session() as s:
             self._write_blob(s, key, bytes(data))
+
+    # -- the incremental clustering state's rows (``cluster/state_store.StateRows``; queries in ``state_rows``) ----
+    def state_articles(self, ids: Sequence[str] | None, *, sketches: bool, terms: bool) -> list[tuple[Any, ...]]:
+        """The clustering state's rows of these articles (all when None, in order of addition)."""
+        with self.session() as s:
+            return state_rows.state_articles(s, ids, sketches, terms)
+
+    def state_window(self, first: float | None, last: float | None, since_seq: int) -> list[tuple[Any, ...]]:
+        """The clustering state's articles published between ``first`` and ``last`` or added from ``since_seq``."""
+        with self.session() as s:
+            return state_rows.state_window(s, first, last, since_seq)
+
+    def state_members(self, story_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """(article, story) of these stories in the clustering state, in order of addition."""
+        with self.session() as s:
+            return state_rows.state_members(s, story_ids)
+
+    def state_stories(self, ids: Sequence[str] | None) -> list[tuple[Any, ...]]:
+        """(id, created run, merged into, merge run) of these story ids in the clustering state (all when None)."""
+        with self.session() as s:
+            return state_rows.state_stories(s, ids)
+
+    def state_duplicates(self, originals: Sequence[str] | None) -> list[tuple[str, str]]:
+        """(duplicate, original) in the clustering state for these originals (all when None)."""
+        with self.session() as s:
+            return state_rows.state_duplicates(s, originals)
+
+    def state_df(self, terms: Sequence[int] | None) -> list[tuple[int, int]]:
+        """(term, document frequency) in the clustering state (all when None)."""
+        with self.session() as s:
+            return state_rows.state_df(s, terms)
+
+    def put_state(self, delta: StateDelta) -> None:
+        """Write the clustering state's changed rows (with the next ``save_digest`` inside ``deferred_blobs()``)."""
+        if self._deferred is not None:
+            self._deferred_state.append(delta)
+            return
+        with self.session() as s:
+            self._put_state(s, delta)
+
+    @staticmethod
+    def _put_state(s: Session, delta: StateDelta) -> None:
+        state_rows.put_state(s, delta)
+        for chunk in _chunks(list(delta.drop_blobs)):
+            s.execute(delete(BlobRow).where(BlobRow.key.in_(chunk)))
 
     @staticmethod
     def _write_blob(s: Session, key: str, data: bytes) -> None:

@@ -250,3 +250,45 @@ class StorylineStoryRow(Base):
     story_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     storyline_id: Mapped[str] = mapped_column(String(128), index=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class ClusterArticleRow(Base):
+    """One article in the incremental clustering state (``cluster/state_store.py``): its story now, publication
+    time (``stamp``, Unix seconds; the date window a batch loads), dense sketch (float16) and top term counts."""
+
+    __tablename__ = "cluster_articles"
+    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(128), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    """Order of addition (the latest ``RECENT_ARTICLES`` are candidates whatever their date)."""
+    stamp: Mapped[float | None] = mapped_column(Float, index=True)
+    language: Mapped[str | None] = mapped_column(String(32))
+    sketch: Mapped[bytes] = mapped_column(LargeBinary)
+    terms: Mapped[bytes] = mapped_column(LargeBinary)
+    counts: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClusterStoryRow(Base):
+    """A story id the clustering state used: the run that created it, and where it went when merged away."""
+
+    __tablename__ = "cluster_stories"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created: Mapped[int] = mapped_column(Integer)
+    merged_into: Mapped[str | None] = mapped_column(String(128))
+    merged_run: Mapped[int | None] = mapped_column(Integer)
+
+
+class ClusterDuplicateRow(Base):
+    """A near-duplicate in the clustering state: it follows ``original``'s story."""
+
+    __tablename__ = "cluster_duplicates"
+    article_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    original: Mapped[str] = mapped_column(String(512), index=True)
+
+
+class ClusterTermRow(Base):
+    """The document frequency of one hashed term over the clustered articles (the incremental IDF)."""
+
+    __tablename__ = "cluster_terms"
+    term: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    df: Mapped[int] = mapped_column(Integer)

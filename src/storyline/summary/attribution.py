@@ -57,15 +57,13 @@ floors: on 30 ECB+ dev stories (7,099 shortlisted pairs) every span MiniLM cited
 (docs/summaries.md); below both it cannot decide anything, so it is not encoded."""
 
 
-def _coverage(a: Terms, b: Terms, idf: dict[str, float]) -> float:
-    """The idf-weighted share of ``a``'s content words that ``b`` also uses."""
-    words = a.vocabulary
-    if not words:
+def _covered(weights: dict[str, float], total: float, b: Terms) -> float:
+    """The idf-weighted share of the claim's content words that ``b`` also uses, from the claim's ``weights`` (idf
+    per word) and their ``total``, computed once for all its candidates."""
+    if not total:
         return 0.0
     # fsum: exactly rounded whatever the set's iteration order, which changes with each process's hash seed
-    total = math.fsum(idf.get(w, 1.0) for w in words)
-    shared = math.fsum(idf.get(w, 1.0) for w in words & b.vocabulary)
-    return shared / total if total else 0.0
+    return math.fsum(weights[w] for w in b.vocabulary if w in weights) / total
 
 
 def pair_features(index: StorySentences, i: int, candidates: np.ndarray) -> np.ndarray:
@@ -75,15 +73,18 @@ def pair_features(index: StorySentences, i: int, candidates: np.ndarray) -> np.n
         return rows
     claim = index.terms[i]
     rows[:, 0] = index.vectors[candidates] @ index.vectors[i]
-    for r, j in enumerate(candidates):
+    weights = {w: index.idf.get(w, 1.0) for w in claim.vocabulary}
+    total = math.fsum(weights.values())
+    names, numbers, bigrams = claim.names, claim.numbers, claim.bigrams
+    for r, j in enumerate(candidates.tolist()):
         other = index.terms[j]
-        rows[r, 1] = _coverage(claim, other, index.idf)
-        rows[r, 2] = len(claim.names & other.names) / len(claim.names) if claim.names else 0.5
-        if claim.numbers and other.numbers:
-            shared = claim.numbers & other.numbers
+        rows[r, 1] = _covered(weights, total, other)
+        rows[r, 2] = len(names & other.names) / len(names) if names else 0.5
+        if numbers and other.numbers:
+            shared = not numbers.isdisjoint(other.numbers)
             rows[r, 3] = 1.0 if shared else 0.0
             rows[r, 4] = 0.0 if shared else 1.0
-        rows[r, 5] = min(len(claim.bigrams & other.bigrams), 3) / 3
+        rows[r, 5] = min(len(bigrams & other.bigrams), 3) / 3
     return rows
 
 

@@ -95,10 +95,6 @@ class StorySentences:
     def __len__(self) -> int:
         return len(self.sentences)
 
-    def language_of(self, i: int) -> str | None:
-        """The language of candidate ``i`` (its article's)."""
-        return self.articles[int(self.owner[i])].language
-
     def of_article(self, k: int) -> np.ndarray:
         """Positions (in ``sentences``) of article ``k``'s candidates."""
         return np.flatnonzero(self.owner == k)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..text.tokens import stem, stop_words, tokens
 from .index import StorySentences
 from .terms import Terms
 
@@ -82,31 +81,15 @@ class SentenceScores:
     """``weight`` per column of ``incidence``."""
 
 
-def function_bigrams(text: str, language: str | None = None) -> set[Concept]:
-    """Adjacent word pairs of ``text`` of which exactly one is a stop word of its ``language`` (stemmed, lower
-    case)."""
-    stop = stop_words(language=language)
-    out: set[Concept] = set()
-    previous: tuple[str, bool] | None = None
-    for token in tokens(text):
-        lower = token.lower()
-        is_stop = lower in stop
-        word = lower if is_stop or token[0].isdigit() else stem(lower)
-        if previous is not None and previous[1] != is_stop:
-            out.add(("~", previous[0], word))
-        previous = (word, is_stop)
-    return out
-
-
-def concepts_of(t: Terms, text: str | None = None, weights: ConceptWeights | None = None,
-                language: str | None = None) -> frozenset[Concept]:
-    """The concepts of a sentence: content words, content bigrams, numbers (and function bigrams of ``text``)."""
+def concepts_of(t: Terms, weights: ConceptWeights | None = None) -> frozenset[Concept]:
+    """The concepts of a sentence: content words, content bigrams, numbers (and its function bigrams when
+    ``weights.function_bigrams``)."""
     weights = weights or CONCEPTS
     concepts: set[Concept] = set(t.bigrams)
-    concepts.update((w,) for w in t.words)
+    concepts.update((w,) for w in t.vocabulary)
     concepts.update(("#", n) for n in t.numbers)
-    if weights.function_bigrams and text is not None:
-        concepts |= function_bigrams(text, language)
+    if weights.function_bigrams:
+        concepts |= t.function_bigrams
     return frozenset(concepts)
 
 
@@ -155,10 +138,10 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
     weights = weights or CONCEPTS
     n = len(index)
     n_articles = len(index.articles)
-    concepts = [concepts_of(index.terms[i], index.sentences[i].text, weights, index.language_of(i)) for i in range(n)]
+    concepts = [concepts_of(index.terms[i], weights) for i in range(n)]
     article_df: Counter[Concept] = Counter()
     early: dict[Concept, float] = {}
-    for k in range(n_articles):
+    for k in range(n_articles if weights.model is None else 0):  # a model weighs concepts from their features
         first: dict[Concept, int] = {}
         for i in index.of_article(k):
             rank = int(index.rank[i])

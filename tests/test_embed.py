@@ -1,0 +1,63 @@
+"""The NumPy MiniLM runtime (storyline.embed.MiniLMEmbedder): the same vectors as sentence-transformers + torch."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from scipy.special import erf
+
+from storyline.embed import MiniLMEmbedder, gelu_, get_embedder, minilm_path
+from storyline.text.sentences import split_sentences
+
+from conftest import DATA
+
+
+def test_gelu_is_the_exact_erf_gelu_in_float32() -> None:
+    x = np.concatenate([np.linspace(-12, 12, 400_001), np.random.default_rng(1).standard_normal(100_003) * 3])
+    values = x.astype(np.float32).reshape(-1, 4)  # 2-D, and not a multiple of the chunk size
+    exact = values.reshape(-1).astype(np.float64)
+    exact = exact * 0.5 * (1.0 + erf(exact / np.sqrt(2.0)))
+    gelu_(values)
+    assert values.dtype == np.float32
+    assert np.abs(values.reshape(-1) - exact).max() <= 1e-6  # measured 3.3e-7; torch's own erf GELU is ~1e-7
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    """Real sentences of varied length (and two whole articles, longer than the model's 256 tokens)."""
+    lines = (DATA / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    docs = [json.loads(line) for line in lines[:20]]
+    sentences = [s.text for d in docs for s in split_sentences(d["text"], d["id"])]
+    random.Random(3).shuffle(sentences)
+    return sentences[:60] + [d["text"] for d in docs[:2]] + ["", "   Padded   "]
+
+
+def test_minilm_vectors_equal_sentence_transformers(texts: list[str]) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(1)
+    reference = SentenceTransformer(minilm_path(), device="cpu").encode(texts, normalize_embeddings=True)
+    vectors = get_embedder("minilm").encode(texts)
+    assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
+    cosine = (vectors * reference).sum(axis=1)
+    assert cosine.min() >= 0.99999, cosine.min()  # measured 0.9999999 (bench/minilm_speed.py: 800 sentences)
+    assert np.abs(vectors - reference).max() < 1e-5
+
+
+def test_minilm_vector_does_not_depend_on_its_batch(texts: list[str]) -> None:
+    """Padding and the attention mask: a text encoded alone, or batched with longer and shorter ones (any budget),
+    gets the same vector, in its input's row."""
+    model = get_embedder("minilm")
+    assert isinstance(model, MiniLMEmbedder)
+    together = model.encode(texts)
+    alone = np.stack([model.encode([t])[0] for t in texts[:10]])
+    assert np.abs(together[:10] - alone).max() < 1e-6
+    small = MiniLMEmbedder()
+    small.token_budget = 64  # many small batches, one text per batch for the long ones
+    assert np.abs(small.encode(texts) - together).max() < 1e-6
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-6)
+    assert model.encode([]).shape == (0, 384)
