@@ -239,7 +239,7 @@ def cite_summary(
         citations = [Citation(own.article_id, own.start, own.end, 1.0)]
         if k is not None:
             citations += [c for c in agreed[k].claim.citations if c.article_id != own.article_id]
-        cited.append(SummarySentence(sentence.text, citations))
+        cited.append(SummarySentence(sentence.text, citations, sentence.language))
     return cited
 
 
