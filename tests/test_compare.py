@@ -281,18 +281,25 @@ def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
     assert 2 * precision * recall / (precision + recall) >= 0.81
 
 
-def test_stories_in_other_languages_are_counted_not_compared() -> None:
-    """The spaCy model and the date rules are English: a German story is left alone and counted."""
+@pytest.mark.parametrize("cross_lingual", ["off", "auto"])
+def test_stories_in_other_languages_are_counted(cross_lingual: str) -> None:
+    """Without a cross-lingual model a German story is left alone and counted; with one (the multilingual extra) it
+    is compared, and its articles are counted as having no entities (there is no German spaCy pipeline)."""
     from storyline.config import Settings
     from storyline.models import Story
     from storyline.pipeline import DescribeStories, LocalExecutor, RunState
 
     german = _articles(Article(id="de", text="Am Montag brach in Lowtown ein Damm. Vierzig Häuser wurden überflutet.",
                                language="de"))  # fmt: skip
-    state = RunState(settings=Settings(progress=False), articles=german,
+    settings = Settings(progress=False).with_overrides({"compare.cross_lingual": cross_lingual})
+    state = RunState(settings=settings, articles=german,
                      stories=[Story(id="s", headline="", article_ids=["de"])])  # fmt: skip
     DescribeStories().run(state, LocalExecutor(progress=False))
-    assert state.dropped["stories not compared: no English article"] == 1
+    if cross_lingual == "off":
+        assert state.dropped["stories not compared: no English article"] == 1
+    else:
+        assert "stories not compared: no English article" not in state.dropped
+        assert state.dropped["articles without entities: no spaCy pipeline for de"] == 1
     assert not state.stories[0].entities and not state.stories[0].timeline
     assert state.stories[0].summary, "the story is still summarized"
 
