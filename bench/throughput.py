@@ -4,6 +4,7 @@
     python bench/throughput.py --sizes 2000                     # a quicker look
     python bench/throughput.py --sizes 2000 --configs new,cheap --base 7828dca
     python bench/throughput.py --sizes html                     # the 100 saved pages of ../shared/data (pages/s)
+    python bench/throughput.py --sizes 20000,100000 --configs cheap,old-cheap   # the stages alone, at scale
 
 Configurations, each run in its own subprocess on the same input and the same engine (the default process pool,
 ``--workers`` workers, so two sizes are compared on one engine):
@@ -11,7 +12,15 @@ Configurations, each run in its own subprocess on the same input and the same en
 - ``new``: this checkout's code with the default settings (summaries, citation check, comparison all on);
 - ``old``: the code of commit ``--base`` (default ``7828dca``, main before issue 15) with *its* default settings,
   unpacked with ``git archive`` into bench/out/ (git-ignored) and run from there: today's defaults, pinned;
-- ``cheap``: this checkout with TF-IDF summary vectors, the static citation check and the comparison off.
+- ``cheap``: this checkout with no model at all: TF-IDF summary vectors, the static citation check, the comparison
+  off and no cross-lingual clustering model (``cluster.cross_lingual = "off"``: with it, one article in a second
+  language, or one short English text the language detector reads as another, has the multilingual model encode
+  every article of the input, ~0.3 CPU s each);
+- ``old-cheap``: the code of ``--base`` with the ``cheap`` settings: the stages' own cost before and after, side by
+  side with ``cheap``;
+- ``unbounded``: this checkout with the comparison's models as before they were bounded per story (MiniLM alignment
+  of every unit of stories up to 60 units, ``compare.embedder = "auto"``, static shift 0.1; spaCy on every sentence,
+  ``compare.model_sentences = 0``): what the bounds alone save.
 
 The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-shuffled variants); the size
 ``html`` is instead the 100 gzipped pages of the extraction benchmark (../shared/data/ingest/extraction/html), read
@@ -46,7 +55,7 @@ from proctree import run_with_peak, run_with_peaks  # bench/, the script's own f
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 SEEDS = ROOT.parent / "shared" / "seeds"
-CONFIGS = ("new", "old", "cheap")
+CONFIGS = ("new", "old", "cheap", "old-cheap", "unbounded")
 BASE = "7828dca"
 """main before the issue 15 work: today's defaults, pinned."""
 HTML_PAGES = ROOT.parent / "shared" / "data" / "ingest" / "extraction" / "html"
@@ -60,14 +69,27 @@ def settings_for(config: str):  # -> Settings of whichever checkout runs this sc
 
     settings = Settings.load()
     settings = replace(settings, progress=False)
-    if config == "cheap":
+    if config in ("cheap", "old-cheap"):
         settings = replace(
             settings,
             summary=replace(settings.summary, embedder="tfidf", verifier="static"),
             compare=replace(settings.compare, enabled=False),
             cluster=replace(settings.cluster, cross_lingual="off"),
         )
+    if config == "unbounded":
+        settings = replace(settings, compare=replace(settings.compare, embedder="auto", static_shift=0.1,
+                                                     model_sentences=0))  # fmt: skip
     return settings
+
+
+CONFIG_FILES = {
+    "cheap": '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
+             '[cluster]\ncross_lingual = "off"\n',
+    "old-cheap": '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
+                 '[cluster]\ncross_lingual = "off"\n',
+    "unbounded": '[compare]\nembedder = "auto"\nstatic_shift = 0.1\nmodel_sentences = 0\n',
+}
+"""The settings of ``settings_for`` as a TOML file, for the start-up digest."""
 
 
 def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
@@ -170,12 +192,9 @@ def startup(config: str, src: Path, workers: int) -> float:
     """Wall-clock seconds of a whole `storyline digest` of the two seed articles in a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
         options = ["--workers", str(workers), "-q"]
-        if config == "cheap":
-            (Path(tmp) / "cheap.toml").write_text(
-                '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
-                '[cluster]\ncross_lingual = "off"\n'
-            )
-            options += ["--config", str(Path(tmp) / "cheap.toml")]
+        if config in CONFIG_FILES:
+            (Path(tmp) / "config.toml").write_text(CONFIG_FILES[config])
+            options += ["--config", str(Path(tmp) / "config.toml")]
         code = "from storyline.cli import main; main()"
         command = [sys.executable, "-c", code, "digest", str(SEEDS), "-o", str(Path(tmp) / "out"), *options]
         _, wall, _ = run_with_peak(command, _env(src))
@@ -264,7 +283,7 @@ def main() -> None:
 
     base = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.base], capture_output=True, text=True,
                           check=True).stdout.strip()
-    sources = {c: pinned_source(base) if c == "old" else ROOT / "src" for c in configs}
+    sources = {c: pinned_source(base) if c.startswith("old") else ROOT / "src" for c in configs}
     for name in args.sizes.split(","):
         if name == "html":
             folder, size = HTML_PAGES, len(list(HTML_PAGES.glob("*.html.gz")))
@@ -277,7 +296,7 @@ def main() -> None:
             print(f"bench: {size:,} articles, {config} ...", file=sys.stderr, flush=True)
             results.append(measure(config, sources[config], folder, args.workers))
         kind = "HTML pages" if name == "html" else "articles"
-        print(f"### {size:,} {kind} ({'old = ' + base[:12] if 'old' in configs else ''})\n")
+        print(f"### {size:,} {kind} ({'old = ' + base[:12] if any(c.startswith('old') for c in configs) else ''})\n")
         print(table(size, results, args.workers, load))
         print(flush=True)
 

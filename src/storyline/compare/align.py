@@ -6,9 +6,9 @@ meetings ..., but later decided not to act" into clauses left each half too shor
 
 The ``cascade`` setting (the default) runs MiniLM only where it may decide something, and on a bounded number of
 units per story: every pair gets a static-embedding score first, and only the units of pairs whose cheap score falls
-in a band around (or above) a threshold are encoded with MiniLM, at most ``cascade_units`` of them (those in the
-most such pairs); pairs of two encoded units get MiniLM's cosine, the others keep the static one (bench/RESULTS.md,
-issue 15).
+in a band around (or above) a threshold are encoded with MiniLM, at most ``cascade_units`` of them (both units of
+the pairs closest to a threshold first); pairs of two encoded units get MiniLM's cosine, the others keep the static
+one (bench/RESULTS.md, issue 15).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Near-duplicates by MinHash LSH over word shingles, confirmed by the exact Jaccard similarity.
 
-Exact copies (same normalized text) are found by hashing first; LSH proposes candidate pairs among the rest and
+Exact copies (same normalized text) are found by hashing first; LSH (the bands and rows datasketch chooses, in a
+plain dict of band values: the same candidates as datasketch's index at a third of its cost) proposes candidate
+pairs among the rest and
 each candidate is verified on the real shingle sets, so the thresholds mean what they say. A pair is a duplicate
 when its Jaccard similarity reaches ``threshold`` or when nearly all of the shorter article's shingles are in the
 longer one (``containment``): a syndicated wire story that outlets wrapped in different boilerplate.
@@ -15,7 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from ..config import DedupOptions
 from ..models import Article
@@ -71,9 +72,21 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values have in common (``len(np.intersect1d(a, b))`` without
+    sorting their concatenation: a binary search of the shorter in the longer)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return int(np.count_nonzero(b[at] == a))
+
+
 def copy_score(a: np.ndarray, b: np.ndarray, options: DedupOptions) -> float:
     """How much of a copy two sorted shingle-hash arrays are (0 = not a duplicate): Jaccard, or containment."""
-    shared = len(np.intersect1d(a, b, assume_unique=True))
+    shared = _shared(a, b)
     jaccard = shared / (len(a) + len(b) - shared)
     if jaccard >= options.threshold:
         return jaccard
@@ -90,7 +103,7 @@ def _plausible(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int, options: 
     small, large = min(size_a, size_b), max(size_a, size_b)
     c = options.containment
     needed = min(options.threshold, c * small / ((1 - c) * small + large))
-    return float(np.mean(a == b)) >= needed - 0.15
+    return bool(np.count_nonzero(a == b) / len(a) >= needed - 0.15)
 
 
 def _canonical_order(article: Article) -> tuple[float, int, str]:
@@ -132,7 +145,8 @@ def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = Non
     options = options or DedupOptions()
     duplicate_of: dict[str, str] = {}
     by_digest: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=min(options.candidate, options.threshold), num_perm=options.num_perm)
+    bands, rows = lsh_shape(options)
+    buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]  # per band: its values -> kept articles
     kept: dict[str, DedupKey] = {}
     for key in sorted(keys, key=lambda k: k.order):
         if key.digest in by_digest:
@@ -142,9 +156,11 @@ def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = Non
         by_digest[key.digest] = key.article_id
         if not len(key.shingles):
             continue
-        sketch = LeanMinHash(seed=1, hashvalues=key.signature, scheme="legacy")
+        band_values = _band_values(key.signature, bands, rows)
+        candidates = {other for bucket, band in zip(buckets, band_values, strict=True)
+                      for other in bucket.get(band, ())}
         best, best_score = None, 0.0
-        for candidate in sorted(lsh.query(sketch)):
+        for candidate in sorted(candidates):
             other = kept[candidate]
             if not _plausible(key.signature, other.signature, len(key.shingles), len(other.shingles), options):
                 continue
@@ -155,8 +171,26 @@ def link_duplicates(keys: Sequence[DedupKey], options: DedupOptions | None = Non
             duplicate_of[key.article_id] = duplicate_of.get(best, best)
             continue
         kept[key.article_id] = key
-        lsh.insert(key.article_id, sketch)
+        for bucket, band in zip(buckets, band_values, strict=True):
+            bucket.setdefault(band, []).append(key.article_id)
     return duplicate_of
+
+
+@cache
+def lsh_shape(options: DedupOptions) -> tuple[int, int]:
+    """``(bands, rows)`` of the LSH index: the split datasketch's MinHashLSH picks for ``dedup.candidate`` (or
+    ``dedup.threshold`` when lower), the same in a run and across runs (``stored.py``)."""
+    from datasketch.lsh import _optimal_param
+
+    bands, rows = _optimal_param(min(options.candidate, options.threshold), options.num_perm, 0.5, 0.5)
+    return int(bands), int(rows)
+
+
+def _band_values(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
+    """Each LSH band's ``rows`` signature values as bytes: two signatures share a band's bucket exactly when they
+    agree on the whole band, as in datasketch's index."""
+    values = np.ascontiguousarray(signature[: bands * rows], dtype=np.uint64)
+    return values.view(f"V{8 * rows}").tolist()
 
 
 def find_duplicates(articles: Sequence[Article], options: DedupOptions | None = None) -> dict[str, str]:

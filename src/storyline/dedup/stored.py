@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Protocol
 
 import numpy as np
 
 from ..config import DedupOptions
 from ..models import Article
-from .minhash import DedupKey, _plausible, copy_score, dedup_key
+from .minhash import DedupKey, _plausible, copy_score, dedup_key, lsh_shape
 
 SCHEME_VERSION = 1
 """Bumped when the band key function changes: keys of an older version are rebuilt."""
@@ -70,15 +69,6 @@ class StoredLinks:
     backfilled: int = 0
     candidates_checked: int = 0
     new_ids: list[str] = field(default_factory=list)
-
-
-@cache
-def lsh_shape(options: DedupOptions) -> tuple[int, int]:
-    """``(bands, rows)`` of the LSH index: the same split datasketch picks for the in-run index."""
-    from datasketch.lsh import _optimal_param
-
-    bands, rows = _optimal_param(min(options.candidate, options.threshold), options.num_perm, 0.5, 0.5)
-    return int(bands), int(rows)
 
 
 def scheme(options: DedupOptions) -> str:
