@@ -509,11 +509,44 @@ def agree_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar"), fit
     print("bar: fitted for best F1 on the fitting topics (the English rule keeps its bar, compare.agree)")
 
 
+def compare_cost(groups: tuple[str, ...] = ("M0030", "M0041", "M0092", "M0095", "M0099")) -> None:
+    """CPU seconds of ``compare_story`` on an English report and its French translation, with the cross-lingual
+    model (``compare.cross_lingual = e5``: every unit read by e5 once) and without (``off``: pairs of two languages
+    never agree), same process, models loaded before timing; and the agreed facts across the two languages."""
+    from storyline.compare import compare_story
+    from storyline.config import CompareOptions
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    stories = [[Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows
+                if r["doc_group"] == g and r["lang"] in ("en", "fr")] for g in groups]
+    for articles in stories:
+        ensure_sentences(articles)
+    get_embedder("e5")
+    compare_story(stories[0], CompareOptions(cross_lingual="off"))  # spaCy pipelines and MiniLM loaded
+    print(f"\nComparison of an English report and its French translation ({len(groups)} pairs), CPU seconds:")
+    print(f"{'pair':8} {'units':>5} {'off s':>6} {'e5 s':>6} {'agreed off':>10} {'agreed e5':>9}")
+    total = [0.0, 0.0]
+    for group, articles in zip(groups, stories, strict=True):
+        figures = []
+        for choice in ("off", "e5"):
+            start = time.process_time()
+            result = compare_story(articles, CompareOptions(cross_lingual=choice))  # type: ignore[arg-type]
+            figures.append((time.process_time() - start, sum(len({c.article_id for c in a.citations}) > 1
+                                                               for a in result.agreed)))
+        units = sum(len([s for s in a.sentences if len(s.text.split()) >= 4]) for a in articles)
+        total[0] += figures[0][0]
+        total[1] += figures[1][0]
+        print(f"{group:8} {units:5d} {figures[0][0]:6.1f} {figures[1][0]:6.1f} {figures[0][1]:10d} {figures[1][1]:9d}")
+    print(f"total: off {total[0]:.1f} s, e5 {total[1]:.1f} s ({total[1] / max(total[0], 1e-9):.1f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
     parser.add_argument("--parts", default="summaries,linking,english,independent,agree",
-                        help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree")
+                        help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree, "
+                             "compare-cost")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -531,6 +564,8 @@ def main() -> None:
         independent_table()
     if "agree" in parts:
         agree_table()
+    if "compare-cost" in parts:
+        compare_cost()
     if args.ecb_through:
         english_through_model(args.ecb_through, args.ecb_articles)
 
