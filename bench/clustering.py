@@ -3,6 +3,7 @@
     python bench/clustering.py            # ECB+ dev (events), DUC 2003 and MultiLing 2011 clusters
     python bench/clustering.py --minilm   # also the MiniLM + HDBSCAN baseline (slow: ~1 min per 500 articles)
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
+    python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events share figures
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -28,12 +29,13 @@ features go when every story is seen at once). "Topic-pair separation" (ECB+): o
 different events, the share kept in different storylines.
 
 New evidence measured in the same incremental path (``group_stories`` with another ``StorySimilarity``): story
-vectors (the mean sentence-encoder vector of a story's articles, ``static`` always, ``minilm`` with ``--minilm``)
-mixed into the storylines' similarity, (weight, bar) cross-validated over DUC topics (chosen on half, scored on the
-other half) and, for the other sets, fitted on all of DUC and applied unchanged (held-out sets); the same vectors
+vectors (the mean sentence-encoder vector of a story's articles, ``static`` always, ``minilm`` with ``--minilm``,
+which also runs MiniLM over each story's summary sentences instead) mixed into the storylines' similarity, (weight,
+bar) cross-validated over DUC topics (chosen on half, scored on the other half) and, for the other sets, fitted on
+all of DUC and applied unchanged (held-out sets); the same vectors
 under batch average link tuned in hindsight (their ceiling); and "ceiling: event stories grouped by majority gold
 label", the best any storyline level can score over today's event stories (a story mixing two labels stays mixed).
-The ECB+ event stories that mix a topic's two events are listed on stderr.
+The event stories that mix gold labels (ECB+: a topic's two events; DUC: two topics) are listed on stderr.
 """
 
 from __future__ import annotations
@@ -323,29 +325,44 @@ def majority_ceiling(events: list[list[str]], gold: dict[str, str]) -> list[list
     return list(groups.values())
 
 
-def mixed_event_stories(events: list[list[str]], event: dict[str, str], topic: dict[str, str]) -> list[str]:
-    """The event stories holding articles of two gold events of one topic (what costs ECB+ its topic-pair
-    separation): ``topic: event x n + event y m`` per story."""
+def mixed_event_stories(events: list[list[str]], gold: dict[str, str]) -> list[str]:
+    """The event stories holding articles of two or more gold labels (ECB+: a topic's two events, what costs it its
+    topic-pair separation; DUC: two TDT topics, what the storyline level cannot undo): ``a xn + b xm`` per story."""
     out = []
     for group in events:
-        counts = Counter(event[a] for a in group)
+        counts = Counter(gold[a] for a in group)
         if len(counts) > 1:
-            out.append(f"{topic[group[0]]}: " + " + ".join(f"{e} x{n}" for e, n in counts.most_common()))
+            out.append(" + ".join(f"{label} x{n}" for label, n in counts.most_common()))
     return out
 
 
-def story_vectors(stories: list[Story], by_id: dict[str, Article], embedder: str) -> dict[str, np.ndarray]:
-    """Each story's mean sentence-encoder vector of its originals' titles and first 1,000 characters (unit length)."""
+def story_vectors(stories: list[Story], by_id: dict[str, Article], embedder: str,
+                  source: str = "articles") -> dict[str, np.ndarray]:
+    """Each story's mean sentence-encoder vector (unit length) of its originals' titles and first 1,000 characters
+    (``source="articles"``), or of its summary's sentences (``"summaries"``: ``summarize_story`` as the pipeline runs
+    it, the citation check static to keep the run short; it does not change which sentences are chosen)."""
     from storyline.cluster.features import titled_text
+    from storyline.config import SummaryOptions
     from storyline.embed import encode
+    from storyline.summary import summarize_story
+    from storyline.text.sentences import ensure_sentences
 
-    articles = [by_id[a] for s in stories for a in s.article_ids]
-    vectors = dict(zip((a.id for a in articles), encode(embedder, [titled_text(a)[:1000] for a in articles]),
-                       strict=True))
-    out = {}
+    texts: dict[str, list[str]] = {}
     for story in stories:
-        originals = [a for a in story.article_ids if by_id[a].duplicate_of is None] or story.article_ids
-        mean = np.mean([vectors[a] for a in originals], axis=0)
+        originals = [by_id[a] for a in story.article_ids if by_id[a].duplicate_of is None] or [
+            by_id[a] for a in story.article_ids]
+        if source == "summaries":
+            ensure_sentences(originals)
+            summary, _ = summarize_story(originals, SummaryOptions(verifier="static"))
+            texts[story.id] = [s.text for s in summary] or [titled_text(originals[0])[:1000]]
+        else:
+            texts[story.id] = [titled_text(a)[:1000] for a in originals]
+    flat = [t for story in stories for t in texts[story.id]]
+    vectors = encode(embedder, flat)
+    out, at = {}, 0
+    for story in stories:
+        mean = vectors[at:at + len(texts[story.id])].mean(axis=0)
+        at += len(texts[story.id])
         out[story.id] = mean / (np.linalg.norm(mean) or 1.0)
     return out
 
@@ -415,6 +432,37 @@ def vectors_average_link(stories: list[Story], vectors: dict[str, np.ndarray], g
     return best_average_link(distance, [s.id for s in stories], gold, np.arange(0.02, 0.8, 0.02),
                              metric="precomputed", expand_to=lambda groups: expand(groups, stories),
                              label=lambda t: f"cosine {1 - t:.2f}")
+
+
+MAGNITUDE = re.compile(r"(?:magnitude|richter)\D{0,25}?(\d\.\d)|(\d\.\d)\s*(?:-|\s)?(?:magnitude|on the richter)", re.I)
+SUM = re.compile(r"[$€£]\s?(\d+(?:\.\d+)?)\s*(million|billion|mn|bn|m)\b|(\d+(?:\.\d+)?)\s*(million|billion)\s*"
+                 r"(?:dollars|euros|pounds)", re.I)
+
+
+def figure_conflicts() -> list[tuple[str, str, int, int]]:
+    """Would conflicting figures tell ECB+'s sibling events apart? For article pairs of one topic (same event, or
+    its two sibling events) that both state an earthquake magnitude (or a sum of money): how often they share none."""
+    rows = [json.loads(line) for line in (DATA / "ecbplus" / "dev.jsonl").open(encoding="utf-8")]
+    figures = {}
+    for row in rows:
+        found: dict[str, set[str]] = {"magnitude": set(), "sum": set()}
+        found["magnitude"] |= {m[1] or m[2] for m in MAGNITUDE.finditer(row["text"])}
+        found["sum"] |= {f"{float(m[1] or m[3]):g}{(m[2] or m[4])[0].lower()}" for m in SUM.finditer(row["text"])}
+        figures[row["id"]] = found
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    by_topic: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_topic[row["topic"]].append(row)
+    for members in by_topic.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                kind = "same event" if a["event"] == b["event"] else "sibling events"
+                for unit in ("magnitude", "sum"):
+                    x, y = figures[a["id"]][unit], figures[b["id"]][unit]
+                    if x and y:
+                        counts[(kind, unit, not x & y)] += 1
+    return [(kind, unit, counts[(kind, unit, False)] + counts[(kind, unit, True)], counts[(kind, unit, True)])
+            for kind in ("same event", "sibling events") for unit in ("magnitude", "sum")]
 
 
 class MemoryBlobs(dict):
@@ -523,26 +571,30 @@ def storyline_inputs(name: str) -> tuple[list[Article], dict[str, str], dict[str
     return articles, gold, event, topic, events, stories_of(events, {a.id: a for a in articles}), seconds
 
 
-def storyline_rows(embedders: tuple[str, ...] = ("static",)) -> list[tuple]:
+VectorSource = tuple[str, str]
+"""(embedder, "articles" or "summaries"): where story vectors come from (``story_vectors``)."""
+
+
+def storyline_rows(sources: tuple[VectorSource, ...] = (("static", "articles"),)) -> list[tuple]:
     from storyline.embed import shared_vectors
 
-    with shared_vectors():  # each article encoded once per embedder (the sets share texts: ECB+ twice, DUC twice)
-        return storyline_set_rows(embedders)
+    with shared_vectors():  # each text encoded once per embedder (the sets share texts: ECB+ twice, DUC twice)
+        return storyline_set_rows(sources)
 
 
-def storyline_set_rows(embedders: tuple[str, ...]) -> list[tuple]:
+def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
     rows = []
-    fitted = {}  # embedder -> (weight, bar) fitted on all of DUC 2003, applied to the other sets
-    for embedder in embedders:
+    fitted = {}  # source -> (weight, bar) fitted on all of DUC 2003, applied to the other sets
+    for source in sources:
         articles, gold, _, _, _, stories, _ = storyline_inputs("duc 2003")
-        vectors = story_vectors(stories, {a.id: a for a in articles}, embedder)
-        fitted[embedder] = fit_vector_setting(stories, articles, gold, vectors)
+        vectors = story_vectors(stories, {a.id: a for a in articles}, *source)
+        fitted[source] = fit_vector_setting(stories, articles, gold, vectors)
     for name in SETS:
         articles, gold, event, topic, events, stories, event_seconds = storyline_inputs(name)
         by_id = {a.id: a for a in articles}
-        if name.startswith("ecb+"):
-            print(f"{name}: event stories mixing two events of one topic: " + "; ".join(
-                mixed_event_stories(events, event, topic)), file=sys.stderr)
+        if not name.endswith("one day"):
+            print(f"{name}: event stories mixing gold labels: " + ("; ".join(mixed_event_stories(events, gold))
+                                                                   or "none"), file=sys.stderr)
         start = time.perf_counter()
         lines = expand(group_stories(stories, articles, StorylineOptions()), stories)
         line_seconds = time.perf_counter() - start
@@ -558,22 +610,23 @@ def storyline_set_rows(embedders: tuple[str, ...]) -> list[tuple]:
             groups, setting = storylines_cross_validated(stories, articles, gold, topic)
             methods.insert(1, ("storylines, threshold cross-validated (2-fold over topics)", groups, setting,
                                time.perf_counter() - start))
-        for embedder in embedders:
+        for source in sources:
+            kind = f"{source[0]} {'story' if source[1] == 'articles' else 'summary'} vectors"
             start = time.perf_counter()
-            vectors = story_vectors(stories, by_id, embedder)
+            vectors = story_vectors(stories, by_id, *source)
             vector_seconds = time.perf_counter() - start
             if name.startswith("duc"):
                 groups, setting = vectors_cross_validated(stories, articles, gold, topic, vectors)
-                method = f"storylines + {embedder} story vectors, cross-validated (2-fold over topics)"
+                method = f"storylines + {kind}, cross-validated (2-fold over topics)"
             else:
-                weight, bar = fitted[embedder]
+                weight, bar = fitted[source]
                 groups = expand(group_stories(stories, articles, StorylineOptions(),
                                               with_vectors(vectors, weight, bar)), stories)
-                method, setting = f"storylines + {embedder} story vectors, fitted on DUC", f"weight/bar {weight}/{bar}"
+                method, setting = f"storylines + {kind}, fitted on DUC", f"weight/bar {weight}/{bar}"
             methods.append((method, groups, setting, time.perf_counter() - start))
             start = time.perf_counter()
             groups, setting = vectors_average_link(stories, vectors, gold)
-            methods.append((f"stories: {embedder} story vectors + average link (tuned)", groups, setting,
+            methods.append((f"stories: {kind} + average link (tuned)", groups, setting,
                             time.perf_counter() - start + vector_seconds))
         start = time.perf_counter()
         groups, setting = similarity_average_link(stories, articles, gold)
@@ -620,12 +673,22 @@ def print_storylines(rows: list[tuple]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minilm", action="store_true",
-                        help="also run MiniLM + HDBSCAN and the storylines with MiniLM story vectors (slow)")
+                        help="also MiniLM + HDBSCAN and storylines with MiniLM story and summary vectors (slow)")
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
+    parser.add_argument("--figure-conflicts", action="store_true",
+                        help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
-    embedders = ("static", "minilm") if args.minilm else ("static",)
+    sources: tuple[VectorSource, ...] = (("static", "articles"),)
+    if args.minilm:
+        sources += (("minilm", "articles"), ("minilm", "summaries"))
+    if args.figure_conflicts:
+        print("| ECB+ article pairs of one topic | figure | pairs stating it on both sides | sharing none | share |")
+        print("|---|---|---|---|---|")
+        for kind, unit, pairs, conflicting in figure_conflicts():
+            print(f"| {kind} | {unit} | {pairs} | {conflicting} | {conflicting / max(pairs, 1):.2f} |")
+        return
     if args.storylines_only:
-        print_storylines(storyline_rows(embedders))
+        print_storylines(storyline_rows(sources))
         print_state(storyline_state_rows())
         return
     rows = []
@@ -658,7 +721,7 @@ def main() -> None:
         pur_text = "" if np.isnan(pur) else f"{pur:.3f}"
         print(f"| {name} | {method} | {setting} | {p:.3f} | {r:.3f} | {f1:.3f} | {f1 / baseline:.3f} | {pf1:.3f} | "
               f"{pur_text} | {n} | {sec:.1f} |")
-    print_storylines(storyline_rows(embedders))
+    print_storylines(storyline_rows(sources))
     print_state(storyline_state_rows())
 
 

@@ -15,10 +15,13 @@ source's date; ECB+ documents have none and keep their place in the input. For e
    clustering state is what the measured batches work against, and it does not depend on those two settings. The
    seconds of each pre-fill chunk are reported (a chunk into a bigger store should not cost more and more); on
    SQLite the pre-filled store is kept in bench/out and ``--reuse-prefill`` starts from it (the batches run on a
-   copy); the clustering state's load and save, the one per-batch cost that grows with the store, are timed on it;
+   copy); the whole clustering state (every row) is read once from it, for its size and time: what each batch read
+   and wrote when the state was three blobs (format 1);
 2. one warm-up batch of 100 (models load; reported apart), then ``--batches`` batches of 100 with **default
    settings**, one executor kept open as the worker keeps it for a drain: wall and CPU seconds per batch (this
-   process and its workers), stories touched, peak RSS of the process tree;
+   process and its workers), stories touched, peak RSS of the process tree, and the state bytes the batch read and
+   wrote (clustering rows, counted on the store's ``state_*``/``put_state`` calls, and blobs, by key) with the
+   articles of its date window;
 3. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
    round) over a copy of the pre-filled store, with default settings, in a subprocess stopped after
    ``--regroup-limit`` seconds (not run above ``--regroup-max`` articles); a failed baseline is reported with its

@@ -3,6 +3,7 @@
     python bench/multilingual.py                  # ROUGE per language, linking table, English check
     python bench/multilingual.py --parts english --ecb-through e5 --ecb-articles 200   # the model on English
     python bench/multilingual.py --parts summaries                  # only ROUGE-1/2 per language
+    python bench/multilingual.py --parts agree        # cross-language "agreed": the sentence bar, fitted and checked
 
 Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
 Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
@@ -19,6 +20,12 @@ months, so the 7-day rule splits it: F1 is low by design); stories; seconds (mod
 The English check runs ECB+ dev, DUC 2003 and MultiLing 2011 (English) with the detector's languages, cross-lingual
 off and auto, and prints BCubed F1 of both (goal: within 0.005).
 Also printed: the cosine distributions the calibration in ``cluster/crosslingual.py`` was read from.
+Linking also runs the incremental path (``cluster/incremental.py``: the state saved and loaded between batches as a
+store keeps it) with the articles fed in daily batches, and with each day's languages in separate batches.
+Independent reports: one random language per report (no translations), same-topic pairs within 7 days linked and
+purity, beside the same reports in English. Agree: the sentence cosine at which two units of different languages
+state one fact (``compare/align.py`` ``CROSS_LINGUAL_AGREE``), fitted on two topics' aligned translation sentences
+and checked on the third.
 Summaries (printed first): for each of the 21 summarization inputs (topic x language: its 10 documents), ROUGE-1/2
 recall of 250 words against that language's 2-5 human summaries, tokenized by Unicode (``unicode_words``); storyline,
 storyline as before issue 21 (ASCII-only word tokens, the English sentence model for every language), and lead.
@@ -33,6 +40,8 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import combinations
@@ -53,6 +62,8 @@ from clustering import load as load_english  # noqa: E402
 from storyline.cluster import cluster_articles  # noqa: E402
 from storyline.cluster.crosslingual import CALIBRATION, article_embeddings  # noqa: E402
 from storyline.cluster.features import article_text, tfidf_vectors  # noqa: E402
+from storyline.cluster.incremental import assign  # noqa: E402
+from storyline.cluster.state_store import EMBEDDINGS_PREFIX, MemoryRows, load_state, save_state  # noqa: E402
 from storyline.config import ClusterOptions  # noqa: E402
 from storyline.embed import CROSS_LINGUAL, get_embedder, shared_vectors  # noqa: E402
 from storyline.ingest.language import detect_language  # noqa: E402
@@ -107,6 +118,47 @@ def hindsight(similarity: np.ndarray, ids: list[str], rows: list[dict], pairs) -
     return best[1], best[2]
 
 
+def incremental_groups(articles: list[Article], options: ClusterOptions, batch_of) -> tuple[list[list[str]], int]:
+    """Stories built by the incremental path (``cluster/incremental.py``), the articles fed in batches ordered by
+    ``batch_of(article)``, the state saved and loaded (the batch's window) between batches as a store keeps it. Also
+    returns the bytes of the cross-language vector blobs at the end."""
+    rows, by_id = MemoryRows(), {a.id: a for a in articles}
+    batches: dict[tuple, list[Article]] = defaultdict(list)
+    for a in articles:
+        batches[batch_of(a)].append(a)
+    for key in sorted(batches):
+        state = load_state(rows, options, near=batches[key])
+        assign(state, batches[key], options, lambda ids: [by_id[i] for i in ids])
+        save_state(rows, state)
+    size = sum(len(v) for k, v in rows.blobs.items() if k.startswith(EMBEDDINGS_PREFIX))
+    return list(load_state(rows, options).groups().values()), size
+
+
+@contextmanager
+def english_stop_words_only() -> Iterator[None]:
+    """Inside: every language gets only the English stop words (storyline before per-language lists)."""
+    import storyline.cluster.features as features
+    import storyline.text.tokens as tokens
+
+    real = tokens.language_stop_words
+    caches = (tokens.stop_words, features._word_hasher)
+
+    def english(language: str | None) -> frozenset[str]:
+        return frozenset()
+
+    for module in (tokens, features):
+        module.language_stop_words = english  # type: ignore[assignment]
+    for cached in caches:
+        cached.cache_clear()
+    try:
+        yield
+    finally:
+        for module in (tokens, features):
+            module.language_stop_words = real  # type: ignore[assignment]
+        for cached in caches:
+            cached.cache_clear()
+
+
 def quartiles(values: np.ndarray) -> str:
     return " ".join(f"{v:.2f}" for v in np.percentile(values, [5, 25, 50, 75, 95]))
 
@@ -135,8 +187,18 @@ def linking_table(models: list[str]) -> None:
             start = time.perf_counter()
             groups = cluster_articles(articles, ClusterOptions(cross_lingual=model))  # type: ignore[arg-type]
             row(f"storyline + {model}", groups, time.perf_counter() - start)
+            with english_stop_words_only():
+                start = time.perf_counter()
+                groups = cluster_articles(articles, ClusterOptions(cross_lingual=model))  # type: ignore[arg-type]
+                row("  English stop words only (before)", groups, time.perf_counter() - start)
             grouped[model] = groups
             vectors[model] = article_embeddings(articles, model)
+            options = ClusterOptions(cross_lingual=model)  # type: ignore[arg-type]
+            for label, batch_of in [("daily batches", lambda a: (a.published,)),
+                                    ("a batch per day and language", lambda a: (a.published, a.language or ""))]:
+                start = time.perf_counter()
+                groups, size = incremental_groups(articles, options, batch_of)
+                row(f"  incremental, {label}", groups, time.perf_counter() - start, f"vectors blob {size:,} B")
     texts = [article_text(a) for a in articles]
     for label, vectorizer in [
         ("TF-IDF words + avg link*", TfidfVectorizer(sublinear_tf=True)),
@@ -191,6 +253,51 @@ def linking_table(models: list[str]) -> None:
     same = ev[iu[0]] == ev[iu[1]]
     print(f"  ECB+ dev TF-IDF, same event            {quartiles(tsim[iu][same])}")
     print(f"  ECB+ dev TF-IDF, other event           {quartiles(tsim[iu][~same])}")
+
+
+def independent_table(model: str = "e5", seeds: int = 6) -> None:
+    """Independent reports (no translation of one another): for each seed, every one of the 30 reports in one
+    language drawn at random from its 7, so a story can only join reports of different languages that are not
+    translations. "linked" = share of same-topic pairs within 7 days (``max_days``) in one story; purity = BCubed
+    precision against the topic (different topics must stay apart). Beside: the same 30 reports all in English
+    (TF-IDF only: the ceiling), and today's defaults without the model (languages apart)."""
+    import random
+
+    articles, rows = load_multilingual()
+    by_id = {a.id: a for a in articles}
+    groups = sorted({r["doc_group"] for r in rows})
+    languages = sorted({r["lang"] for r in rows})
+    event = {r["id"]: r["event"] for r in rows}
+    day = {a.id: a.published for a in articles}
+
+    def measure(chosen: list[Article], options: ClusterOptions) -> tuple[float, float]:
+        clusters = cluster_articles(chosen, options)
+        label = {aid: i for i, g in enumerate(clusters) for aid in g}
+        pairs = [(a.id, b.id) for a, b in combinations(chosen, 2)
+                 if event[a.id] == event[b.id] and abs((day[a.id] - day[b.id]).days) <= 7]
+        linked = sum(label[a] == label[b] for a, b in pairs) / max(len(pairs), 1)
+        return linked, bcubed(clusters, {a.id: event[a.id] for a in chosen})[0]
+
+    figures: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    get_embedder(model)
+    start = time.perf_counter()
+    with shared_vectors():
+        article_embeddings(articles, model)  # every text once; the samples below reuse the vectors
+        for seed in range(seeds):
+            pick = random.Random(seed)
+            chosen = [by_id[f"{g}.{pick.choice(languages)}"] for g in groups]
+            english = [by_id[f"{g}.en"] for g in groups]
+            figures[f"storyline + {model}, one random language per report"].append(
+                measure(chosen, ClusterOptions(cross_lingual=model)))  # type: ignore[arg-type]
+            figures["storyline today (off), one random language per report"].append(
+                measure(chosen, ClusterOptions(cross_lingual="off")))
+            figures["the same reports all in English (ceiling)"].append(measure(english, ClusterOptions()))
+    print(f"\nIndependent reports: {len(groups)} reports, one language each, {seeds} seeds "
+          f"({time.perf_counter() - start:.0f} s)")
+    print(f"{'system':56} {'linked':>7} {'purity':>7}")
+    for name, values in figures.items():
+        mean = np.mean(values, axis=0)
+        print(f"{name:56} {mean[0]:7.3f} {mean[1]:7.3f}")
 
 
 def english_check() -> None:
@@ -309,6 +416,8 @@ def summaries_table(words: int = 250) -> None:
         finally:
             token_module.TOKEN = unicode_token
         texts["storyline"] = storyline_summary(articles)
+        with english_stop_words_only():
+            texts["storyline, English stop words only"] = storyline_summary(articles)
         texts["lead"] = lead(articles)
         for name, text in texts.items():
             candidate = unicode_words(text)[:words]
@@ -318,18 +427,126 @@ def summaries_table(words: int = 250) -> None:
     languages = sorted({item["lang"] for item in inputs})
     print(f"\nSummaries, {words} words, ROUGE-1 / ROUGE-2 recall (Unicode tokens, no stemming) per language, "
           "3 topics each:")
-    print(f"{'system':32} " + " ".join(f"{lang:>11}" for lang in languages) + f" {'mean':>11}")
+    print(f"{'system':36} " + " ".join(f"{lang:>11}" for lang in languages) + f" {'mean':>11}")
     for name, by_lang in per.items():
         cells = [np.mean(by_lang[lang], axis=0) for lang in languages]
         mean = np.mean(cells, axis=0)
-        print(f"{name:32} " + " ".join(f"{c[0]:.3f}/{c[2]:.3f}" for c in cells) + f" {mean[0]:.3f}/{mean[2]:.3f}")
+        print(f"{name:36} " + " ".join(f"{c[0]:.3f}/{c[2]:.3f}" for c in cells) + f" {mean[0]:.3f}/{mean[2]:.3f}")
+
+
+def aligned_sentence_pairs(languages: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+    """Sentence pairs of an English article and its translation, from the translations whose comparison units
+    (``compare.align.split_units``) are as many as the original's: unit i and its counterpart i agree (positive),
+    unit i and any other unit j of the translation do not (negative: same report, another statement). Each pair:
+    (topic, English text, translated text, agree)."""
+    from storyline.compare.align import split_units
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    articles = {r["id"]: Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows}
+    ensure_sentences(list(articles.values()))
+    pairs = []
+    for r in rows:
+        if r["lang"] not in languages:
+            continue
+        english = split_units(articles[r["doc_group"] + ".en"])
+        translated = split_units(articles[r["id"]])
+        if len(english) != len(translated):
+            continue
+        for i, a in enumerate(english):
+            for j, b in enumerate(translated):
+                pairs.append((r["event"], a.text, b.text, i == j))
+    return pairs
+
+
+def agree_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar"), fit: tuple[str, ...] = ("M003", "M004"),
+                check: str = "M009") -> None:
+    """Cross-language "agreed": the e5 sentence cosine at which two units of different languages agree, fitted (best
+    F1) on the aligned sentences of two topics and checked on the third; beside MiniLM (English-only) cosine fitted
+    the same way and the English rule as it stands (``compare.agree`` on 0.5 x MiniLM cosine + 0.5 x stem
+    coverage)."""
+    from storyline.compare.align import content_stems
+    from storyline.config import CompareOptions
+
+    pairs = aligned_sentence_pairs(languages)
+    texts = sorted({t for p in pairs for t in p[1:3]})
+    where = {t: i for i, t in enumerate(texts)}
+    truth = np.array([p[3] for p in pairs])
+    topic = np.array([p[0] for p in pairs])
+    left = np.array([where[p[1]] for p in pairs])
+    right = np.array([where[p[2]] for p in pairs])
+    print(f"\nCross-language agreement: {truth.sum()} aligned unit pairs (+ {len(pairs) - truth.sum()} other pairs of "
+          f"the same two articles), English vs {', '.join(languages)}; fitted on {'+'.join(fit)}, checked on {check}")
+    stems = [content_stems(t) for t in texts]
+    coverage = np.array([len(stems[a] & stems[b]) / max(min(len(stems[a]), len(stems[b])), 3)
+                         for a, b in zip(left, right, strict=True)])
+
+    def prf(predicted: np.ndarray, mask: np.ndarray) -> tuple[float, float, float]:
+        tp = float((predicted & truth & mask).sum())
+        p = tp / max(float((predicted & mask).sum()), 1.0)
+        r = tp / max(float((truth & mask).sum()), 1.0)
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    fitted, held = np.isin(topic, fit), topic == check
+    print(f"{'rule':44} {'bar':>6} {'fit P':>6} {'R':>6} {'F1':>6}  {'check P':>7} {'R':>6} {'F1':>6} {'s':>6}")
+    for model in ("e5", "use", "minilm"):
+        get_embedder(model)
+        start = time.perf_counter()
+        vectors = get_embedder(model).encode(texts)
+        seconds = time.perf_counter() - start
+        cosine = np.einsum("ij,ij->i", vectors[left], vectors[right])
+        scores = {f"{model} cosine": cosine}
+        if model == "minilm":
+            scores["English rule: 0.5 cosine + 0.5 coverage"] = 0.5 * cosine + 0.5 * coverage
+        for name, score in scores.items():
+            bars = np.arange(0.30, 0.99, 0.01)
+            best = max(bars, key=lambda bar: prf(score >= bar, fitted)[2])
+            if name.startswith("English"):
+                best = CompareOptions().agree
+            f, c = prf(score >= best, fitted), prf(score >= best, held)
+            print(f"{name:44} {best:6.2f} {f[0]:6.3f} {f[1]:6.3f} {f[2]:6.3f}  {c[0]:7.3f} {c[1]:6.3f} {c[2]:6.3f} "
+                  f"{seconds:6.1f}")
+    print("bar: fitted for best F1 on the fitting topics (the English rule keeps its bar, compare.agree)")
+
+
+def compare_cost(groups: tuple[str, ...] = ("M0030", "M0041", "M0092", "M0095", "M0099")) -> None:
+    """CPU seconds of ``compare_story`` on an English report and its French translation, with the cross-lingual
+    model (``compare.cross_lingual = e5``: every unit read by e5 once) and without (``off``: pairs of two languages
+    never agree), same process, models loaded before timing; and the agreed facts across the two languages."""
+    from storyline.compare import compare_story
+    from storyline.config import CompareOptions
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    stories = [[Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows
+                if r["doc_group"] == g and r["lang"] in ("en", "fr")] for g in groups]
+    for articles in stories:
+        ensure_sentences(articles)
+    get_embedder("e5")
+    compare_story(stories[0], CompareOptions(cross_lingual="off"))  # spaCy pipelines and MiniLM loaded
+    print(f"\nComparison of an English report and its French translation ({len(groups)} pairs), CPU seconds:")
+    print(f"{'pair':8} {'units':>5} {'off s':>6} {'e5 s':>6} {'agreed off':>10} {'agreed e5':>9}")
+    total = [0.0, 0.0]
+    for group, articles in zip(groups, stories, strict=True):
+        figures = []
+        for choice in ("off", "e5"):
+            start = time.process_time()
+            result = compare_story(articles, CompareOptions(cross_lingual=choice))  # type: ignore[arg-type]
+            figures.append((time.process_time() - start, sum(len({c.article_id for c in a.citations}) > 1
+                                                               for a in result.agreed)))
+        units = sum(len([s for s in a.sentences if len(s.text.split()) >= 4]) for a in articles)
+        total[0] += figures[0][0]
+        total[1] += figures[1][0]
+        print(f"{group:8} {units:5d} {figures[0][0]:6.1f} {figures[1][0]:6.1f} {figures[0][1]:10d} {figures[1][1]:9d}")
+    print(f"total: off {total[0]:.1f} s, e5 {total[1]:.1f} s ({total[1] / max(total[0], 1e-9):.1f}x)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
-    parser.add_argument("--parts", default="summaries,linking,english",
-                        help="comma-separated: summaries (ROUGE per language), linking, english")
+    parser.add_argument("--parts", default="summaries,linking,english,independent,agree",
+                        help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree, "
+                             "compare-cost")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -343,6 +560,12 @@ def main() -> None:
         linking_table(models)
     if "english" in parts:
         english_check()
+    if "independent" in parts:
+        independent_table()
+    if "agree" in parts:
+        agree_table()
+    if "compare-cost" in parts:
+        compare_cost()
     if args.ecb_through:
         english_through_model(args.ecb_through, args.ecb_articles)
 

@@ -30,6 +30,8 @@ SPEED = {
     "cluster_speed": ["cluster_speed.py"],
     "load": ["load.py"],
     "crash": ["crash.py"],
+    "minilm_speed": ["minilm_speed.py"],
+    "startup": ["startup.py"],
 }
 
 

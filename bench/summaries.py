@@ -4,8 +4,8 @@
     python bench/summaries.py --limit 5       # first 5 clusters of each
     python bench/summaries.py --part small    # 2-3-article stories only (ROUGE on subsets, ECB+ hand labels)
 
-Systems: storyline; main (the learned concept weights with one prior for every story size, before the small-story
-prior) and today (the selection before issue 20), both with the same candidates and citations; sumy LexRank,
+Systems: storyline; main (the selection before issue 20's third part: no ``core`` term, no repeat check) and today
+(the selection before issue 20), both with the same candidates and citations; sumy LexRank,
 TextRank and LSA; lead (first sentences of the earliest article); and the greedy oracle (sentences chosen to
 maximize ROUGE-1+2 recall against the references: the extractive ceiling).
 Every system gets the same sentences (storyline's splitter), fills the budget with whole sentences in its own
@@ -46,7 +46,7 @@ from storyline.summary.attribution import cite_all
 from storyline.summary.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
 from storyline.summary.order import chronological
 from storyline.summary.scoring import CONCEPTS, ConceptWeights, score_sentences
-from storyline.summary.select import PRIOR, PriorWeights, select_sentences
+from storyline.summary.select import PriorWeights, prior_weights, select_sentences
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -73,21 +73,23 @@ def storyline_system(articles: list[Article], words: int, fill: bool = True) -> 
 TODAY_CONCEPTS = ConceptWeights()
 TODAY_PRIOR = PriorWeights(length_power=0.7, lead=1.0, support=1.0, centrality=1.0)
 """The selection before issue 20 (document-frequency concept weights, lead/support/centrality prior)."""
-MAIN_CONCEPTS = CONCEPTS
-MAIN_PRIOR = PRIOR
-"""main before the small-story prior (issue 20, second part): learned concept weights, one prior for every size."""
 
 
 def chosen_with(
-    articles: list[Article], words: int, fill: bool, concepts: ConceptWeights, prior: PriorWeights
+    articles: list[Article], words: int, fill: bool, concepts: ConceptWeights, prior: PriorWeights | None
 ) -> tuple[StorySentences, list[int]]:
-    """Candidates and chosen positions of another selection (same candidates, order and citations as storyline)."""
+    """Candidates and chosen positions of another selection (same candidates, order and citations as storyline).
+
+    ``prior`` None: main's prior for the story's size (``prior_weights`` without ``core``), one choice, no repeat
+    check.
+    """
     options = replace(SummaryOptions(), words=words, fill=fill)
     index = index_story(articles, options)
     if len(index) == 0:
         return index, []
     scores = score_sentences(index, concepts)
-    chosen = chronological(index, select_sentences(index, scores, options, weights=prior))
+    weights = prior or replace(prior_weights(index), core=0.0)
+    chosen = chronological(index, select_sentences(index, scores, options, weights=weights))
     cite_all(index, chosen, options)  # timed like storyline's own run
     return index, chosen
 
@@ -97,7 +99,8 @@ def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tupl
 
 
 def main_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
-    return chosen_with(articles, words, fill, MAIN_CONCEPTS, MAIN_PRIOR)
+    """The selection on main before issue 20's third part (no ``core`` term, no repeat check)."""
+    return chosen_with(articles, words, fill, CONCEPTS, None)
 
 
 def today_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
@@ -339,12 +342,13 @@ class LabelShares:
     """Summaries in which one sentence is cited (MiniLM verifier) as support of another: two sentences, one fact."""
 
 
-def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline", "main", "today", "lead")
-                 ) -> dict[str, LabelShares]:
+def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline", "main", "today", "lead"),
+                 repeats: bool = True) -> dict[str, LabelShares]:
     """Per system: the share of summaries whose first sentence states the event, and of sentences a reader needs.
 
     The labels (rule in docs/summaries.md) are spans of the ECB+ small stories by id and offsets; the text hash of
-    each is checked against ../shared first.
+    each is checked against ../shared first. ``repeats`` also counts summaries with a repeat (MiniLM citations
+    between summary sentences; without it the static verifier chooses and ``LabelShares.repeats`` stays 0).
     """
     import hashlib
     import json
@@ -363,7 +367,7 @@ def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline
         digest = hashlib.sha1(texts[article_id][start:end].encode()).hexdigest()[:10]
         if digest != row["span"][3]:
             raise SystemExit(f"label {row['span']} no longer matches the text in ../shared (data or splitter changed)")
-    options = replace(SummaryOptions(), words=WORDS, verifier="minilm")  # minilm: the citations find repeats
+    options = replace(SummaryOptions(), words=WORDS, verifier="minilm" if repeats else "static")
 
     def chosen_storyline(story) -> tuple[StorySentences, list[int]]:
         index = index_story(story.articles, options)
@@ -399,9 +403,9 @@ def label_shares(path: Path = SMALL_LABELS, systems: Sequence[str] = ("storyline
             shares.first_event += bool(judged and judged[0] and judged[0]["event"])
             shares.needed += sum(bool(j and j["needed"]) for j in judged)
             shares.judged += sum(j is not None for j in judged)
-            own = set(spans)
-            cited = {(c.article_id, c.start, c.end) for cs in cite_all(index, chosen, options) for c in cs[1:]}
-            shares.repeats += bool(own & cited)
+            if repeats:
+                cited = {(c.article_id, c.start, c.end) for cs in cite_all(index, chosen, options) for c in cs[1:]}
+                shares.repeats += bool(set(spans) & cited)
         out[name] = shares
     return out
 

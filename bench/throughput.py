@@ -17,7 +17,10 @@ Configurations, each run in its own subprocess on the same input and the same en
   language, or one short English text the language detector reads as another, has the multilingual model encode
   every article of the input, ~0.3 CPU s each);
 - ``old-cheap``: the code of ``--base`` with the ``cheap`` settings: the stages' own cost before and after, side by
-  side with ``cheap``.
+  side with ``cheap``;
+- ``unbounded``: this checkout with the comparison's models as before they were bounded per story (MiniLM alignment
+  of every unit of stories up to 60 units, ``compare.embedder = "auto"``, static shift 0.1; spaCy on every sentence,
+  ``compare.model_sentences = 0``): what the bounds alone save.
 
 The input is `bench/scale.py`'s (real texts from ../shared/data, then sentence-shuffled variants); the size
 ``html`` is instead the 100 gzipped pages of the extraction benchmark (../shared/data/ingest/extraction/html), read
@@ -52,7 +55,7 @@ from proctree import run_with_peak, run_with_peaks  # bench/, the script's own f
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 SEEDS = ROOT.parent / "shared" / "seeds"
-CONFIGS = ("new", "old", "cheap", "old-cheap")
+CONFIGS = ("new", "old", "cheap", "old-cheap", "unbounded")
 BASE = "7828dca"
 """main before the issue 15 work: today's defaults, pinned."""
 HTML_PAGES = ROOT.parent / "shared" / "data" / "ingest" / "extraction" / "html"
@@ -73,7 +76,20 @@ def settings_for(config: str):  # -> Settings of whichever checkout runs this sc
             compare=replace(settings.compare, enabled=False),
             cluster=replace(settings.cluster, cross_lingual="off"),
         )
+    if config == "unbounded":
+        settings = replace(settings, compare=replace(settings.compare, embedder="auto", static_shift=0.1,
+                                                     model_sentences=0))  # fmt: skip
     return settings
+
+
+CONFIG_FILES = {
+    "cheap": '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
+             '[cluster]\ncross_lingual = "off"\n',
+    "old-cheap": '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
+                 '[cluster]\ncross_lingual = "off"\n',
+    "unbounded": '[compare]\nembedder = "auto"\nstatic_shift = 0.1\nmodel_sentences = 0\n',
+}
+"""The settings of ``settings_for`` as a TOML file, for the start-up digest."""
 
 
 def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
@@ -176,12 +192,9 @@ def startup(config: str, src: Path, workers: int) -> float:
     """Wall-clock seconds of a whole `storyline digest` of the two seed articles in a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
         options = ["--workers", str(workers), "-q"]
-        if config in ("cheap", "old-cheap"):
-            (Path(tmp) / "cheap.toml").write_text(
-                '[summary]\nembedder = "tfidf"\nverifier = "static"\n[compare]\nenabled = false\n'
-                '[cluster]\ncross_lingual = "off"\n'
-            )
-            options += ["--config", str(Path(tmp) / "cheap.toml")]
+        if config in CONFIG_FILES:
+            (Path(tmp) / "config.toml").write_text(CONFIG_FILES[config])
+            options += ["--config", str(Path(tmp) / "config.toml")]
         code = "from storyline.cli import main; main()"
         command = [sys.executable, "-c", code, "digest", str(SEEDS), "-o", str(Path(tmp) / "out"), *options]
         _, wall, _ = run_with_peak(command, _env(src))

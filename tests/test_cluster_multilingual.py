@@ -8,15 +8,19 @@ import sys
 from collections import defaultdict
 from datetime import UTC, datetime
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
 from storyline.cluster import cluster_articles
-from storyline.config import ClusterOptions
+from storyline.cluster.state_store import load_state
+from storyline.config import ClusterOptions, Settings
 from storyline.embed import cross_lingual_model, get_embedder
 from storyline.errors import ConfigError
 from storyline.ingest.language import detect_language
 from storyline.models import Article
+from storyline.service import add_articles
+from storyline.store import Store
 
 from conftest import DATA, ROOT
 
@@ -139,3 +143,38 @@ def test_unsegmented_languages_are_counted_as_character_pairs() -> None:
     assert (vectors @ vectors.T).toarray()[0, 1] > 0.2
     english = Article(id="e", text="Floods hit the city centre.", language="en")
     assert article_text(english) == english.text
+
+
+# The incremental path (digest --db, watch, the API): the same scoring as the batch path, across runs.
+LIVE_SETTINGS = Settings(progress=False).with_overrides({"compare.enabled": False, "scale.engine": "local"})
+
+
+def test_translations_arriving_in_later_runs_join_the_stored_story_of_their_original(tmp_path: Path) -> None:
+    articles, _ = multilingual_dev({"M009"})
+    groups = ("M0092", "M0094", "M0099")  # London torch relay (April 2008, two reports) and Taiwan (Sept. 2007)
+    by_language = {lang: [a for a in articles if a.id[:5] in groups and a.language == lang]
+                   for lang in ("en", "fr", "ar")}
+    with Store.open(str(tmp_path / "store.db")) as store:
+        add_articles(store, by_language["en"], LIVE_SETTINGS)
+        state = load_state(store, LIVE_SETTINGS.cluster)
+        assert state.embedding_model is None and not state.embeddings  # one language: no model
+        add_articles(store, by_language["fr"], LIVE_SETTINGS)  # the second language: the English ones are embedded
+        add_articles(store, by_language["ar"], LIVE_SETTINGS)  # their vectors come back from the store
+        state = load_state(store, LIVE_SETTINGS.cluster)
+        assert state.embedding_model == "e5" and len(state.embeddings) == 9  # from the day blobs
+        assert store.get_blob("cluster:embeddings:2008-04-05") is not None
+        story_of = {aid: story.id for story in store.load_digest().stories for aid in story.article_ids}
+    for translation in by_language["fr"] + by_language["ar"]:
+        assert story_of[translation.id] == story_of[translation.id[:5] + ".en"], translation.id
+    assert story_of["M0094.en"] != story_of["M0092.en"]  # another event (seven months earlier) stays apart
+
+
+def test_without_a_cross_lingual_model_the_incremental_path_keeps_languages_apart(tmp_path: Path) -> None:
+    articles, _ = multilingual_dev({"M009"})
+    settings = LIVE_SETTINGS.with_overrides({"cluster.cross_lingual": "off"})
+    pair = [a for a in articles if a.id in ("M0092.en", "M0092.fr")]
+    with Store.open(str(tmp_path / "store.db")) as store:
+        add_articles(store, pair[:1], settings)
+        add_articles(store, pair[1:], settings)
+        assert sorted(len(story.article_ids) for story in store.load_digest().stories) == [1, 1]
+        assert load_state(store, settings.cluster).embeddings == {}

@@ -281,18 +281,25 @@ def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
     assert 2 * precision * recall / (precision + recall) >= 0.81
 
 
-def test_stories_in_other_languages_are_counted_not_compared() -> None:
-    """The spaCy model and the date rules are English: a German story is left alone and counted."""
+@pytest.mark.parametrize("cross_lingual", ["off", "auto"])
+def test_stories_in_other_languages_are_counted(cross_lingual: str) -> None:
+    """Without a cross-lingual model a German story is left alone and counted; with one (the multilingual extra) it
+    is compared, and its articles are counted as having no entities (there is no German spaCy pipeline)."""
     from storyline.config import Settings
     from storyline.models import Story
     from storyline.pipeline import DescribeStories, LocalExecutor, RunState
 
     german = _articles(Article(id="de", text="Am Montag brach in Lowtown ein Damm. Vierzig Häuser wurden überflutet.",
                                language="de"))  # fmt: skip
-    state = RunState(settings=Settings(progress=False), articles=german,
+    settings = Settings(progress=False).with_overrides({"compare.cross_lingual": cross_lingual})
+    state = RunState(settings=settings, articles=german,
                      stories=[Story(id="s", headline="", article_ids=["de"])])  # fmt: skip
     DescribeStories().run(state, LocalExecutor(progress=False))
-    assert state.dropped["stories not compared: no English article"] == 1
+    if cross_lingual == "off":
+        assert state.dropped["stories not compared: no English article"] == 1
+    else:
+        assert "stories not compared: no English article" not in state.dropped
+        assert state.dropped["articles without entities: no spaCy pipeline for de"] == 1
     assert not state.stories[0].entities and not state.stories[0].timeline
     assert state.stories[0].summary, "the story is still summarized"
 
@@ -484,9 +491,10 @@ def test_only_sentences_with_a_speech_verb_are_parsed_and_quotations_still_get_e
     assert not plain.has_annotation("DEP") and not plain.has_annotation("ENT_IOB")
 
 
-def test_cascade_runs_minilm_on_fewer_sentences_and_links_as_minilm_on_all(seeds: dict[str, Article]) -> None:
-    """The seeds (33 units): the cascade leaves sentences with no pair near a threshold to static embeddings and
-    finds the same agreed, unique and conflicting claims as MiniLM on every sentence (``auto``)."""
+def test_cascade_runs_minilm_on_a_bounded_set_and_links_as_minilm_on_all(seeds: dict[str, Article]) -> None:
+    """The seeds (33 units): the cascade encodes at most ``cascade_units`` sentences with MiniLM (both sentences of
+    the pairs closest to a threshold), and finds the same agreed, unique and conflicting claims as MiniLM on every
+    sentence (``auto``); static embeddings alone link two pairs MiniLM keeps apart (docs/compare.md)."""
     import numpy as np
 
     from storyline.compare import align
@@ -495,14 +503,57 @@ def test_cascade_runs_minilm_on_fewer_sentences_and_links_as_minilm_on_all(seeds
     articles = list(seeds.values())
     units = [u for a in articles for u in align.split_units(a)]
     stems = [align.content_stems(u.text) for u in units]
-    options = CompareOptions(embedder="cascade")
+    options = CompareOptions()
+    assert options.embedder == "cascade" and options.cascade_units == 12
     static = align._cosines("static", [u.text for u in units], options.static_shift)
-    chosen = align.undecided_units(units, static, align.lexical_similarity(units, stems), options, stems)
-    assert 0 < len(chosen) < len(units)
-    wide = align.undecided_units(units, static, align.lexical_similarity(units, stems),
-                                 replace(options, cascade_margin=1.0), stems)  # fmt: skip
+    lexical = align.lexical_similarity(units, stems)
+    chosen = align.undecided_units(units, static, lexical, options, stems)
+    assert len(chosen) == options.cascade_units
+    unbounded = align.undecided_units(units, static, lexical, replace(options, cascade_units=0), stems)
+    assert set(chosen) < set(unbounded)
+    wide = align.undecided_units(units, static, lexical, replace(options, cascade_margin=1.0, cascade_units=0), stems)
     assert np.array_equal(wide, np.arange(len(units)))
-    cascade = compare_story(articles, CompareOptions(embedder="cascade"))
+    cascade = compare_story(articles, options)
     minilm = compare_story(articles, CompareOptions(embedder="auto"))
-    assert cascade.agreed == minilm.agreed and cascade.unique == minilm.unique
+    def facts(comparison: Comparison) -> list[list[tuple[str, int, int]]]:  # the cited spans, not their scores
+        return [[(c.article_id, c.start, c.end) for c in claim.citations] for claim in comparison.agreed]
+
+    assert facts(cascade) == facts(minilm) and cascade.unique == minilm.unique
+    assert len(compare_story(articles, CompareOptions(embedder="static")).agreed) > len(cascade.agreed)
     assert cascade.conflicts == minilm.conflicts
+
+
+def test_spacy_reads_a_bounded_ranked_set_of_a_story_sentences() -> None:
+    """compare.model_sentences: the summary's sentences first, then speech with quotation marks, other speech,
+    article leads, figures; a text several articles share takes one place; sentences with no possible name are
+    never read; 0 = every sentence that needs the model."""
+    from storyline.compare.nlp import model_sentences
+
+    texts = [
+        "Smoke rose over Millbrook on Tuesday.",  # 0: a lead
+        "Fire chief Dana Whitlock said the cause is unknown.",  # 1: speech
+        "\u201cWe lost everything,\u201d said Ana Ruiz.",  # 2: speech with quotation marks
+        "Crews from Ashford arrived at 4 p.m.",  # 3: a figure
+        "Neighbours in Lindenfield watched.",  # 4: the rest
+        "the roof fell in.",  # 5: no name can be here
+        "Smoke rose over Millbrook on Tuesday.",  # 6: a copy of 0 in another article (its lead)
+    ]
+    positions = [0, 5, 6, 7, 8, 9, 0]
+    assert model_sentences(texts, positions, budget=0) == {0, 1, 2, 3, 4, 6}
+    assert model_sentences(texts, positions, first=[4], budget=2) == {4, 2}
+    assert model_sentences(texts, positions, budget=3) == {2, 1, 0, 6}  # the copy shares its text's place
+    assert model_sentences(texts, positions, budget=4) == {2, 1, 0, 6, 3}
+
+
+def test_names_found_by_the_model_are_matched_in_unread_sentences() -> None:
+    """entities.mentions_by_name: the model's names, matched by their words (the longer name first, whole words
+    only, case kept) with the type the model gave them most often."""
+    from storyline.compare.entities import mentions_by_name
+
+    known = [Mention("a", 0, 14, "Nicolás Maduro", "person"), Mention("a", 30, 36, "Maduro", "person"),
+             Mention("a", 50, 57, "Caracas", "place"), Mention("a", 60, 67, "Caracas", "organization"),
+             Mention("a", 70, 77, "Caracas", "place")]  # fmt: skip
+    found = mentions_by_name(known, [("b", 100, "Nicolás Maduro left Caracas; Maduros and caracas are not names.")])
+    assert [(m.start, m.end, m.surface, m.kind) for m in found] == [
+        (100, 114, "Nicolás Maduro", "person"), (120, 127, "Caracas", "place")]  # fmt: skip
+    assert mentions_by_name([], [("b", 0, "Maduro")]) == []

@@ -18,6 +18,8 @@ from storyline.config import CompareOptions, IngestOptions, ScaleOptions, Summar
         (lambda: SummaryOptions(embedder="bert"), "summary.embedder must be one of static, minilm, tfidf"),
         (lambda: CompareOptions(embedder="x"), "compare.embedder must be one of auto, static, minilm, cascade"),
         (lambda: CompareOptions(conflict_match="fuzzy"), "compare.conflict_match must be one of counted, context"),
+        (lambda: CompareOptions(model_sentences=-1), "compare.model_sentences must be 0 (no bound) or more; got -1"),
+        (lambda: CompareOptions(cascade_units=-2), "compare.cascade_units must be 0 (no bound) or more; got -2"),
         (lambda: IngestOptions(format="pdf"), "ingest.format must be one of auto, text, jsonl, html, feed, warc"),
     ],
 )

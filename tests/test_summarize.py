@@ -180,3 +180,32 @@ def test_the_seed_summary_has_no_sentence_without_its_antecedent(seeds: list[Art
                 article = next(a for a in seeds if a.id == own.article_id)
                 assert position > 0 and before.article_id == own.article_id
                 assert article.text[before.end:own.start].strip() == "", texts
+
+
+def test_a_sentence_an_earlier_choice_cites_is_a_repeat() -> None:
+    from storyline.models import Citation
+    from storyline.summary.select import _restated
+
+    story = [
+        _article("a", "A storm flooded the harbour town of Kelso on Monday night. Ferries stopped running at noon."),
+        _article("b", "Floods hit Kelso's harbour after Monday's storm, officials said. The mayor asked for calm."),
+    ]
+    index = index_story(story, SummaryOptions(min_sentence_words=3))
+    first, second = index.of_article(0)[0], index.of_article(1)[0]
+    own = [index.sentences[int(i)] for i in (first, second)]
+    cites_second = Citation(own[1].article_id, own[1].start, own[1].end, 0.8)
+    citations = [[Citation(own[0].article_id, own[0].start, own[0].end, 1.0), cites_second],
+                 [Citation(own[1].article_id, own[1].start, own[1].end, 1.0)]]
+    assert _restated(index, [int(first), int(second)], citations) == [int(second)]  # chosen later: the repeat
+    assert _restated(index, [int(second), int(first)], citations[::-1]) == []  # cited only by a later choice
+    assert _restated(index, [int(first), int(second)], [citations[0][:1], citations[1]]) == []
+
+
+def test_the_seed_summary_states_no_fact_twice_and_adds_to_the_lead(seeds: list[Article]) -> None:
+    """With the MiniLM citations (the default for 2-3 articles) no summary sentence supports another one, and the
+    sentence after the lead's facts is one that adds to them (a core term) rather than a second outlet's lead."""
+    summary, _ = summarize_story(seeds, SummaryOptions(verifier="minilm"))
+    own = {(s.citations[0].article_id, s.citations[0].start, s.citations[0].end) for s in summary}
+    for sentence in summary:
+        assert not own & {(c.article_id, c.start, c.end) for c in sentence.citations[1:]}, [s.text for s in summary]
+    assert any("not ruling out a military" in s.text for s in summary), [s.text for s in summary]

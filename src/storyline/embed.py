@@ -258,9 +258,8 @@ class MiniLMEmbedder:
         bias = ((mask - 1.0) * np.float32(3.0e38))[:, None, None, :]  # padding keys get weight exp(-inf) = 0
         for layer in self.layers:
             x = self._layer(layer, x, slots, count, length, bias)
-        summed = np.zeros((count, x.shape[1]), dtype=np.float32)
-        np.add.at(summed, rows, x)
-        return summed / lengths[:, None].astype(np.float32)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # each text's tokens are consecutive rows of x
+        return np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)
 
     def _layer(self, layer: _Layer, x: np.ndarray, slots: np.ndarray, count: int, length: int,
                bias: np.ndarray) -> np.ndarray:

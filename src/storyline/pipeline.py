@@ -173,7 +173,7 @@ class ClusterStories:
                 article.duplicate_of = None
                 originals.append(article)
                 state.dropped["duplicates clustered as originals: stored original in no story"] += 1
-        assignment = assign(cluster_state, originals, settings)
+        assignment = assign(cluster_state, originals, settings, self.load_articles)
         joined_stored: dict[str, None] = {}
         for article in state.articles:
             if article.duplicate_of is not None:
@@ -224,10 +224,17 @@ def story_jobs(state: RunState) -> list[tuple[Story, list[Article]]]:
     return [(story, [by_id[i] for i in story.article_ids]) for story in state.stories]
 
 
-def english_originals(members: list[Article]) -> list[Article]:
-    """A story's originals in English or of unknown language: the spaCy model and the date rules are English."""
+def compared_originals(members: list[Article], options: CompareOptions) -> list[Article]:
+    """The articles of a story its comparison reads: its originals in every language when a cross-lingual model
+    says which sentences of two languages agree (``compare.cross_lingual``) and the story has at most
+    ``compare.cross_lingual_sentences`` sentences; else those in English or of unknown language, as before."""
+    from .embed import cross_lingual_model
+
     originals = [a for a in members if a.duplicate_of is None] or members
-    return [a for a in originals if not a.language or a.language.lower().startswith("en")]
+    english = [a for a in originals if not a.language or a.language.lower().startswith("en")]
+    if len(english) == len(originals) or cross_lingual_model(options.cross_lingual) is None:
+        return english
+    return originals if sum(len(a.sentences) for a in originals) <= options.cross_lingual_sentences else english
 
 
 def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -> Story:
@@ -236,7 +243,7 @@ def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -
     from .compare import compare_story
 
     story, members = job
-    articles = english_originals(members)
+    articles = compared_originals(members, options)
     if articles:
         result = compare_story(articles, options, story.summary)
         story.summary = result.summary  # "N sources" from the comparison's alignment, as "Agreed" shows it
@@ -269,9 +276,19 @@ class DescribeStories:
     def run(self, state: RunState, executor: Executor) -> None:
         jobs = story_jobs(state)
         if state.settings.compare.enabled:
-            skipped = sum(1 for _, members in jobs if not english_originals(members))
-            if skipped:
-                state.dropped["stories not compared: no English article"] += skipped
+            from .compare.nlp import pipeline_for
+
+            compare = state.settings.compare
+            for _, members in jobs:
+                compared = compared_originals(members, compare)
+                if not compared:
+                    state.dropped["stories not compared: no English article"] += 1
+                elif len(compared) < len([a for a in members if a.duplicate_of is None] or members):
+                    state.dropped["articles not compared: not English (no cross-lingual model, or story over "
+                                  "compare.cross_lingual_sentences)"] += 1
+                for article in compared:
+                    if pipeline_for(article.language, compare.spacy_model) is None:
+                        state.dropped[f"articles without entities: no spaCy pipeline for {article.language}"] += 1
         from .compare.coverage import known_groups
 
         groups = known_groups((o.groups for o in state.settings.outlets.table), state.articles)

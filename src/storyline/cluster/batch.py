@@ -8,11 +8,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+import numpy as np
+import scipy.sparse as sp
+
 from ..config import ClusterOptions
 from ..embed import cross_lingual_model
 from ..models import Article
-from .constraints import facts_of
-from .crosslingual import article_embeddings, cross_lingual_neighbors, is_multilingual, languages_of
+from .constraints import GroupFacts, facts_of
+from .crosslingual import Embedded, article_embeddings, cross_lingual_neighbors, is_multilingual, languages_of
 from .features import tfidf_vectors
 from .linkage import average_linkage
 from .neighbors import nearest_neighbors
@@ -48,15 +51,27 @@ def cluster_labels(articles: Sequence[Article], options: ClusterOptions) -> list
     model = cross_lingual_model(options.cross_lingual)
     languages = languages_of(articles)
     vectors = tfidf_vectors(articles, options)
+    facts = facts_of(articles)
     if model is not None and is_multilingual(languages):
-        facts = facts_of(articles, by_language=False)
-        embeddings = article_embeddings(articles, model)
-        neighbors = cross_lingual_neighbors(vectors, embeddings, languages, facts, options, model)
+        return linked_labels(vectors, facts, options, Embedded(article_embeddings(articles, model), model))
+    return linked_labels(vectors, facts, options)
+
+
+def linked_labels(vectors: sp.csr_matrix, facts: Sequence[GroupFacts], options: ClusterOptions,
+                  embedded: Embedded | None = None) -> list[int]:
+    """Labels from neighbours, shared-neighbour similarity and average link: the one decision the batch and the
+    incremental path share. With ``embedded`` (vectors of the same rows from a cross-lingual model), pairs of two
+    known languages are scored by the model (``crosslingual.py``) and the language rule is lifted."""
+    if vectors.shape[0] == 1:
+        return [0]
+    if embedded is not None:
+        languages = np.array([f.language or "" for f in facts], dtype=object)
+        facts = [GroupFacts(None, f.first, f.last) for f in facts]
+        neighbors = cross_lingual_neighbors(vectors, embedded.vectors, languages, facts, options, embedded.model)
     else:
-        facts = facts_of(articles)
         neighbors = nearest_neighbors(vectors, facts, options)
     similarity = shared_neighbor_similarity(neighbors)
     return average_linkage(similarity, 1.0 - options.threshold, facts, options.max_days).tolist()
 
 
-__all__ = ["cluster_articles", "cluster_labels", "story_id"]
+__all__ = ["cluster_articles", "cluster_labels", "linked_labels", "story_id"]

@@ -23,11 +23,11 @@ class GroupFacts:
     last: float = float("nan")
 
     @classmethod
-    def of(cls, article: Article, by_language: bool = True) -> GroupFacts:
-        """The article's facts; ``by_language=False`` leaves its language out (a cross-lingual model compares
-        languages, so the language rule does not apply)."""
+    def of(cls, article: Article) -> GroupFacts:
+        """The article's facts (a cross-lingual model lifts the language rule by leaving them out, see
+        ``batch.linked_labels``)."""
         stamp = article.published.timestamp() if article.published else float("nan")
-        language = article.language.lower().split("-")[0] if article.language and by_language else None
+        language = article.language.lower().split("-")[0] if article.language else None
         return cls(language, stamp, stamp)
 
     def compatible(self, other: GroupFacts, max_days: float) -> bool:
@@ -49,9 +49,9 @@ class GroupFacts:
         )
 
 
-def facts_of(articles: Sequence[Article], by_language: bool = True) -> list[GroupFacts]:
-    """One ``GroupFacts`` per article (without languages when ``by_language`` is False)."""
-    return [GroupFacts.of(a, by_language) for a in articles]
+def facts_of(articles: Sequence[Article]) -> list[GroupFacts]:
+    """One ``GroupFacts`` per article."""
+    return [GroupFacts.of(a) for a in articles]
 
 
 def compatible_pairs(

@@ -12,6 +12,7 @@ bench/multilingual.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,6 +34,14 @@ scale, clipped at 0 and 1 (bench/multilingual.py prints the distributions it was
 
 TFIDF_EQUIVALENT = 0.4
 """The TF-IDF cosine of a typical same-event pair (ECB+ dev median 0.35, upper quartile 0.44)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """Unit vectors of some articles (one row each) and the cross-lingual model that made them."""
+
+    vectors: np.ndarray
+    model: str
 
 
 def languages_of(articles: Sequence[Article]) -> np.ndarray:
@@ -158,6 +167,7 @@ def cross_lingual_neighbors(
 
 __all__ = [
     "CALIBRATION",
+    "Embedded",
     "article_embeddings",
     "calibrate",
     "cross_lingual_neighbors",

@@ -2,7 +2,8 @@
 
 What an article is about is its words; who and where are its names. Names are found by a cheap capitalized-phrase
 extractor (measured in bench/clustering.py to be as useful as spaCy NER here, at a fraction of the cost) and added
-as extra tokens, so "Lindsay Lohan" and "Tara Reid" weigh more than "rehab". Words are hashed into a fixed space so
+as extra tokens, so "Lindsay Lohan" and "Tara Reid" weigh more than "rehab". Stop words are English plus those of
+the article's language (``text/tokens.language_stop_words``). Words are hashed into a fixed space so
 that an incremental run can keep document frequencies between runs without a vocabulary.
 """
 
@@ -18,6 +19,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorize
 
 from ..config import ClusterOptions
 from ..models import Article
+from ..text.tokens import language_stop_words
 
 N_FEATURES = 2**20
 """Size of the hashed feature space (collisions are rare at this size and harmless for similarity)."""
@@ -26,6 +28,7 @@ SMALL_BATCH = 20
 """Below this many documents IDF cut-offs (max_df, min_df) are not applied: the counts mean too little."""
 
 _WORD = r"(?u)\b\w\w+\b"
+_IS_WORD = re.compile(r"\w\w+")
 _CAPITALIZED = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*(?:\s+(?:of\s+|de\s+|la\s+|van\s+)?[A-Z][\w'’-]+)*")
 _NON_WORD = re.compile(r"\W+")
 # Capitalized words that start sentences or dates and name nobody.
@@ -57,10 +60,29 @@ def _entity_tokens(text: str) -> str:
 
 
 @cache
-def _word_hasher() -> HashingVectorizer:
+def _word_hasher(language: str = "") -> HashingVectorizer:
+    """Word counts without English stop words, nor those of ``language`` (spaCy's list, ``text/tokens.py``)."""
+    others = {w for w in language_stop_words(language) if _IS_WORD.fullmatch(w)}
     return HashingVectorizer(
-        n_features=N_FEATURES, stop_words="english", alternate_sign=False, norm=None, token_pattern=_WORD
+        n_features=N_FEATURES, stop_words=sorted(ENGLISH_STOP_WORDS | others) if others else "english",
+        alternate_sign=False, norm=None, token_pattern=_WORD,
     )
+
+
+def _word_counts(articles: Sequence[Article], texts: list[str]) -> sp.csr_matrix:
+    """Hashed word counts of ``texts``, each with the stop words of its article's language."""
+    by_language: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        code = article.language.lower().split("-")[0] if article.language else ""
+        by_language.setdefault(code if language_stop_words(code) else "", []).append(i)
+    if len(by_language) == 1:
+        return _word_hasher(next(iter(by_language))).transform(texts)
+    parts, order = [], []
+    for code, rows in by_language.items():
+        parts.append(_word_hasher(code).transform([texts[i] for i in rows]))
+        order.extend(rows)
+    stacked = sp.vstack(parts).tocsr()
+    return stacked[np.argsort(np.array(order), kind="stable")]
 
 
 @cache
@@ -100,7 +122,7 @@ def article_text(article: Article) -> str:
 def term_counts(articles: Sequence[Article], options: ClusterOptions) -> sp.csr_matrix:
     """Sublinear (1 + log) counts of hashed words, plus entity tokens counted ``entity_weight`` times."""
     texts = [article_text(a) for a in articles]
-    counts = _word_hasher().transform(texts).astype(np.float32)
+    counts = _word_counts(articles, texts).astype(np.float32)
     if options.entity_weight > 0:
         counts = counts + options.entity_weight * _entity_hasher().transform([_entity_tokens(t) for t in texts])
     counts = sp.csr_matrix(counts, dtype=np.float32)

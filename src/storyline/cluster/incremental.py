@@ -22,12 +22,19 @@ Pure functions over an in-memory ``ClusterState`` (persistence lives in ``state_
 
 Cost per run grows with the number of new articles, the size of the candidate stories and the articles of the date
 window, not with the store.
+
+Across languages (a cross-lingual model installed, ``crosslingual.py``): once the loaded state has met two
+languages, each new article is also embedded by the model, and the loaded articles of another language whose
+calibrated cosine reaches ``min_similarity`` add their stories to the candidates (an exact scan of their vectors).
+The local clustering then scores pairs of two languages as the batch path does (``batch.linked_labels``). Stored
+articles from before the second language arrived are embedded when a batch within ``max_days`` of them comes
+(loaded with ``load_articles``), once each; a one-language store never loads the model.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,9 +42,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..config import ClusterOptions
+from ..embed import cross_lingual_model
 from ..models import Article
-from .batch import story_id
-from .constraints import GroupFacts, facts_of
+from .batch import linked_labels, story_id
+from .constraints import DAY, GroupFacts, facts_of
+from .crosslingual import Embedded, article_embeddings, calibrate
 from .features import (
     N_FEATURES,
     document_frequencies,
@@ -46,9 +55,6 @@ from .features import (
     term_counts,
     weigh,
 )
-from .linkage import average_linkage
-from .neighbors import nearest_neighbors
-from .snn import shared_neighbor_similarity
 
 KEPT_TERMS = 200
 """Term counts kept per stored article (its highest TF-IDF terms): enough for cosines, small to store."""
@@ -210,6 +216,17 @@ class ClusterState:
     """Stories created or merged away since the state was loaded."""
     df_known: np.ndarray | None = None
     """Partial state: which entries of ``df`` are loaded."""
+    embedding_model: str | None = None
+    """The cross-lingual model of ``embeddings`` (None until the state meets a second language with one on)."""
+    embeddings: dict[str, np.ndarray] = field(default_factory=dict)
+    """Article id -> its unit vector from ``embedding_model`` (float16, as stored; zeros: the article could not be
+    loaded to embed)."""
+    embedded: list[str] = field(default_factory=list)
+    """Articles given a vector since the state was loaded (``state_store`` writes their days' blobs)."""
+
+    def languages(self) -> set[str]:
+        """The known languages of the loaded articles."""
+        return {a.facts.language for a in self.articles.values() if a.facts.language}
 
     @classmethod
     def empty(cls, options: ClusterOptions) -> ClusterState:
@@ -317,8 +334,12 @@ def _kept_terms(counts: sp.csr_matrix, df: np.ndarray, n_docs: int, row: int) ->
     return terms.astype(np.int32), values.astype(np.float32)
 
 
-def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOptions) -> Assignment:
-    """Put ``articles`` into the stories of ``state`` (updating it in place) and say where each went."""
+def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOptions,
+           load_articles: Callable[[list[str]], list[Article]] | None = None) -> Assignment:
+    """Put ``articles`` into the stories of ``state`` (updating it in place) and say where each went.
+
+    ``load_articles`` (stored article ids -> articles) lets a state that meets its second language embed the stored
+    articles it needs (without it, those are never joined across languages)."""
     result = Assignment()
     state.run += 1
     fresh: list[Article] = []
@@ -339,13 +360,25 @@ def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOpt
     idf = inverse_document_frequencies(state.df, state.n_docs, options)
     vectors = weigh(counts, idf)
     dense = sketch(vectors, state.dims)
+    fresh_facts = facts_of(fresh)
+    embedded = _embed_fresh(state, fresh, fresh_facts, options, load_articles)
     local_old = _candidate_members(state, dense, options)
+    if embedded is not None:
+        known = set(local_old)
+        local_old += [aid for aid in _cross_lingual_members(state, embedded, fresh_facts, options)
+                      if aid not in known]
     state.need_articles(local_old)
     idf = inverse_document_frequencies(state.df, state.n_docs, options)  # with the candidates' terms loaded
     old_counts = _stored_counts(state, local_old)
     local_vectors = sp.vstack([vectors, weigh(old_counts, idf)]).tocsr()
-    facts = facts_of(fresh) + [state.articles[aid].facts for aid in local_old]
-    labels = _cluster(local_vectors, facts, options)
+    facts = fresh_facts + [state.articles[aid].facts for aid in local_old]
+    if embedded is not None:
+        old = np.zeros((len(local_old), embedded.vectors.shape[1]), dtype=np.float32)  # never embedded: zeros
+        for i, aid in enumerate(local_old):
+            if aid in state.embeddings:
+                old[i] = state.embeddings[aid]
+        embedded = Embedded(np.vstack([embedded.vectors, old]), embedded.model)
+    labels = linked_labels(local_vectors, facts, options, embedded)
     _apply(state, fresh, local_old, labels, result)
     first_row = len(state.article_at_row)
     for i, article in enumerate(fresh):
@@ -355,6 +388,71 @@ def assign(state: ClusterState, articles: Sequence[Article], options: ClusterOpt
         state.added.append(article.id)
     state.index.put(np.arange(first_row, first_row + len(fresh)), dense)
     return result
+
+
+def _embed_fresh(state: ClusterState, fresh: list[Article], facts: list[GroupFacts], options: ClusterOptions,
+                 load_articles: Callable[[list[str]], list[Article]] | None) -> Embedded | None:
+    """The new articles' cross-lingual vectors (None while the state knows one language or no model is on); the
+    stored articles within ``max_days`` of them that have none yet are embedded too (see the module doc)."""
+    model = cross_lingual_model(options.cross_lingual)
+    if model is None or len(state.languages() | {f.language for f in facts if f.language}) < 2:
+        return None
+    if state.embedding_model != model:
+        state.embeddings.clear()
+        state.embedding_model = model
+    vectors = article_embeddings(fresh, model).astype(np.float16)
+    low, high = _date_span(facts, options)
+    missing = [aid for aid, stored in state.articles.items()
+               if aid not in state.embeddings and not stored.facts.first < low and not stored.facts.first > high]
+    loaded = {a.id: a for a in load_articles(missing)} if missing and load_articles is not None else {}
+    found = [aid for aid in missing if aid in loaded]
+    if found:
+        state.embeddings.update(zip(found, article_embeddings([loaded[aid] for aid in found], model)
+                                    .astype(np.float16), strict=True))
+    for aid in missing:  # not in the article store: a zero vector, never linked across languages
+        state.embeddings.setdefault(aid, np.zeros(vectors.shape[1], dtype=np.float16))
+    state.embeddings.update(zip((a.id for a in fresh), vectors, strict=True))
+    state.embedded.extend(missing)
+    state.embedded.extend(a.id for a in fresh)
+    return Embedded(vectors.astype(np.float32), model)
+
+
+def _date_span(facts: list[GroupFacts], options: ClusterOptions) -> tuple[float, float]:
+    """The dates a stored article may have to be linked to one of ``facts``' articles (``max_days`` around them;
+    unbounded when a date is unknown or the rule is off)."""
+    stamps = [f.first for f in facts]
+    if options.max_days <= 0 or any(np.isnan(stamps)):
+        return -np.inf, np.inf
+    return min(stamps) - options.max_days * DAY, max(stamps) + options.max_days * DAY
+
+
+def _cross_lingual_members(state: ClusterState, embedded: Embedded, facts: list[GroupFacts],
+                           options: ClusterOptions) -> list[str]:
+    """Members of the stored stories whose articles of another language are among a new article's
+    ``options.neighbors`` best by calibrated model cosine (at least ``min_similarity``, dates within ``max_days``)."""
+    ids = [aid for aid in state.embeddings if aid in state.article_story]
+    if not ids:
+        return []
+    stored = np.array([state.embeddings[aid] for aid in ids], dtype=np.float32)
+    scores = calibrate(embedded.vectors @ stored.T, embedded.model)
+    stored_facts = [state.articles[aid].facts for aid in ids]
+    languages = np.array([f.language or "" for f in stored_facts], dtype=object)
+    stamps = np.array([f.first for f in stored_facts], dtype=np.float64)
+    stories: dict[str, None] = {}
+    for i, fact in enumerate(facts):
+        ok = (languages != "") & (languages != (fact.language or "")) & bool(fact.language)
+        if options.max_days > 0 and not np.isnan(fact.first):
+            ok &= ~(np.abs(stamps - fact.first) > options.max_days * DAY)
+        ok &= scores[i] >= options.min_similarity
+        best = np.flatnonzero(ok)
+        best = best[np.argsort(-scores[i][best], kind="stable")[: options.neighbors]]
+        for j in best.tolist():
+            stories.setdefault(state.resolve(state.article_story[ids[j]]), None)
+    state.need_stories(list(stories))
+    members: list[str] = []
+    for sid in stories:
+        members.extend(state.stories[sid].members[-MAX_LOCAL_MEMBERS:])
+    return members
 
 
 def _candidate_members(state: ClusterState, dense: np.ndarray, options: ClusterOptions) -> list[str]:
@@ -369,14 +467,6 @@ def _candidate_members(state: ClusterState, dense: np.ndarray, options: ClusterO
     for sid in stories:
         members.extend(state.stories[sid].members[-MAX_LOCAL_MEMBERS:])
     return members
-
-
-def _cluster(vectors: sp.csr_matrix, facts: list[GroupFacts], options: ClusterOptions) -> list[int]:
-    if vectors.shape[0] == 1:
-        return [0]
-    neighbors = nearest_neighbors(vectors, facts, options)
-    similarity = shared_neighbor_similarity(neighbors)
-    return average_linkage(similarity, 1.0 - options.threshold, facts, options.max_days).tolist()
 
 
 def _apply(state: ClusterState, fresh: list[Article], local_old: list[str], labels: list[int],

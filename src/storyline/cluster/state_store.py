@@ -10,6 +10,10 @@ terms compared are fetched when the run needs them (``StateSource``). ``save_sta
 or changed, nothing else. So a batch's state I/O follows the batch and its date window, not the store
 (bench/live.py counts the bytes).
 
+A store that met two languages with a cross-lingual model on also keeps each article's vector (``incremental.py``)
+in one blob per publication day (``cluster:embeddings:YYYY-MM-DD``, ``cluster:embeddings:undated``: ids and float16
+vectors), read for the days of the loaded articles and rewritten for the days a run added vectors to.
+
 Any object with the ``StateRows`` methods works: the store's ``Store``, or ``MemoryRows`` in memory. Nothing is
 pickled: arrays are stored as raw little-endian bytes, the counters as JSON. A store written by an earlier version
 (the state as three blobs, format 1) is read once in full and written back as rows by the next save.
@@ -22,6 +26,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -37,6 +42,7 @@ FORMAT = 2
 META_KEY = "cluster:meta"
 V1_KEYS = ("cluster:state", "cluster:arrays", "cluster:ann")
 """The blobs of the format-1 state (the whole state, rewritten by every batch); dropped when converted."""
+EMBEDDINGS_PREFIX = "cluster:embeddings:"
 RECENT_ARTICLES = 1000
 """The stored articles added last are candidates whatever their date: undated articles (no date window holds them)
 and feeds that arrive out of order join through them."""
@@ -207,7 +213,42 @@ def load_state(rows: StateRows, options: ClusterOptions, *, near: Sequence[Artic
         _load_all(rows, state)
     else:
         _load_near(rows, state, near, options, recent)
+    state.embedding_model = meta.get("embedding_model")
+    if state.embedding_model is not None:
+        for day in sorted({_day(a.facts.first) for a in state.articles.values()}):
+            stored = _day_vectors(rows, day)
+            state.embeddings.update((aid, v) for aid, v in stored.items() if aid in state.articles)
     return state
+
+
+def _day(stamp: float) -> str:
+    """The publication day an article's vector is kept under."""
+    if math.isnan(stamp):
+        return "undated"
+    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
+
+
+def _day_vectors(rows: BlobStore, day: str) -> dict[str, np.ndarray]:
+    raw = rows.get_blob(EMBEDDINGS_PREFIX + day)
+    if raw is None:
+        return {}
+    arrays = np.load(io.BytesIO(raw), allow_pickle=False)
+    return dict(zip(arrays["ids"].tolist(), arrays["vectors"], strict=True))
+
+
+def _save_vectors(rows: BlobStore, state: ClusterState, replace: bool) -> None:
+    """Rewrite the day blobs of the vectors added since loading (``replace``: of every vector)."""
+    by_day: dict[str, list[str]] = {}
+    for aid in dict.fromkeys(state.embeddings if replace else state.embedded):
+        if aid in state.articles:
+            by_day.setdefault(_day(state.articles[aid].facts.first), []).append(aid)
+    for day, ids in sorted(by_day.items()):
+        kept = {} if replace else _day_vectors(rows, day)
+        kept.update((aid, state.embeddings[aid]) for aid in ids)
+        buffer = io.BytesIO()
+        np.savez(buffer, ids=np.array(list(kept), dtype=str), vectors=np.array(list(kept.values()), dtype=np.float16))
+        rows.put_blob(EMBEDDINGS_PREFIX + day, buffer.getvalue())
+    state.embedded = []
 
 
 def _load_all(rows: StateRows, state: ClusterState) -> None:
@@ -301,8 +342,10 @@ def save_state(rows: StateRows, state: ClusterState, *, replace: bool = False) -
         delta.drop_blobs = V1_KEYS
     rows.put_state(delta)
     state.next_seq = base + len(added)
+    _save_vectors(rows, state, replace)
     rows.put_blob(META_KEY, json.dumps({"format": FORMAT, "dims": state.dims, "n_docs": state.n_docs,
-                                        "run": state.run, "next_seq": state.next_seq}).encode())
+                                        "run": state.run, "next_seq": state.next_seq,
+                                        "embedding_model": state.embedding_model}).encode())
     state.added, state.touched_terms, state.new_stories = [], [], []
     state.loaded_story = dict(state.article_story)
     state.loaded_duplicates = set(state.duplicates)

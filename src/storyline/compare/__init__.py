@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import CompareOptions
+from ..embed import cross_lingual_model
 from ..models import (
     Article,
     Claim,
@@ -21,10 +23,10 @@ from ..models import (
     UniqueFact,
 )
 from ..text.dates import DateMention, find_dates
-from .align import Unit, content_stems, split_units, unit_similarity
+from .align import Unit, content_stems, other_languages, split_units, unit_similarity
 from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
 from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions
-from .nlp import annotate, model_sentences
+from .nlp import annotate, model_sentences, pipeline_for
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
 from .timeline import build_timeline
@@ -60,11 +62,13 @@ def compare_story(
     first = [i for i, s in enumerate(sentences)
              if any(s.article_id == a and s.start <= start < s.end for a, start in cited)]  # fmt: skip
     chosen = model_sentences(texts, [s.index for s in sentences], first, options.model_sentences)
-    docs = annotate(texts, options.spacy_model, chosen=chosen)
+    docs = _annotate(articles, texts, chosen, options)
     mentions: list[Mention] = []
     for sentence, doc in zip(sentences, docs, strict=True):
-        mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
-    unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences) if i not in chosen]
+        if doc is not None:
+            mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
+    unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences)
+              if i not in chosen and docs[i] is not None]
     mentions += mentions_by_name(mentions, unread)
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
@@ -82,13 +86,14 @@ def compare_story(
 
     dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
-    stems = [content_stems(u.text) for u in units]
+    stems = [content_stems(u.text, u.language) for u in units]
     by_id = {a.id: a for a in articles}
     facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
              for unit in units]  # fmt: skip
     counted = [any(q.counts for q in f.quantities) for f in facts]
     score, cosine = unit_similarity(units, options, stems, counted)
-    alignment = link_units(units, score, cosine, options, stems)
+    other = other_languages(units, cross_lingual_model(options.cross_lingual))
+    alignment = link_units(units, score, cosine, options, stems, other)
     conflicts = find_conflicts(alignment, facts, options)
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     first = [i for i in (unit_of(units, s.citations[0]) for s in summary if s.citations) if i is not None]
@@ -104,6 +109,26 @@ def compare_story(
         timeline=build_timeline(articles, dates, conflicts),
         summary=cite_summary(summary, alignment, agreed),
     )
+
+
+def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int],
+              options: CompareOptions) -> list[Any]:
+    """spaCy docs of the sentences ``texts`` of ``articles`` (in order), each article's through its language's
+    pipeline (``nlp.pipeline_for``; ``chosen``: the sentences the model reads, see ``nlp.model_sentences``); None for
+    the sentences of an article whose language has none."""
+    by_pipeline: dict[str | None, list[int]] = {}
+    position = 0
+    for article in articles:
+        package = pipeline_for(article.language, options.spacy_model)
+        by_pipeline.setdefault(package, []).extend(range(position, position + len(article.sentences)))
+        position += len(article.sentences)
+    docs: list[Any] = [None] * len(texts)
+    for package, positions in by_pipeline.items():
+        if package is not None:
+            picked = {j for j, i in enumerate(positions) if i in chosen}
+            for i, doc in zip(positions, annotate([texts[i] for i in positions], package, chosen=picked), strict=True):
+                docs[i] = doc
+    return docs
 
 
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:

@@ -6,9 +6,9 @@ meetings ..., but later decided not to act" into clauses left each half too shor
 
 The ``cascade`` setting (the default) runs MiniLM only where it may decide something, and on a bounded number of
 units per story: every pair gets a static-embedding score first, and only the units of pairs whose cheap score falls
-in a band around (or above) a threshold are encoded with MiniLM, at most ``cascade_units`` of them (those in the
-most such pairs); pairs of two encoded units get MiniLM's cosine, the others keep the static one (bench/RESULTS.md,
-issue 15).
+in a band around (or above) a threshold are encoded with MiniLM, at most ``cascade_units`` of them (both units of
+the pairs closest to a threshold first); pairs of two encoded units get MiniLM's cosine, the others keep the static
+one (bench/RESULTS.md, issue 15).
 """
 
 from __future__ import annotations
@@ -36,24 +36,65 @@ class Unit:
     text: str
     sentence: int
     """Index of the sentence it comes from in its article."""
+    language: str = ""
+    """Its article's primary language tag ('' when unknown)."""
 
 
 def split_units(article: Article) -> list[Unit]:
     """The units of an article: its sentences of ``MIN_UNIT_WORDS`` words or more (sentences must be split)."""
+    language = article.language.lower().split("-")[0] if article.language else ""
     return [
-        Unit(article.id, s.start, s.end, s.text, s.index)
+        Unit(article.id, s.start, s.end, s.text, s.index, language)
         for s in article.sentences
         if len(s.text.split()) >= MIN_UNIT_WORDS
     ]
+
+
+CROSS_LINGUAL_AGREE: dict[str, float] = {"e5": 0.86, "use": 0.47}
+"""Per cross-lingual model, the sentence cosine at which two units that are not both English state the same fact:
+fitted for the best F1 on the aligned sentences of English articles and their translations in two MultiLing topics,
+checked on the third (``python bench/multilingual.py --parts agree``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OtherLanguages:
+    """The pairs of units not both English (or of unknown language), and their cross-lingual model cosine."""
+
+    pairs: np.ndarray
+    cosine: np.ndarray
+    bar: float
+    """The cosine at which such a pair states one fact (``CROSS_LINGUAL_AGREE``)."""
+
+
+def is_english(language: str) -> bool:
+    """English or unknown: the units today's English rules (stems, MiniLM, conflicts) were measured on."""
+    return language in ("", "en")
+
+
+def other_languages(units: Sequence[Unit], model: str | None) -> OtherLanguages | None:
+    """The pairs of ``units`` the English rules cannot judge, scored by the cross-lingual ``model``; None when every
+    unit is English. Without a model such a pair never agrees."""
+    english = np.array([is_english(u.language) for u in units], dtype=bool)
+    if english.all():
+        return None
+    pairs = ~(english[:, None] & english[None, :])
+    if model is None:
+        return OtherLanguages(pairs, np.zeros(pairs.shape, dtype=np.float32), 1.0)
+    from ..embed import encode
+
+    vectors = encode(model, [u.text for u in units])
+    cosine = np.where(pairs, vectors @ vectors.T, 0.0).astype(np.float32)
+    return OtherLanguages(pairs, cosine, CROSS_LINGUAL_AGREE[model])
 
 
 STEM_PREFIX = 5
 """Letters of a stem kept when matching units: a coarser key that also joins "economy" and "economic"."""
 
 
-def content_stems(text: str) -> frozenset[str]:
-    """The stems of a text's content words (stop words and speech verbs left out)."""
-    stop = stop_words(filler=False)
+def content_stems(text: str, language: str = "") -> frozenset[str]:
+    """The stems of a text's content words (stop words, those of its ``language`` too, and speech verbs left
+    out)."""
+    stop = stop_words(filler=False, language=language or None)
     return frozenset(stem(w, STEM_PREFIX) for w in word_runs(text) if w.lower() not in stop and len(w) > 1)
 
 
@@ -81,7 +122,7 @@ def _other_articles(units: Sequence[Unit]) -> np.ndarray:
 
 def lexical_similarity(units: Sequence[Unit], stems: Sequence[frozenset[str]] | None = None) -> np.ndarray:
     """Dice coefficient of content stems between every pair of units of different articles (one sparse product)."""
-    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     n = len(units)
     shared = _shared_stems(stems)
     sizes = np.array([len(s) for s in stems], dtype=np.float32)
@@ -117,11 +158,12 @@ _NOT_A_FACT = re.compile(
 """Words of datelines and timestamps ("Tuesday, June 2, 2009", "21 July 2013 Last updated at 11:11 GMT")."""
 
 
-def states_fact(text: str) -> bool:
+def states_fact(text: str, language: str = "") -> bool:
     """Whether a unit can state a fact: two or more words besides figures and date, time and byline words. A
     dateline or timestamp is not a statement, even when two articles print the same date (bench/labels/
     compare_agree.json: 37 of 350 judged pairs were such lines; at today's scores most of them were "agreed")."""
-    words = [w for w in re.findall(r"[A-Za-z]+", text) if len(w) > 1 and not _NOT_A_FACT.fullmatch(w)]
+    letters = r"[A-Za-z]+" if is_english(language) else r"[^\W\d_]+"  # words of any script outside English
+    words = [w for w in re.findall(letters, text) if len(w) > 1 and not _NOT_A_FACT.fullmatch(w)]
     return len(words) >= 2
 
 
@@ -199,7 +241,7 @@ def unit_similarity(
     if not units:
         empty = np.zeros((0, 0), dtype=np.float32)
         return empty, empty
-    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     lexical = lexical_similarity(units, stems)
     texts = [u.text for u in units]
     embedder = alignment_embedder(len(units), options)

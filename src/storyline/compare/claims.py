@@ -20,7 +20,7 @@ from ..config import CompareOptions
 from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence
 from ..text.dates import DateMention
 from ..text.tokens import stem, stop_words
-from .align import STEM_PREFIX, Unit, content_stems, states_fact, stem_coverage
+from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, states_fact, stem_coverage
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -30,7 +30,7 @@ _REPORTED = re.compile(
     re.IGNORECASE,
 )
 _EVENT_WORD = re.compile(r"[A-Za-z][\w’'-]+")
-_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")")
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")", "»", "।", "؟", "。")
 
 
 @dataclass(slots=True)
@@ -56,18 +56,28 @@ def link_units(
     cosine: np.ndarray,
     options: CompareOptions,
     stems: list[frozenset[str]] | None = None,
+    other: OtherLanguages | None = None,
 ) -> Alignment:
     """Decide which pairs of units state the same fact (``stems``: each unit's content stems, if already known).
+
+    Pairs not both English (``other``) agree when their cross-lingual cosine reaches the model's bar (their
+    agreement is that cosine moved onto the English scale: ``agree`` + cosine - bar); their paraphrase score is 0,
+    so the conflict rules, measured on English, never read them.
 
     The agreement score is ``agree_weight`` x embedding cosine + the rest x coverage (the share of the shorter
     unit's content stems the other uses); pairs reaching ``options.agree`` are linked, when both units state a
     fact (not datelines or timestamps). On the 350 judged pairs of bench/labels/compare_agree.json this is
     precise where the earlier rule (paraphrase score >= 0.5, or a shared story-rare word at cosine 0.45) linked
     same-topic sentences with different facts (bench/RESULTS.md, issue 17)."""
-    stems = stems if stems is not None else [content_stems(u.text) for u in units]
+    stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     weight = options.agree_weight
     agreement = (weight * cosine + (1.0 - weight) * stem_coverage(units, stems)).astype(np.float32)
-    facts = np.array([states_fact(u.text) for u in units], dtype=bool)
+    if other is not None:
+        agreement[other.pairs] = options.agree + other.cosine[other.pairs] - other.bar
+        cosine, score = cosine.copy(), score.copy()
+        cosine[other.pairs] = other.cosine[other.pairs]
+        score[other.pairs] = 0.0
+    facts = np.array([states_fact(u.text, u.language) for u in units], dtype=bool)
     articles = np.array([u.article_id for u in units])
     linked = (agreement >= options.agree) & (articles[:, None] != articles[None, :])
     linked &= facts[:, None] & facts[None, :]
@@ -184,7 +194,8 @@ def _per_article(units: Sequence[Unit], scores: np.ndarray, candidates: Sequence
 
 def is_statement(unit: Unit, min_words: int) -> bool:
     """A unit that can be listed on its own: ``min_words`` words or more, ending like a sentence, not a dateline."""
-    return len(unit.text.split()) >= min_words and unit.text.rstrip().endswith(_TERMINAL) and states_fact(unit.text)
+    return len(unit.text.split()) >= min_words and unit.text.rstrip().endswith(_TERMINAL) \
+        and states_fact(unit.text, unit.language)
 
 
 def unique_units(alignment: Alignment, options: CompareOptions) -> list[int]:
@@ -228,7 +239,7 @@ def cite_summary(
         citations = [Citation(own.article_id, own.start, own.end, 1.0)]
         if k is not None:
             citations += [c for c in agreed[k].claim.citations if c.article_id != own.article_id]
-        cited.append(SummarySentence(sentence.text, citations))
+        cited.append(SummarySentence(sentence.text, citations, sentence.language))
     return cited
 
 
@@ -255,7 +266,7 @@ def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts) -> bool:
     ("32 dead in Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same game period
     ("third quarter" vs "fourth quarter"); and both or neither a
     running total ("in their five operations so far … 923 rounds" is not one operation's "300 rounds")."""
-    if not (states_fact(a.text) and states_fact(b.text)):
+    if not (states_fact(a.text, a.language) and states_fact(b.text, b.language)):
         return False
     if _PRONOUN_SUBJECT.match(a.text) or _PRONOUN_SUBJECT.match(b.text):
         return False  # "He finished with 269 yards": whose figure it is stays in the article

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from ..models import Entity
 
-ENTITY_TYPES = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place"}
-"""spaCy labels kept, and the type each is reported as."""
+ENTITY_TYPES = {"PERSON": "person", "PER": "person", "ORG": "organization", "GPE": "place", "LOC": "place",
+                "FAC": "place"}
+"""spaCy labels kept, and the type each is reported as (``PER``: the French pipeline's people)."""
 
 _TITLE_WORDS = """
     president vice prime minister secretary chancellor king queen prince princess pope sen senator rep gov governor

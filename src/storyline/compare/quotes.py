@@ -16,9 +16,10 @@ from typing import Any
 
 from ..models import Article, Quote, Sentence
 from .entities import TITLES
-from .nlp import SPEECH_VERBS
+from .nlp import FRENCH_SPEECH_VERBS, SPEECH_VERBS
 
-_DIRECT = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")
+_DIRECT = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"|«[\s\u00a0\u202f]*([^»\n]+?)[\s\u00a0\u202f]*»|„([^“”\n]+)[“”]")
+"""A direct quote: English “…” or "…", French « … » (spaces inside), German and Czech „…“."""
 _POSSESSIVE = {"its", "his", "her", "their", "our", "my", "your"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "him": "person", "her": "person", "it": "organization",
                  "they": "organization"}  # fmt: skip
@@ -55,7 +56,10 @@ class _Attribution:
 def _speech_verbs(doc: Any, offset: int, outside: tuple[int, int] | None = None) -> list[Any]:
     verbs = []
     for token in doc:
-        if token.text.lower() not in SPEECH_VERBS or not token.tag_.startswith("VB"):
+        word = token.text.lower()
+        english = word in SPEECH_VERBS and token.tag_.startswith("VB")
+        french = not token.tag_ and token.pos_ == "VERB" and word in FRENCH_SPEECH_VERBS  # the French pipeline
+        if not (english or french):
             continue
         start = offset + token.idx
         if outside and outside[0] <= start < outside[1]:
@@ -167,12 +171,16 @@ def _subject(verb: Any) -> Any | None:
         return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if verb.dep_ in {"conj", "xcomp"} and verb.head is not verb:
         return _subject(verb.head)
+    if not verb.tag_:  # the French pipeline: "« … », a déclaré Jean Dupont" (the subject after the verb, as object)
+        return next((c for c in verb.children if c.dep_ == "obj" and c.pos_ == "PROPN" and c.i > verb.i), None)
     return None
 
 
 def _according_to(doc: Any) -> tuple[Any, Any] | None:
     """The ``according`` token and the object of its ``to``, when the sentence has "according to X"."""
     for token in doc:
+        if token.text.lower() == "selon" and token.dep_ == "case":  # French: "Selon Pierre Martin, …"
+            return token, token.head
         if token.text.lower() == "according" and token.i + 1 < len(doc) and doc[token.i + 1].text.lower() == "to":
             for child in doc[token.i + 1].children:
                 if child.dep_ == "pobj":
@@ -205,7 +213,7 @@ def find_quotes(
 
     previous: Quote | None = None
     for match in _DIRECT.finditer(text):
-        group = 1 if match.group(1) is not None else 2
+        group = next(g for g in range(1, 5) if match.group(g) is not None)
         start, end = match.span(group)
         if len(match.group(group).split()) < MIN_DIRECT_WORDS:
             continue
@@ -270,6 +278,9 @@ def _indirect(
         if quoted(start) or quoted(end - 1):
             continue
         start, end = _trim_span(text, start, end)
+        if not verb.tag_:  # French: the clause's "que" / "qu'" introduces it, as "that" does (left out)
+            lead = re.match(r"qu(?:e\s+|['’])", text[start:end], re.IGNORECASE)
+            start += lead.end() if lead else 0
         if len(text[start:end].split()) < 3:
             continue
         speaker = resolver.resolve(subject, offset)
@@ -277,7 +288,8 @@ def _indirect(
     according = _according_to(doc)
     if according and not quoted(offset + according[0].idx):
         token, source = according
-        phrase_end = offset + max(t.idx + len(t) for t in token.subtree)
+        phrase = [*token.subtree, *(source.subtree if token.text.lower() == "selon" else ())]  # "selon X,"
+        phrase_end = offset + max(t.idx + len(t) for t in phrase)
         phrase_start = offset + token.idx
         if phrase_start - offset <= 2:
             start, end = _trim_span(text, phrase_end, sentence.end)

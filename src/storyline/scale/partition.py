@@ -45,7 +45,7 @@ def one_thread() -> None:
     The engines run one worker per core, so numpy's and scipy's OpenBLAS (two threads each by default on two cores)
     would oversubscribe the cores: four busy threads on two cores, and spinning threads burn CPU the other worker
     needs. Called before every batch, since a batch may load a library (scipy, scikit-learn's OpenMP) for the first
-    time; torch's own thread count is set where the transformer is loaded (``embed.MiniLMEmbedder``).
+    time; MiniLM also holds BLAS to one thread while it encodes (``embed.MiniLMEmbedder``), in any process.
     """
     from threadpoolctl import threadpool_limits
 

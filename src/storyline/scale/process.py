@@ -4,8 +4,8 @@ Functions are shipped with cloudpickle, so stage closures work unchanged; a func
 cached in each worker by its hash (a large one travels through a temporary file, read once per worker). Workers
 start from a clean forkserver, never by forking a parent that may hold model threads, and keep whatever they load
 (embedding models, spaCy) for the next batch and the next stage. The fork server imports the packages the run's
-models need (``preload``: torch, transformers, spaCy...) once, before it forks the workers, so each worker starts
-with them imported instead of spending ~5 CPU seconds importing them again; it loads no model and starts no thread.
+models need (``preload``: spaCy, model2vec, tokenizers...) once, before it forks the workers, so each worker starts
+with them imported instead of spending ~1-2 CPU seconds importing them again; it loads no model and starts no thread.
 """
 
 from __future__ import annotations

@@ -133,9 +133,17 @@ def _needed(claims: Sequence[int], shortlists: list[list[tuple[int, np.ndarray, 
 
 
 def find_support(
-    index: StorySentences, claims: Sequence[int], verifier: str = "static", minilm_budget: int = 64
+    index: StorySentences,
+    claims: Sequence[int],
+    verifier: str = "static",
+    minilm_budget: int = 64,
+    encoded: dict[int, np.ndarray] | None = None,
 ) -> tuple[str, list[list[Support]]]:
-    """The verifier used and, for each claim, the best span of every other article with its support score."""
+    """The verifier used and, for each claim, the best span of every other article with its support score.
+
+    ``encoded`` (sentence position -> MiniLM vector) is read and filled, so citing a changed summary of the same
+    story encodes only the sentences not seen before.
+    """
     if verifier not in VERIFIERS:
         from ..errors import ConfigError
 
@@ -144,7 +152,7 @@ def find_support(
         shortlists = [_shortlist(index, i, "minilm") for i in claims]
         needed = _needed(claims, shortlists)
         if verifier == "minilm" or len(needed) <= minilm_budget:
-            return "minilm", _verify_minilm(index, claims, shortlists, needed)
+            return "minilm", _verify_minilm(index, claims, shortlists, needed, {} if encoded is None else encoded)
     shortlists = [_shortlist(index, i, "static") for i in claims]
     return "static", [
         [Support(i, int(c[0]), float(s[0])) for _k, c, s in lists] for i, lists in zip(claims, shortlists, strict=True)
@@ -152,15 +160,16 @@ def find_support(
 
 
 def _verify_minilm(
-    index: StorySentences, claims: Sequence[int], shortlists: list, needed: list[int]
+    index: StorySentences, claims: Sequence[int], shortlists: list, needed: list[int], encoded: dict[int, np.ndarray]
 ) -> list[list[Support]]:
-    row = {j: r for r, j in enumerate(needed)}
-    vectors = embed_texts([index.sentences[j].text for j in needed], "minilm")
+    missing = [j for j in needed if j not in encoded]
+    if missing:
+        encoded.update(zip(missing, embed_texts([index.sentences[j].text for j in missing], "minilm"), strict=True))
     out = []
     for i, lists in zip(claims, shortlists, strict=True):
         supports = []
         for _k, candidates, _s in lists:
-            cosine = np.array([float(vectors[row[int(j)]] @ vectors[row[int(i)]]) for j in candidates])
+            cosine = np.array([float(encoded[int(j)] @ encoded[int(i)]) for j in candidates])
             scores = MINILM_MODEL.score(cosine[:, None])
             best = int(np.argmax(scores))
             supports.append(Support(i, int(candidates[best]), float(scores[best])))
@@ -168,10 +177,16 @@ def _verify_minilm(
     return out
 
 
-def cite_all(index: StorySentences, claims: Sequence[int], options: SummaryOptions) -> list[list[Citation]]:
+def cite_all(
+    index: StorySentences,
+    claims: Sequence[int],
+    options: SummaryOptions,
+    encoded: dict[int, np.ndarray] | None = None,
+) -> list[list[Citation]]:
     """For each claim: its own span (score 1.0), then every other article's best span that reaches the threshold
-    of the verifier used (``options.support`` for static, ``options.support_minilm`` for minilm)."""
-    used, found = find_support(index, claims, options.verifier, options.minilm_budget)
+    of the verifier used (``options.support`` for static, ``options.support_minilm`` for minilm). ``encoded``: see
+    ``find_support``."""
+    used, found = find_support(index, claims, options.verifier, options.minilm_budget, encoded)
     threshold = options.support_minilm if used == "minilm" else options.support
     result = []
     for i, supports in zip(claims, found, strict=True):

@@ -117,7 +117,7 @@ def index_story(articles: Sequence[Article], options: SummaryOptions) -> StorySe
                     position.append(sentence.index)
                     rank.append(kept)
                     kept += 1
-    terms = [sentence_terms(s.text) for s in sentences]
+    terms = [sentence_terms(s.text, articles[k].language) for s, k in zip(sentences, owner, strict=True)]
     df: Counter[str] = Counter()
     for t in terms:
         df.update(set(t.words))

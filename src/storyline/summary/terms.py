@@ -37,10 +37,11 @@ class Terms:
     """The distinct ``words`` (kept, not rebuilt: citation checks ask for it once per pair of sentences)."""
 
 
-def sentence_terms(text: str) -> Terms:
-    """The content words, bigrams, numbers, names and function bigrams of ``text`` (one pass over its tokens)."""
+def sentence_terms(text: str, language: str | None = None) -> Terms:
+    """The content words, bigrams, numbers, names and function bigrams of ``text`` (one pass over its tokens; the
+    stop words of its ``language`` left out too)."""
     found = tokens(text)
-    stop = stop_words()
+    stop = stop_words(language=language)
     words: list[str] = []
     bigrams: set[tuple[str, str]] = set()
     numbers: set[str] = set()

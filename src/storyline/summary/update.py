@@ -69,7 +69,7 @@ def summarize_update(
         eligible &= scores.similarity[:, old].max(axis=1) < options.redundancy
     covered: set[Concept] = set()
     for sentence in previous_summary:
-        covered |= concepts_of(sentence_terms(sentence.text))
+        covered |= concepts_of(sentence_terms(sentence.text, sentence.language))
     avoid = embed_texts([s.text for s in previous_summary], options.embedder) if previous_summary else None
     chosen = chronological(
         index, select_sentences(index, scores, options, covered=covered, eligible=eligible, avoid=avoid)

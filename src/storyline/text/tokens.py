@@ -56,13 +56,45 @@ def word_runs(text: str) -> list[str]:
 
 
 @cache
-def stop_words(filler: bool = True) -> frozenset[str]:
+def stop_words(filler: bool = True, language: str | None = None) -> frozenset[str]:
     """scikit-learn's English stop words plus ``REPORTING_WORDS``, and ``NEWS_FILLER`` with ``filler`` (imported on
     first use: sklearn is slow to load). Source comparison passes ``filler=False``: leaving the filler out of its
-    sentence matching lowered its conflict F1 on the dev labels (bench/RESULTS.md, issue 18)."""
+    sentence matching lowered its conflict F1 on the dev labels (bench/RESULTS.md, issue 18).
+
+    A text in another ``language`` also drops that language's stop words (``language_stop_words``); the English
+    ones stay, as news in any language quotes English names and phrases. English (or unknown) is as before."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | REPORTING_WORDS | (NEWS_FILLER if filler else frozenset())
+    english = frozenset(ENGLISH_STOP_WORDS) | REPORTING_WORDS | (NEWS_FILLER if filler else frozenset())
+    return english | language_stop_words(language)
+
+
+@cache
+def language_stop_words(language: str | None) -> frozenset[str]:
+    """The stop words spaCy ships for ``language`` (``spacy/lang/<xx>/stop_words.py``, a plain word list: its
+    strings are parsed from the file, without importing spaCy or loading any model), lower-cased. Empty for English
+    and unknown languages (English has its own list, see ``stop_words``), for a language spaCy has no list of, and
+    when spaCy (the ``storyline[nlp]`` extra) is not installed: then only the English list applies, as before."""
+    code = (language or "").lower().split("-")[0]
+    if not code or code == "en" or not code.isalpha():
+        return frozenset()
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / code / "stop_words.py"
+    if not path.is_file():
+        return frozenset()
+    import ast
+
+    words: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # parsed, never run
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "STOP_WORDS" for t in node.targets):
+            words.update(w.lower() for c in ast.walk(node.value)
+                         if isinstance(c, ast.Constant) and isinstance(c.value, str) for w in c.value.split())
+    return frozenset(words)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -21,6 +21,7 @@ from .auth import require_writer
 from .cache import cached
 from .contract import NO_NUL, READ_ERRORS, IsoDatetime, StrictQueryBool, errors
 from .export import EXPORT_FORMATS, export_search, export_story
+from .language import story_in_language
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(*READ_ERRORS))
 
@@ -84,11 +85,15 @@ def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_fil
 
 @router.get("/stories/{story_id}", responses=STORY_ERRORS,
             summary="One story: the same fields as a story in stories.json")
-def get_story(request: Request, story_id: StoryId) -> dict[str, Any]:
+def get_story(request: Request, story_id: StoryId,
+              lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description=(
+                  "the reader's language (ISO 639-1): the summary is made from the story's articles in it, when it "
+                  "has any (summary_language says so); each summary sentence carries its language"))] = None,
+              ) -> dict[str, Any]:
     store = request.app.state.store
 
     def make() -> dict[str, Any]:
-        body = store.story_body(story_id)
+        body = story_in_language(store, store.story_body(story_id), lang, request.app.state.settings)
         version, updated = store.story_version(story_id)
         return {**body, "version": version, "updated_at": utc_iso(updated)}
 

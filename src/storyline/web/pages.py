@@ -21,6 +21,7 @@ from ..store import queries
 from ..store.codec import utc_iso
 from ..store.queries import SORTS, StoryFilter
 from .cache import cached
+from .language import reader_language, story_in_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -150,7 +151,8 @@ def _search_page(request: Request) -> HTMLResponse:
 
 def _story_context(request: Request, story_id: str) -> dict[str, Any]:
     store = request.app.state.store
-    body = store.story_body(story_id)
+    language = reader_language(request.query_params.get("lang"))
+    body = story_in_language(store, store.story_body(story_id), language, request.app.state.settings)
     version, updated = store.story_version(story_id)
     articles = queries.article_briefs(store, body["article_ids"])
     history = queries.history_length(store, story_id)
