@@ -178,3 +178,24 @@ def test_without_a_cross_lingual_model_the_incremental_path_keeps_languages_apar
         add_articles(store, pair[1:], settings)
         assert sorted(len(story.article_ids) for story in store.load_digest().stories) == [1, 1]
         assert load_state(store, settings.cluster).embeddings == {}
+
+
+def test_only_articles_that_can_meet_another_language_are_embedded() -> None:
+    """The cross-lingual model (~0.3 CPU s an article) encodes an article only when one of another known language
+    is within max_days of it (or undated): a Spanish article encodes its week of English news, not the input."""
+    import numpy as np
+
+    from storyline.cluster.constraints import DAY, GroupFacts
+    from storyline.cluster.crosslingual import needs_embedding
+
+    def facts(*days: float | None) -> list[GroupFacts]:
+        return [GroupFacts(None, float("nan") if d is None else d * DAY, float("nan") if d is None else d * DAY)
+                for d in days]
+
+    languages = np.array(["en", "en", "en", "es", ""], dtype=object)
+    needed = needs_embedding(languages, facts(0, 10, 30, 12, 11), max_days=7)
+    assert needed.tolist() == [False, True, False, True, False]
+    # an undated English article may meet the Spanish one; an undated Spanish one may meet every English one
+    assert needs_embedding(languages, facts(0, 10, None, 12, 11), 7).tolist() == [False, True, True, True, False]
+    assert needs_embedding(languages, facts(0, 10, 30, None, 11), 7).tolist() == [True, True, True, True, False]
+    assert not needs_embedding(np.array(["en", "en", ""], dtype=object), facts(0, 1, 2), 7).any()

@@ -157,3 +157,15 @@ def test_the_language_detector_loads_once_when_threads_ask_at_the_same_time() ->
         thread.join()
     assert found == ["en"] * 4
     assert language._load_identifier.cache_info().misses == 1
+
+
+def test_unsure_language_without_a_hint_is_unknown_not_a_guess():
+    """py3langid reads this English headline as English at only ~0.2 (and other short English titles as Central
+    Bikol): below MIN_CONFIDENCE and with no hint the article has no language rather than a wrong one; a hint or a
+    text the detector is sure of still decides."""
+    from storyline.ingest import language
+
+    headline = "Mayor Ortega names new police chief"
+    assert language.detect_language(headline) is None
+    assert language.detect_language(headline, hint="en-GB") == "en"
+    assert language.detect_language("The council met on Monday and approved the new budget for schools.") == "en"

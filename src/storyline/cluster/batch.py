@@ -15,7 +15,14 @@ from ..config import ClusterOptions
 from ..embed import cross_lingual_model
 from ..models import Article
 from .constraints import GroupFacts, facts_of
-from .crosslingual import Embedded, article_embeddings, cross_lingual_neighbors, is_multilingual, languages_of
+from .crosslingual import (
+    Embedded,
+    article_embeddings,
+    cross_lingual_neighbors,
+    is_multilingual,
+    languages_of,
+    needs_embedding,
+)
 from .features import tfidf_vectors
 from .linkage import average_linkage
 from .neighbors import nearest_neighbors
@@ -53,7 +60,10 @@ def cluster_labels(articles: Sequence[Article], options: ClusterOptions) -> list
     vectors = tfidf_vectors(articles, options)
     facts = facts_of(articles)
     if model is not None and is_multilingual(languages):
-        return linked_labels(vectors, facts, options, Embedded(article_embeddings(articles, model), model))
+        needed = needs_embedding(languages, facts, options.max_days)
+        if needed.any():
+            embedded = Embedded(article_embeddings(articles, model, needed), model)
+            return linked_labels(vectors, facts, options, embedded)
     return linked_labels(vectors, facts, options)
 
 

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from ..config import ClusterOptions
 from ..embed import encode
 from ..models import Article
-from .constraints import GroupFacts
+from .constraints import DAY, GroupFacts
 from .features import sketch, titled_text
 from .neighbors import BLOCK, Neighbors, apply_rules, top_k
 
@@ -56,9 +56,45 @@ def is_multilingual(languages: np.ndarray) -> bool:
     return len({lang for lang in languages if lang}) > 1
 
 
-def article_embeddings(articles: Sequence[Article], model: str) -> np.ndarray:
-    """Unit vectors of each article's title and lead from the named cross-lingual embedder."""
-    return encode(model, [titled_text(a)[:EMBED_CHARS] for a in articles])
+def article_embeddings(articles: Sequence[Article], model: str, needed: np.ndarray | None = None) -> np.ndarray:
+    """Unit vectors of each article's title and lead from the named cross-lingual embedder; with ``needed`` (a
+    boolean mask, see ``needs_embedding``) only those rows are encoded and the others stay zero."""
+    if needed is None:
+        return encode(model, [titled_text(a)[:EMBED_CHARS] for a in articles])
+    rows = np.flatnonzero(needed)
+    encoded = encode(model, [titled_text(articles[int(i)])[:EMBED_CHARS] for i in rows])
+    vectors = np.zeros((len(articles), encoded.shape[1]), dtype=encoded.dtype)
+    vectors[rows] = encoded
+    return vectors
+
+
+def needs_embedding(languages: np.ndarray, facts: Sequence[GroupFacts], max_days: float) -> np.ndarray:
+    """Which articles can meet an article of another known language under the date rule: only those need the
+    model's vector (~0.3 CPU s each). An article more than ``max_days`` from every article of another language
+    never has one among its neighbours, so its neighbours, and the stories, are scored by TF-IDF alone: one
+    Spanish article in a week of English news encodes that week, not the whole input."""
+    n = len(languages)
+    needed = np.zeros(n, dtype=bool)
+    stamps = np.array([f.first for f in facts], dtype=np.float64)
+    known = languages != ""
+    for language in {lang for lang in languages if lang}:
+        mine = known & (languages == language)
+        other = known & (languages != language)
+        if not other.any():
+            continue
+        other_stamps = stamps[other]
+        if max_days <= 0 or np.isnan(other_stamps).any():
+            needed |= mine  # no date rule, or an undated article of another language: it may meet any of these
+            continue
+        dated = np.sort(other_stamps)
+        for i in np.flatnonzero(mine):
+            if np.isnan(stamps[i]):
+                needed[i] = True
+                continue
+            at = np.searchsorted(dated, stamps[i])
+            near = [dated[j] for j in (at - 1, at) if 0 <= j < len(dated)]
+            needed[i] = any(abs(stamps[i] - t) <= max_days * DAY for t in near)
+    return needed
 
 
 def calibrate(cosines: np.ndarray, model: str) -> np.ndarray:
@@ -174,4 +210,5 @@ __all__ = [
     "is_multilingual",
     "languages_of",
     "mixed_scores",
+    "needs_embedding",
 ]

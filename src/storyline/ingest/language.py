@@ -54,14 +54,16 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     """The language of ``text`` as an ISO 639-1 code, or ``None`` when the text is too short to tell.
 
     ``hint`` (a page's ``<html lang>`` or a feed's language) decides only when the detector is unsure, since
-    templates often declare a language their articles are not written in.
+    templates often declare a language their articles are not written in. Unsure and no hint: ``None`` (a short
+    English headline the detector reads as Central Bikol at 0.17 must not be a second language: it would keep the
+    article out of English stories, or make the clustering encode the whole input with a cross-lingual model).
     """
     sample = text[:_SAMPLE_CHARS]
     hint = normalize_language(hint)
     if len(_LETTERS.findall(sample)) < MIN_LETTERS:
         return hint
     language, confidence = _identifier().classify(sample)
-    if confidence >= MIN_CONFIDENCE or hint is None:
+    if confidence >= MIN_CONFIDENCE:
         return str(language)
     return hint
 
