@@ -251,9 +251,10 @@ def _save_vectors(rows: BlobStore, state: ClusterState, replace: bool) -> None:
     state.embedded = []
 
 
-def _load_all(rows: StateRows, state: ClusterState) -> None:
+def _index_rows(state: ClusterState, found: Iterable[tuple]) -> None:
+    """Add the stored articles of ``found`` (rows with sketches) to an empty state's rows and sketch index."""
     sketches = []
-    for row in rows.state_articles(None, sketches=True, terms=True):
+    for row in found:
         stored, art = _unpack(row, len(state.article_at_row))
         sketches.append(_sketch(art.sketch, state.dims))
         state.articles[art.id] = stored
@@ -261,6 +262,10 @@ def _load_all(rows: StateRows, state: ClusterState) -> None:
         state.article_story[art.id] = art.story
     if sketches:
         state.index.put(np.arange(len(sketches)), np.stack(sketches))
+
+
+def _load_all(rows: StateRows, state: ClusterState) -> None:
+    _index_rows(state, rows.state_articles(None, sketches=True, terms=True))
     for found in map(StoryState._make, rows.state_stories(None)):
         state.created[found.id] = found.created
         if found.merged_into is None:
@@ -285,15 +290,7 @@ def _load_near(rows: StateRows, state: ClusterState, near: Sequence[Article], op
     if stamps:
         first, last = (min(stamps) - options.max_days * DAY, max(stamps) + options.max_days * DAY) \
             if options.max_days > 0 else (-math.inf, math.inf)
-    sketches = []
-    for row in rows.state_window(first, last, state.next_seq - recent):
-        stored, art = _unpack(row, len(state.article_at_row))
-        sketches.append(_sketch(art.sketch, state.dims))
-        state.articles[art.id] = stored
-        state.article_at_row.append(art.id)
-        state.article_story[art.id] = art.story
-    if sketches:
-        state.index.put(np.arange(len(sketches)), np.stack(sketches))
+    _index_rows(state, rows.state_window(first, last, state.next_seq - recent))
     known = [i for a in near for i in (a.id, a.duplicate_of) if i and i not in state.articles]
     for row in rows.state_articles(list(dict.fromkeys(known)), sketches=False, terms=False):
         stored, art = _unpack(row)
