@@ -40,7 +40,7 @@ from storyline.config import StorylineOptions
 from storyline.models import Article, Story
 
 SETS = ("ecb+ dev", "ecb+ dev, all dated one day", "duc 2003", "multiling 2011")
-BARS = [round(b, 2) for b in np.arange(0.3, 0.96, 0.05)]
+BARS = [round(float(b), 2) for b in np.arange(0.3, 0.96, 0.05)]
 LINKS = ("mean", "max", "pooled")
 
 
