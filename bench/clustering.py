@@ -36,6 +36,12 @@ all of DUC and applied unchanged (held-out sets); the same vectors
 under batch average link tuned in hindsight (their ceiling); and "ceiling: event stories grouped by majority gold
 label", the best any storyline level can score over today's event stories (a story mixing two labels stays mixed).
 The event stories that mix gold labels (ECB+: a topic's two events; DUC: two topics) are listed on stderr.
+
+The learned similarity (``storylines.similarity = "learned"``, ``bench/fit_storylines.py``): its shipped model
+(fitted on DUC 2003: held out on the other sets, in-sample on DUC, as labelled), daily batches with it, and on DUC
+the model fitted on ECB+ + MultiLing and the model fitted on half of DUC's topics, scored on the other half. DUC 2003
+lists 9 documents under two topics (listed on stderr); the "each document once (extended B³)" rows score the main
+DUC groupings again with each document once against all its topics (extended BCubed, Amigó et al. 2009).
 """
 
 from __future__ import annotations

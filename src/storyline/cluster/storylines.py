@@ -14,6 +14,9 @@ a storyline when, against the storyline's members together,
   agencies as much as two days of one earthquake do), so without dates on both sides the bar is the stricter
   ``undated_threshold``.
 
+With ``similarity = "learned"`` a dated story is linked instead by ``LEARNED``, a logistic regression over
+``pair_features`` of the story against each of the storyline's stories, averaged (``LearnedSimilarity``).
+
 A story is compared with at most ``MAX_CANDIDATES`` storylines (those sharing the most distinctive names with it),
 and a long storyline by its latest ``MAX_POOLED`` stories, so a run costs the same whatever the store's size.
 
@@ -334,8 +337,8 @@ def configured_similarity(options: StorylineOptions) -> StorySimilarity:
 
 
 class StorySimilarity(Protocol):
-    """How well a story fits a storyline, 1.0 being the bar to join and 0 meaning a rule forbids it (``similarity``
-    is the one used; benchmarks pass others to measure new evidence in the same incremental path)."""
+    """How well a story fits a storyline, 1.0 being the bar to join and 0 meaning a rule forbids it (the one
+    ``configured_similarity`` names is used; benchmarks pass others to measure new evidence in the same path)."""
 
     def __call__(self, state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
         ...
