@@ -14,15 +14,37 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..models import UNKNOWN_SOURCE
 from ..text.dates import first_day
 from .times import parse_time
 
-__all__ = ["UNIQUE_SHOWN", "coverage_svg", "timeline_axis", "unique_by_outlet"]
+__all__ = ["UNIQUE_SHOWN", "counted", "coverage_svg", "label_unnamed", "timeline_axis", "unique_by_outlet"]
 
 UNIQUE_SHOWN = 3
 """Facts only one source reports, shown per outlet before "show all" (the list keeps the comparison's order)."""
 
 _W, _H, _TOP = 300, 60, 4  # viewBox: bars fill it, the page scales it to its column (works at 390 px)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``"1 story"``, ``"2 stories"``: a count with its noun in the right number (``plural`` defaults to noun+s)."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def label_unnamed(articles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The report's articles by id, each article with no outlet shown as ``"unknown source N"`` (N counts those
+    articles in the report's order): two unnamed articles cited side by side stay two sources a reader can tell
+    apart, and the story's source list says which is which. Named outlets keep their name; ``stories.json`` is not
+    changed (its ``source`` stays ``"unknown source"``)."""
+    unnamed = sum(1 for article in articles if article.get("source") in (None, UNKNOWN_SOURCE))
+    labelled: dict[str, dict[str, Any]] = {}
+    number = 0
+    for article in articles:
+        if unnamed > 1 and article.get("source") in (None, UNKNOWN_SOURCE):
+            number += 1
+            article = {**article, "source": f"{UNKNOWN_SOURCE} {number}"}
+        labelled[article["id"]] = article
+    return labelled
 
 
 def _label(when: datetime, width_hours: float) -> str:
