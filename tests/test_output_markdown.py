@@ -93,3 +93,13 @@ def test_two_unnamed_sources_are_told_apart_and_counts_read_right() -> None:
 
     data["articles"][1]["source"] = "Harbor Ledger"  # one unnamed article alone keeps the plain label
     assert "unknown source \\[0:5\\], Harbor Ledger \\[0:5\\]" in render_markdown(data)
+
+
+def test_source_labels_number_only_unnamed_articles_in_the_given_order() -> None:
+    from storyline.output.story_view import source_labels
+
+    briefs = [{"id": "b", "source_name": "unknown source"}, {"id": "a", "source_name": "Harbor Ledger"},
+              {"id": "c", "source_name": None}]
+    assert source_labels(briefs, key="source_name") == {
+        "b": "unknown source 1", "a": "Harbor Ledger", "c": "unknown source 2"}
+    assert source_labels(briefs[:2], key="source_name") == {"b": "unknown source", "a": "Harbor Ledger"}
