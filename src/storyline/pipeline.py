@@ -371,7 +371,7 @@ def model_packages(settings: Settings) -> tuple[str, ...]:
         aligners = {"auto": ("static", "minilm"), "cascade": ("static", "minilm")}
         alignment = aligners.get(settings.compare.embedder, (settings.compare.embedder,))
         packages += [p for e in alignment for p in RUNTIME_MODULES.get(e, ())]
-        # storyline.compare: scikit-learn; spaCy through spacy_runtime, so that thinc does not import torch
+        # storyline.compare (SciPy); spaCy through spacy_runtime, so that thinc does not import torch
         packages += ["storyline.compare", "storyline.compare.spacy_runtime", settings.compare.spacy_model]
     if "transformers" in packages:
         offline()

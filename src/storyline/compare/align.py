@@ -87,7 +87,7 @@ def other_languages(units: Sequence[Unit], model: str | None) -> OtherLanguages 
 
     paired = np.flatnonzero(pairs.any(axis=1))
     if paired.size:
-        vectors = encode(model, [units[i].text for i in paired])
+        vectors = encode(model, [units[int(i)].text for i in paired])
         cosine[np.ix_(paired, paired)] = vectors @ vectors.T
         cosine[~pairs] = 0.0
     return OtherLanguages(pairs, cosine, CROSS_LINGUAL_AGREE[model])
