@@ -22,9 +22,8 @@ from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from ..errors import ConfigError
+from ..text.tokens import english_stop_words
 
 _SPEECH_WORDS = (
     "say tell state add claim deny announce warn insist explain argue note acknowledge admit confirm report write "
@@ -102,7 +101,7 @@ def may_name(text: str) -> bool:
     words = _WORDS.findall(text)
     if any(w[:1].isupper() for w in words[1:]):
         return True
-    return bool(words) and words[0][:1].isupper() and words[0].lower() not in ENGLISH_STOP_WORDS
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in english_stop_words()
 
 
 @cache
