@@ -24,6 +24,7 @@ from typing import Any
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..embed import kept_outputs
 from ..errors import ConfigError
 
 _SPEECH_WORDS = (
@@ -67,6 +68,10 @@ _SPEECH_CUES = {
 
 _QUOTE_MARK = re.compile(r"[\"“”«„]")
 _lock = threading.Lock()
+
+kept_docs = kept_outputs("spacy docs")
+"""spaCy docs by (pipeline, what was run: parse, entities or tokens, text), kept across stories and batches
+(``embed.keep_outputs``): a story one article joined is annotated only for the sentences new to the process."""
 
 
 _WORDS = re.compile(r"[\w’'.-]+")
@@ -193,15 +198,30 @@ def annotate(
         unique = [t for t in dict.fromkeys(texts) if t in picked]
     else:
         unique = list(dict.fromkeys(texts))
-    docs: list[Any] = [None] * len(unique)
-    speech = [needs_parse(t, model) for t in unique]
-    parse = [i for i, s in enumerate(speech) if s]
-    entities = [i for i, (t, s) in enumerate(zip(unique, speech, strict=True)) if not s and needs_entities(t)]
+    kinds = ["parse" if needs_parse(t, model) else "entities" if needs_entities(t) else "tokens" for t in unique]
+    docs: list[Any] = [kept_docs.get((model, kind, t)) if kept_docs.limit > 0 else None
+                       for t, kind in zip(unique, kinds, strict=True)]
+    new = [i for i, doc in enumerate(docs) if doc is None]
+    parse = [i for i in new if kinds[i] == "parse"]
+    entities = [i for i in new if kinds[i] == "entities"]
     for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):
         docs[i] = doc
     skip = [name for name in (*_PARSE_ONLY, "tok2vec") if name in nlp.pipe_names]
     found = nlp.pipe([unique[i] for i in entities], batch_size=batch_size, disable=skip)
     for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
-    by_text = {text: doc if doc is not None else nlp.make_doc(text) for text, doc in zip(unique, docs, strict=True)}
-    return [by_text[text] if text in by_text else nlp.make_doc(text) for text in texts]
+    for i in new:
+        if docs[i] is None:
+            docs[i] = nlp.make_doc(unique[i])
+        kept_docs.put((model, kinds[i], unique[i]), docs[i])
+    by_text = dict(zip(unique, docs, strict=True))
+    return [by_text[text] if text in by_text else _tokens(nlp, model, text) for text in texts]
+
+
+def _tokens(nlp: Any, model: str, text: str) -> Any:
+    """The tokens-only doc of ``text`` (a sentence the model does not read), kept as :data:`kept_docs` says."""
+    doc = kept_docs.get((model, "tokens", text)) if kept_docs.limit > 0 else None
+    if doc is None:
+        doc = nlp.make_doc(text)
+        kept_docs.put((model, "tokens", text), doc)
+    return doc
