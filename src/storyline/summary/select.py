@@ -64,6 +64,7 @@ REPEAT_ROUNDS = 2
 REPEATS_EVERY_SIZE = True
 NAME_CHECK = True
 PAIR_THRESHOLD = 1.0
+NUMBER_REPEAT = False
 
 
 def prior_weights(index: StorySentences) -> PriorWeights:
@@ -199,6 +200,16 @@ def _restated(index: StorySentences, chosen: list[int], citations: list[list[Cit
             j = position.get((citation.article_id, citation.start, citation.end))
             if j is not None and place.get(j, -1) > k:
                 out.add(j)
+    if NUMBER_REPEAT:
+        for i in reversed(chosen):  # the last chosen first: of two that state the same numbers, the earlier stays
+            numbers = index.terms[i].numbers
+            if NUMBER_REPEAT == 2:
+                numbers = frozenset(n for n in numbers if _distinctive(n))
+            if i in out or not any(_distinctive(n) for n in numbers):
+                continue
+            said = set().union(*(index.terms[j].numbers for j in chosen if j != i and j not in out))
+            if numbers <= said:
+                out.add(i)
     if PAIR_THRESHOLD < 1.0:
         for k in range(1, len(chosen)):
             if chosen[k] in out:
@@ -207,6 +218,14 @@ def _restated(index: StorySentences, chosen: list[int], citations: list[list[Cit
             if len(earlier) and STATIC_MODEL.score(pair_features(index, chosen[k], earlier)).max() >= PAIR_THRESHOLD:
                 out.add(chosen[k])
     return sorted(out)
+
+
+def _distinctive(number: str) -> bool:
+    """A number that names one fact ('5-2', '3.2', '140'), not a year or a small count."""
+    if not number.isdigit():
+        return True
+    value = int(number)
+    return value >= 10 and not 1900 <= value <= 2100
 
 
 def _english_or_unknown(article: Article) -> bool:
