@@ -2,9 +2,10 @@
 
 Greedy budgeted coverage: each step takes the candidate whose not-yet-covered corroborated concepts, per word,
 times its support/centrality/lead prior, is highest; near-repeats of chosen sentences are skipped and a
-sentence that dangles ('However, ...', 'He added ...') is only taken right after the sentence it leans on. In a
-story of 2-3 articles a chosen sentence that an earlier choice cites as its support is a repeat: it is dropped and
-the summary chosen again (``choose_and_cite``).
+sentence that dangles ('However, ...', 'He added ...') is only taken right after the sentence it leans on, and one
+that names someone by surname alone ('Whitlock said ...') only after one that names them in full. A chosen sentence
+that an earlier choice cites as its support is a repeat: it is dropped and the summary chosen again
+(``choose_and_cite``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from ..config import SummaryOptions
 from ..models import Article, Citation, SummarySentence
-from .attribution import STATIC_MODEL, cite_all, pair_features
+from .attribution import cite_all
 from .dangling import NameUse, is_dangling, name_uses
 from .index import StorySentences, index_story
 from .order import chronological
@@ -58,13 +59,7 @@ is a whole thought rather than a short aside carry more (hand labels: 91 % of ju
 ``choose_and_cite``'s repeat check (bench/RESULTS.md, issue 20)."""
 
 REPEAT_ROUNDS = 2
-"""How many times ``choose_and_cite`` drops repeats from a small story's summary and chooses again."""
-
-
-REPEATS_EVERY_SIZE = True
-NAME_CHECK = True
-PAIR_THRESHOLD = 1.0
-NUMBER_REPEAT = False
+"""How many times ``choose_and_cite`` drops repeats from a summary and chooses again."""
 
 
 def prior_weights(index: StorySentences) -> PriorWeights:
@@ -140,7 +135,7 @@ def select_sentences(
         for i in np.flatnonzero(fits & dangling):
             if (index.sentences[i].article_id, int(index.position[i]) - 1) not in chosen_set:
                 fits[i] = False
-        for i in np.flatnonzero(fits & bare) if NAME_CHECK else ():  # 'Whitlock said ...' only once 'Dana Whitlock' is in the summary
+        for i in np.flatnonzero(fits & bare):  # 'Whitlock said ...' only once 'Dana Whitlock' is in the summary
             if not uses[i].bare <= named:
                 fits[i] = False
         gain = scores.incidence @ open_weight  # fixed column order: the same floats in every process
@@ -161,22 +156,27 @@ def select_sentences(
 
 
 def choose_and_cite(
-    index: StorySentences, scores: SentenceScores, options: SummaryOptions
+    index: StorySentences,
+    scores: SentenceScores,
+    options: SummaryOptions,
+    *,
+    names: list[NameUse] | None = None,
+    repeat_rounds: int = REPEAT_ROUNDS,
 ) -> tuple[list[int], list[list[Citation]]]:
     """The chosen candidates in summary order (``chronological``) and their citations.
 
-    In a story of 2-3 articles, a chosen sentence that an earlier-chosen one cites as its support states the same
-    fact again (two outlets' leads): it is dropped and the summary chosen again without it, at most
-    ``REPEAT_ROUNDS`` times. The verifier's citations see such restatements; the static cosine of the redundancy
-    check does not (hand labels: 9 of 30 ECB+ small summaries held one, bench/RESULTS.md, issue 20).
+    A chosen sentence that an earlier-chosen one cites as its support states the same fact again (two outlets'
+    leads): it is dropped and the summary chosen again without it, at most ``repeat_rounds`` times, in stories of
+    every size. The verifier's citations see such restatements; the static cosine of the redundancy check does not
+    (hand labels: 9 of 30 ECB+ small summaries held one, bench/RESULTS.md, issue 20). ``names`` defaults to
+    ``story_name_uses(index)``.
     """
     eligible = np.ones(len(index), dtype=bool)
     encoded: dict[int, np.ndarray] = {}
-    names = story_name_uses(index)
+    names = story_name_uses(index) if names is None else names
     chosen = select_sentences(index, scores, options, names=names)
     citations = cite_all(index, chosen, options, encoded)
-    rounds = REPEAT_ROUNDS if (REPEATS_EVERY_SIZE or prior_weights(index) is SMALL_PRIOR) else 0
-    for _ in range(rounds):
+    for _ in range(repeat_rounds):
         repeats = _restated(index, chosen, citations)
         if not repeats:
             break
@@ -200,32 +200,7 @@ def _restated(index: StorySentences, chosen: list[int], citations: list[list[Cit
             j = position.get((citation.article_id, citation.start, citation.end))
             if j is not None and place.get(j, -1) > k:
                 out.add(j)
-    if NUMBER_REPEAT:
-        for i in reversed(chosen):  # the last chosen first: of two that state the same numbers, the earlier stays
-            numbers = index.terms[i].numbers
-            if NUMBER_REPEAT == 2:
-                numbers = frozenset(n for n in numbers if _distinctive(n))
-            if i in out or not any(_distinctive(n) for n in numbers):
-                continue
-            said = set().union(*(index.terms[j].numbers for j in chosen if j != i and j not in out))
-            if numbers <= said:
-                out.add(i)
-    if PAIR_THRESHOLD < 1.0:
-        for k in range(1, len(chosen)):
-            if chosen[k] in out:
-                continue
-            earlier = np.array([j for j in chosen[:k] if j not in out], dtype=np.int64)
-            if len(earlier) and STATIC_MODEL.score(pair_features(index, chosen[k], earlier)).max() >= PAIR_THRESHOLD:
-                out.add(chosen[k])
     return sorted(out)
-
-
-def _distinctive(number: str) -> bool:
-    """A number that names one fact ('5-2', '3.2', '140'), not a year or a small count."""
-    if not number.isdigit():
-        return True
-    value = int(number)
-    return value >= 10 and not 1900 <= value <= 2100
 
 
 def _english_or_unknown(article: Article) -> bool:
