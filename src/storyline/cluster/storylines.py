@@ -45,10 +45,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from ..config import StorylineOptions
 from ..models import Article, Citation, Story, Storyline, SummarySentence
+from ..text.tokens import english_stop_words
 from .features import article_text, entity_phrases
 from .state_store import BlobStore
 
@@ -63,7 +62,7 @@ MAX_CANDIDATES = 20
 KEPT_TERMS = 60
 """Names and words kept per story profile (the most used in its articles): enough to compare, small to store."""
 _WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "year", "years", "new", "just", "like", "people"}
+_STOP = english_stop_words() | {"said", "says", "told", "year", "years", "new", "just", "like", "people"}
 
 
 def storyline_id(founder: str) -> str:
