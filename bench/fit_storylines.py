@@ -139,7 +139,7 @@ def main() -> None:
             start = time.perf_counter()
             ours = bcubed(expand(group_stories(stories, articles, StorylineOptions(), learned), stories), gold)
             print(f"    {name}: learned P/R/F1 {ours[0]:.3f}/{ours[1]:.3f}/{ours[2]:.3f} "
-                  f"({time.perf_counter() - start:.1f} s), default similarity {default[0]:.3f}/{default[1]:.3f}/"
+                  f"({time.perf_counter() - start:.1f} s), rules (the default) {default[0]:.3f}/{default[1]:.3f}/"
                   f"{default[2]:.3f}")
 
 
