@@ -4,6 +4,7 @@
     python bench/clustering.py --minilm   # also the MiniLM + HDBSCAN baseline (slow: ~1 min per 500 articles)
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
     python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events share figures
+    python bench/clustering.py --small-store       # only: rules vs learned storylines on 7 DUC topics, batch and daily
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -621,6 +622,37 @@ def storyline_state_rows(copies: int = 4, shift_days: int = 180) -> list[tuple]:
     return [(*row, bcubed(groups[row[0]], reference)[2]) for row in rows]
 
 
+SMALL_STORE_TOPICS = frozenset({"d30025t", "d30048t", "d30003t", "d30028t", "d30044t", "d31009t", "d30040t"})
+"""Seven DUC 2003 topics (the subset tests/test_storylines.py feeds day by day): a small store."""
+
+
+def small_store_rows() -> list[tuple]:
+    """Rules and learned similarity on a small store (``SMALL_STORE_TOPICS``): B³ F1 of the batch and of the daily
+    run against the topics, and the daily run against its own batch run."""
+    articles, gold, _, topic, _, stories, _ = storyline_inputs("duc 2003")
+    part = [a for a in articles if topic[a.id] in SMALL_STORE_TOPICS]
+    part_stories = [s for s in stories if topic[s.article_ids[0]] in SMALL_STORE_TOPICS]
+    part_gold = {a.id: gold[a.id] for a in part}
+    rows = []
+    for similarity_name in ("rules", "learned"):
+        options = StorylineOptions(similarity=similarity_name)
+        start = time.perf_counter()
+        batch = expand(group_stories(part_stories, part, options), part_stories)
+        daily = daily_storylines(part, options)
+        reference = {a: str(i) for i, g in enumerate(batch) for a in g}
+        rows.append((similarity_name, len(part_stories), bcubed(batch, part_gold)[2], bcubed(daily, part_gold)[2],
+                     bcubed(daily, reference)[2], time.perf_counter() - start))
+    return rows
+
+
+def print_small_store(rows: list[tuple]) -> None:
+    print("\nA small store: 7 DUC 2003 topics, batch and daily (small_store_rows):\n")
+    print("| similarity | stories | B³ F1 batch | B³ F1 daily | daily vs its batch | s |")
+    print("|---|---|---|---|---|---|")
+    for name, n, batch, daily, agree, seconds in rows:
+        print(f"| {name} | {n} | {batch:.3f} | {daily:.3f} | {agree:.3f} | {seconds:.1f} |")
+
+
 def print_state(rows: list[tuple]) -> None:
     print("\nStoryline state, DUC 2003 event stories x4, 180 days apart, fed day by day (storyline_state_rows):\n")
     print("| method | B³ F1 vs topics | B³ F1 vs one-blob run | working state at end KB | retired blobs KB | "
@@ -806,6 +838,8 @@ def main() -> None:
     parser.add_argument("--minilm", action="store_true",
                         help="also MiniLM + HDBSCAN and storylines with MiniLM story and summary vectors (slow)")
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
+    parser.add_argument("--small-store", action="store_true",
+                        help="only: rules and learned storyline similarity on 7 DUC topics, batch and daily")
     parser.add_argument("--figure-conflicts", action="store_true",
                         help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
@@ -821,6 +855,10 @@ def main() -> None:
     if args.storylines_only:
         print_storylines(storyline_rows(sources))
         print_state(storyline_state_rows())
+        print_small_store(small_store_rows())
+        return
+    if args.small_store:
+        print_small_store(small_store_rows())
         return
     rows = []
     for name in ("ecb+ dev", "duc 2003", "multiling 2011"):
@@ -854,6 +892,7 @@ def main() -> None:
               f"{pur_text} | {n} | {sec:.1f} |")
     print_storylines(storyline_rows(sources))
     print_state(storyline_state_rows())
+    print_small_store(small_store_rows())
 
 
 if __name__ == "__main__":
