@@ -153,6 +153,15 @@ _PARSE_ONLY = ("tagger", "parser")
 _FIGURE = re.compile(r"\d")
 
 
+def capitalized_words(text: str) -> frozenset[str]:
+    """The words of a sentence that could be (part of) a name: capitalized, not a sentence-initial stop word."""
+    words = _WORDS.findall(text)
+    found = {w for w in words[1:] if w[:1].isupper()}
+    if words and words[0][:1].isupper() and words[0].lower() not in ENGLISH_STOP_WORDS:
+        found.add(words[0])
+    return frozenset(found)
+
+
 def model_sentences(
     texts: Sequence[str], positions: Sequence[int], first: Collection[int] = (), budget: int = 0
 ) -> set[int]:
@@ -160,8 +169,12 @@ def model_sentences(
     needs it). ``positions[i]`` is sentence i's place in its article (0 = lead); ``first`` are the summary's
     sentences. Ranked: the summary's, sentences reporting speech with quotation marks, other speech, the first two
     of each article, sentences with figures, the rest; in each rank the earlier in their article first, so every
-    article's lead is read before any article's tail. Copies of a text (wire copy) share one place."""
-    wanted = [i for i, t in enumerate(texts) if needs_parse(t) or needs_entities(t)]
+    article's lead is read before any article's tail. Past speech, a sentence whose capitalized words all appear
+    in sentences already read waits until every sentence with a new one is read: a name found once is matched by
+    its words in the others (``entities.mentions_by_name``), so the budget goes to names not yet seen. Copies of a
+    text (wire copy) share one place."""
+    speech = {t: needs_parse(t) for t in dict.fromkeys(texts)}
+    wanted = [i for i, t in enumerate(texts) if speech[t] or needs_entities(t)]
     if not budget:
         return set(wanted)
     chosen_first = set(first)
@@ -170,7 +183,7 @@ def model_sentences(
         text = texts[i]
         if i in chosen_first:
             tier = 0
-        elif needs_parse(text):
+        elif speech[text]:
             tier = 1 if _QUOTE_MARK.search(text) else 2
         elif positions[i] < 2:
             tier = 3
@@ -180,10 +193,25 @@ def model_sentences(
 
     read: set[str] = set()
     chosen: set[int] = set()
+    seen: set[str] = set()
+    waiting: list[int] = []
     for i in sorted(wanted, key=rank):
+        if texts[i] in read:
+            chosen.add(i)
+            continue
+        if len(read) == budget:
+            continue
+        words = capitalized_words(texts[i])
+        if rank(i)[0] >= 3 and words <= seen:
+            waiting.append(i)
+            continue
+        read.add(texts[i])
+        chosen.add(i)
+        seen |= words
+    for i in waiting:
         if texts[i] not in read:
             if len(read) == budget:
-                continue
+                break
             read.add(texts[i])
         chosen.add(i)
     return chosen
