@@ -24,7 +24,16 @@ from ..models import (
 )
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, other_languages, split_units, unit_similarity
-from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
+from .claims import (
+    UnitFacts,
+    agreed_facts,
+    cite_summary,
+    find_conflicts,
+    link_units,
+    unaligned,
+    unique_units,
+    unit_of,
+)
 from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions, opening_dateline
 from .nlp import annotate, model_sentences, pipeline_for
 from .quantities import find_quantities
@@ -88,14 +97,17 @@ def compare_story(
     dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
     stems = [content_stems(u.text, u.language) for u in units]
-    by_id = {a.id: a for a in articles}
-    facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
-             for unit in units]  # fmt: skip
-    counted = [any(q.counts for q in f.quantities) for f in facts]
-    score, cosine = unit_similarity(units, options, stems, counted)
-    other = other_languages(units, cross_lingual_model(options.cross_lingual))
-    alignment = link_units(units, score, cosine, options, stems, other)
-    conflicts = find_conflicts(alignment, facts, options)
+    if len(articles) > 1:
+        by_id = {a.id: a for a in articles}
+        facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
+                 for unit in units]  # fmt: skip
+        counted = [any(q.counts for q in f.quantities) for f in facts]
+        score, cosine = unit_similarity(units, options, stems, counted)
+        other = other_languages(units, cross_lingual_model(options.cross_lingual))
+        alignment = link_units(units, score, cosine, options, stems, other)
+        conflicts = find_conflicts(alignment, facts, options)
+    else:  # one article (most stories of a stream): no other article to agree with or contradict, nothing to score
+        alignment, conflicts = unaligned(units, stems), []
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     first = [i for i in (unit_of(units, s.citations[0]) for s in summary if s.citations) if i is not None]
     agreed = agreed_facts(alignment, first)

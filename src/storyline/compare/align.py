@@ -73,18 +73,24 @@ def is_english(language: str) -> bool:
 
 
 def other_languages(units: Sequence[Unit], model: str | None) -> OtherLanguages | None:
-    """The pairs of ``units`` the English rules cannot judge, scored by the cross-lingual ``model``; None when every
-    unit is English. Without a model such a pair never agrees."""
+    """The pairs of ``units`` of different articles the English rules cannot judge, scored by the cross-lingual
+    ``model``; None when every unit is English. Without a model such a pair never agrees. Only the units of such a
+    pair are encoded: a one-article story in another language encodes nothing (pairs within one article are never
+    compared)."""
     english = np.array([is_english(u.language) for u in units], dtype=bool)
     if english.all():
         return None
-    pairs = ~(english[:, None] & english[None, :])
+    pairs = ~(english[:, None] & english[None, :]) & _other_articles(units)
+    cosine = np.zeros(pairs.shape, dtype=np.float32)
     if model is None:
-        return OtherLanguages(pairs, np.zeros(pairs.shape, dtype=np.float32), 1.0)
+        return OtherLanguages(pairs, cosine, 1.0)
     from ..embed import encode
 
-    vectors = encode(model, [u.text for u in units])
-    cosine = np.where(pairs, vectors @ vectors.T, 0.0).astype(np.float32)
+    paired = np.flatnonzero(pairs.any(axis=1))
+    if paired.size:
+        vectors = encode(model, [units[int(i)].text for i in paired])
+        cosine[np.ix_(paired, paired)] = vectors @ vectors.T
+        cosine[~pairs] = 0.0
     return OtherLanguages(pairs, cosine, CROSS_LINGUAL_AGREE[model])
 
 

@@ -84,6 +84,13 @@ def link_units(
     return Alignment(units, score, cosine, agreement, linked, stems)
 
 
+def unaligned(units: list[Unit], stems: list[frozenset[str]]) -> Alignment:
+    """The alignment of units no pair of which can link (one article's: only pairs of different articles are
+    scored), without scoring any pair: what :func:`link_units` decides for them, for none of its cost."""
+    zeros = np.zeros((len(units), len(units)), dtype=np.float32)
+    return Alignment(units, zeros, zeros, zeros, zeros.astype(bool), stems)
+
+
 @dataclass(slots=True)
 class AgreedFact:
     """A fact two or more articles state: the claim shown under "Agreed" and the units it is made of."""
