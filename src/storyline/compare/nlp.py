@@ -161,7 +161,7 @@ def capitalized_words(text: str) -> frozenset[str]:
     """The words of a sentence that could be (part of) a name: capitalized, not a sentence-initial stop word."""
     words = _WORDS.findall(text)
     found = {w for w in words[1:] if w[:1].isupper()}
-    if words and words[0][:1].isupper() and words[0].lower() not in ENGLISH_STOP_WORDS:
+    if words and words[0][:1].isupper() and words[0].lower() not in english_stop_words():
         found.add(words[0])
     return frozenset(found)
 
