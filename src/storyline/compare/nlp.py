@@ -3,12 +3,13 @@ dependency parse only where it is used.
 
 A story's cost in spaCy is bounded by a constant (``compare.model_sentences``): :func:`model_sentences` ranks the
 sentences that need the model (the summary's, then those reporting speech, article leads, sentences with figures,
-the rest) and only the first ones are read; names it finds are matched by their words in the others
+the rest; past speech, those with a capitalized word not yet read before those without) and only the first ones
+are read; names it finds are matched by their words in the others
 (``entities.mentions_by_name``), so the entity list, speakers and the holders of figures still cover every sentence.
 
 The entity recognizer is the costliest component of the small English model (it has its own token encoder), so
 a sentence with no capitalized word that could start a name (only a sentence-initial stop word like "The" or
-"It") and no quotation mark is only tokenized. Only sentences with a speech verb or "according to" need tags
+"It") and no quotation mark gets no doc at all. Only sentences with a speech verb or "according to" need tags
 and a parse: quote attribution reads nothing else from a parse, so a sentence with quotation marks but neither
 gets entities only. The others skip the tagger and parser too. The lemmatizer and the
 attribute ruler (coarse POS from tags) are never loaded: nothing reads lemmas or coarse POS.
