@@ -258,16 +258,19 @@ def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -
 
 
 def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions,
-                     groups: tuple[str, ...] = ()) -> Story:
+                     groups: tuple[str, ...] = (), kept: int = 0) -> Story:
     """Summary, coverage (outlets, articles over time, the user's ``groups``), then (when enabled) comparison of one
     story, sharing one set of sentence vectors between the summary's citation check and the comparison's alignment
     (a top-level function: any executor). Members whose sentences are not split yet are split here: the default
     stages split no sentence before this one, so the stories travel to the workers as texts and the driver of a
-    100k-article run does not keep ~2.6 bytes of ``Sentence`` records per character of text (issue 15)."""
+    100k-article run does not keep ~2.6 bytes of ``Sentence`` records per character of text (issue 15). The process
+    keeps the model outputs of up to ``kept`` sentences for the next stories and batches (``live.kept_sentences``,
+    ``embed.keep_outputs``)."""
     from .compare.coverage import story_coverage
-    from .embed import shared_vectors
+    from .embed import keep_outputs, shared_vectors
     from .text.sentences import ensure_sentences
 
+    keep_outputs(kept)
     ensure_sentences(job[1])  # split here, on the worker: the driver never holds every article's sentences
     with shared_vectors():
         story = summarize_members(job, summary)
@@ -302,7 +305,7 @@ class DescribeStories:
 
         groups = known_groups((o.groups for o in state.settings.outlets.table), state.articles)
         describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare,
-                           groups=groups)
+                           groups=groups, kept=state.settings.live.kept_sentences)
         # A story costs what its articles cost (0.1-1 CPU s a story with the models), so the map goes to the workers
         # by the articles its stories hold: counted in stories against scale.min_parallel, the 49 stories of 500
         # articles ran on one core while the other waited.

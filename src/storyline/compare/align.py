@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -164,10 +165,12 @@ _NOT_A_FACT = re.compile(
 """Words of datelines and timestamps ("Tuesday, June 2, 2009", "21 July 2013 Last updated at 11:11 GMT")."""
 
 
+@lru_cache(maxsize=1 << 14)
 def states_fact(text: str, language: str = "") -> bool:
     """Whether a unit can state a fact: two or more words besides figures and date, time and byline words. A
     dateline or timestamp is not a statement, even when two articles print the same date (bench/labels/
-    compare_agree.json: 37 of 350 judged pairs were such lines; at today's scores most of them were "agreed")."""
+    compare_agree.json: 37 of 350 judged pairs were such lines; at today's scores most of them were "agreed").
+    Cached: the alignment, the unique statements and the conflict rules all ask it of the same units."""
     letters = r"[A-Za-z]+" if is_english(language) else r"[^\W\d_]+"  # words of any script outside English
     words = [w for w in re.findall(letters, text) if len(w) > 1 and not _NOT_A_FACT.fullmatch(w)]
     return len(words) >= 2
