@@ -22,6 +22,7 @@ from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..embed import kept_outputs
@@ -141,6 +142,7 @@ def _installed(package: str) -> bool:
 
 
 _PARSE_ONLY = ("tagger", "parser")
+_NO_TENSOR = np.zeros((0, 0), dtype=np.float32)
 
 
 _FIGURE = re.compile(r"\d")
@@ -213,6 +215,10 @@ def annotate(
     for i in new:
         if docs[i] is None:
             docs[i] = nlp.make_doc(unique[i])
+        elif kept_docs.limit > 0:
+            # the token vectors the entity recognizer and parser read (~30 KB a sentence) are read by nothing after
+            # them: a kept doc holds its tokens, tags, parse and entities (~3 KB)
+            docs[i].tensor = _NO_TENSOR
         kept_docs.put((model, kinds[i], unique[i]), docs[i])
     by_text = dict(zip(unique, docs, strict=True))
     return [by_text[text] if text in by_text else _tokens(nlp, model, text) for text in texts]
