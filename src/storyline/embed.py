@@ -60,6 +60,25 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+def load_static_model(path: Path) -> Any:
+    """``model2vec.StaticModel.from_pretrained(path)`` for a local model folder, from what it reads there (the
+    embeddings, weights and token mapping of model.safetensors, tokenizer.json, config.json), without importing
+    ``model2vec.persistence``, which imports huggingface_hub's download client (~0.4 CPU s of every start-up)."""
+    import json
+
+    from model2vec import StaticModel
+    from model2vec.model import _DEFAULT_NORMALIZE, DEFAULT_MAX_LENGTH
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    tensors = load_file(str(path / "model.safetensors"))
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    return StaticModel(vectors=tensors["embeddings"], tokenizer=Tokenizer.from_file(str(path / "tokenizer.json")),
+                       weights=tensors.get("weights"), token_mapping=tensors.get("mapping"), config=config,
+                       normalize=config.get("normalize", _DEFAULT_NORMALIZE),
+                       max_length=config.get("max_length", DEFAULT_MAX_LENGTH))
+
+
 class StaticEmbedder:
     """model2vec static embeddings distilled from MiniLM (PCA to 256 dimensions)."""
 
@@ -68,13 +87,11 @@ class StaticEmbedder:
     _lock = threading.Lock()
 
     def __init__(self, path: Path | None = None) -> None:
-        from model2vec import StaticModel
-
         self.path = path or cache_dir() / "models" / "static-minilm-256"
         with self._lock:
             if not (self.path / "model.safetensors").exists():
                 self._build()
-        self.model = StaticModel.from_pretrained(str(self.path))
+        self.model = load_static_model(self.path)
 
     def _build(self) -> None:
         try:
@@ -375,7 +392,7 @@ def _importable(module: str) -> bool:
 
 
 RUNTIME_MODULES: dict[str, tuple[str, ...]] = {
-    "static": ("model2vec",),
+    "static": ("model2vec", "safetensors.numpy"),
     "minilm": ("tokenizers", "safetensors.numpy"),
 }
 """The third-party packages each embedder imports when it loads (a worker pool imports them once, see
