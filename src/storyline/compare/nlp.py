@@ -23,6 +23,8 @@ from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from ..embed import kept_outputs
 from ..errors import ConfigError
 from ..text.tokens import english_stop_words
@@ -153,6 +155,7 @@ def _installed(package: str) -> bool:
 
 
 _PARSE_ONLY = ("tagger", "parser")
+_NO_TENSOR = np.zeros((0, 0), dtype=np.float32)
 
 
 _FIGURE = re.compile(r"\d")
@@ -252,6 +255,10 @@ def annotate(
     for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
     for i in new:
+        if kept_docs.limit > 0:
+            # the token vectors the entity recognizer and parser read (~30 KB a sentence) are read by nothing after
+            # them: a kept doc holds its tokens, tags, parse and entities (~9 KB in all)
+            docs[i].tensor = _NO_TENSOR
         kept_docs.put((model, kinds[i], unique[i]), docs[i])
     by_text = dict(zip(unique, docs, strict=True))
     return [by_text.get(text) for text in texts]
