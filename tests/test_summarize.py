@@ -243,7 +243,7 @@ def test_a_bare_surname_comes_only_after_the_full_name() -> None:
     lead = "A fire destroyed the Calder furniture warehouse in Millbrook on Tuesday afternoon, the town said."
     story = [
         _article("signal", f"{lead} Fire Chief Dana Whitlock reached the street with four engines on Quarry Lane. "
-                           "Whitlock said the fire spread through foam cushions faster than the sprinklers could work."),
+                           "Whitlock said the fire spread through foam cushions faster than sprinklers could work."),
         *[_article(f"o{k}", f"{lead} Stacked foam cushions filled the building, report {k} said. "
                             f"The sprinklers could not contain the fire, witness {k} said.") for k in range(3)],
     ]

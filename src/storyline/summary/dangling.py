@@ -83,10 +83,12 @@ _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)[ \t]+(?=([A-Z][a-z]+(?:[-'’][A-Z][a-
 
 
 def first_full_mentions(text: str, common: Set[str]) -> dict[str, int]:
-    """For each surname ``text`` names in full (a word the story never writes in lower case: not 'Millbrook Police'),
-    the offset of the first such mention: a first name before it ('Dana Whitlock'), that is a capitalized word the story never writes in lower case (``common``) and no stop word, day,
-    month or direction ('North African', 'House Democrats' and 'Although Turkey' are no names), in the same sentence
-    ('Wednesday. China' is not)."""
+    """For each surname ``text`` names in full, the offset of its first full mention.
+
+    A full mention is a first name before the surname ('Dana Whitlock'): a capitalized word that is no stop word, day,
+    month or direction and that the story never writes in lower case (``common``), in the same sentence ('North
+    African', 'House Democrats', 'Although Turkey' and 'Wednesday. China' are no names). A surname the story writes
+    in lower case is no surname ('Millbrook Police')."""
     first: dict[str, int] = {}
     for m in _FULL_NAME.finditer(text):
         name = m.group(1).lower()
