@@ -63,9 +63,13 @@ _NOT_A_FIRST_NAME = frozenset(
     "their its our my your mr mrs ms miss dr sir monday tuesday wednesday thursday friday saturday sunday january "
     "february march april may june july august september october november december north south east west northern "
     "southern eastern western central".split()
-) | stop_words()
-"""Capitalized words before a surname that do not name the person (stop words such as sentence openers, honorifics,
-days, months and directions: 'Dr. Okafor' still needs 'Samuel Okafor'; 'North African' is no name)."""
+)
+"""Capitalized words before a surname that do not name the person (besides the stop words: sentence openers,
+honorifics, days, months and directions: 'Dr. Okafor' still needs 'Samuel Okafor'; 'North African' is no name)."""
+
+
+def _no_first_name(word: str) -> bool:
+    return word in _NOT_A_FIRST_NAME or word in stop_words()
 _PARTICLE = frozenset("de del della di da van von der le la du al el bin ibn".split())
 """Lower-case name particles: 'de Klerk' names the person as fully as 'De Klerk'."""
 
@@ -92,7 +96,7 @@ def first_full_mentions(text: str, common: Set[str]) -> dict[str, int]:
     first: dict[str, int] = {}
     for m in _FULL_NAME.finditer(text):
         name = m.group(1).lower()
-        if name not in _NOT_A_FIRST_NAME and name not in common and m.group(2).lower() not in common:
+        if not _no_first_name(name) and name not in common and m.group(2).lower() not in common:
             first.setdefault(m.group(2), m.start())
     return first
 
@@ -113,7 +117,7 @@ def name_uses(text: str, start: int, first_full: Mapping[str, int], common: Set[
             continue
         previous = _WORD_BEFORE.search(text, max(m.start() - 30, 0), m.start())
         title = previous.group(1) if previous else ""
-        if (title[:1].isupper() and title.lower() not in _NOT_A_FIRST_NAME) or title in _PARTICLE:
+        if (title[:1].isupper() and not _no_first_name(title.lower())) or title in _PARTICLE:
             full.add(word)
         elif not _WORD_AFTER.match(text, m.end()) and first_full.get(word, start) < start:
             bare.add(word)
