@@ -10,6 +10,7 @@ from .times import parse_time, utc_label
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ENTITY_TABLE = str.maketrans(_ENTITIES)
 
 
 def _escape(value: object) -> str:
@@ -21,7 +22,7 @@ def _escape(value: object) -> str:
     comes from an input goes through here or ``_code``.
     """
     text = " ".join(str(value).split())
-    text = "".join(_ENTITIES.get(ch, ch) for ch in text)
+    text = text.translate(_ENTITY_TABLE)
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
