@@ -134,7 +134,7 @@ def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:
     """The figures, dates and places of one unit, for conflict detection."""
     inside = [d for d in dates if unit.start <= d.start < unit.end]
-    found = find_quantities(article.text, unit.start, unit.end, [(d.start, d.end) for d in inside])
+    found = find_quantities(article.text, unit.start, unit.end, [(d.start, d.end) for d in inside], unit.language)
     names = [n for n in named if unit.start <= n.start < unit.end]
     return UnitFacts(
         quantities=found,

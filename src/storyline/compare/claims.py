@@ -20,7 +20,7 @@ from ..config import CompareOptions
 from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence
 from ..text.dates import DateMention
 from ..text.tokens import stem, stop_words
-from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, states_fact, stem_coverage
+from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, is_english, states_fact, stem_coverage
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -29,6 +29,14 @@ _REPORTED = re.compile(
     r"\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
+_REPORTED_ELSEWHERE = re.compile(
+    r"(?:\b(?:dijo|dijeron|informó|informaron|anunció|anunciaron|declaró|afirmó|confirmó|explicó|"
+    r"a\s+(?:déclaré|dit|annoncé|indiqué|affirmé|confirmé|expliqué)|ont\s+(?:déclaré|dit|annoncé|indiqué)|"
+    r"sagte|sagten|erklärte|erklärten|teilte|teilten|berichtete|berichteten|bestätigte|"
+    r"disse|dichiarato|annunciato|afirmou|anunciou|declarou)\b)(?:\s+[\w’'-]+){0,4}?\s+(?:el\s+|le\s+|am\s+)?$",
+    re.IGNORECASE,
+)
+"""Speech verbs of Spanish, French, German, Italian and Portuguese before a date: the date of a report."""
 _EVENT_WORD = re.compile(r"[A-Za-z][\w’'-]+")
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")", "»", "।", "؟", "。")
 
@@ -48,6 +56,9 @@ class Alignment:
     """``linked[i, j]``: units i and j (of different articles) state the same fact (``agreement >= agree``)."""
     stems: list[frozenset[str]]
     """Content stems of each unit, computed once."""
+    across: np.ndarray | None = None
+    """Pairs not both English whose cross-lingual cosine reaches the model's conflict bar: their figures and dates
+    are compared (the English paraphrase score cannot see them); None when every unit is English or no model."""
 
 
 def link_units(
@@ -62,7 +73,8 @@ def link_units(
 
     Pairs not both English (``other``) agree when their cross-lingual cosine reaches the model's bar (their
     agreement is that cosine moved onto the English scale: ``agree`` + cosine - bar); their paraphrase score is 0,
-    so the conflict rules, measured on English, never read them.
+    so the English conflict rules never read them: such a pair's figures and dates are compared when its cosine
+    reaches the model's conflict bar (``Alignment.across``).
 
     The agreement score is ``agree_weight`` x embedding cosine + the rest x coverage (the share of the shorter
     unit's content stems the other uses); pairs reaching ``options.agree`` are linked, when both units state a
@@ -72,7 +84,10 @@ def link_units(
     stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     weight = options.agree_weight
     agreement = (weight * cosine + (1.0 - weight) * stem_coverage(units, stems)).astype(np.float32)
+    across = None
     if other is not None:
+        if other.conflict < 1.0:
+            across = other.pairs & (other.cosine >= other.conflict)
         agreement[other.pairs] = options.agree + other.cosine[other.pairs] - other.bar
         cosine, score = cosine.copy(), score.copy()
         cosine[other.pairs] = other.cosine[other.pairs]
@@ -81,7 +96,7 @@ def link_units(
     articles = np.array([u.article_id for u in units])
     linked = (agreement >= options.agree) & (articles[:, None] != articles[None, :])
     linked &= facts[:, None] & facts[None, :]
-    return Alignment(units, score, cosine, agreement, linked, stems)
+    return Alignment(units, score, cosine, agreement, linked, stems, across)
 
 
 @dataclass(slots=True)
@@ -260,17 +275,20 @@ _TALLIES = frozenset({"dead", "injured", "hospitalized", "missing", "arrested", 
 """Counts that grow while a story unfolds: reports of different days give different figures without conflict."""
 
 
-def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts) -> bool:
+def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts, two_languages: bool = False) -> bool:
     """Whether the figures of two units can be about the same subject at the same time: both are statements (not
     datelines or "Updated: … 20:09 IST"); when both name places, the places of one are all named by the other
     ("32 dead in Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same game period
     ("third quarter" vs "fourth quarter"); and both or neither a
-    running total ("in their five operations so far … 923 rounds" is not one operation's "300 rounds")."""
+    running total ("in their five operations so far … 923 rounds" is not one operation's "300 rounds"). In
+    ``two_languages`` places are compared only when the two name one alike ("Pékin" and "Beijing" cannot be told
+    apart from two places)."""
     if not (states_fact(a.text, a.language) and states_fact(b.text, b.language)):
         return False
     if _PRONOUN_SUBJECT.match(a.text) or _PRONOUN_SUBJECT.match(b.text):
         return False  # "He finished with 269 yards": whose figure it is stays in the article
-    if fa.places and fb.places and not (fa.places <= fb.places or fb.places <= fa.places):
+    apart = fa.places and fb.places and not (fa.places <= fb.places or fb.places <= fa.places)
+    if apart and (not two_languages or fa.places & fb.places):
         return False
     if _years(fa) != _years(fb):
         return False
@@ -302,7 +320,13 @@ def _periods(text: str) -> frozenset[str]:
 
 def _event_dates(unit: Unit, facts: UnitFacts) -> list[DateMention]:
     """The dates a unit gives to what happened (not the day something was said: "police said Monday")."""
-    return [d for d in facts.dates if not _REPORTED.search(unit.text[: d.start - unit.start])]
+    return [d for d in facts.dates if not _reported(unit, d)]
+
+
+def _reported(unit: Unit, date: DateMention) -> bool:
+    """Whether ``date`` dates a report ("police said Saturday", "dijo el lunes", "a déclaré mardi")."""
+    before = unit.text[: date.start - unit.start]
+    return bool(_REPORTED.search(before) or (not is_english(unit.language) and _REPORTED_ELSEWHERE.search(before)))
 
 
 def _years(facts: UnitFacts) -> frozenset[str]:
@@ -320,13 +344,17 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
     close = alignment.linked | (alignment.score >= options.conflict)
     # Figures that say what they count ("12 injured", "14 hurt") are compared in less close units too.
     candidates = close | (alignment.score >= options.conflict_counted) if counted else close
+    if alignment.across is not None:  # pairs in two languages: close by the cross-lingual model's cosine
+        close = close | alignment.across
+        candidates = candidates | alignment.across
     for i, j in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
         a, b = units[i], units[j]
         fa, fb = facts[i], facts[j]
+        two_languages = alignment.across is not None and bool(alignment.across[i, j]) and a.language != b.language
         common = stems[i] & stems[j]
-        if a.article_id == b.article_id or len(common) < options.conflict_shared:
-            continue
-        if counted and not _same_setting(a, fa, b, fb):
+        if a.article_id == b.article_id or (len(common) < options.conflict_shared and not two_languages):
+            continue  # two languages share no words: the model's cosine stands for them
+        if counted and not _same_setting(a, fa, b, fb, two_languages):
             continue
         days_a, days_b = _event_dates(a, fa), _event_dates(b, fb)
         same_day = any(_comparable(x, y) for x in days_a for y in days_b)
@@ -342,15 +370,16 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             others = [
                 qb
                 for qb, h in zip(fb.quantities, fb.holders, strict=True)
-                if qb.unit == qa.unit
-                and _same_holder(holder, h, counted)
-                and _same_thing(qa, qb, options.conflict_match)
+                if _unit_key(qb, two_languages) == _unit_key(qa, two_languages)
+                and (_same_holder(holder, h, counted) or (two_languages and not (holder and h)))
+                and _same_thing(qa, qb, options.conflict_match, two_languages)
                 and (near or (qa.counts and qa.counts == qb.counts))
             ]
             if not others or any(qa.agrees_with(qb) for qb in others):
                 continue
             mine = [q for q, h in zip(fa.quantities, fa.holders, strict=True)
-                    if q.unit == qa.unit and _same_holder(h, holder, counted)]  # fmt: skip
+                    if _unit_key(q, two_languages) == _unit_key(qa, two_languages)
+                    and _same_holder(h, holder, counted)]  # fmt: skip
             qb = others[0]
             if any(q.agrees_with(qb) for q in mine):
                 continue
@@ -365,10 +394,9 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         # A dateline or a sentence naming several days is not one dated fact.
         one_date_each = len(fa.dates) == 1 and len(fb.dates) == 1
         statements = min(len(a.text.split()), len(b.text.split())) >= options.min_unique_words
-        reported = any(_REPORTED.search(a.text[: d.start - a.start]) for d in fa.dates) or any(
-            _REPORTED.search(b.text[: d.start - b.start]) for d in fb.dates
-        )  # "police said Saturday" dates the report, not the event
-        same_event = one_date_each and (not counted or _same_event(a, fa.dates[0], b, fb.dates[0]))
+        reported = any(_reported(a, d) for d in fa.dates) or any(_reported(b, d) for d in fb.dates)
+        # "police said Saturday" dates the report, not the event; two languages: the model's cosine says it is one
+        same_event = one_date_each and (not counted or two_languages or _same_event(a, fa.dates[0], b, fb.dates[0]))
         # "voted on Monday" and "overtopped its banks on August 4th" date two events
         conflict = _date_conflict(fa.dates, fb.dates) if same_event and statements and not reported else None
         if conflict:
@@ -427,12 +455,24 @@ def _same_holder(a: tuple[str, ...], b: tuple[str, ...], counted: bool) -> bool:
     return a[-1:] == b[-1:]
 
 
-def _same_thing(a: Quantity, b: Quantity, match: str) -> bool:
+def _same_thing(a: Quantity, b: Quantity, match: str, two_languages: bool = False) -> bool:
     """Whether two figures of one unit count the same thing: by what each counts when both say it ("injured"
-    and "hurt" do, "killed" and "injured" do not), else by a shared word around them."""
+    and "hurt" do, "killed" and "injured" do not), else by a shared word around them. In two languages the words
+    around differ: figures of one unit in sentences the model holds close count the same thing unless both say
+    what they count and it differs."""
     if match == "counted" and a.counts and b.counts:
         return a.counts == b.counts
-    return bool(a.context & b.context)
+    return two_languages or bool(a.context & b.context)
+
+
+_CURRENCY_STEMS = {"dolla": "$", "euro": "€", "pound": "£", "sterl": "£"}
+"""English currency nouns ("3 million dollars") as the sign another language's figure carries ("3 millones de
+dólares" reads as $)."""
+
+
+def _unit_key(q: Quantity, two_languages: bool) -> str:
+    """The unit two figures must share to be compared; in two languages an English currency noun is its sign."""
+    return _CURRENCY_STEMS.get(q.unit, q.unit) if two_languages else q.unit
 
 
 _EVENT_REACH = 3
