@@ -628,7 +628,6 @@ def conflicts_table(fit: tuple[str, ...] = ("M003", "M004"), check: str = "M009"
     fitted on two topics and checked on the third."""
     from storyline.compare import align as align_module
     from storyline.compare import compare_story
-    from storyline.compare.claims import _unit_key
     from storyline.compare.quantities import find_quantities
     from storyline.config import CompareOptions
     from storyline.embed import encode
@@ -646,7 +645,7 @@ def conflicts_table(fit: tuple[str, ...] = ("M003", "M004"), check: str = "M009"
     sizes = Counter(x["language"] for x in labels)
     print(f"\nFigures across languages: {len(labels)} labeled pairs (an English figure and its translation's), "
           + ", ".join(f"{lang} {sizes[lang]}" for lang in languages))
-    print("(1) both figures read, agreeing, of one unit (a comparison can match them):")
+    print("(1) both figures read with agreeing values (the share of labeled pairs):")
     print(f"{'reader':44} " + " ".join(f"{lang:>6}" for lang in languages) + f" {'all':>6}")
     for name, per_language in (("storyline (number words per language)", True),
                                ("English reader on every language (before)", False)):
@@ -660,11 +659,9 @@ def conflicts_table(fit: tuple[str, ...] = ("M003", "M004"), check: str = "M009"
                                      language=lang if per_language else "")
                 found.append(next((q for q in qs if q.start <= start < q.end or start <= q.start < end), None))
             a, b = found
-            if a is not None and b is not None and a.agrees_with(b) and \
-                    (_unit_key(a, True) == _unit_key(b, True) or not per_language):  # fmt: skip
-                hits[x["language"]] += 1
-        print(f"{name:44} " + " ".join(f"{hits[lang] / max(sum(x['language'] == lang for x in labels), 1):6.3f}"
-                                       for lang in languages) + f" {sum(hits.values()) / len(labels):6.3f}")
+            hits[x["language"]] += a is not None and b is not None and a.agrees_with(b)
+        print(f"{name:44} " + " ".join(f"{hits[lang] / max(sizes[lang], 1):6.3f}" for lang in languages)
+              + f" {sum(hits.values()) / len(labels):6.3f}")
     print("number rules: " + ", ".join(f"{lang} {'rules' if has_number_rules(lang) else 'digits only'}"
                                         for lang in languages))
 

@@ -277,6 +277,7 @@ class DescribeStories:
         jobs = story_jobs(state)
         if state.settings.compare.enabled:
             from .compare.nlp import pipeline_for
+            from .text.numbers import DIGITS_ONLY, has_word_rules
 
             compare = state.settings.compare
             for _, members in jobs:
@@ -289,6 +290,9 @@ class DescribeStories:
                 for article in compared:
                     if pipeline_for(article.language, compare.spacy_model) is None:
                         state.dropped[f"articles without entities: no spaCy pipeline for {article.language}"] += 1
+                    if not has_word_rules(article.language):
+                        state.dropped[f"articles with figures and dates read as {DIGITS_ONLY}: no number or date "
+                                      f"words for {article.language}"] += 1
         from .compare.coverage import known_groups
 
         groups = known_groups((o.groups for o in state.settings.outlets.table), state.articles)

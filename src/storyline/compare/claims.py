@@ -362,23 +362,26 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         figures = not (counted and days_a and days_b and not same_day)
         near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        for qa, holder in zip(fa.quantities if figures else (), fa.holders, strict=False):
+        in_order = _in_order(fa.quantities, fb.quantities) if two_languages else {}
+        for k, (qa, holder) in enumerate(zip(fa.quantities if figures else (), fa.holders, strict=False)):
             if counted and other_day and qa.counts in _TALLIES:
                 continue
             if counted and qa.unit in _READINGS and not same_day:
                 continue
             others = [
                 qb
-                for qb, h in zip(fb.quantities, fb.holders, strict=True)
-                if _unit_key(qb, two_languages) == _unit_key(qa, two_languages)
+                for m, (qb, h) in enumerate(zip(fb.quantities, fb.holders, strict=True))
+                if (_unit_key(qb, two_languages) == _unit_key(qa, two_languages) or in_order.get(k) == m)
                 and (_same_holder(holder, h, counted) or (two_languages and not (holder and h)))
                 and _same_thing(qa, qb, options.conflict_match, two_languages)
                 and (near or (qa.counts and qa.counts == qb.counts))
             ]
             if not others or any(qa.agrees_with(qb) for qb in others):
                 continue
+            if k in in_order and any(qa.agrees_with(qb) for qb in fb.quantities):
+                continue  # the value is there, in another place of the sentence
             mine = [q for q, h in zip(fa.quantities, fa.holders, strict=True)
-                    if _unit_key(q, two_languages) == _unit_key(qa, two_languages)
+                    if (_unit_key(q, two_languages) == _unit_key(qa, two_languages) or k in in_order)
                     and _same_holder(h, holder, counted)]  # fmt: skip
             qb = others[0]
             if any(q.agrees_with(qb) for q in mine):
@@ -468,6 +471,22 @@ def _same_thing(a: Quantity, b: Quantity, match: str, two_languages: bool = Fals
 _CURRENCY_STEMS = {"dolla": "$", "euro": "€", "pound": "£", "sterl": "£"}
 """English currency nouns ("3 million dollars") as the sign another language's figure carries ("3 millones de
 dólares" reads as $)."""
+
+
+_SHARED_UNITS = frozenset({"$", "€", "£", "percent", "peopl"})
+"""Units a figure carries in every language: currencies, percentages and people."""
+
+
+def _in_order(mine: Sequence[Quantity], theirs: Sequence[Quantity]) -> dict[int, int]:
+    """Figures of two sentences in two languages whose units are nouns of each language ("190 countries", "190
+    pays"): when both sentences hold as many such figures, the k-th of one stands for the k-th of the other (their
+    indices in ``mine`` -> ``theirs``). Figures of one shared unit ($, %, people, "km") are matched by unit instead."""
+    def loose(figures: Sequence[Quantity], other: Sequence[Quantity]) -> list[int]:
+        units = {_unit_key(q, True) for q in other}
+        return [i for i, q in enumerate(figures) if _unit_key(q, True) not in _SHARED_UNITS | units]
+
+    a, b = loose(mine, theirs), loose(theirs, mine)
+    return dict(zip(a, b, strict=True)) if len(a) == len(b) else {}
 
 
 def _unit_key(q: Quantity, two_languages: bool) -> str:

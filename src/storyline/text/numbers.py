@@ -169,6 +169,13 @@ def number_rules(language: str | None) -> NumberRules | None:
     return NUMBER_RULES.get((language or "").lower().split("-")[0])
 
 
+def has_word_rules(language: str | None) -> bool:
+    """Whether ``language`` has number words here and date words in ``text.dates`` (else: ``DIGITS_ONLY``)."""
+    from .dates import DATE_LANGUAGES
+
+    return has_number_rules(language) and (language or "en").lower().split("-")[0] in DATE_LANGUAGES
+
+
 def has_number_rules(language: str | None) -> bool:
     """Whether figures in ``language`` are read with number words: English (or unknown) and ``NUMBER_RULES``."""
     code = (language or "").lower().split("-")[0]
