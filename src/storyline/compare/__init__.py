@@ -23,9 +23,10 @@ from ..models import (
     UniqueFact,
 )
 from ..text.dates import DateMention, find_dates
+from ..text.tokens import stop_words
 from .align import Unit, content_stems, other_languages, split_units, unit_similarity
 from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
-from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions
+from .entities import Mention, capitalised_names, fold, mentions_by_name, mentions_in_doc, merge_mentions
 from .nlp import annotate, model_sentences, pipeline_for
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
@@ -70,6 +71,7 @@ def compare_story(
     unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences)
               if i not in chosen and docs[i] is not None]
     mentions += mentions_by_name(mentions, unread)
+    mentions += _names_without_pipeline(articles, docs, mentions)
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
     for m in mentions:
@@ -129,6 +131,28 @@ def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int
             for i, doc in zip(positions, annotate([texts[i] for i in positions], package, chosen=picked), strict=True):
                 docs[i] = doc
     return docs
+
+
+def _names_without_pipeline(articles: Sequence[Article], docs: Sequence[Any],
+                            known: Sequence[Mention]) -> list[Mention]:
+    """Entities of the articles whose language has no spaCy pipeline (their ``docs`` are None): the names the
+    pipelines found in the story's other articles, where the same words occur ("Contador", "Tour de France"), and
+    else runs of capitalised words (``entities.capitalised_names``, type ``name``). Counted by the pipeline as
+    "articles with entities by name only"."""
+    found: list[Mention] = []
+    cursor = 0
+    for article in articles:
+        n = len(article.sentences)
+        if n and all(doc is None for doc in docs[cursor : cursor + n]):
+            sentences = [(article.id, s.start, s.text) for s in article.sentences]
+            matched = mentions_by_name(known, sentences)
+            code = (article.language or "").lower().split("-")[0]
+            stop = stop_words(filler=False, language=code or None)
+            capitalised = capitalised_names(sentences, stop, nouns_capitalised=code in ("de", "lb"))
+            taken = [(m.start, m.end) for m in matched]
+            found += matched + [m for m in capitalised if not any(a < m.end and m.start < b for a, b in taken)]
+        cursor += n
+    return found
 
 
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:
