@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 
 from ..config import CompareOptions
-from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence
+from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence, UniqueFact
 from ..text.dates import DateMention
 from ..text.tokens import stem, stop_words
 from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, is_english, states_fact, stem_coverage
@@ -256,6 +256,36 @@ def cite_summary(
             citations += [c for c in agreed[k].claim.citations if c.article_id != own.article_id]
         cited.append(SummarySentence(sentence.text, citations, sentence.language))
     return cited
+
+
+def cite_from_facts(summary: Sequence[SummarySentence], agreed: Sequence[Claim],
+                    unique: Sequence[UniqueFact]) -> list[SummarySentence]:
+    """A summary made after the comparison (the reader's language, ``?lang=``) cited from the story's stored facts,
+    as :func:`cite_summary` cites the summary the comparison saw: a sentence inside a cited span of an agreed fact
+    cites the fact's articles, in any language (its own span first); a sentence the comparison found in one article
+    only cites itself; any other (its article was not compared) keeps its citations."""
+    cited = []
+    for sentence in summary:
+        own = sentence.citations[0] if sentence.citations else None
+        if own is None:
+            cited.append(sentence)
+            continue
+        fact = next((claim for claim in agreed if any(_holds(c, own) for c in claim.citations)), None)
+        if fact is not None:
+            others = [c for c in fact.citations if c.article_id != own.article_id]
+            cited.append(SummarySentence(sentence.text, [Citation(own.article_id, own.start, own.end, 1.0), *others],
+                                         sentence.language))  # fmt: skip
+        elif any(u.article_id == own.article_id and u.start <= own.start < u.end for u in unique):
+            cited.append(SummarySentence(sentence.text, [Citation(own.article_id, own.start, own.end, 1.0)],
+                                         sentence.language))  # fmt: skip
+        else:
+            cited.append(sentence)
+    return cited
+
+
+def _holds(span: Citation, own: Citation) -> bool:
+    """Whether the cited ``span`` holds the start of the sentence ``own``."""
+    return span.article_id == own.article_id and span.start <= own.start < max(span.end, span.start + 1)
 
 
 @dataclass(frozen=True, slots=True)
