@@ -49,9 +49,9 @@ def test_a_language_without_a_pipeline_is_compared_without_entities_and_counted(
     # no Arabic pipeline: names by the English pipeline's names only (Arabic has no capitals), counted
     assert all(e.type != "name" for e in story.entities)
     assert result.stats.dropped["articles with entities by name only: no spaCy pipeline for ar"] == 1
-    # Arabic has no number or date words here: its figures and dates are read as digits only, counted
-    assert result.stats.dropped["articles with figures and dates read as digits only: no number or date words for "
-                                "ar"] == 1
+    # Arabic has no number or date words here: its figures are read as digits, its dates in ISO forms, counted
+    assert result.stats.dropped["articles with figures read as digits only: no number words for ar"] == 1
+    assert result.stats.dropped["articles with dates read as ISO forms only: no date words for ar"] == 1
 
 
 def test_french_quotes_get_their_speakers_from_french_speech_verbs() -> None:

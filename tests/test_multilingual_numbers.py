@@ -1,13 +1,14 @@
-"""Figures per language (issue 21): number words ("doce", "douze", "zwölf"), scales, percentages, currencies and
-what a figure counts, read so that "12 muertos" and "12 dead" are one figure of one kind; a language without a rule
-list has its digits read in either notation (named ``digits only``)."""
+"""Figures per language (issue 21): number words ("doce", "douze", "zwölf", "dvanáct", "δώδεκα"), scales,
+percentages, currencies and what a figure counts, read so that "12 muertos" and "12 dead" are one figure of one kind;
+a language without a rule list has its digits read in either notation (named ``digits only``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from storyline.compare.quantities import find_quantities
-from storyline.text.numbers import DIGITS_ONLY, has_number_rules, has_word_rules
+from storyline.text.dates import has_date_words
+from storyline.text.numbers import DIGITS_ONLY, has_number_rules
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,10 @@ from storyline.text.numbers import DIGITS_ONLY, has_number_rules, has_word_rules
         ("de", "Der Schaden beträgt 1.200 Euro.", "1.200 Euro", "€", 1200, None),
         ("it", "Ci sono stati dodici morti.", "dodici morti", "peopl", 12, "dead"),
         ("pt", "Foram registrados doze mortos.", "doze mortos", "peopl", 12, "dead"),
+        ("cs", "Při nehodě zemřelo dvanáct lidí.", "dvanáct lidí", "peopl", 12, "dead"),
+        ("cs", "Počet návštěvníků dosáhne 10 milionů.", "10 milionů", "dosáh", 1e7, None),
+        ("el", "Υπήρξαν δώδεκα νεκροί στην έκρηξη.", "δώδεκα νεκροί", "peopl", 12, "dead"),
+        ("el", "Το κόστος είναι 3,2 εκατομμύρια ευρώ.", "3,2 εκατομμύρια ευρώ", "€", 3.2e6, "cost"),
     ],
 )
 def test_number_words_and_units_per_language(language: str, text: str, written: str, unit: str, value: float,
@@ -49,8 +54,9 @@ def test_a_year_is_not_a_figure_and_english_is_read_as_before() -> None:
 
 
 def test_a_language_without_rules_has_its_digits_read_and_is_named() -> None:
-    figures = find_quantities("Zemřelo 12 lidí a 1 200 zraněných, inflace 3,5 %.", language="cs")
-    assert [(q.written, q.low) for q in figures] == [("12 lidí", 12), ("1 200 zraněných", 1200), ("3,5 %", 3.5)]
-    assert find_quantities("Zemřelo dvanáct lidí.", language="cs") == []  # no Czech number words: digits only
-    assert not has_number_rules("cs") and not has_word_rules("el") and has_word_rules("de") and has_word_rules("")
+    figures = find_quantities("Zginęło 12 osób i 1 200 rannych, inflacja 3,5 %.", language="pl")
+    assert [(q.written, q.low) for q in figures] == [("12 osób", 12), ("1 200 rannych", 1200), ("3,5 %", 3.5)]
+    assert find_quantities("Zginęło dwanaście osób.", language="pl") == []  # no Polish number words: digits only
+    assert not has_number_rules("pl") and not has_number_rules("ar") and has_number_rules("cs")
+    assert has_number_rules("") and has_number_rules("en") and has_date_words("de") and not has_date_words("cs")
     assert DIGITS_ONLY == "digits only"

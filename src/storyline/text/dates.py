@@ -20,6 +20,11 @@ DATE_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt"})
 """Languages whose month and weekday names, periods ("el año pasado", "letztes Jahr") and day words are read; any
 other language gets the forms without words (ISO dates), counted by the pipeline."""
 
+
+def has_date_words(language: str | None) -> bool:
+    """Whether dates in ``language`` are read with their words (English or unknown, and ``DATE_LANGUAGES``)."""
+    return (language or "en").lower().split("-")[0] in DATE_LANGUAGES
+
 _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,

@@ -1,4 +1,5 @@
-"""Figures written in words and the words around them, per language (issue 21): "doce", "douze", "zwölf",
+"""Figures written in words and the words around them, per language (issue 21): "doce", "douze", "zwölf", "dvanáct",
+"δώδεκα",
 "treinta y dos", "quatre-vingt-dix", "zweiundzwanzig"; what a figure counts ("12 muertos", "douze blessés",
 "zwölf Tote"); scale, percent, currency and qualifier words ("3,2 millones de dólares", "au moins 40").
 
@@ -84,6 +85,21 @@ _PT = _teens_tens(
      "duzentos": 200, "trezentos": 300}  # fmt: skip
 _PT.pop("um")
 
+_CS = _teens_tens(
+    ["jedna", "dva", "tři", "čtyři", "pět", "šest", "sedm", "osm", "devět"],
+    ["deset", "jedenáct", "dvanáct", "třináct", "čtrnáct", "patnáct", "šestnáct", "sedmnáct", "osmnáct",
+     "devatenáct"],
+    ["dvacet", "třicet", "čtyřicet", "padesát", "šedesát", "sedmdesát", "osmdesát", "devadesát"],
+) | {"dvě": 2, "sto": 100}  # fmt: skip
+_CS.pop("jedna")
+_EL = _teens_tens(
+    ["ένα", "δύο", "τρία", "τέσσερα", "πέντε", "έξι", "επτά", "οκτώ", "εννέα"],
+    ["δέκα", "έντεκα", "δώδεκα", "δεκατρία", "δεκατέσσερα", "δεκαπέντε", "δεκαέξι", "δεκαεπτά", "δεκαοκτώ",
+     "δεκαεννέα"],
+    ["είκοσι", "τριάντα", "σαράντα", "πενήντα", "εξήντα", "εβδομήντα", "ογδόντα", "ενενήντα"],
+) | {"τρεις": 3, "τέσσερις": 4, "εφτά": 7, "οχτώ": 8, "εννιά": 9, "εκατό": 100}  # fmt: skip
+_EL.pop("ένα")
+
 NUMBER_RULES: dict[str, NumberRules] = {
     "es": NumberRules(
         words=_ES, joiners=("y",), ones=("un", "una"),
@@ -156,6 +172,37 @@ NUMBER_RULES: dict[str, NumberRules] = {
                  "evacuated": r"evacuad\w*|desalojad\w*|desabrigad\w*", "cost": r"cust\w*|orçamento\w*"},
         persons=("pessoas",), clause_end=r"\benquanto\b|\bmas\b",
     ),
+    "cs": NumberRules(
+        words=_CS, joiners=(), ones=("jeden", "jedna", "jedno"),
+        scales={"tisíc": 1e3, "tisíce": 1e3, "milion": 1e6, "milionů": 1e6, "miliony": 1e6, "milionu": 1e6,
+                "milión": 1e6, "miliónů": 1e6, "milióny": 1e6, "miliónu": 1e6, "miliarda": 1e9, "miliard": 1e9,
+                "miliardy": 1e9},
+        percent=("procent", "procenta", "procento", "%"),
+        currencies={"dolarů": "$", "dolary": "$", "eur": "€", "liber": "£"},
+        qualifiers={"nejméně": (1.0, float("inf")), "alespoň": (1.0, float("inf")), "minimálně": (1.0, float("inf")),
+                    "více než": (1.0001, float("inf")), "přes": (1.0001, float("inf")), "téměř": (0.8, 1.0),
+                    "skoro": (0.8, 1.0), "asi": (0.85, 1.15), "přibližně": (0.85, 1.15), "zhruba": (0.85, 1.15),
+                    "kolem": (0.85, 1.15), "až": (0.0, 1.0), "méně než": (0.0, 0.9999)},
+        counted={"injured": r"zraněn\w*|zranil\w*", "hospitalized": r"hospitalizov\w*",
+                 "dead": r"mrtv\w*|zemřel\w*|zahynul\w*|obětí|zabit\w*|zabil\w*", "missing": r"pohřešov\w*",
+                 "arrested": r"zatčen\w*|zadržen\w*", "evacuated": r"evakuov\w*", "cost": r"nákla\w*|rozpoč\w*"},
+        persons=("lidí", "lidé", "osob", "osoby"), clause_end=r"\bale\b|\bzatímco\b",
+    ),
+    "el": NumberRules(
+        words=_EL, joiners=("και",), ones=("ένα", "μία", "μια"),
+        scales={"χιλιάδες": 1e3, "εκατομμύριο": 1e6, "εκατομμύρια": 1e6, "δισεκατομμύριο": 1e9,
+                "δισεκατομμύρια": 1e9},
+        percent=("τοις εκατό", "%"),
+        currencies={"δολάρια": "$", "δολαρίων": "$", "ευρώ": "€", "λίρες": "£"},
+        qualifiers={"τουλάχιστον": (1.0, float("inf")), "πάνω από": (1.0001, float("inf")),
+                    "περισσότεροι από": (1.0001, float("inf")), "περισσότερα από": (1.0001, float("inf")),
+                    "σχεδόν": (0.8, 1.0), "περίπου": (0.85, 1.15), "έως": (0.0, 1.0), "μέχρι": (0.0, 1.0),
+                    "λιγότερο από": (0.0, 0.9999)},
+        counted={"injured": r"τραυματ\w*", "hospitalized": r"νοσηλε\w*", "dead": r"νεκρ\w*|σκοτώθηκ\w*|πέθαν\w*",
+                 "missing": r"αγνοούμεν\w*", "arrested": r"συνελήφθη\w*|συλλ[ήη]ψ\w*", "evacuated": r"εκκεν\w*",
+                 "cost": r"κόστ\w*|προϋπολογισμ\w*"},
+        persons=("άνθρωποι", "ανθρώπους", "ανθρώπων", "άτομα", "ατόμων"), clause_end=r"\bαλλά\b|\bενώ\b",
+    ),
 }  # fmt: skip
 """Number words per language, for the languages a rule list was written for (English: compare/quantities.py)."""
 
@@ -167,13 +214,6 @@ def number_rules(language: str | None) -> NumberRules | None:
     """The rule list for ``language`` (a tag such as ``es`` or ``pt-BR``); None for English, unknown languages and
     languages without one (their figures are read as digits only)."""
     return NUMBER_RULES.get((language or "").lower().split("-")[0])
-
-
-def has_word_rules(language: str | None) -> bool:
-    """Whether ``language`` has number words here and date words in ``text.dates`` (else: ``DIGITS_ONLY``)."""
-    from .dates import DATE_LANGUAGES
-
-    return has_number_rules(language) and (language or "en").lower().split("-")[0] in DATE_LANGUAGES
 
 
 def has_number_rules(language: str | None) -> bool:
