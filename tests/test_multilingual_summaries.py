@@ -76,6 +76,8 @@ def test_digest_records_each_storys_languages_and_the_cli_takes_language(tmp_pat
         assert story["languages"] == sorted({languages[a] for a in story["article_ids"]})
         if "fr" in story["languages"]:
             assert {s["language"] for s in story["summary"]} == {"fr"}
+            # re-cited from the comparison: French sentences an agreed fact holds cite the English report too
+            assert any({c["article_id"][-2:] for c in s["citations"]} == {"en", "fr"} for s in story["summary"])
     # with the multilingual extra each report and its translation are one story
     assert sorted(len(s["article_ids"]) for s in digest["stories"]) == [2, 2]
     bad = run_cli("digest", str(source), "-o", str(out), "-q", "--language", "French", check=False)

@@ -392,7 +392,9 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         figures = not (counted and days_a and days_b and not same_day)
         near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        in_order = _in_order(fa.quantities, fb.quantities) if two_languages else {}
+        # figures of each language's own nouns, matched in order, and dates: only in a pair stating one fact
+        one_fact = bool(alignment.linked[i, j])
+        in_order = _in_order(fa.quantities, fb.quantities) if two_languages and one_fact else {}
         for k, (qa, holder) in enumerate(zip(fa.quantities if figures else (), fa.holders, strict=False)):
             if counted and other_day and qa.counts in _TALLIES:
                 continue
@@ -422,7 +424,7 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             seen.add(key)
             conflicts.append(Conflict(_unit_name(qa), [ConflictSide(qa.written, a.article_id, a.start, a.end),
                                               ConflictSide(qb.written, b.article_id, b.start, b.end)]))  # fmt: skip
-        if not near:
+        if not near or (two_languages and not one_fact):
             continue
         # A dateline or a sentence naming several days is not one dated fact.
         one_date_each = len(fa.dates) == 1 and len(fb.dates) == 1
