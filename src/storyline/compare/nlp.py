@@ -138,8 +138,9 @@ pins spaCy < 3.2 and is GPL-3.0."""
 
 def pipeline_for(language: str | None, english: str) -> str | None:
     """The spaCy pipeline for a text in ``language`` (``english`` for English or unknown), or None when no pipeline
-    for it is installed: its articles then get no entities and quotes without speakers (counted by the pipeline as
-    "articles without entities: no spaCy pipeline for <language>")."""
+    for it is installed: its articles then get entities by name only (the names other articles' pipelines found, and
+    capitalised words: ``compare._names_without_pipeline``) and quotes without speakers, counted by the pipeline as
+    "articles with entities by name only: no spaCy pipeline for <language>"."""
     code = language.lower().split("-")[0] if language else ""
     if code in ("", "en"):
         return english
