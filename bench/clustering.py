@@ -54,6 +54,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # bench.fit_storylines
 DATA = ROOT.parent / "shared" / "data"
 
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering  # noqa: E402
@@ -282,14 +283,14 @@ def storylines_cross_validated(stories: list[Story], articles: list[Article], go
     for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
         part = [s for s in stories if story_topic[s.id] in train]
         part_gold = {a: gold[a] for s in part for a in s.article_ids}
-        scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(**{name: t})), part), part_gold)[2]
-                  for t in grid]
+        scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(similarity="rules", **{name: t})),
+                                part), part_gold)[2] for t in grid]
         best = max(scores)  # the middle of the best plateau, not its first point
         plateau = [t for t, f in zip(grid, scores, strict=True) if f >= best - 1e-9]
         threshold = plateau[len(plateau) // 2]
         chosen.append(f"{threshold:.2f}")
         rest = [s for s in stories if story_topic[s.id] in test]
-        out += expand(group_stories(rest, articles, StorylineOptions(**{name: threshold})), rest)
+        out += expand(group_stories(rest, articles, StorylineOptions(similarity="rules", **{name: threshold})), rest)
     return out, f"{name} " + "/".join(chosen)
 
 
@@ -314,6 +315,33 @@ def similarity_average_link(stories: list[Story], articles: list[Article],
     return best_average_link(distance, [s.id for s in stories], gold, np.arange(0.60, 0.96, 0.02),
                              metric="precomputed", expand_to=lambda groups: expand(groups, stories),
                              label=lambda t: f"similarity {1 - t:.2f}")
+
+
+def duc_topics_of_documents() -> tuple[dict[str, set[str]], set[str]]:
+    """DUC 2003 lists 9 documents under two TDT topics each (the same doc id and text in both clusters): every
+    article's topics (those of its doc id), and one article per doc id (its first listing)."""
+    topics: dict[str, set[str]] = defaultdict(set)
+    listings: dict[str, list[str]] = defaultdict(list)
+    for line in (DATA / "mds" / "duc2003_task2.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        for i, doc_id in enumerate(row["doc_ids"]):
+            topics[doc_id].add(row["id"])
+            listings[doc_id].append(f"{row['id']}/{i}")
+    labels = {aid: topics[doc_id] for doc_id, aids in listings.items() for aid in aids}
+    return labels, {aids[0] for aids in listings.values()}
+
+
+def extended_bcubed(groups: list[list[str]], labels: dict[str, set[str]]) -> tuple[float, float, float]:
+    """Extended BCubed (Amigó et al., 2009) of a hard grouping against gold with several labels per item: a pair in
+    one group is precise when it shares a label; a pair sharing labels is recalled, by 1 / the labels shared, when it
+    is in one group (a document of two topics can be in one group only, so 1.0 is out of reach by design)."""
+    group_of = {a: i for i, g in enumerate(groups) for a in g}
+    items = list(group_of)
+    precision = [np.mean([1.0 if labels[e] & labels[o] else 0.0 for o in groups[group_of[e]]]) for e in items]
+    recall = [np.mean([1.0 / len(labels[e] & labels[o]) if group_of[o] == group_of[e] else 0.0
+                       for o in items if labels[e] & labels[o]]) for e in items]
+    p, r = float(np.mean(precision)), float(np.mean(recall))
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
 def majority_ceiling(events: list[list[str]], gold: dict[str, str]) -> list[list[str]]:
@@ -412,6 +440,43 @@ def vectors_cross_validated(stories: list[Story], articles: list[Article], gold:
         rest = [s for s in stories if story_topic[s.id] in test]
         out += expand(group_stories(rest, articles, StorylineOptions(), with_vectors(vectors, weight, bar)), rest)
     return out, "weight/bar " + ", ".join(chosen)
+
+
+LEARNED_TRAIN = {"duc 2003": ("ecb+ dev", "multiling 2011")}
+"""The sets the learned similarity is fitted on to score each set (never the set itself): DUC 2003 by ECB+ and
+MultiLing (the others are scored by ``storylines.LEARNED``, fitted on DUC 2003 by ``bench/fit_storylines.py``)."""
+
+
+def learned_held_out(name: str, fitted: dict) -> tuple[StorySimilarity, str]:
+    """The learned storyline similarity fitted on the sets ``LEARNED_TRAIN`` gives for ``name`` (cached in
+    ``fitted``), and its setting as shown."""
+    from bench.fit_storylines import fit, inputs
+
+    train = LEARNED_TRAIN.get(name, ("duc 2003",))
+    if train not in fitted:
+        fitted[train] = fit(inputs(train))
+    learned = fitted[train]
+    return learned, f"fitted on {' + '.join(train)}, bar {learned.bar}"
+
+
+def learned_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
+                            topic: dict[str, str]) -> tuple[list[list[str]], str]:
+    """The learned similarity fitted on the stories of half of the topics (pairs and bar) and scored on the other
+    half, both ways: what it learns from dated topics of the same kind."""
+    from bench.fit_storylines import fit
+
+    topics = sorted(set(topic.values()))
+    random.Random(0).shuffle(topics)
+    folds = [set(topics[::2]), set(topics[1::2])]
+    story_topic = {s.id: Counter(topic[a] for a in s.article_ids).most_common(1)[0][0] for s in stories}
+    out, chosen = [], []
+    for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+        part = [s for s in stories if story_topic[s.id] in train]
+        learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids})})
+        chosen.append(f"{learned.bar}")
+        rest = [s for s in stories if story_topic[s.id] in test]
+        out += expand(group_stories(rest, articles, StorylineOptions(), learned), rest)
+    return out, "bar " + "/".join(chosen)
 
 
 def vectors_average_link(stories: list[Story], vectors: dict[str, np.ndarray], gold: dict[str, str],
@@ -582,9 +647,17 @@ def storyline_rows(sources: tuple[VectorSource, ...] = (("static", "articles"),)
         return storyline_set_rows(sources)
 
 
+EACH_DOCUMENT_ONCE = ("storylines (defaults)", "storylines, similarity = learned", "storylines + learned",
+                      "storyline = event", "ceiling",
+                      "stories TF-IDF", "articles TF-IDF")
+"""The DUC rows scored again with each document once against all its topics (``extended_bcubed``); the baselines keep
+the threshold they chose against the one-label gold."""
+
+
 def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
     rows = []
     fitted = {}  # source -> (weight, bar) fitted on all of DUC 2003, applied to the other sets
+    fitted_learned: dict = {}  # training sets -> LearnedSimilarity fitted on them
     for source in sources:
         articles, gold, _, _, _, stories, _ = storyline_inputs("duc 2003")
         vectors = story_vectors(stories, {a.id: a for a in articles}, *source)
@@ -599,16 +672,24 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
         lines = expand(group_stories(stories, articles, StorylineOptions()), stories)
         line_seconds = time.perf_counter() - start
         start = time.perf_counter()
+        learned_options = StorylineOptions(similarity="learned")
+        learned_lines = expand(group_stories(stories, articles, learned_options), stories)
+        learned_seconds = time.perf_counter() - start
+        start = time.perf_counter()
         strict = expand(group_stories(stories, articles, StorylineOptions(overlap_threshold=0.75)), stories)
+        default = StorylineOptions()
         methods: list[tuple[str, list[list[str]], str, float]] = [
-            ("storylines (defaults)", lines, f"threshold {StorylineOptions().threshold}", line_seconds),
+            ("storylines (defaults)", lines, f"similarity {default.similarity}, threshold {default.threshold}",
+             line_seconds),
+            ("storylines, similarity = learned", learned_lines,
+             "fitted on this set: in-sample" if name.startswith("duc") else "fitted on duc 2003", learned_seconds),
             ("storylines, overlapping days at 0.75", strict, "overlap_threshold 0.75", time.perf_counter() - start),
             ("storyline = event (no storyline level)", events, "events, defaults", event_seconds),
         ]
         if not name.endswith("one day"):
             start = time.perf_counter()
             groups, setting = storylines_cross_validated(stories, articles, gold, topic)
-            methods.insert(1, ("storylines, threshold cross-validated (2-fold over topics)", groups, setting,
+            methods.insert(2, ("storylines, threshold cross-validated (2-fold over topics)", groups, setting,
                                time.perf_counter() - start))
         for source in sources:
             kind = f"{source[0]} {'story' if source[1] == 'articles' else 'summary'} vectors"
@@ -628,6 +709,15 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
             groups, setting = vectors_average_link(stories, vectors, gold)
             methods.append((f"stories: {kind} + average link (tuned)", groups, setting,
                             time.perf_counter() - start + vector_seconds))
+        if name.startswith("duc"):  # the other sets' "similarity = learned" row is held out (fitted on DUC)
+            start = time.perf_counter()
+            learned, setting = learned_held_out(name, fitted_learned)
+            methods.append(("storylines + learned similarity, held-out sets", expand(group_stories(
+                stories, articles, StorylineOptions(), learned), stories), setting, time.perf_counter() - start))
+            start = time.perf_counter()
+            groups, setting = learned_cross_validated(stories, articles, gold, topic)
+            methods.append(("storylines + learned similarity, DUC topics cross-validated (2-fold)", groups, setting,
+                            time.perf_counter() - start))
         start = time.perf_counter()
         groups, setting = similarity_average_link(stories, articles, gold)
         methods.append(("stories: storyline similarity + average link (tuned)", groups, setting,
@@ -646,6 +736,24 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
             batch = {a: str(i) for i, g in enumerate(lines) for a in g}
             methods.insert(1, ("storylines, daily batches in publication order", daily,
                                f"B3 F1 vs batch {bcubed(daily, batch)[2]:.3f}", time.perf_counter() - start))
+            start = time.perf_counter()
+            daily = daily_storylines(articles, learned_options)
+            batch = {a: str(i) for i, g in enumerate(learned_lines) for a in g}
+            methods.insert(3, ("storylines, similarity = learned, daily batches", daily,
+                               f"B3 F1 vs its batch {bcubed(daily, batch)[2]:.3f}", time.perf_counter() - start))
+        if name.startswith("duc"):
+            labels, once = duc_topics_of_documents()
+            print(f"{name}: documents listed under two topics: " + "; ".join(sorted(
+                f"{a} ({'+'.join(sorted(t))})" for a, t in labels.items() if len(t) > 1 and a in once)),
+                file=sys.stderr)
+            for method, groups, setting, seconds in methods:
+                if method.startswith(EACH_DOCUMENT_ONCE):
+                    kept = [[a for a in g if a in once] for g in groups]
+                    kept = [g for g in kept if g]
+                    p, r, f1 = extended_bcubed(kept, labels)
+                    rows.append((f"{name}, each document once (extended B³)", method, setting, p, r, f1,
+                                 float("nan"), float("nan"), float("nan"), len(kept),
+                                 sum(1 for g in kept if len(g) > 1), seconds))
         for method, groups, setting, seconds in methods:
             p, r, f1 = bcubed(groups, gold)
             shown = sum(1 for g in groups if len(g) > 1)
@@ -666,7 +774,8 @@ def print_storylines(rows: list[tuple]) -> None:
         baseline = max(x[5] for x in rows if x[0] == name and not x[1].startswith(("storylines", "ceiling")))
         pur_text = "" if np.isnan(pur) else f"{pur:.3f}"
         sep_text = "" if np.isnan(sep) else f"{sep:.3f}"
-        print(f"| {name} | {method} | {setting} | {p:.3f} | {r:.3f} | {f1:.3f} | {f1 / baseline:.3f} | {pf1:.3f} | "
+        pf1_text = "" if np.isnan(pf1) else f"{pf1:.3f}"
+        print(f"| {name} | {method} | {setting} | {p:.3f} | {r:.3f} | {f1:.3f} | {f1 / baseline:.3f} | {pf1_text} | "
               f"{pur_text} | {sep_text} | {n} | {sec:.1f} |")
 
 

@@ -145,8 +145,8 @@ def bench_quotes() -> None:
             sentence = next((s for s, d in zip(article.sentences, docs, strict=True) if s.start <= m.start() < s.end),
                             None)  # fmt: skip
             people = []
-            if sentence is not None:
-                doc = docs[article.sentences.index(sentence)]
+            doc = docs[article.sentences.index(sentence)] if sentence is not None else None
+            if doc is not None:  # None: a sentence with no possible name
                 people = [
                     (abs(sentence.start + e.start_char - m.end()), e.text)
                     for e in doc.ents

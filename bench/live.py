@@ -22,7 +22,11 @@ source's date; ECB+ documents have none and keep their place in the input. For e
    process and its workers), stories touched, peak RSS of the process tree, and the state bytes the batch read and
    wrote (clustering rows, counted on the store's ``state_*``/``put_state`` calls, and blobs, by key) with the
    articles of its date window;
-3. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
+3. the measured batches run twice, each on its own copy of the pre-filled store: first with no model outputs kept
+   (``live.kept_sentences = 0``: every touched story's sentences go through MiniLM and spaCy again, the code before
+   issue 14's kept outputs), then with the defaults (each process keeps 20,000 sentences' vectors and spaCy docs);
+   the table says whether both gave the same stories in every batch (``--kept-only``: the defaults only);
+4. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
    round) over a copy of the pre-filled store, with default settings, in a subprocess stopped after
    ``--regroup-limit`` seconds (not run above ``--regroup-max`` articles); a failed baseline is reported with its
    last stderr lines, and the table is printed whatever happened to it.
@@ -262,11 +266,10 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
     return io
 
 
-def measure(size: int, batches: int, backend: str, reuse: bool = False) -> dict:
-    """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults."""
+def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_kept: bool = True) -> dict:
+    """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults (and,
+    with ``compare_kept``, the same batches first with no model outputs kept, ``MODES``)."""
     from storyline import Settings
-    from storyline.scale import open_executor
-    from storyline.service.live import group_into_store
     from storyline.store import Store
 
     articles = replay(size + (batches + 1) * BATCH)
@@ -283,29 +286,64 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False) -> dict:
     state = whole_state(url)
     regroup_copy = copy_database(backend, url, f"storyline_live_{size}_regroup")
     defaults = Settings(progress=False)
+    modes = {}
+    for mode in (MODES if compare_kept else MODES[1:]):
+        kept = defaults if mode == "kept" else defaults.with_overrides({"live.kept_sentences": 0})
+        modes[mode] = run_batches(copy_database(backend, prefilled, f"storyline_live_{size}_{mode}"), kept,
+                                  articles, size, batches, mode)
+    result = {"size": size, "backend": backend, "stored_stories": held["stories"], "prefill_s": prefill_s,
+              **modes["kept"], "prefill_steps": prefill_steps, "state": state, "regroup_url": regroup_copy}
+    if "none" in modes:
+        result["none"] = modes["none"]
+    return result
+
+
+MODES = ("none", "kept")
+"""The measured batches run twice on copies of the pre-filled store: ``none`` with ``live.kept_sentences = 0`` (every
+touched story's sentences go through the models again: the code before issue 14's kept outputs), ``kept`` with the
+defaults (each process keeps the model outputs of 20,000 sentences)."""
+
+
+def stories_digest(stories: list) -> str:
+    """SHA-256 of the batch's described stories as stored (summaries, citations, comparison): the two modes must
+    give the same stories."""
+    import hashlib
+
+    from storyline.serialize import story_to_dict
+
+    plain = sorted((story_to_dict(story) for story in stories), key=lambda d: d["id"])
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run_batches(url: str, settings, articles: list, size: int, batches: int, mode: str) -> dict:  # type: ignore[no-untyped-def]
+    """1 warm-up + ``batches`` batches of 100 into the store at ``url``, one executor kept open as the worker keeps
+    it (its processes keep the model outputs between batches)."""
+    from storyline.scale import open_executor
+    from storyline.service.live import group_into_store
+    from storyline.store import Store
+
     rows = []
-    with Store.open(url) as store, open_executor(defaults.scale, progress=False) as executor, PeakRSS() as peak:
+    with Store.open(url) as store, open_executor(settings.scale, progress=False) as executor, PeakRSS() as peak:
         state_io = count_state_io(store)
         for number in range(batches + 1):
             batch = articles[size + number * BATCH : size + (number + 1) * BATCH]
             for counter in state_io.values():
                 counter.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
-            result, saved = group_into_store(store, batch, defaults, kind="bench", executor=executor)
+            result, saved = group_into_store(store, batch, settings, kind="bench", executor=executor)
             rows.append({"wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0,
                          "touched": len(result.stories), "new": saved.stories_new, "changed": saved.stories_changed,
                          "merged": saved.stories_emptied, "state_read": dict(state_io["read"]),
-                         "state_written": dict(state_io["written"]), "window": state_io["window"]["articles"]})
-            print(f"  batch {number} into {size + number * BATCH:,}: {rows[-1]}", file=sys.stderr, flush=True)
+                         "state_written": dict(state_io["written"]), "window": state_io["window"]["articles"],
+                         "stories_sha": stories_digest(result.stories)})
+            print(f"  {mode} batch {number} into {size + number * BATCH:,}: {rows[-1]}", file=sys.stderr, flush=True)
     measured = rows[1:]
     walls, cpus = [r["wall"] for r in measured], [r["cpu"] for r in measured]
-    return {"size": size, "backend": backend, "stored_stories": held["stories"], "prefill_s": prefill_s,
-            "warmup_wall": rows[0]["wall"], "batches": measured, "wall_p50": statistics.median(walls),
+    return {"warmup_wall": rows[0]["wall"], "batches": measured, "wall_p50": statistics.median(walls),
             "wall_p99": percentile(walls, 0.99), "cpu_p50": statistics.median(cpus), "cpu_p99": percentile(cpus, 0.99),
             "touched_p50": statistics.median(r["touched"] for r in measured),
             "touched_max": max(r["touched"] for r in measured), "peak_mb": peak.peak / 2**20,
-            "per_touched_p50": statistics.median(r["wall"] / max(1, r["touched"]) for r in measured),
-            "prefill_steps": prefill_steps, "state": state, "regroup_url": regroup_copy}
+            "per_touched_p50": statistics.median(r["wall"] / max(1, r["touched"]) for r in measured)}
 
 
 def regroup_baseline(url: str, limit: float) -> dict:
@@ -385,6 +423,24 @@ def table(results: list[dict], batches: int) -> str:
                          f"{st['storylines_mb']:.2f} | {statistics.median(windows):.0f} ({max(windows)}) | "
                          f"{read:.2f} / {state_mb(r, 'state_written'):.2f} | "
                          f"{read / max(st['mb'] + st['storylines_mb'], 1e-9):.2f} |")
+    compared = [r for r in results if "none" in r]
+    if compared:
+        lines += ["", "Model outputs kept across batches (`live.kept_sentences`, default 20,000 per process) beside "
+                  "none kept (0: every touched story's sentences through the models again), the same batches on "
+                  "copies of the same store in the same run:",
+                  "| store articles | kept | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
+                  "CPU per touched story p50 s | stories touched p50 (max) | peak RSS MB | CPU p50 none / kept | "
+                  "same stories in every batch |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in compared:
+            none = r["none"]
+            same = all(a["stories_sha"] == b["stories_sha"] for a, b in zip(none["batches"], r["batches"], strict=True))
+            for label, m in (("none (0)", none), ("20,000 sentences", r)):
+                per = statistics.median(b["cpu"] / max(1, b["touched"]) for b in m["batches"])
+                lines.append(f"| {r['size']:,} | {label} | {m['wall_p50']:.2f} | {m['wall_p99']:.2f} | "
+                             f"{m['cpu_p50']:.2f} | {m['cpu_p99']:.2f} | {per:.2f} | {m['touched_p50']:.0f} "
+                             f"({m['touched_max']}) | {m['peak_mb']:.0f} | "
+                             f"{none['cpu_p50'] / r['cpu_p50']:.2f}x | {'yes' if same else 'NO'} |")
     return "\n".join(lines)
 
 
@@ -399,17 +455,20 @@ def main() -> None:
                         help="largest store the regroup baseline runs on (beyond, it is not run) [10000]")
     parser.add_argument("--reuse-prefill", action="store_true",
                         help="SQLite: start from the pre-filled store an earlier run kept in bench/out (same size)")
+    parser.add_argument("--kept-only", action="store_true",
+                        help="measure the batches with the defaults only, not first with no model outputs kept")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill)))
+        print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
         return
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         print(f"store of {size:,} articles ({args.backend})", file=sys.stderr, flush=True)
         child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
-                                "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else [])],
+                                "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
+                                *(["--kept-only"] if args.kept_only else [])],
                                capture_output=False, stdout=subprocess.PIPE,
                                text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         result = json.loads(child.stdout.strip().splitlines()[-1])

@@ -3,6 +3,7 @@
     python bench/profile_stages.py 2000                   # what bench/RESULTS.md quotes (comparison and MiniLM on)
     python bench/profile_stages.py 2000 --cheap           # no model: TF-IDF summaries, static check, no comparison
     python bench/profile_stages.py 2000 --cheap --profile 15   # plus cProfile's 15 costliest functions per stage
+    python bench/profile_stages.py --html --profile 30    # the 100 saved pages of ../shared/data instead
 
 The input is the one `bench/crash.py` builds (real texts from ../shared/data, seed 1). It says where the time of
 a `storyline digest` goes, so a slow run can be blamed on a stage before anything is switched off. Writing the
@@ -34,6 +35,8 @@ from storyline.output import write_outputs  # noqa: E402
 from storyline.pipeline import DEFAULT_STAGES, LocalExecutor, RunState  # noqa: E402
 
 from realtexts import write_articles  # noqa: E402
+
+HTML_PAGES = ROOT.parent / "shared" / "data" / "ingest" / "extraction" / "html"
 
 
 def cheap(settings: Settings) -> Settings:
@@ -69,13 +72,15 @@ def main() -> None:
                         help="no model: TF-IDF summaries, static check, no comparison or cross-lingual model")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="print cProfile's N functions of most own time per stage on stderr")
+    parser.add_argument("--html", action="store_true",
+                        help="read the 100 saved HTML pages of ../shared/data/ingest/extraction (count is ignored)")
     args = parser.parse_args()
     settings = replace(Settings.load(), progress=False)
     if args.cheap:
         settings = cheap(settings)
     print("| stage | CPU s | wall s |\n|---|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        paths = write_articles(Path(tmp), args.count, seed=1)
+        paths = sorted(HTML_PAGES.glob("*.html.gz")) if args.html else write_articles(Path(tmp), args.count, seed=1)
         articles, rejected, _ = timed("read", lambda: read_inputs([str(p) for p in paths], settings.ingest),
                                       args.profile)
         state = RunState(settings=settings, articles=articles, rejected=list(rejected), inputs=len(paths))

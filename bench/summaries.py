@@ -4,10 +4,10 @@
     python bench/summaries.py --limit 5       # first 5 clusters of each
     python bench/summaries.py --part small    # 2-3-article stories only (ROUGE on subsets, ECB+ hand labels)
 
-Systems: storyline; main (the selection before issue 20's third part: no ``core`` term, no repeat check) and today
-(the selection before issue 20), both with the same candidates and citations; sumy LexRank,
-TextRank and LSA; lead (first sentences of the earliest article); and the greedy oracle (sentences chosen to
-maximize ROUGE-1+2 recall against the references: the extractive ceiling).
+Systems: storyline; main (the selection before issue 20's fourth part: the repeat check only in stories of 2-3
+articles, no surname check) and today (the selection before issue 20), both with the same candidates and citations;
+sumy LexRank, TextRank and LSA; lead (first sentences of the earliest article); and the greedy oracle (sentences
+chosen to maximize ROUGE-1+2 recall against the references: the extractive ceiling).
 Every system gets the same sentences (storyline's splitter), fills the budget with whole sentences in its own
 ranking order, and is cut at the data set's budget (100 words for DUC, 250 for MultiLing) before scoring:
 ROUGE-1/2/L recall and F1 with stemming (rouge-score), averaged over the references, then over clusters.
@@ -43,10 +43,18 @@ from storyline.config import SummaryOptions
 from storyline.models import Article
 from storyline.summary import summarize_story
 from storyline.summary.attribution import cite_all
+from storyline.summary.dangling import NameUse
 from storyline.summary.index import StorySentences, index_story, is_candidate, split_markup, trim_dateline, word_count
 from storyline.summary.order import chronological
-from storyline.summary.scoring import CONCEPTS, ConceptWeights, score_sentences
-from storyline.summary.select import PriorWeights, prior_weights, select_sentences
+from storyline.summary.scoring import ConceptWeights, score_sentences
+from storyline.summary.select import (
+    REPEAT_ROUNDS,
+    SMALL_PRIOR,
+    PriorWeights,
+    choose_and_cite,
+    prior_weights,
+    select_sentences,
+)
 
 System = Callable[[list[Article], int], list[str]]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -76,22 +84,22 @@ TODAY_PRIOR = PriorWeights(length_power=0.7, lead=1.0, support=1.0, centrality=1
 
 
 def chosen_with(
-    articles: list[Article], words: int, fill: bool, concepts: ConceptWeights, prior: PriorWeights | None
+    articles: list[Article], words: int, fill: bool, concepts: ConceptWeights, prior: PriorWeights
 ) -> tuple[StorySentences, list[int]]:
-    """Candidates and chosen positions of another selection (same candidates, order and citations as storyline).
-
-    ``prior`` None: main's prior for the story's size (``prior_weights`` without ``core``), one choice, no repeat
-    check.
-    """
+    """Candidates and chosen positions of another selection (same candidates, order and citations as storyline)."""
     options = replace(SummaryOptions(), words=words, fill=fill)
     index = index_story(articles, options)
     if len(index) == 0:
         return index, []
     scores = score_sentences(index, concepts)
-    weights = prior or replace(prior_weights(index), core=0.0)
-    chosen = chronological(index, select_sentences(index, scores, options, weights=weights))
+    chosen = chronological(index, select_sentences(index, scores, options, weights=prior, names=_no_names(index)))
     cite_all(index, chosen, options)  # timed like storyline's own run
     return index, chosen
+
+
+def _no_names(index: StorySentences) -> list[NameUse]:
+    """No sentence names anyone: the selection without the surname check."""
+    return [NameUse(frozenset(), frozenset())] * len(index)
 
 
 def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
@@ -99,8 +107,15 @@ def today_chosen(articles: list[Article], words: int, fill: bool = True) -> tupl
 
 
 def main_chosen(articles: list[Article], words: int, fill: bool = True) -> tuple[StorySentences, list[int]]:
-    """The selection on main before issue 20's third part (no ``core`` term, no repeat check)."""
-    return chosen_with(articles, words, fill, CONCEPTS, None)
+    """The selection on main before issue 20's fourth part: the repeat check only in stories of 2-3 articles, no
+    surname check."""
+    options = replace(SummaryOptions(), words=words, fill=fill)
+    index = index_story(articles, options)
+    if len(index) == 0:
+        return index, []
+    rounds = REPEAT_ROUNDS if prior_weights(index) is SMALL_PRIOR else 0
+    chosen, _ = choose_and_cite(index, score_sentences(index), options, names=_no_names(index), repeat_rounds=rounds)
+    return index, chosen
 
 
 def today_system(articles: list[Article], words: int, fill: bool = True) -> list[str]:
@@ -223,6 +238,7 @@ def rouge(scorer: rouge_scorer.RougeScorer, text: str, references: list[str]) ->
 
 SYSTEMS: dict[str, System] = {
     "storyline": storyline_system,
+    "main": main_system,
     "today": today_system,
     "lexrank": _sumy(LexRankSummarizer),
     "textrank": _sumy(TextRankSummarizer),

@@ -142,3 +142,31 @@ def test_entity_phrases_find_names_not_sentence_starts() -> None:
 
 def test_story_ids_come_from_the_founding_article() -> None:
     assert story_id(["b", "a"]) == story_id(["a"]) != story_id(["b"])
+
+
+def test_token_hasher_counts_as_scikit_learns_hashing_vectorizer() -> None:
+    """Clustering hashes words without importing scikit-learn (issue 15: ~1 CPU s of start-up); the counts must be
+    the very matrix HashingVectorizer gave, or hashed counts stored by earlier runs would change meaning."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+
+    from storyline.cluster import features
+    from storyline.text.tokens import english_stop_words
+
+    from realtexts import real_articles
+
+    assert english_stop_words() == ENGLISH_STOP_WORDS
+    texts = [r["text"] for r in real_articles(60)] + ["Ünïcödé Straße 東京 Tōkyō ÉLAN naïve", "", "a an the"]
+    for language in ("", "de"):
+        others = {w for w in features.language_stop_words(language) if features._IS_WORD.fullmatch(w)}
+        stop = sorted(ENGLISH_STOP_WORDS | others) if others else "english"
+        reference = HashingVectorizer(n_features=features.N_FEATURES, stop_words=stop, alternate_sign=False,
+                                      norm=None, token_pattern=features._WORD).transform(texts)
+        ours = features.TokenHasher(features._WORD, frozenset(ENGLISH_STOP_WORDS | others)).transform(texts)
+        assert reference.nnz > 1000
+        for part in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(reference, part), getattr(ours, part)), (language, part)
+    entities = [features._entity_tokens(t) for t in texts]
+    reference = HashingVectorizer(n_features=features.N_FEATURES, alternate_sign=False, norm=None,
+                                  token_pattern=r"ent_\w+", lowercase=False).transform(entities)
+    ours = features._entity_hasher().transform(entities)
+    assert reference.nnz > 100 and (reference != ours).nnz == 0

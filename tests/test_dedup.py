@@ -54,3 +54,15 @@ def test_duplicates_stay_in_their_story_and_are_counted(tmp_path: Path) -> None:
     by_id = {a["id"]: a for a in data["articles"]}
     assert {by_id["copy.txt"]["duplicate_of"], by_id["wire.txt"]["duplicate_of"]} in ({None, "wire.txt"},
                                                                                     {None, "copy.txt"})
+
+
+def test_lsh_band_choice_is_datasketchs() -> None:
+    """``optimal_bands`` (exact Gauss-Legendre quadrature, no scipy.integrate at start-up) picks what datasketch's
+    MinHashLSH picks, so the in-run index and the stored keys of earlier runs band signatures alike (issue 15)."""
+    from datasketch.lsh import _optimal_param
+
+    from storyline.dedup.minhash import optimal_bands
+
+    for num_perm in (32, 128, 256):
+        for threshold in [t / 20 for t in range(1, 20)]:
+            assert optimal_bands(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5), threshold

@@ -104,3 +104,17 @@ def test_minilm_falls_back_to_numpy_without_onnxruntime() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["numpy", "MiniLMEmbedder", "False"]
 
+
+def test_static_model_loads_as_model2vec_loads_it(texts: list[str]) -> None:
+    """``load_static_model`` builds the model from the folder's files without model2vec's persistence module (it
+    imports huggingface_hub: issue 15, start-up): the same vectors, bit for bit, as ``from_pretrained``."""
+    from model2vec import StaticModel
+
+    from storyline.embed import load_static_model
+
+    embedder = get_embedder("static")
+    reference = StaticModel.from_pretrained(str(embedder.path))
+    ours = load_static_model(embedder.path)
+    sample = [*texts, "Ünïcödé Straße 東京", "word " * 2000]
+    assert np.array_equal(ours.encode(sample), reference.encode(sample))
+    assert ours.normalize == reference.normalize and ours.config == reference.config

@@ -70,3 +70,36 @@ def test_an_id_with_backticks_stays_inside_its_code_span() -> None:
     markdown = render_markdown(stories_json("a`b``c"))
     rendered = MarkdownIt("commonmark").render(markdown)
     assert "<code>a`b``c</code>" in rendered
+
+
+def test_two_unnamed_sources_are_told_apart_and_counts_read_right() -> None:
+    """Two articles with no outlet (the seeds) cite as "unknown source 1" / "2" in Markdown and index.html, not
+    as two identical "unknown source" labels; "1 story", "1 article" in the singular. stories.json is unchanged."""
+    from storyline.output.html import render_html
+
+    data = stories_json("x")
+    for article in data["articles"]:
+        article.update(source="unknown source", duplicate_of=None)
+    data["stats"].update(stories=1, articles=2, duplicates=0)
+    data["stories"][0]["entities"][0]["article_ids"] = ["x"]
+    text = render_markdown(data)
+    assert "unknown source 1 \\[0:5\\], unknown source 2 \\[0:5\\]" in text
+    assert "1 story from 2 articles (0 duplicates" in text
+    assert "x, 1 article\n" in text
+    page = render_html(data)
+    assert ">unknown source 1</button>" in page and ">unknown source 2</button>" in page
+    assert "1 story · 2 articles · 0 duplicates" in page
+    assert data["articles"][0]["source"] == "unknown source"  # the data itself is not relabelled
+
+    data["articles"][1]["source"] = "Harbor Ledger"  # one unnamed article alone keeps the plain label
+    assert "unknown source \\[0:5\\], Harbor Ledger \\[0:5\\]" in render_markdown(data)
+
+
+def test_source_labels_number_only_unnamed_articles_in_the_given_order() -> None:
+    from storyline.output.story_view import source_labels
+
+    briefs = [{"id": "b", "source_name": "unknown source"}, {"id": "a", "source_name": "Harbor Ledger"},
+              {"id": "c", "source_name": None}]
+    assert source_labels(briefs, key="source_name") == {
+        "b": "unknown source 1", "a": "Harbor Ledger", "c": "unknown source 2"}
+    assert source_labels(briefs[:2], key="source_name") == {"b": "unknown source", "a": "Harbor Ledger"}

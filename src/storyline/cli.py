@@ -119,15 +119,18 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
         s = result.stats
         where = str(paths["html"]) if paths else str(db)
         replaced = f", {s.replaced_bytes:,} undecodable bytes replaced" if s.replaced_bytes else ""
+        from .output.story_view import counted
+
         click.echo(
-            f"{s.stories} stories from {s.articles} articles ({s.duplicates} duplicates, {s.rejected} rejected"
-            f"{replaced}) -> {where}",
+            f"{counted(s.stories, 'story', 'stories')} from {counted(s.articles, 'article')} "
+            f"({counted(s.duplicates, 'duplicate')}, {s.rejected:,} rejected{replaced}) -> {where}",
             err=True,
         )
         if db is not None:
             click.echo(
-                f"store {db}: {saved.articles_new} new articles, {saved.stories_new} new and {saved.stories_changed} "
-                f"changed stories; it holds {held['stories']} stories from {held['articles']} articles",
+                f"store {db}: {counted(saved.articles_new, 'new article')}, {saved.stories_new:,} new and "
+                f"{saved.stories_changed:,} changed stories; it holds {counted(held['stories'], 'story', 'stories')} "
+                f"from {counted(held['articles'], 'article')}",
                 err=True,
             )
 

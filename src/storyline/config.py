@@ -23,6 +23,7 @@ CompareEmbedder = Literal["auto", "static", "minilm", "cascade"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
 CrossLingual = Literal["auto", "off", "e5", "use"]
+StorylineLink = Literal["learned", "rules"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -165,25 +166,32 @@ class ClusterOptions(_Checked):
 
 
 @dataclass(frozen=True, slots=True)
-class StorylineOptions:
+class StorylineOptions(_Checked):
     """The level above event stories: stories of one developing topic over weeks (docs/clustering.md)."""
 
     enabled: bool = True
     """Group stories into storylines (in ``stories.json``, the store and the web app)."""
+    similarity: StorylineLink = "rules"
+    """How a dated story is linked to a storyline: ``rules`` (``threshold``, ``min_shared_names``,
+    ``overlap_threshold`` against the storyline's pooled profile) or ``learned`` (a logistic regression over the
+    names, words, gap, overlap and size of the story against each of the storyline's stories, averaged; fitted on DUC
+    2003 by ``bench/fit_storylines.py``: better on same-week sibling events and DUC, but less stable in small
+    stores, bench/RESULTS.md). Undated stories always follow the rules with ``undated_threshold``."""
     threshold: float = 0.2
-    """Similarity (IDF-weighted cosine of names and words, see ``cluster/storylines.py``) at which a story joins a
-    storyline."""
+    """Similarity (IDF-weighted cosine of names and words, see ``cluster/storylines.py``) at which a dated story
+    joins a storyline under ``similarity = "rules"``."""
     undated_threshold: float = 0.75
     """The similarity needed instead when the story or the storyline has no dates: time proximity is what tells a
     developing story from another event of the same kind, so without it only near-identical coverage joins."""
     overlap_threshold: float = 0.0
-    """The similarity needed instead when the story's days overlap the storyline's (when above ``threshold``): the
-    event level saw both and kept them apart, so they are more likely two events of one kind than one story going
-    on. Off (0) by default: 0.75 keeps ECB+'s sibling events apart even when dated the same day, but costs DUC 2003
-    0.02 BCubed F1 (bench/RESULTS.md)."""
+    """Under ``similarity = "rules"``, the similarity needed instead when the story's days overlap the storyline's
+    (when above ``threshold``): the event level saw both and kept them apart, so they are more likely two events of
+    one kind than one story going on. Off (0) by default: 0.75 keeps ECB+'s sibling events apart even when dated the
+    same day, but costs DUC 2003 0.02 BCubed F1 (bench/RESULTS.md)."""
     min_shared_names: int = 2
-    """Distinctive names (people, places, organisations) a story must share with a storyline to join it: two
-    earthquakes or two trials share their kind of words, not their names."""
+    """Distinctive names (people, places, organisations) a story must share with a storyline to join it under
+    ``similarity = "rules"`` and when undated: two earthquakes or two trials share their kind of words, not their
+    names."""
     max_gap_days: float = 45.0
     """A story that starts more than this many days after a storyline's last story (or ends as long before its
     first) does not join it (when the dates are known)."""
@@ -196,6 +204,7 @@ class StorylineOptions:
     does not join a retired storyline."""
 
     def __post_init__(self) -> None:
+        _Checked.__post_init__(self)
         for name in ("threshold", "undated_threshold"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"storylines.{name} must be above 0 and at most 1, got {getattr(self, name)}")
@@ -388,10 +397,16 @@ class LiveOptions:
     writer_wait: float = 3600.0
     """Seconds a writer (``digest --db``, ``watch``, ``regroup``, the worker) waits while another one works on
     the store; 0 = report the other writer and stop at once."""
+    kept_sentences: int = 20_000
+    """Sentences whose model outputs (embedder vectors, spaCy docs) each process keeps across stories and batches,
+    the least recently used dropped beyond (0 = none): a story a batch touches is re-described with the models run
+    only on sentences new to the process (bench/live.py); ~0.1 GB per process at the default (bench/RESULTS.md)."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ConfigError(f"live.batch_size must be at least 1, got {self.batch_size}")
+        if self.kept_sentences < 0:
+            raise ConfigError(f"live.kept_sentences must be at least 0, got {self.kept_sentences}")
         if self.poll_seconds <= 0 or self.writer_wait < 0:
             raise ConfigError("live.poll_seconds must be above 0 and live.writer_wait at least 0")
 

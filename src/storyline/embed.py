@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -60,6 +61,25 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+def load_static_model(path: Path) -> Any:
+    """``model2vec.StaticModel.from_pretrained(path)`` for a local model folder, from what it reads there (the
+    embeddings, weights and token mapping of model.safetensors, tokenizer.json, config.json), without importing
+    ``model2vec.persistence``, which imports huggingface_hub's download client (~0.4 CPU s of every start-up)."""
+    import json
+
+    from model2vec import StaticModel
+    from model2vec.model import _DEFAULT_NORMALIZE, DEFAULT_MAX_LENGTH
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    tensors = load_file(str(path / "model.safetensors"))
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    return StaticModel(vectors=tensors["embeddings"], tokenizer=Tokenizer.from_file(str(path / "tokenizer.json")),
+                       weights=tensors.get("weights"), token_mapping=tensors.get("mapping"), config=config,
+                       normalize=config.get("normalize", _DEFAULT_NORMALIZE),
+                       max_length=config.get("max_length", DEFAULT_MAX_LENGTH))
+
+
 class StaticEmbedder:
     """model2vec static embeddings distilled from MiniLM (PCA to 256 dimensions)."""
 
@@ -68,13 +88,11 @@ class StaticEmbedder:
     _lock = threading.Lock()
 
     def __init__(self, path: Path | None = None) -> None:
-        from model2vec import StaticModel
-
         self.path = path or cache_dir() / "models" / "static-minilm-256"
         with self._lock:
             if not (self.path / "model.safetensors").exists():
                 self._build()
-        self.model = StaticModel.from_pretrained(str(self.path))
+        self.model = load_static_model(self.path)
 
     def _build(self) -> None:
         try:
@@ -550,7 +568,7 @@ def _importable(module: str) -> bool:
 
 
 RUNTIME_MODULES: dict[str, tuple[str, ...]] = {
-    "static": ("model2vec",),
+    "static": ("model2vec", "safetensors.numpy"),
     "minilm": ("tokenizers", "safetensors.numpy", "onnxruntime"),  # a fork server skips what is not installed
 }
 """The third-party packages each embedder imports when it loads (a worker pool imports them once, see
@@ -574,6 +592,86 @@ def offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+class KeptOutputs:
+    """What a model computed for a text, kept by this process across stories and batches, the least recently used
+    dropped beyond ``limit`` entries (0 = nothing kept). The live path re-describes every story a batch touches
+    (``pipeline.describe_members``): with the outputs kept, it runs the models only on the sentences new to the
+    process, not again on all the members of a story one article joined (bench/live.py, issue 14).
+
+    A kept output is the one the model gave for that text: models here read each text alone (MiniLM masks the other
+    texts of its batch, spaCy parses each doc alone), so a story described from kept outputs is the story described
+    afresh (``tests/test_kept_outputs.py``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.limit = 0
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def resize(self, limit: int) -> None:
+        """Keep at most ``limit`` entries from now on (the oldest used are dropped at once)."""
+        with self._lock:
+            self.limit = limit
+            self._trim()
+
+    def get(self, key: Hashable) -> Any | None:
+        """The kept output for ``key`` (marked as recently used), or None."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self.limit <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            self._trim()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _trim(self) -> None:
+        while len(self._items) > self.limit:
+            self._items.popitem(last=False)
+
+
+_KEPT: list[KeptOutputs] = []
+"""Every process-wide store of model outputs, resized together by :func:`keep_outputs`."""
+
+
+def kept_outputs(name: str) -> KeptOutputs:
+    """A new process-wide store of model outputs, sized as :func:`keep_outputs` last said (a module that imports
+    later still gets the size in force)."""
+    kept = KeptOutputs(name)
+    kept.limit = _KEPT[0].limit if _KEPT else 0
+    _KEPT.append(kept)
+    return kept
+
+
+def keep_outputs(limit: int) -> None:
+    """Keep up to ``limit`` texts' model outputs in this process, per model (``live.kept_sentences``; 0 = keep none):
+    the vectors of :func:`encode` here, the spaCy docs of ``compare.nlp.annotate`` there."""
+    for kept in _KEPT:
+        kept.resize(limit)
+
+
+kept_vectors = kept_outputs("vectors")
+"""Sentence vectors by (embedder, text), for :func:`encode`."""
+
+
 _shared: ContextVar[dict[tuple[str, str], np.ndarray] | None] = ContextVar("storyline_shared_vectors", default=None)
 
 
@@ -590,14 +688,26 @@ def shared_vectors() -> Iterator[None]:
 
 def encode(name: str, texts: Sequence[str]) -> np.ndarray:
     """Unit-length vectors of ``texts`` from the named embedder, reusing those already computed inside an enclosing
-    :func:`shared_vectors` block (texts new to the block are encoded together, in one batch)."""
+    :func:`shared_vectors` block or kept by this process (:data:`kept_vectors`); the texts new to both are encoded
+    together, in one batch."""
     embedder = get_embedder(name)
     memo = _shared.get()
     if memo is None:
-        return embedder.encode(texts)
-    missing = list(dict.fromkeys(t for t in texts if (name, t) not in memo))
+        if kept_vectors.limit <= 0:
+            return embedder.encode(texts)
+        memo = {}
+    missing = []
+    for t in dict.fromkeys(t for t in texts if (name, t) not in memo):
+        vector = kept_vectors.get((name, t)) if kept_vectors.limit > 0 else None
+        if vector is None:
+            missing.append(t)
+        else:
+            memo[(name, t)] = vector
     if missing:
-        memo.update(zip(((name, t) for t in missing), embedder.encode(missing), strict=True))
+        vectors = embedder.encode(missing)
+        for t, vector in zip(missing, vectors, strict=True):
+            memo[(name, t)] = vector
+            kept_vectors.put((name, t), vector.copy())  # a copy: a row alone, not a view holding the whole batch
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.stack([memo[(name, t)] for t in texts])

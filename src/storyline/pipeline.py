@@ -1,7 +1,7 @@
 """The pipeline: small stages over one shared run state, each counting what it dropped and why.
 
-files -> Article -> sentences -> duplicates -> stories -> summaries -> outputs. An executor runs the
-per-article and per-story work; the default runs it in this process.
+files -> Article -> duplicates -> stories -> sentences, summaries and comparison (per story) -> outputs. An
+executor runs the per-article and per-story work; the default runs it in this process.
 """
 
 from __future__ import annotations
@@ -77,6 +77,9 @@ def article_sentences(article: Article) -> list[Sentence]:
 
 @dataclass
 class SplitSentences:
+    """Every article's sentences, split on the executor's workers, for stage lists whose later stages read them
+    before the per-story stage (which splits what is not split yet, so the default stages leave this out)."""
+
     name: str = "sentences"
 
     def run(self, state: RunState, executor: Executor) -> None:
@@ -229,11 +232,13 @@ def compared_originals(members: list[Article], options: CompareOptions) -> list[
     says which sentences of two languages agree (``compare.cross_lingual``) and the story has at most
     ``compare.cross_lingual_sentences`` sentences; else those in English or of unknown language, as before."""
     from .embed import cross_lingual_model
+    from .text.sentences import ensure_sentences
 
     originals = [a for a in members if a.duplicate_of is None] or members
     english = [a for a in originals if not a.language or a.language.lower().startswith("en")]
     if len(english) == len(originals) or cross_lingual_model(options.cross_lingual) is None:
         return english
+    ensure_sentences(originals)
     return originals if sum(len(a.sentences) for a in originals) <= options.cross_lingual_sentences else english
 
 
@@ -253,13 +258,20 @@ def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -
 
 
 def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions,
-                     groups: tuple[str, ...] = ()) -> Story:
+                     groups: tuple[str, ...] = (), kept: int = 0) -> Story:
     """Summary, coverage (outlets, articles over time, the user's ``groups``), then (when enabled) comparison of one
     story, sharing one set of sentence vectors between the summary's citation check and the comparison's alignment
-    (a top-level function: any executor)."""
+    (a top-level function: any executor). Members whose sentences are not split yet are split here: the default
+    stages split no sentence before this one, so the stories travel to the workers as texts and the driver of a
+    100k-article run does not keep ~2.6 bytes of ``Sentence`` records per character of text (issue 15). The process
+    keeps the model outputs of up to ``kept`` sentences for the next stories and batches (``live.kept_sentences``,
+    ``embed.keep_outputs``)."""
     from .compare.coverage import story_coverage
-    from .embed import shared_vectors
+    from .embed import keep_outputs, shared_vectors
+    from .text.sentences import ensure_sentences
 
+    keep_outputs(kept)
+    ensure_sentences(job[1])  # split here, on the worker: the driver never holds every article's sentences
     with shared_vectors():
         story = summarize_members(job, summary)
         story.coverage = story_coverage(job[1], groups)
@@ -293,7 +305,7 @@ class DescribeStories:
 
         groups = known_groups((o.groups for o in state.settings.outlets.table), state.articles)
         describe = partial(describe_members, summary=state.settings.summary, compare=state.settings.compare,
-                           groups=groups)
+                           groups=groups, kept=state.settings.live.kept_sentences)
         # A story costs what its articles cost (0.1-1 CPU s a story with the models), so the map goes to the workers
         # by the articles its stories hold: counted in stories against scale.min_parallel, the 49 stories of 500
         # articles ran on one core while the other waited.
@@ -347,7 +359,6 @@ class GroupStorylines:
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
-    SplitSentences,
     FindDuplicates,
     ClusterStories,
     DescribeStories,
@@ -371,7 +382,7 @@ def model_packages(settings: Settings) -> tuple[str, ...]:
         aligners = {"auto": ("static", "minilm"), "cascade": ("static", "minilm")}
         alignment = aligners.get(settings.compare.embedder, (settings.compare.embedder,))
         packages += [p for e in alignment for p in RUNTIME_MODULES.get(e, ())]
-        # storyline.compare: scikit-learn; spaCy through spacy_runtime, so that thinc does not import torch
+        # storyline.compare (SciPy); spaCy through spacy_runtime, so that thinc does not import torch
         packages += ["storyline.compare", "storyline.compare.spacy_runtime", settings.compare.spacy_model]
     if "transformers" in packages:
         offline()

@@ -15,11 +15,11 @@ from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+from murmurhash.mrmr import hash as murmurhash3_32
 
 from ..config import ClusterOptions
 from ..models import Article
-from ..text.tokens import language_stop_words
+from ..text.tokens import english_stop_words, language_stop_words
 
 N_FEATURES = 2**20
 """Size of the hashed feature space (collisions are rare at this size and harmless for similarity)."""
@@ -35,7 +35,7 @@ _NON_WORD = re.compile(r"\W+")
 _NOT_NAMES = frozenset(
     w.capitalize()
     for w in [
-        *ENGLISH_STOP_WORDS,
+        *english_stop_words(),
         *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
         *("january", "february", "march", "april", "may", "june", "july", "august", "september", "october"),
         *("november", "december", "mr", "mrs", "ms", "dr", "said", "says", "according"),
@@ -59,14 +59,47 @@ def _entity_tokens(text: str) -> str:
     return " ".join("ent_" + _NON_WORD.sub("_", phrase) for phrase in entity_phrases(text))
 
 
+class TokenHasher:
+    """Counts of the tokens of each text in ``N_FEATURES`` hashed columns: the matrix scikit-learn's
+    ``HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, token_pattern=..., lowercase=...,
+    stop_words=...)`` gives (MurmurHash3 of the UTF-8 token, seed 0; column ``|hash| % N_FEATURES``), without
+    importing scikit-learn (~1 CPU s of every digest's start-up). ``tests/test_cluster.py`` checks it against
+    scikit-learn on real articles, so stored hashed counts keep their meaning."""
+
+    def __init__(self, token_pattern: str, stop_words: frozenset[str] = frozenset(), lowercase: bool = True) -> None:
+        self.tokens = re.compile(token_pattern).findall
+        self.stop_words = stop_words
+        self.lowercase = lowercase
+        self._columns: dict[str, int] = {}
+
+    def _column(self, token: str) -> int:
+        column = self._columns.get(token)
+        if column is None:
+            h = murmurhash3_32(token)
+            column = (2**31 - 1 - (N_FEATURES - 1)) % N_FEATURES if h == -(2**31) else abs(h) % N_FEATURES
+            if len(self._columns) < 1 << 20:  # a memo of the vocabulary seen, bounded
+                self._columns[token] = column
+        return column
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """One row of token counts (float64) per text, in canonical form (sorted, summed columns)."""
+        indices: list[int] = []
+        indptr = [0]
+        stop, column = self.stop_words, self._column
+        for text in texts:
+            indices.extend(column(t) for t in self.tokens(text.lower() if self.lowercase else text) if t not in stop)
+            indptr.append(len(indices))
+        matrix = sp.csr_matrix((np.ones(len(indices)), np.asarray(indices, dtype=np.int32),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(texts), N_FEATURES))
+        matrix.sum_duplicates()
+        return matrix
+
+
 @cache
-def _word_hasher(language: str = "") -> HashingVectorizer:
+def _word_hasher(language: str = "") -> TokenHasher:
     """Word counts without English stop words, nor those of ``language`` (spaCy's list, ``text/tokens.py``)."""
     others = {w for w in language_stop_words(language) if _IS_WORD.fullmatch(w)}
-    return HashingVectorizer(
-        n_features=N_FEATURES, stop_words=sorted(ENGLISH_STOP_WORDS | others) if others else "english",
-        alternate_sign=False, norm=None, token_pattern=_WORD,
-    )
+    return TokenHasher(_WORD, english_stop_words() | others)
 
 
 def _word_counts(articles: Sequence[Article], texts: list[str]) -> sp.csr_matrix:
@@ -86,10 +119,8 @@ def _word_counts(articles: Sequence[Article], texts: list[str]) -> sp.csr_matrix
 
 
 @cache
-def _entity_hasher() -> HashingVectorizer:
-    return HashingVectorizer(
-        n_features=N_FEATURES, alternate_sign=False, norm=None, token_pattern=r"ent_\w+", lowercase=False
-    )
+def _entity_hasher() -> TokenHasher:
+    return TokenHasher(r"ent_\w+", lowercase=False)
 
 
 UNSEGMENTED = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
@@ -182,6 +213,7 @@ def sketch(vectors: sp.csr_matrix, dims: int) -> np.ndarray:
 __all__ = [
     "N_FEATURES",
     "UNSEGMENTED",
+    "TokenHasher",
     "article_text",
     "document_frequencies",
     "entity_phrases",

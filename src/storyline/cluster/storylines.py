@@ -42,10 +42,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from ..config import StorylineOptions
 from ..models import Article, Citation, Story, Storyline, SummarySentence
+from ..text.tokens import english_stop_words
 from .features import article_text, entity_phrases
 from .state_store import BlobStore
 
@@ -60,7 +59,7 @@ MAX_CANDIDATES = 20
 KEPT_TERMS = 60
 """Names and words kept per story profile (the most used in its articles): enough to compare, small to store."""
 _WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "year", "years", "new", "just", "like", "people"}
+_STOP = english_stop_words() | {"said", "says", "told", "year", "years", "new", "just", "like", "people"}
 
 
 def storyline_id(founder: str) -> str:
@@ -255,6 +254,84 @@ def similarity(state: StorylineState, story: str, others: Sequence[str], options
     return score / bar
 
 
+PAIR_FEATURES = ("names", "words", "shared_names", "gap", "overlap", "size")
+"""What ``pair_features`` measures of a story against another story (or a storyline's pooled stories): the IDF
+cosines of names and of words, log(1 + distinctive names shared), log(1 + days between them) and whether their days
+overlap (0 when either side is undated), log(1 + the smaller side's articles)."""
+
+
+def pair_features(state: StorylineState, story: str, others: Sequence[str]) -> list[float]:
+    """``PAIR_FEATURES`` of ``story`` against ``others`` (pooled: their names and words averaged, their days one
+    span): the inputs of the learned similarity, the same numbers ``similarity`` uses, as measures not rules."""
+    profile = state.profiles[story]
+    days = profile.days()
+    spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
+    gap = overlap = 0.0
+    if days is not None and spans:
+        first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+        gap = max(days[0] - last, first - days[1], 0.0)
+        overlap = float(max(days[0] - last, first - days[1]) <= 0)
+    n = len(state.profiles)
+    names = {t for sid in others for t in state.profiles[sid].names}
+    shared = sum(1 for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2))
+    size = min(max(profile.size, 1), max(sum(state.profiles[sid].size for sid in others), 1))
+    return [
+        _cosine(_weighted(state, profile.names, "n:"), _pooled(state, others, "n:")),
+        _cosine(_weighted(state, profile.words, "w:"), _pooled(state, others, "w:")),
+        math.log1p(shared), math.log1p(gap), overlap, math.log1p(size),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedSimilarity:
+    """A logistic regression over ``pair_features`` of story pairs (do two stories belong to one storyline?), linked
+    against a storyline as the ``link`` (``"mean"`` or ``"max"``) of its pairwise probabilities over its members (at
+    most ``MAX_LINKED``, the latest), or (``"pooled"``) against their pooled profile; joins at probability ``bar``.
+    No name rule, and the gap only as an outer bound (``max_gap_days``): within it the gap and the shared names are
+    features (a story sharing no name never becomes a candidate, ``_candidates``). Without dates on either side it
+    is ``similarity`` (``undated_threshold``): time is what tells two events of one kind apart, and without it only
+    near-identical coverage joins. Fitted by ``bench/fit_storylines.py``."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    bar: float = 0.5
+    link: str = "mean"
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.intercept + sum(c * x for c, x in zip(self.coef, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def __call__(self, state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
+        if state.profiles[story].days() is None or all(state.profiles[o].days() is None for o in others):
+            return similarity(state, story, others, options)  # undated: the strict rule (no time to learn from)
+        days = state.profiles[story].days()
+        spans = [d for o in others if (d := state.profiles[o].days()) is not None]
+        if days is not None and max(days[0] - max(s[1] for s in spans), min(s[0] for s in spans) - days[1]) > \
+                options.max_gap_days:
+            return 0.0  # the outer bound of a storyline's reach; within it the gap is a feature
+        members = sorted(others, key=state.order)[-MAX_LINKED:]
+        if self.link == "pooled":
+            return self.probability(pair_features(state, story, members)) / self.bar
+        probabilities = [self.probability(pair_features(state, story, [o])) for o in members]
+        fit = max(probabilities) if self.link == "max" else sum(probabilities) / len(probabilities)
+        return fit / self.bar
+
+
+MAX_LINKED = 100
+"""Members of a storyline the learned similarity links a story against (the latest): the whole of nearly every
+storyline, a bound on the cost of the longest."""
+
+LEARNED = LearnedSimilarity(coef=(4.6497, 4.5687, 2.511, -0.5656, -1.165, -4.386), intercept=1.3929, bar=0.85)
+"""The learned similarity of ``StorylineOptions.similarity = "learned"``: fitted on DUC 2003's event stories (the one
+set of dated, weeks-long topics) by ``python bench/fit_storylines.py --train "duc 2003"``; held-out figures in
+bench/RESULTS.md."""
+
+
+def configured_similarity(options: StorylineOptions) -> StorySimilarity:
+    """The similarity ``options.similarity`` names: ``LEARNED`` or the rules (``similarity``)."""
+    return LEARNED if options.similarity == "learned" else similarity
+
+
 class StorySimilarity(Protocol):
     """How well a story fits a storyline, 1.0 being the bar to join and 0 meaning a rule forbids it (``similarity``
     is the one used; benchmarks pass others to measure new evidence in the same incremental path)."""
@@ -276,9 +353,11 @@ def _candidates(state: StorylineState, story: str) -> list[str]:
 
 
 def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
-                      options: StorylineOptions, score: StorySimilarity = similarity) -> set[str]:
+                      options: StorylineOptions, score: StorySimilarity | None = None) -> set[str]:
     """Bring ``state`` up to date with the changed stories ``profiles`` and the stories ``gone`` (merged into
-    others or emptied); returns the storylines whose members changed or whose stories changed."""
+    others or emptied); returns the storylines whose members changed or whose stories changed. ``score`` replaces
+    the configured similarity (``configured_similarity``; benchmarks measure others in the same path)."""
+    score = score or configured_similarity(options)
     touched: set[str] = set()
     for sid in gone:
         if sid in state.storyline_of:
@@ -408,7 +487,7 @@ def shown_and_gone(state: StorylineState, lines: Iterable[str],
 
 
 def group_stories(stories: Sequence[Story], articles: Sequence[Article], options: StorylineOptions,
-                  score: StorySimilarity = similarity) -> list[list[str]]:
+                  score: StorySimilarity | None = None) -> list[list[str]]:
     """Batch helper (benchmarks, tests): every story's storyline as groups of story ids, singletons included."""
     by_id = {a.id: a for a in articles}
     state = StorylineState()
@@ -420,10 +499,15 @@ def group_stories(stories: Sequence[Story], articles: Sequence[Article], options
 __all__ = [
     "ARCHIVE_PREFIX",
     "BLOB_KEY",
+    "LEARNED",
+    "PAIR_FEATURES",
+    "LearnedSimilarity",
     "StoryProfile",
     "StorySimilarity",
     "StorylineState",
+    "configured_similarity",
     "group_stories",
+    "pair_features",
     "restore",
     "retire",
     "shown_and_gone",

@@ -24,8 +24,17 @@ from ..models import (
 )
 from ..text.dates import DateMention, find_dates
 from .align import Unit, content_stems, other_languages, split_units, unit_similarity
-from .claims import UnitFacts, agreed_facts, cite_summary, find_conflicts, link_units, unique_units, unit_of
-from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions
+from .claims import (
+    UnitFacts,
+    agreed_facts,
+    cite_summary,
+    find_conflicts,
+    link_units,
+    unaligned,
+    unique_units,
+    unit_of,
+)
+from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions, opening_dateline
 from .nlp import annotate, model_sentences, pipeline_for
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
@@ -62,13 +71,14 @@ def compare_story(
     first = [i for i, s in enumerate(sentences)
              if any(s.article_id == a and s.start <= start < s.end for a, start in cited)]  # fmt: skip
     chosen = model_sentences(texts, [s.index for s in sentences], first, options.model_sentences)
-    docs = _annotate(articles, texts, chosen, options)
+    docs, covered = _annotate(articles, texts, chosen, options)
     mentions: list[Mention] = []
-    for sentence, doc in zip(sentences, docs, strict=True):
+    for i, (sentence, doc) in enumerate(zip(sentences, docs, strict=True)):
         if doc is not None:
             mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
-    unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences)
-              if i not in chosen and docs[i] is not None]
+        elif sentence.start == 0 and i in covered:
+            mentions.extend(opening_dateline(sentence.text, sentence.article_id))
+    unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences) if i not in chosen and i in covered]
     mentions += mentions_by_name(mentions, unread)
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
@@ -87,14 +97,17 @@ def compare_story(
     dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
     stems = [content_stems(u.text, u.language) for u in units]
-    by_id = {a.id: a for a in articles}
-    facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
-             for unit in units]  # fmt: skip
-    counted = [any(q.counts for q in f.quantities) for f in facts]
-    score, cosine = unit_similarity(units, options, stems, counted)
-    other = other_languages(units, cross_lingual_model(options.cross_lingual))
-    alignment = link_units(units, score, cosine, options, stems, other)
-    conflicts = find_conflicts(alignment, facts, options)
+    if len(articles) > 1:
+        by_id = {a.id: a for a in articles}
+        facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
+                 for unit in units]  # fmt: skip
+        counted = [any(q.counts for q in f.quantities) for f in facts]
+        score, cosine = unit_similarity(units, options, stems, counted)
+        other = other_languages(units, cross_lingual_model(options.cross_lingual))
+        alignment = link_units(units, score, cosine, options, stems, other)
+        conflicts = find_conflicts(alignment, facts, options)
+    else:  # one article (most stories of a stream): no other article to agree with or contradict, nothing to score
+        alignment, conflicts = unaligned(units, stems), []
     conflicts += speaker_conflicts(quotes, {e.name for e in entities if e.type == "person"})
     first = [i for i in (unit_of(units, s.citations[0]) for s in summary if s.citations) if i is not None]
     agreed = agreed_facts(alignment, first)
@@ -112,10 +125,10 @@ def compare_story(
 
 
 def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int],
-              options: CompareOptions) -> list[Any]:
+              options: CompareOptions) -> tuple[list[Any], set[int]]:
     """spaCy docs of the sentences ``texts`` of ``articles`` (in order), each article's through its language's
-    pipeline (``nlp.pipeline_for``; ``chosen``: the sentences the model reads, see ``nlp.model_sentences``); None for
-    the sentences of an article whose language has none."""
+    pipeline (``nlp.pipeline_for``; ``chosen``: the sentences the model reads, see ``nlp.model_sentences``; None for
+    the others), and the positions of the sentences whose article's language has a pipeline."""
     by_pipeline: dict[str | None, list[int]] = {}
     position = 0
     for article in articles:
@@ -123,12 +136,14 @@ def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int
         by_pipeline.setdefault(package, []).extend(range(position, position + len(article.sentences)))
         position += len(article.sentences)
     docs: list[Any] = [None] * len(texts)
+    covered: set[int] = set()
     for package, positions in by_pipeline.items():
         if package is not None:
+            covered.update(positions)
             picked = {j for j, i in enumerate(positions) if i in chosen}
             for i, doc in zip(positions, annotate([texts[i] for i in positions], package, chosen=picked), strict=True):
                 docs[i] = doc
-    return docs
+    return docs, covered
 
 
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -72,18 +73,24 @@ def is_english(language: str) -> bool:
 
 
 def other_languages(units: Sequence[Unit], model: str | None) -> OtherLanguages | None:
-    """The pairs of ``units`` the English rules cannot judge, scored by the cross-lingual ``model``; None when every
-    unit is English. Without a model such a pair never agrees."""
+    """The pairs of ``units`` of different articles the English rules cannot judge, scored by the cross-lingual
+    ``model``; None when every unit is English. Without a model such a pair never agrees. Only the units of such a
+    pair are encoded: a one-article story in another language encodes nothing (pairs within one article are never
+    compared)."""
     english = np.array([is_english(u.language) for u in units], dtype=bool)
     if english.all():
         return None
-    pairs = ~(english[:, None] & english[None, :])
+    pairs = ~(english[:, None] & english[None, :]) & _other_articles(units)
+    cosine = np.zeros(pairs.shape, dtype=np.float32)
     if model is None:
-        return OtherLanguages(pairs, np.zeros(pairs.shape, dtype=np.float32), 1.0)
+        return OtherLanguages(pairs, cosine, 1.0)
     from ..embed import encode
 
-    vectors = encode(model, [u.text for u in units])
-    cosine = np.where(pairs, vectors @ vectors.T, 0.0).astype(np.float32)
+    paired = np.flatnonzero(pairs.any(axis=1))
+    if paired.size:
+        vectors = encode(model, [units[int(i)].text for i in paired])
+        cosine[np.ix_(paired, paired)] = vectors @ vectors.T
+        cosine[~pairs] = 0.0
     return OtherLanguages(pairs, cosine, CROSS_LINGUAL_AGREE[model])
 
 
@@ -158,10 +165,12 @@ _NOT_A_FACT = re.compile(
 """Words of datelines and timestamps ("Tuesday, June 2, 2009", "21 July 2013 Last updated at 11:11 GMT")."""
 
 
+@lru_cache(maxsize=1 << 14)
 def states_fact(text: str, language: str = "") -> bool:
     """Whether a unit can state a fact: two or more words besides figures and date, time and byline words. A
     dateline or timestamp is not a statement, even when two articles print the same date (bench/labels/
-    compare_agree.json: 37 of 350 judged pairs were such lines; at today's scores most of them were "agreed")."""
+    compare_agree.json: 37 of 350 judged pairs were such lines; at today's scores most of them were "agreed").
+    Cached: the alignment, the unique statements and the conflict rules all ask it of the same units."""
     letters = r"[A-Za-z]+" if is_english(language) else r"[^\W\d_]+"  # words of any script outside English
     words = [w for w in re.findall(letters, text) if len(w) > 1 and not _NOT_A_FACT.fullmatch(w)]
     return len(words) >= 2

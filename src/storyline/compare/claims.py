@@ -84,6 +84,13 @@ def link_units(
     return Alignment(units, score, cosine, agreement, linked, stems)
 
 
+def unaligned(units: list[Unit], stems: list[frozenset[str]]) -> Alignment:
+    """The alignment of units no pair of which can link (one article's: only pairs of different articles are
+    scored), without scoring any pair: what :func:`link_units` decides for them, for none of its cost."""
+    zeros = np.zeros((len(units), len(units)), dtype=np.float32)
+    return Alignment(units, zeros, zeros, zeros, zeros.astype(bool), stems)
+
+
 @dataclass(slots=True)
 class AgreedFact:
     """A fact two or more articles state: the claim shown under "Agreed" and the units it is made of."""
@@ -260,24 +267,53 @@ _TALLIES = frozenset({"dead", "injured", "hospitalized", "missing", "arrested", 
 """Counts that grow while a story unfolds: reports of different days give different figures without conflict."""
 
 
-def _same_setting(a: Unit, fa: UnitFacts, b: Unit, fb: UnitFacts) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """What :func:`_same_setting` and the date rules read of one unit, computed once per unit (not per pair)."""
+
+    statement: bool
+    """A statement (not a dateline) whose subject is not a pronoun."""
+    places: frozenset[str]
+    years: frozenset[str]
+    periods: frozenset[str]
+    cumulative: bool
+    event_dates: tuple[DateMention, ...]
+    """The dates it gives to what happened (:func:`_event_dates`)."""
+    reported: bool
+    """One of its dates is the day something was said ("police said Saturday")."""
+
+
+def _setting(unit: Unit, facts: UnitFacts) -> _Setting:
+    """The per-unit half of the conflict rules: what the pair rules compare."""
+    statement = states_fact(unit.text, unit.language) and not _PRONOUN_SUBJECT.match(unit.text)
+    reported = [bool(_REPORTED.search(unit.text[: d.start - unit.start])) for d in facts.dates]
+    return _Setting(
+        statement=statement,
+        places=facts.places,
+        years=_years(facts),
+        periods=_periods(unit.text),
+        cumulative=bool(_CUMULATIVE.search(unit.text)),
+        event_dates=tuple(d for d, said in zip(facts.dates, reported, strict=True) if not said),
+        reported=any(reported),
+    )
+
+
+def _same_setting(a: _Setting, b: _Setting) -> bool:
     """Whether the figures of two units can be about the same subject at the same time: both are statements (not
-    datelines or "Updated: … 20:09 IST"); when both name places, the places of one are all named by the other
-    ("32 dead in Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same game period
-    ("third quarter" vs "fourth quarter"); and both or neither a
-    running total ("in their five operations so far … 923 rounds" is not one operation's "300 rounds")."""
-    if not (states_fact(a.text, a.language) and states_fact(b.text, b.language)):
+    datelines or "Updated: … 20:09 IST") whose subject is not a pronoun ("He finished with 269 yards": whose figure
+    it is stays in the article); when both name places, the places of one are all named by the other ("32 dead in
+    Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same game period ("third
+    quarter" vs "fourth quarter"); and both or neither a running total ("in their five operations so far … 923
+    rounds" is not one operation's "300 rounds")."""
+    if not (a.statement and b.statement):
         return False
-    if _PRONOUN_SUBJECT.match(a.text) or _PRONOUN_SUBJECT.match(b.text):
-        return False  # "He finished with 269 yards": whose figure it is stays in the article
-    if fa.places and fb.places and not (fa.places <= fb.places or fb.places <= fa.places):
+    if a.places and b.places and not (a.places <= b.places or b.places <= a.places):
         return False
-    if _years(fa) != _years(fb):
+    if a.years != b.years:
         return False
-    periods_a, periods_b = _periods(a.text), _periods(b.text)
-    if periods_a and periods_b and not periods_a & periods_b:
+    if a.periods and b.periods and not a.periods & b.periods:
         return False
-    return bool(_CUMULATIVE.search(a.text)) == bool(_CUMULATIVE.search(b.text))
+    return a.cumulative == b.cumulative
 
 
 _CUMULATIVE = re.compile(
@@ -300,11 +336,6 @@ def _periods(text: str) -> frozenset[str]:
     return frozenset(f"{m.group(1).lower()} {m.group(2).lower()}" for m in _PERIOD.finditer(text))
 
 
-def _event_dates(unit: Unit, facts: UnitFacts) -> list[DateMention]:
-    """The dates a unit gives to what happened (not the day something was said: "police said Monday")."""
-    return [d for d in facts.dates if not _REPORTED.search(unit.text[: d.start - unit.start])]
-
-
 def _years(facts: UnitFacts) -> frozenset[str]:
     return frozenset(d.date[:4] for d in facts.dates if d.date and d.anchor is None)
 
@@ -320,19 +351,32 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
     close = alignment.linked | (alignment.score >= options.conflict)
     # Figures that say what they count ("12 injured", "14 hurt") are compared in less close units too.
     candidates = close | (alignment.score >= options.conflict_counted) if counted else close
+    settings: dict[int, _Setting] = {}
+
+    def setting(k: int) -> _Setting:
+        if k not in settings:
+            settings[k] = _setting(units[k], facts[k])
+        return settings[k]
+
+    # Only pairs of different articles that can conflict meet: both give figures, or (close ones) one date each.
+    figures_each = np.array([bool(f.quantities) for f in facts], dtype=bool)
+    one_date = np.array([len(f.dates) == 1 for f in facts], dtype=bool)
+    articles = np.array([u.article_id for u in units])
+    candidates = candidates & (articles[:, None] != articles[None, :]) & (
+        (figures_each[:, None] & figures_each[None, :]) | (close & one_date[:, None] & one_date[None, :]))
     for i, j in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
         a, b = units[i], units[j]
         fa, fb = facts[i], facts[j]
-        common = stems[i] & stems[j]
-        if a.article_id == b.article_id or len(common) < options.conflict_shared:
+        near = bool(close[i, j])
+        if len(stems[i] & stems[j]) < options.conflict_shared:
             continue
-        if counted and not _same_setting(a, fa, b, fb):
+        sa, sb = setting(i), setting(j)
+        if counted and not _same_setting(sa, sb):
             continue
-        days_a, days_b = _event_dates(a, fa), _event_dates(b, fb)
+        days_a, days_b = sa.event_dates, sb.event_dates
         same_day = any(_comparable(x, y) for x in days_a for y in days_b)
         # figures of two different stated days are two readings, not a conflict (the dates may conflict, below)
         figures = not (counted and days_a and days_b and not same_day)
-        near = bool(close[i, j])
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
         for qa, holder in zip(fa.quantities if figures else (), fa.holders, strict=False):
             if counted and other_day and qa.counts in _TALLIES:
@@ -365,9 +409,7 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         # A dateline or a sentence naming several days is not one dated fact.
         one_date_each = len(fa.dates) == 1 and len(fb.dates) == 1
         statements = min(len(a.text.split()), len(b.text.split())) >= options.min_unique_words
-        reported = any(_REPORTED.search(a.text[: d.start - a.start]) for d in fa.dates) or any(
-            _REPORTED.search(b.text[: d.start - b.start]) for d in fb.dates
-        )  # "police said Saturday" dates the report, not the event
+        reported = sa.reported or sb.reported  # "police said Saturday" dates the report, not the event
         same_event = one_date_each and (not counted or _same_event(a, fa.dates[0], b, fb.dates[0]))
         # "voted on Monday" and "overtopped its banks on August 4th" date two events
         conflict = _date_conflict(fa.dates, fb.dates) if same_event and statements and not reported else None

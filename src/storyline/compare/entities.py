@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..models import Entity
 
@@ -54,8 +55,10 @@ _KNOWN_ALIASES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 14)
 def fold(text: str) -> str:
-    """Lower case without accents, dots or possessive endings: the form names are compared in."""
+    """Lower case without accents, dots or possessive endings: the form names are compared in (cached: entity
+    merging and speaker matching fold the same names many times)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"['’]s?$", "", text.strip())
@@ -238,10 +241,16 @@ def mentions_in_doc(doc: object, article_id: str, offset: int) -> list[Mention]:
         dateline = ent.start_char == 0 and ent.text.isupper() and bool(_DATELINE_END.match(text, ent.end_char))
         found.append(Mention(article_id, offset + ent.start_char, offset + ent.end_char, ent.text,
                              "place" if dateline else kind, dateline))
-    opening = _DATELINE.match(text) if offset == 0 else None
-    if opening and not any(m.start == 0 for m in found):  # the model missed the dateline that opens the article
-        found.insert(0, Mention(article_id, 0, opening.end(1), opening.group(1), "place", True))
+    if offset == 0 and not any(m.start == 0 for m in found):  # the model missed the dateline that opens the article
+        found[:0] = opening_dateline(text, article_id)
     return found
+
+
+def opening_dateline(text: str, article_id: str) -> list[Mention]:
+    """The place of the dateline that opens an article (``text``: its first sentence), if it has one, as a mention:
+    read by form whether or not the model read the sentence."""
+    opening = _DATELINE.match(text)
+    return [Mention(article_id, 0, opening.end(1), opening.group(1), "place", True)] if opening else []
 
 
 _DATELINE_END = re.compile(r"\s*(?:\([^()\n]{1,60}\)\s*)?[—–-]")

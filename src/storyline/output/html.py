@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .story_view import coverage_svg, timeline_axis, unique_by_outlet
+from .story_view import counted, coverage_svg, label_unnamed, timeline_axis, unique_by_outlet
 from .times import time_tag
 
 
@@ -40,11 +40,12 @@ def _environment() -> Environment:
     env.filters["coverage_svg"] = coverage_svg  # the same layout as the web's story page (story_view.py)
     env.filters["timeline_axis"] = timeline_axis
     env.filters["unique_by_outlet"] = unique_by_outlet
+    env.filters["counted"] = counted
     return env
 
 
 def render_html(data: dict[str, Any], title: str = "storyline report") -> str:
-    articles = {a["id"]: a for a in data["articles"]}
+    articles = label_unnamed(data["articles"])
 
     def cite(citation: dict[str, Any]) -> dict[str, Any]:
         text = articles[citation["article_id"]]["text"]

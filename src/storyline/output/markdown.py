@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .story_view import timeline_axis
+from .story_view import counted, label_unnamed, timeline_axis
 from .times import parse_time, utc_label
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ENTITY_TABLE = str.maketrans(_ENTITIES)
 
 
 def _escape(value: object) -> str:
@@ -21,7 +22,7 @@ def _escape(value: object) -> str:
     comes from an input goes through here or ``_code``.
     """
     text = " ".join(str(value).split())
-    text = "".join(_ENTITIES.get(ch, ch) for ch in text)
+    text = text.translate(_ENTITY_TABLE)
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
@@ -66,7 +67,8 @@ def _compare_sections(story: dict[str, Any], articles: dict[str, Any]) -> list[s
         lines += ["", "**Entities**", ""]
         for e in story["entities"]:
             aliases = f" (also {_escape(', '.join(e['aliases']))})" if e["aliases"] else ""
-            lines.append(f"- {_escape(e['name'])}{aliases} — {_escape(e['type'])}, {len(e['article_ids'])} articles")
+            articles_named = counted(len(e["article_ids"]), "article")
+            lines.append(f"- {_escape(e['name'])}{aliases} — {_escape(e['type'])}, {articles_named}")
     if story.get("timeline"):
         axis = timeline_axis(story["timeline"])
         lines += ["", "**Timeline**", ""]
@@ -131,7 +133,8 @@ def _storylines(data: dict[str, Any]) -> list[str]:
     for line in storylines:
         span = " – ".join(v[:10] for v in dict.fromkeys((line["first_published"], line["last_published"])) if v)
         lines += [f"### {_escape(line['headline'])}", "",
-                  f"{_code(line['id'])} · {len(line['story_ids'])} stories" + (f" · {span}" if span else ""), ""]
+                  f"{_code(line['id'])} · {counted(len(line['story_ids']), 'story', 'stories')}"
+                  + (f" · {span}" if span else ""), ""]
         for sid in line["story_ids"]:
             lines.append(f"1. {_escape(headlines.get(sid, sid))} ({_code(sid)})")
         if line["summary"]:
@@ -145,19 +148,19 @@ def _storylines(data: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(data: dict[str, Any]) -> str:
-    articles = {a["id"]: a for a in data["articles"]}
+    articles = label_unnamed(data["articles"])
     stats = data["stats"]
     lines = [
         "# Stories",
         "",
-        f"{stats['stories']} stories from {stats['articles']} articles "
-        f"({stats['duplicates']} duplicates, {stats['rejected']} rejected inputs).",
+        f"{counted(stats['stories'], 'story', 'stories')} from {counted(stats['articles'], 'article')} "
+        f"({counted(stats['duplicates'], 'duplicate')}, {counted(stats['rejected'], 'rejected input')}).",
         "",
     ]
     lines += _storylines(data)
     for story in data["stories"]:
         count = len(story["article_ids"])
-        lines += [f"## {_escape(story['headline'])}", "", f"{_code(story['id'])} · {count} articles", ""]
+        lines += [f"## {_escape(story['headline'])}", "", f"{_code(story['id'])} · {counted(count, 'article')}", ""]
         for sentence in story["summary"]:
             sources = ", ".join(
                 f"{_source(articles, c['article_id'])} \\[{c['start']}:{c['end']}\\]" for c in sentence["citations"]

@@ -14,15 +14,41 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..models import UNKNOWN_SOURCE
 from ..text.dates import first_day
 from .times import parse_time
 
-__all__ = ["UNIQUE_SHOWN", "coverage_svg", "timeline_axis", "unique_by_outlet"]
+__all__ = ["UNIQUE_SHOWN", "counted", "coverage_svg", "label_unnamed", "source_labels", "timeline_axis",
+           "unique_by_outlet"]
 
 UNIQUE_SHOWN = 3
 """Facts only one source reports, shown per outlet before "show all" (the list keeps the comparison's order)."""
 
 _W, _H, _TOP = 300, 60, 4  # viewBox: bars fill it, the page scales it to its column (works at 390 px)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``"1 story"``, ``"2 stories"``: a count with its noun in the right number (``plural`` defaults to noun+s)."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def source_labels(articles: list[dict[str, Any]], key: str = "source") -> dict[str, str]:
+    """How a page names each article's outlet (``article[key]``), by article id: an article with no outlet is
+    ``"unknown source N"`` (N counts those articles in the given order) when there are several, so two unnamed
+    articles cited side by side stay two sources a reader can tell apart and the list of sources says which is which.
+    Named outlets keep their name; the data itself is not changed."""
+    unnamed = [article["id"] for article in articles if article.get(key) in (None, UNKNOWN_SOURCE)]
+    labels = {article["id"]: str(article.get(key) or UNKNOWN_SOURCE) for article in articles}
+    if len(unnamed) > 1:
+        labels.update({article_id: f"{UNKNOWN_SOURCE} {n}" for n, article_id in enumerate(unnamed, 1)})
+    return labels
+
+
+def label_unnamed(articles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The report's articles by id, each ``source`` shown as :func:`source_labels` names it (copies: the
+    ``stories.json`` data keeps ``"unknown source"``)."""
+    labels = source_labels(articles)
+    return {article["id"]: {**article, "source": labels[article["id"]]} for article in articles}
 
 
 def _label(when: datetime, width_hours: float) -> str:

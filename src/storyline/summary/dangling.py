@@ -5,6 +5,8 @@ another sentence, and a piece of a sentence the splitter cut in two ('on Tuesday
 from __future__ import annotations
 
 import re
+from collections.abc import Set
+from dataclasses import dataclass
 
 _OPENER = re.compile(
     r"""^['"“‘]?\s*(?:
@@ -47,3 +49,54 @@ def is_dangling(text: str) -> bool:
         return True
     first_word = stripped.lstrip("\"“‘'([").split(maxsplit=1)[:1]
     return bool(first_word) and first_word[0].islower()  # 'on Tuesday, ...', not 'iPhone sales ...'
+
+
+# Surname-only references ('Whitlock said ...' after 'Fire Chief Dana Whitlock' earlier in the article): the reader of
+# the summary meets 'Whitlock' without the sentence that says who that is.
+_CAPITAL = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?\b")
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s+$")
+_WORD_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:&|[A-Z][a-z])")
+_NOT_A_FIRST_NAME = frozenset(
+    "a an the in on at of for to from by with and or but as after before when while if this that these those his her "
+    "their its our my your mr mrs ms miss dr sir".split()
+)
+"""Capitalized words before a surname that do not name the person (sentence openers and honorifics: 'Dr. Okafor'
+still needs 'Samuel Okafor')."""
+
+
+@dataclass(frozen=True, slots=True)
+class NameUse:
+    """The people one sentence names: in full (a capitalized word before the surname: 'Dana Whitlock', 'Chief
+    Whitlock') and by surname alone where its article named them in full earlier ('Whitlock said ...')."""
+
+    full: frozenset[str]
+    bare: frozenset[str]
+
+
+def _named_before(word: str, text: str) -> bool:
+    """True when ``text`` names ``word`` in full: a capitalized word other than an opener or honorific before it."""
+    for m in re.finditer(rf"\b([A-Z][a-z]+)\.?\s+{re.escape(word)}\b", text):
+        if m.group(1).lower() not in _NOT_A_FIRST_NAME:
+            return True
+    return False
+
+
+def name_uses(text: str, before: str, common: Set[str]) -> NameUse:
+    """Which surnames sentence ``text`` names in full and which alone, given its article's text ``before`` it.
+
+    A bare surname counts only when ``before`` names it in full and the story never uses the word in lower case
+    (``common``: the story's lower-case words, so 'Police are ...' after 'Millbrook Police' is not a name), and
+    when it is not the start of a longer name ('Calder & Finch', 'Whitlock Street').
+    """
+    full: set[str] = set()
+    bare: set[str] = set()
+    for m in _CAPITAL.finditer(text):
+        word = m.group(0)
+        if word.lower() in common or len(word) < 3:
+            continue
+        previous = _WORD_BEFORE.search(text, 0, m.start())
+        if previous and previous.group(1)[0].isupper() and previous.group(1).lower() not in _NOT_A_FIRST_NAME:
+            full.add(word)
+        elif not _WORD_AFTER.match(text[m.end():]) and _named_before(word, before):
+            bare.add(word)
+    return NameUse(frozenset(full), frozenset(bare - full))

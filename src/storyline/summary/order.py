@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .dangling import NameUse
 from .index import StorySentences
 
 
-def chronological(index: StorySentences, chosen: Sequence[int]) -> list[int]:
+def chronological(
+    index: StorySentences, chosen: Sequence[int], names: Sequence[NameUse] | None = None
+) -> list[int]:
     """``chosen`` sorted by publication day of the article, then relative position, then article order.
 
     A sentence that dangles stays right after the sentence it leans on, because both come from one article
-    and keep their order there.
+    and keep their order there. With ``names`` (``select.story_name_uses``), a sentence that names someone by
+    surname alone comes after the first sentence that names them in full.
     """
 
     def key(i: int) -> tuple[float, float, int, int]:
@@ -35,4 +39,22 @@ def chronological(index: StorySentences, chosen: Sequence[int]) -> list[int]:
                  and index.position[j] == index.position[current] + 1),
                 None,
             )
-    return result
+    return result if names is None else _after_introductions(result, names)
+
+
+def _after_introductions(order: list[int], names: Sequence[NameUse]) -> list[int]:
+    """``order`` with each sentence that uses a bare surname moved after the first one naming that person in full."""
+    result: list[int] = []
+    waiting: list[int] = []
+    introduced: set[str] = set()
+    for i in order:
+        if not names[i].bare <= introduced:
+            waiting.append(i)
+            continue
+        result.append(i)
+        introduced |= names[i].full
+        for j in [j for j in waiting if names[j].bare <= introduced]:
+            waiting.remove(j)
+            result.append(j)
+            introduced |= names[j].full
+    return result + waiting

@@ -2,13 +2,15 @@
 
 Greedy budgeted coverage: each step takes the candidate whose not-yet-covered corroborated concepts, per word,
 times its support/centrality/lead prior, is highest; near-repeats of chosen sentences are skipped and a
-sentence that dangles ('However, ...', 'He added ...') is only taken right after the sentence it leans on. In a
-story of 2-3 articles a chosen sentence that an earlier choice cites as its support is a repeat: it is dropped and
-the summary chosen again (``choose_and_cite``).
+sentence that dangles ('However, ...', 'He added ...') is only taken right after the sentence it leans on, and one
+that names someone by surname alone ('Whitlock said ...') only after one that names them in full. A chosen sentence
+that an earlier choice cites as its support is a repeat: it is dropped and the summary chosen again
+(``choose_and_cite``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -17,7 +19,7 @@ import numpy as np
 from ..config import SummaryOptions
 from ..models import Article, Citation, SummarySentence
 from .attribution import cite_all
-from .dangling import is_dangling
+from .dangling import NameUse, is_dangling, name_uses
 from .index import StorySentences, index_story
 from .order import chronological
 from .scoring import Concept, SentenceScores, score_sentences
@@ -57,12 +59,25 @@ is a whole thought rather than a short aside carry more (hand labels: 91 % of ju
 ``choose_and_cite``'s repeat check (bench/RESULTS.md, issue 20)."""
 
 REPEAT_ROUNDS = 2
-"""How many times ``choose_and_cite`` drops repeats from a small story's summary and chooses again."""
+"""How many times ``choose_and_cite`` drops repeats from a summary and chooses again."""
 
 
 def prior_weights(index: StorySentences) -> PriorWeights:
     """``SMALL_PRIOR`` for a story of 2-3 articles (or one), else ``PRIOR``."""
     return SMALL_PRIOR if len(index.articles) <= SMALL_STORY_ARTICLES else PRIOR
+
+
+def story_name_uses(index: StorySentences) -> list[NameUse]:
+    """``name_uses`` of every candidate: the surnames it names in full, and those it uses alone that its article named
+    in full before it."""
+    common = {w for article in index.articles for w in _LOWER_WORD.findall(article.text)}
+    return [
+        name_uses(s.text, index.articles[int(index.owner[i])].text[: s.start], common)
+        for i, s in enumerate(index.sentences)
+    ]
+
+
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 
 
 def prior(scores: SentenceScores, i: int, weights: PriorWeights | None = None) -> float:
@@ -85,12 +100,14 @@ def select_sentences(
     eligible: np.ndarray | None = None,
     avoid: np.ndarray | None = None,
     weights: PriorWeights | None = None,
+    names: list[NameUse] | None = None,
 ) -> list[int]:
     """Greedy budgeted choice of candidates (positions in ``index``), in order of choice.
 
     ``covered`` concepts (already said) earn nothing; only ``eligible`` candidates may be chosen (all when
     ``None``); ``avoid`` vectors (sentences already said) count as chosen for the redundancy check. ``weights``
-    defaults to ``prior_weights(index)``.
+    defaults to ``prior_weights(index)``; ``names`` to ``story_name_uses(index)`` (a candidate that names someone by
+    surname alone is taken only once a chosen sentence names them in full).
     """
     n = len(index)
     allowed = np.ones(n, dtype=bool) if eligible is None else eligible.copy()
@@ -99,6 +116,9 @@ def select_sentences(
     avoid_sims = (index.vectors @ avoid.T).max(axis=1) if avoid is not None and len(avoid) else np.zeros(n)
     allowed &= avoid_sims < options.redundancy
     dangling = np.array([is_dangling(s.text) for s in index.sentences], dtype=bool)
+    uses = names if names is not None else story_name_uses(index)
+    bare = np.array([bool(u.bare) for u in uses], dtype=bool)
+    named: set[str] = set()  # surnames a chosen sentence names in full
     chosen: list[int] = []
     chosen_set: set[tuple[str, int]] = set()
     open_weight = scores.weight_vector.copy()  # weight of each concept not yet covered
@@ -115,6 +135,9 @@ def select_sentences(
         for i in np.flatnonzero(fits & dangling):
             if (index.sentences[i].article_id, int(index.position[i]) - 1) not in chosen_set:
                 fits[i] = False
+        for i in np.flatnonzero(fits & bare):  # 'Whitlock said ...' only once 'Dana Whitlock' is in the summary
+            if not uses[i].bare <= named:
+                fits[i] = False
         gain = scores.incidence @ open_weight  # fixed column order: the same floats in every process
         fits &= gain > 0.0
         if not fits.any():
@@ -125,6 +148,7 @@ def select_sentences(
         chosen_set.add((index.sentences[best].article_id, int(index.position[best])))
         row = scores.incidence.indices[scores.incidence.indptr[best] : scores.incidence.indptr[best + 1]]
         open_weight[row] = 0.0
+        named |= uses[best].full
         used += int(index.words[best])
         allowed[best] = False
         allowed &= scores.similarity[best] < options.redundancy
@@ -132,28 +156,34 @@ def select_sentences(
 
 
 def choose_and_cite(
-    index: StorySentences, scores: SentenceScores, options: SummaryOptions
+    index: StorySentences,
+    scores: SentenceScores,
+    options: SummaryOptions,
+    *,
+    names: list[NameUse] | None = None,
+    repeat_rounds: int = REPEAT_ROUNDS,
 ) -> tuple[list[int], list[list[Citation]]]:
     """The chosen candidates in summary order (``chronological``) and their citations.
 
-    In a story of 2-3 articles, a chosen sentence that an earlier-chosen one cites as its support states the same
-    fact again (two outlets' leads): it is dropped and the summary chosen again without it, at most
-    ``REPEAT_ROUNDS`` times. The verifier's citations see such restatements; the static cosine of the redundancy
-    check does not (hand labels: 9 of 30 ECB+ small summaries held one, bench/RESULTS.md, issue 20).
+    A chosen sentence that an earlier-chosen one cites as its support states the same fact again (two outlets'
+    leads): it is dropped and the summary chosen again without it, at most ``repeat_rounds`` times, in stories of
+    every size. The verifier's citations see such restatements; the static cosine of the redundancy check does not
+    (hand labels: 9 of 30 ECB+ small summaries held one, bench/RESULTS.md, issue 20). ``names`` defaults to
+    ``story_name_uses(index)``.
     """
     eligible = np.ones(len(index), dtype=bool)
     encoded: dict[int, np.ndarray] = {}
-    chosen = select_sentences(index, scores, options)
+    names = story_name_uses(index) if names is None else names
+    chosen = select_sentences(index, scores, options, names=names)
     citations = cite_all(index, chosen, options, encoded)
-    rounds = REPEAT_ROUNDS if prior_weights(index) is SMALL_PRIOR else 0
-    for _ in range(rounds):
+    for _ in range(repeat_rounds):
         repeats = _restated(index, chosen, citations)
         if not repeats:
             break
         eligible[repeats] = False
-        chosen = select_sentences(index, scores, options, eligible=eligible)
+        chosen = select_sentences(index, scores, options, eligible=eligible, names=names)
         citations = cite_all(index, chosen, options, encoded)
-    order = chronological(index, chosen)
+    order = chronological(index, chosen, names)
     by_position = dict(zip(chosen, citations, strict=True))
     return order, [by_position[i] for i in order]
 

@@ -18,7 +18,7 @@ from .attribution import cite_all
 from .index import index_story
 from .order import chronological
 from .scoring import Concept, concepts_of, score_sentences
-from .select import select_sentences
+from .select import select_sentences, story_name_uses
 from .terms import sentence_terms
 from .vectors import embed_texts
 
@@ -71,8 +71,11 @@ def summarize_update(
     for sentence in previous_summary:
         covered |= concepts_of(sentence_terms(sentence.text, sentence.language))
     avoid = embed_texts([s.text for s in previous_summary], options.embedder) if previous_summary else None
+    names = story_name_uses(index)
     chosen = chronological(
-        index, select_sentences(index, scores, options, covered=covered, eligible=eligible, avoid=avoid)
+        index,
+        select_sentences(index, scores, options, covered=covered, eligible=eligible, avoid=avoid, names=names),
+        names,
     )
     citations = cite_all(index, chosen, options)
     summary = [SummarySentence(index.sentences[i].text, c) for i, c in zip(chosen, citations, strict=True)]

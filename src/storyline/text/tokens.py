@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from pathlib import Path
 
 # Reporting verbs carry no facts of their own (added to scikit-learn's English stop words).
 REPORTING_WORDS = frozenset(["said", "says", "say", "told", "according", "reported", "report", "reports"])
@@ -57,16 +58,45 @@ def word_runs(text: str) -> list[str]:
 
 @cache
 def stop_words(filler: bool = True, language: str | None = None) -> frozenset[str]:
-    """scikit-learn's English stop words plus ``REPORTING_WORDS``, and ``NEWS_FILLER`` with ``filler`` (imported on
-    first use: sklearn is slow to load). Source comparison passes ``filler=False``: leaving the filler out of its
+    """scikit-learn's English stop words (``english_stop_words``) plus ``REPORTING_WORDS``, and ``NEWS_FILLER`` with
+    ``filler``. Source comparison passes ``filler=False``: leaving the filler out of its
     sentence matching lowered its conflict F1 on the dev labels (bench/RESULTS.md, issue 18).
 
     A text in another ``language`` also drops that language's stop words (``language_stop_words``); the English
     ones stay, as news in any language quotes English names and phrases. English (or unknown) is as before."""
+    english = english_stop_words() | REPORTING_WORDS | (NEWS_FILLER if filler else frozenset())
+    return english | language_stop_words(language)
+
+
+@cache
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (``sklearn.feature_extraction.text.ENGLISH_STOP_WORDS``), parsed from its
+    plain word-list module without importing scikit-learn (~1 CPU s: most of a small digest's start-up); imported
+    when that file is not where scikit-learn 1.x keeps it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))) / "feature_extraction" / "_stop_words.py"
+        if path.is_file():
+            words = _module_strings(path, "ENGLISH_STOP_WORDS")
+            if words:
+                return frozenset(words)
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    english = frozenset(ENGLISH_STOP_WORDS) | REPORTING_WORDS | (NEWS_FILLER if filler else frozenset())
-    return english | language_stop_words(language)
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def _module_strings(path: Path, name: str) -> set[str]:
+    """The words of the string constants assigned to ``name`` in the Python file ``path`` (parsed, never run)."""
+    import ast
+
+    words: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            words.update(w for c in ast.walk(node.value)
+                         if isinstance(c, ast.Constant) and isinstance(c.value, str) for w in c.value.split())
+    return words
 
 
 @cache
@@ -79,7 +109,6 @@ def language_stop_words(language: str | None) -> frozenset[str]:
     if not code or code == "en" or not code.isalpha():
         return frozenset()
     import importlib.util
-    from pathlib import Path
 
     spec = importlib.util.find_spec("spacy")
     if spec is None or not spec.submodule_search_locations:
@@ -87,14 +116,7 @@ def language_stop_words(language: str | None) -> frozenset[str]:
     path = Path(next(iter(spec.submodule_search_locations))) / "lang" / code / "stop_words.py"
     if not path.is_file():
         return frozenset()
-    import ast
-
-    words: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # parsed, never run
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "STOP_WORDS" for t in node.targets):
-            words.update(w.lower() for c in ast.walk(node.value)
-                         if isinstance(c, ast.Constant) and isinstance(c.value, str) for w in c.value.split())
-    return frozenset(words)
+    return frozenset(w.lower() for w in _module_strings(path, "STOP_WORDS"))
 
 
 @lru_cache(maxsize=1 << 16)

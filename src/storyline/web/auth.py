@@ -43,8 +43,11 @@ def _token_ok(request: Request, header_only: bool = False) -> bool:
     )
 
 
-def require_reader(request: Request) -> None:
-    """Loopback clients read freely; others must present the token (Bearer header, ?token= or cookie)."""
+async def require_reader(request: Request) -> None:
+    """Loopback clients read freely; others must present the token (Bearer header, ?token= or cookie).
+
+    A coroutine (it only compares strings): FastAPI runs a plain-function dependency in its thread pool, so every
+    request, read or write, waited for a free thread once for this check and once more for its handler."""
     client = request.client.host if request.client else None
     if is_loopback(client) or _token_ok(request):
         return
@@ -52,8 +55,8 @@ def require_reader(request: Request) -> None:
                              "send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")
 
 
-def require_writer(request: Request) -> None:
-    """Writing needs the token from every client, loopback included."""
+async def require_writer(request: Request) -> None:
+    """Writing needs the token from every client, loopback included (a coroutine, as ``require_reader``)."""
     if not request.app.state.options.token:
         raise HTTPException(403, "writing is disabled: start `storyline serve` with --token TOKEN "
                                  "(or set STORYLINE_WEB_TOKEN)")

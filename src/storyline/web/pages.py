@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .._version import __version__
 from ..errors import NotFoundError
-from ..output.story_view import coverage_svg, timeline_axis, unique_by_outlet
+from ..output.story_view import coverage_svg, source_labels, timeline_axis, unique_by_outlet
 from ..output.times import time_tag
 from ..store import queries
 from ..store.codec import utc_iso
@@ -155,10 +155,13 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
     body = story_in_language(store, store.story_body(story_id), language, request.app.state.settings)
     version, updated = store.story_version(story_id)
     articles = queries.article_briefs(store, body["article_ids"])
+    labels = source_labels([articles[aid] for aid in body["article_ids"] if aid in articles], key="source_name")
+    for article_id, label in labels.items():
+        articles[article_id]["label"] = label  # "unknown source 1", "unknown source 2": unnamed articles told apart
     history = queries.history_length(store, story_id)
+
     def source_of(article_id: str) -> str:
-        brief = articles.get(article_id)
-        return str(brief["source_name"]) if brief else article_id
+        return labels.get(article_id, article_id)
 
     return {"story": body, "articles": articles, "source_of": source_of, "version": version,
             "updated": utc_iso(updated),
