@@ -74,13 +74,13 @@ def test_minilm_vector_does_not_depend_on_its_batch(texts: list[str], numpy_mini
 def test_minilm_int8_is_the_default_runtime_and_close_to_float32(texts: list[str],
                                                                    numpy_minilm: MiniLMEmbedder) -> None:
     """With onnxruntime installed (the ml extra) ``minilm`` runs at int8: vectors near float32's (measured on these
-    texts: cosine >= 0.977, mean 0.992; on 800 ECB+ sentences 0.975 / 0.993, bench/minilm_speed.py), the same
+    texts: cosine >= 0.98, mean 0.992; on 800 ECB+ sentences 0.975 / 0.993, bench/minilm_speed.py), the same
     vector for a text whatever it is encoded with, in its input's row."""
     model = get_embedder("minilm")
     assert isinstance(model, MiniLMInt8Embedder), type(model)
     # built from the package's safetensors into the cache on first use (no download), atomically: no partial file
     assert model.path.exists() and not [p for p in model.path.parent.glob(model.path.stem + ".*") if p != model.path]
-    assert 40e6 < model.path.stat().st_size < 70e6  # int8 matrices, float32 word vectors (all float32: ~90 MB)
+    assert 15e6 < model.path.stat().st_size < 35e6  # int8 weights (float32 would be ~90 MB)
     vectors = model.encode(texts)
     assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
