@@ -397,10 +397,10 @@ class LiveOptions:
     writer_wait: float = 3600.0
     """Seconds a writer (``digest --db``, ``watch``, ``regroup``, the worker) waits while another one works on
     the store; 0 = report the other writer and stop at once."""
-    kept_sentences: int = 20_000
+    kept_sentences: int = 10_000
     """Sentences whose model outputs (embedder vectors, spaCy docs) each process keeps across stories and batches,
     the least recently used dropped beyond (0 = none): a story a batch touches is re-described with the models run
-    only on sentences new to the process (bench/live.py); ~0.1 GB per process at the default (bench/RESULTS.md)."""
+    only on sentences new to the process (bench/live.py); ~0.17 GB per process at the default (bench/RESULTS.md)."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

@@ -23,6 +23,8 @@ from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from ..embed import kept_outputs
 from ..errors import ConfigError
 from ..text.tokens import english_stop_words
@@ -136,8 +138,9 @@ pins spaCy < 3.2 and is GPL-3.0."""
 
 def pipeline_for(language: str | None, english: str) -> str | None:
     """The spaCy pipeline for a text in ``language`` (``english`` for English or unknown), or None when no pipeline
-    for it is installed: its articles then get no entities and quotes without speakers (counted by the pipeline as
-    "articles without entities: no spaCy pipeline for <language>")."""
+    for it is installed: its articles then get entities by name only (the names other articles' pipelines found, and
+    capitalised words: ``compare._names_without_pipeline``) and quotes without speakers, counted by the pipeline as
+    "articles with entities by name only: no spaCy pipeline for <language>"."""
     code = language.lower().split("-")[0] if language else ""
     if code in ("", "en"):
         return english
@@ -153,6 +156,7 @@ def _installed(package: str) -> bool:
 
 
 _PARSE_ONLY = ("tagger", "parser")
+_NO_TENSOR = np.zeros((0, 0), dtype=np.float32)
 
 
 _FIGURE = re.compile(r"\d")
@@ -252,6 +256,10 @@ def annotate(
     for i, doc in zip(entities, found, strict=True):
         docs[i] = doc
     for i in new:
+        if kept_docs.limit > 0:
+            # the token vectors the entity recognizer and parser read (~30 KB a sentence) are read by nothing after
+            # them: a kept doc holds its tokens, tags, parse and entities (~9 KB in all)
+            docs[i].tensor = _NO_TENSOR
         kept_docs.put((model, kinds[i], unique[i]), docs[i])
     by_text = dict(zip(unique, docs, strict=True))
     return [by_text.get(text) for text in texts]
