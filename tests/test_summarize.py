@@ -229,9 +229,9 @@ def test_surnames_named_alone_or_in_full(text: str, full: set[str], bare: set[st
     common = {"police", "the", "said", "fire", "house", "street"}
     first = first_full_mentions(before, common)
     assert first == {"Dana": before.index("Chief Dana"), "Whitlock": before.index("Dana Whitlock")}
-    uses = name_uses(text, len(before), first, common)
+    uses = name_uses(text, len(before), first, set(first))
     assert (set(uses.full), set(uses.bare)) == (full, bare)
-    assert name_uses(text, 0, first, common).bare == frozenset()  # a mention after the sentence introduces nobody
+    assert name_uses(text, 0, first, set(first)).bare == frozenset()  # a mention after the sentence introduces nobody
 
 
 def test_a_bare_surname_comes_only_after_the_full_name() -> None:

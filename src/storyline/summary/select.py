@@ -72,7 +72,10 @@ def story_name_uses(index: StorySentences) -> list[NameUse]:
     in full before it."""
     common = {w for article in index.articles for w in _LOWER_WORD.findall(article.text)}
     first_full = [first_full_mentions(article.text, common) for article in index.articles]
-    return [name_uses(s.text, s.start, first_full[int(index.owner[i])], common) for i, s in enumerate(index.sentences)]
+    surnames = set().union(*first_full)
+    return [
+        name_uses(s.text, s.start, first_full[int(index.owner[i])], surnames) for i, s in enumerate(index.sentences)
+    ]
 
 
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
