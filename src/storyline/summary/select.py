@@ -113,7 +113,9 @@ def select_sentences(
     n = len(index)
     allowed = np.ones(n, dtype=bool) if eligible is None else eligible.copy()
     weights = weights or prior_weights(index)
-    priors = np.array([prior(scores, i, weights) for i in range(n)])
+    priors = 1.0 + weights.lead * scores.lead + weights.support * scores.support + weights.centrality * np.maximum(
+        scores.centrality, 0.0
+    )  # ``prior`` of every candidate at once
     avoid_sims = (index.vectors @ avoid.T).max(axis=1) if avoid is not None and len(avoid) else np.zeros(n)
     allowed &= avoid_sims < options.redundancy
     dangling = np.array([is_dangling(s.text) for s in index.sentences], dtype=bool)
