@@ -252,8 +252,8 @@ def test_a_bare_surname_comes_only_after_the_full_name() -> None:
     scores = score_sentences(index)
     texts = [s.text for s in index.sentences]
     uses = story_name_uses(index)
-    bare = [i for i, u in enumerate(uses) if u.bare]
-    full = [i for i, u in enumerate(uses) if "Whitlock" in u.full]
+    bare = [i for i in range(len(index)) if uses[i].bare]
+    full = [i for i in range(len(index)) if "Whitlock" in uses[i].full]
     assert [texts[i][:13] for i in bare] == ["Whitlock said"] and [texts[i][:10] for i in full] == ["Fire Chief"]
     # The same story as if the sentence the plain selection takes second named Whitlock alone, and the lead in full:
     nobody = NameUse(frozenset(), frozenset())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..text.tokens import stop_words
 
@@ -84,6 +85,12 @@ class NameUse:
 
 
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)[ \t]+(?=([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)\b)")
+
+
+class NameLookup(Protocol):
+    """The ``NameUse`` of candidate ``i`` of a story: a list, or ``select.StoryNames`` (computed on first use)."""
+
+    def __getitem__(self, i: int, /) -> NameUse: ...
 
 
 def first_full_mentions(text: str, common: Set[str]) -> dict[str, int]:
