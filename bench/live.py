@@ -10,7 +10,8 @@ sentence-shuffled variants tests/realtexts.py makes), replayed **in publication 
 date in their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a variant has its
 source's date; ECB+ documents have none and keep their place in the input. For each store size S:
 
-1. the store is pre-filled with the first S articles through the same ``add_articles`` path, in batches of 1,000,
+1. the store is pre-filled with the first S articles through the same ``add_articles`` path, in chunks of 10,000
+   (``--prefill-chunk``; 1,000 before, which re-described the growing stories every chunk: 27 min for 10k),
    with **cheap settings** (source comparison off, static citation check) to save time: the stored stories'
    clustering state is what the measured batches work against, and it does not depend on those two settings. The
    seconds of each pre-fill chunk are reported (a chunk into a bigger store should not cost more and more); on
@@ -24,7 +25,7 @@ source's date; ECB+ documents have none and keep their place in the input. For e
    articles of its date window;
 3. the measured batches run twice, each on its own copy of the pre-filled store: first with no model outputs kept
    (``live.kept_sentences = 0``: every touched story's sentences go through MiniLM and spaCy again, the code before
-   issue 14's kept outputs), then with the defaults (each process keeps 20,000 sentences' vectors and spaCy docs);
+   issue 14's kept outputs), then with the defaults (each process keeps 10,000 sentences' vectors and spaCy docs);
    the table says whether both gave the same stories in every batch (``--kept-only``: the defaults only);
 4. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
    round) over a copy of the pre-filled store, with default settings, in a subprocess stopped after
@@ -54,7 +55,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests")]
 OUT = ROOT / "bench" / "out"
 BATCH = 100
-PREFILL_BATCH = 1000
+PREFILL_BATCH = int(os.environ.get("STORYLINE_BENCH_PREFILL_CHUNK", "10000"))
+"""Articles per pre-fill call of ``add_articles`` (``--prefill-chunk``): big chunks describe each story once per
+chunk instead of once per 1,000 articles (the 10k pre-fill in chunks of 1,000 took 27 min, re-describing stories that
+kept growing)."""
 STATE_KEYS = ("cluster rows", "cluster:meta", "storylines:state")
 """The state a batch reads and writes: the clustering state's rows (``cluster/state_store.py``), its counters blob,
 and the storyline state blob."""
@@ -195,7 +199,8 @@ def prefill(size: int, articles: list, backend: str) -> tuple[str, dict]:
             steps.append(time.perf_counter() - step)
             print(f"  prefill {min(size, start + PREFILL_BATCH):,}/{size:,} ({steps[-1]:.0f} s this chunk, "
                   f"{time.perf_counter() - started:.0f} s in all)", file=sys.stderr, flush=True)
-    timing = {"size": size, "prefill_s": time.perf_counter() - started, "prefill_steps": steps}
+    timing = {"size": size, "prefill_s": time.perf_counter() - started, "prefill_steps": steps,
+              "prefill_chunk": PREFILL_BATCH}
     if backend == "sqlite":  # kept for --reuse-prefill (the measured batches run on a copy)
         (OUT / f"storyline_live_{size}_prefilled.json").write_text(json.dumps(timing))
     return url, timing
@@ -280,6 +285,7 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
     else:
         prefilled, timing = prefill(size, articles, backend)
     prefill_s, prefill_steps = timing["prefill_s"], timing["prefill_steps"]
+    prefill_chunk = timing.get("prefill_chunk", 1000)
     url = copy_database(backend, prefilled, f"storyline_live_{size}")
     with Store.open(url) as store:
         held = store.counts()
@@ -292,7 +298,8 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
         modes[mode] = run_batches(copy_database(backend, prefilled, f"storyline_live_{size}_{mode}"), kept,
                                   articles, size, batches, mode)
     result = {"size": size, "backend": backend, "stored_stories": held["stories"], "prefill_s": prefill_s,
-              **modes["kept"], "prefill_steps": prefill_steps, "state": state, "regroup_url": regroup_copy}
+              **modes["kept"], "prefill_steps": prefill_steps, "prefill_chunk": prefill_chunk,
+              "state": state, "regroup_url": regroup_copy}
     if "none" in modes:
         result["none"] = modes["none"]
     return result
@@ -301,7 +308,7 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
 MODES = ("none", "kept")
 """The measured batches run twice on copies of the pre-filled store: ``none`` with ``live.kept_sentences = 0`` (every
 touched story's sentences go through the models again: the code before issue 14's kept outputs), ``kept`` with the
-defaults (each process keeps the model outputs of 20,000 sentences)."""
+defaults (each process keeps the model outputs of 10,000 sentences)."""
 
 
 def stories_digest(stories: list) -> str:
@@ -397,7 +404,8 @@ def table(results: list[dict], batches: int) -> str:
             f"{state_mb(r, 'state_read'):.1f} / {state_mb(r, 'state_written'):.1f} | {r['peak_mb']:.0f} | "
             f"{r['warmup_wall']:.1f} | {shown} | {ratio} |")
     prefills = "; ".join(
-        f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {PREFILL_BATCH:,} {r['prefill_steps'][0]:.1f} s, "
+        f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {r.get('prefill_chunk', 1000):,} "
+        f"{r['prefill_steps'][0]:.1f} s, "
         f"last {r['prefill_steps'][-1]:.1f} s" for r in results)
     lines.append(f"\n{batches} measured batches of {BATCH} per size, default settings; pre-fill through add_articles "
                  f"with compare off and the static verifier ({prefills}).")
@@ -425,7 +433,7 @@ def table(results: list[dict], batches: int) -> str:
                          f"{read / max(st['mb'] + st['storylines_mb'], 1e-9):.2f} |")
     compared = [r for r in results if "none" in r]
     if compared:
-        lines += ["", "Model outputs kept across batches (`live.kept_sentences`, default 20,000 per process) beside "
+        lines += ["", "Model outputs kept across batches (`live.kept_sentences`, default 10,000 per process) beside "
                   "none kept (0: every touched story's sentences through the models again), the same batches on "
                   "copies of the same store in the same run:",
                   "| store articles | kept | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
@@ -435,7 +443,7 @@ def table(results: list[dict], batches: int) -> str:
         for r in compared:
             none = r["none"]
             same = all(a["stories_sha"] == b["stories_sha"] for a, b in zip(none["batches"], r["batches"], strict=True))
-            for label, m in (("none (0)", none), ("20,000 sentences", r)):
+            for label, m in (("none (0)", none), ("10,000 sentences", r)):
                 per = statistics.median(b["cpu"] / max(1, b["touched"]) for b in m["batches"])
                 lines.append(f"| {r['size']:,} | {label} | {m['wall_p50']:.2f} | {m['wall_p99']:.2f} | "
                              f"{m['cpu_p50']:.2f} | {m['cpu_p99']:.2f} | {per:.2f} | {m['touched_p50']:.0f} "
@@ -455,6 +463,8 @@ def main() -> None:
                         help="largest store the regroup baseline runs on (beyond, it is not run) [10000]")
     parser.add_argument("--reuse-prefill", action="store_true",
                         help="SQLite: start from the pre-filled store an earlier run kept in bench/out (same size)")
+    parser.add_argument("--prefill-chunk", type=int, default=PREFILL_BATCH,
+                        help="articles per add_articles call of the pre-fill [10000]")
     parser.add_argument("--kept-only", action="store_true",
                         help="measure the batches with the defaults only, not first with no model outputs kept")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
@@ -470,7 +480,8 @@ def main() -> None:
                                 "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
                                 *(["--kept-only"] if args.kept_only else [])],
                                capture_output=False, stdout=subprocess.PIPE,
-                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src"),
+                                                           "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
         result = json.loads(child.stdout.strip().splitlines()[-1])
         if size > args.regroup_max:
             result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}

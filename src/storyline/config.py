@@ -341,8 +341,8 @@ class CompareOptions(_Checked):
     are compared; without (off, or the extra not installed), only its English ones, as before issue 21."""
     model_sentences: int = 48
     """Most sentences of one story spaCy reads (entities, and a parse where they report speech), so a story's cost
-    is bounded: the summary's first, then speech, article leads, figures (docs/compare.md); names found there are
-    matched by their words in the rest. 0 = every sentence."""
+    is bounded: the summary's first, then speech, article leads, figures, sentences with names not yet read first
+    (docs/compare.md); names found there are matched by their words in the rest. 0 = every sentence."""
 
     def __post_init__(self) -> None:
         _Checked.__post_init__(self)
@@ -397,10 +397,10 @@ class LiveOptions:
     writer_wait: float = 3600.0
     """Seconds a writer (``digest --db``, ``watch``, ``regroup``, the worker) waits while another one works on
     the store; 0 = report the other writer and stop at once."""
-    kept_sentences: int = 20_000
+    kept_sentences: int = 10_000
     """Sentences whose model outputs (embedder vectors, spaCy docs) each process keeps across stories and batches,
     the least recently used dropped beyond (0 = none): a story a batch touches is re-described with the models run
-    only on sentences new to the process (bench/live.py); ~0.1 GB per process at the default (bench/RESULTS.md)."""
+    only on sentences new to the process (bench/live.py); ~0.17 GB per process at the default (bench/RESULTS.md)."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
