@@ -229,9 +229,9 @@ def test_surnames_named_alone_or_in_full(text: str, full: set[str], bare: set[st
     common = {"police", "the", "said", "fire", "house", "street"}
     first = first_full_mentions(before, common)
     assert first == {"Dana": before.index("Chief Dana"), "Whitlock": before.index("Dana Whitlock")}
-    uses = name_uses(text, len(before), first, common)
+    uses = name_uses(text, len(before), first, set(first))
     assert (set(uses.full), set(uses.bare)) == (full, bare)
-    assert name_uses(text, 0, first, common).bare == frozenset()  # a mention after the sentence introduces nobody
+    assert name_uses(text, 0, first, set(first)).bare == frozenset()  # a mention after the sentence introduces nobody
 
 
 def test_a_bare_surname_comes_only_after_the_full_name() -> None:
@@ -252,8 +252,8 @@ def test_a_bare_surname_comes_only_after_the_full_name() -> None:
     scores = score_sentences(index)
     texts = [s.text for s in index.sentences]
     uses = story_name_uses(index)
-    bare = [i for i, u in enumerate(uses) if u.bare]
-    full = [i for i, u in enumerate(uses) if "Whitlock" in u.full]
+    bare = [i for i in range(len(index)) if uses[i].bare]
+    full = [i for i in range(len(index)) if "Whitlock" in uses[i].full]
     assert [texts[i][:13] for i in bare] == ["Whitlock said"] and [texts[i][:10] for i in full] == ["Fire Chief"]
     # The same story as if the sentence the plain selection takes second named Whitlock alone, and the lead in full:
     nobody = NameUse(frozenset(), frozenset())

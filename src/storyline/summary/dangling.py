@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..text.tokens import stop_words
 
@@ -86,6 +87,12 @@ class NameUse:
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)[ \t]+(?=([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)\b)")
 
 
+class NameLookup(Protocol):
+    """The ``NameUse`` of candidate ``i`` of a story: a list, or ``select.StoryNames`` (computed on first use)."""
+
+    def __getitem__(self, i: int, /) -> NameUse: ...
+
+
 def first_full_mentions(text: str, common: Set[str]) -> dict[str, int]:
     """For each surname ``text`` names in full, the offset of its first full mention.
 
@@ -101,19 +108,19 @@ def first_full_mentions(text: str, common: Set[str]) -> dict[str, int]:
     return first
 
 
-def name_uses(text: str, start: int, first_full: Mapping[str, int], common: Set[str]) -> NameUse:
-    """Which surnames sentence ``text`` (at offset ``start`` of its article) names in full and which alone.
+def name_uses(text: str, start: int, first_full: Mapping[str, int], surnames: Set[str]) -> NameUse:
+    """Which ``surnames`` (every surname the story names in full somewhere) sentence ``text``, at offset ``start`` of
+    its article, names in full and which alone.
 
     A bare surname counts only when its article named it in full before ``start`` (``first_full``, from
-    ``first_full_mentions``), the story never uses the word in lower case (``common``: the story's lower-case words,
-    so 'Police are ...' after 'Millbrook Police' is no name), and it does not start a longer name ('Calder & Finch',
-    'Whitlock Street').
+    ``first_full_mentions``, which leaves out words the story writes in lower case: 'Police are ...' after 'Millbrook
+    Police' is no name), and when it does not start a longer name ('Calder & Finch', 'Whitlock Street').
     """
     full: set[str] = set()
     bare: set[str] = set()
     for m in _CAPITAL.finditer(text):
         word = m.group(0)
-        if word.lower() in common or len(word) < 3:
+        if word not in surnames:
             continue
         previous = _WORD_BEFORE.search(text, max(m.start() - 30, 0), m.start())
         title = previous.group(1) if previous else ""

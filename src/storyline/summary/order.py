@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .dangling import NameUse
+from .dangling import NameLookup
 from .index import StorySentences
 
 
 def chronological(
-    index: StorySentences, chosen: Sequence[int], names: Sequence[NameUse] | None = None
+    index: StorySentences, chosen: Sequence[int], names: NameLookup | None = None
 ) -> list[int]:
     """``chosen`` sorted by publication day of the article, then relative position, then article order.
 
@@ -42,7 +42,7 @@ def chronological(
     return result if names is None else _after_introductions(result, names)
 
 
-def _after_introductions(order: list[int], names: Sequence[NameUse]) -> list[int]:
+def _after_introductions(order: list[int], names: NameLookup) -> list[int]:
     """``order`` with each sentence that uses a bare surname moved after the first one naming that person in full."""
     result: list[int] = []
     waiting: list[int] = []

@@ -159,14 +159,17 @@ def score_sentences(index: StorySentences, weights: ConceptWeights | None = None
         return base * (weights.unigram if len(c) == 1 else 1.0)
 
     names, rows, incidence = concept_features(index, concepts)
+    weight_vector: np.ndarray | None = None
     if weights.model is not None:
-        weight = dict(zip(names, (float(p) for p in weights.model.score(rows)), strict=True))
+        weight_vector = weights.model.score(rows)  # one weight per column of ``incidence``
+        weight = dict(zip(names, weight_vector.tolist(), strict=True))
     else:
         weight = {c: weigh(c, df) for c, df in article_df.items() if df >= min_df}
     if not weight:  # one or two articles that share nothing: fall back to frequency inside the story
         weight = {c: weigh(c, df) for c, df in article_df.items()}
-
-    weight_vector = np.array([weight.get(c, 0.0) for c in names])
+        weight_vector = None
+    if weight_vector is None:
+        weight_vector = np.array([weight.get(c, 0.0) for c in names])
     vectors = index.vectors
     similarity = vectors @ vectors.T if n else np.zeros((0, 0))
     support = np.zeros(n)

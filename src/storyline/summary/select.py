@@ -19,7 +19,7 @@ import numpy as np
 from ..config import SummaryOptions
 from ..models import Article, Citation, SummarySentence
 from .attribution import cite_all
-from .dangling import NameUse, first_full_mentions, is_dangling, name_uses
+from .dangling import NameLookup, NameUse, first_full_mentions, is_dangling, name_uses
 from .index import StorySentences, index_story
 from .order import chronological
 from .scoring import Concept, SentenceScores, score_sentences
@@ -67,12 +67,32 @@ def prior_weights(index: StorySentences) -> PriorWeights:
     return SMALL_PRIOR if len(index.articles) <= SMALL_STORY_ARTICLES else PRIOR
 
 
-def story_name_uses(index: StorySentences) -> list[NameUse]:
-    """``name_uses`` of every candidate: the surnames it names in full, and those it uses alone that its article named
-    in full before it."""
-    common = {w for article in index.articles for w in _LOWER_WORD.findall(article.text)}
-    first_full = [first_full_mentions(article.text, common) for article in index.articles]
-    return [name_uses(s.text, s.start, first_full[int(index.owner[i])], common) for i, s in enumerate(index.sentences)]
+class StoryNames:
+    """``name_uses`` of a story's candidates (``names[i]``): the surnames each names in full, and those it uses alone
+    that its article named in full before it. Computed on first use: the selection asks only about the candidates it
+    is about to take, a few of hundreds."""
+
+    def __init__(self, index: StorySentences) -> None:
+        self.index = index
+        self._uses: dict[int, NameUse] = {}
+        self._first: list[dict[str, int]] | None = None
+        self._surnames: set[str] = set()
+
+    def __getitem__(self, i: int) -> NameUse:
+        if i not in self._uses:
+            index = self.index
+            if self._first is None:
+                common = {w for article in index.articles for w in _LOWER_WORD.findall(article.text)}
+                self._first = [first_full_mentions(article.text, common) for article in index.articles]
+                self._surnames = set().union(*self._first)
+            s = index.sentences[i]
+            self._uses[i] = name_uses(s.text, s.start, self._first[int(index.owner[i])], self._surnames)
+        return self._uses[i]
+
+
+def story_name_uses(index: StorySentences) -> StoryNames:
+    """The ``StoryNames`` of ``index``."""
+    return StoryNames(index)
 
 
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
@@ -98,7 +118,7 @@ def select_sentences(
     eligible: np.ndarray | None = None,
     avoid: np.ndarray | None = None,
     weights: PriorWeights | None = None,
-    names: list[NameUse] | None = None,
+    names: NameLookup | None = None,
 ) -> list[int]:
     """Greedy budgeted choice of candidates (positions in ``index``), in order of choice.
 
@@ -110,12 +130,13 @@ def select_sentences(
     n = len(index)
     allowed = np.ones(n, dtype=bool) if eligible is None else eligible.copy()
     weights = weights or prior_weights(index)
-    priors = np.array([prior(scores, i, weights) for i in range(n)])
+    priors = 1.0 + weights.lead * scores.lead + weights.support * scores.support + weights.centrality * np.maximum(
+        scores.centrality, 0.0
+    )  # ``prior`` of every candidate at once
     avoid_sims = (index.vectors @ avoid.T).max(axis=1) if avoid is not None and len(avoid) else np.zeros(n)
     allowed &= avoid_sims < options.redundancy
     dangling = np.array([is_dangling(s.text) for s in index.sentences], dtype=bool)
     uses = names if names is not None else story_name_uses(index)
-    bare = np.array([bool(u.bare) for u in uses], dtype=bool)
     named: set[str] = set()  # surnames a chosen sentence names in full
     chosen: list[int] = []
     chosen_set: set[tuple[str, int]] = set()
@@ -133,15 +154,17 @@ def select_sentences(
         for i in np.flatnonzero(fits & dangling):
             if (index.sentences[i].article_id, int(index.position[i]) - 1) not in chosen_set:
                 fits[i] = False
-        for i in np.flatnonzero(fits & bare):  # 'Whitlock said ...' only once 'Dana Whitlock' is in the summary
-            if not uses[i].bare <= named:
-                fits[i] = False
         gain = scores.incidence @ open_weight  # fixed column order: the same floats in every process
         fits &= gain > 0.0
         if not fits.any():
             break
         value = np.where(fits, (gain + core) / length * priors, -np.inf)
         best = int(np.argmax(value))
+        while np.isfinite(value[best]) and not uses[best].bare <= named:  # 'Whitlock said' after 'Dana Whitlock'
+            value[best] = -np.inf
+            best = int(np.argmax(value))
+        if not np.isfinite(value[best]):
+            break
         chosen.append(best)
         chosen_set.add((index.sentences[best].article_id, int(index.position[best])))
         row = scores.incidence.indices[scores.incidence.indptr[best] : scores.incidence.indptr[best + 1]]
@@ -158,7 +181,7 @@ def choose_and_cite(
     scores: SentenceScores,
     options: SummaryOptions,
     *,
-    names: list[NameUse] | None = None,
+    names: NameLookup | None = None,
     repeat_rounds: int = REPEAT_ROUNDS,
 ) -> tuple[list[int], list[list[Citation]]]:
     """The chosen candidates in summary order (``chronological``) and their citations.
