@@ -6,6 +6,8 @@
     python bench/multilingual.py --parts agree        # cross-language "agreed": the sentence bar, fitted and checked
     python bench/multilingual.py --parts conflicts    # figures read and conflicts found across languages
     python bench/multilingual.py --parts entities     # entities of languages without a spaCy pipeline
+    python bench/multilingual.py --parts reader-language   # ?lang= summaries cited from the comparison
+    python bench/multilingual.py --parts dates        # the English original's dates found in each translation
 
 Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
 Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
@@ -797,13 +799,96 @@ def entities_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar", "
     print("before: a language without a pipeline had no entities (P and R 0)")
 
 
+def reader_language_table(groups: tuple[str, ...] = ("M0030", "M0036", "M0041", "M0045", "M0091", "M0095"),
+                          languages: tuple[str, ...] = ("fr", "cs")) -> None:
+    """The reader's language after the comparison (``?lang=``): for an English report and its translation compared
+    as one story with its English summary (``compare_story``, e5), the summary made again in the translation's
+    language, cited as before (its own citation check) and from the stored facts (``cite_from_facts``): the share of
+    its sentences that cite the English report, and the share whose sources are exactly the agreed fact's that holds
+    them (or the sentence alone when none does): "N sources" is the comparison's decision."""
+    from storyline.compare import compare_story
+    from storyline.compare.claims import cite_from_facts
+    from storyline.config import CompareOptions, SummaryOptions
+    from storyline.summary import summarize_story
+    from storyline.text.sentences import ensure_sentences
+
+    rows = {r["id"]: r for r in map(json.loads, (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8"))}
+    print(f"\nThe reader's language after the comparison: {len(groups)} reports x {', '.join(languages)}")
+    print(f"{'citations':40} {'sentences':>9} {'cite en':>8} {'= agreed fact':>13}")
+    totals: dict[str, list[int]] = {"own citation check (before)": [0, 0, 0], "from the stored facts": [0, 0, 0]}
+    with shared_vectors():
+        for group in groups:
+            for language in languages:
+                pair = [Article(id=rows[f"{group}.{lang}"]["id"], title=rows[f"{group}.{lang}"]["title"],
+                                text=rows[f"{group}.{lang}"]["text"], language=lang) for lang in ("en", language)]
+                ensure_sentences(pair)
+                english, _ = summarize_story(pair, SummaryOptions(language="en"))
+                result = compare_story(pair, CompareOptions(cross_lingual="e5"), english)
+                own, _ = summarize_story(pair, SummaryOptions(language=language))
+                for name, summary in (("own citation check (before)", own),
+                                      ("from the stored facts", cite_from_facts(own, result.agreed, result.unique))):
+                    for sentence in summary:
+                        first = sentence.citations[0]
+                        fact = next((c for c in result.agreed if any(x.article_id == first.article_id and
+                                                                     x.start <= first.start < x.end
+                                                                     for x in c.citations)), None)  # fmt: skip
+                        want = {x.article_id for x in fact.citations} if fact else {first.article_id}
+                        cited = {c.article_id for c in sentence.citations}
+                        totals[name][0] += 1
+                        totals[name][1] += pair[0].id in cited
+                        totals[name][2] += cited == want
+    for name, (n, english_cited, consistent) in totals.items():
+        print(f"{name:40} {n:9d} {english_cited / max(n, 1):8.3f} {consistent / max(n, 1):13.3f}")
+
+
+def dates_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar", "hi"), base: str = "e8db936") -> None:
+    """Dates per language: for each translation (the English original's publication date as its anchor), the share
+    of the English original's resolved dates (``find_dates``) whose ISO date is among the translation's; storyline
+    against its own ``text/dates.py`` at ``base`` (before this branch: English, Spanish and French words), loaded from
+    git into the same process."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    from storyline.text.dates import find_dates
+
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{base}:src/storyline/text/dates.py"], check=True,
+                            capture_output=True, text=True).stdout  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False, encoding="utf-8") as handle:
+        handle.write(source)
+    spec = importlib.util.spec_from_file_location("dates_before", handle.name)
+    assert spec is not None and spec.loader is not None
+    before = importlib.util.module_from_spec(spec)
+    sys.modules["dates_before"] = before  # dataclasses look their module up
+    spec.loader.exec_module(before)
+    Path(handle.name).unlink()
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    by_id = {r["id"]: r for r in rows}
+    print("\nDates across languages: English original's resolved dates found (same ISO date) in each translation")
+    print(f"{'reader':44} " + " ".join(f"{lang:>6}" for lang in languages) + f" {'all':>6}")
+    for name, finder in (("storyline (date words per language)", find_dates),
+                         (f"text/dates.py at {base} (en es fr words)", before.find_dates)):
+        found, total = Counter(), Counter()
+        for r in rows:
+            if r["lang"] not in languages:
+                continue
+            published = datetime.fromisoformat(r["published"]).date()
+            gold = {d.date for d in find_dates(by_id[r["doc_group"] + ".en"]["text"], published) if d.date}
+            theirs = {d.date for d in finder(r["text"], published) if d.date}
+            total[r["lang"]] += len(gold)
+            found[r["lang"]] += len(gold & theirs)
+        print(f"{name:44} " + " ".join(f"{found[lang] / max(total[lang], 1):6.3f}" for lang in languages)
+              + f" {sum(found.values()) / max(sum(total.values()), 1):6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
     parser.add_argument("--parts", default="summaries,linking,english,independent,agree",
                         help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree, "
                              "compare-cost, conflicts (figures and conflicts across languages), figure-labels (write "
-                             "the labels conflicts reads), entities (names without a pipeline)")
+                             "the labels conflicts reads), entities (names without a pipeline), "
+                             "reader-language (?lang= summaries cited from the comparison), dates (per language)")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -829,6 +914,10 @@ def main() -> None:
         conflicts_table()
     if "entities" in parts:
         entities_table()
+    if "reader-language" in parts:
+        reader_language_table()
+    if "dates" in parts:
+        dates_table()
     if args.ecb_through:
         english_through_model(args.ecb_through, args.ecb_articles)
 

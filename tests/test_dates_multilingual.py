@@ -1,5 +1,5 @@
-"""Spanish, French, German, Italian and Portuguese date expressions (issue 21), resolved as their English
-counterparts are."""
+"""Spanish, French, German, Italian, Portuguese, Czech and Greek date expressions (issue 21), resolved as their
+English counterparts are."""
 
 from __future__ import annotations
 
@@ -50,6 +50,15 @@ PUBLISHED = date(2018, 9, 5)  # a Wednesday
         ("há 3 dias", "2018-09-02"),
         ("terça-feira", "2018-09-04"),
         ("em março de 2016", "2016-03"),
+        ("4. srpna 2017", "2017-08-04"),
+        ("v září 2016", "2016-09"),
+        ("loni", "2017"),
+        ("včera", "2018-09-04"),
+        ("v úterý", "2018-09-04"),
+        ("4 Αυγούστου 2017", "2017-08-04"),
+        ("πέρυσι", "2017"),
+        ("χθες", "2018-09-04"),
+        ("την περασμένη εβδομάδα", "2018-W35"),
     ],
 )
 def test_expressions_in_each_language_resolve(expression: str, expected: str) -> None:

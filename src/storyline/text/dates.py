@@ -2,12 +2,12 @@
 
 "in August 2017" needs no anchor; "Tuesday", "last year", "earlier this month", "three days ago" and
 "August 4th" are resolved against the publication date, and stay unresolved (``date`` ``None``, anchor
-``"unknown"``) when it is not known: a date is never guessed. Spanish, French, German, Italian and Portuguese are read
-too (issue 21): month and weekday names ("4 de agosto de 2017", "le 7 juillet", "am 4. August", "el martes"),
-"el año pasado", "la semaine dernière", "letztes Jahr", "l'anno scorso", "ayer", "gestern", "hace 3 días",
-"vor drei Tagen", "tre giorni fa"; other languages get their digits-only forms (ISO dates).
-Dates are ISO 8601 at the precision the text gives: ``2018``, ``2018-08``, ``2018-W31`` (a week), ``2018-08-04``.
-"""
+``"unknown"``) when it is not known: a date is never guessed. Spanish, French, German, Italian, Portuguese, Czech and
+Greek are read too (issue 21): month and weekday names ("4 de agosto de 2017", "le 7 juillet", "am 4. August",
+"4. srpna 2017", "4 Αυγούστου 2017", "el martes"), "el año pasado", "la semaine dernière", "letztes Jahr", "l'anno
+scorso", "loni", "πέρυσι", "ayer", "gestern", "včera", "χθες", "hace 3 días", "vor drei Tagen", "tre giorni fa";
+other languages get their digits-only forms (ISO dates).
+Dates are ISO 8601 at the precision the text gives: ``2018``, ``2018-08``, ``2018-W31`` (a week), ``2018-08-04``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 UNKNOWN_ANCHOR = "unknown"
-DATE_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt"})
+DATE_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt", "cs", "el"})
 """Languages whose month and weekday names, periods ("el año pasado", "letztes Jahr") and day words are read; any
 other language gets the forms without words (ISO dates), counted by the pipeline."""
 
@@ -40,10 +40,16 @@ _FOREIGN_MONTHS = {
     "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9, "ottobre": 10,
     "dicembre": 12, "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
     "outubro": 10, "dezembro": 12,
+    "ledna": 1, "února": 2, "března": 3, "dubna": 4, "května": 5, "června": 6, "července": 7, "srpna": 8,
+    "září": 9, "října": 10, "listopadu": 11, "prosince": 12, "leden": 1, "únor": 2, "březen": 3, "duben": 4,
+    "květen": 5, "červen": 6, "červenec": 7, "srpen": 8, "říjen": 10, "listopad": 11, "prosinec": 12,
 }  # fmt: skip
 # German month names, capitalized as German writes every noun (April, August, September, November: as English).
 _GERMAN_MONTHS = {"Januar": 1, "Jänner": 1, "Februar": 2, "März": 3, "Mai": 5, "Juni": 6, "Juli": 7, "Oktober": 10,
-                  "Dezember": 12}
+                  "Dezember": 12,
+                  # Greek months in the genitive of dates ("4 Αυγούστου 2017"), capitalized as written
+                  "Ιανουαρίου": 1, "Φεβρουαρίου": 2, "Μαρτίου": 3, "Απριλίου": 4, "Μαΐου": 5, "Ιουνίου": 6,
+                  "Ιουλίου": 7, "Αυγούστου": 8, "Σεπτεμβρίου": 9, "Οκτωβρίου": 10, "Νοεμβρίου": 11, "Δεκεμβρίου": 12}
 _MONTHS.update(_FOREIGN_MONTHS)
 _MONTHS.update({k.lower(): v for k, v in _GERMAN_MONTHS.items()})
 _WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
@@ -52,6 +58,8 @@ _FOREIGN_WEEKDAYS = {
     "domingo": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
     "lunedì": 0, "martedì": 1, "mercoledì": 2, "giovedì": 3, "venerdì": 4, "sabato": 5, "domenica": 6,
     "segunda-feira": 0, "terça-feira": 1, "quarta-feira": 2, "quinta-feira": 3, "sexta-feira": 4,
+    "pondělí": 0, "úterý": 1, "středa": 2, "středu": 2, "čtvrtek": 3, "pátek": 4, "sobota": 5, "sobotu": 5,
+    "neděle": 6, "neděli": 6,
 }  # fmt: skip
 _GERMAN_WEEKDAYS = {"Montag": 0, "Dienstag": 1, "Mittwoch": 2, "Donnerstag": 3, "Freitag": 4, "Samstag": 5,
                     "Sonnabend": 5, "Sonntag": 6}
@@ -89,10 +97,21 @@ _FOREIGN_PERIODS = {
     "no próximo ano": ("next", "year"), "o mês passado": ("last", "month"), "no mês passado": ("last", "month"),
     "o próximo mês": ("next", "month"), "a semana passada": ("last", "week"), "na semana passada": ("last", "week"),
     "a próxima semana": ("next", "week"), "na próxima semana": ("next", "week"),
+    "loni": ("last", "year"), "vloni": ("last", "year"), "minulý rok": ("last", "year"),
+    "minulého roku": ("last", "year"), "letos": ("this", "year"), "příští rok": ("next", "year"),
+    "příštím roce": ("next", "year"), "minulý měsíc": ("last", "month"), "příští měsíc": ("next", "month"),
+    "minulý týden": ("last", "week"), "minulém týdnu": ("last", "week"), "příští týden": ("next", "week"),
+    "tento týden": ("this", "week"),
+    "πέρυσι": ("last", "year"), "πέρσι": ("last", "year"), "φέτος": ("this", "year"),
+    "του χρόνου": ("next", "year"), "τον περασμένο μήνα": ("last", "month"), "τον επόμενο μήνα": ("next", "month"),
+    "την περασμένη εβδομάδα": ("last", "week"), "την προηγούμενη εβδομάδα": ("last", "week"),
+    "την επόμενη εβδομάδα": ("next", "week"), "αυτή την εβδομάδα": ("this", "week"),
 }  # fmt: skip
 _FOREIGN_DAY_WORDS = {"hoy": 0, "ayer": -1, "anteayer": -2, "aujourd'hui": 0, "aujourd’hui": 0, "hier": -1,
                       "avant-hier": -2, "demain": 1, "heute": 0, "gestern": -1, "vorgestern": -2, "oggi": 0,
-                      "ieri": -1, "domani": 1, "hoje": 0, "ontem": -1, "anteontem": -2, "amanhã": 1}
+                      "ieri": -1, "domani": 1, "hoje": 0, "ontem": -1, "anteontem": -2, "amanhã": 1, "včera": -1,
+                      "dnes": 0, "zítra": 1, "předevčírem": -2, "χθες": -1, "χτες": -1, "σήμερα": 0, "αύριο": 1,
+                      "προχθές": -2}
 # ("morgen", tomorrow, is left out: "heute Morgen" is this morning, and the pattern ignores case.)
 _FOREIGN_UNITS = {"día": "day", "días": "day", "dia": "day", "dias": "day", "semana": "week", "semanas": "week",
                   "mes": "month", "meses": "month", "año": "year", "años": "year", "jour": "day", "jours": "day",
