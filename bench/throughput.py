@@ -238,7 +238,7 @@ def table(size: int, results: list[dict], workers: int, load: float) -> str:
     row("articles/s after start-up", [rate(r) for r in results], ",.1f", bold=True)
     row("wall-clock s (whole run)", [r["wall"] for r in results], ",.1f")
     row("start-up s (digest of 2 seeds)", [r["startup"] for r in results], ".2f")
-    for stage in base["cpu"]:
+    for stage in dict.fromkeys(stage for r in results for stage in r["cpu"]):  # every configuration's stages
         row(f"CPU s: {stage}", [r["cpu"].get(stage, 0.0) for r in results], ",.1f")
     row("CPU s: all stages", [sum(r["cpu"].values()) for r in results], ",.1f")
     row(f"articles/s the CPU allows on {workers} free cores", [r["articles"] * workers / sum(r["cpu"].values())

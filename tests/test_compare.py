@@ -284,7 +284,7 @@ def test_quotes_quality_gate_on_labeled_ecb_documents() -> None:
 @pytest.mark.parametrize("cross_lingual", ["off", "auto"])
 def test_stories_in_other_languages_are_counted(cross_lingual: str) -> None:
     """Without a cross-lingual model a German story is left alone and counted; with one (the multilingual extra) it
-    is compared, and its articles are counted as having no entities (there is no German spaCy pipeline)."""
+    is compared, and its articles are counted as having entities by name only (there is no German spaCy pipeline)."""
     from storyline.config import Settings
     from storyline.models import Story
     from storyline.pipeline import DescribeStories, LocalExecutor, RunState
@@ -299,8 +299,12 @@ def test_stories_in_other_languages_are_counted(cross_lingual: str) -> None:
         assert state.dropped["stories not compared: no English article"] == 1
     else:
         assert "stories not compared: no English article" not in state.dropped
-        assert state.dropped["articles without entities: no spaCy pipeline for de"] == 1
-    assert not state.stories[0].entities and not state.stories[0].timeline
+        assert state.dropped["articles with entities by name only: no spaCy pipeline for de"] == 1
+        # German dates are read (issue 21): "Am Montag" is on the timeline, undated without a publication day
+        assert [(t.expression, t.date) for t in state.stories[0].timeline] == [("Montag", None)]
+    assert not state.stories[0].entities  # "Lowtown" alone: a German capital may be any noun
+    if cross_lingual == "off":
+        assert not state.stories[0].timeline
     assert state.stories[0].summary, "the story is still summarized"
 
 
@@ -557,3 +561,32 @@ def test_names_found_by_the_model_are_matched_in_unread_sentences() -> None:
     assert [(m.start, m.end, m.surface, m.kind) for m in found] == [
         (100, 114, "Nicolás Maduro", "person"), (120, 127, "Caracas", "place")]  # fmt: skip
     assert mentions_by_name([], [("b", 0, "Maduro")]) == []
+
+
+def test_spacy_budget_goes_to_sentences_with_names_not_yet_read() -> None:
+    """Past speech, a sentence whose capitalized words all appear in sentences already read waits behind one with
+    a new name: names found once are matched by their words elsewhere (``entities.mentions_by_name``)."""
+    from storyline.compare.nlp import model_sentences
+
+    texts = ["Smoke rose over Millbrook on Tuesday.",  # 0: a lead
+             "Millbrook crews worked through Tuesday.",  # 1: nothing new to find
+             "Neighbours in Lindenfield watched."]  # 2: a new name  # fmt: skip
+    assert model_sentences(texts, [0, 2, 3], budget=2) == {0, 2}
+    assert model_sentences(texts, [0, 2, 3], budget=3) == {0, 1, 2}  # the budget left reads it too
+
+
+def test_word_lookups_answer_as_the_regular_expressions_they_stand_for() -> None:
+    """``needs_parse`` looks speech verbs up word by word and ``may_hold_figure`` skips the figure scan of a
+    sentence without digits or number words: both say what the regular expressions would."""
+    from storyline.compare.nlp import _SPEECH_CUE, needs_parse
+    from storyline.compare.quantities import _QUANTITY, may_hold_figure
+
+    texts = ["He SAID so.", "According  to them, it held.", "ſaid the man", "accordingly, to be fair", "re-said it",
+             "said_x", "TWEETED!", "according\nto X", "accordingto", "The dam held.", "Sixty-five people", "ſix ran",
+             "a thousand times", "A dozen eggs", "no figure here at all", "in 2019", "Fourteen were hurt",
+             "twentyone", "the seventh day", "“We lost everything,” she told reporters."]  # fmt: skip
+    assert [needs_parse(t) for t in texts] == [bool(_SPEECH_CUE.search(t)) for t in texts]
+    assert sum(needs_parse(t) for t in texts) == 7
+    for text in texts:
+        assert may_hold_figure(text) or not _QUANTITY.search(text), text
+    assert not may_hold_figure("no figure here at all") and not may_hold_figure("the seventh day")

@@ -1,4 +1,5 @@
-"""Spanish and French date expressions (issue 21), resolved as their English counterparts are."""
+"""Spanish, French, German, Italian and Portuguese date expressions (issue 21), resolved as their English
+counterparts are."""
 
 from __future__ import annotations
 
@@ -31,9 +32,27 @@ PUBLISHED = date(2018, 9, 5)  # a Wednesday
         ("hier", "2018-09-04"),
         ("il y a deux semaines", "2018-W34"),
         ("mardi", "2018-09-04"),
+        ("am 4. August 2017", "2017-08-04"),
+        ("am 7. Juli", "2018-07-07"),
+        ("im März 2016", "2016-03"),
+        ("letztes Jahr", "2017"),
+        ("im vergangenen Jahr", "2017"),
+        ("gestern", "2018-09-04"),
+        ("vor drei Tagen", "2018-09-02"),
+        ("am Dienstag", "2018-09-04"),
+        ("il 4 agosto 2017", "2017-08-04"),
+        ("l'anno scorso", "2017"),
+        ("ieri", "2018-09-04"),
+        ("tre giorni fa", "2018-09-02"),
+        ("martedì", "2018-09-04"),
+        ("o ano passado", "2017"),
+        ("ontem", "2018-09-04"),
+        ("há 3 dias", "2018-09-02"),
+        ("terça-feira", "2018-09-04"),
+        ("em março de 2016", "2016-03"),
     ],
 )
-def test_spanish_and_french_expressions_resolve(expression: str, expected: str) -> None:
+def test_expressions_in_each_language_resolve(expression: str, expected: str) -> None:
     assert normalize_date(expression, PUBLISHED) == expected
 
 
@@ -47,3 +66,8 @@ def test_offsets_point_at_the_expression_in_a_sentence() -> None:
 def test_english_capitalized_mars_is_not_a_month() -> None:
     assert [d.expression for d in find_dates("NASA sent a probe to Mars 2020 and Mars in 2021.", PUBLISHED)] == [
         "2021"]
+
+
+def test_german_morgen_after_heute_is_this_morning_not_tomorrow() -> None:
+    assert [(d.expression, d.date) for d in find_dates("Die Polizei meldete heute Morgen neue Zahlen.", PUBLISHED)] \
+        == [("heute", "2018-09-05")]

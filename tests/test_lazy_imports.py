@@ -28,8 +28,9 @@ except SystemExit as exc:
     if exc.code:
         raise
 import gc
-from storyline.embed import EMBEDDERS
-loaded = sorted({type(o).__name__ for o in gc.get_objects() if type(o) in set(EMBEDDERS.values())})
+from storyline import embed
+kinds = {embed.StaticEmbedder, embed.MiniLMEmbedder, embed.MiniLMInt8Embedder, embed.USEEmbedder, embed.E5Embedder}
+loaded = sorted({type(o).__name__ for o in gc.get_objects() if type(o) in kinds})
 print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}), "embedders": loaded}))
 """
 
@@ -62,12 +63,13 @@ def test_text_digest_imports_no_html_web_store_or_dask_code(tmp_path: Path) -> N
 
 def test_default_text_digest_runs_minilm_and_spacy_without_torch(tmp_path: Path) -> None:
     """The default settings run the MiniLM citation check and the comparison's spaCy on the seeds, yet import no
-    torch, transformers or sentence-transformers: MiniLM runs in NumPy and spaCy is imported with torch hidden
-    (``compare/spacy_runtime.py``), even though torch is installed here (the static model's distillation uses it)."""
+    torch, transformers or sentence-transformers: MiniLM needs no torch and spaCy is imported with torch hidden
+    (``compare/spacy_runtime.py``), even though torch is installed here (the static model's distillation uses it).
+    MiniLM runs at int8 through ONNX Runtime, which the ml extra installs (tests/test_embed.py: the NumPy fallback)."""
     probe = digest_probe(tmp_path)
     imported = set(probe["modules"])
-    assert "MiniLMEmbedder" in probe["embedders"], probe["embedders"]
-    assert {"spacy", "thinc", "tokenizers"} <= imported
+    assert "MiniLMInt8Embedder" in probe["embedders"], probe["embedders"]
+    assert {"spacy", "thinc", "tokenizers", "onnxruntime"} <= imported
     assert not imported & {"torch", "transformers", "sentence_transformers"}, imported & {"torch", "transformers"}
     assert not imported & HTML_WEB_DASK, imported & HTML_WEB_DASK
     # ~1.5 CPU s of start-up: clustering hashes words with murmurhash and parses scikit-learn's stop-word list, and

@@ -76,6 +76,8 @@ def test_digest_records_each_storys_languages_and_the_cli_takes_language(tmp_pat
         assert story["languages"] == sorted({languages[a] for a in story["article_ids"]})
         if "fr" in story["languages"]:
             assert {s["language"] for s in story["summary"]} == {"fr"}
+            # re-cited from the comparison: French sentences an agreed fact holds cite the English report too
+            assert any({c["article_id"][-2:] for c in s["citations"]} == {"en", "fr"} for s in story["summary"])
     # with the multilingual extra each report and its translation are one story
     assert sorted(len(s["article_ids"]) for s in digest["stories"]) == [2, 2]
     bad = run_cli("digest", str(source), "-o", str(out), "-q", "--language", "French", check=False)
@@ -125,3 +127,38 @@ def test_the_story_page_and_api_take_the_readers_language(tmp_path: Path) -> Non
         page = client.get(f"/stories/{story['id']}?lang=fr").text
         assert f'<span class="text" lang="fr">{french["summary"][0]["text"]}' in page.replace("&#39;", "'")
         assert 'href="?lang=en"' in page and 'aria-current="true">fr</a>' in page
+
+
+def test_a_summary_in_the_readers_language_is_cited_from_the_stored_comparison(tmp_path: Path) -> None:
+    """?lang= makes the summary again after the comparison: each sentence an agreed fact holds cites that fact's
+    articles in both languages (its "N sources" is the comparison's agreement), a unique one only itself."""
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from storyline.config import Settings
+    from storyline.service import add_articles
+    from storyline.store import Store
+    from storyline.web import create_app
+
+    rows = reports("M0036", ("en", "fr"))  # a short report and its translation
+    articles = [Article(id=r["id"], title=r["title"], text=r["text"], language=r["lang"],
+                        published=datetime.fromisoformat(r["published"]).replace(tzinfo=UTC)) for r in rows]
+    settings = Settings(progress=False).with_overrides({"scale.engine": "local", "summary.language": "en",
+                                                        "web.worker": False})
+    with Store.open(str(tmp_path / "store.db")) as store:
+        add_articles(store, articles, settings)
+        client = TestClient(create_app(store, settings))
+        (story,) = client.get("/api/stories").json()["items"]
+        stored = client.get(f"/api/stories/{story['id']}").json()
+        french = client.get(f"/api/stories/{story['id']}?lang=fr").json()
+    agreed = [c for c in stored["agreed"] if {x["article_id"] for x in c["citations"]} == {"M0036.en", "M0036.fr"}]
+    assert agreed, "the comparison agrees across the two languages"
+    assert {s["language"] for s in french["summary"]} == {"fr"}
+    for sentence in french["summary"]:
+        own = sentence["citations"][0]
+        fact = [c for c in agreed if any(x["article_id"] == "M0036.fr" and x["start"] <= own["start"] < x["end"]
+                                         for x in c["citations"])]  # fmt: skip
+        cited = {c["article_id"] for c in sentence["citations"]}
+        assert cited == ({"M0036.en", "M0036.fr"} if fact else {"M0036.fr"}), sentence
+    assert any(not s["single_source"] for s in french["summary"])

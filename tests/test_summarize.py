@@ -209,3 +209,64 @@ def test_the_seed_summary_states_no_fact_twice_and_adds_to_the_lead(seeds: list[
     for sentence in summary:
         assert not own & {(c.article_id, c.start, c.end) for c in sentence.citations[1:]}, [s.text for s in summary]
     assert any("not ruling out a military" in s.text for s in summary), [s.text for s in summary]
+
+
+@pytest.mark.parametrize(("text", "full", "bare"), [
+    ("Whitlock said her department had no information linking the two fires.", set(), {"Whitlock"}),
+    ("Whitlock's crews stayed at the warehouse overnight.", set(), {"Whitlock"}),
+    ("Fire Chief Dana Whitlock said the sprinklers worked.", {"Dana", "Whitlock"}, set()),
+    ("Chief Whitlock said the sprinklers worked.", {"Whitlock"}, set()),
+    ("Dr. Whitlock said the sprinklers worked.", set(), {"Whitlock"}),  # an honorific does not say who
+    ("The Whitlock Street depot was closed.", set(), set()),  # the start of a longer name
+    ("Police said the fire started at the loading dock.", set(), set()),  # 'police' is a common word here
+    ("Okafor said the pumps would drain the street.", set(), set()),  # never named in full before
+])
+def test_surnames_named_alone_or_in_full(text: str, full: set[str], bare: set[str]) -> None:
+    from storyline.summary.dangling import first_full_mentions, name_uses
+
+    before = ("Millbrook Police and Fire Chief Dana Whitlock reached the warehouse at 3:40 p.m. on Tuesday. "
+              "North African traders and House Democrats were not involved. ")
+    common = {"police", "the", "said", "fire", "house", "street"}
+    first = first_full_mentions(before, common)
+    assert first == {"Dana": before.index("Chief Dana"), "Whitlock": before.index("Dana Whitlock")}
+    uses = name_uses(text, len(before), first, common)
+    assert (set(uses.full), set(uses.bare)) == (full, bare)
+    assert name_uses(text, 0, first, common).bare == frozenset()  # a mention after the sentence introduces nobody
+
+
+def test_a_bare_surname_comes_only_after_the_full_name() -> None:
+    from storyline.summary.dangling import NameUse
+    from storyline.summary.order import chronological
+    from storyline.summary.scoring import score_sentences
+    from storyline.summary.select import select_sentences, story_name_uses
+
+    lead = "A fire destroyed the Calder furniture warehouse in Millbrook on Tuesday afternoon, the town said."
+    story = [
+        _article("signal", f"{lead} Fire Chief Dana Whitlock reached the street with four engines on Quarry Lane. "
+                           "Whitlock said the fire spread through foam cushions faster than sprinklers could work."),
+        *[_article(f"o{k}", f"{lead} Stacked foam cushions filled the building, report {k} said. "
+                            f"The sprinklers could not contain the fire, witness {k} said.") for k in range(3)],
+    ]
+    options = SummaryOptions(words=25, verifier="static")
+    index = index_story(story, options)
+    scores = score_sentences(index)
+    texts = [s.text for s in index.sentences]
+    uses = story_name_uses(index)
+    bare = [i for i, u in enumerate(uses) if u.bare]
+    full = [i for i, u in enumerate(uses) if "Whitlock" in u.full]
+    assert [texts[i][:13] for i in bare] == ["Whitlock said"] and [texts[i][:10] for i in full] == ["Fire Chief"]
+    # The same story as if the sentence the plain selection takes second named Whitlock alone, and the lead in full:
+    nobody = NameUse(frozenset(), frozenset())
+    plain = select_sentences(index, scores, options, names=[nobody] * len(index))
+    second = plain[1]
+    names = [NameUse(frozenset(), frozenset({"Whitlock"})) if i == second else nobody for i in range(len(index))]
+    assert second not in select_sentences(index, scores, options, names=names)
+    names[plain[0]] = NameUse(frozenset({"Whitlock"}), frozenset())
+    chosen = select_sentences(index, scores, options, names=names)
+    assert second in chosen
+    # In summary order a sentence with a bare surname comes after the one naming that person in full.
+    lead_first = chronological(index, plain[:2])
+    assert lead_first == plain[:2]
+    swapped = [NameUse(frozenset(), frozenset({"Whitlock"})) if i == plain[0] else nobody for i in range(len(index))]
+    swapped[second] = NameUse(frozenset({"Whitlock"}), frozenset())
+    assert chronological(index, plain[:2], swapped) == [second, plain[0]]

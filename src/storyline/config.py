@@ -341,8 +341,8 @@ class CompareOptions(_Checked):
     are compared; without (off, or the extra not installed), only its English ones, as before issue 21."""
     model_sentences: int = 48
     """Most sentences of one story spaCy reads (entities, and a parse where they report speech), so a story's cost
-    is bounded: the summary's first, then speech, article leads, figures (docs/compare.md); names found there are
-    matched by their words in the rest. 0 = every sentence."""
+    is bounded: the summary's first, then speech, article leads, figures, sentences with names not yet read first
+    (docs/compare.md); names found there are matched by their words in the rest. 0 = every sentence."""
 
     def __post_init__(self) -> None:
         _Checked.__post_init__(self)

@@ -289,6 +289,8 @@ class DescribeStories:
         jobs = story_jobs(state)
         if state.settings.compare.enabled:
             from .compare.nlp import pipeline_for
+            from .text.dates import has_date_words
+            from .text.numbers import DIGITS_ONLY, has_number_rules
 
             compare = state.settings.compare
             for _, members in jobs:
@@ -300,7 +302,14 @@ class DescribeStories:
                                   "compare.cross_lingual_sentences)"] += 1
                 for article in compared:
                     if pipeline_for(article.language, compare.spacy_model) is None:
-                        state.dropped[f"articles without entities: no spaCy pipeline for {article.language}"] += 1
+                        state.dropped[f"articles with entities by name only: no spaCy pipeline for "
+                                      f"{article.language}"] += 1
+                    if not has_number_rules(article.language):
+                        state.dropped[f"articles with figures read as {DIGITS_ONLY}: no number words for "
+                                      f"{article.language}"] += 1
+                    if not has_date_words(article.language):
+                        state.dropped[f"articles with dates read as ISO forms only: no date words for "
+                                      f"{article.language}"] += 1
         from .compare.coverage import known_groups
 
         groups = known_groups((o.groups for o in state.settings.outlets.table), state.articles)

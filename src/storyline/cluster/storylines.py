@@ -14,6 +14,9 @@ a storyline when, against the storyline's members together,
   agencies as much as two days of one earthquake do), so without dates on both sides the bar is the stricter
   ``undated_threshold``.
 
+With ``similarity = "learned"`` a dated story is linked instead by ``LEARNED``, a logistic regression over
+``pair_features`` of the story against each of the storyline's stories, averaged (``LearnedSimilarity``).
+
 A story is compared with at most ``MAX_CANDIDATES`` storylines (those sharing the most distinctive names with it),
 and a long storyline by its latest ``MAX_POOLED`` stories, so a run costs the same whatever the store's size.
 
@@ -301,6 +304,10 @@ class LearnedSimilarity:
         z = self.intercept + sum(c * x for c, x in zip(self.coef, features, strict=True))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
+    def features(self, state: StorylineState, story: str, others: Sequence[str]) -> list[float]:
+        """What the regression reads: ``pair_features`` (benchmarks add evidence in a subclass)."""
+        return pair_features(state, story, others)
+
     def __call__(self, state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
         if state.profiles[story].days() is None or all(state.profiles[o].days() is None for o in others):
             return similarity(state, story, others, options)  # undated: the strict rule (no time to learn from)
@@ -311,8 +318,8 @@ class LearnedSimilarity:
             return 0.0  # the outer bound of a storyline's reach; within it the gap is a feature
         members = sorted(others, key=state.order)[-MAX_LINKED:]
         if self.link == "pooled":
-            return self.probability(pair_features(state, story, members)) / self.bar
-        probabilities = [self.probability(pair_features(state, story, [o])) for o in members]
+            return self.probability(self.features(state, story, members)) / self.bar
+        probabilities = [self.probability(self.features(state, story, [o])) for o in members]
         fit = max(probabilities) if self.link == "max" else sum(probabilities) / len(probabilities)
         return fit / self.bar
 
@@ -333,8 +340,8 @@ def configured_similarity(options: StorylineOptions) -> StorySimilarity:
 
 
 class StorySimilarity(Protocol):
-    """How well a story fits a storyline, 1.0 being the bar to join and 0 meaning a rule forbids it (``similarity``
-    is the one used; benchmarks pass others to measure new evidence in the same incremental path)."""
+    """How well a story fits a storyline, 1.0 being the bar to join and 0 meaning a rule forbids it (the one
+    ``configured_similarity`` names is used; benchmarks pass others to measure new evidence in the same path)."""
 
     def __call__(self, state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> float:
         ...

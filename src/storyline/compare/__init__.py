@@ -5,7 +5,7 @@ each summary sentence has."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..models import (
     UniqueFact,
 )
 from ..text.dates import DateMention, find_dates
+from ..text.tokens import stop_words
 from .align import Unit, content_stems, other_languages, split_units, unit_similarity
 from .claims import (
     UnitFacts,
@@ -34,7 +35,15 @@ from .claims import (
     unique_units,
     unit_of,
 )
-from .entities import Mention, fold, mentions_by_name, mentions_in_doc, merge_mentions, opening_dateline
+from .entities import (
+    Mention,
+    capitalised_names,
+    fold,
+    mentions_by_name,
+    mentions_in_doc,
+    merge_mentions,
+    opening_dateline,
+)
 from .nlp import annotate, model_sentences, pipeline_for
 from .quantities import find_quantities
 from .quotes import NamedSpan, SpeakerResolver, find_quotes
@@ -80,6 +89,7 @@ def compare_story(
             mentions.extend(opening_dateline(sentence.text, sentence.article_id))
     unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences) if i not in chosen and i in covered]
     mentions += mentions_by_name(mentions, unread)
+    mentions += _names_without_pipeline(articles, covered, mentions)
     entities, index = merge_mentions(mentions)
     named: dict[str, list[NamedSpan]] = {}
     for m in mentions:
@@ -146,10 +156,32 @@ def _annotate(articles: Sequence[Article], texts: Sequence[str], chosen: set[int
     return docs, covered
 
 
+def _names_without_pipeline(articles: Sequence[Article], covered: Collection[int],
+                            known: Sequence[Mention]) -> list[Mention]:
+    """Entities of the articles whose language has no spaCy pipeline (none of their sentences ``covered``): the
+    names the pipelines found in the story's other articles, where the same words occur ("Contador", "Tour de
+    France"), and else runs of capitalised words (``entities.capitalised_names``, type ``name``). Counted by the
+    pipeline as "articles with entities by name only"."""
+    found: list[Mention] = []
+    cursor = 0
+    for article in articles:
+        n = len(article.sentences)
+        if n and not any(i in covered for i in range(cursor, cursor + n)):
+            sentences = [(article.id, s.start, s.text) for s in article.sentences]
+            matched = mentions_by_name(known, sentences)
+            code = (article.language or "").lower().split("-")[0]
+            stop = stop_words(filler=False, language=code or None)
+            capitalised = capitalised_names(sentences, stop, nouns_capitalised=code in ("de", "lb"))
+            taken = [(m.start, m.end) for m in matched]
+            found += matched + [m for m in capitalised if not any(a < m.end and m.start < b for a, b in taken)]
+        cursor += n
+    return found
+
+
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:
     """The figures, dates and places of one unit, for conflict detection."""
     inside = [d for d in dates if unit.start <= d.start < unit.end]
-    found = find_quantities(article.text, unit.start, unit.end, [(d.start, d.end) for d in inside])
+    found = find_quantities(article.text, unit.start, unit.end, [(d.start, d.end) for d in inside], unit.language)
     names = [n for n in named if unit.start <= n.start < unit.end]
     return UnitFacts(
         quantities=found,

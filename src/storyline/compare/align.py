@@ -55,6 +55,9 @@ CROSS_LINGUAL_AGREE: dict[str, float] = {"e5": 0.86, "use": 0.47}
 """Per cross-lingual model, the sentence cosine at which two units that are not both English state the same fact:
 fitted for the best F1 on the aligned sentences of English articles and their translations in two MultiLing topics,
 checked on the third (``python bench/multilingual.py --parts agree``)."""
+CROSS_LINGUAL_CONFLICT: dict[str, float] = {"e5": 0.84, "use": 0.45}
+"""Per cross-lingual model, the sentence cosine at which two units that are not both English are close enough for
+their figures and dates to be compared (``python bench/multilingual.py --parts conflicts``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,9 @@ class OtherLanguages:
     cosine: np.ndarray
     bar: float
     """The cosine at which such a pair states one fact (``CROSS_LINGUAL_AGREE``)."""
+    conflict: float = 1.0
+    """The cosine at which such a pair is close enough for its figures and dates to be compared
+    (``CROSS_LINGUAL_CONFLICT``; 1.0 without a model: never)."""
 
 
 def is_english(language: str) -> bool:
@@ -91,7 +97,7 @@ def other_languages(units: Sequence[Unit], model: str | None) -> OtherLanguages 
         vectors = encode(model, [units[int(i)].text for i in paired])
         cosine[np.ix_(paired, paired)] = vectors @ vectors.T
         cosine[~pairs] = 0.0
-    return OtherLanguages(pairs, cosine, CROSS_LINGUAL_AGREE[model])
+    return OtherLanguages(pairs, cosine, CROSS_LINGUAL_AGREE[model], CROSS_LINGUAL_CONFLICT[model])
 
 
 STEM_PREFIX = 5

@@ -17,10 +17,10 @@ from datetime import date
 import numpy as np
 
 from ..config import CompareOptions
-from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence
+from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence, UniqueFact
 from ..text.dates import DateMention
 from ..text.tokens import stem, stop_words
-from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, states_fact, stem_coverage
+from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, is_english, states_fact, stem_coverage
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -29,6 +29,14 @@ _REPORTED = re.compile(
     r"\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
+_REPORTED_ELSEWHERE = re.compile(
+    r"(?:\b(?:dijo|dijeron|informó|informaron|anunció|anunciaron|declaró|afirmó|confirmó|explicó|"
+    r"a\s+(?:déclaré|dit|annoncé|indiqué|affirmé|confirmé|expliqué)|ont\s+(?:déclaré|dit|annoncé|indiqué)|"
+    r"sagte|sagten|erklärte|erklärten|teilte|teilten|berichtete|berichteten|bestätigte|"
+    r"disse|dichiarato|annunciato|afirmou|anunciou|declarou)\b)(?:\s+[\w’'-]+){0,4}?\s+(?:el\s+|le\s+|am\s+)?$",
+    re.IGNORECASE,
+)
+"""Speech verbs of Spanish, French, German, Italian and Portuguese before a date: the date of a report."""
 _EVENT_WORD = re.compile(r"[A-Za-z][\w’'-]+")
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ")", "»", "।", "؟", "。")
 
@@ -48,6 +56,9 @@ class Alignment:
     """``linked[i, j]``: units i and j (of different articles) state the same fact (``agreement >= agree``)."""
     stems: list[frozenset[str]]
     """Content stems of each unit, computed once."""
+    across: np.ndarray | None = None
+    """Pairs not both English whose cross-lingual cosine reaches the model's conflict bar: their figures and dates
+    are compared (the English paraphrase score cannot see them); None when every unit is English or no model."""
 
 
 def link_units(
@@ -62,7 +73,8 @@ def link_units(
 
     Pairs not both English (``other``) agree when their cross-lingual cosine reaches the model's bar (their
     agreement is that cosine moved onto the English scale: ``agree`` + cosine - bar); their paraphrase score is 0,
-    so the conflict rules, measured on English, never read them.
+    so the English conflict rules never read them: such a pair's figures and dates are compared when its cosine
+    reaches the model's conflict bar (``Alignment.across``).
 
     The agreement score is ``agree_weight`` x embedding cosine + the rest x coverage (the share of the shorter
     unit's content stems the other uses); pairs reaching ``options.agree`` are linked, when both units state a
@@ -72,7 +84,10 @@ def link_units(
     stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     weight = options.agree_weight
     agreement = (weight * cosine + (1.0 - weight) * stem_coverage(units, stems)).astype(np.float32)
+    across = None
     if other is not None:
+        if other.conflict < 1.0:
+            across = other.pairs & (other.cosine >= other.conflict)
         agreement[other.pairs] = options.agree + other.cosine[other.pairs] - other.bar
         cosine, score = cosine.copy(), score.copy()
         cosine[other.pairs] = other.cosine[other.pairs]
@@ -81,7 +96,7 @@ def link_units(
     articles = np.array([u.article_id for u in units])
     linked = (agreement >= options.agree) & (articles[:, None] != articles[None, :])
     linked &= facts[:, None] & facts[None, :]
-    return Alignment(units, score, cosine, agreement, linked, stems)
+    return Alignment(units, score, cosine, agreement, linked, stems, across)
 
 
 def unaligned(units: list[Unit], stems: list[frozenset[str]]) -> Alignment:
@@ -250,6 +265,36 @@ def cite_summary(
     return cited
 
 
+def cite_from_facts(summary: Sequence[SummarySentence], agreed: Sequence[Claim],
+                    unique: Sequence[UniqueFact]) -> list[SummarySentence]:
+    """A summary made after the comparison (the reader's language, ``?lang=``) cited from the story's stored facts,
+    as :func:`cite_summary` cites the summary the comparison saw: a sentence inside a cited span of an agreed fact
+    cites the fact's articles, in any language (its own span first); a sentence the comparison found in one article
+    only cites itself; any other (its article was not compared) keeps its citations."""
+    cited = []
+    for sentence in summary:
+        own = sentence.citations[0] if sentence.citations else None
+        if own is None:
+            cited.append(sentence)
+            continue
+        fact = next((claim for claim in agreed if any(_holds(c, own) for c in claim.citations)), None)
+        if fact is not None:
+            others = [c for c in fact.citations if c.article_id != own.article_id]
+            cited.append(SummarySentence(sentence.text, [Citation(own.article_id, own.start, own.end, 1.0), *others],
+                                         sentence.language))  # fmt: skip
+        elif any(u.article_id == own.article_id and u.start <= own.start < u.end for u in unique):
+            cited.append(SummarySentence(sentence.text, [Citation(own.article_id, own.start, own.end, 1.0)],
+                                         sentence.language))  # fmt: skip
+        else:
+            cited.append(sentence)
+    return cited
+
+
+def _holds(span: Citation, own: Citation) -> bool:
+    """Whether the cited ``span`` holds the start of the sentence ``own``."""
+    return span.article_id == own.article_id and span.start <= own.start < max(span.end, span.start + 1)
+
+
 @dataclass(frozen=True, slots=True)
 class UnitFacts:
     """What one unit states that can conflict with another: figures (and the entity named before each), dates,
@@ -278,7 +323,7 @@ class _Setting:
     periods: frozenset[str]
     cumulative: bool
     event_dates: tuple[DateMention, ...]
-    """The dates it gives to what happened (:func:`_event_dates`)."""
+    """The dates it gives to what happened (not the day something was said: :func:`_reported`)."""
     reported: bool
     """One of its dates is the day something was said ("police said Saturday")."""
 
@@ -286,7 +331,7 @@ class _Setting:
 def _setting(unit: Unit, facts: UnitFacts) -> _Setting:
     """The per-unit half of the conflict rules: what the pair rules compare."""
     statement = states_fact(unit.text, unit.language) and not _PRONOUN_SUBJECT.match(unit.text)
-    reported = [bool(_REPORTED.search(unit.text[: d.start - unit.start])) for d in facts.dates]
+    reported = [_reported(unit, d) for d in facts.dates]
     return _Setting(
         statement=statement,
         places=facts.places,
@@ -298,16 +343,18 @@ def _setting(unit: Unit, facts: UnitFacts) -> _Setting:
     )
 
 
-def _same_setting(a: _Setting, b: _Setting) -> bool:
+def _same_setting(a: _Setting, b: _Setting, two_languages: bool = False) -> bool:
     """Whether the figures of two units can be about the same subject at the same time: both are statements (not
     datelines or "Updated: … 20:09 IST") whose subject is not a pronoun ("He finished with 269 yards": whose figure
     it is stays in the article); when both name places, the places of one are all named by the other ("32 dead in
     Poland" is not "62 across Romania and Bulgaria"); the same explicit years; the same game period ("third
     quarter" vs "fourth quarter"); and both or neither a running total ("in their five operations so far … 923
-    rounds" is not one operation's "300 rounds")."""
+    rounds" is not one operation's "300 rounds"). In ``two_languages`` places are compared only when the two name
+    one alike ("Pékin" and "Beijing" cannot be told apart from two places)."""
     if not (a.statement and b.statement):
         return False
-    if a.places and b.places and not (a.places <= b.places or b.places <= a.places):
+    apart = a.places and b.places and not (a.places <= b.places or b.places <= a.places)
+    if apart and (not two_languages or a.places & b.places):
         return False
     if a.years != b.years:
         return False
@@ -336,6 +383,12 @@ def _periods(text: str) -> frozenset[str]:
     return frozenset(f"{m.group(1).lower()} {m.group(2).lower()}" for m in _PERIOD.finditer(text))
 
 
+def _reported(unit: Unit, date: DateMention) -> bool:
+    """Whether ``date`` dates a report ("police said Saturday", "dijo el lunes", "a déclaré mardi")."""
+    before = unit.text[: date.start - unit.start]
+    return bool(_REPORTED.search(before) or (not is_english(unit.language) and _REPORTED_ELSEWHERE.search(before)))
+
+
 def _years(facts: UnitFacts) -> frozenset[str]:
     return frozenset(d.date[:4] for d in facts.dates if d.date and d.anchor is None)
 
@@ -351,6 +404,9 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
     close = alignment.linked | (alignment.score >= options.conflict)
     # Figures that say what they count ("12 injured", "14 hurt") are compared in less close units too.
     candidates = close | (alignment.score >= options.conflict_counted) if counted else close
+    if alignment.across is not None:  # pairs in two languages: close by the cross-lingual model's cosine
+        close = close | alignment.across
+        candidates = candidates | alignment.across
     settings: dict[int, _Setting] = {}
 
     def setting(k: int) -> _Setting:
@@ -368,33 +424,40 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
         a, b = units[i], units[j]
         fa, fb = facts[i], facts[j]
         near = bool(close[i, j])
-        if len(stems[i] & stems[j]) < options.conflict_shared:
-            continue
+        two_languages = alignment.across is not None and bool(alignment.across[i, j]) and a.language != b.language
+        if len(stems[i] & stems[j]) < options.conflict_shared and not two_languages:
+            continue  # two languages share no words: the model's cosine stands for them
         sa, sb = setting(i), setting(j)
-        if counted and not _same_setting(sa, sb):
+        if counted and not _same_setting(sa, sb, two_languages):
             continue
         days_a, days_b = sa.event_dates, sb.event_dates
         same_day = any(_comparable(x, y) for x in days_a for y in days_b)
         # figures of two different stated days are two readings, not a conflict (the dates may conflict, below)
         figures = not (counted and days_a and days_b and not same_day)
         other_day = fa.published is not None and fb.published is not None and fa.published != fb.published
-        for qa, holder in zip(fa.quantities if figures else (), fa.holders, strict=False):
+        # figures of each language's own nouns, matched in order, and dates: only in a pair stating one fact
+        one_fact = bool(alignment.linked[i, j])
+        in_order = _in_order(fa.quantities, fb.quantities) if two_languages and one_fact else {}
+        for k, (qa, holder) in enumerate(zip(fa.quantities if figures else (), fa.holders, strict=False)):
             if counted and other_day and qa.counts in _TALLIES:
                 continue
             if counted and qa.unit in _READINGS and not same_day:
                 continue
             others = [
                 qb
-                for qb, h in zip(fb.quantities, fb.holders, strict=True)
-                if qb.unit == qa.unit
-                and _same_holder(holder, h, counted)
-                and _same_thing(qa, qb, options.conflict_match)
+                for m, (qb, h) in enumerate(zip(fb.quantities, fb.holders, strict=True))
+                if (_unit_key(qb, two_languages) == _unit_key(qa, two_languages) or in_order.get(k) == m)
+                and (_same_holder(holder, h, counted) or (two_languages and not (holder and h)))
+                and _same_thing(qa, qb, options.conflict_match, two_languages)
                 and (near or (qa.counts and qa.counts == qb.counts))
             ]
             if not others or any(qa.agrees_with(qb) for qb in others):
                 continue
+            if k in in_order and any(qa.agrees_with(qb) for qb in fb.quantities):
+                continue  # the value is there, in another place of the sentence
             mine = [q for q, h in zip(fa.quantities, fa.holders, strict=True)
-                    if q.unit == qa.unit and _same_holder(h, holder, counted)]  # fmt: skip
+                    if (_unit_key(q, two_languages) == _unit_key(qa, two_languages) or k in in_order)
+                    and _same_holder(h, holder, counted)]  # fmt: skip
             qb = others[0]
             if any(q.agrees_with(qb) for q in mine):
                 continue
@@ -404,13 +467,14 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
             seen.add(key)
             conflicts.append(Conflict(_unit_name(qa), [ConflictSide(qa.written, a.article_id, a.start, a.end),
                                               ConflictSide(qb.written, b.article_id, b.start, b.end)]))  # fmt: skip
-        if not near:
+        if not near or (two_languages and not one_fact):
             continue
         # A dateline or a sentence naming several days is not one dated fact.
         one_date_each = len(fa.dates) == 1 and len(fb.dates) == 1
         statements = min(len(a.text.split()), len(b.text.split())) >= options.min_unique_words
         reported = sa.reported or sb.reported  # "police said Saturday" dates the report, not the event
-        same_event = one_date_each and (not counted or _same_event(a, fa.dates[0], b, fb.dates[0]))
+        # two languages: the model says the two sentences state one fact, so their dates are one happening's
+        same_event = one_date_each and (not counted or two_languages or _same_event(a, fa.dates[0], b, fb.dates[0]))
         # "voted on Monday" and "overtopped its banks on August 4th" date two events
         conflict = _date_conflict(fa.dates, fb.dates) if same_event and statements and not reported else None
         if conflict:
@@ -469,12 +533,40 @@ def _same_holder(a: tuple[str, ...], b: tuple[str, ...], counted: bool) -> bool:
     return a[-1:] == b[-1:]
 
 
-def _same_thing(a: Quantity, b: Quantity, match: str) -> bool:
+def _same_thing(a: Quantity, b: Quantity, match: str, two_languages: bool = False) -> bool:
     """Whether two figures of one unit count the same thing: by what each counts when both say it ("injured"
-    and "hurt" do, "killed" and "injured" do not), else by a shared word around them."""
+    and "hurt" do, "killed" and "injured" do not), else by a shared word around them. In two languages the words
+    around differ: figures of one unit in sentences the model holds close count the same thing unless both say
+    what they count and it differs."""
     if match == "counted" and a.counts and b.counts:
         return a.counts == b.counts
-    return bool(a.context & b.context)
+    return two_languages or bool(a.context & b.context)
+
+
+_CURRENCY_STEMS = {"dolla": "$", "euro": "€", "pound": "£", "sterl": "£"}
+"""English currency nouns ("3 million dollars") as the sign another language's figure carries ("3 millones de
+dólares" reads as $)."""
+
+
+_SHARED_UNITS = frozenset({"$", "€", "£", "percent", "peopl"})
+"""Units a figure carries in every language: currencies, percentages and people."""
+
+
+def _in_order(mine: Sequence[Quantity], theirs: Sequence[Quantity]) -> dict[int, int]:
+    """Figures of two sentences in two languages whose units are nouns of each language ("190 countries", "190
+    pays"): when both sentences hold as many such figures, the k-th of one stands for the k-th of the other (their
+    indices in ``mine`` -> ``theirs``). Figures of one shared unit ($, %, people, "km") are matched by unit instead."""
+    def loose(figures: Sequence[Quantity], other: Sequence[Quantity]) -> list[int]:
+        units = {_unit_key(q, True) for q in other}
+        return [i for i, q in enumerate(figures) if _unit_key(q, True) not in _SHARED_UNITS | units]
+
+    a, b = loose(mine, theirs), loose(theirs, mine)
+    return dict(zip(a, b, strict=True)) if len(a) == len(b) else {}
+
+
+def _unit_key(q: Quantity, two_languages: bool) -> str:
+    """The unit two figures must share to be compared; in two languages an English currency noun is its sign."""
+    return _CURRENCY_STEMS.get(q.unit, q.unit) if two_languages else q.unit
 
 
 _EVENT_REACH = 3

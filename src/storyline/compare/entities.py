@@ -279,3 +279,44 @@ def mentions_by_name(known: Iterable[Mention], sentences: Iterable[tuple[str, in
             surface = match.group(0)
             found.append(Mention(article_id, start + match.start(), start + match.end(), surface, kinds[surface]))
     return found
+
+
+NAME_FALLBACK_KIND = "name"
+"""The type of a name found by its capitals in a language without a spaCy pipeline (person, organization or place
+cannot be told without one)."""
+_CASED_WORD = re.compile(r"[^\W\d_][\w’'.-]*")
+_NAME_LINKS = frozenset({"de", "del", "la", "le", "du", "des", "van", "von", "der", "di", "da", "do", "dos", "y", "e",
+                         "of", "al", "el", "bin", "ibn"})
+"""Lower-case words inside a name ("Tour de France", "Ludwig van Beethoven")."""
+
+
+def capitalised_names(sentences: Iterable[tuple[str, int, str]], stop: frozenset[str],
+                      nouns_capitalised: bool = False) -> list[Mention]:
+    """Names found by their capitals in ``sentences`` (``(article_id, start, text)``) of a language without a spaCy
+    pipeline: runs of capitalised words that are not stop words ("de", "van"... inside). A run that opens its
+    sentence needs two capitalised words. Where every noun is capitalised (German: ``nouns_capitalised``) a run
+    needs two words besides its sentence's first. Scripts without capitals (Arabic, Hebrew, Hindi) give none. Type
+    ``NAME_FALLBACK_KIND``."""
+    found = []
+    for article_id, start, text in sentences:
+        words = [(m.start(), m.start() + len(m.group(0).rstrip(".")), m.group(0).rstrip("."))
+                 for m in _CASED_WORD.finditer(text)]  # fmt: skip
+        i = 0
+        while i < len(words):
+            run: list[int] = []
+            j = i
+            while j < len(words) and (j == i or text[words[j - 1][1] : words[j][0]].strip(".") in ("", " ")):
+                word = words[j][2]
+                if word[:1].isupper() and word.lower() not in stop:
+                    run.append(j)
+                elif not (run and word in _NAME_LINKS and j + 1 < len(words) and words[j + 1][2][:1].isupper()):
+                    break
+                j += 1
+            i = max(j, i + 1)
+            if nouns_capitalised and run and run[0] == 0:
+                run = run[1:]
+            if not run or (len(run) == 1 and (run[0] == 0 or nouns_capitalised)):
+                continue
+            begin, end = words[run[0]][0], words[run[-1]][1]
+            found.append(Mention(article_id, start + begin, start + end, text[begin:end], NAME_FALLBACK_KIND))
+    return found

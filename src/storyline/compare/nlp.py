@@ -3,12 +3,13 @@ dependency parse only where it is used.
 
 A story's cost in spaCy is bounded by a constant (``compare.model_sentences``): :func:`model_sentences` ranks the
 sentences that need the model (the summary's, then those reporting speech, article leads, sentences with figures,
-the rest) and only the first ones are read; names it finds are matched by their words in the others
+the rest; past speech, those with a capitalized word not yet read before those without) and only the first ones
+are read; names it finds are matched by their words in the others
 (``entities.mentions_by_name``), so the entity list, speakers and the holders of figures still cover every sentence.
 
 The entity recognizer is the costliest component of the small English model (it has its own token encoder), so
 a sentence with no capitalized word that could start a name (only a sentence-initial stop word like "The" or
-"It") and no quotation mark is only tokenized. Only sentences with a speech verb or "according to" need tags
+"It") and no quotation mark gets no doc at all. Only sentences with a speech verb or "according to" need tags
 and a parse: quote attribution reads nothing else from a parse, so a sentence with quotation marks but neither
 gets entities only. The others skip the tagger and parser too. The lemmatizer and the
 attribute ruler (coarse POS from tags) are never loaded: nothing reads lemmas or coarse POS.
@@ -137,8 +138,9 @@ pins spaCy < 3.2 and is GPL-3.0."""
 
 def pipeline_for(language: str | None, english: str) -> str | None:
     """The spaCy pipeline for a text in ``language`` (``english`` for English or unknown), or None when no pipeline
-    for it is installed: its articles then get no entities and quotes without speakers (counted by the pipeline as
-    "articles without entities: no spaCy pipeline for <language>")."""
+    for it is installed: its articles then get entities by name only (the names other articles' pipelines found, and
+    capitalised words: ``compare._names_without_pipeline``) and quotes without speakers, counted by the pipeline as
+    "articles with entities by name only: no spaCy pipeline for <language>"."""
     code = language.lower().split("-")[0] if language else ""
     if code in ("", "en"):
         return english
@@ -160,6 +162,15 @@ _NO_TENSOR = np.zeros((0, 0), dtype=np.float32)
 _FIGURE = re.compile(r"\d")
 
 
+def capitalized_words(text: str) -> frozenset[str]:
+    """The words of a sentence that could be (part of) a name: capitalized, not a sentence-initial stop word."""
+    words = _WORDS.findall(text)
+    found = {w for w in words[1:] if w[:1].isupper()}
+    if words and words[0][:1].isupper() and words[0].lower() not in english_stop_words():
+        found.add(words[0])
+    return frozenset(found)
+
+
 def model_sentences(
     texts: Sequence[str], positions: Sequence[int], first: Collection[int] = (), budget: int = 0
 ) -> set[int]:
@@ -167,8 +178,12 @@ def model_sentences(
     needs it). ``positions[i]`` is sentence i's place in its article (0 = lead); ``first`` are the summary's
     sentences. Ranked: the summary's, sentences reporting speech with quotation marks, other speech, the first two
     of each article, sentences with figures, the rest; in each rank the earlier in their article first, so every
-    article's lead is read before any article's tail. Copies of a text (wire copy) share one place."""
-    wanted = [i for i, t in enumerate(texts) if needs_parse(t) or needs_entities(t)]
+    article's lead is read before any article's tail. Past speech, a sentence whose capitalized words all appear
+    in sentences already read waits until every sentence with a new one is read: a name found once is matched by
+    its words in the others (``entities.mentions_by_name``), so the budget goes to names not yet seen. Copies of a
+    text (wire copy) share one place."""
+    speech = {t: needs_parse(t) for t in dict.fromkeys(texts)}
+    wanted = [i for i, t in enumerate(texts) if speech[t] or needs_entities(t)]
     if not budget:
         return set(wanted)
     chosen_first = set(first)
@@ -177,7 +192,7 @@ def model_sentences(
         text = texts[i]
         if i in chosen_first:
             tier = 0
-        elif needs_parse(text):
+        elif speech[text]:
             tier = 1 if _QUOTE_MARK.search(text) else 2
         elif positions[i] < 2:
             tier = 3
@@ -187,10 +202,25 @@ def model_sentences(
 
     read: set[str] = set()
     chosen: set[int] = set()
+    seen: set[str] = set()
+    waiting: list[int] = []
     for i in sorted(wanted, key=rank):
+        if texts[i] in read:
+            chosen.add(i)
+            continue
+        if len(read) == budget:
+            continue
+        words = capitalized_words(texts[i])
+        if rank(i)[0] >= 3 and words <= seen:
+            waiting.append(i)
+            continue
+        read.add(texts[i])
+        chosen.add(i)
+        seen |= words
+    for i in waiting:
         if texts[i] not in read:
             if len(read) == budget:
-                continue
+                break
             read.add(texts[i])
         chosen.add(i)
     return chosen

@@ -76,6 +76,7 @@ def rank_unique(
         words.setdefault(article_id, set()).update(stems)
     outlet = {a.id: (a.source_name if (a.source or a.url) else a.id) for a in articles}
     per_outlet: dict[str, list[tuple[float, Unit, str | None]]] = {}
+    others: dict[str, set[str]] = {}  # per outlet, the words of the other outlets' articles (built once)
     for unit, stems in candidates:
         if is_boilerplate(unit.text):
             continue
@@ -84,7 +85,10 @@ def rank_unique(
                         and q.start < unit.end and unit.start < q.end), None)  # fmt: skip
         if speaker is None and is_quoted(article, unit.start, unit.end):
             continue  # a bare quote fragment: whose words these are is not known
-        elsewhere = set().union(*(s for a, s in words.items() if outlet[a] != outlet[unit.article_id]))
+        own = outlet[unit.article_id]
+        if own not in others:
+            others[own] = set().union(*(s for a, s in words.items() if outlet[a] != own))
+        elsewhere = others[own]
         per_outlet.setdefault(outlet[unit.article_id], []).append(
             (informativeness(unit, stems, elsewhere), unit, speaker)
         )

@@ -16,7 +16,7 @@ from ..models import Article
 from .codec import article_from_row
 from .tables import ArticleRow, DedupBandRow, DedupKeyRow
 
-if TYPE_CHECKING:  # the dedup package imports datasketch: only loaded when a digest runs
+if TYPE_CHECKING:  # the dedup package: only loaded when a digest runs
     from ..dedup.stored import IndexedKey, StoredSketch
 
 CHUNK = 500

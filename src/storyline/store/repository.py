@@ -52,7 +52,7 @@ from .tables import (
 )
 from .url import resolve_url
 
-if TYPE_CHECKING:  # the dedup package imports datasketch; the store (and the web app) do not need it loaded
+if TYPE_CHECKING:  # the dedup package is digest code; the store (and the web app) do not need it loaded
     from ..cluster.state_store import StateDelta
     from ..dedup.stored import IndexedKey, StoredSketch
 

@@ -5,8 +5,10 @@ another sentence, and a piece of a sentence the splitter cut in two ('on Tuesday
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
+
+from ..text.tokens import stop_words
 
 _OPENER = re.compile(
     r"""^['"“‘]?\s*(?:
@@ -55,13 +57,21 @@ def is_dangling(text: str) -> bool:
 # the summary meets 'Whitlock' without the sentence that says who that is.
 _CAPITAL = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?\b")
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s+$")
-_WORD_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:&|[A-Z][a-z])")
+_WORD_AFTER = re.compile(r"(?:'s|’s)?\s*(?:&|[A-Z][a-z])")
 _NOT_A_FIRST_NAME = frozenset(
     "a an the in on at of for to from by with and or but as after before when while if this that these those his her "
-    "their its our my your mr mrs ms miss dr sir".split()
+    "their its our my your mr mrs ms miss dr sir monday tuesday wednesday thursday friday saturday sunday january "
+    "february march april may june july august september october november december north south east west northern "
+    "southern eastern western central".split()
 )
-"""Capitalized words before a surname that do not name the person (sentence openers and honorifics: 'Dr. Okafor'
-still needs 'Samuel Okafor')."""
+"""Capitalized words before a surname that do not name the person (besides the stop words: sentence openers,
+honorifics, days, months and directions: 'Dr. Okafor' still needs 'Samuel Okafor'; 'North African' is no name)."""
+
+
+def _no_first_name(word: str) -> bool:
+    return word in _NOT_A_FIRST_NAME or word in stop_words()
+_PARTICLE = frozenset("de del della di da van von der le la du al el bin ibn".split())
+"""Lower-case name particles: 'de Klerk' names the person as fully as 'De Klerk'."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +83,31 @@ class NameUse:
     bare: frozenset[str]
 
 
-def _named_before(word: str, text: str) -> bool:
-    """True when ``text`` names ``word`` in full: a capitalized word other than an opener or honorific before it."""
-    for m in re.finditer(rf"\b([A-Z][a-z]+)\.?\s+{re.escape(word)}\b", text):
-        if m.group(1).lower() not in _NOT_A_FIRST_NAME:
-            return True
-    return False
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+)[ \t]+(?=([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)\b)")
 
 
-def name_uses(text: str, before: str, common: Set[str]) -> NameUse:
-    """Which surnames sentence ``text`` names in full and which alone, given its article's text ``before`` it.
+def first_full_mentions(text: str, common: Set[str]) -> dict[str, int]:
+    """For each surname ``text`` names in full, the offset of its first full mention.
 
-    A bare surname counts only when ``before`` names it in full and the story never uses the word in lower case
-    (``common``: the story's lower-case words, so 'Police are ...' after 'Millbrook Police' is not a name), and
-    when it is not the start of a longer name ('Calder & Finch', 'Whitlock Street').
+    A full mention is a first name before the surname ('Dana Whitlock'): a capitalized word that is no stop word, day,
+    month or direction and that the story never writes in lower case (``common``), in the same sentence ('North
+    African', 'House Democrats', 'Although Turkey' and 'Wednesday. China' are no names). A surname the story writes
+    in lower case is no surname ('Millbrook Police')."""
+    first: dict[str, int] = {}
+    for m in _FULL_NAME.finditer(text):
+        name = m.group(1).lower()
+        if not _no_first_name(name) and name not in common and m.group(2).lower() not in common:
+            first.setdefault(m.group(2), m.start())
+    return first
+
+
+def name_uses(text: str, start: int, first_full: Mapping[str, int], common: Set[str]) -> NameUse:
+    """Which surnames sentence ``text`` (at offset ``start`` of its article) names in full and which alone.
+
+    A bare surname counts only when its article named it in full before ``start`` (``first_full``, from
+    ``first_full_mentions``), the story never uses the word in lower case (``common``: the story's lower-case words,
+    so 'Police are ...' after 'Millbrook Police' is no name), and it does not start a longer name ('Calder & Finch',
+    'Whitlock Street').
     """
     full: set[str] = set()
     bare: set[str] = set()
@@ -94,9 +115,10 @@ def name_uses(text: str, before: str, common: Set[str]) -> NameUse:
         word = m.group(0)
         if word.lower() in common or len(word) < 3:
             continue
-        previous = _WORD_BEFORE.search(text, 0, m.start())
-        if previous and previous.group(1)[0].isupper() and previous.group(1).lower() not in _NOT_A_FIRST_NAME:
+        previous = _WORD_BEFORE.search(text, max(m.start() - 30, 0), m.start())
+        title = previous.group(1) if previous else ""
+        if (title[:1].isupper() and not _no_first_name(title.lower())) or title in _PARTICLE:
             full.add(word)
-        elif not _WORD_AFTER.match(text[m.end():]) and _named_before(word, before):
+        elif not _WORD_AFTER.match(text, m.end()) and first_full.get(word, start) < start:
             bare.add(word)
     return NameUse(frozenset(full), frozenset(bare - full))

@@ -19,7 +19,7 @@ import numpy as np
 from ..config import SummaryOptions
 from ..models import Article, Citation, SummarySentence
 from .attribution import cite_all
-from .dangling import NameUse, is_dangling, name_uses
+from .dangling import NameUse, first_full_mentions, is_dangling, name_uses
 from .index import StorySentences, index_story
 from .order import chronological
 from .scoring import Concept, SentenceScores, score_sentences
@@ -71,10 +71,8 @@ def story_name_uses(index: StorySentences) -> list[NameUse]:
     """``name_uses`` of every candidate: the surnames it names in full, and those it uses alone that its article named
     in full before it."""
     common = {w for article in index.articles for w in _LOWER_WORD.findall(article.text)}
-    return [
-        name_uses(s.text, index.articles[int(index.owner[i])].text[: s.start], common)
-        for i, s in enumerate(index.sentences)
-    ]
+    first_full = [first_full_mentions(article.text, common) for article in index.articles]
+    return [name_uses(s.text, s.start, first_full[int(index.owner[i])], common) for i, s in enumerate(index.sentences)]
 
 
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")

@@ -2,9 +2,10 @@
 
 "in August 2017" needs no anchor; "Tuesday", "last year", "earlier this month", "three days ago" and
 "August 4th" are resolved against the publication date, and stay unresolved (``date`` ``None``, anchor
-``"unknown"``) when it is not known: a date is never guessed. Spanish and French are read too (issue 21): month and
-weekday names ("4 de agosto de 2017", "le 7 juillet", "el martes"), "el año pasado", "la semaine dernière",
-"ayer", "hier", "hace 3 días", "il y a deux semaines"; other languages get their digits-only forms (ISO dates).
+``"unknown"``) when it is not known: a date is never guessed. Spanish, French, German, Italian and Portuguese are read
+too (issue 21): month and weekday names ("4 de agosto de 2017", "le 7 juillet", "am 4. August", "el martes"),
+"el año pasado", "la semaine dernière", "letztes Jahr", "l'anno scorso", "ayer", "gestern", "hace 3 días",
+"vor drei Tagen", "tre giorni fa"; other languages get their digits-only forms (ISO dates).
 Dates are ISO 8601 at the precision the text gives: ``2018``, ``2018-08``, ``2018-W31`` (a week), ``2018-08-04``.
 """
 
@@ -15,6 +16,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 UNKNOWN_ANCHOR = "unknown"
+DATE_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt"})
+"""Languages whose month and weekday names, periods ("el año pasado", "letztes Jahr") and day words are read; any
+other language gets the forms without words (ISO dates), counted by the pipeline."""
+
+
+def has_date_words(language: str | None) -> bool:
+    """Whether dates in ``language`` are read with their words (English or unknown, and ``DATE_LANGUAGES``)."""
+    return (language or "en").lower().split("-")[0] in DATE_LANGUAGES
 
 _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
@@ -28,14 +37,26 @@ _FOREIGN_MONTHS = {
     "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
     "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9, "ottobre": 10,
+    "dicembre": 12, "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
+    "outubro": 10, "dezembro": 12,
 }  # fmt: skip
+# German month names, capitalized as German writes every noun (April, August, September, November: as English).
+_GERMAN_MONTHS = {"Januar": 1, "Jänner": 1, "Februar": 2, "März": 3, "Mai": 5, "Juni": 6, "Juli": 7, "Oktober": 10,
+                  "Dezember": 12}
 _MONTHS.update(_FOREIGN_MONTHS)
+_MONTHS.update({k.lower(): v for k, v in _GERMAN_MONTHS.items()})
 _WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
 _FOREIGN_WEEKDAYS = {
     "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5, "sabado": 5,
     "domingo": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "lunedì": 0, "martedì": 1, "mercoledì": 2, "giovedì": 3, "venerdì": 4, "sabato": 5, "domenica": 6,
+    "segunda-feira": 0, "terça-feira": 1, "quarta-feira": 2, "quinta-feira": 3, "sexta-feira": 4,
 }  # fmt: skip
+_GERMAN_WEEKDAYS = {"Montag": 0, "Dienstag": 1, "Mittwoch": 2, "Donnerstag": 3, "Freitag": 4, "Samstag": 5,
+                    "Sonnabend": 5, "Sonntag": 6}
 _WEEKDAYS.update(_FOREIGN_WEEKDAYS)
+_WEEKDAYS.update({k.lower(): v for k, v in _GERMAN_WEEKDAYS.items()})
 # "el año pasado", "l'année dernière" ... -> (which, unit) as the English "last year" reads them.
 _FOREIGN_PERIODS = {
     "el año pasado": ("last", "year"), "el pasado año": ("last", "year"), "el año próximo": ("next", "year"),
@@ -49,16 +70,43 @@ _FOREIGN_PERIODS = {
     "le mois dernier": ("last", "month"), "le mois prochain": ("next", "month"), "ce mois-ci": ("this", "month"),
     "la semaine dernière": ("last", "week"), "la semaine prochaine": ("next", "week"),
     "cette semaine": ("this", "week"),
+    "letztes jahr": ("last", "year"), "im letzten jahr": ("last", "year"), "vergangenes jahr": ("last", "year"),
+    "im vergangenen jahr": ("last", "year"), "vorigen jahres": ("last", "year"), "nächstes jahr": ("next", "year"),
+    "im nächsten jahr": ("next", "year"), "kommendes jahr": ("next", "year"), "im kommenden jahr": ("next", "year"),
+    "dieses jahr": ("this", "year"), "in diesem jahr": ("this", "year"), "letzten monat": ("last", "month"),
+    "im vergangenen monat": ("last", "month"), "im letzten monat": ("last", "month"),
+    "nächsten monat": ("next", "month"), "im nächsten monat": ("next", "month"), "diesen monat": ("this", "month"),
+    "letzte woche": ("last", "week"), "vergangene woche": ("last", "week"),
+    "in der vergangenen woche": ("last", "week"),
+    "nächste woche": ("next", "week"), "kommende woche": ("next", "week"), "diese woche": ("this", "week"),
+    "l'anno scorso": ("last", "year"), "l’anno scorso": ("last", "year"), "lo scorso anno": ("last", "year"),
+    "l'anno prossimo": ("next", "year"), "l’anno prossimo": ("next", "year"), "il prossimo anno": ("next", "year"),
+    "quest'anno": ("this", "year"), "quest’anno": ("this", "year"), "il mese scorso": ("last", "month"),
+    "lo scorso mese": ("last", "month"), "il mese prossimo": ("next", "month"), "la settimana scorsa": ("last", "week"),
+    "la scorsa settimana": ("last", "week"), "la settimana prossima": ("next", "week"),
+    "la prossima settimana": ("next", "week"), "questa settimana": ("this", "week"),
+    "o ano passado": ("last", "year"), "no ano passado": ("last", "year"), "o próximo ano": ("next", "year"),
+    "no próximo ano": ("next", "year"), "o mês passado": ("last", "month"), "no mês passado": ("last", "month"),
+    "o próximo mês": ("next", "month"), "a semana passada": ("last", "week"), "na semana passada": ("last", "week"),
+    "a próxima semana": ("next", "week"), "na próxima semana": ("next", "week"),
 }  # fmt: skip
 _FOREIGN_DAY_WORDS = {"hoy": 0, "ayer": -1, "anteayer": -2, "aujourd'hui": 0, "aujourd’hui": 0, "hier": -1,
-                      "avant-hier": -2, "demain": 1}
+                      "avant-hier": -2, "demain": 1, "heute": 0, "gestern": -1, "vorgestern": -2, "oggi": 0,
+                      "ieri": -1, "domani": 1, "hoje": 0, "ontem": -1, "anteontem": -2, "amanhã": 1}
+# ("morgen", tomorrow, is left out: "heute Morgen" is this morning, and the pattern ignores case.)
 _FOREIGN_UNITS = {"día": "day", "días": "day", "dia": "day", "dias": "day", "semana": "week", "semanas": "week",
                   "mes": "month", "meses": "month", "año": "year", "años": "year", "jour": "day", "jours": "day",
                   "semaine": "week", "semaines": "week", "mois": "month", "an": "year", "ans": "year",
-                  "année": "year", "années": "year"}
+                  "année": "year", "années": "year", "tag": "day", "tagen": "day", "woche": "week",
+                  "wochen": "week", "monat": "month", "monaten": "month", "jahr": "year", "jahren": "year",
+                  "giorno": "day", "giorni": "day", "settimana": "week", "settimane": "week", "mese": "month",
+                  "mesi": "month", "anno": "year", "anni": "year", "mês": "month", "ano": "year", "anos": "year"}
 _FOREIGN_NUMBERS = {"un": 1, "una": 1, "une": 1, "dos": 2, "deux": 2, "tres": 3, "trois": 3, "cuatro": 4,
                     "quatre": 4, "cinco": 5, "cinq": 5, "seis": 6, "six": 6, "siete": 7, "sept": 7, "ocho": 8,
-                    "huit": 8, "nueve": 9, "neuf": 9, "diez": 10, "dix": 10}
+                    "huit": 8, "nueve": 9, "neuf": 9, "diez": 10, "dix": 10, "einem": 1, "einer": 1, "zwei": 2,
+                    "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+                    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10,
+                    "uma": 1, "dois": 2, "duas": 2, "três": 3, "sete": 7, "oito": 8, "nove": 9, "dez": 10}
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -67,14 +115,14 @@ _NUMBER_WORDS = {
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?|"
-    + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
+    + "|".join(sorted([*_FOREIGN_MONTHS, *_GERMAN_MONTHS], key=len, reverse=True))
     + ")"
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = (
     r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    + "|".join(sorted(_FOREIGN_WEEKDAYS, key=len, reverse=True))
+    + "|".join(sorted([*_FOREIGN_WEEKDAYS, *_GERMAN_WEEKDAYS], key=len, reverse=True))
     + ")"
 )
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
@@ -83,6 +131,9 @@ _N = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 # Longest and most specific first: the first pattern that matches at a position wins.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b")),
+    # German: "4. August 2017", "am 7. Juli"
+    ("day_month_year", re.compile(rf"\b{_DAY}\.\s+{_MONTH}\s+{_YEAR}\b")),
+    ("day_month", re.compile(rf"\b{_DAY}\.\s+{_MONTH}\b")),
     ("month_day_year", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")),
     ("day_month_year", re.compile(rf"\b{_DAY}(?:\s+of|\s+de)?\s+{_MONTH}(?:,|\s+de)?\s+{_YEAR}\b")),
     ("month_year", re.compile(rf"\b{_MONTH},?\s+(?:of\s+|de\s+)?{_YEAR}\b")),
@@ -95,8 +146,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "foreign_ago",
-        re.compile(r"(?i)\b(?:hace|il\s+y\s+a)\s+(?P<n>\d{1,3}|" + "|".join(_FOREIGN_NUMBERS) + r")\s+(?P<unit>"
+        re.compile(r"(?i)\b(?:hace|il\s+y\s+a|há|vor)\s+(?P<n>\d{1,3}|" + "|".join(_FOREIGN_NUMBERS) + r")\s+(?P<unit>"
                    + "|".join(sorted(_FOREIGN_UNITS, key=len, reverse=True)) + r")(?!\w)"),
+    ),
+    (
+        "foreign_ago",  # Italian puts "fa" after: "tre giorni fa"
+        re.compile(r"(?i)(?<!\w)(?P<n>\d{1,3}|" + "|".join(_FOREIGN_NUMBERS) + r")\s+(?P<unit>giorn[oi]|settiman[ae]|"
+                   r"mes[ei]|ann[oi])\s+fa\b"),
     ),
     (
         "foreign_day_word",

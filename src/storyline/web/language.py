@@ -1,5 +1,7 @@
 """The reader's language on a story page and in the API (``?lang=es``): the story's summary made again from its
-articles in that language (``summary.language``), each sentence marked with its language.
+articles in that language (``summary.language``), each sentence marked with its language and cited from the
+story's stored comparison (``compare.claims.cite_from_facts``): a sentence an agreed fact holds cites that fact's
+articles in every language, so its "N sources" is the comparison's agreement.
 
 The stored story keeps the summary of ``summary.language`` as set when it was described; a page or API call asking
 for another language the story has articles in gets one made on request from the stored articles (cached like any
@@ -31,6 +33,8 @@ def story_in_language(store: Store, body: dict[str, Any], language: str | None, 
     articles in it; else ``body`` unchanged."""
     if not language or language not in (body.get("languages") or []):
         return body
+    from ..compare.claims import cite_from_facts
+    from ..models import Citation, Claim, UniqueFact
     from ..summary import summarize_story
     from ..text.sentences import ensure_sentences
 
@@ -38,4 +42,7 @@ def story_in_language(store: Store, body: dict[str, Any], language: str | None, 
     originals = [a for a in articles if a.duplicate_of is None] or articles
     ensure_sentences(originals)
     summary, _ = summarize_story(originals, replace(settings.summary, language=language))
+    summary = cite_from_facts(summary, [Claim(c["text"], [Citation(**x) for x in c["citations"]])
+                                        for c in body.get("agreed") or []],
+                              [UniqueFact(**u) for u in body.get("unique") or []])  # fmt: skip
     return {**body, "summary": [sentence_to_dict(s) for s in summary], "summary_language": language}
