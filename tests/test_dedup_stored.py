@@ -156,7 +156,7 @@ def test_digest_db_marks_a_later_copy_through_the_cli(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     run_cli("digest", str(DEMO / "morning-signal"), "--db", str(db), "-q")
     done = run_cli("digest", str(DEMO / "articles.jsonl"), "--db", str(db), "-o", str(tmp_path / "out"))
-    assert "(1 duplicates" in done.stderr
+    assert "(1 duplicate," in done.stderr
     data = json.loads((tmp_path / "out" / "stories.json").read_text(encoding="utf-8"))
     links = {a["id"]: a.get("duplicate_of") for a in data["articles"]}
     assert links[COPY] is not None and links[COPY].endswith("carrow-valley-strike.txt")
