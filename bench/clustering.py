@@ -197,16 +197,27 @@ def embedding_hdbscan(articles: list[Article], gold: dict[str, str], embedder: s
     return best[1], best[2]
 
 
+def topic_folds(topic: dict[str, str]) -> list[tuple[set[str], set[str]]]:
+    """The two (train, test) splits of 2-fold cross-validation over topics (shuffled with seed 0, then alternated):
+    every cross-validated row scores each half with a setting chosen on the other."""
+    topics = sorted(set(topic.values()))
+    random.Random(0).shuffle(topics)
+    halves = (set(topics[::2]), set(topics[1::2]))
+    return [halves, halves[::-1]]
+
+
+def story_topics(stories: list[Story], topic: dict[str, str]) -> dict[str, str]:
+    """Each story's majority topic (its articles' most common)."""
+    return {s.id: Counter(topic[a] for a in s.article_ids).most_common(1)[0][0] for s in stories}
+
+
 def cross_validated(
     articles: list[Article], gold: dict[str, str], topic: dict[str, str]
 ) -> tuple[list[list[str]], str]:
     """storyline with its threshold chosen on half of the topics and applied to the other half (2-fold)."""
-    topics = sorted(set(topic.values()))
-    random.Random(0).shuffle(topics)
-    folds = [set(topics[::2]), set(topics[1::2])]
     grid = np.arange(0.55, 0.96, 0.05)
     out, chosen = [], []
-    for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+    for train, test in topic_folds(topic):
         train_articles = [a for a in articles if topic[a.id] in train]
         train_gold = {a.id: gold[a.id] for a in train_articles}
         scores = [bcubed(cluster_articles(train_articles, ClusterOptions(threshold=t)), train_gold)[2] for t in grid]
@@ -280,15 +291,12 @@ def storylines_cross_validated(stories: list[Story], articles: list[Article], go
     """Storylines with ``threshold`` (``undated_threshold`` when no story is dated) chosen on half of the topics
     (grid, best B3 F1) and applied to the other half, both ways (2-fold over topics): what a threshold tuned on data
     of the same kind scores on unseen topics."""
-    topics = sorted(set(topic.values()))
-    random.Random(0).shuffle(topics)
-    folds = [set(topics[::2]), set(topics[1::2])]
-    story_topic = {s.id: Counter(topic[a] for a in s.article_ids).most_common(1)[0][0] for s in stories}
+    story_topic = story_topics(stories, topic)
     dated_stories = any(s.first_published for s in stories)
     name = "threshold" if dated_stories else "undated_threshold"
     grid = [round(t, 2) for t in (np.arange(0.08, 0.41, 0.02) if dated_stories else np.arange(0.3, 1.01, 0.05))]
     out, chosen = [], []
-    for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+    for train, test in topic_folds(topic):
         part = [s for s in stories if story_topic[s.id] in train]
         part_gold = {a: gold[a] for s in part for a in s.article_ids}
         scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(similarity="rules", **{name: t})),
@@ -436,12 +444,9 @@ def fit_vector_setting(stories: list[Story], articles: list[Article], gold: dict
 def vectors_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
                             topic: dict[str, str], vectors: dict[str, np.ndarray]) -> tuple[list[list[str]], str]:
     """Storylines with story vectors, (weight, bar) chosen on half of the topics and scored on the other half."""
-    topics = sorted(set(topic.values()))
-    random.Random(0).shuffle(topics)
-    folds = [set(topics[::2]), set(topics[1::2])]
-    story_topic = {s.id: Counter(topic[a] for a in s.article_ids).most_common(1)[0][0] for s in stories}
+    story_topic = story_topics(stories, topic)
     out, chosen = [], []
-    for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+    for train, test in topic_folds(topic):
         part = [s for s in stories if story_topic[s.id] in train]
         weight, bar = fit_vector_setting(part, articles, {a: gold[a] for s in part for a in s.article_ids}, vectors)
         chosen.append(f"{weight}/{bar}")
@@ -475,12 +480,9 @@ def learned_cross_validated(stories: list[Story], articles: list[Article], gold:
     one more feature)."""
     from bench.fit_storylines import fit
 
-    topics = sorted(set(topic.values()))
-    random.Random(0).shuffle(topics)
-    folds = [set(topics[::2]), set(topics[1::2])]
-    story_topic = {s.id: Counter(topic[a] for a in s.article_ids).most_common(1)[0][0] for s in stories}
+    story_topic = story_topics(stories, topic)
     out, chosen = [], []
-    for train, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+    for train, test in topic_folds(topic):
         part = [s for s in stories if story_topic[s.id] in train]
         learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids})},
                       vectors=vectors)
