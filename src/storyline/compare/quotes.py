@@ -56,9 +56,9 @@ class _Attribution:
 def _speech_verbs(doc: Any, offset: int, outside: tuple[int, int] | None = None) -> list[Any]:
     verbs = []
     for token in doc:
-        word = token.text.lower()
+        word = token.lower_
         english = word in SPEECH_VERBS and token.tag_.startswith("VB")
-        french = not token.tag_ and token.pos_ == "VERB" and word in FRENCH_SPEECH_VERBS  # the French pipeline
+        french = word in FRENCH_SPEECH_VERBS and not token.tag_ and token.pos_ == "VERB"  # the French pipeline
         if not (english or french):
             continue
         start = offset + token.idx
@@ -178,6 +178,9 @@ def _subject(verb: Any) -> Any | None:
 
 def _according_to(doc: Any) -> tuple[Any, Any] | None:
     """The ``according`` token and the object of its ``to``, when the sentence has "according to X"."""
+    lower = doc.text.lower()
+    if "according" not in lower and "selon" not in lower:  # no token is either word (most sentences)
+        return None
     for token in doc:
         if token.text.lower() == "selon" and token.dep_ == "case":  # French: "Selon Pierre Martin, …"
             return token, token.head

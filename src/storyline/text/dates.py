@@ -320,11 +320,12 @@ def _matches(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]
     folded = {w.lower() for w in words}
     every_case = not _CASE_FOLDS.isdisjoint(text)  # the whole text: ``lowered`` keeps its offsets
     years = [w for w in words if len(w) == 4 and w[:2] in ("18", "19", "20")]
+    days: list[str] | None = None
     lowered = ""
     found: list[tuple[str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
         cue = _CUES[kind]
-        present = [w for w in words if w in cue.words] if cue.words else []
+        present = list(words & cue.words)
         present_folded = cue.folded and (every_case or not cue.folded.isdisjoint(folded))
         if not present and not present_folded and not (cue.year and years):
             continue
@@ -332,7 +333,9 @@ def _matches(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]
         if cue.start == "cue" and not cue.folded:
             places = _occurrences(text, present + years if cue.year else present, start, end)
         elif cue.start == "day":
-            places = _occurrences(text, [w for w in words if _DAY_WORD.fullmatch(w)], start, end)
+            if days is None:  # "4", "4th", "1er": a first character ``\d`` matches (``str.isdecimal``)
+                days = [w for w in words if w[0].isdecimal() and _DAY_WORD.fullmatch(w)]
+            places = _occurrences(text, days, start, end)
         elif cue.start == "begins" and not every_case:
             lowered = lowered or text.lower()
             places = _occurrences(lowered, cue.begins & folded, start, end)
