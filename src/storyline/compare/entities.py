@@ -230,10 +230,10 @@ def _canonical(surfaces: Counter[str], root: str, kind: str) -> str:
     return max(candidates, key=lambda s: (not (s.isupper() and len(s) > 5), surfaces[s], len(s)))
 
 
-def mentions_in_doc(doc: object, article_id: str, offset: int) -> list[Mention]:
-    """Mentions of people, organizations and places in one spaCy doc whose text starts at ``offset``."""
+def mentions_in_doc(doc: object, article_id: str, offset: int, text: str) -> list[Mention]:
+    """Mentions of people, organizations and places in one spaCy doc of the sentence ``text`` (``doc.text``, which
+    spaCy rebuilds token by token) starting at ``offset``."""
     found = []
-    text: str = doc.text  # type: ignore[attr-defined]
     for ent in doc.ents:  # type: ignore[attr-defined]
         kind = ENTITY_TYPES.get(ent.label_)
         if kind is None:
