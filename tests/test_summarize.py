@@ -277,7 +277,6 @@ def test_claim_features_match_the_pairwise_definition(seeds) -> None:
     term matrices, equal each pair's features computed from the two sentences' terms alone."""
     import math
 
-
     from storyline.summary.attribution import FEATURES, claim_features
 
     index = index_story(seeds, SummaryOptions(embedder="tfidf"))
