@@ -95,6 +95,93 @@ def replay(count: int) -> list:
     return [a if a.published is None else next(dated) for a in articles]
 
 
+REPLAY = "held-out-2"
+"""What a pre-filled store kept for ``--reuse-prefill`` was built from (a store of another replay is not reused)."""
+HELD_OUT = 600
+"""Real documents held out of every pre-fill: the warm-up batch and up to 5 measured batches of 100."""
+CYCLE_DAYS = 182
+"""Each earlier rewriting of the pre-fill's documents is dated this many days before the next (DUC's three months of
+1998 replayed every half year back in time): the store grows with its history, as a real archive does, while the
+news of any week stays as dense as in the data."""
+
+
+def _order(articles: list, seed: str) -> list:
+    """A seeded mix of the data sets in publication order: dated articles sorted, undated ones keep their place."""
+    import random
+
+    mixed = list(articles)
+    random.Random(seed).shuffle(mixed)
+    dated = iter(sorted((a for a in mixed if a.published), key=lambda a: (a.published, a.id)))
+    return [a if a.published is None else next(dated) for a in mixed]
+
+
+def _split_documents(seed: int = 2026) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The real documents split into the held-out ones (``HELD_OUT``, the same share of each data set, seeded) and
+    the others (what the pre-fill is built from)."""
+    import random
+
+    from realtexts import real_documents
+
+    docs = list(dict(real_documents()).items())  # an id in two DUC clusters: once (the later text)
+    rng = random.Random(seed)
+    held: set[str] = set()
+    for prefix in ("ecb/", "duc2003/", "multiling2011/"):
+        ids = [i for i, _ in docs if i.startswith(prefix)]
+        held.update(rng.sample(ids, round(len(ids) * HELD_OUT / len(docs))))
+    extra = [i for i, _ in docs if i not in held]
+    held.update(rng.sample(extra, HELD_OUT - len(held)) if len(held) < HELD_OUT else [])
+    return [d for d in docs if d[0] in held], [d for d in docs if d[0] not in held]
+
+
+def _article(doc_id: str, text: str, published: datetime | None):  # type: ignore[no-untyped-def]
+    from storyline import Article
+
+    return Article(id=doc_id, text=text, published=published, language="en", input="bench/live.py")
+
+
+def held_out_batches(count: int, seed: int = 2026) -> list:
+    """The ``count`` measured articles (warm-up first): held-out real documents no pre-fill holds, neither as
+    they are nor rewritten, mixed over the data sets in publication order."""
+    held, _ = _split_documents(seed)
+    if count > len(held):
+        raise SystemExit(f"bench/live.py: {count} articles asked of {len(held)} held out (--batches at most "
+                         f"{len(held) // BATCH - 1})")
+    return _order([_article(i, t, _date(i, t)) for i, t in held], f"{seed}-held")[:count]
+
+
+def prefill_articles(size: int, seed: int = 2026) -> list:
+    """The newest ``size`` articles of a history built from the documents not held out: the documents as they are
+    (the latest news, cycle 0), before them cycle 1, 2, ... of sentence-shuffled rewritings (bench/scale.py's: a
+    seeded 50-100 % of the sentences; id ``<id>~v<k>``), each cycle dated ``CYCLE_DAYS`` earlier than the next.
+    Oldest first; a smaller store holds the newest part of a bigger one's articles."""
+    import random
+    from datetime import timedelta
+
+    from storyline.text.sentences import split_spans
+
+    _, others = _split_documents(seed)
+    spans = [split_spans(text) for _, text in others]
+    cycles = []
+    made = 0
+    for cycle in range(0, size // max(len(others), 1) + 2):
+        if made >= size:
+            break
+        rng = random.Random(f"{seed}-{cycle}")
+        block = []
+        for (doc_id, text), sentences in zip(others, spans, strict=True):
+            published = _date(doc_id, text)
+            if cycle:
+                keep = max(1, round(len(sentences) * rng.uniform(0.5, 1.0)))
+                text = " ".join(text[s:e] for s, e in rng.sample(sentences, keep))
+                doc_id = f"{doc_id}~v{cycle}"
+                published = published - timedelta(days=CYCLE_DAYS * cycle) if published else None
+            block.append(_article(doc_id, text, published))
+        cycles.append(_order(block, f"{seed}-{cycle}"))
+        made += len(block)
+    history = [a for block in reversed(cycles) for a in block]
+    return history[len(history) - size:]
+
+
 class PeakRSS:
     """Largest summed RSS of this process and its children, sampled every 0.2 s while running."""
 
@@ -200,7 +287,7 @@ def prefill(size: int, articles: list, backend: str) -> tuple[str, dict]:
             print(f"  prefill {min(size, start + PREFILL_BATCH):,}/{size:,} ({steps[-1]:.0f} s this chunk, "
                   f"{time.perf_counter() - started:.0f} s in all)", file=sys.stderr, flush=True)
     timing = {"size": size, "prefill_s": time.perf_counter() - started, "prefill_steps": steps,
-              "prefill_chunk": PREFILL_BATCH}
+              "prefill_chunk": PREFILL_BATCH, "replay": REPLAY}
     if backend == "sqlite":  # kept for --reuse-prefill (the measured batches run on a copy)
         (OUT / f"storyline_live_{size}_prefilled.json").write_text(json.dumps(timing))
     return url, timing
@@ -277,13 +364,15 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
     from storyline import Settings
     from storyline.store import Store
 
-    articles = replay(size + (batches + 1) * BATCH)
+    measured = held_out_batches((batches + 1) * BATCH)
     kept = OUT / f"storyline_live_{size}_prefilled.json"
-    if reuse and backend == "sqlite" and kept.exists():
+    if reuse and backend == "sqlite" and kept.exists() and json.loads(kept.read_text()).get("replay") == REPLAY:
         prefilled, timing = str(OUT / f"storyline_live_{size}_prefilled.db"), json.loads(kept.read_text())
         print(f"  pre-filled store of {size:,} reused (made in {timing['prefill_s']:.0f} s)", file=sys.stderr)
     else:
-        prefilled, timing = prefill(size, articles, backend)
+        prefilled, timing = prefill(size, prefill_articles(size), backend)
+    if batches == 0:  # --prefill-only
+        return {"size": size, "prefill_s": timing["prefill_s"], "prefill_steps": timing["prefill_steps"]}
     prefill_s, prefill_steps = timing["prefill_s"], timing["prefill_steps"]
     prefill_chunk = timing.get("prefill_chunk", 1000)
     url = copy_database(backend, prefilled, f"storyline_live_{size}")
@@ -296,7 +385,7 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
     for mode in (MODES if compare_kept else MODES[1:]):
         kept = defaults if mode == "kept" else defaults.with_overrides({"live.kept_sentences": 0})
         modes[mode] = run_batches(copy_database(backend, prefilled, f"storyline_live_{size}_{mode}"), kept,
-                                  articles, size, batches, mode)
+                                  measured, size, batches, mode)
     result = {"size": size, "backend": backend, "stored_stories": held["stories"], "prefill_s": prefill_s,
               **modes["kept"], "prefill_steps": prefill_steps, "prefill_chunk": prefill_chunk,
               "state": state, "regroup_url": regroup_copy}
@@ -323,8 +412,8 @@ def stories_digest(stories: list) -> str:
 
 
 def run_batches(url: str, settings, articles: list, size: int, batches: int, mode: str) -> dict:  # type: ignore[no-untyped-def]
-    """1 warm-up + ``batches`` batches of 100 into the store at ``url``, one executor kept open as the worker keeps
-    it (its processes keep the model outputs between batches)."""
+    """1 warm-up + ``batches`` batches of 100 (``articles``, the held-out ones) into the store at ``url``, one
+    executor kept open as the worker keeps it (its processes keep the model outputs between batches)."""
     from storyline.scale import open_executor
     from storyline.service.live import group_into_store
     from storyline.store import Store
@@ -333,7 +422,7 @@ def run_batches(url: str, settings, articles: list, size: int, batches: int, mod
     with Store.open(url) as store, open_executor(settings.scale, progress=False) as executor, PeakRSS() as peak:
         state_io = count_state_io(store)
         for number in range(batches + 1):
-            batch = articles[size + number * BATCH : size + (number + 1) * BATCH]
+            batch = articles[number * BATCH : (number + 1) * BATCH]
             for counter in state_io.values():
                 counter.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
@@ -467,9 +556,18 @@ def main() -> None:
                         help="articles per add_articles call of the pre-fill [10000]")
     parser.add_argument("--kept-only", action="store_true",
                         help="measure the batches with the defaults only, not first with no model outputs kept")
+    parser.add_argument("--prefill-only", action="store_true",
+                        help="SQLite: only build and keep the pre-filled stores (for later --reuse-prefill runs)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.prefill_only:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            _, timing = prefill(size, prefill_articles(size), "sqlite")
+            print(f"store of {size:,} pre-filled in {timing['prefill_s']:.0f} s", flush=True)
+        return
+    if (args.batches + 1) * BATCH > HELD_OUT:
+        parser.error(f"--batches at most {HELD_OUT // BATCH - 1} (the held-out documents: {HELD_OUT})")
     if args.child is not None:
         print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
         return
