@@ -92,8 +92,9 @@ class StorylineDelta:
 class StorylineRows(BlobStore, Protocol):
     """Where the storyline rows live (``storyline.store.Store``; ``MemoryStorylineRows`` in memory)."""
 
-    def storyline_profiles(self, *, stories: Sequence[str] = (), lines: Sequence[str] = ()) -> Iterable[tuple]:
-        """``ProfileRow`` fields of these stories and of every member of these storylines."""
+    def storyline_profiles(self, *, stories: Sequence[str] = (), lines: Sequence[str] = (),
+                           every: bool = False) -> Iterable[tuple]:
+        """``ProfileRow`` fields of these stories and of every member of these storylines (``every``: all rows)."""
         ...
 
     def storyline_postings(self, names: Sequence[str]) -> Iterable[tuple[str, str, str]]:
@@ -261,6 +262,22 @@ def load_storylines(rows: StorylineRows, profiles: Sequence[StoryProfile], gone:
     return state
 
 
+def stored_storylines(rows: StorylineRows) -> StorylineState:
+    """The whole stored storyline state (every row; the format-1 blobs when not converted yet): the working stories'
+    profiles and storylines, and in ``retired`` the storyline of each story of a retired one. For tests, benchmarks
+    and maintenance; a batch never reads it all."""
+    if _meta(rows) is None:
+        return StorylineState.from_json(rows.get_blob(BLOB_KEY))
+    state = StorylineState()
+    for row in map(ProfileRow._make, rows.storyline_profiles(every=True)):
+        if row.retired:
+            state.retired[row.story_id] = row.line
+        else:
+            state._add(StoryProfile.from_json(json.loads(row.data)))
+            state._join(row.story_id, row.line)
+    return state
+
+
 def _line_row(line: str, members: Sequence[StoryProfile], retired: bool) -> LineRow:
     lasts = [p.last for p in members if p.last]
     days = [p.days() for p in members]
@@ -358,7 +375,10 @@ class MemoryStorylineRows:
     def put_blob(self, key: str, data: bytes) -> None:
         self.blobs[key] = data
 
-    def storyline_profiles(self, *, stories: Sequence[str] = (), lines: Sequence[str] = ()) -> list[ProfileRow]:
+    def storyline_profiles(self, *, stories: Sequence[str] = (), lines: Sequence[str] = (),
+                           every: bool = False) -> list[ProfileRow]:
+        if every:
+            return list(self.profiles.values())
         wanted = set(lines)
         found = {sid: self.profiles[sid] for sid in stories if sid in self.profiles}
         found.update((r.story_id, r) for r in self.profiles.values() if r.line in wanted)
@@ -418,4 +438,4 @@ class MemoryStorylineRows:
 
 __all__ = ["FORMAT", "META_KEY", "LineRow", "MemoryStorylineRows", "PartialStorylines", "ProfileRow",
            "StorylineDelta", "StorylineRows", "load_storylines", "old_blob_keys", "save_storylines",
-           "update_storyline_rows"]
+           "stored_storylines", "update_storyline_rows"]

@@ -743,11 +743,12 @@ class Store:
             s.execute(delete(BlobRow).where(BlobRow.key.in_(chunk)))
 
     # -- the storyline state's rows (``cluster/storyline_rows.StorylineRows``; queries in ``storyline_state``) ----
-    def storyline_profiles(self, *, stories: Sequence[str] = (),
-                           lines: Sequence[str] = ()) -> list[tuple[str, str, bool, str]]:
-        """(story, storyline, retired, profile JSON) of these stories and of every member of these storylines."""
+    def storyline_profiles(self, *, stories: Sequence[str] = (), lines: Sequence[str] = (),
+                           every: bool = False) -> list[tuple[str, str, bool, str]]:
+        """(story, storyline, retired, profile JSON) of these stories and of every member of these storylines
+        (``every``: all of them)."""
         with self.session() as s:
-            return storyline_state.profiles(s, stories, lines)
+            return storyline_state.profiles(s, stories, lines, every)
 
     def storyline_postings(self, names: Sequence[str]) -> list[tuple[str, str, str]]:
         """(name, story, its storyline) of the working stories whose profile has one of ``names``."""

@@ -25,8 +25,11 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def profiles(s: Session, stories: Sequence[str], lines: Sequence[str]) -> list[tuple[str, str, bool, str]]:
+def profiles(s: Session, stories: Sequence[str], lines: Sequence[str],
+             every: bool = False) -> list[tuple[str, str, bool, str]]:
     stmt = select(_P.story_id, _P.line, _P.retired, _P.data)
+    if every:
+        return [(r[0], r[1], bool(r[2]), r[3]) for r in s.execute(stmt.order_by(_P.story_id))]
     found: dict[str, tuple[str, str, bool, str]] = {}
     for chunk in _chunks(list(stories)):
         found.update((r[0], (r[0], r[1], bool(r[2]), r[3])) for r in s.execute(stmt.where(_P.story_id.in_(chunk))))
