@@ -4,13 +4,22 @@
     python bench/live.py --sizes 1000 --batches 5     # a quicker look
     python bench/live.py --sizes 1000,10000 --regroup-limit 600 --backend postgres
     python bench/live.py --sizes 1000,10000,100000 --reuse-prefill    # keeps/reuses pre-filled SQLite stores
+    python bench/live.py --sizes 1000,10000,100000 --prefill-only     # only build them (nice it: ~15-40 min)
 
-Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English, then the seeded
-sentence-shuffled variants tests/realtexts.py makes), replayed **in publication order**: DUC documents carry their
-date in their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a variant has its
-source's date; ECB+ documents have none and keep their place in the input. For each store size S:
+Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English) and seeded
+sentence-shuffled rewritings of them (bench/scale.py's), **in publication order**: DUC documents carry their date in
+their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a rewriting has its source's date
+shifted as below; ECB+ documents have none and keep their place in the input. The measured batches must bring texts
+the store has never seen (a replay of rewritings only brings near-duplicates of stored ones: at 100k that touched no
+story), so ``HELD_OUT`` (600) real documents, the same share of each data set, are held out: the warm-up batch and
+the measured batches are those, mixed over the data sets in publication order, **the same for every store size**.
+The store of S articles is the newest S of a history built from the other documents only: the documents as they are
+(cycle 0, the latest news: the held-out documents join their topics' stories), before them cycle 1, 2, ... of
+rewritings, each dated ``CYCLE_DAYS`` (182) earlier than the next, so the store grows with its history as an
+archive does while the news of a week stays as dense as in the data. Stores of 1k, 10k and 100k so differ only in
+how much history they hold. For each store size S:
 
-1. the store is pre-filled with the first S articles through the same ``add_articles`` path, in chunks of 10,000
+1. the store is pre-filled with those S articles through the same ``add_articles`` path, in chunks of 10,000
    (``--prefill-chunk``; 1,000 before, which re-described the growing stories every chunk: 27 min for 10k),
    with **cheap settings** (source comparison off, static citation check) to save time: the stored stories'
    clustering state is what the measured batches work against, and it does not depend on those two settings. The
@@ -21,8 +30,9 @@ source's date; ECB+ documents have none and keep their place in the input. For e
 2. one warm-up batch of 100 (models load; reported apart), then ``--batches`` batches of 100 with **default
    settings**, one executor kept open as the worker keeps it for a drain: wall and CPU seconds per batch (this
    process and its workers), stories touched, peak RSS of the process tree, and the state bytes the batch read and
-   wrote (clustering rows, counted on the store's ``state_*``/``put_state`` calls, and blobs, by key) with the
-   articles of its date window;
+   wrote (clustering and storyline rows, counted on the store's ``state_*``/``put_state`` and
+   ``storyline_*``/``put_storylines`` calls, and blobs, by key) with the articles of its date window; a store
+   pre-filled before the storyline rows converts in the warm-up batch;
 3. the measured batches run twice, each on its own copy of the pre-filled store: first with no model outputs kept
    (``live.kept_sentences = 0``: every touched story's sentences go through MiniLM and spaCy again, the code before
    issue 14's kept outputs), then with the defaults (each process keeps 10,000 sentences' vectors and spaCy docs);
@@ -59,10 +69,14 @@ PREFILL_BATCH = int(os.environ.get("STORYLINE_BENCH_PREFILL_CHUNK", "10000"))
 """Articles per pre-fill call of ``add_articles`` (``--prefill-chunk``): big chunks describe each story once per
 chunk instead of once per 1,000 articles (the 10k pre-fill in chunks of 1,000 took 27 min, re-describing stories that
 kept growing)."""
-STATE_KEYS = ("cluster rows", "cluster:meta", "storylines:state")
+STATE_KEYS = ("cluster rows", "cluster:meta", "storyline rows", "storylines:meta", "storylines:state")
 """The state a batch reads and writes: the clustering state's rows (``cluster/state_store.py``), its counters blob,
-and the storyline state blob."""
-ROW_READS = ("state_articles", "state_window", "state_members", "state_stories", "state_duplicates", "state_df")
+the storyline state's rows (``cluster/storyline_rows.py``), their counters blob, and the format-1 storyline blob (read
+once, by the batch that converts a pre-filled store)."""
+ROW_READS = {"state_articles": "cluster rows", "state_window": "cluster rows", "state_members": "cluster rows",
+             "state_stories": "cluster rows", "state_duplicates": "cluster rows", "state_df": "cluster rows",
+             "storyline_profiles": "storyline rows", "storyline_postings": "storyline rows",
+             "storyline_terms": "storyline rows", "storyline_lines": "storyline rows"}
 
 _DUC_DATE = re.compile(r"(?:APW|NYT|XIE)(\d{8})")
 _ML_DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
@@ -306,7 +320,9 @@ def row_bytes(row: object) -> int:
 
 def whole_state(url: str) -> dict:
     """The whole clustering state of the store (every row, counted as ``row_bytes``) and the seconds to read it: what
-    every batch read and wrote when the state was kept as blobs (format 1, the baseline of the bytes columns)."""
+    every batch read and wrote when the state was kept as blobs (format 1, the baseline of the bytes columns); and
+    the storyline state blob of the pre-filled store (format 1: read and written whole by every batch before the
+    rows), or its profile rows when converted."""
     from storyline.store import Store
 
     with Store.open(url) as store:
@@ -314,7 +330,7 @@ def whole_state(url: str) -> dict:
         rows = [store.state_articles(None, sketches=True, terms=True), store.state_stories(None),
                 store.state_duplicates(None), store.state_df(None)]
         seconds = time.perf_counter() - started
-        lines = len(store.get_blob("storylines:state") or b"")
+        lines = len(store.get_blob("storylines:state") or b"") or row_bytes(store.storyline_profiles(every=True))
     return {"mb": sum(row_bytes(part) for part in rows) / 2**20, "articles": len(rows[0]), "read_s": seconds,
             "storylines_mb": lines / 2**20}
 
@@ -340,12 +356,17 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
                                                     delta.df])
         put_state(delta)
 
+    def counted_put_storylines(delta) -> None:  # type: ignore[no-untyped-def]
+        io["written"]["storyline rows"] += row_bytes([delta.profiles, delta.drop_profiles, delta.names,
+                                                      delta.renamed, delta.terms, delta.lines, delta.drop_lines])
+        put_storylines(delta)
+
     def reader(name: str):  # type: ignore[no-untyped-def]
         method = getattr(store, name)
 
         def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
             rows = method(*args, **kwargs)
-            io["read"]["cluster rows"] += row_bytes(rows)
+            io["read"][ROW_READS[name]] += row_bytes(rows)
             if name == "state_window":
                 io["window"]["articles"] += len(rows)
             return rows
@@ -354,7 +375,9 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
 
     for name in ROW_READS:
         setattr(store, name, reader(name))
+    put_storylines = store.put_storylines
     store.get_blob, store.put_blob, store.put_state = counted_get, counted_put, counted_put_state
+    store.put_storylines = counted_put_storylines
     return io
 
 
