@@ -5,6 +5,8 @@
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
     python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events share figures
     python bench/clustering.py --small-store       # only: rules vs learned storylines on 7 DUC topics, batch and daily
+    python bench/clustering.py --splits            # only: DUC's cross-validated storyline rows over 3 topic splits
+    python bench/clustering.py --event-mixes       # only: the event stories mixing two gold labels, what joins them
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -197,11 +199,11 @@ def embedding_hdbscan(articles: list[Article], gold: dict[str, str], embedder: s
     return best[1], best[2]
 
 
-def topic_folds(topic: dict[str, str]) -> list[tuple[set[str], set[str]]]:
-    """The two (train, test) splits of 2-fold cross-validation over topics (shuffled with seed 0, then alternated):
-    every cross-validated row scores each half with a setting chosen on the other."""
+def topic_folds(topic: dict[str, str], seed: int = 0) -> list[tuple[set[str], set[str]]]:
+    """The two (train, test) splits of 2-fold cross-validation over topics (shuffled with ``seed``, then alternated):
+    every cross-validated row scores each half with a setting chosen on the other (seed 0; ``split_rows`` others)."""
     topics = sorted(set(topic.values()))
-    random.Random(0).shuffle(topics)
+    random.Random(seed).shuffle(topics)
     halves = (set(topics[::2]), set(topics[1::2]))
     return [halves, halves[::-1]]
 
@@ -287,7 +289,7 @@ def story_tfidf_threshold(stories: list[Story], by_id: dict[str, Article],
 
 
 def storylines_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
-                               topic: dict[str, str]) -> tuple[list[list[str]], str]:
+                               topic: dict[str, str], seed: int = 0) -> tuple[list[list[str]], str]:
     """Storylines with ``threshold`` (``undated_threshold`` when no story is dated) chosen on half of the topics
     (grid, best B3 F1) and applied to the other half, both ways (2-fold over topics): what a threshold tuned on data
     of the same kind scores on unseen topics."""
@@ -296,7 +298,7 @@ def storylines_cross_validated(stories: list[Story], articles: list[Article], go
     name = "threshold" if dated_stories else "undated_threshold"
     grid = [round(t, 2) for t in (np.arange(0.08, 0.41, 0.02) if dated_stories else np.arange(0.3, 1.01, 0.05))]
     out, chosen = [], []
-    for train, test in topic_folds(topic):
+    for train, test in topic_folds(topic, seed):
         part = [s for s in stories if story_topic[s.id] in train]
         part_gold = {a: gold[a] for s in part for a in s.article_ids}
         scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(similarity="rules", **{name: t})),
@@ -474,18 +476,18 @@ def learned_held_out(name: str, fitted: dict) -> tuple[StorySimilarity, str]:
 
 def learned_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
                             topic: dict[str, str], vectors: dict[str, np.ndarray] | None = None,
-                            ) -> tuple[list[list[str]], str]:
+                            key_name: bool = False, seed: int = 0) -> tuple[list[list[str]], str]:
     """The learned similarity fitted on the stories of half of the topics (pairs and bar) and scored on the other
     half, both ways: what it learns from dated topics of the same kind (with ``vectors``, the story-vector cosine as
-    one more feature)."""
+    one more feature; with ``key_name``, whether the story's key name is the storyline's; ``seed``: the split)."""
     from bench.fit_storylines import fit
 
     story_topic = story_topics(stories, topic)
     out, chosen = [], []
-    for train, test in topic_folds(topic):
+    for train, test in topic_folds(topic, seed):
         part = [s for s in stories if story_topic[s.id] in train]
         learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids})},
-                      vectors=vectors)
+                      vectors=vectors, key_name=key_name)
         chosen.append(f"{learned.bar}")
         rest = [s for s in stories if story_topic[s.id] in test]
         out += expand(group_stories(rest, articles, StorylineOptions(), learned), rest)
@@ -647,6 +649,85 @@ def small_store_rows() -> list[tuple]:
     return rows
 
 
+SPLIT_SEEDS = (0, 1, 2)
+"""The splits of DUC 2003's topics ``split_rows`` cross-validates over (seed 0 is the one of the main table)."""
+
+
+def split_rows() -> list[tuple]:
+    """DUC 2003's cross-validated storyline rows over several splits of its topics (``SPLIT_SEEDS``): how much of a
+    cross-validated figure is the split. (method, B³ F1 per seed, mean, seconds)."""
+    articles, gold, _, topic, _, stories, _ = storyline_inputs("duc 2003")
+    rows = []
+    for method, run in (
+            ("rules, threshold cross-validated", lambda seed: storylines_cross_validated(
+                stories, articles, gold, topic, seed)[0]),
+            ("learned similarity, cross-validated", lambda seed: learned_cross_validated(
+                stories, articles, gold, topic, seed=seed)[0]),
+            ("learned similarity + key name, cross-validated", lambda seed: learned_cross_validated(
+                stories, articles, gold, topic, key_name=True, seed=seed)[0])):
+        start = time.perf_counter()
+        scores = [bcubed(run(seed), gold)[2] for seed in SPLIT_SEEDS]
+        rows.append((method, scores, float(np.mean(scores)), time.perf_counter() - start))
+    return rows
+
+
+def print_splits(rows: list[tuple]) -> None:
+    print("\nDUC 2003, 2-fold cross-validation over topics, several splits (split_rows):\n")
+    print("| method | " + " | ".join(f"B³ F1 split {seed}" for seed in SPLIT_SEEDS) + " | mean | s |")
+    print("|---|" + "---|" * (len(SPLIT_SEEDS) + 2))
+    for method, scores, mean, seconds in rows:
+        print(f"| {method} | " + " | ".join(f"{f:.3f}" for f in scores) + f" | {mean:.3f} | {seconds:.1f} |")
+
+
+def event_mix_rows() -> list[tuple]:
+    """The event stories that mix gold labels (ECB+: a topic's two events; DUC 2003: two topics), what joins them:
+    per story, each label's articles, how many of them state a year (a 19xx/20xx in their first 3,000 characters,
+    their source URL included), the years they state, and the mean shared-neighbour similarity between the two
+    labels' articles against the mean within each label (the event level merges at 1 - ``threshold``)."""
+    from storyline.cluster.constraints import facts_of
+    from storyline.cluster.features import tfidf_vectors
+    from storyline.cluster.neighbors import nearest_neighbors
+    from storyline.cluster.snn import shared_neighbor_similarity
+
+    year = re.compile(r"(?<!\d)(19[5-9]\d|20[0-2]\d)(?!\d)")
+    rows = []
+    for name in ("ecb+ dev", "duc 2003"):
+        articles, gold, _, _, events, _, _ = storyline_inputs(name)
+        ordered = sorted(articles, key=lambda a: a.id)
+        row_of = {a.id: i for i, a in enumerate(ordered)}
+        matrix = shared_neighbor_similarity(nearest_neighbors(tfidf_vectors(ordered, DEFAULT), facts_of(ordered),
+                                                              DEFAULT)).toarray()
+        by_id = {a.id: a for a in articles}
+        for group in events:
+            counts = Counter(gold[a] for a in group)
+            if len(counts) < 2:
+                continue
+            (first, _), (second, _) = counts.most_common(2)
+            halves = [[row_of[a] for a in group if gold[a] == label] for label in (first, second)]
+            within = [float(matrix[np.ix_(h, h)][~np.eye(len(h), dtype=bool)].mean()) if len(h) > 1 else float("nan")
+                      for h in halves]
+            between = float(matrix[np.ix_(*halves)].mean())
+            stated = []
+            for label in (first, second):
+                found = [Counter(year.findall(by_id[a].text[:3000])) for a in group if gold[a] == label]
+                years = sum(found, Counter())
+                stated.append((sum(1 for f in found if f), len(found), "/".join(y for y, _ in years.most_common(2))))
+            rows.append((name, first, second, stated, within, between))
+    return rows
+
+
+def print_event_mixes(rows: list[tuple]) -> None:
+    threshold = 1.0 - DEFAULT.threshold
+    print(f"\nEvent stories mixing two gold labels (event_mix_rows; the event level merges at {threshold:.2f}):\n")
+    print("| set | label a | label b | a: stating a year / articles (years) | b: stating a year / articles (years) | "
+          "similarity within a | within b | between a and b |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, first, second, stated, within, between in rows:
+        cells = [f"{n}/{total} ({years or '-'})" for n, total, years in stated]
+        inside = ["-" if np.isnan(w) else f"{w:.2f}" for w in within]
+        print(f"| {name} | {first} | {second} | {cells[0]} | {cells[1]} | {inside[0]} | {inside[1]} | {between:.2f} |")
+
+
 def print_small_store(rows: list[tuple]) -> None:
     print("\nA small store: 7 DUC 2003 topics, batch and daily (small_store_rows):\n")
     print("| similarity | stories | B³ F1 batch | B³ F1 daily | daily vs its batch | s |")
@@ -704,6 +785,8 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
     fitted_learned: dict = {}  # training sets -> LearnedSimilarity fitted on them
     learned_vectors = {}  # source -> the learned similarity with the story-vector cosine, fitted on all of DUC
     from bench.fit_storylines import fit
+    duc = storyline_inputs("duc 2003")
+    learned_key_name = fit({"duc 2003": (duc[5], duc[0], duc[1])}, key_name=True)  # applied to the other sets
     for source in sources:
         articles, gold, _, _, _, stories, _ = storyline_inputs("duc 2003")
         vectors = story_vectors(stories, {a.id: a for a in articles}, *source)
@@ -774,6 +857,19 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
             groups, setting = learned_cross_validated(stories, articles, gold, topic)
             methods.append(("storylines + learned similarity, DUC topics cross-validated (2-fold)", groups, setting,
                             time.perf_counter() - start))
+            start = time.perf_counter()
+            groups, setting = learned_cross_validated(stories, articles, gold, topic, key_name=True)
+            methods.append(("storylines + learned similarity + key name, DUC topics cross-validated (2-fold)", groups,
+                            setting, time.perf_counter() - start))
+            start = time.perf_counter()
+            methods.append(("storylines + learned similarity + key name, fitted on this set: in-sample", expand(
+                group_stories(stories, articles, StorylineOptions(), learned_key_name), stories),
+                f"bar {learned_key_name.bar}", time.perf_counter() - start))
+        else:
+            start = time.perf_counter()
+            methods.append(("storylines + learned similarity + key name, fitted on duc 2003", expand(
+                group_stories(stories, articles, StorylineOptions(), learned_key_name), stories),
+                f"bar {learned_key_name.bar}", time.perf_counter() - start))
         start = time.perf_counter()
         groups, setting = similarity_average_link(stories, articles, gold)
         methods.append(("stories: storyline similarity + average link (tuned)", groups, setting,
@@ -842,6 +938,10 @@ def main() -> None:
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
     parser.add_argument("--small-store", action="store_true",
                         help="only: rules and learned storyline similarity on 7 DUC topics, batch and daily")
+    parser.add_argument("--event-mixes", action="store_true",
+                        help="only: the event stories mixing two gold labels, their stated years and similarities")
+    parser.add_argument("--splits", action="store_true",
+                        help="only: DUC 2003's cross-validated storyline rows over several splits of its topics")
     parser.add_argument("--figure-conflicts", action="store_true",
                         help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
@@ -854,10 +954,18 @@ def main() -> None:
         for kind, unit, pairs, conflicting in figure_conflicts():
             print(f"| {kind} | {unit} | {pairs} | {conflicting} | {conflicting / max(pairs, 1):.2f} |")
         return
+    if args.event_mixes:
+        print_event_mixes(event_mix_rows())
+        return
+    if args.splits:
+        print_splits(split_rows())
+        return
     if args.storylines_only:
         print_storylines(storyline_rows(sources))
         print_state(storyline_state_rows())
         print_small_store(small_store_rows())
+        print_splits(split_rows())
+        print_event_mixes(event_mix_rows())
         return
     if args.small_store:
         print_small_store(small_store_rows())
@@ -895,6 +1003,8 @@ def main() -> None:
     print_storylines(storyline_rows(sources))
     print_state(storyline_state_rows())
     print_small_store(small_store_rows())
+    print_splits(split_rows())
+    print_event_mixes(event_mix_rows())
 
 
 if __name__ == "__main__":
