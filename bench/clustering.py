@@ -683,7 +683,8 @@ def event_mix_rows() -> list[tuple]:
     """The event stories that mix gold labels (ECB+: a topic's two events; DUC 2003: two topics), what joins them:
     per story, each label's articles, how many of them state a year (a 19xx/20xx in their first 3,000 characters,
     their source URL included), the years they state, and the mean shared-neighbour similarity between the two
-    labels' articles against the mean within each label (the event level merges at 1 - ``threshold``)."""
+    labels' articles against the mean within each label (the event level merges at 1 - ``threshold``), and the share of
+    the smaller label's articles with a shared neighbour among the other's (1.0: no single article bridges them)."""
     from storyline.cluster.constraints import facts_of
     from storyline.cluster.features import tfidf_vectors
     from storyline.cluster.neighbors import nearest_neighbors
@@ -707,12 +708,14 @@ def event_mix_rows() -> list[tuple]:
             within = [float(matrix[np.ix_(h, h)][~np.eye(len(h), dtype=bool)].mean()) if len(h) > 1 else float("nan")
                       for h in halves]
             between = float(matrix[np.ix_(*halves)].mean())
+            small, big = sorted(halves, key=len)
+            linked = float((matrix[np.ix_(small, big)] > 0).any(axis=1).mean())
             stated = []
             for label in (first, second):
                 found = [Counter(year.findall(by_id[a].text[:3000])) for a in group if gold[a] == label]
                 years = sum(found, Counter())
                 stated.append((sum(1 for f in found if f), len(found), "/".join(y for y, _ in years.most_common(2))))
-            rows.append((name, first, second, stated, within, between))
+            rows.append((name, first, second, stated, within, between, linked))
     return rows
 
 
@@ -720,12 +723,13 @@ def print_event_mixes(rows: list[tuple]) -> None:
     threshold = 1.0 - DEFAULT.threshold
     print(f"\nEvent stories mixing two gold labels (event_mix_rows; the event level merges at {threshold:.2f}):\n")
     print("| set | label a | label b | a: stating a year / articles (years) | b: stating a year / articles (years) | "
-          "similarity within a | within b | between a and b |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, first, second, stated, within, between in rows:
+          "similarity within a | within b | between a and b | smaller side linked to the other |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, first, second, stated, within, between, linked in rows:
         cells = [f"{n}/{total} ({years or '-'})" for n, total, years in stated]
         inside = ["-" if np.isnan(w) else f"{w:.2f}" for w in within]
-        print(f"| {name} | {first} | {second} | {cells[0]} | {cells[1]} | {inside[0]} | {inside[1]} | {between:.2f} |")
+        print(f"| {name} | {first} | {second} | {cells[0]} | {cells[1]} | {inside[0]} | {inside[1]} | {between:.2f} | "
+              f"{linked:.2f} |")
 
 
 def print_small_store(rows: list[tuple]) -> None:
