@@ -5,6 +5,7 @@
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
     python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events share figures
     python bench/clustering.py --small-store       # only: rules vs learned storylines on 7 DUC topics, batch and daily
+                                                   #   (the tests' 7 topics, then 10 random sets of 7)
     python bench/clustering.py --splits            # only: DUC's cross-validated storyline rows over 3 topic splits
     python bench/clustering.py --event-mixes       # only: the event stories mixing two gold labels, what joins them
 
@@ -732,6 +733,52 @@ def print_event_mixes(rows: list[tuple]) -> None:
               f"{linked:.2f} |")
 
 
+SUBSETS = 10
+"""Random small stores (7 DUC 2003 topics each, seeds 0..9) ``small_store_subset_rows`` measures."""
+
+
+def small_store_subset_rows() -> list[tuple]:
+    """Rules and learned similarity on ``SUBSETS`` random stores of 7 DUC 2003 topics each (seeded), drawn from all 30
+    topics and from the 26 that share no document with another topic (``duc_topics_of_documents``): the mean B³ F1
+    of batch and daily runs against the topics, the mean and lowest agreement of the daily run with its batch. Each
+    subset's event stories are clustered from its own articles, as a store of those topics would hold them."""
+    articles, gold, _, topic, _, _, _ = storyline_inputs("duc 2003")
+    labels, _ = duc_topics_of_documents()
+    shared = {t for ts in labels.values() if len(ts) > 1 for t in ts}
+    rows = []
+    for pool_name, pool in (("all 30 topics", sorted(set(topic.values()))),
+                            (f"the {len(set(topic.values()) - shared)} topics sharing no document",
+                             sorted(set(topic.values()) - shared))):
+        scores: dict[str, list[tuple[float, float, float]]] = {"rules": [], "learned": []}
+        start = time.perf_counter()
+        for seed in range(SUBSETS):
+            chosen = set(random.Random(seed).sample(pool, 7))
+            part = [a for a in articles if topic[a.id] in chosen]
+            part_gold = {a.id: gold[a.id] for a in part}
+            part_stories = stories_of(cluster_articles(part), {a.id: a for a in part})
+            for name in scores:
+                options = StorylineOptions(similarity=name)
+                batch = expand(group_stories(part_stories, part, options), part_stories)
+                daily = daily_storylines(part, options)
+                reference = {a: str(i) for i, g in enumerate(batch) for a in g}
+                scores[name].append((bcubed(batch, part_gold)[2], bcubed(daily, part_gold)[2],
+                                     bcubed(daily, reference)[2]))
+        for name, found in scores.items():
+            batch_f1, daily_f1, agree = (np.array(column) for column in zip(*found, strict=True))
+            rows.append((pool_name, name, float(batch_f1.mean()), float(daily_f1.mean()), float(agree.mean()),
+                         float(agree.min()), (time.perf_counter() - start) / 2))
+    return rows
+
+
+def print_small_store_subsets(rows: list[tuple]) -> None:
+    print(f"\n{SUBSETS} random stores of 7 DUC 2003 topics each, batch and daily (small_store_subset_rows):\n")
+    print("| topics drawn from | similarity | mean B³ F1 batch | mean B³ F1 daily | mean daily vs its batch | "
+          "lowest daily vs its batch | s |")
+    print("|---|---|---|---|---|---|---|")
+    for pool, name, batch, daily, agree, lowest, seconds in rows:
+        print(f"| {pool} | {name} | {batch:.3f} | {daily:.3f} | {agree:.3f} | {lowest:.3f} | {seconds:.1f} |")
+
+
 def print_small_store(rows: list[tuple]) -> None:
     print("\nA small store: 7 DUC 2003 topics, batch and daily (small_store_rows):\n")
     print("| similarity | stories | B³ F1 batch | B³ F1 daily | daily vs its batch | s |")
@@ -941,7 +988,8 @@ def main() -> None:
                         help="also MiniLM + HDBSCAN and storylines with MiniLM story and summary vectors (slow)")
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
     parser.add_argument("--small-store", action="store_true",
-                        help="only: rules and learned storyline similarity on 7 DUC topics, batch and daily")
+                        help="only: rules and learned storyline similarity on 7 DUC topics (the tests' and 10 random "
+                             "sets), batch and daily")
     parser.add_argument("--event-mixes", action="store_true",
                         help="only: the event stories mixing two gold labels, their stated years and similarities")
     parser.add_argument("--splits", action="store_true",
@@ -968,11 +1016,13 @@ def main() -> None:
         print_storylines(storyline_rows(sources))
         print_state(storyline_state_rows())
         print_small_store(small_store_rows())
+        print_small_store_subsets(small_store_subset_rows())
         print_splits(split_rows())
         print_event_mixes(event_mix_rows())
         return
     if args.small_store:
         print_small_store(small_store_rows())
+        print_small_store_subsets(small_store_subset_rows())
         return
     rows = []
     for name in ("ecb+ dev", "duc 2003", "multiling 2011"):
@@ -1007,6 +1057,7 @@ def main() -> None:
     print_storylines(storyline_rows(sources))
     print_state(storyline_state_rows())
     print_small_store(small_store_rows())
+    print_small_store_subsets(small_store_subset_rows())
     print_splits(split_rows())
     print_event_mixes(event_mix_rows())
 
