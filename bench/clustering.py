@@ -8,6 +8,7 @@
                                                    #   (the tests' 7 topics, then 10 random sets of 7)
     python bench/clustering.py --splits            # only: DUC's cross-validated storyline rows over 3 topic splits
     python bench/clustering.py --event-mixes       # only: the event stories mixing two gold labels, what joins them
+    python bench/clustering.py --ecb-dated         # only: ECB+ dated where its articles state their day
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -241,8 +242,35 @@ def incremental_shuffled(articles: list[Article], runs: int = 4) -> list[list[st
     return list(state.groups().values())
 
 
+MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+URL_DAY = re.compile(r"((?:19|20)\d\d)[/-]?([01]\d)[/-]?([0-3]\d)(?!\d)")
+URL_MONTH_NAME = re.compile(r"/((?:19|20)\d\d)/([a-z]{3})/(\d\d?)/")
+
+
+def stated_date(text: str) -> datetime | None:
+    """The day an ECB+ article states for itself, if any: a date in its source URL (first line: ``/2013/09/09/``,
+    ``2009-03-04``, ``ymd=20081216``, ``/2009/apr/28/``) or the first absolute full date of its first 400 characters
+    (``text.dates``: "9 September 2013"). None when it states none (nearly every article of the ECB half)."""
+    from storyline.text.dates import find_dates
+
+    head = text[:400]
+    url = head.split("\n", 1)[0]
+    for m in (URL_DAY.search(url), URL_MONTH_NAME.search(url)):
+        if m is None:
+            continue
+        month = int(m[2]) if m[2].isdigit() else MONTHS.get(m[2], 0)
+        if 1 <= month <= 12 and 1 <= int(m[3]) <= 31:
+            return datetime(int(m[1]), month, int(m[3]), 12, tzinfo=UTC)
+    for mention in find_dates(head):
+        if mention.anchor is None and mention.date and re.fullmatch(r"\d{4}-\d\d-\d\d", mention.date):
+            year, month, day = map(int, mention.date.split("-"))
+            return datetime(year, month, day, 12, tzinfo=UTC)
+    return None
+
+
 def dated(name: str, articles: list[Article]) -> list[Article]:
-    """Copies of ``articles`` with the publication dates the data carries (DUC doc ids, MultiLing date lines)."""
+    """Copies of ``articles`` with the publication dates the data carries (DUC doc ids, MultiLing date lines; ECB+
+    "dated where stated": ``stated_date``)."""
     out = []
     if name.startswith("duc"):
         ids = {}
@@ -259,6 +287,8 @@ def dated(name: str, articles: list[Article]) -> list[Article]:
             when = datetime(int(m[1]), int(m[2]), int(m[3]), 12, tzinfo=UTC) if m else None
         elif name.endswith("one day"):
             when = datetime(2020, 1, 1, 12, tzinfo=UTC)
+        elif name.endswith("dated where stated"):
+            when = stated_date(a.text)
         out.append(Article(id=a.id, text=a.text, published=when))
     return out
 
@@ -477,18 +507,20 @@ def learned_held_out(name: str, fitted: dict) -> tuple[StorySimilarity, str]:
 
 def learned_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
                             topic: dict[str, str], vectors: dict[str, np.ndarray] | None = None,
-                            key_name: bool = False, seed: int = 0) -> tuple[list[list[str]], str]:
+                            key_name: bool = False, seed: int = 0, extra_train: dict | None = None,
+                            ) -> tuple[list[list[str]], str]:
     """The learned similarity fitted on the stories of half of the topics (pairs and bar) and scored on the other
     half, both ways: what it learns from dated topics of the same kind (with ``vectors``, the story-vector cosine as
-    one more feature; with ``key_name``, whether the story's key name is the storyline's; ``seed``: the split)."""
+    one more feature; with ``key_name``, whether the story's key name is the storyline's; ``seed``: the split;
+    ``extra_train``: more training sets, name -> (stories, articles, gold), fitted beside the half)."""
     from bench.fit_storylines import fit
 
     story_topic = story_topics(stories, topic)
     out, chosen = [], []
     for train, test in topic_folds(topic, seed):
         part = [s for s in stories if story_topic[s.id] in train]
-        learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids})},
-                      vectors=vectors, key_name=key_name)
+        learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids}),
+                       **(extra_train or {})}, vectors=vectors, key_name=key_name)
         chosen.append(f"{learned.bar}")
         rest = [s for s in stories if story_topic[s.id] in test]
         out += expand(group_stories(rest, articles, StorylineOptions(), learned), rest)
@@ -654,10 +686,43 @@ SPLIT_SEEDS = (0, 1, 2)
 """The splits of DUC 2003's topics ``split_rows`` cross-validates over (seed 0 is the one of the main table)."""
 
 
+ECB_STATED = "ecb+ dev, dated where stated"
+"""ECB+ dev with each article dated only when it states its own day (``stated_date``): the input the event level
+meets in use when a feed gives no dates."""
+
+
+def ecb_stated_rows() -> list[tuple]:
+    """ECB+ dev dated where stated: the event level (defaults) and the storylines (rules; learned, fitted on DUC) on
+    it, against the events (B³ F1, topic-pair separation), beside the undated set. (set, level, dated articles, B³
+    F1, separation, mixed event stories, seconds)."""
+    rows = []
+    for name in ("ecb+ dev", ECB_STATED):
+        articles, gold, event, topic, events, stories, seconds = storyline_inputs(name)
+        n_dated = sum(1 for a in articles if a.published)
+        mixed = len(mixed_event_stories(events, gold))
+        rows.append((name, "events (defaults)", n_dated, bcubed(events, gold)[2],
+                     pair_separation(events, event, topic), mixed, seconds))
+        for similarity_name in ("rules", "learned"):
+            start = time.perf_counter()
+            lines = expand(group_stories(stories, articles, StorylineOptions(similarity=similarity_name)), stories)
+            rows.append((name, f"storylines, similarity = {similarity_name}", n_dated, bcubed(lines, gold)[2],
+                         pair_separation(lines, event, topic), mixed, time.perf_counter() - start))
+    return rows
+
+
+def print_ecb_stated(rows: list[tuple]) -> None:
+    print("\nECB+ dev dated where the articles state their day (ecb_stated_rows):\n")
+    print("| set | level | dated articles | B³ F1 | topic-pair separation | event stories mixing two events | s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, level, n_dated, f1, separation, mixed, seconds in rows:
+        print(f"| {name} | {level} | {n_dated} | {f1:.3f} | {separation:.3f} | {mixed} | {seconds:.1f} |")
+
+
 def split_rows() -> list[tuple]:
     """DUC 2003's cross-validated storyline rows over several splits of its topics (``SPLIT_SEEDS``): how much of a
     cross-validated figure is the split. (method, B³ F1 per seed, mean, seconds)."""
     articles, gold, _, topic, _, stories, _ = storyline_inputs("duc 2003")
+    ecb = storyline_inputs(ECB_STATED)
     rows = []
     for method, run in (
             ("rules, threshold cross-validated", lambda seed: storylines_cross_validated(
@@ -665,7 +730,10 @@ def split_rows() -> list[tuple]:
             ("learned similarity, cross-validated", lambda seed: learned_cross_validated(
                 stories, articles, gold, topic, seed=seed)[0]),
             ("learned similarity + key name, cross-validated", lambda seed: learned_cross_validated(
-                stories, articles, gold, topic, key_name=True, seed=seed)[0])):
+                stories, articles, gold, topic, key_name=True, seed=seed)[0]),
+            ("learned similarity, trained on the DUC half + ECB+ dated where stated, cross-validated",
+             lambda seed: learned_cross_validated(stories, articles, gold, topic, seed=seed, extra_train={
+                 ECB_STATED: (ecb[5], ecb[0], ecb[1])})[0])):
         start = time.perf_counter()
         scores = [bcubed(run(seed), gold)[2] for seed in SPLIT_SEEDS]
         rows.append((method, scores, float(np.mean(scores)), time.perf_counter() - start))
@@ -994,6 +1062,8 @@ def main() -> None:
                         help="only: the event stories mixing two gold labels, their stated years and similarities")
     parser.add_argument("--splits", action="store_true",
                         help="only: DUC 2003's cross-validated storyline rows over several splits of its topics")
+    parser.add_argument("--ecb-dated", action="store_true",
+                        help="only: ECB+ dev dated where the articles state their day, events and storylines")
     parser.add_argument("--figure-conflicts", action="store_true",
                         help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
@@ -1012,6 +1082,9 @@ def main() -> None:
     if args.splits:
         print_splits(split_rows())
         return
+    if args.ecb_dated:
+        print_ecb_stated(ecb_stated_rows())
+        return
     if args.storylines_only:
         print_storylines(storyline_rows(sources))
         print_state(storyline_state_rows())
@@ -1019,6 +1092,7 @@ def main() -> None:
         print_small_store_subsets(small_store_subset_rows())
         print_splits(split_rows())
         print_event_mixes(event_mix_rows())
+        print_ecb_stated(ecb_stated_rows())
         return
     if args.small_store:
         print_small_store(small_store_rows())
@@ -1060,6 +1134,7 @@ def main() -> None:
     print_small_store_subsets(small_store_subset_rows())
     print_splits(split_rows())
     print_event_mixes(event_mix_rows())
+    print_ecb_stated(ecb_stated_rows())
 
 
 if __name__ == "__main__":
