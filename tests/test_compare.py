@@ -590,3 +590,12 @@ def test_word_lookups_answer_as_the_regular_expressions_they_stand_for() -> None
     for text in texts:
         assert may_hold_figure(text) or not _QUANTITY.search(text), text
     assert not may_hold_figure("no figure here at all") and not may_hold_figure("the seventh day")
+
+
+def test_according_to_gives_the_source_as_speaker_before_or_after_the_claim() -> None:
+    # "according to" is looked for only in sentences whose text has the word (quotes._according_to): both places
+    text = ("PORT ELLIS — The fire burned for six hours. The blaze destroyed forty homes in the valley, according "
+            "to Sheriff Dana Reyes. According to the Port Ellis fire chief, the warehouse had no sprinklers at all.")
+    quotes = {q.text: q.speaker for q in compare_story(_articles(Article(id="a", text=text))).quotes}
+    assert quotes == {"The blaze destroyed forty homes in the valley": "Dana Reyes",
+                      "the warehouse had no sprinklers at all": "the Port Ellis fire chief"}
