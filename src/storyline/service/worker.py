@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 from ..config import Settings
 from ..models import Article
 from ..pipeline import Executor, model_packages
-from ..store import Store
+from ..store import SaveReport, Store
 from .live import GroupingError, add_articles
 
 __all__ = ["WorkerProcess", "drain", "run_worker"]
@@ -76,13 +77,16 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
                 members += [job["id"]] if taken else []
             error = None
             if batch:
+                began, mark = time.perf_counter(), store.write_clock.count
                 try:
                     saved = add_articles(store, batch, settings, kind="worker", executor=executor)
                 except GroupingError as exc:
                     error = str(exc)
                 else:
+                    timing = batch_timing(saved, len(batch), time.perf_counter() - began,
+                                          store.write_clock.holds_since(mark))
                     for job_id in members:
-                        store.jobs.progress(job_id, saved)
+                        store.jobs.progress(job_id, saved, timing)
                     done.articles += len(batch)
             failed = members if error is not None else []
             finished = [job_id for job_id in running if job_id in failed or store.jobs.progress(job_id) == 0]
@@ -96,6 +100,14 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
             if not batch and not running:
                 break
     return done
+
+
+def batch_timing(saved: SaveReport, articles: int, seconds: float, holds: list[float]) -> dict[str, Any]:
+    """What one batch took, kept with its jobs (``saved.batches`` of ``GET /api/jobs/{id}``): its run, articles,
+    wall seconds, and how long its write transactions held the database's write lock (the longest, the sum)."""
+    return {"run_id": saved.run_id, "articles": articles, "seconds": round(seconds, 3),
+            "write_lock_max": round(max(holds, default=0.0), 4), "write_lock_total": round(sum(holds), 4),
+            "write_transactions": len(holds)}
 
 
 def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: StopSignal | None = None,
