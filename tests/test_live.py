@@ -276,7 +276,15 @@ def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> N
         grouping = [run for run in store.runs(limit=100) if run["kind"] == "worker"]
         assert len(grouping) == 3  # 25 articles in batches of at most 10 (not one save per job: 9)
         assert all(run["stats"]["inputs"] <= 10 for run in grouping)
+        batches: dict[int, dict] = {}
         for job in jobs:
             state = store.jobs.get(job)
             assert state["state"] == "done" and state["grouped"] == state["articles"]
+            assert state["saved"]["batches"], "a job says which batches grouped it and what they took"
+            batches.update((batch["run_id"], batch) for batch in state["saved"]["batches"])
+        assert sorted(batches) == sorted(run["id"] for run in grouping)
+        assert sorted(b["articles"] for b in batches.values()) == [5, 10, 10]
+        for batch in batches.values():  # the grouping save is a write transaction, inside the batch's time
+            assert batch["write_transactions"] >= 1
+            assert 0 < batch["write_lock_max"] <= batch["write_lock_total"] <= batch["seconds"]
         assert_consistent(store, {a.id for a in articles})

@@ -803,17 +803,31 @@ def _shown(given: str | os.PathLike[str] | None, url: str) -> str:
     return text
 
 
+SQLITE_BUSY_MS = 30_000
+"""How long a SQLite statement waits for another connection's write lock before it fails ("database is locked"):
+the worker's write transaction holds it for well under a second (``Store.write_clock``, bench/load.py)."""
+
+
 def _make_engine(url: str, echo: bool) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False,
+                                                             "timeout": SQLITE_BUSY_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web app) do not block the writer (watch)
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+            try:
+                # WAL: readers (the web app) never wait for the writer (the worker), nor the writer for them
+                mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+                busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+            finally:
+                cursor.close()
+            if mode.lower() not in ("wal", "memory") or busy != SQLITE_BUSY_MS:
+                raise StoreError(f"SQLite would not use its write-ahead log (journal_mode {mode}, busy_timeout {busy} "
+                                 "ms): readers would block the writer; put the store on a local disk (WAL needs "
+                                 "shared memory, which network file systems lack)")
 
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=40, pool_pre_ping=True)
