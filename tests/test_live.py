@@ -265,10 +265,25 @@ def test_an_id_given_twice_in_one_batch_is_kept_once_and_the_copy_counted(tmp_pa
         assert_consistent(store, {"a"})
 
 
+def test_a_long_queue_is_drained_in_bigger_batches(tmp_path: Path) -> None:
+    """live.batch_size while few articles wait, everything waiting up to live.max_batch_size when more do."""
+    articles = _articles()[:25]
+    settings = SETTINGS.with_overrides({"live.batch_size": 5, "live.max_batch_size": 20})
+    with Store.open(tmp_path / "queue.db") as store:
+        for i in range(0, len(articles), 3):
+            store.jobs.submit(articles[i : i + 3], kind="api")
+        assert store.jobs.waiting() == 25
+        done = drain(store, settings)
+        assert done.articles == 25 and done.failed == 0 and store.jobs.waiting() == 0
+        sizes = [run["stats"]["inputs"] for run in reversed(store.runs(limit=100)) if run["kind"] == "worker"]
+        assert sizes == [20, 5]
+        assert_consistent(store, {a.id for a in articles})
+
+
 def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> None:
     """Posts of a few articles each share a batch (one grouping save), and a batch never exceeds live.batch_size."""
     articles = _articles()[:25]
-    settings = SETTINGS.with_overrides({"live.batch_size": 10})
+    settings = SETTINGS.with_overrides({"live.batch_size": 10, "live.max_batch_size": 10})
     with Store.open(tmp_path / "jobs.db") as store:
         jobs = [store.jobs.submit(articles[i : i + 3], kind="api")[0] for i in range(0, len(articles), 3)]
         done = drain(store, settings)

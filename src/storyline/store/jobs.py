@@ -104,6 +104,12 @@ class JobQueue:
         return {"states": {state: int(states.get(state, 0)) for state in STATES}, "articles_waiting": waiting,
                 "latest": latest}
 
+    def waiting(self) -> int:
+        """Articles that jobs hold and the worker has not grouped yet."""
+        with self.store.session() as s:
+            return int(s.scalar(select(func.count()).select_from(ArticleRow)
+                                .where(ArticleRow.pending_job.is_not(None))) or 0)
+
     def has_work(self) -> bool:
         with self.store.session() as s:
             return s.scalar(select(JobRow.id).where(JobRow.state.in_(("pending", "running"))).limit(1)) is not None
