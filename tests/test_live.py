@@ -202,7 +202,8 @@ def test_two_writers_never_work_at_once(backend: str, tmp_path: Path) -> None:
 def test_kill_9_of_the_worker_mid_batch_loses_nothing(backend: str, tmp_path: Path) -> None:
     articles = _articles()
     config = tmp_path / "worker.toml"
-    config.write_text("[live]\nbatch_size = 20\nmax_batch_size = 20\n[compare]\nenabled = false\n[scale]\nengine = \"local\"\n")
+    config.write_text("[live]\nbatch_size = 20\nmax_batch_size = 20\n"  # the kill lands between two batches
+                      "[compare]\nenabled = false\n[scale]\nengine = \"local\"\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
         job, _ = store.jobs.submit(articles, kind="api")
