@@ -41,3 +41,26 @@ def test_index_html_shows_times_like_the_web_pages(tmp_path: Path) -> None:
     tag = ('<time datetime="2026-09-16T21:40:00-04:00" title="2026-09-16 21:40 local time (UTC−04:00)">'
            "2026-09-17 01:40 UTC</time>")
     assert page.count(tag) == 2  # the story's dates and the article's
+
+
+def test_report_files_are_written_in_pieces_with_the_bytes_of_the_whole_strings(tmp_path: Path) -> None:
+    """stories.json and index.html are encoded piece by piece (at 100k articles each was a string of ~0.5-1 GB held
+    beside the digest): the files are the bytes ``json.dumps`` and the rendered page give, non-ASCII text included."""
+    import json
+    from datetime import UTC, datetime
+
+    from storyline.models import Article, Citation, Story, SummarySentence
+    from storyline.output import digest_to_dict, render_html
+
+    texts = ["Der Stadtrat beschloss am Montag „mehr Geld“ für Schulen — 12 Mio. €.",
+             "市议会周一通过了新的预算。 Ten homes."]
+    articles = [Article(id=f"a{i}", text=t, title=f"T{i} ✓", published=datetime(2026, 9, 16, tzinfo=UTC))
+                for i, t in enumerate(texts)]
+    story = Story(id="s-1", article_ids=["a0", "a1"], headline="T0 ✓",
+                  summary=[SummarySentence(text=texts[0], citations=[Citation("a0", 0, len(texts[0]))])])
+    digest = Digest(articles=articles, stories=[story], rejected=[], stats=Stats())
+    paths = write_outputs(digest, tmp_path / "out")
+    data = digest_to_dict(digest)
+    assert paths["json"].read_bytes() == json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    assert paths["html"].read_bytes() == render_html(data).encode("utf-8")
+    assert "市议会" in paths["html"].read_text(encoding="utf-8")

@@ -179,6 +179,23 @@ def test_few_local_bytes_are_read_in_this_process(tmp_path: Path) -> None:
     assert [a.id for a in shared] == [a.id for a in small] and len(small) == 30
 
 
+def test_html_pages_are_weighed_by_their_extraction_not_their_bytes(tmp_path: Path) -> None:
+    """Extracting a page costs ~30 ms whatever its size: the 100 gzipped pages of the extraction benchmark (3.5 MB,
+    under ``scale.min_parallel_bytes``) go to the workers, while the same bytes named as text stay here."""
+    from storyline.ingest import InputCounter, iter_input_files
+    from storyline.scale.reading import _worth_workers
+
+    pages = DATA / "ingest" / "extraction" / "html"
+    files = list(iter_input_files([str(pages)], IngestOptions(), InputCounter()))
+    assert len(files) == 100 and sum(os.path.getsize(f.path) for f in files) < ScaleOptions().min_parallel_bytes
+    assert _worth_workers(files, ScaleOptions().min_parallel_bytes)
+    for file in files[:50]:
+        (tmp_path / (Path(file.path).name + ".txt")).write_bytes(Path(file.path).read_bytes())
+    as_text = list(iter_input_files([str(tmp_path)], IngestOptions(), InputCounter()))
+    assert not _worth_workers(as_text, ScaleOptions().min_parallel_bytes)
+    assert _worth_workers(files[:50], ScaleOptions().min_parallel_bytes)  # 50 pages: 4 MB of JSONL's work
+
+
 def _niceness(_: int) -> int:
     return os.nice(0)
 

@@ -269,7 +269,8 @@ class ScaleOptions(_Checked):
     workers when its stories hold at least this many articles (or ``min_parallel``, if lower), however few the
     stories; below, it runs in this process."""
     min_parallel_bytes: int = 4_000_000
-    """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out)."""
+    """Local input files totalling fewer bytes are read in this process (remote URLs are always shared out); a file
+    named as an HTML page counts at least ``scale.reading.HTML_PAGE_BYTES`` (its extraction's cost, not its size)."""
     partitions_per_worker: int = 4
     """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
     nice: int = 0

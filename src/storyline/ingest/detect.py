@@ -71,6 +71,10 @@ def get_reader(name: str) -> Reader:
     return reader
 
 
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+"""File names that say HTML page (before an optional ``.gz``)."""
+
+
 def detect_format(data: bytes, name: str) -> str:
     """The reader name for ``data`` (already decompressed), judged by content, then by file name."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -102,7 +106,7 @@ def detect_format(data: bytes, name: str) -> str:
             return "html"
         if head.startswith(b"<?xml"):
             return "feed"
-    if lower.endswith((".html", ".htm", ".xhtml")):
+    if lower.endswith(HTML_SUFFIXES):
         return "html"
     if lower.endswith((".rss", ".atom", ".xml", ".opml")):
         return "feed"

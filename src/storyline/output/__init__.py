@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..models import Digest
-from .html import render_html
+from .html import html_pieces, render_html
 from .json import digest_to_dict, write_atomic, write_json
 from .markdown import render_markdown
 
@@ -24,5 +24,5 @@ def write_outputs(digest: Digest, out: str | Path) -> dict[str, Path]:
     data = digest_to_dict(digest)
     write_json(data, paths["json"])
     write_atomic(paths["markdown"], render_markdown(data))
-    write_atomic(paths["html"], render_html(data))
+    write_atomic(paths["html"], html_pieces(data))
     return paths
