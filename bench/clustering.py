@@ -5,6 +5,10 @@
     python bench/clustering.py --storylines-only   # only the storyline section (the level above events)
     python bench/clustering.py --figure-conflicts  # only: do ECB+ pairs of one event / sibling events share figures
     python bench/clustering.py --small-store       # only: rules vs learned storylines on 7 DUC topics, batch and daily
+                                                   #   (the tests' 7 topics, then 10 random sets of 7)
+    python bench/clustering.py --splits            # only: DUC's cross-validated storyline rows over 3 topic splits
+    python bench/clustering.py --event-mixes       # only: the event stories mixing two gold labels, what joins them
+    python bench/clustering.py --ecb-dated         # only: ECB+ dated where its articles state their day
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -197,11 +201,11 @@ def embedding_hdbscan(articles: list[Article], gold: dict[str, str], embedder: s
     return best[1], best[2]
 
 
-def topic_folds(topic: dict[str, str]) -> list[tuple[set[str], set[str]]]:
-    """The two (train, test) splits of 2-fold cross-validation over topics (shuffled with seed 0, then alternated):
-    every cross-validated row scores each half with a setting chosen on the other."""
+def topic_folds(topic: dict[str, str], seed: int = 0) -> list[tuple[set[str], set[str]]]:
+    """The two (train, test) splits of 2-fold cross-validation over topics (shuffled with ``seed``, then alternated):
+    every cross-validated row scores each half with a setting chosen on the other (seed 0; ``split_rows`` others)."""
     topics = sorted(set(topic.values()))
-    random.Random(0).shuffle(topics)
+    random.Random(seed).shuffle(topics)
     halves = (set(topics[::2]), set(topics[1::2]))
     return [halves, halves[::-1]]
 
@@ -238,8 +242,35 @@ def incremental_shuffled(articles: list[Article], runs: int = 4) -> list[list[st
     return list(state.groups().values())
 
 
+MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+URL_DAY = re.compile(r"((?:19|20)\d\d)[/-]?([01]\d)[/-]?([0-3]\d)(?!\d)")
+URL_MONTH_NAME = re.compile(r"/((?:19|20)\d\d)/([a-z]{3})/(\d\d?)/")
+
+
+def stated_date(text: str) -> datetime | None:
+    """The day an ECB+ article states for itself, if any: a date in its source URL (first line: ``/2013/09/09/``,
+    ``2009-03-04``, ``ymd=20081216``, ``/2009/apr/28/``) or the first absolute full date of its first 400 characters
+    (``text.dates``: "9 September 2013"). None when it states none (nearly every article of the ECB half)."""
+    from storyline.text.dates import find_dates
+
+    head = text[:400]
+    url = head.split("\n", 1)[0]
+    for m in (URL_DAY.search(url), URL_MONTH_NAME.search(url)):
+        if m is None:
+            continue
+        month = int(m[2]) if m[2].isdigit() else MONTHS.get(m[2], 0)
+        if 1 <= month <= 12 and 1 <= int(m[3]) <= 31:
+            return datetime(int(m[1]), month, int(m[3]), 12, tzinfo=UTC)
+    for mention in find_dates(head):
+        if mention.anchor is None and mention.date and re.fullmatch(r"\d{4}-\d\d-\d\d", mention.date):
+            year, month, day = map(int, mention.date.split("-"))
+            return datetime(year, month, day, 12, tzinfo=UTC)
+    return None
+
+
 def dated(name: str, articles: list[Article]) -> list[Article]:
-    """Copies of ``articles`` with the publication dates the data carries (DUC doc ids, MultiLing date lines)."""
+    """Copies of ``articles`` with the publication dates the data carries (DUC doc ids, MultiLing date lines; ECB+
+    "dated where stated": ``stated_date``)."""
     out = []
     if name.startswith("duc"):
         ids = {}
@@ -256,6 +287,8 @@ def dated(name: str, articles: list[Article]) -> list[Article]:
             when = datetime(int(m[1]), int(m[2]), int(m[3]), 12, tzinfo=UTC) if m else None
         elif name.endswith("one day"):
             when = datetime(2020, 1, 1, 12, tzinfo=UTC)
+        elif name.endswith("dated where stated"):
+            when = stated_date(a.text)
         out.append(Article(id=a.id, text=a.text, published=when))
     return out
 
@@ -287,7 +320,7 @@ def story_tfidf_threshold(stories: list[Story], by_id: dict[str, Article],
 
 
 def storylines_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
-                               topic: dict[str, str]) -> tuple[list[list[str]], str]:
+                               topic: dict[str, str], seed: int = 0) -> tuple[list[list[str]], str]:
     """Storylines with ``threshold`` (``undated_threshold`` when no story is dated) chosen on half of the topics
     (grid, best B3 F1) and applied to the other half, both ways (2-fold over topics): what a threshold tuned on data
     of the same kind scores on unseen topics."""
@@ -296,7 +329,7 @@ def storylines_cross_validated(stories: list[Story], articles: list[Article], go
     name = "threshold" if dated_stories else "undated_threshold"
     grid = [round(t, 2) for t in (np.arange(0.08, 0.41, 0.02) if dated_stories else np.arange(0.3, 1.01, 0.05))]
     out, chosen = [], []
-    for train, test in topic_folds(topic):
+    for train, test in topic_folds(topic, seed):
         part = [s for s in stories if story_topic[s.id] in train]
         part_gold = {a: gold[a] for s in part for a in s.article_ids}
         scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(similarity="rules", **{name: t})),
@@ -474,18 +507,20 @@ def learned_held_out(name: str, fitted: dict) -> tuple[StorySimilarity, str]:
 
 def learned_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
                             topic: dict[str, str], vectors: dict[str, np.ndarray] | None = None,
+                            key_name: bool = False, seed: int = 0, extra_train: dict | None = None,
                             ) -> tuple[list[list[str]], str]:
     """The learned similarity fitted on the stories of half of the topics (pairs and bar) and scored on the other
     half, both ways: what it learns from dated topics of the same kind (with ``vectors``, the story-vector cosine as
-    one more feature)."""
+    one more feature; with ``key_name``, whether the story's key name is the storyline's; ``seed``: the split;
+    ``extra_train``: more training sets, name -> (stories, articles, gold), fitted beside the half)."""
     from bench.fit_storylines import fit
 
     story_topic = story_topics(stories, topic)
     out, chosen = [], []
-    for train, test in topic_folds(topic):
+    for train, test in topic_folds(topic, seed):
         part = [s for s in stories if story_topic[s.id] in train]
-        learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids})},
-                      vectors=vectors)
+        learned = fit({"half": (part, articles, {a: gold[a] for s in part for a in s.article_ids}),
+                       **(extra_train or {})}, vectors=vectors, key_name=key_name)
         chosen.append(f"{learned.bar}")
         rest = [s for s in stories if story_topic[s.id] in test]
         out += expand(group_stories(rest, articles, StorylineOptions(), learned), rest)
@@ -647,6 +682,171 @@ def small_store_rows() -> list[tuple]:
     return rows
 
 
+SPLIT_SEEDS = (0, 1, 2)
+"""The splits of DUC 2003's topics ``split_rows`` cross-validates over (seed 0 is the one of the main table)."""
+
+
+ECB_STATED = "ecb+ dev, dated where stated"
+"""ECB+ dev with each article dated only when it states its own day (``stated_date``): the input the event level
+meets in use when a feed gives no dates."""
+
+
+def ecb_stated_rows() -> list[tuple]:
+    """ECB+ dev dated where stated: the event level (defaults) and the storylines (rules; learned, fitted on DUC) on
+    it, against the events (B³ F1, topic-pair separation), beside the undated set. (set, level, dated articles, B³
+    F1, separation, mixed event stories, seconds)."""
+    rows = []
+    for name in ("ecb+ dev", ECB_STATED):
+        articles, gold, event, topic, events, stories, seconds = storyline_inputs(name)
+        n_dated = sum(1 for a in articles if a.published)
+        mixed = len(mixed_event_stories(events, gold))
+        rows.append((name, "events (defaults)", n_dated, bcubed(events, gold)[2],
+                     pair_separation(events, event, topic), mixed, seconds))
+        for similarity_name in ("rules", "learned"):
+            start = time.perf_counter()
+            lines = expand(group_stories(stories, articles, StorylineOptions(similarity=similarity_name)), stories)
+            rows.append((name, f"storylines, similarity = {similarity_name}", n_dated, bcubed(lines, gold)[2],
+                         pair_separation(lines, event, topic), mixed, time.perf_counter() - start))
+    return rows
+
+
+def print_ecb_stated(rows: list[tuple]) -> None:
+    print("\nECB+ dev dated where the articles state their day (ecb_stated_rows):\n")
+    print("| set | level | dated articles | B³ F1 | topic-pair separation | event stories mixing two events | s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, level, n_dated, f1, separation, mixed, seconds in rows:
+        print(f"| {name} | {level} | {n_dated} | {f1:.3f} | {separation:.3f} | {mixed} | {seconds:.1f} |")
+
+
+def split_rows() -> list[tuple]:
+    """DUC 2003's cross-validated storyline rows over several splits of its topics (``SPLIT_SEEDS``): how much of a
+    cross-validated figure is the split. (method, B³ F1 per seed, mean, seconds)."""
+    articles, gold, _, topic, _, stories, _ = storyline_inputs("duc 2003")
+    ecb = storyline_inputs(ECB_STATED)
+    rows = []
+    for method, run in (
+            ("rules, threshold cross-validated", lambda seed: storylines_cross_validated(
+                stories, articles, gold, topic, seed)[0]),
+            ("learned similarity, cross-validated", lambda seed: learned_cross_validated(
+                stories, articles, gold, topic, seed=seed)[0]),
+            ("learned similarity + key name, cross-validated", lambda seed: learned_cross_validated(
+                stories, articles, gold, topic, key_name=True, seed=seed)[0]),
+            ("learned similarity, trained on the DUC half + ECB+ dated where stated, cross-validated",
+             lambda seed: learned_cross_validated(stories, articles, gold, topic, seed=seed, extra_train={
+                 ECB_STATED: (ecb[5], ecb[0], ecb[1])})[0])):
+        start = time.perf_counter()
+        scores = [bcubed(run(seed), gold)[2] for seed in SPLIT_SEEDS]
+        rows.append((method, scores, float(np.mean(scores)), time.perf_counter() - start))
+    return rows
+
+
+def print_splits(rows: list[tuple]) -> None:
+    print("\nDUC 2003, 2-fold cross-validation over topics, several splits (split_rows):\n")
+    print("| method | " + " | ".join(f"B³ F1 split {seed}" for seed in SPLIT_SEEDS) + " | mean | s |")
+    print("|---|" + "---|" * (len(SPLIT_SEEDS) + 2))
+    for method, scores, mean, seconds in rows:
+        print(f"| {method} | " + " | ".join(f"{f:.3f}" for f in scores) + f" | {mean:.3f} | {seconds:.1f} |")
+
+
+def event_mix_rows() -> list[tuple]:
+    """The event stories that mix gold labels (ECB+: a topic's two events; DUC 2003: two topics), what joins them:
+    per story, each label's articles, how many of them state a year (a 19xx/20xx in their first 3,000 characters,
+    their source URL included), the years they state, and the mean shared-neighbour similarity between the two
+    labels' articles against the mean within each label (the event level merges at 1 - ``threshold``), and the share of
+    the smaller label's articles with a shared neighbour among the other's (1.0: no single article bridges them)."""
+    from storyline.cluster.constraints import facts_of
+    from storyline.cluster.features import tfidf_vectors
+    from storyline.cluster.neighbors import nearest_neighbors
+    from storyline.cluster.snn import shared_neighbor_similarity
+
+    year = re.compile(r"(?<!\d)(19[5-9]\d|20[0-2]\d)(?!\d)")
+    rows = []
+    for name in ("ecb+ dev", "duc 2003"):
+        articles, gold, _, _, events, _, _ = storyline_inputs(name)
+        ordered = sorted(articles, key=lambda a: a.id)
+        row_of = {a.id: i for i, a in enumerate(ordered)}
+        matrix = shared_neighbor_similarity(nearest_neighbors(tfidf_vectors(ordered, DEFAULT), facts_of(ordered),
+                                                              DEFAULT)).toarray()
+        by_id = {a.id: a for a in articles}
+        for group in events:
+            counts = Counter(gold[a] for a in group)
+            if len(counts) < 2:
+                continue
+            (first, _), (second, _) = counts.most_common(2)
+            halves = [[row_of[a] for a in group if gold[a] == label] for label in (first, second)]
+            within = [float(matrix[np.ix_(h, h)][~np.eye(len(h), dtype=bool)].mean()) if len(h) > 1 else float("nan")
+                      for h in halves]
+            between = float(matrix[np.ix_(*halves)].mean())
+            small, big = sorted(halves, key=len)
+            linked = float((matrix[np.ix_(small, big)] > 0).any(axis=1).mean())
+            stated = []
+            for label in (first, second):
+                found = [Counter(year.findall(by_id[a].text[:3000])) for a in group if gold[a] == label]
+                years = sum(found, Counter())
+                stated.append((sum(1 for f in found if f), len(found), "/".join(y for y, _ in years.most_common(2))))
+            rows.append((name, first, second, stated, within, between, linked))
+    return rows
+
+
+def print_event_mixes(rows: list[tuple]) -> None:
+    threshold = 1.0 - DEFAULT.threshold
+    print(f"\nEvent stories mixing two gold labels (event_mix_rows; the event level merges at {threshold:.2f}):\n")
+    print("| set | label a | label b | a: stating a year / articles (years) | b: stating a year / articles (years) | "
+          "similarity within a | within b | between a and b | smaller side linked to the other |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, first, second, stated, within, between, linked in rows:
+        cells = [f"{n}/{total} ({years or '-'})" for n, total, years in stated]
+        inside = ["-" if np.isnan(w) else f"{w:.2f}" for w in within]
+        print(f"| {name} | {first} | {second} | {cells[0]} | {cells[1]} | {inside[0]} | {inside[1]} | {between:.2f} | "
+              f"{linked:.2f} |")
+
+
+SUBSETS = 10
+"""Random small stores (7 DUC 2003 topics each, seeds 0..9) ``small_store_subset_rows`` measures."""
+
+
+def small_store_subset_rows() -> list[tuple]:
+    """Rules and learned similarity on ``SUBSETS`` random stores of 7 DUC 2003 topics each (seeded), drawn from all 30
+    topics and from the 26 that share no document with another topic (``duc_topics_of_documents``): the mean B³ F1
+    of batch and daily runs against the topics, the mean and lowest agreement of the daily run with its batch. Each
+    subset's event stories are clustered from its own articles, as a store of those topics would hold them."""
+    articles, gold, _, topic, _, _, _ = storyline_inputs("duc 2003")
+    labels, _ = duc_topics_of_documents()
+    shared = {t for ts in labels.values() if len(ts) > 1 for t in ts}
+    rows = []
+    for pool_name, pool in (("all 30 topics", sorted(set(topic.values()))),
+                            (f"the {len(set(topic.values()) - shared)} topics sharing no document",
+                             sorted(set(topic.values()) - shared))):
+        scores: dict[str, list[tuple[float, float, float]]] = {"rules": [], "learned": []}
+        start = time.perf_counter()
+        for seed in range(SUBSETS):
+            chosen = set(random.Random(seed).sample(pool, 7))
+            part = [a for a in articles if topic[a.id] in chosen]
+            part_gold = {a.id: gold[a.id] for a in part}
+            part_stories = stories_of(cluster_articles(part), {a.id: a for a in part})
+            for name in scores:
+                options = StorylineOptions(similarity=name)
+                batch = expand(group_stories(part_stories, part, options), part_stories)
+                daily = daily_storylines(part, options)
+                reference = {a: str(i) for i, g in enumerate(batch) for a in g}
+                scores[name].append((bcubed(batch, part_gold)[2], bcubed(daily, part_gold)[2],
+                                     bcubed(daily, reference)[2]))
+        for name, found in scores.items():
+            batch_f1, daily_f1, agree = (np.array(column) for column in zip(*found, strict=True))
+            rows.append((pool_name, name, float(batch_f1.mean()), float(daily_f1.mean()), float(agree.mean()),
+                         float(agree.min()), (time.perf_counter() - start) / 2))
+    return rows
+
+
+def print_small_store_subsets(rows: list[tuple]) -> None:
+    print(f"\n{SUBSETS} random stores of 7 DUC 2003 topics each, batch and daily (small_store_subset_rows):\n")
+    print("| topics drawn from | similarity | mean B³ F1 batch | mean B³ F1 daily | mean daily vs its batch | "
+          "lowest daily vs its batch | s |")
+    print("|---|---|---|---|---|---|---|")
+    for pool, name, batch, daily, agree, lowest, seconds in rows:
+        print(f"| {pool} | {name} | {batch:.3f} | {daily:.3f} | {agree:.3f} | {lowest:.3f} | {seconds:.1f} |")
+
+
 def print_small_store(rows: list[tuple]) -> None:
     print("\nA small store: 7 DUC 2003 topics, batch and daily (small_store_rows):\n")
     print("| similarity | stories | B³ F1 batch | B³ F1 daily | daily vs its batch | s |")
@@ -704,6 +904,8 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
     fitted_learned: dict = {}  # training sets -> LearnedSimilarity fitted on them
     learned_vectors = {}  # source -> the learned similarity with the story-vector cosine, fitted on all of DUC
     from bench.fit_storylines import fit
+    duc = storyline_inputs("duc 2003")
+    learned_key_name = fit({"duc 2003": (duc[5], duc[0], duc[1])}, key_name=True)  # applied to the other sets
     for source in sources:
         articles, gold, _, _, _, stories, _ = storyline_inputs("duc 2003")
         vectors = story_vectors(stories, {a.id: a for a in articles}, *source)
@@ -774,6 +976,19 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
             groups, setting = learned_cross_validated(stories, articles, gold, topic)
             methods.append(("storylines + learned similarity, DUC topics cross-validated (2-fold)", groups, setting,
                             time.perf_counter() - start))
+            start = time.perf_counter()
+            groups, setting = learned_cross_validated(stories, articles, gold, topic, key_name=True)
+            methods.append(("storylines + learned similarity + key name, DUC topics cross-validated (2-fold)", groups,
+                            setting, time.perf_counter() - start))
+            start = time.perf_counter()
+            methods.append(("storylines + learned similarity + key name, fitted on this set: in-sample", expand(
+                group_stories(stories, articles, StorylineOptions(), learned_key_name), stories),
+                f"bar {learned_key_name.bar}", time.perf_counter() - start))
+        else:
+            start = time.perf_counter()
+            methods.append(("storylines + learned similarity + key name, fitted on duc 2003", expand(
+                group_stories(stories, articles, StorylineOptions(), learned_key_name), stories),
+                f"bar {learned_key_name.bar}", time.perf_counter() - start))
         start = time.perf_counter()
         groups, setting = similarity_average_link(stories, articles, gold)
         methods.append(("stories: storyline similarity + average link (tuned)", groups, setting,
@@ -841,7 +1056,14 @@ def main() -> None:
                         help="also MiniLM + HDBSCAN and storylines with MiniLM story and summary vectors (slow)")
     parser.add_argument("--storylines-only", action="store_true", help="only the storyline section")
     parser.add_argument("--small-store", action="store_true",
-                        help="only: rules and learned storyline similarity on 7 DUC topics, batch and daily")
+                        help="only: rules and learned storyline similarity on 7 DUC topics (the tests' and 10 random "
+                             "sets), batch and daily")
+    parser.add_argument("--event-mixes", action="store_true",
+                        help="only: the event stories mixing two gold labels, their stated years and similarities")
+    parser.add_argument("--splits", action="store_true",
+                        help="only: DUC 2003's cross-validated storyline rows over several splits of its topics")
+    parser.add_argument("--ecb-dated", action="store_true",
+                        help="only: ECB+ dev dated where the articles state their day, events and storylines")
     parser.add_argument("--figure-conflicts", action="store_true",
                         help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
@@ -854,13 +1076,27 @@ def main() -> None:
         for kind, unit, pairs, conflicting in figure_conflicts():
             print(f"| {kind} | {unit} | {pairs} | {conflicting} | {conflicting / max(pairs, 1):.2f} |")
         return
+    if args.event_mixes:
+        print_event_mixes(event_mix_rows())
+        return
+    if args.splits:
+        print_splits(split_rows())
+        return
+    if args.ecb_dated:
+        print_ecb_stated(ecb_stated_rows())
+        return
     if args.storylines_only:
         print_storylines(storyline_rows(sources))
         print_state(storyline_state_rows())
         print_small_store(small_store_rows())
+        print_small_store_subsets(small_store_subset_rows())
+        print_splits(split_rows())
+        print_event_mixes(event_mix_rows())
+        print_ecb_stated(ecb_stated_rows())
         return
     if args.small_store:
         print_small_store(small_store_rows())
+        print_small_store_subsets(small_store_subset_rows())
         return
     rows = []
     for name in ("ecb+ dev", "duc 2003", "multiling 2011"):
@@ -895,6 +1131,10 @@ def main() -> None:
     print_storylines(storyline_rows(sources))
     print_state(storyline_state_rows())
     print_small_store(small_store_rows())
+    print_small_store_subsets(small_store_subset_rows())
+    print_splits(split_rows())
+    print_event_mixes(event_mix_rows())
+    print_ecb_stated(ecb_stated_rows())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""CPU of the source comparison alone on the stories of a real digest: this checkout's `compare/` against the code of
-a pinned commit, on the same stories, runs alternated.
+"""CPU of the source comparison alone (or of the summaries alone) on the stories of a real digest: this checkout's
+`compare/` (`summary/`) against the code of a pinned commit, on the same stories, runs alternated.
 
     python bench/compare_stories.py --base e8db936            # 500 articles, 2 rounds each
     python bench/compare_stories.py --base e8db936 --articles 1000 --rounds 3
+    python bench/compare_stories.py --base b97559f --stage summary   # the cited summaries instead
 
 The stories are built once, by this checkout: `bench/profile_stages.py`'s input (real texts from ../shared/data,
 seed 1), sentences, duplicates, clustering and each story's summary; they are pickled under bench/out/ (models.py
@@ -10,7 +11,8 @@ must read the same in both versions). Each round runs `pipeline.compare_members`
 per version (spaCy and the embedders loaded before the clock starts), timing that process's CPU seconds; the table
 gives both, their ratio, and each version's fingerprint of every compared field (agreed, unique, conflicts, quotes,
 entities, timeline, cited summary), so a change meant to keep the output shows it did. ``--profile N`` prints
-cProfile's N costliest functions of each version's first round instead of timing it alone.
+cProfile's N costliest functions of each version's first round instead of timing it alone. ``--stage summary``
+runs `pipeline.summarize_members` instead (summary, citations, headline; the fingerprint is of those).
 """
 
 from __future__ import annotations
@@ -61,16 +63,19 @@ def build_jobs(count: int, path: Path) -> None:
     path.write_bytes(pickle.dumps(jobs))
 
 
-def run_version(jobs_path: Path, profile: int) -> None:
-    """In a subprocess whose ``PYTHONPATH`` is one version's src: compare every story, print CPU s and fingerprint."""
+def run_version(jobs_path: Path, profile: int, stage: str = "compare") -> None:
+    """In a subprocess whose ``PYTHONPATH`` is one version's src: compare (or summarize) every story, print CPU s and
+    fingerprint."""
     from storyline.compare.nlp import load_spacy
     from storyline.config import Settings
     from storyline.embed import encode
-    from storyline.pipeline import compare_members
+    from storyline.pipeline import compare_members, summarize_members
 
-    options = Settings.load().compare
+    settings = Settings.load()
+    options = settings.compare
     jobs = pickle.loads(jobs_path.read_bytes())
-    load_spacy(options.spacy_model)
+    if stage == "compare":
+        load_spacy(options.spacy_model)
     encode("static", ["warm up"])
     encode("minilm", ["warm up"])
     profiler = None
@@ -82,6 +87,10 @@ def run_version(jobs_path: Path, profile: int) -> None:
     began = time.process_time()
     shown = []
     for job in jobs:
+        if stage == "summary":
+            story = summarize_members(copy.deepcopy(job), settings.summary)
+            shown.append([story.headline, *(asdict(x) for x in story.summary)])
+            continue
         story = compare_members(copy.deepcopy(job), options)
         shown.append([asdict(x) for x in (*story.agreed, *story.unique, *story.conflicts, *story.quotes,
                                           *story.entities, *story.timeline, *story.summary)])  # fmt: skip
@@ -105,10 +114,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--stage", choices=("compare", "summary"), default="compare",
+                        help="time the comparison (default) or the cited summaries")
     parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        run_version(Path(args.run), args.profile)
+        run_version(Path(args.run), args.profile, args.stage)
         return
     from throughput import _env, pinned_source
 
@@ -121,7 +132,7 @@ def main() -> None:
     for round_ in range(args.rounds):
         for name, src in versions.items():
             command = [sys.executable, __file__, "--base", args.base, "--run", str(jobs),
-                       "--profile", str(args.profile if round_ == 0 else 0)]  # fmt: skip
+                       "--profile", str(args.profile if round_ == 0 else 0), "--stage", args.stage]  # fmt: skip
             done = subprocess.run(command, env=_env(src), capture_output=True, text=True, check=True)
             if args.profile and round_ == 0:
                 print(f"\n#### {name}\n{done.stderr}", file=sys.stderr)
@@ -129,7 +140,8 @@ def main() -> None:
             print(f"bench: {name} round {round_ + 1}: {results[name][-1]['cpu']:.2f} CPU s", file=sys.stderr)
     new, base = (results[name] for name in versions)
     articles = new[0]["articles"]
-    print(f"\n### Comparison alone: {new[0]['stories']} stories of {articles} articles, CPU s per round\n")
+    what = "Comparison" if args.stage == "compare" else "Summaries (with citations)"
+    print(f"\n### {what} alone: {new[0]['stories']} stories of {articles} articles, CPU s per round\n")
     print("| version | " + " | ".join(f"round {r + 1}" for r in range(args.rounds)) + " | ms per article (min) "
           "| x base | output fingerprint |")
     print("|---|" + "---:|" * (args.rounds + 2) + "---|")

@@ -59,11 +59,31 @@ class LearnedWithVectors(LearnedSimilarity):
         return [*pair_features(state, story, others), cos]
 
 
+def key_name_shared(state: StorylineState, story: str, others: Sequence[str]) -> float:
+    """1.0 when the story's key name (its name of highest share of articles x IDF: who or where the story is
+    about) is among the names of ``others``, else 0.0: two earthquakes share "magnitude", not their place."""
+    names = state.profiles[story].names
+    if not names:
+        return 0.0
+    key = max(names, key=lambda t: (names[t] * state.idf("n:", t), t))
+    return float(any(key in state.profiles[o].names for o in others))
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedWithKeyName(LearnedSimilarity):
+    """The learned similarity with one more feature, ``key_name_shared`` (measured here as new evidence: the
+    story's key entity against the storyline's names)."""
+
+    def features(self, state: StorylineState, story: str, others: Sequence[str]) -> list[float]:
+        return [*pair_features(state, story, others), key_name_shared(state, story, others)]
+
+
 def story_pairs(stories: list[Story], articles: list[Article], gold: dict[str, str],
-                vectors: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                vectors: dict[str, np.ndarray] | None = None, key_name: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every pair of ``stories`` sharing a name (later story against the earlier one); with
-    ``vectors``, the story-vector cosine as one more feature."""
-    reader = LearnedWithVectors((), 0.0, vectors=vectors) if vectors else LearnedSimilarity((), 0.0)
+    ``vectors``, the story-vector cosine as one more feature; with ``key_name``, ``key_name_shared``."""
+    reader = (LearnedWithVectors((), 0.0, vectors=vectors) if vectors else
+              LearnedWithKeyName((), 0.0) if key_name else LearnedSimilarity((), 0.0))
     by_id = {a.id: a for a in articles}
     state = StorylineState()
     for story in stories:
@@ -77,17 +97,17 @@ def story_pairs(stories: list[Story], articles: list[Article], gold: dict[str, s
             if names & set(state.profiles[earlier].names):
                 x.append(reader.features(state, later, [earlier]))
                 y.append(int(label[later] == label[earlier]))
-    return np.array(x, dtype=float).reshape(-1, len(PAIR_FEATURES) + bool(vectors)), np.array(y)
+    return np.array(x, dtype=float).reshape(-1, len(PAIR_FEATURES) + bool(vectors) + key_name), np.array(y)
 
 
 def fit(train: dict[str, tuple[list[Story], list[Article], dict[str, str]]], link: str = "mean",
-        vectors: dict[str, np.ndarray] | None = None) -> LearnedSimilarity:
+        vectors: dict[str, np.ndarray] | None = None, key_name: bool = False) -> LearnedSimilarity:
     """The regression over the pairs of the ``train`` sets (each set weighing the same), then the bar with the best
     mean BCubed F1 over those sets. With ``vectors`` (story id -> story vector), the story-vector cosine is one more
-    feature (``LearnedWithVectors``)."""
+    feature (``LearnedWithVectors``); with ``key_name``, ``key_name_shared`` (``LearnedWithKeyName``)."""
     xs, ys, ws = [], [], []
     for stories, articles, gold in train.values():
-        x, y = story_pairs(stories, articles, gold, vectors)
+        x, y = story_pairs(stories, articles, gold, vectors, key_name)
         xs.append(x)
         ys.append(y)
         ws.append(np.full(len(y), 1.0 / max(len(y), 1)))
@@ -100,6 +120,8 @@ def fit(train: dict[str, tuple[list[Story], list[Article], dict[str, str]]], lin
     def model(bar: float) -> LearnedSimilarity:
         if vectors:
             return LearnedWithVectors(coef, intercept, bar, link, vectors=vectors)
+        if key_name:
+            return LearnedWithKeyName(coef, intercept, bar, link)
         return LearnedSimilarity(coef, intercept, bar, link)
 
     scores = [np.mean([bcubed(expand(group_stories(stories, articles, StorylineOptions(), model(bar)), stories),

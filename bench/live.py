@@ -4,13 +4,22 @@
     python bench/live.py --sizes 1000 --batches 5     # a quicker look
     python bench/live.py --sizes 1000,10000 --regroup-limit 600 --backend postgres
     python bench/live.py --sizes 1000,10000,100000 --reuse-prefill    # keeps/reuses pre-filled SQLite stores
+    python bench/live.py --sizes 1000,10000,100000 --prefill-only     # only build them (nice it: ~15-40 min)
 
-Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English, then the seeded
-sentence-shuffled variants tests/realtexts.py makes), replayed **in publication order**: DUC documents carry their
-date in their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a variant has its
-source's date; ECB+ documents have none and keep their place in the input. For each store size S:
+Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English) and seeded
+sentence-shuffled rewritings of them (bench/scale.py's), **in publication order**: DUC documents carry their date in
+their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a rewriting has its source's date
+shifted as below; ECB+ documents have none and keep their place in the input. The measured batches must bring texts
+the store has never seen (a replay of rewritings only brings near-duplicates of stored ones: at 100k that touched no
+story), so ``HELD_OUT`` (600) real documents, the same share of each data set, are held out: the warm-up batch and
+the measured batches are those, mixed over the data sets in publication order, **the same for every store size**.
+The store of S articles is the newest S of a history built from the other documents only: the documents as they are
+(cycle 0, the latest news: the held-out documents join their topics' stories), before them cycle 1, 2, ... of
+rewritings, each dated ``CYCLE_DAYS`` (182) earlier than the next, so the store grows with its history as an
+archive does while the news of a week stays as dense as in the data. Stores of 1k, 10k and 100k so differ only in
+how much history they hold. For each store size S:
 
-1. the store is pre-filled with the first S articles through the same ``add_articles`` path, in chunks of 10,000
+1. the store is pre-filled with those S articles through the same ``add_articles`` path, in chunks of 10,000
    (``--prefill-chunk``; 1,000 before, which re-described the growing stories every chunk: 27 min for 10k),
    with **cheap settings** (source comparison off, static citation check) to save time: the stored stories'
    clustering state is what the measured batches work against, and it does not depend on those two settings. The
@@ -21,8 +30,9 @@ source's date; ECB+ documents have none and keep their place in the input. For e
 2. one warm-up batch of 100 (models load; reported apart), then ``--batches`` batches of 100 with **default
    settings**, one executor kept open as the worker keeps it for a drain: wall and CPU seconds per batch (this
    process and its workers), stories touched, peak RSS of the process tree, and the state bytes the batch read and
-   wrote (clustering rows, counted on the store's ``state_*``/``put_state`` calls, and blobs, by key) with the
-   articles of its date window;
+   wrote (clustering and storyline rows, counted on the store's ``state_*``/``put_state`` and
+   ``storyline_*``/``put_storylines`` calls, and blobs, by key) with the articles of its date window; a store
+   pre-filled before the storyline rows converts in the warm-up batch;
 3. the measured batches run twice, each on its own copy of the pre-filled store: first with no model outputs kept
    (``live.kept_sentences = 0``: every touched story's sentences go through MiniLM and spaCy again, the code before
    issue 14's kept outputs), then with the defaults (each process keeps 10,000 sentences' vectors and spaCy docs);
@@ -59,10 +69,14 @@ PREFILL_BATCH = int(os.environ.get("STORYLINE_BENCH_PREFILL_CHUNK", "10000"))
 """Articles per pre-fill call of ``add_articles`` (``--prefill-chunk``): big chunks describe each story once per
 chunk instead of once per 1,000 articles (the 10k pre-fill in chunks of 1,000 took 27 min, re-describing stories that
 kept growing)."""
-STATE_KEYS = ("cluster rows", "cluster:meta", "storylines:state")
+STATE_KEYS = ("cluster rows", "cluster:meta", "storyline rows", "storylines:meta", "storylines:state")
 """The state a batch reads and writes: the clustering state's rows (``cluster/state_store.py``), its counters blob,
-and the storyline state blob."""
-ROW_READS = ("state_articles", "state_window", "state_members", "state_stories", "state_duplicates", "state_df")
+the storyline state's rows (``cluster/storyline_rows.py``), their counters blob, and the format-1 storyline blob (read
+once, by the batch that converts a pre-filled store)."""
+ROW_READS = {"state_articles": "cluster rows", "state_window": "cluster rows", "state_members": "cluster rows",
+             "state_stories": "cluster rows", "state_duplicates": "cluster rows", "state_df": "cluster rows",
+             "storyline_profiles": "storyline rows", "storyline_postings": "storyline rows",
+             "storyline_terms": "storyline rows", "storyline_lines": "storyline rows"}
 
 _DUC_DATE = re.compile(r"(?:APW|NYT|XIE)(\d{8})")
 _ML_DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
@@ -93,6 +107,93 @@ def replay(count: int) -> list:
                         input="bench/live.py") for r in records]
     dated = iter(sorted((a for a in articles if a.published), key=lambda a: (a.published, a.id)))
     return [a if a.published is None else next(dated) for a in articles]
+
+
+REPLAY = "held-out-2"
+"""What a pre-filled store kept for ``--reuse-prefill`` was built from (a store of another replay is not reused)."""
+HELD_OUT = 600
+"""Real documents held out of every pre-fill: the warm-up batch and up to 5 measured batches of 100."""
+CYCLE_DAYS = 182
+"""Each earlier rewriting of the pre-fill's documents is dated this many days before the next (DUC's three months of
+1998 replayed every half year back in time): the store grows with its history, as a real archive does, while the
+news of any week stays as dense as in the data."""
+
+
+def _order(articles: list, seed: str) -> list:
+    """A seeded mix of the data sets in publication order: dated articles sorted, undated ones keep their place."""
+    import random
+
+    mixed = list(articles)
+    random.Random(seed).shuffle(mixed)
+    dated = iter(sorted((a for a in mixed if a.published), key=lambda a: (a.published, a.id)))
+    return [a if a.published is None else next(dated) for a in mixed]
+
+
+def _split_documents(seed: int = 2026) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The real documents split into the held-out ones (``HELD_OUT``, the same share of each data set, seeded) and
+    the others (what the pre-fill is built from)."""
+    import random
+
+    from realtexts import real_documents
+
+    docs = list(dict(real_documents()).items())  # an id in two DUC clusters: once (the later text)
+    rng = random.Random(seed)
+    held: set[str] = set()
+    for prefix in ("ecb/", "duc2003/", "multiling2011/"):
+        ids = [i for i, _ in docs if i.startswith(prefix)]
+        held.update(rng.sample(ids, round(len(ids) * HELD_OUT / len(docs))))
+    extra = [i for i, _ in docs if i not in held]
+    held.update(rng.sample(extra, HELD_OUT - len(held)) if len(held) < HELD_OUT else [])
+    return [d for d in docs if d[0] in held], [d for d in docs if d[0] not in held]
+
+
+def _article(doc_id: str, text: str, published: datetime | None):  # type: ignore[no-untyped-def]
+    from storyline import Article
+
+    return Article(id=doc_id, text=text, published=published, language="en", input="bench/live.py")
+
+
+def held_out_batches(count: int, seed: int = 2026) -> list:
+    """The ``count`` measured articles (warm-up first): held-out real documents no pre-fill holds, neither as
+    they are nor rewritten, mixed over the data sets in publication order."""
+    held, _ = _split_documents(seed)
+    if count > len(held):
+        raise SystemExit(f"bench/live.py: {count} articles asked of {len(held)} held out (--batches at most "
+                         f"{len(held) // BATCH - 1})")
+    return _order([_article(i, t, _date(i, t)) for i, t in held], f"{seed}-held")[:count]
+
+
+def prefill_articles(size: int, seed: int = 2026) -> list:
+    """The newest ``size`` articles of a history built from the documents not held out: the documents as they are
+    (the latest news, cycle 0), before them cycle 1, 2, ... of sentence-shuffled rewritings (bench/scale.py's: a
+    seeded 50-100 % of the sentences; id ``<id>~v<k>``), each cycle dated ``CYCLE_DAYS`` earlier than the next.
+    Oldest first; a smaller store holds the newest part of a bigger one's articles."""
+    import random
+    from datetime import timedelta
+
+    from storyline.text.sentences import split_spans
+
+    _, others = _split_documents(seed)
+    spans = [split_spans(text) for _, text in others]
+    cycles = []
+    made = 0
+    for cycle in range(0, size // max(len(others), 1) + 2):
+        if made >= size:
+            break
+        rng = random.Random(f"{seed}-{cycle}")
+        block = []
+        for (doc_id, text), sentences in zip(others, spans, strict=True):
+            published = _date(doc_id, text)
+            if cycle:
+                keep = max(1, round(len(sentences) * rng.uniform(0.5, 1.0)))
+                text = " ".join(text[s:e] for s, e in rng.sample(sentences, keep))
+                doc_id = f"{doc_id}~v{cycle}"
+                published = published - timedelta(days=CYCLE_DAYS * cycle) if published else None
+            block.append(_article(doc_id, text, published))
+        cycles.append(_order(block, f"{seed}-{cycle}"))
+        made += len(block)
+    history = [a for block in reversed(cycles) for a in block]
+    return history[len(history) - size:]
 
 
 class PeakRSS:
@@ -200,7 +301,7 @@ def prefill(size: int, articles: list, backend: str) -> tuple[str, dict]:
             print(f"  prefill {min(size, start + PREFILL_BATCH):,}/{size:,} ({steps[-1]:.0f} s this chunk, "
                   f"{time.perf_counter() - started:.0f} s in all)", file=sys.stderr, flush=True)
     timing = {"size": size, "prefill_s": time.perf_counter() - started, "prefill_steps": steps,
-              "prefill_chunk": PREFILL_BATCH}
+              "prefill_chunk": PREFILL_BATCH, "replay": REPLAY}
     if backend == "sqlite":  # kept for --reuse-prefill (the measured batches run on a copy)
         (OUT / f"storyline_live_{size}_prefilled.json").write_text(json.dumps(timing))
     return url, timing
@@ -219,7 +320,9 @@ def row_bytes(row: object) -> int:
 
 def whole_state(url: str) -> dict:
     """The whole clustering state of the store (every row, counted as ``row_bytes``) and the seconds to read it: what
-    every batch read and wrote when the state was kept as blobs (format 1, the baseline of the bytes columns)."""
+    every batch read and wrote when the state was kept as blobs (format 1, the baseline of the bytes columns); and
+    the storyline state blob of the pre-filled store (format 1: read and written whole by every batch before the
+    rows), or its profile rows when converted."""
     from storyline.store import Store
 
     with Store.open(url) as store:
@@ -227,7 +330,7 @@ def whole_state(url: str) -> dict:
         rows = [store.state_articles(None, sketches=True, terms=True), store.state_stories(None),
                 store.state_duplicates(None), store.state_df(None)]
         seconds = time.perf_counter() - started
-        lines = len(store.get_blob("storylines:state") or b"")
+        lines = len(store.get_blob("storylines:state") or b"") or row_bytes(store.storyline_profiles(every=True))
     return {"mb": sum(row_bytes(part) for part in rows) / 2**20, "articles": len(rows[0]), "read_s": seconds,
             "storylines_mb": lines / 2**20}
 
@@ -253,12 +356,17 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
                                                     delta.df])
         put_state(delta)
 
+    def counted_put_storylines(delta) -> None:  # type: ignore[no-untyped-def]
+        io["written"]["storyline rows"] += row_bytes([delta.profiles, delta.drop_profiles, delta.names,
+                                                      delta.renamed, delta.terms, delta.lines, delta.drop_lines])
+        put_storylines(delta)
+
     def reader(name: str):  # type: ignore[no-untyped-def]
         method = getattr(store, name)
 
         def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
             rows = method(*args, **kwargs)
-            io["read"]["cluster rows"] += row_bytes(rows)
+            io["read"][ROW_READS[name]] += row_bytes(rows)
             if name == "state_window":
                 io["window"]["articles"] += len(rows)
             return rows
@@ -267,7 +375,9 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
 
     for name in ROW_READS:
         setattr(store, name, reader(name))
+    put_storylines = store.put_storylines
     store.get_blob, store.put_blob, store.put_state = counted_get, counted_put, counted_put_state
+    store.put_storylines = counted_put_storylines
     return io
 
 
@@ -277,13 +387,15 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
     from storyline import Settings
     from storyline.store import Store
 
-    articles = replay(size + (batches + 1) * BATCH)
+    measured = held_out_batches((batches + 1) * BATCH)
     kept = OUT / f"storyline_live_{size}_prefilled.json"
-    if reuse and backend == "sqlite" and kept.exists():
+    if reuse and backend == "sqlite" and kept.exists() and json.loads(kept.read_text()).get("replay") == REPLAY:
         prefilled, timing = str(OUT / f"storyline_live_{size}_prefilled.db"), json.loads(kept.read_text())
         print(f"  pre-filled store of {size:,} reused (made in {timing['prefill_s']:.0f} s)", file=sys.stderr)
     else:
-        prefilled, timing = prefill(size, articles, backend)
+        prefilled, timing = prefill(size, prefill_articles(size), backend)
+    if batches == 0:  # --prefill-only
+        return {"size": size, "prefill_s": timing["prefill_s"], "prefill_steps": timing["prefill_steps"]}
     prefill_s, prefill_steps = timing["prefill_s"], timing["prefill_steps"]
     prefill_chunk = timing.get("prefill_chunk", 1000)
     url = copy_database(backend, prefilled, f"storyline_live_{size}")
@@ -296,7 +408,7 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
     for mode in (MODES if compare_kept else MODES[1:]):
         kept = defaults if mode == "kept" else defaults.with_overrides({"live.kept_sentences": 0})
         modes[mode] = run_batches(copy_database(backend, prefilled, f"storyline_live_{size}_{mode}"), kept,
-                                  articles, size, batches, mode)
+                                  measured, size, batches, mode)
     result = {"size": size, "backend": backend, "stored_stories": held["stories"], "prefill_s": prefill_s,
               **modes["kept"], "prefill_steps": prefill_steps, "prefill_chunk": prefill_chunk,
               "state": state, "regroup_url": regroup_copy}
@@ -323,8 +435,8 @@ def stories_digest(stories: list) -> str:
 
 
 def run_batches(url: str, settings, articles: list, size: int, batches: int, mode: str) -> dict:  # type: ignore[no-untyped-def]
-    """1 warm-up + ``batches`` batches of 100 into the store at ``url``, one executor kept open as the worker keeps
-    it (its processes keep the model outputs between batches)."""
+    """1 warm-up + ``batches`` batches of 100 (``articles``, the held-out ones) into the store at ``url``, one
+    executor kept open as the worker keeps it (its processes keep the model outputs between batches)."""
     from storyline.scale import open_executor
     from storyline.service.live import group_into_store
     from storyline.store import Store
@@ -333,7 +445,7 @@ def run_batches(url: str, settings, articles: list, size: int, batches: int, mod
     with Store.open(url) as store, open_executor(settings.scale, progress=False) as executor, PeakRSS() as peak:
         state_io = count_state_io(store)
         for number in range(batches + 1):
-            batch = articles[size + number * BATCH : size + (number + 1) * BATCH]
+            batch = articles[number * BATCH : (number + 1) * BATCH]
             for counter in state_io.values():
                 counter.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
@@ -467,9 +579,18 @@ def main() -> None:
                         help="articles per add_articles call of the pre-fill [10000]")
     parser.add_argument("--kept-only", action="store_true",
                         help="measure the batches with the defaults only, not first with no model outputs kept")
+    parser.add_argument("--prefill-only", action="store_true",
+                        help="SQLite: only build and keep the pre-filled stores (for later --reuse-prefill runs)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.prefill_only:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            _, timing = prefill(size, prefill_articles(size), "sqlite")
+            print(f"store of {size:,} pre-filled in {timing['prefill_s']:.0f} s", flush=True)
+        return
+    if (args.batches + 1) * BATCH > HELD_OUT:
+        parser.error(f"--batches at most {HELD_OUT // BATCH - 1} (the held-out documents: {HELD_OUT})")
     if args.child is not None:
         print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
         return

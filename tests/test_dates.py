@@ -83,3 +83,74 @@ def test_accuracy_on_labeled_duc_expressions_stays_above_the_floor() -> None:
                  if m.start <= row["start"] < m.end]  # fmt: skip
         correct += bool(found) and found[0].date == row["gold"]
     assert len(labels) >= 100 and correct / len(labels) >= 0.9
+
+
+def _every_pattern(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, tuple[int, int], dict]]:
+    """Each date pattern searched through the text: what ``find_dates`` must see, found without its word cues."""
+    from storyline.text import dates
+
+    end = len(text) if end is None else end
+    return [(kind, m.span(), m.groupdict()) for kind, p in dates._PATTERNS for m in p.finditer(text, start, end)]
+
+
+def _cued(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, tuple[int, int], dict]]:
+    from storyline.text import dates
+
+    end = len(text) if end is None else end
+    return [(kind, m.span(), m.groupdict()) for kind, m in dates._matches(text, start, end)]
+
+
+def test_word_cues_find_what_searching_every_pattern_finds_on_real_texts() -> None:
+    """The patterns tried only where a text's words let them match (``dates._Cue``) find exactly what each pattern
+    searched through finds: on real news (ECB+, DUC, MultiLing in 7 languages) whole and in a middle slice."""
+    import json
+
+    from conftest import DATA
+    from realtexts import real_documents
+
+    texts = [text for _, text in real_documents()][::6]
+    with open(DATA / "multilingual" / "multiling2011_dev.jsonl", encoding="utf-8") as handle:
+        texts += [json.loads(line)["text"] for line in handle][::3]
+    assert len(texts) > 250
+    found = 0
+    for text in texts:
+        expected = _every_pattern(text)
+        assert _cued(text) == expected
+        third = len(text) // 3
+        assert _cued(text, third, 2 * third) == _every_pattern(text, third, 2 * third)
+        found += len(expected)
+    assert found > 500
+
+
+def test_word_cues_find_what_searching_every_pattern_finds_on_word_salad() -> None:
+    """Random runs of month, weekday, relation, unit and number words in every case, glued or spaced ("inMay",
+    "LAST  Tuesday", "mid-June", "ſ", "ΤΗΣ"): the cues never hide a match."""
+    import random
+
+    from storyline.text import dates
+
+    words = [*sorted(dates._MONTH_WORDS | dates._WEEKDAY_WORDS), *dates._FOREIGN_PERIODS, *dates._FOREIGN_DAY_WORDS,
+             *dates._MONTH_RELATIONS, *dates._WEEKDAY_RELATIONS, *dates._YEAR_PREPOSITIONS,
+             *"Sept. Jan. segunda-feira the end of year month week ago days 3 two 4th 1er 12 2017 1998 today "
+              "2003-04-05 tonight night morning earlier later coming hace il y a vor fa tre giorni , . % percent "
+              "ſ ı İ Σ ς".split()]
+    rng = random.Random(5)
+    for _ in range(4000):
+        parts = [rng.choice(words) for _ in range(rng.randint(1, 8))]
+        parts = [p.upper() if rng.random() < 0.1 else p.capitalize() if rng.random() < 0.2 else p for p in parts]
+        text = "".join(p + rng.choice([" ", "  ", "", "\n", ", ", "-"]) for p in parts)
+        assert _cued(text) == _every_pattern(text), text
+
+
+def test_case_folds_are_the_letters_re_matches_beyond_str_lower() -> None:
+    """``dates._CASE_FOLDS`` holds every character whose ``str.lower`` is a letter ``re`` matches, ignoring case, to
+    another letter too (its own table), or is not one character: a text with none can be read by its lower case."""
+    import sys
+    from re import _casefix  # type: ignore[attr-defined]
+
+    from storyline.text import dates
+
+    extra = {chr(k) for k in _casefix._EXTRA_CASES} | {chr(v) for vs in _casefix._EXTRA_CASES.values() for v in vs}
+    extra -= {"i", "s"}  # "I" lowers to "i" as re reads it; their other forms ("ı", "ſ") are in the set
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if len(chr(c).lower()) != 1 or chr(c).lower() in extra}
+    assert expected == dates._CASE_FOLDS

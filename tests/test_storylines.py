@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from storehelp import BACKENDS, fresh_database
 from storyline import Article, Settings
 from storyline.cluster import ClusterState, assign, cluster_articles, story_id
+from storyline.cluster.storyline_rows import StorylineDelta, stored_storylines
 from storyline.cluster.storylines import (
     ARCHIVE_PREFIX,
     BLOB_KEY,
@@ -310,7 +311,7 @@ def test_live_path_stores_storylines_with_stable_ids_and_no_duplicates(backend: 
         again = add_articles(store, late, settings)
         assert store.storyline_ids() == ids
         assert again.articles_new == 0
-        assert StorylineState.from_json(store.get_blob(BLOB_KEY)).members.keys() >= set(ids)
+        assert stored_storylines(store).members.keys() >= set(ids)
         data = digest_to_dict(store.load_digest())
         jsonschema.validate(data, load_schema())
         assert [line["id"] for line in data["storylines"]] == [line.id for line in lines]
@@ -346,8 +347,8 @@ def test_live_path_stores_storylines_with_stable_ids_and_no_duplicates(backend: 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_retired_storylines_live_in_the_store_and_survive_regroup(backend: str, tmp_path: Path) -> None:
     """Brazil's election (October) retires once the late stories of December arrive (retire_after_days 45): its
-    profiles go to their own blob in the same transaction as the stories, it stays shown, and regroup rebuilds the
-    working state and the retired blobs with the same storylines."""
+    profiles leave the working state (rows marked retired) in the same transaction as the stories, it stays shown,
+    and regroup rebuilds the working state and the retired rows with the same storylines."""
     from storyline.service.regroup import regroup
 
     articles, _ = duc_dated({"d30025t", "d30003t"})
@@ -358,16 +359,15 @@ def test_retired_storylines_live_in_the_store_and_survive_regroup(backend: str, 
         add_articles(store, early, settings)
         add_articles(store, late, settings)
         ids = store.storyline_ids()
-        state = StorylineState.from_json(store.get_blob(BLOB_KEY))
+        state = stored_storylines(store)
         retired = set(state.retired.values())
         assert retired & set(ids), "an October storyline retires once December's stories are in"
-        assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
+        assert store.get_blob(BLOB_KEY) is None and not state.retired.keys() & state.profiles.keys()
         assert set(ids) <= retired | set(state.members)
         shown = {line.id: line.story_ids for line in store.load_digest().storylines}
-        for line in retired:  # emptied: regroup writes them anew
-            store.put_blob(ARCHIVE_PREFIX + line, b"")
+        store.put_storylines(StorylineDelta(drop_profiles=sorted(state.retired)))  # lost: regroup writes them anew
+        assert not stored_storylines(store).retired
         regroup(store, settings)
-        again = StorylineState.from_json(store.get_blob(BLOB_KEY))
-        assert set(again.retired.values()) == retired
-        assert all(store.get_blob(ARCHIVE_PREFIX + line) for line in retired)
+        again = stored_storylines(store)
+        assert again.retired == state.retired
         assert {line.id: line.story_ids for line in store.load_digest().storylines} == shown

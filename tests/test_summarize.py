@@ -270,3 +270,35 @@ def test_a_bare_surname_comes_only_after_the_full_name() -> None:
     swapped = [NameUse(frozenset(), frozenset({"Whitlock"})) if i == plain[0] else nobody for i in range(len(index))]
     swapped[second] = NameUse(frozenset({"Whitlock"}), frozenset())
     assert chronological(index, plain[:2], swapped) == [second, plain[0]]
+
+
+def test_claim_features_match_the_pairwise_definition(seeds) -> None:
+    """The citation check's static features of a claim against every sentence, as sparse products over the story's
+    term matrices, equal each pair's features computed from the two sentences' terms alone."""
+    import math
+
+    from storyline.summary.attribution import FEATURES, claim_features
+
+    index = index_story(seeds, SummaryOptions(embedder="tfidf"))
+    assert len(index.articles) == 2 and len(index) > 10
+    checked = 0
+    for i in range(len(index)):
+        claim = index.terms[i]
+        rows = claim_features(index, i)
+        assert rows.shape == (len(index), len(FEATURES))
+        weights = {w: index.idf[w] for w in claim.vocabulary}
+        total = math.fsum(weights.values())
+        for j in range(len(index)):
+            other = index.terms[j]
+            expected = [
+                float(index.vectors[j] @ index.vectors[i]),
+                math.fsum(weights[w] for w in other.vocabulary if w in weights) / total if total else 0.0,
+                len(claim.names & other.names) / len(claim.names) if claim.names else 0.5,
+                float(bool(claim.numbers and other.numbers and not claim.numbers.isdisjoint(other.numbers))),
+                float(bool(claim.numbers and other.numbers and claim.numbers.isdisjoint(other.numbers))),
+                min(len(claim.bigrams & other.bigrams), 3) / 3,
+            ]
+            assert rows[j] == pytest.approx(expected, rel=1e-12, abs=1e-6), (i, j)
+            checked += rows[j, 1] > 0
+        assert rows[i, 1] == (1.0 if total else 0.0)  # a sentence covers all of its own words, exactly
+    assert checked > len(index)  # pairs that share words were compared, not only empty rows

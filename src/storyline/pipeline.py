@@ -18,7 +18,8 @@ from .config import CompareOptions, Settings, SummaryOptions
 from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, replaced_bytes
 
 if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements all three)
-    from .cluster.state_store import BlobStore, StateRows
+    from .cluster.state_store import StateRows
+    from .cluster.storyline_rows import StorylineRows
     from .dedup.stored import DuplicateIndex
 
 T = TypeVar("T")
@@ -331,23 +332,18 @@ class DescribeStories:
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
-                     blobs: BlobStore | None = None, gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
+                     rows: StorylineRows | None = None, gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
     """Update the storylines (``cluster/storylines.py``) with ``stories`` (described, with their ``articles``) and
-    the stories ``gone`` (merged away): the storyline state is loaded from and saved to ``blobs`` when given, else
-    built from scratch. Returns the storylines of two or more stories that changed, and the ids of those that
-    changed to fewer (no longer shown)."""
-    from .cluster.storylines import (
-        StorylineState,
-        shown_and_gone,
-        story_profile,
-        update_stored_storylines,
-        update_storylines,
-    )
+    the stories ``gone`` (merged away): the part of the storyline state they can touch is loaded from and saved to
+    ``rows`` when given (``cluster/storyline_rows.py``), else the storylines are built from scratch. Returns the
+    storylines of two or more stories that changed, and the ids of those that changed to fewer (no longer shown)."""
+    from .cluster.storyline_rows import update_storyline_rows
+    from .cluster.storylines import StorylineState, shown_and_gone, story_profile, update_storylines
 
     by_id = {a.id: a for a in articles}
     profiles = [story_profile(story, [by_id[a] for a in story.article_ids if a in by_id]) for story in stories]
-    if blobs is not None:
-        return update_stored_storylines(blobs, profiles, gone, settings.storylines)
+    if rows is not None:
+        return update_storyline_rows(rows, profiles, gone, settings.storylines)
     lines = StorylineState()
     touched = update_storylines(lines, profiles, gone, settings.storylines)
     return shown_and_gone(lines, touched, settings.storylines)
@@ -357,12 +353,13 @@ def group_storylines(stories: Sequence[Story], articles: Sequence[Article], sett
 class GroupStorylines:
     """Group the run's stories into storylines, the level above events (``group_storylines``).
 
-    With ``blobs`` (e.g. the store) the storyline state saved there is loaded, this run's stories and the stories
-    ``cluster`` merged away update it, and it is saved back; without, the run's stories are grouped from scratch.
+    With ``rows`` (e.g. the store) the part of the storyline state saved there that this run's stories and the
+    stories ``cluster`` merged away can touch is loaded, updated and saved back; without, the run's stories are
+    grouped from scratch.
     """
 
     name: str = "storylines"
-    blobs: BlobStore | None = None
+    rows: StorylineRows | None = None
     cluster: ClusterStories | None = None
 
     def run(self, state: RunState, executor: Executor) -> None:
@@ -370,7 +367,7 @@ class GroupStorylines:
             return
         gone = self.cluster.merges if self.cluster is not None else {}
         state.storylines, state.storylines_gone = group_storylines(state.stories, state.articles, state.settings,
-                                                                   blobs=self.blobs, gone=gone)
+                                                                   rows=self.rows, gone=gone)
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (

@@ -201,8 +201,24 @@ class StorylineState:
         members.append(story_id)
         members.sort(key=self.order)
 
+    def size(self) -> int:
+        """Stories in the working state (a partial state, ``storyline_rows.py``, counts those it did not load)."""
+        return len(self.profiles)
+
+    def newest(self) -> str | None:
+        """The latest publication (``last``) of the stories in the working state."""
+        return max((p.last for p in self.profiles.values() if p.last), default=None)
+
+    def hold_lines(self, lines: Sequence[str]) -> None:
+        """Make sure the members of ``lines`` are held (a partial state loads them; a whole one holds them)."""
+
+    def used_elsewhere(self, line: str) -> bool:
+        """Whether storyline id ``line`` is taken by a storyline this state does not hold (a partial state asks its
+        rows; retired ones held here are in ``retired``)."""
+        return False
+
     def idf(self, kind: str, term: str) -> float:
-        n = len(self.profiles)
+        n = self.size()
         df = self.df.get(kind + term, 0)
         return math.log((1 + n) / (1 + df)) + 1.0
 
@@ -245,7 +261,7 @@ def similarity(state: StorylineState, story: str, others: Sequence[str], options
             return 0.0
         overlap = max(days[0] - last, first - days[1]) <= 0  # in the same days: the event level kept them apart
         bar = max(options.threshold, options.overlap_threshold) if overlap else options.threshold
-    n = len(state.profiles)
+    n = state.size()
     names = {t for sid in sorted(others, key=state.order)[-MAX_POOLED:] for t in state.profiles[sid].names}
     shared = [t for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2)]
     if len(shared) < options.min_shared_names:
@@ -274,7 +290,7 @@ def pair_features(state: StorylineState, story: str, others: Sequence[str]) -> l
         first, last = min(s[0] for s in spans), max(s[1] for s in spans)
         gap = max(days[0] - last, first - days[1], 0.0)
         overlap = float(max(days[0] - last, first - days[1]) <= 0)
-    n = len(state.profiles)
+    n = state.size()
     names = {t for sid in others for t in state.profiles[sid].names}
     shared = sum(1 for t in profile.names if t in names and (n < 4 or state.df.get("n:" + t, 0) <= n / 2))
     size = min(max(profile.size, 1), max(sum(state.profiles[sid].size for sid in others), 1))
@@ -386,14 +402,16 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
                 continue  # still fits its storyline: it stays (stable membership)
             state._leave(sid)
         best, best_score = None, 1.0
-        for candidate in _candidates(state, sid):
+        candidates = _candidates(state, sid)
+        state.hold_lines(candidates)
+        for candidate in candidates:
             fit = score(state, sid, state.members[candidate], options)
             if fit >= best_score and (best is None or fit > best_score):
                 best, best_score = candidate, fit
         if best is None:  # alone: its own storyline (not shown until a second story joins)
             best = previous.get(sid) if previous.get(sid) and previous[sid] not in state.members else None
             best = best or storyline_id(sid)
-            while best in state.members or best in closed:  # the id of a storyline it once founded and left
+            while best in state.members or best in closed or state.used_elsewhere(best):  # once founded, left
                 best = storyline_id(best)
         state._join(sid, best)
     for sid in (p.story_id for p in profiles):
@@ -407,10 +425,10 @@ def retire(state: StorylineState, options: StorylineOptions) -> dict[str, list[S
     """Take out of ``state`` the storylines whose latest story ended more than ``retire_after_days`` before the
     newest story in it (all members dated); returns the profiles of those of two or more stories, by storyline, to
     keep aside (a retired storyline of one story is forgotten: if that story changes it is placed afresh)."""
-    lasts = [p.last for p in state.profiles.values() if p.last]
-    if not lasts:
+    newest = state.newest()
+    if newest is None:
         return {}
-    horizon = _day(max(lasts)) - options.retire_after_days
+    horizon = _day(newest) - options.retire_after_days
     out: dict[str, list[StoryProfile]] = {}
     for line, members in list(state.members.items()):
         spans = [state.profiles[sid].days() for sid in members]

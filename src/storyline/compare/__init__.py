@@ -84,7 +84,7 @@ def compare_story(
     mentions: list[Mention] = []
     for i, (sentence, doc) in enumerate(zip(sentences, docs, strict=True)):
         if doc is not None:
-            mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start))
+            mentions.extend(mentions_in_doc(doc, sentence.article_id, sentence.start, sentence.text))
         elif sentence.start == 0 and i in covered:
             mentions.extend(opening_dateline(sentence.text, sentence.article_id))
     unread = [(s.article_id, s.start, s.text) for i, s in enumerate(sentences) if i not in chosen and i in covered]

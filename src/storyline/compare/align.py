@@ -113,8 +113,23 @@ def content_stems(text: str, language: str = "") -> frozenset[str]:
     return frozenset(stem(w, STEM_PREFIX) for w in word_runs(text) if w.lower() not in stop and len(w) > 1)
 
 
+_last_shared: list[tuple[tuple[frozenset[str], ...], np.ndarray]] = []
+"""The last story's ``_shared_stems``: the alignment's scores and the agreement's coverage ask it of the same units."""
+
+
 def _shared_stems(stems: Sequence[frozenset[str]]) -> np.ndarray:
-    """``[i, j]``: how many content stems units i and j have in common (one sparse product)."""
+    """``[i, j]``: how many content stems units i and j have in common (one sparse product; a fresh copy of the last
+    answer when the same stems are asked again)."""
+    key = tuple(stems)
+    last = next(iter(_last_shared), None)  # one read: another thread may replace it (safe to share across threads)
+    if last is not None and last[0] == key:
+        return last[1].copy()
+    shared = _count_shared(stems)
+    _last_shared[:] = [(key, shared.copy())]
+    return shared
+
+
+def _count_shared(stems: Sequence[frozenset[str]]) -> np.ndarray:
     from scipy.sparse import csr_matrix
 
     vocabulary: dict[str, int] = {}
@@ -131,7 +146,8 @@ def _shared_stems(stems: Sequence[frozenset[str]]) -> np.ndarray:
 
 
 def _other_articles(units: Sequence[Unit]) -> np.ndarray:
-    articles = np.array([u.article_id for u in units])
+    numbers: dict[str, int] = {}
+    articles = np.array([numbers.setdefault(u.article_id, len(numbers)) for u in units], dtype=np.int64)
     return articles[:, None] != articles[None, :]
 
 

@@ -230,17 +230,21 @@ def _canonical(surfaces: Counter[str], root: str, kind: str) -> str:
     return max(candidates, key=lambda s: (not (s.isupper() and len(s) > 5), surfaces[s], len(s)))
 
 
-def mentions_in_doc(doc: object, article_id: str, offset: int) -> list[Mention]:
-    """Mentions of people, organizations and places in one spaCy doc whose text starts at ``offset``."""
+def mentions_in_doc(doc: object, article_id: str, offset: int, text: str) -> list[Mention]:
+    """Mentions of people, organizations and places in one spaCy doc of the sentence ``text`` (``doc.text``, which
+    spaCy rebuilds token by token) starting at ``offset``."""
     found = []
-    text: str = doc.text  # type: ignore[attr-defined]
     for ent in doc.ents:  # type: ignore[attr-defined]
         kind = ENTITY_TYPES.get(ent.label_)
-        if kind is None or not any(c.isalpha() for c in ent.text):
+        if kind is None:
             continue
-        dateline = ent.start_char == 0 and ent.text.isupper() and bool(_DATELINE_END.match(text, ent.end_char))
-        found.append(Mention(article_id, offset + ent.start_char, offset + ent.end_char, ent.text,
-                             "place" if dateline else kind, dateline))
+        start, end = ent.start_char, ent.end_char
+        surface = text[start:end]  # ``ent.text`` without building a token object per word
+        if not any(c.isalpha() for c in surface):
+            continue
+        dateline = start == 0 and surface.isupper() and bool(_DATELINE_END.match(text, end))
+        found.append(Mention(article_id, offset + start, offset + end, surface, "place" if dateline else kind,
+                             dateline))
     if offset == 0 and not any(m.start == 0 for m in found):  # the model missed the dateline that opens the article
         found[:0] = opening_dateline(text, article_id)
     return found

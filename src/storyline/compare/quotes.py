@@ -56,9 +56,9 @@ class _Attribution:
 def _speech_verbs(doc: Any, offset: int, outside: tuple[int, int] | None = None) -> list[Any]:
     verbs = []
     for token in doc:
-        word = token.text.lower()
+        word = token.lower_
         english = word in SPEECH_VERBS and token.tag_.startswith("VB")
-        french = not token.tag_ and token.pos_ == "VERB" and word in FRENCH_SPEECH_VERBS  # the French pipeline
+        french = word in FRENCH_SPEECH_VERBS and not token.tag_ and token.pos_ == "VERB"  # the French pipeline
         if not (english or french):
             continue
         start = offset + token.idx
@@ -176,8 +176,12 @@ def _subject(verb: Any) -> Any | None:
     return None
 
 
-def _according_to(doc: Any) -> tuple[Any, Any] | None:
-    """The ``according`` token and the object of its ``to``, when the sentence has "according to X"."""
+def _according_to(doc: Any, text: str) -> tuple[Any, Any] | None:
+    """The ``according`` token and the object of its ``to``, when the sentence ``text`` (the doc's) has "according
+    to X"."""
+    lower = text.lower()
+    if "according" not in lower and "selon" not in lower:  # no token is either word (most sentences)
+        return None
     for token in doc:
         if token.text.lower() == "selon" and token.dep_ == "case":  # French: "Selon Pierre Martin, …"
             return token, token.head
@@ -249,7 +253,7 @@ def _attribute_direct(
             subject = _subject(verb)
             if subject is not None and not (span[0] <= sentence.start + subject.idx < span[1]):
                 return _Attribution(resolver.resolve(subject, sentence.start), sentence.start + verb.idx)
-        according = _according_to(doc)
+        according = _according_to(doc, sentence.text)
         if according:
             return _Attribution(resolver.resolve(according[1], sentence.start), sentence.start + according[0].idx)
     return None
@@ -285,7 +289,7 @@ def _indirect(
             continue
         speaker = resolver.resolve(subject, offset)
         found.append(Quote(speaker, text[start:end], False, article.id, start, end))
-    according = _according_to(doc)
+    according = _according_to(doc, sentence.text)
     if according and not quoted(offset + according[0].idx):
         token, source = according
         phrase = [*token.subtree, *(source.subtree if token.text.lower() == "selon" else ())]  # "selon X,"

@@ -41,7 +41,7 @@ def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     holds the run's merges afterwards)."""
     cluster = ClusterStories(rows=store, load_articles=store.articles)
     return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
-            GroupStorylines(blobs=store, cluster=cluster)], cluster
+            GroupStorylines(rows=store, cluster=cluster)], cluster
 
 
 def group_into_store(store: Store, articles: Sequence[Article], settings: Settings, *,

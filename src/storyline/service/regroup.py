@@ -12,7 +12,7 @@ from collections import Counter
 
 from ..cluster import story_id
 from ..cluster.state_store import MemoryRows, load_state, save_state
-from ..cluster.storylines import ARCHIVE_PREFIX, BLOB_KEY
+from ..cluster.storyline_rows import MemoryStorylineRows, old_blob_keys
 from ..config import Settings
 from ..models import Article, Digest
 from ..pipeline import (
@@ -87,9 +87,11 @@ def regroup(store: Store, settings: Settings, *, executor: Executor | None = Non
         with store.deferred_blobs():
             save_state(store, state, replace=True)  # every row of the new state, committed with the stories
             if settings.storylines.enabled:  # storylines rebuilt over the renamed stories, saved with them
-                result.storylines, gone = group_storylines(result.stories, result.articles, settings, blobs=fresh)
-                for key in sorted(k for k in fresh.blobs if k == BLOB_KEY or k.startswith(ARCHIVE_PREFIX)):
-                    store.put_blob(key, fresh.blobs[key])  # the working state and the retired storylines
+                lines = MemoryStorylineRows()
+                result.storylines, gone = group_storylines(result.stories, result.articles, settings, rows=lines)
+                store.put_storylines(lines.as_delta(drop_blobs=old_blob_keys(store)))  # every row, the old ones gone
+                for key, data in lines.blobs.items():
+                    store.put_blob(key, data)
                 kept = {line.id for line in result.storylines}
                 result.storylines_gone = sorted(set(gone) | (set(store.storyline_ids()) - kept))
             return store.save_digest(result, kind="regroup", merges=merges)

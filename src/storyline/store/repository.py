@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import NotFoundError, StoreError
 from ..models import Article, Digest, Rejected, Stats, Story, Storyline, replaced_bytes
 from ..serialize import storyline_to_dict, to_plain
-from . import dedup_index, migrate, state_rows
+from . import dedup_index, migrate, state_rows, storyline_state
 from .codec import (
     article_from_row,
     body_hash,
@@ -54,6 +54,7 @@ from .url import resolve_url
 
 if TYPE_CHECKING:  # the dedup package is digest code; the store (and the web app) do not need it loaded
     from ..cluster.state_store import StateDelta
+    from ..cluster.storyline_rows import StorylineDelta
     from ..dedup.stored import IndexedKey, StoredSketch
 
 __all__ = ["Store", "StoryVersion"]
@@ -136,6 +137,7 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._deferred: dict[str, bytes] | None = None
         self._deferred_state: list[StateDelta] = []
+        self._deferred_lines: list[StorylineDelta] = []
         self.on_writer_wait: Callable[[str], None] | None = None
         """Called (with who holds the lock) when a writer of this store has to wait for another one."""
 
@@ -222,6 +224,9 @@ class Store:
             for delta in self._deferred_state:  # the clustering state that produced these stories, same transaction
                 self._put_state(s, delta)
             self._deferred_state.clear()
+            for lines in self._deferred_lines:  # the storyline state of these stories, same transaction
+                self._put_storylines(s, lines)
+            self._deferred_lines.clear()
             if self._deferred:
                 for key, data in self._deferred.items():
                     self._write_blob(s, key, data)
@@ -327,11 +332,11 @@ class Store:
         (the next run then failed, found by ``bench/crash.py`` at 10,000 articles). Inside this block either both
         are saved or neither.
         """
-        self._deferred, self._deferred_state = {}, []
+        self._deferred, self._deferred_state, self._deferred_lines = {}, [], []
         try:
             yield
         finally:
-            self._deferred, self._deferred_state = None, []
+            self._deferred, self._deferred_state, self._deferred_lines = None, [], []
 
     def save_articles(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
                       kind: str = "api") -> SaveReport:
@@ -734,6 +739,44 @@ class Store:
     @staticmethod
     def _put_state(s: Session, delta: StateDelta) -> None:
         state_rows.put_state(s, delta)
+        for chunk in _chunks(list(delta.drop_blobs)):
+            s.execute(delete(BlobRow).where(BlobRow.key.in_(chunk)))
+
+    # -- the storyline state's rows (``cluster/storyline_rows.StorylineRows``; queries in ``storyline_state``) ----
+    def storyline_profiles(self, *, stories: Sequence[str] = (), lines: Sequence[str] = (),
+                           every: bool = False) -> list[tuple[str, str, bool, str]]:
+        """(story, storyline, retired, profile JSON) of these stories and of every member of these storylines
+        (``every``: all of them)."""
+        with self.session() as s:
+            return storyline_state.profiles(s, stories, lines, every)
+
+    def storyline_postings(self, names: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(name, story, its storyline) of the working stories whose profile has one of ``names``."""
+        with self.session() as s:
+            return storyline_state.postings(s, names)
+
+    def storyline_terms(self, terms: Sequence[str]) -> list[tuple[str, int]]:
+        """(term, number of working stories with it) of these storyline terms."""
+        with self.session() as s:
+            return storyline_state.terms(s, terms)
+
+    def storyline_lines(self, *, ids: Sequence[str] = (), newest: int = 0,
+                        ended_before: float | None = None) -> list[tuple[Any, ...]]:
+        """Storyline-state rows of storylines: these ids, the ``newest`` working ones, those ended before a day."""
+        with self.session() as s:
+            return storyline_state.lines(s, ids, newest, ended_before)
+
+    def put_storylines(self, delta: StorylineDelta) -> None:
+        """Write the storyline state's changed rows (with the next ``save_digest`` inside ``deferred_blobs()``)."""
+        if self._deferred is not None:
+            self._deferred_lines.append(delta)
+            return
+        with self.session() as s:
+            self._put_storylines(s, delta)
+
+    @staticmethod
+    def _put_storylines(s: Session, delta: StorylineDelta) -> None:
+        storyline_state.put(s, delta)
         for chunk in _chunks(list(delta.drop_blobs)):
             s.execute(delete(BlobRow).where(BlobRow.key.in_(chunk)))
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     Index,
@@ -292,3 +293,43 @@ class ClusterTermRow(Base):
     __tablename__ = "cluster_terms"
     term: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     df: Mapped[int] = mapped_column(Integer)
+
+
+class StorylineProfileRow(Base):
+    """One story in the storyline state (``cluster/storyline_rows.py``): its storyline, whether that storyline is
+    retired, and its profile (``StoryProfile.to_json``, JSON text)."""
+
+    __tablename__ = "storyline_profiles"
+    story_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    line: Mapped[str] = mapped_column(String(128), index=True)
+    retired: Mapped[bool] = mapped_column(Boolean)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class StorylineNameRow(Base):
+    """A name a working story's profile has (the inverted index candidate storylines come from)."""
+
+    __tablename__ = "storyline_names"
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
+class StorylineTermRow(Base):
+    """The number of working stories whose profile has a name (``n:``) or word (``w:``): the storylines' IDF."""
+
+    __tablename__ = "storyline_terms"
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    df: Mapped[int] = mapped_column(Integer)
+
+
+class StorylineLineRow(Base):
+    """One storyline of the state, working or retired: its members' latest publication (ISO text and day) and
+    whether one is undated (then it never retires)."""
+
+    __tablename__ = "storyline_lines"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    retired: Mapped[bool] = mapped_column(Boolean)
+    last: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_day: Mapped[float | None] = mapped_column(Float, index=True)
+    undated: Mapped[bool] = mapped_column(Boolean)
+    size: Mapped[int] = mapped_column(Integer)

@@ -15,16 +15,15 @@ that the span states the sentence's main fact. Two verifiers:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from ..config import SummaryOptions
 from ..models import Citation
 from .index import StorySentences
-from .terms import Terms
 from .vectors import embed_texts
 
 FEATURES = ("cosine", "coverage", "names", "numbers_shared", "numbers_conflict", "bigrams")
@@ -57,35 +56,83 @@ floors: on 30 ECB+ dev stories (7,099 shortlisted pairs) every span MiniLM cited
 (docs/summaries.md); below both it cannot decide anything, so it is not encoded."""
 
 
-def _covered(weights: dict[str, float], total: float, b: Terms) -> float:
-    """The idf-weighted share of the claim's content words that ``b`` also uses, from the claim's ``weights`` (idf
-    per word) and their ``total``, computed once for all its candidates."""
-    if not total:
-        return 0.0
-    # fsum: exactly rounded whatever the set's iteration order, which changes with each process's hash seed
-    return math.fsum(weights[w] for w in b.vocabulary if w in weights) / total
+@dataclass(frozen=True, slots=True)
+class TermMatrices:
+    """The lexical evidence of a story's sentences as sparse incidence matrices (sentence x term), so the features
+    of a claim against every sentence are a few sparse products instead of a Python loop over pairs."""
+
+    words: sparse.csr_matrix
+    """Distinct content words, columns in order of first use (the story's reading order: the same in every
+    process), each entry the word's idf in the story."""
+    names: sparse.csr_matrix
+    numbers: sparse.csr_matrix
+    bigrams: sparse.csr_matrix
+
+
+def _incidence(rows: list[list[int]], width: int, values: np.ndarray | None = None) -> sparse.csr_matrix:
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    indices = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(indptr[-1]))
+    data = values[indices] if values is not None else np.ones(len(indices))
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+    matrix.sort_indices()
+    return matrix
+
+
+def term_matrices(index: StorySentences) -> TermMatrices:
+    """The story's :class:`TermMatrices`, built once per index (kept on it)."""
+    if index.matrices is not None:
+        return index.matrices
+    columns: dict[str, int] = {}
+    for t in index.terms:
+        for w in t.words:
+            columns.setdefault(w, len(columns))
+    idf = np.array([index.idf.get(w, 1.0) for w in columns])
+    kinds: list[dict] = [{}, {}, {}]  # names, numbers, bigrams: only counted, so their column order is free
+    rows: list[list[list[int]]] = [[], [], []]
+    for t in index.terms:
+        for kind, found, out in zip(kinds, (t.names, t.numbers, t.bigrams), rows, strict=True):
+            out.append([kind.setdefault(x, len(kind)) for x in found])
+    words = _incidence([[columns[w] for w in t.vocabulary] for t in index.terms], len(columns), idf)
+    names, numbers, bigrams = (_incidence(r, len(k)) for r, k in zip(rows, kinds, strict=True))
+    index.matrices = TermMatrices(words, names, numbers, bigrams)
+    return index.matrices
+
+
+def _shared(matrix: sparse.csr_matrix, i: int) -> np.ndarray:
+    """For every row of ``matrix``: the sum of its entries in the columns row ``i`` uses (the terms they share,
+    counted or weighted), summed in column order."""
+    chosen = np.zeros(matrix.shape[1])
+    chosen[matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]] = 1.0
+    return np.asarray(matrix @ chosen)
+
+
+def claim_features(index: StorySentences, i: int) -> np.ndarray:
+    """One row of ``FEATURES`` per sentence of the story, for the claim made by sentence ``i``.
+
+    coverage: the idf-weighted share of the claim's content words the sentence also uses; names: the share of the
+    claim's names it uses (0.5 when the claim has none); numbers shared / in conflict (both hold numbers, one in
+    common / none); bigrams: shared content bigrams, up to 3, over 3."""
+    m = term_matrices(index)
+    claim = index.terms[i]
+    rows = np.zeros((len(index), len(FEATURES)))
+    rows[:, 0] = index.vectors @ index.vectors[i]
+    covered = _shared(m.words, i)
+    total = covered[i]  # summed as for any sentence that uses every word of the claim: its coverage is exactly 1.0
+    if total:
+        rows[:, 1] = covered / total
+    rows[:, 2] = _shared(m.names, i) / len(claim.names) if claim.names else 0.5
+    if claim.numbers:
+        has = np.diff(m.numbers.indptr) > 0
+        shared = _shared(m.numbers, i) > 0
+        rows[:, 3] = has & shared
+        rows[:, 4] = has & ~shared
+    rows[:, 5] = np.minimum(_shared(m.bigrams, i), 3) / 3
+    return rows
 
 
 def pair_features(index: StorySentences, i: int, candidates: np.ndarray) -> np.ndarray:
     """One row of ``FEATURES`` per candidate sentence, for the claim made by sentence ``i``."""
-    rows = np.zeros((len(candidates), len(FEATURES)))
-    if len(candidates) == 0:
-        return rows
-    claim = index.terms[i]
-    rows[:, 0] = index.vectors[candidates] @ index.vectors[i]
-    weights = {w: index.idf.get(w, 1.0) for w in claim.vocabulary}
-    total = math.fsum(weights.values())
-    names, numbers, bigrams = claim.names, claim.numbers, claim.bigrams
-    for r, j in enumerate(candidates.tolist()):
-        other = index.terms[j]
-        rows[r, 1] = _covered(weights, total, other)
-        rows[r, 2] = len(names & other.names) / len(names) if names else 0.5
-        if numbers and other.numbers:
-            shared = not numbers.isdisjoint(other.numbers)
-            rows[r, 3] = 1.0 if shared else 0.0
-            rows[r, 4] = 0.0 if shared else 1.0
-        rows[r, 5] = min(len(bigrams & other.bigrams), 3) / 3
-    return rows
+    return claim_features(index, i)[np.asarray(candidates, dtype=int)]
 
 
 @dataclass(slots=True)
@@ -97,36 +144,46 @@ class Support:
     score: float
 
 
-def _shortlist(index: StorySentences, i: int, verifier: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
-    """For every other article: the candidates worth verifying for claim ``i``, with their static scores.
+Shortlists = list[list[tuple[int, np.ndarray, np.ndarray]]]
+"""Per claim: for every other article with candidates worth verifying, (article, candidates, static scores)."""
+
+
+def _shortlists(index: StorySentences, claims: Sequence[int], verifier: str,
+                features: dict[int, np.ndarray]) -> Shortlists:
+    """For each claim, every other article's candidates worth verifying, with their static scores.
 
     ``static`` keeps the best by static score; ``minilm`` keeps the four closest by static cosine and the best
-    by word overlap, so a paraphrase the static score underrates still reaches the transformer.
+    by word overlap, so a paraphrase the static score underrates still reaches the transformer. ``features``
+    (claim -> :func:`claim_features`) is read and filled: both verifiers' shortlists read the same rows.
     """
-    own = int(index.owner[i])
+    members = [index.of_article(k) for k in range(len(index.articles))]
     out = []
-    for k in range(len(index.articles)):
-        if k == own:
-            continue
-        candidates = index.of_article(k)
-        if len(candidates) == 0:
-            continue
-        features = pair_features(index, i, candidates)
-        scores = STATIC_MODEL.score(features)
-        if verifier == "static":
-            keep = np.array([int(np.argmax(scores))])
-        else:
-            by_cosine = np.argsort(-features[:, 0], kind="stable")[:4]
-            keep = np.unique(np.append(by_cosine, int(np.argmax(features[:, 1]))))
-            plausible = (features[keep, 0] >= MINILM_MIN_COSINE) | (features[keep, 1] >= MINILM_MIN_COVERAGE)
-            keep = keep[plausible]
-            if len(keep) == 0:  # no span of this article can reach the MiniLM threshold: nothing to encode
+    for i in claims:
+        if i not in features:
+            features[i] = claim_features(index, i)
+        rows = features[i]
+        all_scores = STATIC_MODEL.score(rows)
+        own = int(index.owner[i])
+        found = []
+        for k, candidates in enumerate(members):
+            if k == own or len(candidates) == 0:
                 continue
-        out.append((k, candidates[keep], scores[keep]))
+            scores = all_scores[candidates]
+            if verifier == "static":
+                keep = np.array([int(np.argmax(scores))])
+            else:
+                cosine, coverage = rows[candidates, 0], rows[candidates, 1]
+                by_cosine = np.argsort(-cosine, kind="stable")[:4]
+                keep = np.unique(np.append(by_cosine, int(np.argmax(coverage))))
+                keep = keep[(cosine[keep] >= MINILM_MIN_COSINE) | (coverage[keep] >= MINILM_MIN_COVERAGE)]
+                if len(keep) == 0:  # no span of this article can reach the MiniLM threshold: nothing to encode
+                    continue
+            found.append((k, candidates[keep], scores[keep]))
+        out.append(found)
     return out
 
 
-def _needed(claims: Sequence[int], shortlists: list[list[tuple[int, np.ndarray, np.ndarray]]]) -> list[int]:
+def _needed(claims: Sequence[int], shortlists: Shortlists) -> list[int]:
     """The sentences the MiniLM check encodes: every shortlisted span and each claim that has one."""
     spans = {int(j) for lists in shortlists for _k, c, _s in lists for j in c}
     return sorted(spans | {int(i) for i, lists in zip(claims, shortlists, strict=True) if lists})
@@ -148,12 +205,13 @@ def find_support(
         from ..errors import ConfigError
 
         raise ConfigError(f"unknown attribution verifier {verifier!r}; choose one of: {', '.join(VERIFIERS)}")
+    features: dict[int, np.ndarray] = {}
     if verifier != "static":
-        shortlists = [_shortlist(index, i, "minilm") for i in claims]
+        shortlists = _shortlists(index, claims, "minilm", features)
         needed = _needed(claims, shortlists)
         if verifier == "minilm" or len(needed) <= minilm_budget:
             return "minilm", _verify_minilm(index, claims, shortlists, needed, {} if encoded is None else encoded)
-    shortlists = [_shortlist(index, i, "static") for i in claims]
+    shortlists = _shortlists(index, claims, "static", features)
     return "static", [
         [Support(i, int(c[0]), float(s[0])) for _k, c, s in lists] for i, lists in zip(claims, shortlists, strict=True)
     ]

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -91,6 +92,9 @@ class StorySentences:
     idf: dict[str, float]
     """Inverse sentence frequency of each content stem inside the story."""
     words: np.ndarray
+    matrices: Any = None
+    """The sentences' terms as sparse matrices, built by the citation check when first needed
+    (``attribution.term_matrices``)."""
 
     def __len__(self) -> int:
         return len(self.sentences)

@@ -12,6 +12,7 @@ Dates are ISO 8601 at the precision the text gives: ``2018``, ``2018-08``, ``201
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -147,6 +148,11 @@ _WEEKDAY = (
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 _N = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 
+_MONTH_RELATIONS = ("last", "next", "this", "early", "late", "mid-", "in", "since", "until", "by", "during", "from",
+                    "through")
+_WEEKDAY_RELATIONS = ("last", "next", "this", "on", "past", "coming", "late", "early")
+_YEAR_PREPOSITIONS = ("in", "since", "by", "until", "during", "of", "from", "early", "late", "mid-", "before", "after")
+
 # Longest and most specific first: the first pattern that matches at a position wins.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b")),
@@ -180,11 +186,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "relative_month",
-        re.compile(rf"\b(?P<rel>(?i:last|next|this|early|late|mid-|in|since|until|by|during|from|through))\s*{_MONTH}\b"),
+        re.compile(rf"\b(?P<rel>(?i:{'|'.join(_MONTH_RELATIONS)}))\s*{_MONTH}\b"),
     ),
     (
         "relative_weekday",
-        re.compile(rf"\b(?P<rel>(?i:last|next|this|on|past|coming|late|early))\s+{_WEEKDAY}{_PART}\b"),
+        re.compile(rf"\b(?P<rel>(?i:{'|'.join(_WEEKDAY_RELATIONS)}))\s+{_WEEKDAY}{_PART}\b"),
     ),
     ("weekday", re.compile(rf"\b{_WEEKDAY}{_PART}\b")),
     (
@@ -214,9 +220,145 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "year",
-        re.compile(rf"\b(?P<prep>(?i:in|since|by|until|during|of|from|early|late|mid-|before|after))\s+{_YEAR}\b(?!\s*%)"),
+        re.compile(rf"\b(?P<prep>(?i:{'|'.join(_YEAR_PREPOSITIONS)}))\s+{_YEAR}\b(?!\s*%)"),
     ),
 ]
+
+
+_WORD = re.compile(r"\w+")
+_DAY_WORD = re.compile(r"[0-3]?\d(?:st|nd|rd|th|er)?")
+_MONTH_WORDS = frozenset({
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    *_FOREIGN_MONTHS, *_GERMAN_MONTHS,
+})  # fmt: skip
+"""The words ``_MONTH`` matches, as written (it is case-sensitive)."""
+_WEEKDAY_WORDS = frozenset(_WORD.findall(name)[0]
+                           for name in (*"Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
+                                        *_FOREIGN_WEEKDAYS, *_GERMAN_WEEKDAYS))
+"""The first word of each name ``_WEEKDAY`` matches, as written ("segunda" of "segunda-feira")."""
+_CASE_FOLDS = frozenset("µİıſ\u0345ΐΒΕΘΙΚΜΠΡΣΦΰβεθικμπρςσφϐϑϕϖϰϱϴϵВДОСТЪвдостъѢѣᲀᲁᲂᲃᲄᲅᲆᲇᲈṠṡẛ"
+                         "\u1fbe\u1fd3\u1fe3\ua64a\ua64b\ufb05\ufb06")
+"""Characters a case-insensitive pattern matches to a letter that ``str.lower`` does not map them to ("ſ" to "s",
+"ς" to "σ"; "İ" lowers to two characters): a text with one is searched with every case-insensitive pattern as it
+is (``tests/test_dates.py`` derives this set from ``re``'s own table)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    r"""Where a pattern can match, read from a text's words (``\w+`` runs) before any pattern runs.
+
+    Every match holds one of ``words`` (as written), of ``folded`` (in lower case: the pattern ignores case) or,
+    with ``year``, a four-digit word 18xx-20xx, as a whole word: a text with none is not searched. Where the
+    matches can start is ``start``: ``"cue"`` at such a word, ``"day"`` at a day number ("4", "4th"), ``"begins"``
+    at one of ``begins`` (lower case), ``"after"`` one of ``lengths`` characters before the whitespace (at least
+    ``gap`` characters of it) before such a word (a relation word: "last Tuesday", "in 2017"); the pattern is then
+    matched at those places only, in order, as ``finditer`` would find them. ``"scan"``: searched through."""
+
+    words: frozenset[str] = frozenset()
+    folded: frozenset[str] = frozenset()
+    year: bool = False
+    start: str = "scan"
+    begins: frozenset[str] = frozenset()
+    lengths: frozenset[int] = frozenset()
+    gap: int = 0
+
+
+def _longest_words(phrases: Collection[str]) -> frozenset[str]:
+    return frozenset(max(_WORD.findall(phrase.lower()), key=len) for phrase in phrases)
+
+
+def _lengths(words: Collection[str]) -> frozenset[int]:
+    return frozenset(len(w) for w in words)
+
+
+_UNITS = frozenset({"year", "month", "week"})
+_CUES: dict[str, _Cue] = {
+    "iso": _Cue(year=True, start="cue"),
+    "day_month_year": _Cue(_MONTH_WORDS, start="day"),
+    "day_month": _Cue(_MONTH_WORDS, start="day"),
+    "month_day_year": _Cue(_MONTH_WORDS, start="cue"),
+    "month_year": _Cue(_MONTH_WORDS, start="cue"),
+    "month_day": _Cue(_MONTH_WORDS, start="cue"),
+    "foreign_period": _Cue(folded=_longest_words(_FOREIGN_PERIODS)),
+    "foreign_ago": _Cue(folded=frozenset({"hace", "il", "há", "vor", "fa"})),
+    "foreign_day_word": _Cue(folded=_longest_words(_FOREIGN_DAY_WORDS)),
+    # "in May", or "inMay" (no space needed after the relation word): a text with such a word is searched through
+    "relative_month": _Cue(_MONTH_WORDS, frozenset(r + m.lower() for r in _MONTH_RELATIONS for m in _MONTH_WORDS),
+                           start="after", lengths=_lengths(_MONTH_RELATIONS)),
+    "relative_weekday": _Cue(_WEEKDAY_WORDS, start="after", lengths=_lengths(_WEEKDAY_RELATIONS), gap=1),
+    "weekday": _Cue(_WEEKDAY_WORDS, start="cue"),
+    "edge_of_period": _Cue(folded=_UNITS, start="begins",
+                           begins=frozenset({"the", "end", "beginning", "start", "middle"})),
+    "relative_period": _Cue(folded=_UNITS, start="begins", begins=frozenset(
+        {"earlier", "later", "early", "late", "last", "this", "next", "past", "coming"})),
+    "ago": _Cue(folded=frozenset({"ago"})),
+    "day_word": _Cue(folded=frozenset({"today", "yesterday", "tomorrow", "tonight", "night", "morning", "afternoon",
+                                        "evening"}),
+                     start="begins", begins=frozenset({"today", "yesterday", "tomorrow", "tonight", "last", "this",
+                                                        "earlier"})),
+    "year": _Cue(year=True, start="after", lengths=_lengths(_YEAR_PREPOSITIONS), gap=1),
+}
+
+
+def _occurrences(text: str, words: Collection[str], start: int, end: int) -> list[int]:
+    """Where each of ``words`` occurs in ``text[start:end]`` (inside longer words too)."""
+    found = []
+    for word in words:
+        at = text.find(word, start, end)
+        while at != -1:
+            found.append(at)
+            at = text.find(word, at + 1, end)
+    return found
+
+
+def _matches(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]:
+    """What each pattern of ``_PATTERNS`` finds in ``text[start:end]``, pattern by pattern, each pattern's matches in
+    order and not overlapping each other (as ``finditer`` finds them): each pattern is tried only where its
+    ``_Cue`` says a match can start, or not at all."""
+    words = set(_WORD.findall(text, start, end))
+    folded = {w.lower() for w in words}
+    every_case = not _CASE_FOLDS.isdisjoint(text)  # the whole text: ``lowered`` keeps its offsets
+    years = [w for w in words if len(w) == 4 and w[:2] in ("18", "19", "20")]
+    days: list[str] | None = None
+    lowered = ""
+    found: list[tuple[str, re.Match[str]]] = []
+    for kind, pattern in _PATTERNS:
+        cue = _CUES[kind]
+        present = list(words & cue.words)
+        present_folded = cue.folded and (every_case or not cue.folded.isdisjoint(folded))
+        if not present and not present_folded and not (cue.year and years):
+            continue
+        places: list[int] | None = None
+        if cue.start == "cue" and not cue.folded:
+            places = _occurrences(text, present + years if cue.year else present, start, end)
+        elif cue.start == "day":
+            if days is None:  # "4", "4th", "1er": a first character ``\d`` matches (``str.isdecimal``)
+                days = [w for w in words if w[0].isdecimal() and _DAY_WORD.fullmatch(w)]
+            places = _occurrences(text, days, start, end)
+        elif cue.start == "begins" and not every_case:
+            lowered = lowered or text.lower()
+            places = _occurrences(lowered, cue.begins & folded, start, end)
+        elif cue.start == "after" and not present_folded:
+            places = []
+            for at in _occurrences(text, present + years if cue.year else present, start, end):
+                space = at
+                while space > start and text[space - 1].isspace():
+                    space -= 1
+                if at - space >= cue.gap:
+                    places.extend(space - n for n in cue.lengths)
+        if places is None:
+            found.extend((kind, m) for m in pattern.finditer(text, start, end))
+            continue
+        position = start
+        for place in sorted(set(places)):
+            if place >= position:
+                m = pattern.match(text, place, end)
+                if m:
+                    found.append((kind, m))
+                    position = m.end()
+    return found
+
 
 _FUTURE = re.compile(
     r"\b(?:will|won't|wo n't|shall|'ll|going to|plans? to|planned|scheduled|expected|due to|set to|upcoming|"
@@ -373,26 +515,25 @@ def find_dates(text: str, published: date | None = None, start: int = 0, end: in
     taken = bytearray(len(text))
     found: list[DateMention] = []
     anchor_text = published.isoformat() if published else UNKNOWN_ANCHOR
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text, start, end):
-            s, e = m.span()
-            if taken.find(1, s, e) != -1:
-                continue
-            trimmed = _TRIM.match(text, s, e)
-            if trimmed and kind not in {"relative_weekday"}:
-                s = trimmed.end()
-            elif kind == "relative_weekday" and m.group("rel").lower() == "on":
-                s = m.start("weekday")
-            # The tense that governs an expression is the verb just before it: "said Thursday it will" is past.
-            window_start = max(text.rfind(".", start, s), text.rfind("\n", start, s), start, s - FUTURE_WINDOW)
-            future = bool(_FUTURE.search(text[window_start:s]))
-            try:
-                iso, relative = _resolve(kind, m, published, future)
-            except (OverflowError, ValueError):  # resolves outside years 1-9999 (an absurd publication date)
-                iso, relative = None, True
-            anchor = (anchor_text if relative else None)
-            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-            found.append(DateMention(s, e, text[s:e], iso, anchor, kind))
+    for kind, m in _matches(text, start, end):
+        s, e = m.span()
+        if taken.find(1, s, e) != -1:
+            continue
+        trimmed = _TRIM.match(text, s, e)
+        if trimmed and kind not in {"relative_weekday"}:
+            s = trimmed.end()
+        elif kind == "relative_weekday" and m.group("rel").lower() == "on":
+            s = m.start("weekday")
+        # The tense that governs an expression is the verb just before it: "said Thursday it will" is past.
+        window_start = max(text.rfind(".", start, s), text.rfind("\n", start, s), start, s - FUTURE_WINDOW)
+        future = bool(_FUTURE.search(text[window_start:s]))
+        try:
+            iso, relative = _resolve(kind, m, published, future)
+        except (OverflowError, ValueError):  # resolves outside years 1-9999 (an absurd publication date)
+            iso, relative = None, True
+        anchor = (anchor_text if relative else None)
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        found.append(DateMention(s, e, text[s:e], iso, anchor, kind))
     found.sort(key=lambda d: d.start)
     return found
 
