@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
-from .tables import StorylineLineRow, StorylineNameRow, StorylineProfileRow, StorylineTermRow
+from .tables import StorylineLineRow, StorylineNameRow, StorylineProfileRow, StorylineTermRow, insert_rows
 
 if TYPE_CHECKING:  # the cluster package imports NumPy and scikit-learn; the web app reading the store does not
     from ..cluster.storyline_rows import StorylineDelta
@@ -81,22 +81,22 @@ def put(s: Session, delta: StorylineDelta) -> None:
     for chunk in _chunks(list(dict.fromkeys([*delta.renamed]))):
         s.execute(delete(_N).where(_N.story_id.in_(chunk)))
     if delta.names:
-        s.execute(insert(_N), [{"name": n, "story_id": sid} for n, sid in dict.fromkeys(delta.names)])
+        s.execute(insert_rows(_N), [{"name": n, "story_id": sid} for n, sid in dict.fromkeys(delta.names)])
     gone = list(dict.fromkeys([*delta.drop_profiles, *(r.story_id for r in delta.profiles)]))
     for chunk in _chunks(gone):
         s.execute(delete(_P).where(_P.story_id.in_(chunk)))
     if delta.profiles:
-        s.execute(insert(_P), [{"story_id": r.story_id, "line": r.line, "retired": r.retired, "data": r.data}
+        s.execute(insert_rows(_P), [{"story_id": r.story_id, "line": r.line, "retired": r.retired, "data": r.data}
                                for r in delta.profiles])
     for chunk in _chunks([t for t, _ in delta.terms], 2000):
         s.execute(delete(_T).where(_T.term.in_(chunk)))
     kept = [{"term": t, "df": d} for t, d in delta.terms if d > 0]
     if kept:
-        s.execute(insert(_T), kept)
+        s.execute(insert_rows(_T), kept)
     for chunk in _chunks(list(dict.fromkeys([*delta.drop_lines, *(r.id for r in delta.lines)]))):
         s.execute(delete(_L).where(_L.id.in_(chunk)))
     if delta.lines:
-        s.execute(insert(_L), [{"id": r.id, "retired": r.retired, "last": r.last, "last_day": r.last_day,
+        s.execute(insert_rows(_L), [{"id": r.id, "retired": r.retired, "last": r.last, "last_day": r.last_day,
                                 "undated": r.undated, "size": r.size} for r in delta.lines])
 
 
