@@ -18,6 +18,7 @@ from ..models import Article, Rejected, Stats
 from ..serialize import to_plain
 from .codec import article_from_row, utc_iso, utcnow
 from .report import SaveReport
+from .rows import article_rows
 from .tables import ArticleRow, JobRow, RunRow
 
 if TYPE_CHECKING:
@@ -47,8 +48,6 @@ class JobQueue:
     def submit(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
                kind: str = "api") -> tuple[int, SaveReport]:
         """Store ``articles`` as pending under a new job (and ``rejected`` as rejects) in one transaction."""
-        from .repository import article_rows  # the repository imports this module
-
         report = SaveReport()
         store = self.store
         rows = article_rows(articles)  # built before the transaction: it only runs the statements

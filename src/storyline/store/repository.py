@@ -36,6 +36,7 @@ from .codec import (
 from .jobs import JobQueue
 from .lock import writer_lock
 from .report import SaveReport
+from .rows import ArticleRows, article_rows, nul_free
 from .search import drop_search_docs, put_search_docs
 from .tables import (
     ArticleRow,
@@ -84,66 +85,10 @@ class StoryVersion:
         return story_from_dict(self.body)
 
 
-def nul_free(value: Any) -> Any:
-    """``value`` with every NUL character replaced by U+FFFD (PostgreSQL cannot store NUL; the length, so every
-    offset, stays the same). Strings inside lists and dicts are cleaned too."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    if isinstance(value, dict):
-        return {nul_free(k): nul_free(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [nul_free(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(nul_free(v) for v in value)
-    return value
-
-
-def _article_values(article: Article) -> dict[str, Any]:
-    """The columns of an article's row that come from the article itself (the save adds when, which run and
-    which story or job)."""
-    return nul_free({
-        "id": article.id,
-        "text": article.text,
-        "title": article.title,
-        "source": article.source,
-        "source_name": article.source_name,
-        "url": article.url,
-        "published": to_utc_naive(article.published),
-        "published_iso": article.published.isoformat() if article.published else None,
-        "language": article.language,
-        "author": article.author,
-        "input": article.input,
-        "duplicate_of": article.duplicate_of,
-        "meta": to_plain(article.meta or {}),
-    })
-
-
-@dataclass(slots=True)
-class ArticleRows:
-    """Articles as the rows a save writes, built before its transaction opens (``article_rows``): the write
-    transaction then only runs statements, so the database's write lock is held for as short as it can be."""
-
-    values: dict[str, dict[str, Any]]
-    """Article id -> its row's own columns (``_article_values``), the last copy of an id given twice."""
-    search: dict[str, str]
-    """Article id -> the text the search index keeps for it."""
-
-
-def article_rows(articles: Iterable[Article]) -> ArticleRows:
-    """The rows of ``articles`` for ``Store.upsert_articles`` (Python work only: call it outside a transaction)."""
-    by_id = {nul_free(a.id): a for a in articles}
-    values = {aid: _article_values(a) for aid, a in by_id.items()}
-    return ArticleRows(values, {aid: nul_free(_article_search_body(a)) for aid, a in by_id.items()})
-
-
 def _story_bodies(stories: Iterable[Story]) -> list[tuple[Story, dict[str, Any], str]]:
     """Each story with the body the store keeps and its hash (Python work only: built before the transaction)."""
     bodies = [(story, nul_free(story_to_body(story))) for story in stories]
     return [(story, body, body_hash(body)) for story, body in bodies]
-
-
-def _article_search_body(article: Article) -> str:
-    return f"{article.title or ''}\n{article.text}"
 
 
 def _story_search_body(body: dict[str, Any], titles: dict[str, str | None]) -> str:
