@@ -16,10 +16,11 @@ sentence-shuffled variants) is built at run time in a temporary folder. For each
 
 With ``--command worker`` the command is ``storyline worker --db STORE --once`` and each store first receives the
 same write jobs, as ``POST /api/articles`` makes them (the input read and validated by ``ingest``, submitted with
-``Store.jobs.submit`` in jobs of 500 articles; the worker groups them ``live.batch_size`` at a time, one transaction
-per batch). The kills are (a) while the worker groups a batch after at least one batch was committed, and (b), (c)
-inside a batch's write transaction; the recovery is the next worker, which must take up the job the killed one left
-running. It also checks that every job ends done with all its articles grouped.
+``Store.jobs.submit`` in jobs of 500 articles; the worker groups them in batches, ``live.batch_size`` or all that
+wait up to ``live.max_batch_size``, one transaction per batch, computed before it opens). The kills are (a) while
+the worker groups a batch after at least one batch was committed, and (b), (c) inside a batch's write transaction;
+the recovery is the next worker, which must take up the job the killed one left running. It also checks that every
+job ends done with all its articles grouped.
 
 It checks that after the recovery the store holds exactly the reference's articles (none lost, none duplicated),
 stories, story versions, citations, entities and rejects, and that the re-ingest changes none of it (and reports

@@ -35,7 +35,7 @@ class Base(DeclarativeBase):
 
 def insert_rows(row: type[Base]) -> Insert:
     """A Core ``INSERT`` into ``row``'s table: with a list of dicts it is one plain executemany, without the ORM's
-    bookkeeping per row (3-10x less Python inside the write transaction than ``insert(row)``)."""
+    bulk-insert bookkeeping per row (less Python inside the write transaction than ``insert(row)``)."""
     return insert(cast(Table, row.__table__))
 
 
