@@ -9,7 +9,8 @@ The stories are built once, by this checkout: `bench/profile_stages.py`'s input 
 seed 1), sentences, duplicates, clustering and each story's summary; they are pickled under bench/out/ (models.py
 must read the same in both versions). Each round runs `pipeline.compare_members` on every story, in a fresh process
 per version (spaCy and the embedders loaded before the clock starts), timing that process's CPU seconds; the table
-gives both, their ratio, and each version's fingerprint of every compared field (agreed, unique, conflicts, quotes,
+gives both, their ratio, the CPU seconds MiniLM took of the first round (and the texts it encoded), and each
+version's fingerprint of every compared field (agreed, unique, conflicts, quotes,
 entities, timeline, cited summary), so a change meant to keep the output shows it did. ``--profile N`` prints
 cProfile's N costliest functions of each version's first round instead of timing it alone. ``--stage summary``
 runs `pipeline.summarize_members` instead (summary, citations, headline; the fingerprint is of those).
@@ -66,11 +67,14 @@ def build_jobs(count: int, path: Path) -> None:
 def run_version(jobs_path: Path, profile: int, stage: str = "compare") -> None:
     """In a subprocess whose ``PYTHONPATH`` is one version's src: compare (or summarize) every story, print CPU s and
     fingerprint."""
+    from threadpoolctl import threadpool_limits
+
     from storyline.compare.nlp import load_spacy
     from storyline.config import Settings
     from storyline.embed import encode
     from storyline.pipeline import compare_members, summarize_members
 
+    threadpool_limits(limits=1)  # one BLAS thread, as in the engines' workers (scale.partition.one_thread)
     settings = Settings.load()
     options = settings.compare
     jobs = pickle.loads(jobs_path.read_bytes())
@@ -78,6 +82,7 @@ def run_version(jobs_path: Path, profile: int, stage: str = "compare") -> None:
         load_spacy(options.spacy_model)
     encode("static", ["warm up"])
     encode("minilm", ["warm up"])
+    minilm = _timed_model("minilm")
     profiler = None
     if profile:
         import cProfile
@@ -104,8 +109,28 @@ def run_version(jobs_path: Path, profile: int, stage: str = "compare") -> None:
         pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(profile)
         print(text.getvalue(), file=sys.stderr)
     fingerprint = hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:12]
-    print(json.dumps({"cpu": cpu, "fingerprint": fingerprint, "stories": len(jobs),
+    print(json.dumps({"cpu": cpu, "fingerprint": fingerprint, "stories": len(jobs), "minilm_cpu": minilm[0],
+                      "minilm_texts": int(minilm[1]),
                       "articles": sum(len(members) for _, members in jobs)}))  # fmt: skip
+
+
+def _timed_model(name: str) -> list[float]:
+    """[CPU s, texts] the named embedder spends encoding from now on in this process (it is timed where it runs)."""
+    from storyline.embed import get_embedder
+
+    model = get_embedder(name)
+    spent = [0.0, 0.0]
+    encode = model.encode
+
+    def timed(texts):  # type: ignore[no-untyped-def]
+        began = time.process_time()
+        vectors = encode(texts)
+        spent[0] += time.process_time() - began
+        spent[1] += len(texts)
+        return vectors
+
+    model.encode = timed  # type: ignore[method-assign]
+    return spent
 
 
 def main() -> None:
@@ -143,13 +168,14 @@ def main() -> None:
     what = "Comparison" if args.stage == "compare" else "Summaries (with citations)"
     print(f"\n### {what} alone: {new[0]['stories']} stories of {articles} articles, CPU s per round\n")
     print("| version | " + " | ".join(f"round {r + 1}" for r in range(args.rounds)) + " | ms per article (min) "
-          "| x base | output fingerprint |")
-    print("|---|" + "---:|" * (args.rounds + 2) + "---|")
+          "| x base | of it MiniLM, CPU s (texts) | output fingerprint |")
+    print("|---|" + "---:|" * (args.rounds + 3) + "---|")
     low = min(r["cpu"] for r in base)
     for name, rows in results.items():
         best = min(r["cpu"] for r in rows)
         print(f"| {name} | " + " | ".join(f"{r['cpu']:.2f}" for r in rows)
-              + f" | {1000 * best / articles:.1f} | {best / low:.2f} | {rows[0]['fingerprint']} |")
+              + f" | {1000 * best / articles:.1f} | {best / low:.2f} | "
+              + f"{rows[0]['minilm_cpu']:.2f} ({rows[0]['minilm_texts']}) | {rows[0]['fingerprint']} |")
     print(f"\nsame output: {'yes' if new[0]['fingerprint'] == base[0]['fingerprint'] else 'no'}")
 
 

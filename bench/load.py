@@ -264,16 +264,47 @@ def check_store(db: str, accepted: list[str]) -> tuple[int, int, int]:
     return len(set(accepted) - ids), rows - distinct, grouped
 
 
-def wait_for_jobs(base: str, jobs: list[int], limit: float) -> tuple[float, dict[str, int]]:
-    """Seconds until every job is done or failed (or ``limit``), and the jobs per state then."""
+def wait_for_jobs(base: str, jobs: list[int], limit: float) -> tuple[float, dict[str, int], list[dict]]:
+    """Seconds until every job is done or failed (or ``limit``), the jobs per state then, and the jobs themselves."""
     started = time.monotonic()
-    states: Counter[str] = Counter()
     with httpx.Client(base_url=base, timeout=30.0) as client:
         while True:
-            states = Counter(client.get(f"/api/jobs/{job}").json()["state"] for job in jobs)
+            bodies = [client.get(f"/api/jobs/{job}").json() for job in jobs]
+            states = Counter(body["state"] for body in bodies)
             if states["pending"] + states["running"] == 0 or time.monotonic() - started > limit:
-                return time.monotonic() - started, dict(states)
+                return time.monotonic() - started, dict(states), bodies
             time.sleep(5)
+
+
+def worker_batches(jobs: list[dict]) -> list[dict]:
+    """The worker's batches, as its jobs report them (``saved.batches``: one entry per batch a job was in, so a
+    batch of many small jobs is named by each; kept once by its run id)."""
+    batches: dict[int, dict] = {}
+    for job in jobs:
+        for batch in (job.get("saved") or {}).get("batches", []):
+            batches[batch["run_id"]] = batch
+    return [batches[run] for run in sorted(batches)]
+
+
+def worker_table(backend: str, batches: list[dict]) -> str:
+    """What the worker's batches took: their wall seconds, and how long their write transactions held the database's
+    write lock (the longest one of each batch: what a POST's insert could wait for; their sum)."""
+    if not batches:
+        return f"worker ({backend}): no batch reported (a server without per-batch timing, or no batch finished)"
+    lines = [f"the worker's batches ({backend}; write lock = from a write transaction's first write to its commit):",
+             "| batches | articles per batch p50 (max) | batch s p50 / p99 | write lock held per batch, longest: p50 / "
+             "p99 / max ms | sum per batch p50 ms | write transactions per batch p50 |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    sizes = [b["articles"] for b in batches]
+    seconds = [b["seconds"] for b in batches]
+    longest = [b["write_lock_max"] for b in batches]
+    lines.append(f"| {len(batches)} | {statistics.median(sizes):.0f} ({max(sizes)}) | "
+                 f"{percentile(seconds, .5):,.1f} / {percentile(seconds, .99):,.1f} | "
+                 f"{percentile(longest, .5) * 1000:,.0f} / {percentile(longest, .99) * 1000:,.0f} / "
+                 f"{max(longest) * 1000:,.0f} | "
+                 f"{statistics.median(b['write_lock_total'] for b in batches) * 1000:,.0f} | "
+                 f"{statistics.median(b['write_transactions'] for b in batches):.0f} |")
+    return "\n".join(lines)
 
 
 def table(backend: str, clients: int, phases: list[Phase]) -> str:
@@ -322,15 +353,23 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
         ]
         mixed = phases[-1]
         _, _, grouped_at_end = check_store(db, mixed.accepted)
-        drained, states = wait_for_jobs(server.url, mixed.jobs, args.drain_seconds)
+        drained, states, jobs = wait_for_jobs(server.url, mixed.jobs, args.drain_seconds)
     missing, duplicated, grouped = check_store(db, mixed.accepted)
     posts = mixed.latencies.get("POST /api/articles", [])
+    static_p99 = percentile(phases[0].all, 0.99)
     report = table(backend, args.clients, phases)
-    report += (f"\n\nstore filled with {args.articles} articles by `storyline digest --db` in {filled:.0f} s; "
-               f"mixed phase: {len(mixed.accepted)} articles accepted in {len(mixed.jobs)} jobs (POST p99 "
-               f"{percentile(posts, 0.99) * 1000:,.0f} ms, max {max(posts, default=0) * 1000:,.0f} ms), "
-               f"{grouped_at_end} grouped into stories by the end of the phase; the worker finished the rest "
-               f"{drained:.0f} s later (jobs then: {states}); {grouped} grouped, {missing} missing from the store, "
+    report += "\n\n" + worker_table(backend, worker_batches(jobs))
+    report += (f"\n\nPOST /api/articles p50 / p99 {percentile(posts, 0.5) * 1000:,.0f} / "
+               f"{percentile(posts, 0.99) * 1000:,.0f} ms (max {max(posts, default=0) * 1000:,.0f} ms; the static "
+               f"file's p99 in the same run {static_p99 * 1000:,.0f} ms); mixed p99 / static p99 "
+               f"{percentile(mixed.all, 0.99) / static_p99:.1f}x")
+    report += (f"\nstore filled with {args.articles} articles by `storyline digest --db` in {filled:.0f} s; "
+               f"mixed phase: {len(mixed.accepted)} articles accepted in {len(mixed.jobs)} jobs, "
+               f"{grouped_at_end} grouped into stories by the end of the phase "
+               f"({grouped_at_end / (mixed.seconds / 60):,.0f} a minute); after it the worker grouped "
+               f"{grouped - grouped_at_end} more in {drained:.0f} s "
+               f"({(grouped - grouped_at_end) / max(drained / 60, 1e-9):,.0f} a minute; jobs then: {states}); "
+               f"{grouped} grouped, {len(mixed.accepted) - grouped} still pending, {missing} missing from the store, "
                f"{duplicated} stored twice; {sum(p.retried for p in phases)} requests retried once after a closed "
                f"keep-alive connection")
     errors = Counter[str]()

@@ -590,3 +590,46 @@ def test_word_lookups_answer_as_the_regular_expressions_they_stand_for() -> None
     for text in texts:
         assert may_hold_figure(text) or not _QUANTITY.search(text), text
     assert not may_hold_figure("no figure here at all") and not may_hold_figure("the seventh day")
+
+
+def test_according_to_gives_the_source_as_speaker_before_or_after_the_claim() -> None:
+    # "according to" is looked for only in sentences whose text has the word (quotes._according_to): both places
+    text = ("PORT ELLIS — The fire burned for six hours. The blaze destroyed forty homes in the valley, according "
+            "to Sheriff Dana Reyes. According to the Port Ellis fire chief, the warehouse had no sprinklers at all.")
+    quotes = {q.text: q.speaker for q in compare_story(_articles(Article(id="a", text=text))).quotes}
+    assert quotes == {"The blaze destroyed forty homes in the valley": "Dana Reyes",
+                      "the warehouse had no sprinklers at all": "the Port Ellis fire chief"}
+
+
+def test_figures_tried_where_they_can_start_match_what_searching_through_finds() -> None:
+    """English figures are matched only at digits, currency signs, number words and a qualifier's length before them
+    (``quantities._english_figures``): the same matches as ``_QUANTITY.finditer`` on real news, whole and in a
+    middle slice, and on word salad of qualifiers, number and scale words, signs and odd letters ("ſix", "İ")."""
+    import random
+
+    from storyline.compare import quantities
+
+    from realtexts import real_documents
+
+    def searched(text: str, start: int, end: int) -> list[tuple[tuple[int, int], dict]]:
+        return [(m.span(), m.groupdict()) for m in quantities._QUANTITY.finditer(text, start, end)]
+
+    def tried(text: str, start: int, end: int) -> list[tuple[tuple[int, int], dict]]:
+        return [(m.span(), m.groupdict()) for m in quantities._english_figures(text, start, end)]
+
+    found = 0
+    for _, text in real_documents()[::6]:
+        third = len(text) // 3
+        for start, end in ((0, len(text)), (third, 2 * third)):
+            expected = searched(text, start, end)
+            assert tried(text, start, end) == expected
+            found += len(expected)
+    assert found > 1000
+    words = [*quantities._QUALIFIERS, *sorted(quantities._NUMBER_START), *"hundred a dozen thousand million m bn "
+             "percent % $ € £ 1,200 3.5 40 2,000.5 people ſix İ ı sixty-five , .".split()]
+    rng = random.Random(3)
+    for _ in range(3000):
+        parts = [rng.choice(words) for _ in range(rng.randint(1, 7))]
+        parts = [p.upper() if rng.random() < 0.1 else p.capitalize() if rng.random() < 0.2 else p for p in parts]
+        text = "".join(p + rng.choice([" ", "  ", "", "\n", "-", ", "]) for p in parts)
+        assert tried(text, 0, len(text)) == searched(text, 0, len(text)), text

@@ -69,3 +69,11 @@ def test_a_moved_setting_names_its_new_key_in_files_and_the_environment(tmp_path
     with pytest.raises(ConfigError, match=r"ingest\.workers is now scale\.workers"):
         Settings.load(env={"STORYLINE_INGEST_WORKERS": "2"})
     assert Settings.load(env={"STORYLINE_SCALE_WORKERS": "2"}).scale.workers == 2
+
+
+def test_live_batch_sizes_are_checked_when_loaded() -> None:
+    from storyline.config import LiveOptions
+
+    with pytest.raises(ConfigError, match="max_batch_size"):
+        LiveOptions(batch_size=100, max_batch_size=50)
+    assert LiveOptions(batch_size=100, max_batch_size=100).max_batch_size == 100

@@ -202,7 +202,8 @@ def test_two_writers_never_work_at_once(backend: str, tmp_path: Path) -> None:
 def test_kill_9_of_the_worker_mid_batch_loses_nothing(backend: str, tmp_path: Path) -> None:
     articles = _articles()
     config = tmp_path / "worker.toml"
-    config.write_text("[live]\nbatch_size = 20\n[compare]\nenabled = false\n[scale]\nengine = \"local\"\n")
+    config.write_text("[live]\nbatch_size = 20\nmax_batch_size = 20\n"  # the kill lands between two batches
+                      "[compare]\nenabled = false\n[scale]\nengine = \"local\"\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
         job, _ = store.jobs.submit(articles, kind="api")
@@ -265,10 +266,25 @@ def test_an_id_given_twice_in_one_batch_is_kept_once_and_the_copy_counted(tmp_pa
         assert_consistent(store, {"a"})
 
 
+def test_a_long_queue_is_drained_in_bigger_batches(tmp_path: Path) -> None:
+    """live.batch_size while few articles wait, everything waiting up to live.max_batch_size when more do."""
+    articles = _articles()[:25]
+    settings = SETTINGS.with_overrides({"live.batch_size": 5, "live.max_batch_size": 20})
+    with Store.open(tmp_path / "queue.db") as store:
+        for i in range(0, len(articles), 3):
+            store.jobs.submit(articles[i : i + 3], kind="api")
+        assert store.jobs.waiting() == 25
+        done = drain(store, settings)
+        assert done.articles == 25 and done.failed == 0 and store.jobs.waiting() == 0
+        sizes = [run["stats"]["inputs"] for run in reversed(store.runs(limit=100)) if run["kind"] == "worker"]
+        assert sizes == [20, 5]
+        assert_consistent(store, {a.id for a in articles})
+
+
 def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> None:
     """Posts of a few articles each share a batch (one grouping save), and a batch never exceeds live.batch_size."""
     articles = _articles()[:25]
-    settings = SETTINGS.with_overrides({"live.batch_size": 10})
+    settings = SETTINGS.with_overrides({"live.batch_size": 10, "live.max_batch_size": 10})
     with Store.open(tmp_path / "jobs.db") as store:
         jobs = [store.jobs.submit(articles[i : i + 3], kind="api")[0] for i in range(0, len(articles), 3)]
         done = drain(store, settings)
@@ -276,7 +292,15 @@ def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> N
         grouping = [run for run in store.runs(limit=100) if run["kind"] == "worker"]
         assert len(grouping) == 3  # 25 articles in batches of at most 10 (not one save per job: 9)
         assert all(run["stats"]["inputs"] <= 10 for run in grouping)
+        batches: dict[int, dict] = {}
         for job in jobs:
             state = store.jobs.get(job)
             assert state["state"] == "done" and state["grouped"] == state["articles"]
+            assert state["saved"]["batches"], "a job says which batches grouped it and what they took"
+            batches.update((batch["run_id"], batch) for batch in state["saved"]["batches"])
+        assert sorted(batches) == sorted(run["id"] for run in grouping)
+        assert sorted(b["articles"] for b in batches.values()) == [5, 10, 10]
+        for batch in batches.values():  # the grouping save is a write transaction, inside the batch's time
+            assert batch["write_transactions"] >= 1
+            assert 0 < batch["write_lock_max"] <= batch["write_lock_total"] <= batch["seconds"]
         assert_consistent(store, {a.id for a in articles})

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from storehelp import BACKENDS, demo_digest, fresh_database, with_comparison
 from storyline import Article, Rejected
@@ -15,6 +16,7 @@ from storyline.store import Store, queries
 from storyline.store.codec import utcnow
 from storyline.store.queries import StoryFilter
 from storyline.store.search import ranked_ids
+from storyline.store.tables import ArticleRow
 
 
 @pytest.fixture(params=BACKENDS)
@@ -238,3 +240,32 @@ def test_migrations_create_exactly_the_declared_tables(store: Store) -> None:
         return "search_fts" in text or "'tsv'" in text or "ix_search_docs_tsv" in text
 
     assert [d for d in diffs if not dialect_specific(d)] == []
+
+
+def test_sqlite_uses_its_write_ahead_log_and_waits_for_the_write_lock(tmp_path) -> None:
+    """Readers never block the writer (WAL) and a second writer waits (busy_timeout) instead of failing at once."""
+    from storyline.store.repository import SQLITE_BUSY_MS
+
+    with Store.open(tmp_path / "wal.db") as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_MS
+
+
+def test_the_write_clock_times_write_transactions_only(store: Store) -> None:
+    """A write transaction is timed from its first write to its commit; a read-only one is not counted."""
+    import time
+
+    clock = store.write_clock
+    mark = clock.count
+    with store.session() as s:
+        s.execute(select(ArticleRow.id)).all()
+        time.sleep(0.05)  # before the first write: not holding the write lock yet
+    assert clock.holds_since(mark) == []
+    store.put_blob("clock", b"x")
+    with store.session() as s:
+        s.execute(select(ArticleRow.id)).all()
+        store._write_blob(s, "clock", b"y")
+        s.flush()
+        time.sleep(0.05)
+    holds = clock.holds_since(mark)
+    assert len(holds) == 2 and holds[0] > 0 and 0.05 <= holds[1] < 5

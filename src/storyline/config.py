@@ -392,7 +392,11 @@ class LiveOptions:
     """The one write path (``storyline.service``): the worker's batches and waiting for another writer."""
 
     batch_size: int = 100
-    """Pending articles the worker groups per batch (one transaction each)."""
+    """Pending articles the worker groups per batch (one transaction each) while the queue is short."""
+    max_batch_size: int = 400
+    """The most a batch takes when more articles wait: a batch's cost is mostly the stories it touches, which many
+    articles share, so a long queue drains faster in bigger batches (400 queued: 2.4x the articles a minute of
+    batches of 100, bench/worker_batches.py); the write lock is held no longer (bench/RESULTS.md)."""
     poll_seconds: float = 1.0
     """How often an idle worker looks for new jobs."""
     writer_wait: float = 3600.0
@@ -406,6 +410,9 @@ class LiveOptions:
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ConfigError(f"live.batch_size must be at least 1, got {self.batch_size}")
+        if self.max_batch_size < self.batch_size:
+            raise ConfigError(f"live.max_batch_size ({self.max_batch_size}) must be at least live.batch_size "
+                              f"({self.batch_size})")
         if self.kept_sentences < 0:
             raise ConfigError(f"live.kept_sentences must be at least 0, got {self.kept_sentences}")
         if self.poll_seconds <= 0 or self.writer_wait < 0:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ..text.cues import before_space, matches_at, occurrences
 from ..text.numbers import NumberRules, number_rules
 from ..text.tokens import stem, stop_words
 from .align import STEM_PREFIX
@@ -242,6 +243,35 @@ def may_hold_figure(text: str) -> bool:
     return not _NUMBER_WORDS.isdisjoint(_WORD_CHARS.findall(text.lower()))
 
 
+_NUMBER_START = frozenset(_UNITS + _TEENS + _TENS)
+"""Words a number in words begins with (``_WORD_NUMBER``)."""
+_BEFORE_SCALE = frozenset({"hundred", "a", "dozen"})
+"""Numbers ``_QUANTITY`` reads only before a scale word ("a million", "hundred thousand")."""
+_SCALE_AFTER = frozenset({"thousand", "million", "billion", "trillion", "dozen"})
+_QUALIFIER_LENGTHS = frozenset(len(q) for q in _QUALIFIERS)
+_DIGIT_RUN = re.compile(r"\d+")
+_CURRENCY = re.compile(r"[$€£]")
+
+
+def _english_figures(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """What ``_QUANTITY.finditer(text, start, end)`` finds, tried only where a figure can start (``text.cues``): at a
+    digit run, a currency sign or a number word (the text's lower case), or a qualifier's length before the space
+    before one ("at least 40"). A text with a letter ``re`` matches to an ASCII one beyond ``str.lower`` is searched
+    through."""
+    if not _CASE_EQUIVALENTS.isdisjoint(text[start:end]):
+        return list(_QUANTITY.finditer(text, start, end))
+    places = [m.start() for m in _DIGIT_RUN.finditer(text, start, end)]
+    places += [m.start() for m in _CURRENCY.finditer(text, start, end)]
+    lowered = text[start:end].lower()
+    words = set(_WORD_CHARS.findall(lowered))
+    numbers = words & _NUMBER_START
+    if not words.isdisjoint(_SCALE_AFTER):
+        numbers |= words & _BEFORE_SCALE
+    places += [start + at for at in occurrences(lowered, numbers, 0, len(lowered))]
+    places += before_space(text, places, _QUALIFIER_LENGTHS, 1, start)
+    return matches_at(_QUANTITY, text, places, start, end)
+
+
 def find_quantities(
     text: str, start: int = 0, end: int | None = None, skip: Sequence[tuple[int, int]] = (), language: str = ""
 ) -> list[Quantity]:
@@ -253,7 +283,8 @@ def find_quantities(
         return []  # English number words only: another language's reader scans every sentence
     stop = stop_words(filler=False, language=reader.language)
     found: list[Quantity] = []
-    for m in reader.quantity.finditer(text, start, end):
+    figures = _english_figures(text, start, end) if reader is _ENGLISH else reader.quantity.finditer(text, start, end)
+    for m in figures:
         s, e = m.span()
         if any(a < m.end("num") and m.start("num") < b for a, b in skip):
             continue  # part of a date: "August 4, 2018", "in 2017"

@@ -2,8 +2,9 @@
 
 ``POST /api/articles`` only validates and stores (``Store.jobs.submit``) and answers 202 at once; this worker, a
 thread of ``storyline serve`` (``web.worker``) or its own process (``storyline worker --db URL``), groups the
-pending articles ``live.batch_size`` at a time with ``add_articles`` while holding the store's writer lock; a batch
-takes the oldest jobs' articles, several small jobs together. Each batch is one transaction, so a worker killed
+pending articles in batches (``live.batch_size``, up to ``live.max_batch_size`` when more wait) with
+``add_articles`` while holding the store's writer lock; a batch takes the oldest jobs' articles, several small jobs
+together. Each batch is one transaction, so a worker killed
 mid-batch loses nothing: the batch's articles are still pending, their jobs are still marked running, and the next
 worker (which finds them so while holding the lock) takes them up again.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -20,7 +22,7 @@ from typing import Any, Protocol
 from ..config import Settings
 from ..models import Article
 from ..pipeline import Executor, model_packages
-from ..store import Store
+from ..store import SaveReport, Store
 from .live import GroupingError, add_articles
 
 __all__ = ["WorkerProcess", "drain", "run_worker"]
@@ -45,7 +47,7 @@ class Drained:
 
 def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
           stop: StopSignal | None = None, report: Callable[[dict], None] | None = None) -> Drained:
-    """Group every pending job's articles, oldest job first, ``live.batch_size`` per transaction.
+    """Group every pending job's articles, oldest job first, one transaction per batch (``batch_size``).
 
     A batch is filled across jobs: small jobs (a feeder posting 1-3 articles at a time) are grouped together, so
     the cost of a batch (the touched stories' summaries) is paid once for many jobs, not once per job. Each job in
@@ -53,7 +55,7 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
     done = Drained()
     if not store.jobs.has_work():
         return done
-    size = settings.live.batch_size
+    live = settings.live
     with store.writer(holder="worker", wait=settings.live.writer_wait), ExitStack() as stack:
         store.jobs.requeue_abandoned()  # we hold the lock: a job still "running" lost its worker
         if executor is None:
@@ -63,6 +65,7 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
                                                          preload=model_packages(settings)))
         running: list[int] = []  # ids of the jobs started and not finished, oldest first
         while stop is None or not stop.is_set():
+            size = batch_size(store.jobs.waiting(), live.batch_size, live.max_batch_size)
             batch: list[Article] = []
             members: list[int] = []  # the jobs with articles in this batch
             for job_id in running:
@@ -76,13 +79,16 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
                 members += [job["id"]] if taken else []
             error = None
             if batch:
+                began, mark = time.perf_counter(), store.write_clock.count
                 try:
                     saved = add_articles(store, batch, settings, kind="worker", executor=executor)
                 except GroupingError as exc:
                     error = str(exc)
                 else:
+                    timing = batch_timing(saved, len(batch), time.perf_counter() - began,
+                                          store.write_clock.holds_since(mark))
                     for job_id in members:
-                        store.jobs.progress(job_id, saved)
+                        store.jobs.progress(job_id, saved, timing)
                     done.articles += len(batch)
             failed = members if error is not None else []
             finished = [job_id for job_id in running if job_id in failed or store.jobs.progress(job_id) == 0]
@@ -96,6 +102,20 @@ def drain(store: Store, settings: Settings, *, executor: Executor | None = None,
             if not batch and not running:
                 break
     return done
+
+
+def batch_size(waiting: int, smallest: int, largest: int) -> int:
+    """How many articles the next batch takes: ``live.batch_size`` while few wait, all that wait up to
+    ``live.max_batch_size`` when more do (a batch costs mostly the stories it touches, which articles share)."""
+    return max(smallest, min(waiting, largest))
+
+
+def batch_timing(saved: SaveReport, articles: int, seconds: float, holds: list[float]) -> dict[str, Any]:
+    """What one batch took, kept with its jobs (``saved.batches`` of ``GET /api/jobs/{id}``): its run, articles,
+    wall seconds, and how long its write transactions held the database's write lock (the longest, the sum)."""
+    return {"run_id": saved.run_id, "articles": articles, "seconds": round(seconds, 3),
+            "write_lock_max": round(max(holds, default=0.0), 4), "write_lock_total": round(sum(holds), 4),
+            "write_transactions": len(holds)}
 
 
 def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: StopSignal | None = None,

@@ -18,6 +18,7 @@ from ..models import Article, Rejected, Stats
 from ..serialize import to_plain
 from .codec import article_from_row, utc_iso, utcnow
 from .report import SaveReport
+from .rows import article_rows
 from .tables import ArticleRow, JobRow, RunRow
 
 if TYPE_CHECKING:
@@ -48,19 +49,20 @@ class JobQueue:
                kind: str = "api") -> tuple[int, SaveReport]:
         """Store ``articles`` as pending under a new job (and ``rejected`` as rejects) in one transaction."""
         report = SaveReport()
-        now = utcnow()
         store = self.store
+        rows = article_rows(articles)  # built before the transaction: it only runs the statements
+        stats = to_plain(Stats(inputs=len(articles) + len(rejected), articles=len(articles), rejected=len(rejected)))
+        now = utcnow()
         with store.session() as s:
             job = JobRow(kind=kind, state="pending" if articles else "done", created_at=now,
                          finished_at=None if articles else now, articles=len(articles), grouped=0,
                          rejected=len(rejected), attempts=0, saved={})
             s.add(job)
-            stats = Stats(inputs=len(articles) + len(rejected), articles=len(articles), rejected=len(rejected))
-            run = RunRow(kind=kind, started_at=now, stats=to_plain(stats), saved={})
+            run = RunRow(kind=kind, started_at=now, stats=stats, saved={})
             s.add(run)
             s.flush()
             report.run_id = run.id
-            store.upsert_articles(s, articles, now, run.id, report, pending_job=job.id)
+            store.upsert_articles(s, rows, now, run.id, report, pending_job=job.id)
             store.save_rejects(s, rejected, now, run.id, report)
             run.saved = report.as_dict()
             return job.id, report
@@ -101,6 +103,12 @@ class JobQueue:
         return {"states": {state: int(states.get(state, 0)) for state in STATES}, "articles_waiting": waiting,
                 "latest": latest}
 
+    def waiting(self) -> int:
+        """Articles that jobs hold and the worker has not grouped yet."""
+        with self.store.session() as s:
+            return int(s.scalar(select(func.count()).select_from(ArticleRow)
+                                .where(ArticleRow.pending_job.is_not(None))) or 0)
+
     def has_work(self) -> bool:
         with self.store.session() as s:
             return s.scalar(select(JobRow.id).where(JobRow.state.in_(("pending", "running"))).limit(1)) is not None
@@ -129,19 +137,22 @@ class JobQueue:
                              .limit(size))
             return [article_from_row(r) for r in rows]
 
-    def progress(self, job_id: int, saved: SaveReport | None = None) -> int:
-        """Recount the job's grouped articles (and add ``saved`` to its counters); returns how many still wait."""
+    def progress(self, job_id: int, saved: SaveReport | None = None, batch: dict[str, Any] | None = None) -> int:
+        """Recount the job's grouped articles (and add ``saved`` to its counters, ``batch``, what the batch that
+        grouped some of them took, to ``saved["batches"]``); returns how many still wait."""
         with self.store.session() as s:
             row = s.get(JobRow, job_id)
             assert row is not None
             waiting = int(s.scalar(select(func.count()).select_from(ArticleRow)
                                    .where(ArticleRow.pending_job == job_id)) or 0)
             row.grouped = max(0, row.articles - waiting)
-            if saved is not None:
+            if saved is not None or batch is not None:
                 totals = dict(row.saved or {})
-                for name, value in saved.as_dict().items():
+                for name, value in (saved.as_dict() if saved is not None else {}).items():
                     if name != "run_id":
                         totals[name] = int(totals.get(name, 0)) + value
+                if batch is not None:
+                    totals["batches"] = [*totals.get("batches", []), batch]
                 row.saved = totals
             return waiting
 

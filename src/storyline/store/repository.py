@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy import create_engine, delete, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +36,7 @@ from .codec import (
 from .jobs import JobQueue
 from .lock import writer_lock
 from .report import SaveReport
+from .rows import ArticleRows, article_rows, nul_free
 from .search import drop_search_docs, put_search_docs
 from .tables import (
     ArticleRow,
@@ -49,8 +50,10 @@ from .tables import (
     StoryRedirectRow,
     StoryRow,
     StoryVersionRow,
+    insert_rows,
 )
 from .url import resolve_url
+from .write_clock import WriteClock
 
 if TYPE_CHECKING:  # the dedup package is digest code; the store (and the web app) do not need it loaded
     from ..cluster.state_store import StateDelta
@@ -82,43 +85,10 @@ class StoryVersion:
         return story_from_dict(self.body)
 
 
-def nul_free(value: Any) -> Any:
-    """``value`` with every NUL character replaced by U+FFFD (PostgreSQL cannot store NUL; the length, so every
-    offset, stays the same). Strings inside lists and dicts are cleaned too."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    if isinstance(value, dict):
-        return {nul_free(k): nul_free(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [nul_free(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(nul_free(v) for v in value)
-    return value
-
-
-def _article_values(article: Article, now: datetime, run_id: int) -> dict[str, Any]:
-    return nul_free({
-        "id": article.id,
-        "text": article.text,
-        "title": article.title,
-        "source": article.source,
-        "source_name": article.source_name,
-        "url": article.url,
-        "published": to_utc_naive(article.published),
-        "published_iso": article.published.isoformat() if article.published else None,
-        "language": article.language,
-        "author": article.author,
-        "input": article.input,
-        "duplicate_of": article.duplicate_of,
-        "meta": to_plain(article.meta or {}),
-        "added_at": now,
-        "run_id": run_id,
-        "pending_job": None,
-    })
-
-
-def _article_search_body(article: Article) -> str:
-    return f"{article.title or ''}\n{article.text}"
+def _story_bodies(stories: Iterable[Story]) -> list[tuple[Story, dict[str, Any], str]]:
+    """Each story with the body the store keeps and its hash (Python work only: built before the transaction)."""
+    bodies = [(story, nul_free(story_to_body(story))) for story in stories]
+    return [(story, body, body_hash(body)) for story, body in bodies]
 
 
 def _story_search_body(body: dict[str, Any], titles: dict[str, str | None]) -> str:
@@ -140,6 +110,8 @@ class Store:
         self._deferred_lines: list[StorylineDelta] = []
         self.on_writer_wait: Callable[[str], None] | None = None
         """Called (with who holds the lock) when a writer of this store has to wait for another one."""
+        self.write_clock = WriteClock(engine)
+        """How long this process's write transactions held the database's write lock (``store/write_clock.py``)."""
 
     # -- opening -------------------------------------------------------------------------------------------
     @classmethod
@@ -188,8 +160,11 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in a transaction: committed when the block ends, rolled back on an exception."""
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        finally:
+            self.write_clock.finished()
 
     # -- saving --------------------------------------------------------------------------------------------
 
@@ -209,18 +184,26 @@ class Store:
 
         ``merges`` (old story id -> the story it was merged into) are kept as redirects (``merged_into``)."""
         report = SaveReport()
+        # everything Python builds (rows, story bodies and their hashes, search texts) is built before the write
+        # transaction opens: it then runs statements only, and holds the database's write lock (which every other
+        # writer, a POST /api/articles insert on SQLite, waits for) that long (``Store.write_clock``, bench/load.py)
+        articles = article_rows(digest.articles)
+        stories = _story_bodies(digest.stories)
+        storylines = [(line, nul_free(storyline_to_dict(line))) for line in digest.storylines]
+        homes = {nul_free(aid): nul_free(story.id) for story in digest.stories for aid in story.article_ids}
+        stats = to_plain(digest.stats)
+        titles = {nul_free(a.id): a.title for a in digest.articles}
         now = utcnow()
         with self.session() as s:
-            run = RunRow(kind=kind, started_at=now, stats=to_plain(digest.stats), saved={})
+            run = RunRow(kind=kind, started_at=now, stats=stats, saved={})
             s.add(run)
             s.flush()
             report.run_id = run.id
-            homes = {nul_free(aid): nul_free(story.id) for story in digest.stories for aid in story.article_ids}
-            self.upsert_articles(s, digest.articles, now, run.id, report, homes)
-            self._save_stories(s, digest.stories, digest.articles, now, run.id, report)
+            self.upsert_articles(s, articles, now, run.id, report, homes)
+            self._save_stories(s, stories, titles, now, run.id, report)
             self.save_rejects(s, digest.rejected, now, run.id, report)
             self._save_redirects(s, merges or {}, [story.id for story in digest.stories], now, run.id)
-            self._save_storylines(s, digest.storylines, digest.storylines_gone, now, report)
+            self._save_storylines(s, storylines, digest.storylines_gone, now, report)
             for delta in self._deferred_state:  # the clustering state that produced these stories, same transaction
                 self._put_state(s, delta)
             self._deferred_state.clear()
@@ -242,14 +225,16 @@ class Store:
         for chunk in _chunks(sorted(set(merges) | {nul_free(sid) for sid in live})):
             s.execute(delete(StoryRedirectRow).where(StoryRedirectRow.old_id.in_(chunk)))
         if merges:
-            s.execute(insert(StoryRedirectRow), [{"old_id": old, "into": into, "run_id": run_id, "merged_at": now}
-                                                 for old, into in merges.items()])
+            s.execute(insert_rows(StoryRedirectRow),
+                      [{"old_id": old, "into": into, "run_id": run_id, "merged_at": now}
+                       for old, into in merges.items()])
 
     @staticmethod
-    def _save_storylines(s: Session, storylines: Sequence[Storyline], gone: Sequence[str], now: datetime,
-                         report: SaveReport) -> None:
-        """Upsert the changed storylines and their stories' links; drop those left with fewer than two stories."""
-        ids = [nul_free(line.id) for line in storylines]
+    def _save_storylines(s: Session, storylines: Sequence[tuple[Storyline, dict[str, Any]]], gone: Sequence[str],
+                         now: datetime, report: SaveReport) -> None:
+        """Upsert the changed storylines (each with its body, built before the transaction) and their stories'
+        links; drop those left with fewer than two stories."""
+        ids = [body["id"] for _, body in storylines]
         dropped = sorted({nul_free(g) for g in gone} - set(ids))
         for chunk in _chunks(dropped):
             s.execute(delete(StorylineRow).where(StorylineRow.id.in_(chunk)))
@@ -263,12 +248,11 @@ class Store:
             created.update((line_id, at) for line_id, at in stored)
             s.execute(delete(StorylineRow).where(StorylineRow.id.in_(chunk)))
             s.execute(delete(StorylineStoryRow).where(StorylineStoryRow.storyline_id.in_(chunk)))
-        members = [nul_free(sid) for line in storylines for sid in line.story_ids]
+        members = [sid for _, body in storylines for sid in body["story_ids"]]
         for chunk in _chunks(members):  # a story that moved to another storyline leaves its old one's links
             s.execute(delete(StorylineStoryRow).where(StorylineStoryRow.story_id.in_(chunk)))
         rows, links, search = [], [], {}
-        for line in storylines:
-            body = nul_free(storyline_to_dict(line))
+        for line, body in storylines:
             sid = body["id"]
             rows.append({
                 "id": sid, "headline": body["headline"], "size": len(line.story_ids),
@@ -281,8 +265,8 @@ class Store:
                       for i, story in enumerate(body["story_ids"])]
             search[sid] = " ".join([body["headline"], *(sentence["text"] for sentence in body["summary"])])
             report.storylines_saved += 1
-        s.execute(insert(StorylineRow), rows)
-        s.execute(insert(StorylineStoryRow), links)
+        s.execute(insert_rows(StorylineRow), rows)
+        s.execute(insert_rows(StorylineStoryRow), links)
         put_search_docs(s, "storyline", search)
 
     def storyline_ids(self) -> list[str]:
@@ -342,55 +326,53 @@ class Store:
                       kind: str = "api") -> SaveReport:
         """Persist articles not grouped yet (they wait in ``pending_articles()`` for the next digest)."""
         report = SaveReport()
+        rows = article_rows(articles)
+        stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected),
+                      replaced_bytes=replaced_bytes(articles))
         now = utcnow()
         with self.session() as s:
-            stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected),
-                          replaced_bytes=replaced_bytes(articles))
             run = RunRow(kind=kind, started_at=now, stats=to_plain(stats), saved={})
             s.add(run)
             s.flush()
             report.run_id = run.id
-            self.upsert_articles(s, articles, now, run.id, report)
+            self.upsert_articles(s, rows, now, run.id, report)
             self.save_rejects(s, rejected, now, run.id, report)
             run.saved = report.as_dict()
         return report
 
-    def upsert_articles(self, s: Session, articles: Sequence[Article], now: datetime, run_id: int,
+    def upsert_articles(self, s: Session, rows: ArticleRows, now: datetime, run_id: int,
                         report: SaveReport, homes: dict[str, str] | None = None, *,
                         pending_job: int | None = None) -> None:
-        """Insert new articles and update stored ones (in session ``s``); each is left with ``pending_job``
-        (None: no job waits to group it, e.g. because this save groups it)."""
-        by_id = {nul_free(a.id): a for a in articles}
+        """Insert new articles and update stored ones (in session ``s``; ``rows`` from ``article_rows``, built
+        before the transaction); each is left with ``pending_job`` (None: no job waits to group it, e.g. because
+        this save groups it)."""
         existing: dict[str, tuple[str, str | None]] = {}
-        for chunk in _chunks(list(by_id)):
+        for chunk in _chunks(list(rows.values)):
             stmt = select(ArticleRow.id, ArticleRow.text, ArticleRow.title).where(ArticleRow.id.in_(chunk))
             for row in s.execute(stmt):
                 existing[row.id] = (row.text, row.title)
         homes = homes or {}
-        new = [{**_article_values(a, now, run_id), "story_id": homes.get(aid), "pending_job": pending_job}
-               for aid, a in by_id.items() if aid not in existing]
-        changed = []
-        for aid in existing:
-            values = _article_values(by_id[aid], now, run_id)
-            del values["added_at"], values["run_id"]
-            values["pending_job"] = pending_job
-            changed.append(values)
+        new = [{**values, "added_at": now, "run_id": run_id, "story_id": homes.get(aid), "pending_job": pending_job}
+               for aid, values in rows.values.items() if aid not in existing]
+        changed = [{**rows.values[aid], "pending_job": pending_job} for aid in existing]
         if new:
-            s.execute(insert(ArticleRow), new)
+            s.execute(insert_rows(ArticleRow), new)
         if changed:
             s.execute(update(ArticleRow), changed)
         report.articles_new += len(new)
-        stored_as = {aid: nul_free((a.text, a.title)) for aid, a in by_id.items()}
-        report.articles_updated += sum(1 for aid, old in existing.items() if old != stored_as[aid])
-        reindex = {aid: nul_free(_article_search_body(a)) for aid, a in by_id.items()
-                   if aid not in existing or existing[aid] != stored_as[aid]}
-        put_search_docs(s, "article", reindex)
+        differs = {aid for aid, old in existing.items()
+                   if old != (rows.values[aid]["text"], rows.values[aid]["title"])}
+        report.articles_updated += len(differs)
+        put_search_docs(s, "article", {aid: body for aid, body in rows.search.items()
+                                       if aid not in existing or aid in differs})
 
-    def _save_stories(self, s: Session, stories: Sequence[Story], articles: Sequence[Article], now: datetime,
-                      run_id: int, report: SaveReport) -> None:
+    def _save_stories(self, s: Session, stories: Sequence[tuple[Story, dict[str, Any], str]],
+                      titles: dict[str, str | None], now: datetime, run_id: int, report: SaveReport) -> None:
+        """Upsert ``stories`` (each with its body and the body's hash, ``_story_bodies``); ``titles`` of the saved
+        articles by id (the other members' titles are read)."""
         if not stories:
             return
-        ids = [nul_free(story.id) for story in stories]
+        ids = [body["id"] for _, body, _ in stories]
         if len(set(ids)) != len(ids):
             twice, times = Counter(ids).most_common(1)[0]
             raise StoreError(f"cannot save the digest: story id {twice!r} is used by {times} stories; "
@@ -402,13 +384,13 @@ class Store:
             for row in rows:
                 current[row.id] = (row.body_hash, row.version, row.created_at)
         # membership: every article of a saved story now points at it; stories that lose articles are recounted
-        members = [(nul_free(aid), nul_free(story.id)) for story in stories for aid in story.article_ids]
+        members = [(aid, body["id"]) for _, body, _ in stories for aid in body["article_ids"]]
         stored_home: dict[str, str | None] = {}
         for chunk in _chunks([aid for aid, _ in members]):
             homes = s.execute(select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk)))
             stored_home.update((aid, sid) for aid, sid in homes)
         previous_homes = {sid for aid, new_sid in members if (sid := stored_home.get(aid)) and sid != new_sid}
-        titles = {nul_free(a.id): a.title for a in articles}
+        titles = dict(titles)
         missing = [aid for aid, _ in members if aid not in titles]
         for chunk in _chunks(missing):
             stmt = select(ArticleRow.id, ArticleRow.title).where(ArticleRow.id.in_(chunk))
@@ -425,9 +407,10 @@ class Store:
             s.execute(update(ArticleRow), moved)
 
         changed_bodies: dict[str, dict[str, Any]] = {}
-        for story in stories:
-            body = nul_free(story_to_body(story))
-            digest_ = body_hash(body)
+        versions: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        for story, body, digest_ in stories:
             sid = body["id"]
             old = current.get(sid)
             if old and old[0] == digest_:
@@ -449,13 +432,19 @@ class Store:
                 "updated_at": now,
             }
             if old:
-                s.execute(update(StoryRow), [values])
+                updates.append(values)
                 report.stories_changed += 1
             else:
-                s.execute(insert(StoryRow), [{**values, "created_at": now}])
+                inserts.append({**values, "created_at": now})
                 report.stories_new += 1
-            s.add(StoryVersionRow(story_id=sid, version=version, saved_at=now, run_id=run_id, body=body))
+            versions.append({"story_id": sid, "version": version, "saved_at": now, "run_id": run_id, "body": body})
             changed_bodies[sid] = body
+        if updates:
+            s.execute(update(StoryRow), updates)
+        if inserts:
+            s.execute(insert_rows(StoryRow), inserts)
+        if versions:
+            s.execute(insert_rows(StoryVersionRow), versions)
         if changed_bodies:
             changed_ids = list(changed_bodies)
             for chunk in _chunks(changed_ids):
@@ -469,7 +458,7 @@ class Store:
                 for c in sentence.get("citations", [])
             ]
             if citations:
-                s.execute(insert(CitationRow), citations)
+                s.execute(insert_rows(CitationRow), citations)
             entities: dict[tuple[str, str], dict[str, Any]] = {}
             for sid, body in changed_bodies.items():
                 for e in body.get("entities", []):
@@ -478,7 +467,7 @@ class Store:
                         "count": int(e.get("count") or len(e.get("article_ids", [])) or 1),
                     })
             if entities:
-                s.execute(insert(StoryEntityRow), list(entities.values()))
+                s.execute(insert_rows(StoryEntityRow), list(entities.values()))
             put_search_docs(s, "story", {sid: _story_search_body(b, titles) for sid, b in changed_bodies.items()})
         self._recount(s, sorted(previous_homes - set(ids)), now, report)
 
@@ -802,17 +791,31 @@ def _shown(given: str | os.PathLike[str] | None, url: str) -> str:
     return text
 
 
+SQLITE_BUSY_MS = 30_000
+"""How long a SQLite statement waits for another connection's write lock before it fails ("database is locked"):
+the worker's write transaction holds it for well under a second (``Store.write_clock``, bench/load.py)."""
+
+
 def _make_engine(url: str, echo: bool) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False,
+                                                             "timeout": SQLITE_BUSY_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web app) do not block the writer (watch)
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+            try:
+                # WAL: readers (the web app) never wait for the writer (the worker), nor the writer for them
+                mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+                busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+            finally:
+                cursor.close()
+            if mode.lower() not in ("wal", "memory") or busy != SQLITE_BUSY_MS:
+                raise StoreError(f"SQLite would not use its write-ahead log (journal_mode {mode}, busy_timeout {busy} "
+                                 "ms): readers would block the writer; put the store on a local disk (WAL needs "
+                                 "shared memory, which network file systems lack)")
 
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=40, pool_pre_ping=True)

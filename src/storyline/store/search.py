@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Integer, Select, column, delete, insert, select, text
+from sqlalchemy import Integer, Select, column, delete, select, text
 from sqlalchemy.orm import Session
 
-from .tables import SearchDocRow
+from .tables import SearchDocRow, insert_rows
 
 __all__ = ["drop_search_docs", "fts5_query", "matching_ids", "put_search_docs", "query_terms", "ranked_ids"]
 
@@ -33,7 +33,8 @@ def put_search_docs(session: Session, kind: str, docs: dict[str, str]) -> None:
         chunk = ids[i : i + 500]
         session.execute(delete(SearchDocRow).where(SearchDocRow.kind == kind, SearchDocRow.ref_id.in_(chunk)))
     if docs:
-        session.execute(insert(SearchDocRow), [{"kind": kind, "ref_id": k, "body": v} for k, v in docs.items()])
+        session.execute(insert_rows(SearchDocRow),
+                        [{"kind": kind, "ref_id": k, "body": v} for k, v in docs.items()])
 
 
 def drop_search_docs(session: Session, kind: str, ref_ids: list[str]) -> None:

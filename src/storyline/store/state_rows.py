@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from .tables import ClusterArticleRow, ClusterDuplicateRow, ClusterStoryRow, ClusterTermRow
+from .tables import ClusterArticleRow, ClusterDuplicateRow, ClusterStoryRow, ClusterTermRow, insert_rows
 
 if TYPE_CHECKING:  # the cluster package imports NumPy and scikit-learn; the web app reading the store does not
     from ..cluster.state_store import StateDelta
@@ -110,7 +110,7 @@ def put_state(s: Session, delta: StateDelta) -> None:
     if delta.articles:
         for chunk in _chunks([r.id for r in delta.articles]):  # a re-save of the same articles replaces them
             s.execute(delete(_A).where(_A.id.in_(chunk)))
-        s.execute(insert(_A), [{"id": r.id, "story_id": r.story, "seq": r.seq, "stamp": r.stamp,
+        s.execute(insert_rows(_A), [{"id": r.id, "story_id": r.story, "seq": r.seq, "stamp": r.stamp,
                                 "language": r.language, "sketch": r.sketch, "terms": r.terms, "counts": r.counts}
                                for r in delta.articles])
     if delta.moved:
@@ -129,7 +129,7 @@ def _replace(s: Session, table: Any, key: Any, rows: list[dict[str, Any]], size:
     name = key.key
     for chunk in _chunks([r[name] for r in rows], size):
         s.execute(delete(table).where(key.in_(chunk)))
-    s.execute(insert(table), rows)
+    s.execute(insert_rows(table), rows)
 
 
 __all__ = ["put_state", "state_articles", "state_df", "state_duplicates", "state_members", "state_stories",

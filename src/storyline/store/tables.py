@@ -8,7 +8,7 @@ web app can filter and link without parsing JSON.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -22,12 +22,21 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    insert,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import Insert
+from sqlalchemy.sql.schema import Table
 
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def insert_rows(row: type[Base]) -> Insert:
+    """A Core ``INSERT`` into ``row``'s table: with a list of dicts it is one plain executemany, without the ORM's
+    bookkeeping per row (3-10x less Python inside the write transaction than ``insert(row)``)."""
+    return insert(cast(Table, row.__table__))
 
 
 class ArticleRow(Base):

@@ -16,6 +16,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .cues import before_space, matches_at, occurrences
+
 UNKNOWN_ANCHOR = "unknown"
 DATE_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt", "cs", "el"})
 """Languages whose month and weekday names, periods ("el año pasado", "letztes Jahr") and day words are read; any
@@ -301,17 +303,6 @@ _CUES: dict[str, _Cue] = {
 }
 
 
-def _occurrences(text: str, words: Collection[str], start: int, end: int) -> list[int]:
-    """Where each of ``words`` occurs in ``text[start:end]`` (inside longer words too)."""
-    found = []
-    for word in words:
-        at = text.find(word, start, end)
-        while at != -1:
-            found.append(at)
-            at = text.find(word, at + 1, end)
-    return found
-
-
 def _matches(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]:
     """What each pattern of ``_PATTERNS`` finds in ``text[start:end]``, pattern by pattern, each pattern's matches in
     order and not overlapping each other (as ``finditer`` finds them): each pattern is tried only where its
@@ -331,32 +322,21 @@ def _matches(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]
             continue
         places: list[int] | None = None
         if cue.start == "cue" and not cue.folded:
-            places = _occurrences(text, present + years if cue.year else present, start, end)
+            places = occurrences(text, present + years if cue.year else present, start, end)
         elif cue.start == "day":
             if days is None:  # "4", "4th", "1er": a first character ``\d`` matches (``str.isdecimal``)
                 days = [w for w in words if w[0].isdecimal() and _DAY_WORD.fullmatch(w)]
-            places = _occurrences(text, days, start, end)
+            places = occurrences(text, days, start, end)
         elif cue.start == "begins" and not every_case:
             lowered = lowered or text.lower()
-            places = _occurrences(lowered, cue.begins & folded, start, end)
+            places = occurrences(lowered, cue.begins & folded, start, end)
         elif cue.start == "after" and not present_folded:
-            places = []
-            for at in _occurrences(text, present + years if cue.year else present, start, end):
-                space = at
-                while space > start and text[space - 1].isspace():
-                    space -= 1
-                if at - space >= cue.gap:
-                    places.extend(space - n for n in cue.lengths)
+            anchors = occurrences(text, present + years if cue.year else present, start, end)
+            places = before_space(text, anchors, cue.lengths, cue.gap, start)
         if places is None:
             found.extend((kind, m) for m in pattern.finditer(text, start, end))
-            continue
-        position = start
-        for place in sorted(set(places)):
-            if place >= position:
-                m = pattern.match(text, place, end)
-                if m:
-                    found.append((kind, m))
-                    position = m.end()
+        else:
+            found.extend((kind, m) for m in matches_at(pattern, text, places, start, end))
     return found
 
 
