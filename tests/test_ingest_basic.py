@@ -10,7 +10,7 @@ from storyline.config import IngestOptions
 from storyline.ingest import read_inputs
 from storyline.ingest.detect import detect_format
 
-from conftest import SEEDS, run_cli
+from conftest import DATA, SEEDS, run_cli
 
 
 def test_seed_titles_follow_the_blank_line_rule() -> None:
@@ -169,6 +169,23 @@ def test_unsure_language_without_a_hint_is_unknown_not_a_guess():
     assert language.detect_language(headline) is None
     assert language.detect_language(headline, hint="en-GB") == "en"
     assert language.detect_language("The council met on Monday and approved the new budget for schools.") == "en"
+
+
+def test_the_opening_of_an_english_report_is_not_read_as_another_language():
+    """The first 100-150 characters of real English reports (ECB+ dev: these ids and lengths) are what py3langid reads
+    as Central Bikol, Nigerian Pidgin or "no linguistic content" at 0.5-0.81: a text that short needs
+    SHORT_CONFIDENCE, so they get no language (one of them among English news made the clustering encode the whole
+    input with the cross-lingual model); a short text the detector is sure of, and the whole reports, are English."""
+    from storyline.ingest import language
+
+    texts = {json.loads(line)["id"]: json.loads(line)["text"]
+             for line in (DATA / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()}
+    for doc, chars in (("1_5ecbplus", 100), ("1_5ecbplus", 150), ("21_2ecbplus", 150), ("29_10ecbplus", 150)):
+        guess, confidence = language._identifier().classify(texts[doc][:chars])
+        assert guess != "en" and confidence >= language.MIN_CONFIDENCE  # what the detector alone says
+        assert language.detect_language(texts[doc][:chars]) is None
+        assert language.detect_language(texts[doc][:chars], hint="en") == "en"
+        assert language.detect_language(texts[doc]) == "en"
 
 
 def test_the_language_model_is_unpacked_once_and_read_mapped_with_the_same_scores(tmp_path, monkeypatch) -> None:
