@@ -808,8 +808,7 @@ def _make_engine(url: str, echo: bool) -> Engine:
                 # WAL: readers (the web app) never wait for the writer (the worker), nor the writer for them
                 mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-                busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+                busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]  # set by the driver's timeout above
             finally:
                 cursor.close()
             if mode.lower() not in ("wal", "memory") or busy != SQLITE_BUSY_MS:
