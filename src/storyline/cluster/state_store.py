@@ -183,15 +183,21 @@ class _RowSource:
         return any(True for _ in self.rows.state_stories([story_id]))
 
 
-def _meta(rows: BlobStore) -> dict | None:
-    raw = rows.get_blob(META_KEY)
+def read_meta(rows: BlobStore, key: str, expected: int, what: str) -> dict | None:
+    """The counters blob ``key`` of a state kept as rows (None when there is none), refused with a clear error when
+    it was written in another format than ``expected``; ``what`` begins that error ("clustering state has")."""
+    raw = rows.get_blob(key)
     if raw is None:
         return None
     meta = json.loads(raw)
-    if meta.get("format") != FORMAT:
-        raise StoreError(f"clustering state has format {meta.get('format')!r}, this storyline reads {FORMAT}; "
+    if meta.get("format") != expected:
+        raise StoreError(f"{what} format {meta.get('format')!r}, this storyline reads {expected}; "
                          "upgrade storyline or run `storyline regroup --db URL`")
     return meta
+
+
+def _meta(rows: BlobStore) -> dict | None:
+    return read_meta(rows, META_KEY, FORMAT, "clustering state has")
 
 
 def load_state(rows: StateRows, options: ClusterOptions, *, near: Sequence[Article] | None = None,
@@ -463,4 +469,4 @@ def _load_v1(blobs: BlobStore, options: ClusterOptions) -> ClusterState:
 
 
 __all__ = ["RECENT_ARTICLES", "ArticleState", "BlobStore", "MemoryRows", "StateDelta", "StateRows", "StoryState",
-           "load_state", "save_state"]
+           "load_state", "read_meta", "save_state"]

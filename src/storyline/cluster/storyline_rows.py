@@ -32,7 +32,7 @@ from typing import NamedTuple, Protocol
 from ..config import StorylineOptions
 from ..errors import StoreError
 from ..models import Storyline
-from .state_store import BlobStore
+from .state_store import BlobStore, read_meta
 from .storylines import (
     ARCHIVE_PREFIX,
     BLOB_KEY,
@@ -195,14 +195,7 @@ class PartialStorylines(StorylineState):
 
 
 def _meta(rows: BlobStore) -> dict | None:
-    raw = rows.get_blob(META_KEY)
-    if raw is None:
-        return None
-    meta = json.loads(raw)
-    if meta.get("format") != FORMAT:
-        raise StoreError(f"the stored storylines have format {meta.get('format')!r}, this storyline reads {FORMAT}; "
-                         "upgrade storyline or run `storyline regroup --db URL`")
-    return meta
+    return read_meta(rows, META_KEY, FORMAT, "the stored storylines have")
 
 
 def old_blob_keys(rows: BlobStore) -> tuple[str, ...]:
