@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections import defaultdict
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from storyline.cluster.storylines import (
 from storyline.config import StorylineOptions
 from storyline.models import Story
 from storyline.store import Store
-from test_storylines import _Blobs, duc_dated, event_stories
+from test_storylines import _Blobs, half_year_copies
 
 
 @functools.cache
@@ -34,17 +32,7 @@ def _days() -> tuple[list[list[Any]], dict[str, Article]]:
     """Two copies of DUC 2003's 30 topics half a year apart (the first copy's storylines retire), as daily batches of
     story profiles; on the last day, a story of the first copy changes (its retired storyline comes back) and two
     stories are merged away (``gone``)."""
-    base, _ = duc_dated()
-    stories: list[Story] = []
-    by_id: dict[str, Article] = {}
-    for copy in range(2):
-        part = [Article(id=f"{a.id}#{copy}", text=a.text, published=a.published + timedelta(days=180 * copy))  # type: ignore[operator]
-                for a in base]
-        by_id.update({a.id: a for a in part})
-        stories += event_stories(part)
-    days: dict[str, list[Story]] = defaultdict(list)
-    for story in stories:
-        days[story.first_published.date().isoformat()].append(story)  # type: ignore[union-attr]
+    stories, by_id, days = half_year_copies()
 
     def profiles(group: list[Story]) -> list[Any]:
         return [story_profile(s, [by_id[a] for a in s.article_ids]) for s in group]

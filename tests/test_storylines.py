@@ -76,6 +76,25 @@ def event_stories(articles: list[Article]) -> list[Story]:
     return stories
 
 
+def half_year_copies(
+    topics: set[str] | None = None,
+) -> tuple[list[Story], dict[str, Article], dict[str, list[Story]]]:
+    """Two copies of DUC 2003's dated ``topics`` (all when None) half a year apart (ids ``…#0`` and ``…#1``): their
+    event stories, the articles by id, and the stories by the day they begin."""
+    base, _ = duc_dated(topics)
+    stories: list[Story] = []
+    by_id: dict[str, Article] = {}
+    for copy in range(2):
+        part = [Article(id=f"{a.id}#{copy}", text=a.text, published=a.published + timedelta(days=180 * copy))  # type: ignore[operator]
+                for a in base]
+        by_id.update({a.id: a for a in part})
+        stories += event_stories(part)
+    days: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        days[story.first_published.date().isoformat()].append(story)  # type: ignore[union-attr]
+    return stories, by_id, days
+
+
 def article_groups(lines: list[list[str]], stories: list[Story]) -> list[list[str]]:
     members = {s.id: s.article_ids for s in stories}
     return [[a for sid in line for a in members[sid]] for line in lines]
@@ -238,16 +257,7 @@ def test_old_storylines_retire_from_the_working_state_and_come_back_when_a_story
     """Two copies of three DUC topics half a year apart, fed day by day: the first copy's storylines leave the
     working state for blobs of their own, the storylines are those of one state holding everything, and a changed
     story of a retired storyline brings it back under the same id."""
-    base, _ = duc_dated({"d30025t", "d30048t", "d30044t"})
-    stories, by_id = [], {}
-    for copy in range(2):
-        part = [Article(id=f"{a.id}#{copy}", text=a.text, published=a.published + timedelta(days=180 * copy))  # type: ignore[operator]
-                for a in base]
-        by_id.update({a.id: a for a in part})
-        stories += event_stories(part)
-    days: dict[str, list[Story]] = defaultdict(list)
-    for story in stories:
-        days[story.first_published.date().isoformat()].append(story)  # type: ignore[union-attr]
+    stories, by_id, days = half_year_copies({"d30025t", "d30048t", "d30044t"})
     runs = {}
     for retire_after in (90.0, 10.0**6):
         blobs, options = _Blobs(), StorylineOptions(retire_after_days=retire_after)
