@@ -388,6 +388,95 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
     return io
 
 
+PARTS = ("sentences and duplicates", "state rows read", "members read", "assign", "cluster (rest)", "describe",
+         "storylines", "save", "rest")
+"""Where a batch's time goes (``PartClock``): the clustering and storyline state rows read (every ``ROW_READS``
+call), the touched stories' stored members read (``Store.articles``), the assignment, the rest of the clustering
+stage (its state delta, the members' sentences), the summaries and comparison of the touched stories, the storylines
+(without their rows read), the save transaction, and what is left of ``group_into_store`` (writer lock, outlets)."""
+
+
+class PartClock:
+    """Wall and CPU seconds of each of ``PARTS`` in one batch, each part's own (nested parts subtracted), and for
+    the describe its busiest process's CPU (on free cores the map's wall is that, not the sum over the processes).
+    Taken by wrapping the stages' ``run``, ``load_state``/``assign`` and the store's readers for this process:
+    the code measured is the code of the checkout on ``PYTHONPATH`` (``--base`` runs an older one the same way)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.wall: Counter[str] = Counter()
+        self.cpu: Counter[str] = Counter()
+        self.busiest: Counter[str] = Counter()
+        self._stack: list[list] = []
+
+    def _tree(self) -> dict[int, float]:
+        used = {self.me.pid: sum(self.me.cpu_times()[:2])}
+        for child in self.me.children(recursive=True):
+            try:
+                used[child.pid] = sum(child.cpu_times()[:2])
+            except Exception:
+                continue
+        return used
+
+    def clear(self) -> None:
+        for counter in (self.wall, self.cpu, self.busiest):
+            counter.clear()
+
+    def timed(self, part: str, fn):  # type: ignore[no-untyped-def]
+        """``fn`` whose calls count as ``part`` (minus the parts they call)."""
+        import functools
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            before, wall0 = self._tree(), time.perf_counter()
+            frame = [0.0, 0.0]  # nested parts' wall and CPU
+            self._stack.append(frame)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._stack.pop()
+                after = self._tree()
+                wall = time.perf_counter() - wall0
+                cpu = sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
+                self.wall[part] += wall - frame[0]
+                self.cpu[part] += cpu - frame[1]
+                if part == "describe":
+                    self.busiest[part] += max(used - before.get(pid, 0.0) for pid, used in after.items())
+                if self._stack:
+                    self._stack[-1][0] += wall
+                    self._stack[-1][1] += cpu
+
+        return run
+
+    def install(self, store) -> None:  # type: ignore[no-untyped-def]
+        """Wrap the stages (classes, for this process) and ``store``'s readers and save."""
+        from storyline import pipeline
+        from storyline.cluster import incremental, state_store
+
+        for cls, part in ((pipeline.SplitSentences, "sentences and duplicates"),
+                          (pipeline.FindDuplicates, "sentences and duplicates"),
+                          (pipeline.ClusterStories, "cluster (rest)"), (pipeline.DescribeStories, "describe"),
+                          (pipeline.GroupStorylines, "storylines")):
+            cls.run = self.timed(part, cls.run)
+        state_store.load_state = self.timed("state rows read", state_store.load_state)
+        incremental.assign = self.timed("assign", incremental.assign)
+        for name in ROW_READS:
+            setattr(store, name, self.timed("state rows read", getattr(store, name)))
+        store.articles = self.timed("members read", store.articles)
+        store.save_digest = self.timed("save", store.save_digest)
+
+    def batch(self, wall: float, cpu: float) -> dict:
+        """This batch's parts (``rest``: the batch's wall and CPU not in any part) and the wall the batch would
+        take on free cores (every part's CPU, the describe's busiest process instead of its sum)."""
+        self.wall["rest"] = wall - sum(v for k, v in self.wall.items() if k != "rest")
+        self.cpu["rest"] = cpu - sum(v for k, v in self.cpu.items() if k != "rest")
+        free = sum(v for k, v in self.cpu.items() if k != "describe") + self.busiest["describe"]
+        return {"wall": dict(self.wall), "cpu": dict(self.cpu), "describe_busiest": self.busiest["describe"],
+                "free_wall": free}
+
+
 def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_kept: bool = True) -> dict:
     """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults (and,
     with ``compare_kept``, the same batches first with no model outputs kept, ``MODES``)."""
@@ -449,15 +538,19 @@ def run_batches(url: str, settings, articles: list, size: int, batches: int, mod
     from storyline.store import Store
 
     rows = []
+    clock = PartClock()
     with Store.open(url) as store, open_executor(settings.scale, progress=False) as executor, PeakRSS() as peak:
         state_io = count_state_io(store)
+        clock.install(store)
         for number in range(batches + 1):
             batch = articles[number * BATCH : (number + 1) * BATCH]
             for counter in state_io.values():
                 counter.clear()
+            clock.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
             result, saved = group_into_store(store, batch, settings, kind="bench", executor=executor)
-            rows.append({"wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0,
+            wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+            rows.append({"wall": wall, "cpu": cpu, "parts": clock.batch(wall, cpu), "load": os.getloadavg()[0],
                          "touched": len(result.stories), "new": saved.stories_new, "changed": saved.stories_changed,
                          "merged": saved.stories_emptied, "state_read": dict(state_io["read"]),
                          "state_written": dict(state_io["written"]), "window": state_io["window"]["articles"],
@@ -496,8 +589,33 @@ def state_mb(result: dict, which: str) -> float:
                              for b in result["batches"]) / 2**20
 
 
+def row_label(result: dict) -> str:
+    """A row's store size, and its code when ``--base`` ran two."""
+    return f"{result['size']:,}" + (f" ({result['code']})" if result.get("code") else "")
+
+
+def parts_table(results: list[dict]) -> str:
+    """Where a batch's time went (``PARTS``, p50 over the batches: wall / CPU s), the describe's busiest process,
+    the wall the batch would take on free cores (p50, p99) and the load average during the batches."""
+    lines = ["| store articles | " + " | ".join(f"{p} wall / CPU s" for p in PARTS) +
+             " | describe busiest process CPU s | wall on free cores p50 / p99 s | load average p50 (max) |",
+             "|---|" + "---|" * (len(PARTS) + 3)]
+    for r in results:
+        parts = [b["parts"] for b in r["batches"]]
+        cells = [f"{statistics.median(p['wall'].get(k, 0.0) for p in parts):.2f} / "
+                 f"{statistics.median(p['cpu'].get(k, 0.0) for p in parts):.2f}" for k in PARTS]
+        free = [p["free_wall"] for p in parts]
+        loads = [b["load"] for b in r["batches"]]
+        lines.append(f"| {row_label(r)} | " + " | ".join(cells) +
+                     f" | {statistics.median(p['describe_busiest'] for p in parts):.2f} | "
+                     f"{statistics.median(free):.2f} / {percentile(free, 0.99):.2f} | "
+                     f"{statistics.median(loads):.1f} ({max(loads):.1f}) |")
+    return "\n".join(lines)
+
+
 def table(results: list[dict], batches: int) -> str:
-    """The Markdown table of bench/RESULTS.md (printed even when a baseline failed)."""
+    """The Markdown table of bench/RESULTS.md (printed even when a baseline failed); with ``--base`` each store
+    size has a row per code, and the ratios to the smallest store are taken within one code."""
     base = results[0]
     lines = [f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
              f"wall / {base['size']:,} store | CPU / {base['size']:,} store | stories touched p50 (max) | "
@@ -505,6 +623,7 @@ def table(results: list[dict], batches: int) -> str:
              "peak RSS MB | warm-up batch s | regroup baseline s | regroup / batch |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
+        base = next(b for b in results if b.get("code") == r.get("code"))
         regroup, limit = r["regroup"]["wall"], r["regroup"]["limit"]
         if regroup is not None:
             shown, ratio = f"{regroup:.0f}", f"{regroup / r['wall_p50']:.0f}x"
@@ -515,7 +634,7 @@ def table(results: list[dict], batches: int) -> str:
         else:
             shown, ratio = f"> {limit:.0f} (stopped)", f"> {limit / r['wall_p50']:.0f}x"
         lines.append(
-            f"| {r['size']:,} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
+            f"| {row_label(r)} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
             f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
             f"{r['cpu_p50'] / base['cpu_p50']:.2f}x | {r['touched_p50']:.0f} ({r['touched_max']}) | "
             f"{r['per_touched_p50']:.2f} | "
@@ -528,6 +647,8 @@ def table(results: list[dict], batches: int) -> str:
         f"last {r['prefill_steps'][-1]:.1f} s" for r in results)
     lines.append(f"\n{batches} measured batches of {BATCH} per size, default settings; pre-fill through add_articles "
                  f"with compare off and the static verifier ({prefills}).")
+    lines += ["", "Where a batch's time went (p50 over the batches; wall on free cores: every part's CPU, the "
+              "describe's busiest process instead of its sum):", parts_table(results)]
     lines += ["", "State read and written per batch by key, MB (p50 over the batches):",
               "| store articles | " + " | ".join(f"{k} read / written" for k in STATE_KEYS) + " |",
               "|---|" + "---|" * len(STATE_KEYS)]
@@ -535,7 +656,7 @@ def table(results: list[dict], batches: int) -> str:
         cells = [f"{statistics.median(b.get('state_read', {}).get(k, 0) for b in r['batches']) / 2**20:.2f} / "
                  f"{statistics.median(b.get('state_written', {}).get(k, 0) for b in r['batches']) / 2**20:.2f}"
                  for k in STATE_KEYS]
-        lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
+        lines.append(f"| {row_label(r)} | " + " | ".join(cells) + " |")
     lines += ["", "Per batch against the whole state (the format-1 blobs were the whole state, read and written by "
               "every batch; MB as stored, p50 over the batches):",
               "| store articles | whole clustering state MB (rows) | its articles | read all s | storylines blob MB | "
@@ -546,7 +667,7 @@ def table(results: list[dict], batches: int) -> str:
         if st:
             windows = [b.get("window", 0) for b in r["batches"]]
             read = state_mb(r, "state_read")
-            lines.append(f"| {r['size']:,} | {st['mb']:.1f} | {st['articles']:,} | {st['read_s']:.2f} | "
+            lines.append(f"| {row_label(r)} | {st['mb']:.1f} | {st['articles']:,} | {st['read_s']:.2f} | "
                          f"{st['storylines_mb']:.2f} | {statistics.median(windows):.0f} ({max(windows)}) | "
                          f"{read:.2f} / {state_mb(r, 'state_written'):.2f} | "
                          f"{read / max(st['mb'] + st['storylines_mb'], 1e-9):.2f} |")
@@ -588,6 +709,8 @@ def main() -> None:
                         help="measure the batches with the defaults only, not first with no model outputs kept")
     parser.add_argument("--prefill-only", action="store_true",
                         help="SQLite: only build and keep the pre-filled stores (for later --reuse-prefill runs)")
+    parser.add_argument("--base", default=None,
+                        help="also run the same batches with the code of this commit first (side by side)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -601,23 +724,32 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
         return
+    codes = [("new", ROOT / "src")]
+    if args.base:
+        from throughput import pinned_source
+
+        sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.base], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        codes.insert(0, (f"base {sha[:9]}", pinned_source(sha)))
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        print(f"store of {size:,} articles ({args.backend})", file=sys.stderr, flush=True)
-        child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
-                                "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
-                                *(["--kept-only"] if args.kept_only else [])],
-                               capture_output=False, stdout=subprocess.PIPE,
-                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src"),
-                                                           "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
-        result = json.loads(child.stdout.strip().splitlines()[-1])
-        if size > args.regroup_max:
-            result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
-        else:
-            print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
-            result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
-        results.append(result)
-        (OUT / "live.json").write_text(json.dumps(results, indent=1))
+        for code, src in codes:
+            print(f"store of {size:,} articles ({args.backend}, {code})", file=sys.stderr, flush=True)
+            child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
+                                    "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
+                                    *(["--kept-only"] if args.kept_only else [])],
+                                   capture_output=False, stdout=subprocess.PIPE, text=True, check=True,
+                                   env={**os.environ, "PYTHONPATH": str(src),
+                                        "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            result["code"] = code if args.base else ""
+            if size > args.regroup_max or code != "new":
+                result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
+            else:
+                print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
+                result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
+            results.append(result)
+            (OUT / "live.json").write_text(json.dumps(results, indent=1))
     print(table(results, args.batches))
 
 

@@ -7,7 +7,7 @@ executor runs the per-article and per-story work; the default runs it in this pr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -29,9 +29,12 @@ R = TypeVar("R")
 class Executor(Protocol):
     """Runs a function over items; swapped for a process pool or Dask without touching the stages."""
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         """``[fn(item) for item in items]``; an engine with workers runs a map of fewer than ``min_items`` items
-        (``scale.min_parallel`` when ``None``) in this process."""
+        (``scale.min_parallel`` when ``None``) in this process. ``affinity`` gives each item a key and a cost: an
+        engine that can sends an item to the worker that had its key before (a story to the process that keeps its
+        sentences' model outputs), as long as the workers' costs stay balanced; the results are the same."""
         ...
 
 
@@ -41,7 +44,8 @@ class LocalExecutor:
 
     progress: bool = True
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         bar = tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50, leave=False)
         return [fn(item) for item in bar]
 
@@ -328,7 +332,10 @@ class DescribeStories:
         articles = sum(len(members) for _, members in jobs)
         scale = state.settings.scale
         min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
-        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items)
+        # each story to the worker that described it last (its kept model outputs), by its members' text length
+        affinity = [(story.id, float(sum(len(a.text) for a in members))) for story, members in jobs]
+        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
+                                     affinity=affinity)
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
