@@ -27,7 +27,7 @@ from storyline.service import add_articles
 from storyline.service.digest import digest_into_store
 from storyline.service.regroup import regroup
 from storyline.service.watch import watch_round
-from storyline.service.worker import drain
+from storyline.service.worker import drain, run_worker
 from storyline.store import Store
 from storyline.store.lock import WriterBusy
 from storyline.web import create_app
@@ -278,6 +278,37 @@ def test_a_long_queue_is_drained_in_bigger_batches(tmp_path: Path) -> None:
         assert done.articles == 25 and done.failed == 0 and store.jobs.waiting() == 0
         sizes = [run["stats"]["inputs"] for run in reversed(store.runs(limit=100)) if run["kind"] == "worker"]
         assert sizes == [20, 5]
+        assert_consistent(store, {a.id for a in articles})
+
+
+def test_the_worker_keeps_its_pool_processes_from_one_drain_to_the_next(tmp_path: Path) -> None:
+    """`storyline worker` (run_worker without an executor) opens its pool once: the processes that hold the loaded
+    models and kept model outputs serve the next burst of posts too, not a fresh pool per drain."""
+    import psutil
+
+    articles = _articles()[:12]
+    settings = SETTINGS.with_overrides({"scale.engine": "process", "scale.workers": 2, "scale.min_parallel": 1,
+                                        "summary.verifier": "static", "live.poll_seconds": 0.05})
+    me, stop = psutil.Process(), threading.Event()
+
+    def idle_after(job: int) -> set[int]:  # the job done, then a few polls of an empty queue
+        deadline = time.monotonic() + 120
+        while store.jobs.get(job)["state"] != "done":
+            assert time.monotonic() < deadline, store.jobs.get(job)
+            time.sleep(0.05)
+        time.sleep(0.5)
+        return {child.pid for child in me.children(recursive=True)}
+
+    with Store.open(tmp_path / "worker.db") as store:
+        worker = threading.Thread(target=run_worker, args=(store, settings), kwargs={"stop": stop})
+        worker.start()
+        try:
+            first = idle_after(store.jobs.submit(articles[:6], kind="api")[0])
+            second = idle_after(store.jobs.submit(articles[6:], kind="api")[0])
+        finally:
+            stop.set()
+            worker.join(60)
+        assert len(first) >= 3 and first == second  # the fork server and the 2 workers, the same processes
         assert_consistent(store, {a.id for a in articles})
 
 
