@@ -4,20 +4,22 @@
     python bench/live.py --sizes 1000 --batches 5     # a quicker look
     python bench/live.py --sizes 1000,10000 --regroup-limit 600 --backend postgres
     python bench/live.py --sizes 1000,10000,100000 --reuse-prefill    # keeps/reuses pre-filled SQLite stores
-    python bench/live.py --sizes 1000,10000,100000 --prefill-only     # only build them (nice it: ~15-40 min)
+    python bench/live.py --sizes 1000,10000,100000 --prefill-only     # only build them (nice it: ~15-60 min)
+    python bench/live.py --sizes 1000,100000 --kept-only --reuse-prefill --regroup-max 0 --base main  # side by side
 
 Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English) and seeded
 sentence-shuffled rewritings of them (bench/scale.py's), **in publication order**: DUC documents carry their date in
-their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a rewriting has its source's date
-shifted as below; ECB+ documents have none and keep their place in the input. The measured batches must bring texts
-the store has never seen (a replay of rewritings only brings near-duplicates of stored ones: at 100k that touched no
-story), so ``HELD_OUT`` (600) real documents, the same share of each data set, are held out: the warm-up batch and
-the measured batches are those, mixed over the data sets in publication order, **the same for every store size**.
-The store of S articles is the newest S of a history built from the other documents only: the documents as they are
-(cycle 0, the latest news: the held-out documents join their topics' stories), before them cycle 1, 2, ... of
-rewritings, each dated ``CYCLE_DAYS`` (182) earlier than the next, so the store grows with its history as an
-archive does while the news of a week stays as dense as in the data. Stores of 1k, 10k and 100k so differ only in
-how much history they hold. For each store size S:
+their id (APW19981017.0151), a rewriting has its source's date shifted as below; ECB+ and MultiLing documents are
+undated here and keep their place in the input (``held-out-3``: MultiLing's first-line dates are not used, since one
+of them, 2005, six years after DUC's 1998, retired every DUC storyline in every store). The measured batches must
+bring texts the store has never seen (a replay of rewritings only brings near-duplicates of stored ones: at 100k
+that touched no story), so ``HELD_OUT`` (600) real documents, the same share of each data set, are held out: the
+warm-up batch and the measured batches are those, mixed over the data sets in publication order, **the same for
+every store size**. The store of S articles is the newest S of a history built from the other documents only: the
+documents as they are (cycle 0, the latest news: the held-out documents join their topics' stories), before them
+cycle 1, 2, ... of rewritings, each dated ``CYCLE_DAYS`` (182) earlier than the next, so the store grows with its
+history as an archive does while the news of a week stays as dense as in the data. Stores of 1k, 10k and 100k so
+differ only in how much history they hold. For each store size S:
 
 1. the store is pre-filled with those S articles through the same ``add_articles`` path, in chunks of 10,000
    (``--prefill-chunk``; 1,000 before, which re-described the growing stories every chunk: 27 min for 10k),
@@ -36,7 +38,12 @@ how much history they hold. For each store size S:
 3. the measured batches run twice, each on its own copy of the pre-filled store: first with no model outputs kept
    (``live.kept_sentences = 0``: every touched story's sentences go through MiniLM and spaCy again, the code before
    issue 14's kept outputs), then with the defaults (each process keeps 10,000 sentences' vectors and spaCy docs);
-   the table says whether both gave the same stories in every batch (``--kept-only``: the defaults only);
+   the table says whether both gave the same stories in every batch (``--kept-only``: the defaults only); each
+   batch's time is split into its parts (``PARTS``: state rows read, assignment, describe, storylines, save ...),
+   with the wall the batch would take on free cores (every part's CPU, the describe's busiest process instead of
+   its sum: the figure to read on a shared machine) and the load average; with ``--base REV`` the same batches run
+   first with the code of commit REV (unpacked under bench/out, as bench/throughput.py does), on copies of the same
+   pre-filled store, and the stories of each batch must be the same (``stories_sha``);
 4. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
    round) over a copy of the pre-filled store, with default settings, in a subprocess stopped after
    ``--regroup-limit`` seconds (not run above ``--regroup-max`` articles); a failed baseline is reported with its
@@ -644,9 +651,15 @@ def table(results: list[dict], batches: int) -> str:
     prefills = "; ".join(
         f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {r.get('prefill_chunk', 1000):,} "
         f"{r['prefill_steps'][0]:.1f} s, "
-        f"last {r['prefill_steps'][-1]:.1f} s" for r in results)
+        f"last {r['prefill_steps'][-1]:.1f} s" for r in {r["size"]: r for r in results}.values())
     lines.append(f"\n{batches} measured batches of {BATCH} per size, default settings; pre-fill through add_articles "
                  f"with compare off and the static verifier ({prefills}).")
+    for r in results:
+        first = next(b for b in results if b["size"] == r["size"])
+        if r is not first:
+            same = [a["stories_sha"] == b["stories_sha"] for a, b in zip(first["batches"], r["batches"], strict=True)]
+            lines.append(f"{row_label(r)}: the same stories as {row_label(first)} in {sum(same)} of {len(same)} "
+                         f"batches{'' if all(same) else ' (DIFFERENT)'}.")
     lines += ["", "Where a batch's time went (p50 over the batches; wall on free cores: every part's CPU, the "
               "describe's busiest process instead of its sum):", parts_table(results)]
     lines += ["", "State read and written per batch by key, MB (p50 over the batches):",
