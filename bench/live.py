@@ -724,6 +724,8 @@ def main() -> None:
                         help="SQLite: only build and keep the pre-filled stores (for later --reuse-prefill runs)")
     parser.add_argument("--base", default=None,
                         help="also run the same batches with the code of this commit first (side by side)")
+    parser.add_argument("--new", default=None,
+                        help="measure the code of this commit instead of the checkout's (e.g. beside --base)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -737,13 +739,15 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
         return
-    codes = [("new", ROOT / "src")]
-    if args.base:
-        from throughput import pinned_source
+    from throughput import pinned_source
 
-        sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.base], capture_output=True, text=True,
-                             check=True).stdout.strip()
-        codes.insert(0, (f"base {sha[:9]}", pinned_source(sha)))
+    def commit(rev: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    codes = [(f"new {commit(args.new)[:9]}", pinned_source(commit(args.new))) if args.new else ("new", ROOT / "src")]
+    if args.base:
+        codes.insert(0, (f"base {commit(args.base)[:9]}", pinned_source(commit(args.base))))
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         for code, src in codes:
@@ -756,7 +760,7 @@ def main() -> None:
                                         "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
             result = json.loads(child.stdout.strip().splitlines()[-1])
             result["code"] = code if args.base else ""
-            if size > args.regroup_max or code != "new":
+            if size > args.regroup_max or code.startswith("base"):
                 result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
             else:
                 print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
