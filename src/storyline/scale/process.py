@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import EngineError
+from ..pipeline import release_free_memory
 from .partition import BatchingExecutor, run_batch, run_worker_batch, warm_up
 
 INLINE_FUNCTION_BYTES = 1_000_000
@@ -134,6 +135,7 @@ class ProcessExecutor(BatchingExecutor):
                     bar.update(len(batches[index]))
             finally:
                 bar.close()
+        release_free_memory()  # the pickled batches and results, freed in the pool's threads' arenas
         return results
 
     def close(self) -> None:
