@@ -45,6 +45,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+import numpy as np
+import scipy.sparse as sp
+
 from ..config import StorylineOptions
 from ..models import Article, Citation, Story, Storyline, SummarySentence
 from ..text.tokens import english_stop_words
@@ -375,12 +378,127 @@ def _candidates(state: StorylineState, story: str) -> list[str]:
     return sorted(weight, key=lambda line: (-weight[line], line))[:MAX_CANDIDATES]
 
 
+def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
+    """The ``similarity = "average"`` score of every pair of ``stories`` (1.0 = the bar to join; a matrix, the
+    diagonal 0): ``(cos(names) + cos(words)) / 2`` (IDF over the stored stories) divided by ``pair_threshold`` when
+    both are dated and their days do not overlap; ``-1 / pair_threshold`` when they are more than ``max_gap_days``
+    apart (a storyline's stories weeks apart from a new one weigh against it, not only forbid it when alone);
+    divided by ``undated_threshold``, and 0 unless they share ``min_shared_names`` distinctive names, when either is
+    undated or their days overlap (time tells nothing then: the event level saw both and kept them apart)."""
+    n = len(stories)
+    if n < 2:
+        return np.zeros((n, n))
+    total = state.size()
+    index: dict[str, int] = {}
+    rows: dict[str, tuple[list[int], list[int], list[float]]] = {"n:": ([], [], []), "w:": ([], [], [])}
+    cols: list[int] = []
+    values: list[int] = []
+    for row, sid in enumerate(stories):
+        profile = state.profiles[sid]
+        for kind, terms in (("n:", profile.names), ("w:", profile.words)):
+            r, c, v = rows[kind]
+            for term, share in terms.items():
+                r.append(row)
+                c.append(index.setdefault(kind + term, len(index)))
+                v.append(share * state.idf(kind, term))
+        for name in profile.names:
+            if total < 4 or state.df.get("n:" + name, 0) <= total / 2:
+                cols.append(row)
+                values.append(index.setdefault("n:" + name, len(index)))
+    cosines = []
+    for kind in ("n:", "w:"):
+        r, c, v = rows[kind]
+        matrix = sp.csr_matrix((v, (r, c)), shape=(n, len(index)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
+        cosines.append((matrix @ matrix.T).toarray())
+    raw = (cosines[0] + cosines[1]) / 2
+    distinctive = sp.csr_matrix((np.ones(len(cols)), (cols, values)), shape=(n, len(index)))
+    shared = (distinctive @ distinctive.T).toarray()
+    spans = [state.profiles[sid].days() for sid in stories]
+    dated = np.array([span is not None for span in spans])
+    first = np.array([span[0] if span else 0.0 for span in spans])
+    last = np.array([span[1] if span else 0.0 for span in spans])
+    apart = np.maximum(first[None, :] - last[:, None], first[:, None] - last[None, :])  # < 0: the days overlap
+    timed = dated[:, None] & dated[None, :] & (apart > 0)
+    scores = np.where(timed, np.where(apart > options.max_gap_days, -1.0, raw) / options.pair_threshold,
+                      np.where(shared >= options.min_shared_names, raw / options.undated_threshold, 0.0))
+    np.fill_diagonal(scores, 0.0)
+    return scores
+
+
+def average_link(scores: np.ndarray) -> list[list[int]]:
+    """Groups of the indices of ``scores`` (pair scores, 1.0 = the bar) by average link: the two groups with the
+    highest mean pair score join while it is at least 1.0 (ties: the lowest indices)."""
+    groups = {i: [i] for i in range(len(scores))}
+    sums = scores.astype(float).copy()
+    sizes = np.ones(len(scores))
+    alive = np.ones(len(scores), dtype=bool)
+    np.fill_diagonal(sums, -np.inf)
+    while len(groups) > 1:
+        means = sums / np.outer(sizes, sizes)
+        means[~alive, :] = means[:, ~alive] = -np.inf
+        best = int(np.argmax(means))
+        i, j = divmod(best, len(scores))
+        if means[i, j] < 1.0:
+            break
+        i, j = min(i, j), max(i, j)
+        groups[i] += groups.pop(j)
+        sums[i, :] += sums[j, :]
+        sums[:, i] += sums[:, j]
+        sums[i, i] = -np.inf
+        sizes[i] += sizes[j]
+        alive[j] = False
+    return [sorted(g) for g in groups.values()]
+
+
+def _within_reach(state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> bool:
+    """Whether ``story`` is within ``max_gap_days`` of the days of ``others`` (or either side is undated): a
+    storyline out of reach is left as it is, not grouped again (what retirement keeps aside stays the same)."""
+    days = state.profiles[story].days()
+    spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
+    if days is None or len(spans) < len(others):
+        return True
+    return max(days[0] - max(s[1] for s in spans), min(s[0] for s in spans) - days[1]) <= options.max_gap_days
+
+
+def _regroup_around(state: StorylineState, changed: Sequence[str], options: StorylineOptions) -> set[str]:
+    """``similarity = "average"``: the changed stories, their storylines and the storylines they could join
+    (``_candidates`` within ``max_gap_days``) are grouped again by ``average_link`` over ``pair_scores``. Each group
+    keeps the id of the storyline of its earliest story that was in one (a storyline's id stays while its founder
+    does), else gets one from its first story. Returns the storylines whose members changed."""
+    lines = {state.storyline_of[sid] for sid in changed if sid in state.storyline_of}
+    for sid in changed:
+        candidates = _candidates(state, sid)
+        state.hold_lines(candidates)
+        lines.update(line for line in candidates if _within_reach(state, sid, state.members[line], options))
+    region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, ())}, key=state.order)
+    before = {sid: state.storyline_of.get(sid) for sid in region}
+    groups = [[region[i] for i in g] for g in average_link(pair_scores(state, region, options))]
+    groups.sort(key=lambda g: state.order(g[0]))
+    closed = set(state.retired.values())
+    for sid in region:
+        state._leave(sid)
+    touched: set[str] = set()
+    for group in groups:
+        kept = [line for sid in group if (line := before[sid]) is not None and line not in state.members]
+        line = kept[0] if kept else storyline_id(group[0])  # the storyline of its first story that had one
+        while not kept and (line in state.members or line in closed or state.used_elsewhere(line)):
+            line = storyline_id(line)
+        for sid in group:
+            state._join(sid, line)
+            if (old := before[sid]) != line:
+                touched.add(line)
+                if old is not None:
+                    touched.add(old)
+    return touched | {state.storyline_of[sid] for sid in changed}
+
+
 def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
                       options: StorylineOptions, score: StorySimilarity | None = None) -> set[str]:
     """Bring ``state`` up to date with the changed stories ``profiles`` and the stories ``gone`` (merged into
     others or emptied); returns the storylines whose members changed or whose stories changed. ``score`` replaces
     the configured similarity (``configured_similarity``; benchmarks measure others in the same path)."""
-    score = score or configured_similarity(options)
     touched: set[str] = set()
     for sid in gone:
         if sid in state.storyline_of:
@@ -394,6 +512,9 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
         state._add(profile)
         if line is not None:
             state._join(profile.story_id, line)
+    if score is None and options.similarity == "average":
+        return touched | _regroup_around(state, sorted(previous, key=state.order), options)
+    score = score or configured_similarity(options)
     for sid in sorted((p.story_id for p in profiles), key=state.order):
         line = state.storyline_of.get(sid)
         if line is not None:
@@ -530,9 +651,11 @@ __all__ = [
     "StoryProfile",
     "StorySimilarity",
     "StorylineState",
+    "average_link",
     "configured_similarity",
     "group_stories",
     "pair_features",
+    "pair_scores",
     "restore",
     "retire",
     "shown_and_gone",
