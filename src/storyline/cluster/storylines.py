@@ -2,27 +2,33 @@
 
 A story is an event ("the earthquake"); a storyline is what a reader follows (a hurricane over three weeks, a trial).
 Each story gets a *profile* from its articles: the names it mentions (capitalized phrases, ``features.entity_phrases``)
-and its content words, each as the share of the story's articles that use it, and its first/last dates. A story joins
-a storyline when, against the storyline's members together,
+and its content words, each as the share of the story's articles that use it, and its first/last dates.
 
-- the similarity ``(cos(names) + cos(words)) / 2`` (cosines of IDF-weighted profiles; IDF over the stored stories) is
-  at least ``threshold``,
-- it shares at least ``min_shared_names`` distinctive names (in under half of the stories) with the storyline:
-  two earthquakes share "earthquake" and "magnitude", not the place or the rescuers,
-- and it is within ``max_gap_days`` of the storyline's stories when the dates are known. Time is the signal that
-  tells a developing story from another event of the same kind (two earthquakes share their names of rescuers and
-  agencies as much as two days of one earthquake do), so without dates on both sides the bar is the stricter
-  ``undated_threshold``.
+With ``similarity = "average"`` (the default) each batch groups again, by average link, its changed stories, the
+storylines they are in and the storylines they could join (``_candidates``, within ``max_gap_days``): two groups of
+stories join while the mean ``pair_scores`` of their story pairs reaches the bar. A pair's score is
+``(cos(names) + cos(words)) / 2`` (cosines of IDF-weighted profiles; IDF over the stored stories) against
 
-With ``similarity = "learned"`` a dated story is linked instead by ``LEARNED``, a logistic regression over
-``pair_features`` of the story against each of the storyline's stories, averaged (``LearnedSimilarity``).
+- ``pair_threshold`` when both are dated, days apart, within ``max_gap_days`` (pairs further apart are not compared:
+  a story is linked to the weeks around it, and a storyline can go on for months through them);
+- ``undated_threshold``, with at least ``min_shared_names`` distinctive names (in under half of the stories) shared,
+  when either is undated or their days overlap. Time is the signal that tells a developing story from another event
+  of the same kind (two earthquakes share their names of rescuers and agencies as much as two days of one
+  earthquake do); stories of the same days were seen together by the event level and kept apart.
+
+So a story that links two storylines joins them into one, a story that no longer fits leaves, and the storylines of
+daily batches are those of one run over everything (bench/clustering.py).
+
+With ``similarity = "rules"`` a story is placed instead, one at a time in time order, into the storyline whose pooled
+profile passes ``similarity`` (``threshold``, ``min_shared_names``, ``overlap_threshold``) or stays alone; with
+``"learned"``, by ``LEARNED``, a logistic regression over ``pair_features`` of the story against each of the
+storyline's stories, averaged (``LearnedSimilarity``). A story already in a storyline then stays unless it no longer
+passes against the others.
 
 A story is compared with at most ``MAX_CANDIDATES`` storylines (those sharing the most distinctive names with it),
-and a long storyline by its latest ``MAX_POOLED`` stories, so a run costs the same whatever the store's size.
-
-Stories are placed in time order (first published, then id), each into the best storyline that passes, or alone.
-A story already in a storyline stays unless it no longer passes against the others. Ids never change: a storyline's
-id comes from the story that founded it and stays while it has members.
+and a long storyline by its latest ``MAX_POOLED`` stories (``"rules"``), so a run costs the same whatever the store's
+size. Ids never change while their founder stays: a storyline's id comes from the story that founded it (the
+earliest), a regrouped storyline keeps the id of its earliest story's storyline.
 
 Only what the next batch needs is kept in the working state (one blob, ``BLOB_KEY``): a storyline whose latest story
 is more than ``retire_after_days`` older than the newest story seen can no longer be joined by news of today, so it
@@ -379,15 +385,13 @@ def _candidates(state: StorylineState, story: str) -> list[str]:
 
 
 def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
-    """The ``similarity = "average"`` score of every pair of ``stories`` (1.0 = the bar to join; a matrix, the
-    diagonal 0): ``(cos(names) + cos(words)) / 2`` (IDF over the stored stories) divided by ``pair_threshold`` when
-    both are dated and their days do not overlap; ``-1 / pair_threshold`` when they are more than ``max_gap_days``
-    apart (a storyline's stories weeks apart from a new one weigh against it, not only forbid it when alone);
-    divided by ``undated_threshold``, and 0 unless they share ``min_shared_names`` distinctive names, when either is
-    undated or their days overlap (time tells nothing then: the event level saw both and kept them apart)."""
+    """The ``similarity = "average"`` score of every pair of ``stories`` (1.0 = the bar to join; a matrix):
+    ``(cos(names) + cos(words)) / 2`` (IDF over the stored stories) divided by ``pair_threshold`` when both are dated
+    and their days do not overlap; divided by ``undated_threshold``, and 0 unless they share ``min_shared_names``
+    distinctive names, when either is undated or their days overlap (time tells nothing then: the event level saw
+    both and kept them apart). NaN (not compared) on the diagonal and for pairs more than ``max_gap_days`` apart: a
+    story is compared with the stories of the weeks around it, so a storyline can go on for months."""
     n = len(stories)
-    if n < 2:
-        return np.zeros((n, n))
     total = state.size()
     index: dict[str, int] = {}
     rows: dict[str, tuple[list[int], list[int], list[float]]] = {"n:": ([], [], []), "w:": ([], [], [])}
@@ -416,38 +420,42 @@ def pair_scores(state: StorylineState, stories: Sequence[str], options: Storylin
     distinctive = sp.csr_matrix((np.ones(len(cols)), (cols, values)), shape=(n, len(index)))
     shared = (distinctive @ distinctive.T).toarray()
     spans = [state.profiles[sid].days() for sid in stories]
-    dated = np.array([span is not None for span in spans])
+    dated = np.array([span is not None for span in spans], dtype=bool)
     first = np.array([span[0] if span else 0.0 for span in spans])
     last = np.array([span[1] if span else 0.0 for span in spans])
     apart = np.maximum(first[None, :] - last[:, None], first[:, None] - last[None, :])  # < 0: the days overlap
-    timed = dated[:, None] & dated[None, :] & (apart > 0)
-    scores = np.where(timed, np.where(apart > options.max_gap_days, -1.0, raw) / options.pair_threshold,
+    both = dated[:, None] & dated[None, :]
+    scores = np.where(both & (apart > 0), raw / options.pair_threshold,
                       np.where(shared >= options.min_shared_names, raw / options.undated_threshold, 0.0))
-    np.fill_diagonal(scores, 0.0)
+    scores[both & (apart > options.max_gap_days)] = np.nan
+    np.fill_diagonal(scores, np.nan)
     return scores
 
 
 def average_link(scores: np.ndarray) -> list[list[int]]:
-    """Groups of the indices of ``scores`` (pair scores, 1.0 = the bar) by average link: the two groups with the
-    highest mean pair score join while it is at least 1.0 (ties: the lowest indices)."""
-    groups = {i: [i] for i in range(len(scores))}
-    sums = scores.astype(float).copy()
-    sizes = np.ones(len(scores))
-    alive = np.ones(len(scores), dtype=bool)
-    np.fill_diagonal(sums, -np.inf)
+    """Groups of the indices of ``scores`` (pair scores, 1.0 = the bar; NaN: not compared) by average link: the two
+    groups with the highest mean score over their compared pairs join while it is at least 1.0 (ties: the lowest
+    indices); groups with no compared pair never join."""
+    n = len(scores)
+    compared = np.isfinite(scores)
+    sums = np.where(compared, scores, 0.0)
+    counts = compared.astype(float)
+    groups = {i: [i] for i in range(n)}
+    alive = np.ones(n, dtype=bool)
     while len(groups) > 1:
-        means = sums / np.outer(sizes, sizes)
-        means[~alive, :] = means[:, ~alive] = -np.inf
-        best = int(np.argmax(means))
-        i, j = divmod(best, len(scores))
+        means = np.full((n, n), -np.inf)
+        np.divide(sums, counts, out=means, where=counts > 0)
+        means[~alive, :] = -np.inf
+        means[:, ~alive] = -np.inf
+        np.fill_diagonal(means, -np.inf)
+        i, j = divmod(int(np.argmax(means)), n)
         if means[i, j] < 1.0:
             break
         i, j = min(i, j), max(i, j)
         groups[i] += groups.pop(j)
-        sums[i, :] += sums[j, :]
-        sums[:, i] += sums[:, j]
-        sums[i, i] = -np.inf
-        sizes[i] += sizes[j]
+        for matrix in (sums, counts):
+            matrix[i, :] += matrix[j, :]
+            matrix[:, i] += matrix[:, j]
         alive[j] = False
     return [sorted(g) for g in groups.values()]
 
