@@ -23,7 +23,9 @@ from storyline.cluster.storyline_rows import StorylineDelta, stored_storylines
 from storyline.cluster.storylines import (
     ARCHIVE_PREFIX,
     BLOB_KEY,
+    MAX_POOLED,
     StorylineState,
+    StoryProfile,
     average_link,
     group_stories,
     pair_scores,
@@ -157,6 +159,32 @@ def test_pair_scores_read_days_as_the_rules_do() -> None:
     assert overlapping and all(strict[i, j] == base[i, j] for i, j in overlapping)
     narrow = pair_scores(state, ids, StorylineOptions(max_gap_days=1.0, retire_after_days=90.0))
     assert all(np.isnan(narrow[i, j]) == (apart[i][j] > 1.0) for i, j in pairs)
+
+
+def test_a_storyline_of_months_longer_than_its_compared_stories_grows_batch_by_batch() -> None:
+    """Twelve copies of a DUC topic two weeks apart (a story going on for months), one batch each: the storylines
+    grow past ``MAX_POOLED`` stories (older stories leave the regrouped region and follow their storyline) and are
+    those of one batch over everything."""
+    articles, _ = duc_dated({"d31041t"})
+    by_id = {a.id: a for a in articles}
+    base = [story_profile(s, [by_id[a] for a in s.article_ids]) for s in event_stories(articles)]
+
+    def copy(n: int) -> list[StoryProfile]:
+        out = []
+        for p in base:
+            q = StoryProfile.from_json(json.loads(json.dumps(p.to_json())))
+            q.story_id += f"#{n}"
+            q.first, q.last = ((datetime.fromisoformat(d) + timedelta(days=14 * n)).isoformat()  # type: ignore[arg-type]
+                               for d in (p.first, p.last))
+            out.append(q)
+        return out
+
+    daily, batch = StorylineState(), StorylineState()
+    for n in range(12):
+        update_storylines(daily, copy(n), (), StorylineOptions())
+    update_storylines(batch, [q for n in range(12) for q in copy(n)], (), StorylineOptions())
+    assert max(len(m) for m in daily.members.values()) > MAX_POOLED
+    assert sorted(map(sorted, daily.members.values())) == sorted(map(sorted, batch.members.values()))
 
 
 def test_group_stories_uses_the_similarity_it_is_given() -> None:

@@ -53,6 +53,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from ..config import StorylineOptions
 from ..models import Article, Citation, Story, Storyline, SummarySentence
@@ -470,36 +471,69 @@ def _within_reach(state: StorylineState, story: str, others: Sequence[str], opti
     return max(days[0] - max(s[1] for s in spans), min(s[0] for s in spans) - days[1]) <= options.max_gap_days
 
 
+REGROUP_CHUNK = 200
+"""Changed stories regrouped at a time (in time order, each with its region): a batch of any size costs chunks of
+bounded regions, as daily batches do (a run over a whole store is such a replay)."""
+
+
 def _regroup_around(state: StorylineState, changed: Sequence[str], options: StorylineOptions) -> set[str]:
-    """``similarity = "average"``: the changed stories, their storylines and the storylines they could join
-    (``_candidates`` within ``max_gap_days``) are grouped again by ``average_link`` over ``pair_scores``. Each group
-    keeps the id of the storyline of its earliest story that was in one (a storyline's id stays while its founder
-    does), else gets one from its first story. Returns the storylines whose members changed."""
+    """``similarity = "average"``: the changed stories (``REGROUP_CHUNK`` at a time, in time order), their storylines
+    and the storylines they could join (``_candidates`` within ``max_gap_days``) are grouped again by
+    ``average_link`` over ``pair_scores``. Returns the storylines whose members changed."""
+    touched: set[str] = set()
+    for start in range(0, len(changed), REGROUP_CHUNK):
+        touched |= _regroup_chunk(state, changed[start:start + REGROUP_CHUNK], options)
+    return touched | {state.storyline_of[sid] for sid in changed}
+
+
+def _regroup_chunk(state: StorylineState, changed: Sequence[str], options: StorylineOptions) -> set[str]:
+    """One chunk of ``_regroup_around``: the changed stories and the latest ``MAX_POOLED`` stories of each storyline
+    in reach (the older ones stay where they are and follow their storyline). Average link runs on each connected
+    part of the pairs at or over the bar (two groups never join without such a pair between them), so its cost
+    follows the storylines, not the region. Each group keeps the id of the storyline of its earliest story that was
+    in one (a storyline's id stays while its founder does), else gets one from its first story; a storyline whose
+    latest stories join another's brings its older ones along."""
     lines = {state.storyline_of[sid] for sid in changed if sid in state.storyline_of}
     for sid in changed:
         candidates = _candidates(state, sid)
         state.hold_lines(candidates)
         lines.update(line for line in candidates if _within_reach(state, sid, state.members[line], options))
-    region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, ())}, key=state.order)
-    before = {sid: state.storyline_of.get(sid) for sid in region}
-    groups = [[region[i] for i in g] for g in average_link(pair_scores(state, region, options))]
+    region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, [])[-MAX_POOLED:]},
+                    key=state.order)
+    scores = pair_scores(state, region, options)
+    _, part = connected_components(sp.csr_matrix(np.nan_to_num(scores, nan=0.0) >= 1.0), directed=False)
+    groups: list[list[str]] = []
+    for label in range(int(part.max()) + 1 if len(region) else 0):
+        members = np.flatnonzero(part == label)
+        groups += [[region[members[i]] for i in g] for g in average_link(scores[np.ix_(members, members)])]
     groups.sort(key=lambda g: state.order(g[0]))
+    before = {sid: state.storyline_of.get(sid) for sid in region}
     closed = set(state.retired.values())
     for sid in region:
         state._leave(sid)
     touched: set[str] = set()
+    claimed: set[str] = set()
     for group in groups:
-        kept = [line for sid in group if (line := before[sid]) is not None and line not in state.members]
+        kept = [line for sid in group if (line := before[sid]) is not None and line not in claimed]
         line = kept[0] if kept else storyline_id(group[0])  # the storyline of its first story that had one
-        while not kept and (line in state.members or line in closed or state.used_elsewhere(line)):
+        while not kept and (line in state.members or line in closed or line in claimed
+                            or state.used_elsewhere(line)):
             line = storyline_id(line)
+        claimed.add(line)
+        followers = [(other, story) for other in dict.fromkeys(kept[1:]) if other != line
+                     for story in list(state.members.get(other, []))]
+        claimed.update(other for other, _ in followers)
+        for other, story in followers:  # older stories of a storyline whose latest joined this group
+            state._leave(story)
+            state._join(story, line)
+            touched.update((other, line))
         for sid in group:
             state._join(sid, line)
             if (old := before[sid]) != line:
                 touched.add(line)
                 if old is not None:
                     touched.add(old)
-    return touched | {state.storyline_of[sid] for sid in changed}
+    return touched
 
 
 def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
