@@ -109,7 +109,8 @@ class Placement:
     """Which worker each key of an ``affinity`` map goes to, remembered across maps (the last ``limit`` keys).
 
     A key goes back to the worker it had while that worker's share of the map's cost stays within ``slack`` of an
-    even share (or the worker has nothing yet); the other items, costliest first, go to the least loaded worker, which becomes their key's worker.
+    even share (or the worker has nothing yet); the other items, costliest first, go to the least loaded worker,
+    which becomes their key's worker.
     """
 
     def __init__(self, workers: int, slack: float = 0.25, limit: int = 50_000) -> None:
