@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from ..config import ScaleOptions
+from ..pipeline import release_free_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,8 +35,10 @@ def run_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
 
 
 def run_worker_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
-    """:func:`run_batch` on a pool or Dask worker, with one BLAS/OpenMP thread (see :func:`one_thread`)."""
+    """:func:`run_batch` on a pool or Dask worker, with one BLAS/OpenMP thread (see :func:`one_thread`); the
+    memory the previous batch freed goes back to the system first (``pipeline.release_free_memory``)."""
     one_thread()
+    release_free_memory()
     return run_batch(fn, batch)
 
 
@@ -106,7 +109,8 @@ class Placement:
     """Which worker each key of an ``affinity`` map goes to, remembered across maps (the last ``limit`` keys).
 
     A key goes back to the worker it had while that worker's share of the map's cost stays within ``slack`` of an
-    even share (or the worker has nothing yet); the other items, costliest first, go to the least loaded worker, which becomes their key's worker.
+    even share (or the worker has nothing yet); the other items, costliest first, go to the least loaded worker,
+    which becomes their key's worker.
     """
 
     def __init__(self, workers: int, slack: float = 0.25, limit: int = 50_000) -> None:

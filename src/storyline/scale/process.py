@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from ..config import ScaleOptions
 from ..errors import EngineError
+from ..pipeline import release_free_memory
 from .partition import BatchingExecutor, Placement, partition, run_batch, run_worker_batch, warm_up
 
 INLINE_FUNCTION_BYTES = 1_000_000
@@ -175,6 +176,7 @@ class ProcessExecutor(BatchingExecutor):
                         submit(lane)
             finally:
                 bar.close()
+        release_free_memory()  # the pickled batches and results, freed in the pool's threads' arenas
         return results
 
     def close(self) -> None:
