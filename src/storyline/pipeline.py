@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
-from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, replaced_bytes
+from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, charset_guessed, replaced_bytes
 
 if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements all three)
     from .cluster.state_store import StateRows
@@ -30,9 +30,12 @@ R = TypeVar("R")
 class Executor(Protocol):
     """Runs a function over items; swapped for a process pool or Dask without touching the stages."""
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         """``[fn(item) for item in items]``; an engine with workers runs a map of fewer than ``min_items`` items
-        (``scale.min_parallel`` when ``None``) in this process."""
+        (``scale.min_parallel`` when ``None``) in this process. ``affinity`` gives each item a key and a cost: an
+        engine that can sends an item to the worker that had its key before (a story to the process that keeps its
+        sentences' model outputs), as long as the workers' costs stay balanced; the results are the same."""
         ...
 
 
@@ -42,7 +45,8 @@ class LocalExecutor:
 
     progress: bool = True
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         bar = tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50, leave=False)
         return [fn(item) for item in bar]
 
@@ -122,6 +126,27 @@ class FindDuplicates:
             article.duplicate_of = links.get(article.id)
 
 
+def encode_one(text: str, model: str) -> Any:
+    """``model``'s unit vector of one text (a top-level function: any executor)."""
+    from .embed import encode
+
+    return encode(model, [text])[0]
+
+
+def encode_on(executor: Executor, model: str, texts: list[str]) -> Any:
+    """``embed.encode(model, texts)`` with the texts shared out to ``executor``'s workers, one text an item: the
+    cross-lingual model's ~0.3-0.6 CPU s an article (e5) on both cores instead of the driver's one. The vectors are
+    the same bit for bit: the model encodes each text alone (``tests/test_pipeline.py``)."""
+    import numpy as np
+
+    if not texts:
+        from .embed import encode
+
+        return encode(model, texts)
+    rows = executor.map(partial(encode_one, model=model), texts, desc="cross-lingual vectors", min_items=2)
+    return np.vstack(rows)
+
+
 @dataclass
 class ClusterStories:
     """Group originals into stories; duplicates follow their original.
@@ -153,7 +178,7 @@ class ClusterStories:
         if self.rows is not None:
             groups, ids = self._incremental(self.rows, originals, state)
         else:
-            groups = cluster_articles(originals, state.settings.cluster)
+            groups = cluster_articles(originals, state.settings.cluster, encoder=partial(encode_on, executor))
             ids = [story_id(group) for group in groups]
         home = {aid: gi for gi, group in enumerate(groups) for aid in group}
         for article in state.articles:
@@ -335,7 +360,10 @@ class DescribeStories:
         articles = sum(len(members) for _, members in jobs)
         scale = state.settings.scale
         min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
-        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items)
+        # each story to the worker that described it last (its kept model outputs), by its members' text length
+        affinity = [(story.id, float(sum(len(a.text) for a in members))) for story, members in jobs]
+        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
+                                     affinity=affinity)
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
@@ -464,6 +492,7 @@ def run_pipeline(
         stories=len(state.stories),
         dropped=dict(state.dropped),
         replaced_bytes=replaced_bytes(state.articles),
+        charset_guessed=charset_guessed(state.articles),
     )
     return Digest(articles=state.articles, stories=state.stories, rejected=state.rejected, stats=stats,
                   storylines=state.storylines, storylines_gone=state.storylines_gone)
