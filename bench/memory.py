@@ -8,8 +8,8 @@ The run is bench/throughput.py's (read, the default stages, the writers) in a su
 PSS of every process of its tree every 0.5 s (driver, fork server, each pool worker) and prints, per stage, each
 process's peak PSS and the summed peak. With ``--tracemalloc`` the driver also reports the Python heap it holds at
 every stage boundary and the stage's own peak above it (tracemalloc slows the driver's own Python ~1.5x: read its
-MB, not its seconds). The driver also reports the pickled size of what crosses the pool in the per-story stage (the
-jobs it ships, the described stories it gets back) and of the described stories it holds until the write.
+MB, not its seconds). With ``--sizes`` the driver also reports the pickled size of what crosses the pool in the
+per-story stage (the jobs it ships, the described stories it gets back, which it holds until the write).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MB = 2**20
 
 
-def run_child(config: str, folder: Path, workers: int, out: Path, trace: bool) -> None:
+def run_child(config: str, folder: Path, workers: int, out: Path, trace: bool, sizes: bool) -> None:
     """The measured run (in the subprocess): prints one JSON line per stage boundary on stdout."""
     import tracemalloc
     from dataclasses import replace
@@ -67,13 +67,13 @@ def run_child(config: str, folder: Path, workers: int, out: Path, trace: bool) -
         for make in DEFAULT_STAGES:
             stage = make()
             extra: dict[str, float] = {}
-            if stage.name == "describe":
+            if stage.name == "describe" and sizes:
                 jobs = story_jobs(state)
                 extra["jobs_pickled_mb"] = len(pickle.dumps(jobs, protocol=pickle.HIGHEST_PROTOCOL)) / MB
                 del jobs
             stage.run(state, executor)
             release()  # what run_pipeline does after each stage
-            if stage.name == "describe":
+            if stage.name == "describe" and sizes:
                 extra["stories_pickled_mb"] = len(pickle.dumps(state.stories, protocol=pickle.HIGHEST_PROTOCOL)) / MB
             mark(stage.name, **extra)
     from storyline.models import Digest, Stats
@@ -105,12 +105,14 @@ def main() -> None:
     parser.add_argument("--base", help="run the code of this commit instead of this checkout's (unpacked as "
                         "bench/throughput.py --base does)")
     parser.add_argument("--tracemalloc", action="store_true", help="the driver's Python heap at stage boundaries")
+    parser.add_argument("--sizes", action="store_true", help="also pickle the per-story stage's jobs and results "
+                        "to report their size (adds their pickles to the driver's peak)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_child(args.config, Path(args.input), args.workers, Path(args.out), args.tracemalloc)
+        run_child(args.config, Path(args.input), args.workers, Path(args.out), args.tracemalloc, args.sizes)
         return
     import psutil
 
@@ -128,7 +130,8 @@ def main() -> None:
     samples: list[tuple[float, dict[str, float]]] = []  # (time, {process label: PSS MB})
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, __file__, "--child", "--config", args.config, "--input", str(folder),
-                   "--workers", str(args.workers), "--out", tmp] + (["--tracemalloc"] if args.tracemalloc else [])
+                   "--workers", str(args.workers), "--out", tmp] + (["--tracemalloc"] if args.tracemalloc else []) \
+            + (["--sizes"] if args.sizes else [])
         child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
         done = threading.Event()
 
@@ -179,6 +182,17 @@ def main() -> None:
         cells = " | ".join(f"{p:,.0f}" for p in peaks)
         print(f"| {after['mark']} | {after['time'] - before['time']:.0f} | {cells} | {summed:,.0f} | "
               f"{after['heap_mb']:,.0f} | {rise:,.0f} |")
+    for before, after in itertools.pairwise(marks):  # the per-story stage over time: do the workers grow?
+        if after["mark"] != "describe":
+            continue
+        span = after["time"] - before["time"]
+        print(f"\nDuring describe, PSS MB at each fifth of the stage ({span:.0f} s):\n")
+        print("| share of the stage | " + " | ".join(labels) + " |")
+        print("|---|" + "---:|" * len(labels))
+        for fifth in range(1, 6):
+            when = before["time"] + span * fifth / 5
+            reading = min(samples, key=lambda sample: abs(sample[0] - when))[1]
+            print(f"| {fifth * 20} % | " + " | ".join(f"{reading.get(label, 0.0):,.0f}" for label in labels) + " |")
     overall = max((sum(r.values()) for _, r in samples), default=0.0)
     print(f"\nPeak summed PSS {overall:,.0f} MB. Sizes: " + "; ".join(
         f"{key} {value:,.1f}" for m in marks for key, value in m.items()

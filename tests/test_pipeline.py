@@ -53,3 +53,30 @@ def test_the_cross_lingual_vectors_encoded_on_the_pool_are_the_drivers() -> None
         assert executor.started  # the texts went to the workers
     assert pooled.dtype == here.dtype and np.array_equal(pooled, here)
     assert np.array_equal(encode_on(LocalExecutor(progress=False), "e5", texts), here)
+
+
+def test_the_per_story_stage_drops_the_sentences_it_split_and_keeps_those_it_was_given(tmp_path: Path) -> None:
+    """The per-story task splits its members' sentences and drops them once the story is described, so a worker
+    holds one story's sentences, not its batch's (an eighth of a 100k input with two workers); articles split
+    before the stage (the live path's ``SplitSentences``) keep theirs. The story is the same either way."""
+    from storyline.models import Article, Story
+    from storyline.pipeline import describe_members
+    from storyline.text.sentences import ensure_sentences
+
+    lines = (DATA / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    (tmp_path / "three.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles, _, _ = read_inputs([str(tmp_path / "three.jsonl")])
+    settings = Settings()
+    summary = replace(settings.summary, embedder="tfidf", verifier="static")
+    compare = replace(settings.compare, enabled=False)
+
+    def job() -> tuple[Story, list[Article]]:
+        return Story(id="s", headline="", article_ids=[a.id for a in articles]), articles
+
+    unsplit = describe_members(job(), summary, compare)
+    assert unsplit.summary and all(a.sentences == [] for a in articles)
+    ensure_sentences(articles)
+    given = [list(a.sentences) for a in articles]
+    split = describe_members(job(), summary, compare)
+    assert [a.sentences for a in articles] == given and all(given)
+    assert split.summary == unsplit.summary and split.headline == unsplit.headline
