@@ -160,3 +160,45 @@ def test_a_cut_gzip_of_json_lines_keeps_the_lines_before_the_cut() -> None:
     ids = [a.id for a in articles]
     assert len(ids) >= 5 and ids == [f"cut-{i}" for i in range(len(ids))], ids
     assert all(a.text.endswith("until the spring.") for a in articles)
+
+
+def test_a_stray_byte_in_ascii_is_replaced_and_counted_not_guessed(tmp_path: Path) -> None:
+    from storyline.ingest.decode import MIN_GUESS_BYTES, decode
+
+    text = b"The harbour board met on Tuesday and approved the new quay by five votes to two.\n"
+    for stray in (b"\xe9", b"\x92", b"\xff"):
+        damaged = text.replace(b"quay", b"qu" + stray + b"ay")
+        decoded = decode(damaged, "x")
+        assert decoded.text == text.decode().replace("quay", "qu\ufffday"), stray
+        assert (decoded.replaced_bytes, decoded.guessed) == (1, False)
+    # At MIN_GUESS_BYTES bytes above ASCII the detector has something to go on, and says it guessed.
+    enough = "Le président a déclaré à Genève qu'il était prêt.".encode("latin-1")
+    assert len(enough.translate(None, bytes(range(128)))) >= MIN_GUESS_BYTES
+    decoded = decode(enough, "x")
+    assert decoded.guessed and "président" in decoded.text and decoded.replaced_bytes == 0
+    (tmp_path / "stray.txt").write_bytes(text.replace(b"quay", b"qu\xe9ay"))
+    articles, _, _ = read_inputs([str(tmp_path / "stray.txt")])
+    assert articles[0].meta["replaced_bytes"] == 1 and "charset_guessed" not in articles[0].meta
+
+
+def test_a_guessed_charset_is_recorded_per_article_and_counted(tmp_path: Path) -> None:
+    from storyline.models import Stats, charset_guessed
+    from storyline.output.json import article_to_dict
+
+    french = "Le président a déclaré que l'économie était en crise. Les élèves ont manifesté à Genève."
+    (tmp_path / "latin1.txt").write_bytes(french.encode("latin-1"))
+    (tmp_path / "lines.jsonl").write_bytes(
+        "\n".join(f'{{"id": "l{n}", "text": "{french} Numéro {n}."}}' for n in range(2)).encode("cp1252"))
+    (tmp_path / "declared.html").write_bytes(
+        f"<html><head><meta charset='iso-8859-1'><title>Crise</title></head><body><article><p>{french}</p>"
+        f"<p>{french}</p></article></body></html>".encode("latin-1"))
+    (tmp_path / "utf8.txt").write_text(french, encoding="utf-8")
+    articles, rejected, _ = read_inputs([str(tmp_path)])
+    assert not rejected
+    guessed = {a.id: a.meta.get("charset_guessed") for a in articles}
+    assert guessed["utf8.txt"] is None and guessed["declared.html"] is None  # UTF-8, and a declared charset
+    assert guessed["latin1.txt"] and guessed["l0"] and guessed["l1"], guessed
+    assert all("président" in a.text for a in articles)
+    assert charset_guessed(articles) == 3 and "charset_guessed" in Stats.__dataclass_fields__
+    latin1 = next(a for a in articles if a.id == "latin1.txt")
+    assert article_to_dict(latin1)["charset_guessed"] == guessed["latin1.txt"]

@@ -118,8 +118,11 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
     if not quiet:
         s = result.stats
         where = str(paths["html"]) if paths else str(db)
-        replaced = f", {s.replaced_bytes:,} undecodable bytes replaced" if s.replaced_bytes else ""
         from .output.story_view import counted
+
+        replaced = f", {s.replaced_bytes:,} undecodable bytes replaced" if s.replaced_bytes else ""
+        if s.charset_guessed:
+            replaced += f", {counted(s.charset_guessed, 'article')} in a guessed charset (no declaration, not UTF-8)"
 
         click.echo(
             f"{counted(s.stories, 'story', 'stories')} from {counted(s.articles, 'article')} "

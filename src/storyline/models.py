@@ -255,6 +255,11 @@ def replaced_bytes(articles: Iterable[Article]) -> int:
     return sum(int(a.meta.get("replaced_bytes") or 0) for a in articles)
 
 
+def charset_guessed(articles: Iterable[Article]) -> int:
+    """How many of ``articles`` were decoded in a charset charset-normalizer guessed (``meta["charset_guessed"]``)."""
+    return sum(1 for a in articles if a.meta.get("charset_guessed"))
+
+
 @dataclass(slots=True)
 class Stats:
     inputs: int = 0
@@ -265,6 +270,8 @@ class Stats:
     dropped: dict[str, int] = field(default_factory=dict)
     replaced_bytes: int = 0
     """Undecodable input bytes that became U+FFFD, summed over the articles' ``meta["replaced_bytes"]``."""
+    charset_guessed: int = 0
+    """Articles whose input declared no charset and was not UTF-8, so its charset was guessed (detected)."""
 
 
 @dataclass(slots=True)

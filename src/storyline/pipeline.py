@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
-from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, replaced_bytes
+from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, charset_guessed, replaced_bytes
 
 if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements all three)
     from .cluster.state_store import StateRows
@@ -452,6 +452,7 @@ def run_pipeline(
         stories=len(state.stories),
         dropped=dict(state.dropped),
         replaced_bytes=replaced_bytes(state.articles),
+        charset_guessed=charset_guessed(state.articles),
     )
     return Digest(articles=state.articles, stories=state.stories, rejected=state.rejected, stats=stats,
                   storylines=state.storylines, storylines_gone=state.storylines_gone)

@@ -56,6 +56,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "duplicate_of": article.duplicate_of,
         "input": article.input,
         "replaced_bytes": int(article.meta.get("replaced_bytes") or 0),
+        "charset_guessed": article.meta.get("charset_guessed"),
         "text": article.text,
     }
 

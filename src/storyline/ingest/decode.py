@@ -129,10 +129,15 @@ class Decoded:
     text: str
     encoding: str
     replaced_bytes: int = 0
+    guessed: bool = False
+    """True when nothing declared the charset and the bytes were not UTF-8: charset-normalizer chose ``encoding``."""
 
 
 def decode(data: bytes, name: str, declared: str | None = None) -> Decoded:
     """Decode ``data`` as text: a byte order mark, UTF-8 (strict, or nearly valid), a declared charset, detection.
+
+    Detection (``Decoded.guessed``) runs only on undeclared data that is not UTF-8 and has at least
+    ``MIN_GUESS_BYTES`` bytes above ASCII; readers record its choice in ``meta["charset_guessed"]``.
 
     ``declared`` is the HTTP header's charset; without one, a ``<meta>``/XML declaration in the bytes is used.
     UTF-8 goes before any declaration because mis-declared pages are common and valid UTF-8 by accident is not.
@@ -141,9 +146,9 @@ def decode(data: bytes, name: str, declared: str | None = None) -> Decoded:
     ``replaced_bytes``. Raises ``InputError`` for binary data. The result always encodes as UTF-8: lone
     surrogates (which some codecs produce) become U+FFFD too.
     """
-    encoding = choose_encoding(data, name, declared)
+    encoding, guessed = choose_encoding(data, name, declared)
     text, replaced = decode_counting(data, encoding)
-    return Decoded(without_surrogates(text), encoding, replaced)
+    return Decoded(without_surrogates(text), encoding, replaced, guessed)
 
 
 def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
@@ -187,18 +192,29 @@ def _counting(handler: Callable[[UnicodeError], tuple[str, int]]) -> Iterator[No
         _HANDLERS.current = previous
 
 
-def choose_encoding(data: bytes, name: str, declared: str | None = None) -> str:
-    """The codec ``decode`` uses for ``data`` (see there); raises ``InputError`` for binary data."""
+# Fewer bytes above ASCII than this in undeclared, non-UTF-8 data are too little to tell a charset by: they are
+# replaced by U+FFFD and counted (one stray byte never re-decodes a whole file in a guessed charset).
+MIN_GUESS_BYTES = 4
+_ASCII = bytes(range(128))
+
+
+def choose_encoding(data: bytes, name: str, declared: str | None = None) -> tuple[str, bool]:
+    """The codec ``decode`` uses for ``data`` (see there) and whether it was guessed; ``InputError`` for binary data.
+
+    Guessed means: no byte order mark, not (nearly) UTF-8, no usable declaration, and at least
+    ``MIN_GUESS_BYTES`` bytes above ASCII, so charset-normalizer chose. With fewer, the data is read as UTF-8 and
+    its invalid bytes are replaced and counted.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return "utf-8-sig", False
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return "utf-16", False
     if looks_binary(data):
         raise InputError(name, "binary data, not text", "pass text, JSONL, HTML, feed or WARC files")
     sniffed = sniff_charset(data)
     says_utf8 = any(_codec_name(c) == "utf-8" for c in (declared, sniffed) if c)
     if nearly_utf8(data, declared_utf8=says_utf8):
-        return "utf-8"
+        return "utf-8", False
     for charset in (declared, sniffed):
         if not charset or _codec_name(charset) in (None, "utf-8", "utf-16", "utf-32"):
             continue
@@ -206,9 +222,11 @@ def choose_encoding(data: bytes, name: str, declared: str | None = None) -> str:
             data.decode(charset)
         except UnicodeError:  # UnicodeDecodeError, or a codec's own failure (e.g. a multibyte codec's state)
             continue
-        return _codec_name(charset) or charset
+        return _codec_name(charset) or charset, False
+    if len(data.translate(None, _ASCII)) < MIN_GUESS_BYTES:  # the bytes above ASCII
+        return "utf-8", False
     best = from_bytes(data[:200_000]).best()
-    return best.encoding if best is not None else "cp1252"
+    return (best.encoding if best is not None else "cp1252"), True
 
 
 # A valid UTF-8 multibyte character: a lead byte and its continuation bytes, over-long forms and surrogates excluded.

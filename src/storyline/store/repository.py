@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFoundError, StoreError
-from ..models import Article, Digest, Rejected, Stats, Story, Storyline, replaced_bytes
+from ..models import Article, Digest, Rejected, Stats, Story, Storyline, charset_guessed, replaced_bytes
 from ..serialize import storyline_to_dict, to_plain
 from . import dedup_index, migrate, state_rows, storyline_state
 from .codec import (
@@ -328,7 +328,7 @@ class Store:
         report = SaveReport()
         rows = article_rows(articles)
         stats = Stats(inputs=len(articles), articles=len(articles), rejected=len(rejected),
-                      replaced_bytes=replaced_bytes(articles))
+                      replaced_bytes=replaced_bytes(articles), charset_guessed=charset_guessed(articles))
         now = utcnow()
         with self.session() as s:
             run = RunRow(kind=kind, started_at=now, stats=to_plain(stats), saved={})
@@ -528,6 +528,7 @@ class Store:
             stories=len(stories),
             dropped=dict(dropped),
             replaced_bytes=replaced_bytes(articles),
+            charset_guessed=charset_guessed(articles),
         )
         return Digest(articles=articles, stories=stories, rejected=rejected, stats=stats, storylines=storylines)
 

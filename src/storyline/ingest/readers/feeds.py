@@ -115,9 +115,12 @@ def read_json_feed(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected
             "published": parse_datetime(item.get("date_published") or item.get("date_modified")),
         }
         for found in _entry_article(entry, number, ctx, source, item.get("language") or feed.get("language")):
-            if replaced and isinstance(found, Article):
-                found.meta["replaced_bytes"] = found.meta.get("replaced_bytes", 0) + replaced
-                replaced = 0
+            if isinstance(found, Article):
+                if replaced:
+                    found.meta["replaced_bytes"] = found.meta.get("replaced_bytes", 0) + replaced
+                    replaced = 0
+                if decoded.guessed:
+                    found.meta["charset_guessed"] = decoded.encoding
             yield found
 
 
@@ -155,6 +158,8 @@ def _entry_article(entry: Any, number: int, ctx: ReadContext, source: str | None
                 meta["fetched"] = True
                 if page.replaced_bytes:
                     meta["replaced_bytes"] = page.replaced_bytes
+                if page.charset_guessed:
+                    meta["charset_guessed"] = page.charset_guessed
                 title = title or page.title
                 author = author or page.author
                 published = published or page.published

@@ -29,6 +29,8 @@ class ExtractedPage:
     method: str = "trafilatura-recall"
     replaced_bytes: int = 0
     """Undecodable bytes of the page that became U+FFFD (see ``decode.decode``)."""
+    charset_guessed: str | None = None
+    """The charset charset-normalizer chose when nothing declared one and the bytes were not UTF-8."""
 
 
 def extract_html(
@@ -65,6 +67,7 @@ def extract_html(
         language=language,
         method=found.method,
         replaced_bytes=decoded.replaced_bytes if decoded else 0,
+        charset_guessed=decoded.encoding if decoded and decoded.guessed else None,
     )
 
 
@@ -73,6 +76,8 @@ def page_meta(page: ExtractedPage) -> dict[str, object]:
     meta: dict[str, object] = {"extractor": page.method}
     if page.replaced_bytes:
         meta["replaced_bytes"] = page.replaced_bytes
+    if page.charset_guessed:
+        meta["charset_guessed"] = page.charset_guessed
     return meta
 
 

@@ -17,9 +17,11 @@ def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     """Read one article from each non-blank line; a bad line is rejected with its number.
 
     The file's charset is chosen once; each line is decoded by itself so the bytes a damaged line loses to
-    U+FFFD are counted in its own article's ``meta["replaced_bytes"]``.
+    U+FFFD are counted in its own article's ``meta["replaced_bytes"]``; a guessed charset is recorded in every
+    article's ``meta["charset_guessed"]``.
     """
-    for number, (line, replaced) in enumerate(_decoded_lines(data, ctx.name), start=1):
+    encoding, guessed = choose_encoding(data, ctx.name)
+    for number, (line, replaced) in enumerate(_decoded_lines(data, encoding), start=1):
         if not line.strip():
             continue
         where = f"{ctx.name}:{number}"
@@ -38,14 +40,16 @@ def read_jsonl(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
             yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
             continue
         for item in read_record(record, ctx, where, default_id=f"{ctx.default_id}:{number}"):
-            if replaced and isinstance(item, Article):
-                item.meta["replaced_bytes"] = item.meta.get("replaced_bytes", 0) + replaced
+            if isinstance(item, Article):
+                if replaced:
+                    item.meta["replaced_bytes"] = item.meta.get("replaced_bytes", 0) + replaced
+                if guessed:
+                    item.meta["charset_guessed"] = encoding
             yield item
 
 
-def _decoded_lines(data: bytes, name: str) -> Iterator[tuple[str, int]]:
+def _decoded_lines(data: bytes, encoding: str) -> Iterator[tuple[str, int]]:
     """Each line of ``data`` (split at "\\n" only) and the undecodable bytes it had replaced by U+FFFD."""
-    encoding = choose_encoding(data, name)
     if encoding == "utf-8-sig":
         data, encoding = data[3:], "utf-8"
     if "\n".encode(encoding) != b"\n":  # UTF-16: lines cannot be cut as bytes; the first line carries the count

@@ -48,4 +48,6 @@ def read_text(data: bytes, ctx: ReadContext) -> Iterator[Article | Rejected]:
     meta: dict[str, object] = {f"{key}_from": ("folder" if key == "source" else "file name") for key in found}
     if decoded.replaced_bytes:
         meta["replaced_bytes"] = decoded.replaced_bytes
+    if decoded.guessed:
+        meta["charset_guessed"] = decoded.encoding
     yield ctx.article(id=ctx.default_id, text=text.strip(), title=title, meta=meta or None, **found)
