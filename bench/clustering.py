@@ -7,6 +7,7 @@
     python bench/clustering.py --small-store       # only: rules vs learned storylines on 7 DUC topics, batch and daily
                                                    #   (the tests' 7 topics, then 10 random sets of 7)
     python bench/clustering.py --splits            # only: DUC's cross-validated storyline rows over 3 topic splits
+    python bench/clustering.py --split-topics      # only: DUC topics split over storylines (defaults), and why
     python bench/clustering.py --event-mixes       # only: the event stories mixing two gold labels, what joins them
     python bench/clustering.py --ecb-dated         # only: ECB+ dated where its articles state their day
 
@@ -325,27 +326,35 @@ def story_tfidf_threshold(stories: list[Story], by_id: dict[str, Article],
                              expand_to=lambda groups: expand(groups, stories))
 
 
+RULES = StorylineOptions(similarity="rules")
+"""The storylines as they were grouped before ``similarity = "average"`` (the baseline of the storyline rows)."""
+
+
 def storylines_cross_validated(stories: list[Story], articles: list[Article], gold: dict[str, str],
-                               topic: dict[str, str], seed: int = 0) -> tuple[list[list[str]], str]:
-    """Storylines with ``threshold`` (``undated_threshold`` when no story is dated) chosen on half of the topics
-    (grid, best B3 F1) and applied to the other half, both ways (2-fold over topics): what a threshold tuned on data
-    of the same kind scores on unseen topics."""
+                               topic: dict[str, str], seed: int = 0,
+                               average: bool = False) -> tuple[list[list[str]], str]:
+    """Storylines with ``threshold`` (``similarity = "rules"``; with ``average``, ``pair_threshold`` of the default
+    average link; ``undated_threshold`` when no story is dated) chosen on half of the topics (grid, best B3 F1) and
+    applied to the other half, both ways (2-fold over topics): what a threshold tuned on data of the same kind
+    scores on unseen topics."""
     story_topic = story_topics(stories, topic)
     dated_stories = any(s.first_published for s in stories)
-    name = "threshold" if dated_stories else "undated_threshold"
-    grid = [round(t, 2) for t in (np.arange(0.08, 0.41, 0.02) if dated_stories else np.arange(0.3, 1.01, 0.05))]
+    base = StorylineOptions() if average else RULES
+    name = ("pair_threshold" if average else "threshold") if dated_stories else "undated_threshold"
+    grid = [round(t, 2) for t in (np.arange(0.3, 1.01, 0.05) if not dated_stories else
+                                  np.arange(0.04, 0.41, 0.02) if average else np.arange(0.08, 0.41, 0.02))]
     out, chosen = [], []
     for train, test in topic_folds(topic, seed):
         part = [s for s in stories if story_topic[s.id] in train]
         part_gold = {a: gold[a] for s in part for a in s.article_ids}
-        scores = [bcubed(expand(group_stories(part, articles, StorylineOptions(similarity="rules", **{name: t})),
-                                part), part_gold)[2] for t in grid]
+        scores = [bcubed(expand(group_stories(part, articles, replace(base, **{name: t})), part), part_gold)[2]
+                  for t in grid]
         best = max(scores)  # the middle of the best plateau, not its first point
         plateau = [t for t, f in zip(grid, scores, strict=True) if f >= best - 1e-9]
         threshold = plateau[len(plateau) // 2]
         chosen.append(f"{threshold:.2f}")
         rest = [s for s in stories if story_topic[s.id] in test]
-        out += expand(group_stories(rest, articles, StorylineOptions(similarity="rules", **{name: threshold})), rest)
+        out += expand(group_stories(rest, articles, replace(base, **{name: threshold})), rest)
     return out, f"{name} " + "/".join(chosen)
 
 
@@ -677,7 +686,7 @@ def small_store_rows() -> list[tuple]:
     part_stories = [s for s in stories if topic[s.article_ids[0]] in SMALL_STORE_TOPICS]
     part_gold = {a.id: gold[a.id] for a in part}
     rows = []
-    for similarity_name in ("rules", "learned"):
+    for similarity_name in ("average", "rules", "learned"):
         options = StorylineOptions(similarity=similarity_name)
         start = time.perf_counter()
         batch = expand(group_stories(part_stories, part, options), part_stories)
@@ -698,9 +707,9 @@ meets in use when a feed gives no dates."""
 
 
 def ecb_stated_rows() -> list[tuple]:
-    """ECB+ dev dated where stated: the event level (defaults) and the storylines (rules; learned, fitted on DUC) on
-    it, against the events (B³ F1, topic-pair separation), beside the undated set. (set, level, dated articles, B³
-    F1, separation, mixed event stories, seconds)."""
+    """ECB+ dev dated where stated: the event level (defaults) and the storylines (average link, the default; rules;
+    learned, fitted on DUC) on it, against the events (B³ F1, topic-pair separation), beside the undated set. (set,
+    level, dated articles, B³ F1, separation, mixed event stories, seconds)."""
     rows = []
     for name in ("ecb+ dev", ECB_STATED):
         articles, gold, event, topic, events, stories, seconds = storyline_inputs(name)
@@ -708,7 +717,7 @@ def ecb_stated_rows() -> list[tuple]:
         mixed = len(mixed_event_stories(events, gold))
         rows.append((name, "events (defaults)", n_dated, bcubed(events, gold)[2],
                      pair_separation(events, event, topic), mixed, seconds))
-        for similarity_name in ("rules", "learned"):
+        for similarity_name in ("average", "rules", "learned"):
             start = time.perf_counter()
             lines = expand(group_stories(stories, articles, StorylineOptions(similarity=similarity_name)), stories)
             rows.append((name, f"storylines, similarity = {similarity_name}", n_dated, bcubed(lines, gold)[2],
@@ -731,6 +740,8 @@ def split_rows() -> list[tuple]:
     ecb = storyline_inputs(ECB_STATED)
     rows = []
     for method, run in (
+            ("average link (default), pair_threshold cross-validated", lambda seed: storylines_cross_validated(
+                stories, articles, gold, topic, seed, average=True)[0]),
             ("rules, threshold cross-validated", lambda seed: storylines_cross_validated(
                 stories, articles, gold, topic, seed)[0]),
             ("learned similarity, cross-validated", lambda seed: learned_cross_validated(
@@ -747,6 +758,107 @@ def split_rows() -> list[tuple]:
         scores = [bcubed(run(seed), gold)[2] for seed in SPLIT_SEEDS]
         rows.append((method, scores, float(np.mean(scores)), time.perf_counter() - start))
     return rows
+
+
+MORE_SPLIT_SEEDS = tuple(range(8))
+"""More splits for the fast rows (``more_split_rows``): a mean over three splits moves by ±0.01 with the split."""
+
+
+def more_split_rows() -> list[tuple]:
+    """DUC 2003's cross-validated rows of the average link and the rules over ``MORE_SPLIT_SEEDS``, with the
+    thresholds each training half chose. (method, B³ F1 per seed, mean, chosen, seconds)."""
+    articles, gold, _, topic, _, stories, _ = storyline_inputs("duc 2003")
+    rows = []
+    for method, average in (("average link (default), pair_threshold cross-validated", True),
+                            ("rules, threshold cross-validated", False)):
+        start = time.perf_counter()
+        runs = [storylines_cross_validated(stories, articles, gold, topic, seed, average=average)
+                for seed in MORE_SPLIT_SEEDS]
+        scores = [bcubed(groups, gold)[2] for groups, _ in runs]
+        chosen = sorted(float(t) for _, setting in runs for t in setting.split()[1].split("/"))
+        rows.append((method, scores, float(np.mean(scores)), chosen, time.perf_counter() - start))
+    return rows
+
+
+def print_more_splits(rows: list[tuple]) -> None:
+    print(f"\nDUC 2003, 2-fold cross-validation over topics, {len(MORE_SPLIT_SEEDS)} splits (more_split_rows):\n")
+    print("| method | " + " | ".join(f"split {seed}" for seed in MORE_SPLIT_SEEDS) + " | mean | "
+          "thresholds chosen (median) | s |")
+    print("|---|" + "---|" * (len(MORE_SPLIT_SEEDS) + 3))
+    for method, scores, mean, chosen, seconds in rows:
+        print(f"| {method} | " + " | ".join(f"{f:.3f}" for f in scores) + f" | {mean:.3f} | "
+              f"{min(chosen):.2f}–{max(chosen):.2f} ({float(np.median(chosen)):.2f}) | {seconds:.1f} |")
+
+
+def split_topic_rows(options: StorylineOptions | None = None) -> list[tuple]:
+    """What still splits DUC 2003's topics under ``options`` (the defaults): for each topic whose stories are in
+    more than one storyline, each pair of its pieces (the stories of that topic in two storylines) with what kept
+    them apart: days between them, distinctive names shared (in at most half of the stories), the mean
+    ``pair_scores`` of their story pairs (1.0 = the bar; the whole storylines must reach it to join) and the mean
+    over the two whole storylines; and each storyline holding articles of several topics. (kind, topic, text)."""
+    from storyline.cluster.storylines import pair_scores
+
+    options = options or StorylineOptions()
+    articles, _, _, topic, _, stories, _ = storyline_inputs("duc 2003")
+    by_id = {a.id: a for a in articles}
+    state = StorylineState()
+    for story in stories:
+        state._add(story_profile(story, [by_id[a] for a in story.article_ids]))
+    lines = group_stories(stories, articles, options)
+    line_of = {sid: i for i, line in enumerate(lines) for sid in line}
+    major = story_topics(stories, topic)
+    ids = [s.id for s in stories]
+    scores = pair_scores(state, ids, options)
+    at = {sid: i for i, sid in enumerate(ids)}
+    size = {s.id: len(s.article_ids) for s in stories}
+    n = state.size()
+
+    def mean_score(a: list[str], b: list[str]) -> float:
+        return float(np.mean([scores[at[x], at[y]] for x in a for y in b]))
+
+    def days(group: list[str]) -> tuple[float, float]:
+        spans = [state.profiles[sid].days() for sid in group]
+        return min(d[0] for d in spans), max(d[1] for d in spans)
+
+    rows = []
+    for t in sorted(set(major.values())):
+        pieces: dict[int, list[str]] = defaultdict(list)
+        for sid in ids:
+            if major[sid] == t:
+                pieces[line_of[sid]].append(sid)
+        if len(pieces) < 2:
+            continue
+        keys = sorted(pieces, key=lambda k: days(pieces[k]))
+        rows.append(("split", t, "; ".join(
+            f"{chr(65 + i)}: {len(pieces[k])} stories / {sum(size[s] for s in pieces[k])} articles, "
+            f"{state.profiles[min(pieces[k], key=state.order)].first[:10]}"  # type: ignore[index]
+            + (f" (+{sum(size[s] for s in lines[k]) - sum(size[s] for s in pieces[k])} of other topics)"
+               if len(lines[k]) > len(pieces[k]) else "") for i, k in enumerate(keys))))
+        for i, a in enumerate(keys):
+            for j, b in enumerate(keys[i + 1:], i + 1):
+                (a0, a1), (b0, b1) = days(pieces[a]), days(pieces[b])
+                names_a = {x for sid in pieces[a] for x in state.profiles[sid].names}
+                shared = sorted({x for sid in pieces[b] for x in state.profiles[sid].names if x in names_a
+                                 and state.df.get("n:" + x, 0) <= n / 2})
+                rows.append(("pair", t, f"{chr(65 + i)}-{chr(65 + j)}: {max(b0 - a1, a0 - b1, 0):.0f} days apart, "
+                             f"{len(shared)} distinctive names shared ({', '.join(shared[:4])}), mean pair score "
+                             f"{mean_score(pieces[a], pieces[b]):.2f} (pieces) / {mean_score(lines[a], lines[b]):.2f} "
+                             "(storylines)"))
+    for line in lines:
+        counts = Counter(topic[a] for sid in line for a in next(s for s in stories if s.id == sid).article_ids)
+        if len(counts) > 1:
+            rows.append(("mixed", "+".join(t for t, _ in counts.most_common()), ", ".join(
+                f"{t} x{c}" for t, c in counts.most_common())))
+    return rows
+
+
+def print_split_topics(rows: list[tuple]) -> None:
+    print("\nDUC 2003 under the defaults: topics split over storylines, what kept the pieces apart, and storylines "
+          "mixing topics (split_topic_rows):\n")
+    print("| kind | topic | what |")
+    print("|---|---|---|")
+    for kind, t, text in rows:
+        print(f"| {kind} | {t} | {text} |")
 
 
 def print_splits(rows: list[tuple]) -> None:
@@ -826,7 +938,7 @@ def small_store_subset_rows() -> list[tuple]:
     for pool_name, pool in (("all 30 topics", sorted(set(topic.values()))),
                             (f"the {len(set(topic.values()) - shared)} topics sharing no document",
                              sorted(set(topic.values()) - shared))):
-        scores: dict[str, list[tuple[float, float, float]]] = {"rules": [], "learned": []}
+        scores: dict[str, list[tuple[float, float, float]]] = {"average": [], "rules": [], "learned": []}
         start = time.perf_counter()
         for seed in range(SUBSETS):
             chosen = set(random.Random(seed).sample(pool, 7))
@@ -843,7 +955,7 @@ def small_store_subset_rows() -> list[tuple]:
         for name, found in scores.items():
             batch_f1, daily_f1, agree = (np.array(column) for column in zip(*found, strict=True))
             rows.append((pool_name, name, float(batch_f1.mean()), float(daily_f1.mean()), float(agree.mean()),
-                         float(agree.min()), (time.perf_counter() - start) / 2))
+                         float(agree.min()), (time.perf_counter() - start) / len(scores)))
     return rows
 
 
@@ -900,7 +1012,8 @@ def storyline_rows(sources: tuple[VectorSource, ...] = (("static", "articles"),)
         return storyline_set_rows(sources)
 
 
-EACH_DOCUMENT_ONCE = ("storylines (defaults)", "storylines, similarity = learned", "storylines + learned",
+EACH_DOCUMENT_ONCE = ("storylines (defaults)", "storylines, similarity = rules (", "storylines, pair_threshold",
+                      "storylines, similarity = learned", "storylines + learned",
                       "storyline = event", "ceiling",
                       "stories TF-IDF", "articles TF-IDF")
 """The DUC rows scored again with each document once against all its topics (``extended_bcubed``); the baselines keep
@@ -934,20 +1047,30 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
         learned_lines = expand(group_stories(stories, articles, learned_options), stories)
         learned_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        strict = expand(group_stories(stories, articles, StorylineOptions(overlap_threshold=0.75)), stories)
+        rules_lines = expand(group_stories(stories, articles, RULES), stories)
+        rules_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        strict = expand(group_stories(stories, articles, replace(RULES, overlap_threshold=0.75)), stories)
         default = StorylineOptions()
         methods: list[tuple[str, list[list[str]], str, float]] = [
-            ("storylines (defaults)", lines, f"similarity {default.similarity}, threshold {default.threshold}",
-             line_seconds),
+            ("storylines (defaults)", lines, f"similarity {default.similarity}, pair_threshold "
+             f"{default.pair_threshold}", line_seconds),
+            ("storylines, similarity = rules (the default before)", rules_lines, f"threshold {RULES.threshold}",
+             rules_seconds),
             ("storylines, similarity = learned", learned_lines,
              "fitted on this set: in-sample" if name.startswith("duc") else "fitted on duc 2003", learned_seconds),
-            ("storylines, overlapping days at 0.75", strict, "overlap_threshold 0.75", time.perf_counter() - start),
+            ("storylines, similarity = rules, overlapping days at 0.75", strict, "overlap_threshold 0.75",
+             time.perf_counter() - start),
             ("storyline = event (no storyline level)", events, "events, defaults", event_seconds),
         ]
         if not name.endswith("one day"):
             start = time.perf_counter()
             groups, setting = storylines_cross_validated(stories, articles, gold, topic)
-            methods.insert(2, ("storylines, threshold cross-validated (2-fold over topics)", groups, setting,
+            methods.insert(2, ("storylines, similarity = rules, threshold cross-validated (2-fold over topics)",
+                               groups, setting, time.perf_counter() - start))
+            start = time.perf_counter()
+            groups, setting = storylines_cross_validated(stories, articles, gold, topic, average=True)
+            methods.insert(2, ("storylines, pair_threshold cross-validated (2-fold over topics)", groups, setting,
                                time.perf_counter() - start))
         for source in sources:
             kind = f"{source[0]} {'story' if source[1] == 'articles' else 'summary'} vectors"
@@ -1017,6 +1140,11 @@ def storyline_set_rows(sources: tuple[VectorSource, ...]) -> list[tuple]:
             methods.insert(1, ("storylines, daily batches in publication order", daily,
                                f"B3 F1 vs batch {bcubed(daily, batch)[2]:.3f}", time.perf_counter() - start))
             start = time.perf_counter()
+            daily = daily_storylines(articles, RULES)
+            batch = {a: str(i) for i, g in enumerate(rules_lines) for a in g}
+            methods.insert(3, ("storylines, similarity = rules, daily batches", daily,
+                               f"B3 F1 vs its batch {bcubed(daily, batch)[2]:.3f}", time.perf_counter() - start))
+            start = time.perf_counter()
             daily = daily_storylines(articles, learned_options)
             batch = {a: str(i) for i, g in enumerate(learned_lines) for a in g}
             methods.insert(3, ("storylines, similarity = learned, daily batches", daily,
@@ -1071,6 +1199,8 @@ def main() -> None:
                         help="only: the event stories mixing two gold labels, their stated years and similarities")
     parser.add_argument("--splits", action="store_true",
                         help="only: DUC 2003's cross-validated storyline rows over several splits of its topics")
+    parser.add_argument("--split-topics", action="store_true",
+                        help="only: DUC 2003's topics split over storylines under the defaults, and why")
     parser.add_argument("--ecb-dated", action="store_true",
                         help="only: ECB+ dev dated where the articles state their day, events and storylines")
     parser.add_argument("--figure-conflicts", action="store_true",
@@ -1088,7 +1218,11 @@ def main() -> None:
     if args.event_mixes:
         print_event_mixes(event_mix_rows())
         return
+    if args.split_topics:
+        print_split_topics(split_topic_rows())
+        return
     if args.splits:
+        print_more_splits(more_split_rows())
         print_splits(split_rows())
         return
     if args.ecb_dated:
@@ -1099,7 +1233,9 @@ def main() -> None:
         print_state(storyline_state_rows())
         print_small_store(small_store_rows())
         print_small_store_subsets(small_store_subset_rows())
+        print_more_splits(more_split_rows())
         print_splits(split_rows())
+        print_split_topics(split_topic_rows())
         print_event_mixes(event_mix_rows())
         print_ecb_stated(ecb_stated_rows())
         return

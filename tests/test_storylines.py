@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,8 +23,12 @@ from storyline.cluster.storyline_rows import StorylineDelta, stored_storylines
 from storyline.cluster.storylines import (
     ARCHIVE_PREFIX,
     BLOB_KEY,
+    MAX_POOLED,
     StorylineState,
+    StoryProfile,
+    average_link,
     group_stories,
+    pair_scores,
     story_profile,
     update_stored_storylines,
     update_storylines,
@@ -106,10 +111,80 @@ def test_duc_storylines_join_the_pieces_of_weeks_long_topics() -> None:
     events = [s.article_ids for s in stories]
     lines = group_stories(stories, articles, StorylineOptions())
     storylines = bcubed_f1(article_groups(lines, stories), topic)
-    # measured 0.832 against 0.703 for the events alone (bench/clustering.py --storylines-only)
-    assert storylines >= 0.80
+    rules = bcubed_f1(article_groups(group_stories(stories, articles, StorylineOptions(similarity="rules")),
+                                     stories), topic)
+    # measured 0.860 (average link, the default) and 0.832 (rules) against 0.703 for the events alone
+    # (bench/clustering.py --storylines-only; held out over topic splits the default gains as much, --splits)
+    assert storylines >= 0.85
+    assert storylines >= rules + 0.02
     assert storylines >= bcubed_f1(events, topic) + 0.10
     assert sorted(s for line in lines for s in line) == sorted(s.id for s in stories)  # each story in exactly one
+
+
+def test_average_link_joins_groups_by_their_mean_pair_score() -> None:
+    """``similarity = "average"``: two groups join while the mean score of their compared story pairs is at least
+    1.0 (the bar), so a story close to two storylines joins them; pairs not compared (NaN: weeks apart) do not
+    count, and groups with no compared pair stay apart."""
+    nan = float("nan")
+    assert sorted(average_link(np.array([[nan, 2.0, 0], [2.0, nan, 0], [0, 0, nan]]))) == [[0, 1], [2]]
+    chain = np.array([[nan, 3.0, 0.5], [3.0, nan, 3.0], [0.5, 3.0, nan]])  # a-b and b-c close: a, b, c join
+    assert average_link(chain) == [[0, 1, 2]]
+    weak = np.array([[nan, 3.0, 0.2], [3.0, nan, 1.5], [0.2, 1.5, nan]])  # mean of c's pairs 0.85: c stays alone
+    assert sorted(average_link(weak)) == [[0, 1], [2]]
+    months = np.array([[nan, 3.0, nan], [3.0, nan, 1.5], [nan, 1.5, nan]])  # a-c not compared: c joins by b
+    assert average_link(months) == [[0, 1, 2]]
+    assert sorted(average_link(np.array([[nan, nan], [nan, nan]]))) == [[0], [1]]
+
+
+def test_pair_scores_read_days_as_the_rules_do() -> None:
+    """Pairs days apart are scored against ``pair_threshold``, pairs beyond ``max_gap_days`` not at all (NaN), and
+    pairs whose days overlap or are unknown against ``undated_threshold`` with the shared-names rule."""
+    articles, _ = duc_dated({"d30025t", "d30048t"})
+    by_id = {a.id: a for a in articles}
+    stories = event_stories(articles)
+    state = StorylineState()
+    update_storylines(state, [story_profile(s, [by_id[a] for a in s.article_ids]) for s in stories], (),
+                      StorylineOptions(similarity="rules"))
+    ids = sorted(state.profiles, key=state.order)
+    options = StorylineOptions()
+    base = pair_scores(state, ids, options)
+    strict = pair_scores(state, ids, StorylineOptions(pair_threshold=options.pair_threshold / 2))
+    days = [state.profiles[sid].days() for sid in ids]
+    apart = [[max(b[0] - a[1], a[0] - b[1]) for b in days] for a in days]  # type: ignore[index]
+    pairs = [(i, j) for i in range(len(ids)) for j in range(len(ids)) if i != j]
+    timed = [(i, j) for i, j in pairs if 0 < apart[i][j] <= options.max_gap_days]
+    assert timed and all(abs(strict[i, j] - 2 * base[i, j]) < 1e-9 for i, j in timed)
+    assert any(base[i, j] >= 1.0 for i, j in timed) and any(base[i, j] < 1.0 for i, j in timed)
+    overlapping = [(i, j) for i, j in pairs if apart[i][j] <= 0]
+    assert overlapping and all(strict[i, j] == base[i, j] for i, j in overlapping)
+    narrow = pair_scores(state, ids, StorylineOptions(max_gap_days=1.0, retire_after_days=90.0))
+    assert all(np.isnan(narrow[i, j]) == (apart[i][j] > 1.0) for i, j in pairs)
+
+
+def test_a_storyline_of_months_longer_than_its_compared_stories_grows_batch_by_batch() -> None:
+    """Twelve copies of a DUC topic two weeks apart (a story going on for months), one batch each: the storylines
+    grow past ``MAX_POOLED`` stories (older stories leave the regrouped region and follow their storyline) and are
+    those of one batch over everything."""
+    articles, _ = duc_dated({"d31041t"})
+    by_id = {a.id: a for a in articles}
+    base = [story_profile(s, [by_id[a] for a in s.article_ids]) for s in event_stories(articles)]
+
+    def copy(n: int) -> list[StoryProfile]:
+        out = []
+        for p in base:
+            q = StoryProfile.from_json(json.loads(json.dumps(p.to_json())))
+            q.story_id += f"#{n}"
+            q.first, q.last = ((datetime.fromisoformat(d) + timedelta(days=14 * n)).isoformat()  # type: ignore[arg-type]
+                               for d in (p.first, p.last))
+            out.append(q)
+        return out
+
+    daily, batch = StorylineState(), StorylineState()
+    for n in range(12):
+        update_storylines(daily, copy(n), (), StorylineOptions())
+    update_storylines(batch, [q for n in range(12) for q in copy(n)], (), StorylineOptions())
+    assert max(len(m) for m in daily.members.values()) > MAX_POOLED
+    assert sorted(map(sorted, daily.members.values())) == sorted(map(sorted, batch.members.values()))
 
 
 def test_group_stories_uses_the_similarity_it_is_given() -> None:
@@ -157,7 +232,8 @@ def test_learned_similarity_keeps_most_same_week_sibling_events_apart_held_out()
     stories = event_stories(articles)
     learned = bcubed_f1(article_groups(group_stories(stories, articles, StorylineOptions(similarity="learned")),
                                        stories), event)
-    rules = bcubed_f1(article_groups(group_stories(stories, articles, StorylineOptions()), stories), event)
+    rules = bcubed_f1(article_groups(group_stories(stories, articles, StorylineOptions(similarity="rules")),
+                                     stories), event)
     assert learned >= 0.93  # measured 0.942 (bench/clustering.py --storylines-only)
     assert learned >= rules + 0.05  # rules 0.856
 
@@ -173,7 +249,7 @@ def test_learned_similarity_links_duc_topics_and_reads_undated_stories_by_the_ru
     ecb, _ = ecb_undated()
     ecb_stories = event_stories(ecb)
     assert sorted(map(sorted, group_stories(ecb_stories, ecb, StorylineOptions(similarity="learned")))) == sorted(
-        map(sorted, group_stories(ecb_stories, ecb, StorylineOptions())))
+        map(sorted, group_stories(ecb_stories, ecb, StorylineOptions(similarity="rules"))))
 
 
 def daily_and_batch(articles: list[Article], options: StorylineOptions,
@@ -296,7 +372,8 @@ def test_old_storylines_retire_from_the_working_state_and_come_back_when_a_story
 @pytest.mark.parametrize("setting, value", [("threshold", "0"), ("threshold", "1.5"), ("undated_threshold", "-1"),
                                             ("max_gap_days", "0"), ("summary_stories", "0"),
                                             ("min_shared_names", "-1"), ("retire_after_days", "30"),
-                                            ("overlap_threshold", "1.5"), ("similarity", "neural")])
+                                            ("overlap_threshold", "1.5"), ("similarity", "neural"),
+                                            ("pair_threshold", "0")])
 def test_bad_storyline_settings_fail_at_load(setting: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"storylines.{setting}"):
         Settings.load(env={f"STORYLINE_STORYLINES_{setting.upper()}": value})

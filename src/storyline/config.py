@@ -23,7 +23,7 @@ CompareEmbedder = Literal["auto", "static", "minilm", "cascade"]
 ConflictMatch = Literal["counted", "context"]
 Engine = Literal["local", "process", "dask"]
 CrossLingual = Literal["auto", "off", "e5", "use"]
-StorylineLink = Literal["learned", "rules"]
+StorylineLink = Literal["average", "learned", "rules"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -171,12 +171,20 @@ class StorylineOptions(_Checked):
 
     enabled: bool = True
     """Group stories into storylines (in ``stories.json``, the store and the web app)."""
-    similarity: StorylineLink = "rules"
-    """How a dated story is linked to a storyline: ``rules`` (``threshold``, ``min_shared_names``,
-    ``overlap_threshold`` against the storyline's pooled profile) or ``learned`` (a logistic regression over the
-    names, words, gap, overlap and size of the story against each of the storyline's stories, averaged; fitted on DUC
-    2003 by ``bench/fit_storylines.py``: better on same-week sibling events and DUC, but less stable in small
-    stores, bench/RESULTS.md). Undated stories always follow the rules with ``undated_threshold``."""
+    similarity: StorylineLink = "average"
+    """How stories are grouped into storylines. ``average`` (default): each batch groups its changed stories, their
+    storylines and the storylines they could join again by average link over story pairs (``pair_threshold``; days
+    overlapping or unknown: ``undated_threshold`` and ``min_shared_names``), so a new story can join two storylines
+    into one and a batch gives the storylines a run over everything gives. ``rules``: a story joins the storyline
+    whose pooled profile passes ``threshold``, ``min_shared_names`` and ``overlap_threshold``, in time order, one
+    story at a time. ``learned``: the same placement with a logistic regression over the names, words, gap, overlap
+    and size of the story against each of the storyline's stories, averaged (fitted on DUC 2003 by
+    ``bench/fit_storylines.py``). Measured side by side in bench/RESULTS.md. Undated stories always need
+    ``undated_threshold``."""
+    pair_threshold: float = 0.08
+    """Under ``similarity = "average"``: the mean over story pairs of ``(cos(names) + cos(words)) / 2`` (IDF-weighted
+    cosines, see ``cluster/storylines.py``) at which two groups of dated stories, days apart, join; a pair more than
+    ``max_gap_days`` apart counts as -1."""
     threshold: float = 0.2
     """Similarity (IDF-weighted cosine of names and words, see ``cluster/storylines.py``) at which a dated story
     joins a storyline under ``similarity = "rules"``."""
@@ -205,7 +213,7 @@ class StorylineOptions(_Checked):
 
     def __post_init__(self) -> None:
         _Checked.__post_init__(self)
-        for name in ("threshold", "undated_threshold"):
+        for name in ("threshold", "undated_threshold", "pair_threshold"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"storylines.{name} must be above 0 and at most 1, got {getattr(self, name)}")
         if not 0.0 <= self.overlap_threshold <= 1.0:

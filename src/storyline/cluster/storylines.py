@@ -2,27 +2,33 @@
 
 A story is an event ("the earthquake"); a storyline is what a reader follows (a hurricane over three weeks, a trial).
 Each story gets a *profile* from its articles: the names it mentions (capitalized phrases, ``features.entity_phrases``)
-and its content words, each as the share of the story's articles that use it, and its first/last dates. A story joins
-a storyline when, against the storyline's members together,
+and its content words, each as the share of the story's articles that use it, and its first/last dates.
 
-- the similarity ``(cos(names) + cos(words)) / 2`` (cosines of IDF-weighted profiles; IDF over the stored stories) is
-  at least ``threshold``,
-- it shares at least ``min_shared_names`` distinctive names (in under half of the stories) with the storyline:
-  two earthquakes share "earthquake" and "magnitude", not the place or the rescuers,
-- and it is within ``max_gap_days`` of the storyline's stories when the dates are known. Time is the signal that
-  tells a developing story from another event of the same kind (two earthquakes share their names of rescuers and
-  agencies as much as two days of one earthquake do), so without dates on both sides the bar is the stricter
-  ``undated_threshold``.
+With ``similarity = "average"`` (the default) each batch groups again, by average link, its changed stories, the
+storylines they are in and the storylines they could join (``_candidates``, within ``max_gap_days``): two groups of
+stories join while the mean ``pair_scores`` of their story pairs reaches the bar. A pair's score is
+``(cos(names) + cos(words)) / 2`` (cosines of IDF-weighted profiles; IDF over the stored stories) against
 
-With ``similarity = "learned"`` a dated story is linked instead by ``LEARNED``, a logistic regression over
-``pair_features`` of the story against each of the storyline's stories, averaged (``LearnedSimilarity``).
+- ``pair_threshold`` when both are dated, days apart, within ``max_gap_days`` (pairs further apart are not compared:
+  a story is linked to the weeks around it, and a storyline can go on for months through them);
+- ``undated_threshold``, with at least ``min_shared_names`` distinctive names (in under half of the stories) shared,
+  when either is undated or their days overlap. Time is the signal that tells a developing story from another event
+  of the same kind (two earthquakes share their names of rescuers and agencies as much as two days of one
+  earthquake do); stories of the same days were seen together by the event level and kept apart.
+
+So a story that links two storylines joins them into one, a story that no longer fits leaves, and the storylines of
+daily batches are those of one run over everything (bench/clustering.py).
+
+With ``similarity = "rules"`` a story is placed instead, one at a time in time order, into the storyline whose pooled
+profile passes ``similarity`` (``threshold``, ``min_shared_names``, ``overlap_threshold``) or stays alone; with
+``"learned"``, by ``LEARNED``, a logistic regression over ``pair_features`` of the story against each of the
+storyline's stories, averaged (``LearnedSimilarity``). A story already in a storyline then stays unless it no longer
+passes against the others.
 
 A story is compared with at most ``MAX_CANDIDATES`` storylines (those sharing the most distinctive names with it),
-and a long storyline by its latest ``MAX_POOLED`` stories, so a run costs the same whatever the store's size.
-
-Stories are placed in time order (first published, then id), each into the best storyline that passes, or alone.
-A story already in a storyline stays unless it no longer passes against the others. Ids never change: a storyline's
-id comes from the story that founded it and stays while it has members.
+and a long storyline by its latest ``MAX_POOLED`` stories (``"rules"``), so a run costs the same whatever the store's
+size. Ids never change while their founder stays: a storyline's id comes from the story that founded it (the
+earliest), a regrouped storyline keeps the id of its earliest story's storyline.
 
 Only what the next batch needs is kept in the working state (one blob, ``BLOB_KEY``): a storyline whose latest story
 is more than ``retire_after_days`` older than the newest story seen can no longer be joined by news of today, so it
@@ -44,6 +50,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from ..config import StorylineOptions
 from ..models import Article, Citation, Story, Storyline, SummarySentence
@@ -375,12 +385,162 @@ def _candidates(state: StorylineState, story: str) -> list[str]:
     return sorted(weight, key=lambda line: (-weight[line], line))[:MAX_CANDIDATES]
 
 
+def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
+    """The ``similarity = "average"`` score of every pair of ``stories`` (1.0 = the bar to join; a matrix):
+    ``(cos(names) + cos(words)) / 2`` (IDF over the stored stories) divided by ``pair_threshold`` when both are dated
+    and their days do not overlap; divided by ``undated_threshold``, and 0 unless they share ``min_shared_names``
+    distinctive names, when either is undated or their days overlap (time tells nothing then: the event level saw
+    both and kept them apart). NaN (not compared) on the diagonal and for pairs more than ``max_gap_days`` apart: a
+    story is compared with the stories of the weeks around it, so a storyline can go on for months."""
+    n = len(stories)
+    total = state.size()
+    index: dict[str, int] = {}
+    rows: dict[str, tuple[list[int], list[int], list[float]]] = {"n:": ([], [], []), "w:": ([], [], [])}
+    cols: list[int] = []
+    values: list[int] = []
+    for row, sid in enumerate(stories):
+        profile = state.profiles[sid]
+        for kind, terms in (("n:", profile.names), ("w:", profile.words)):
+            r, c, v = rows[kind]
+            for term, share in terms.items():
+                r.append(row)
+                c.append(index.setdefault(kind + term, len(index)))
+                v.append(share * state.idf(kind, term))
+        for name in profile.names:
+            if total < 4 or state.df.get("n:" + name, 0) <= total / 2:
+                cols.append(row)
+                values.append(index.setdefault("n:" + name, len(index)))
+    cosines = []
+    for kind in ("n:", "w:"):
+        r, c, v = rows[kind]
+        matrix = sp.csr_matrix((v, (r, c)), shape=(n, len(index)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
+        cosines.append((matrix @ matrix.T).toarray())
+    raw = (cosines[0] + cosines[1]) / 2
+    distinctive = sp.csr_matrix((np.ones(len(cols)), (cols, values)), shape=(n, len(index)))
+    shared = (distinctive @ distinctive.T).toarray()
+    spans = [state.profiles[sid].days() for sid in stories]
+    dated = np.array([span is not None for span in spans], dtype=bool)
+    first = np.array([span[0] if span else 0.0 for span in spans])
+    last = np.array([span[1] if span else 0.0 for span in spans])
+    apart = np.maximum(first[None, :] - last[:, None], first[:, None] - last[None, :])  # < 0: the days overlap
+    both = dated[:, None] & dated[None, :]
+    scores = np.where(both & (apart > 0), raw / options.pair_threshold,
+                      np.where(shared >= options.min_shared_names, raw / options.undated_threshold, 0.0))
+    scores[both & (apart > options.max_gap_days)] = np.nan
+    np.fill_diagonal(scores, np.nan)
+    return scores
+
+
+def average_link(scores: np.ndarray) -> list[list[int]]:
+    """Groups of the indices of ``scores`` (pair scores, 1.0 = the bar; NaN: not compared) by average link: the two
+    groups with the highest mean score over their compared pairs join while it is at least 1.0 (ties: the lowest
+    indices); groups with no compared pair never join."""
+    n = len(scores)
+    compared = np.isfinite(scores)
+    sums = np.where(compared, scores, 0.0)
+    counts = compared.astype(float)
+    groups = {i: [i] for i in range(n)}
+    alive = np.ones(n, dtype=bool)
+    while len(groups) > 1:
+        means = np.full((n, n), -np.inf)
+        np.divide(sums, counts, out=means, where=counts > 0)
+        means[~alive, :] = -np.inf
+        means[:, ~alive] = -np.inf
+        np.fill_diagonal(means, -np.inf)
+        i, j = divmod(int(np.argmax(means)), n)
+        if means[i, j] < 1.0:
+            break
+        i, j = min(i, j), max(i, j)
+        groups[i] += groups.pop(j)
+        for matrix in (sums, counts):
+            matrix[i, :] += matrix[j, :]
+            matrix[:, i] += matrix[:, j]
+        alive[j] = False
+    return [sorted(g) for g in groups.values()]
+
+
+def _within_reach(state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> bool:
+    """Whether ``story`` is within ``max_gap_days`` of the days of ``others`` (or either side is undated): a
+    storyline out of reach is left as it is, not grouped again (what retirement keeps aside stays the same)."""
+    days = state.profiles[story].days()
+    spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
+    if days is None or len(spans) < len(others):
+        return True
+    return max(days[0] - max(s[1] for s in spans), min(s[0] for s in spans) - days[1]) <= options.max_gap_days
+
+
+REGROUP_CHUNK = 200
+"""Changed stories regrouped at a time (in time order, each with its region): a batch of any size costs chunks of
+bounded regions, as daily batches do (a run over a whole store is such a replay)."""
+
+
+def _regroup_around(state: StorylineState, changed: Sequence[str], options: StorylineOptions) -> set[str]:
+    """``similarity = "average"``: the changed stories (``REGROUP_CHUNK`` at a time, in time order), their storylines
+    and the storylines they could join (``_candidates`` within ``max_gap_days``) are grouped again by
+    ``average_link`` over ``pair_scores``. Returns the storylines whose members changed."""
+    touched: set[str] = set()
+    for start in range(0, len(changed), REGROUP_CHUNK):
+        touched |= _regroup_chunk(state, changed[start:start + REGROUP_CHUNK], options)
+    return touched | {state.storyline_of[sid] for sid in changed}
+
+
+def _regroup_chunk(state: StorylineState, changed: Sequence[str], options: StorylineOptions) -> set[str]:
+    """One chunk of ``_regroup_around``: the changed stories and the latest ``MAX_POOLED`` stories of each storyline
+    in reach (the older ones stay where they are and follow their storyline). Average link runs on each connected
+    part of the pairs at or over the bar (two groups never join without such a pair between them), so its cost
+    follows the storylines, not the region. Each group keeps the id of the storyline of its earliest story that was
+    in one (a storyline's id stays while its founder does), else gets one from its first story; a storyline whose
+    latest stories join another's brings its older ones along."""
+    lines = {state.storyline_of[sid] for sid in changed if sid in state.storyline_of}
+    for sid in changed:
+        candidates = _candidates(state, sid)
+        state.hold_lines(candidates)
+        lines.update(line for line in candidates if _within_reach(state, sid, state.members[line], options))
+    region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, [])[-MAX_POOLED:]},
+                    key=state.order)
+    scores = pair_scores(state, region, options)
+    _, part = connected_components(sp.csr_matrix(np.nan_to_num(scores, nan=0.0) >= 1.0), directed=False)
+    groups: list[list[str]] = []
+    for label in range(int(part.max()) + 1 if len(region) else 0):
+        members = np.flatnonzero(part == label)
+        groups += [[region[members[i]] for i in g] for g in average_link(scores[np.ix_(members, members)])]
+    groups.sort(key=lambda g: state.order(g[0]))
+    before = {sid: state.storyline_of.get(sid) for sid in region}
+    closed = set(state.retired.values())
+    for sid in region:
+        state._leave(sid)
+    touched: set[str] = set()
+    claimed: set[str] = set()
+    for group in groups:
+        kept = [line for sid in group if (line := before[sid]) is not None and line not in claimed]
+        line = kept[0] if kept else storyline_id(group[0])  # the storyline of its first story that had one
+        while not kept and (line in state.members or line in closed or line in claimed
+                            or state.used_elsewhere(line)):
+            line = storyline_id(line)
+        claimed.add(line)
+        followers = [(other, story) for other in dict.fromkeys(kept[1:]) if other != line
+                     for story in list(state.members.get(other, []))]
+        claimed.update(other for other, _ in followers)
+        for other, story in followers:  # older stories of a storyline whose latest joined this group
+            state._leave(story)
+            state._join(story, line)
+            touched.update((other, line))
+        for sid in group:
+            state._join(sid, line)
+            if (old := before[sid]) != line:
+                touched.add(line)
+                if old is not None:
+                    touched.add(old)
+    return touched
+
+
 def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], gone: Iterable[str],
                       options: StorylineOptions, score: StorySimilarity | None = None) -> set[str]:
     """Bring ``state`` up to date with the changed stories ``profiles`` and the stories ``gone`` (merged into
     others or emptied); returns the storylines whose members changed or whose stories changed. ``score`` replaces
     the configured similarity (``configured_similarity``; benchmarks measure others in the same path)."""
-    score = score or configured_similarity(options)
     touched: set[str] = set()
     for sid in gone:
         if sid in state.storyline_of:
@@ -394,6 +554,9 @@ def update_storylines(state: StorylineState, profiles: Sequence[StoryProfile], g
         state._add(profile)
         if line is not None:
             state._join(profile.story_id, line)
+    if score is None and options.similarity == "average":
+        return touched | _regroup_around(state, sorted(previous, key=state.order), options)
+    score = score or configured_similarity(options)
     for sid in sorted((p.story_id for p in profiles), key=state.order):
         line = state.storyline_of.get(sid)
         if line is not None:
@@ -530,9 +693,11 @@ __all__ = [
     "StoryProfile",
     "StorySimilarity",
     "StorylineState",
+    "average_link",
     "configured_similarity",
     "group_stories",
     "pair_features",
+    "pair_scores",
     "restore",
     "retire",
     "shown_and_gone",
