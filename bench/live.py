@@ -4,20 +4,22 @@
     python bench/live.py --sizes 1000 --batches 5     # a quicker look
     python bench/live.py --sizes 1000,10000 --regroup-limit 600 --backend postgres
     python bench/live.py --sizes 1000,10000,100000 --reuse-prefill    # keeps/reuses pre-filled SQLite stores
-    python bench/live.py --sizes 1000,10000,100000 --prefill-only     # only build them (nice it: ~15-40 min)
+    python bench/live.py --sizes 1000,10000,100000 --prefill-only     # only build them (nice it: ~15-60 min)
+    python bench/live.py --sizes 1000,100000 --kept-only --reuse-prefill --regroup-max 0 --base main  # side by side
 
 Articles are the real texts of ../shared/data (ECB+ dev, DUC 2003 task 2, MultiLing 2011 English) and seeded
 sentence-shuffled rewritings of them (bench/scale.py's), **in publication order**: DUC documents carry their date in
-their id (APW19981017.0151), MultiLing documents on their first line (2005/01/08), a rewriting has its source's date
-shifted as below; ECB+ documents have none and keep their place in the input. The measured batches must bring texts
-the store has never seen (a replay of rewritings only brings near-duplicates of stored ones: at 100k that touched no
-story), so ``HELD_OUT`` (600) real documents, the same share of each data set, are held out: the warm-up batch and
-the measured batches are those, mixed over the data sets in publication order, **the same for every store size**.
-The store of S articles is the newest S of a history built from the other documents only: the documents as they are
-(cycle 0, the latest news: the held-out documents join their topics' stories), before them cycle 1, 2, ... of
-rewritings, each dated ``CYCLE_DAYS`` (182) earlier than the next, so the store grows with its history as an
-archive does while the news of a week stays as dense as in the data. Stores of 1k, 10k and 100k so differ only in
-how much history they hold. For each store size S:
+their id (APW19981017.0151), a rewriting has its source's date shifted as below; ECB+ and MultiLing documents are
+undated here and keep their place in the input (``held-out-3``: MultiLing's first-line dates are not used, since one
+of them, 2005, six years after DUC's 1998, retired every DUC storyline in every store). The measured batches must
+bring texts the store has never seen (a replay of rewritings only brings near-duplicates of stored ones: at 100k
+that touched no story), so ``HELD_OUT`` (600) real documents, the same share of each data set, are held out: the
+warm-up batch and the measured batches are those, mixed over the data sets in publication order, **the same for
+every store size**. The store of S articles is the newest S of a history built from the other documents only: the
+documents as they are (cycle 0, the latest news: the held-out documents join their topics' stories), before them
+cycle 1, 2, ... of rewritings, each dated ``CYCLE_DAYS`` (182) earlier than the next, so the store grows with its
+history as an archive does while the news of a week stays as dense as in the data. Stores of 1k, 10k and 100k so
+differ only in how much history they hold. For each store size S:
 
 1. the store is pre-filled with those S articles through the same ``add_articles`` path, in chunks of 10,000
    (``--prefill-chunk``; 1,000 before, which re-described the growing stories every chunk: 27 min for 10k),
@@ -36,7 +38,12 @@ how much history they hold. For each store size S:
 3. the measured batches run twice, each on its own copy of the pre-filled store: first with no model outputs kept
    (``live.kept_sentences = 0``: every touched story's sentences go through MiniLM and spaCy again, the code before
    issue 14's kept outputs), then with the defaults (each process keeps 10,000 sentences' vectors and spaCy docs);
-   the table says whether both gave the same stories in every batch (``--kept-only``: the defaults only);
+   the table says whether both gave the same stories in every batch (``--kept-only``: the defaults only); each
+   batch's time is split into its parts (``PARTS``: state rows read, assignment, describe, storylines, save ...),
+   with the wall the batch would take on free cores (every part's CPU, the describe's busiest process instead of
+   its sum: the figure to read on a shared machine) and the load average; with ``--base REV`` the same batches run
+   first with the code of commit REV (unpacked under bench/out, as bench/throughput.py does), on copies of the same
+   pre-filled store, and the stories of each batch must be the same (``stories_sha``);
 4. in the same run, the baseline: ``storyline regroup`` (the full rebuild ``watch`` and the API used to run on every
    round) over a copy of the pre-filled store, with default settings, in a subprocess stopped after
    ``--regroup-limit`` seconds (not run above ``--regroup-max`` articles); a failed baseline is reported with its
@@ -92,6 +99,13 @@ def _date(doc_id: str, text: str) -> datetime | None:
     return None
 
 
+def _history_date(doc_id: str) -> datetime | None:
+    """The date of a document of the held-out replay: DUC's only (in its id). MultiLing's first-line dates are not
+    used here (``held-out-2`` used them): one MultiLing document dated 2005 is six years newer than DUC's 1998, so
+    it made every DUC storyline retired in every store (bench/RESULTS.md, "the storyline state as rows")."""
+    return _date(doc_id, "") if doc_id.startswith("duc2003/") else None
+
+
 def replay(count: int) -> list:
     """``count`` real articles in publication order (undated ones keep their place among the dated)."""
     from storyline import Article
@@ -109,7 +123,7 @@ def replay(count: int) -> list:
     return [a if a.published is None else next(dated) for a in articles]
 
 
-REPLAY = "held-out-2"
+REPLAY = "held-out-3"
 """What a pre-filled store kept for ``--reuse-prefill`` was built from (a store of another replay is not reused)."""
 HELD_OUT = 600
 """Real documents held out of every pre-fill: the warm-up batch and up to 5 measured batches of 100."""
@@ -160,7 +174,7 @@ def held_out_batches(count: int, seed: int = 2026) -> list:
     if count > len(held):
         raise SystemExit(f"bench/live.py: {count} articles asked of {len(held)} held out (--batches at most "
                          f"{len(held) // BATCH - 1})")
-    return _order([_article(i, t, _date(i, t)) for i, t in held], f"{seed}-held")[:count]
+    return _order([_article(i, t, _history_date(i)) for i, t in held], f"{seed}-held")[:count]
 
 
 def prefill_articles(size: int, seed: int = 2026) -> list:
@@ -183,7 +197,7 @@ def prefill_articles(size: int, seed: int = 2026) -> list:
         rng = random.Random(f"{seed}-{cycle}")
         block = []
         for (doc_id, text), sentences in zip(others, spans, strict=True):
-            published = _date(doc_id, text)
+            published = _history_date(doc_id)
             if cycle:
                 keep = max(1, round(len(sentences) * rng.uniform(0.5, 1.0)))
                 text = " ".join(text[s:e] for s, e in rng.sample(sentences, keep))
@@ -381,6 +395,95 @@ def count_state_io(store) -> dict[str, Counter[str]]:  # type: ignore[no-untyped
     return io
 
 
+PARTS = ("sentences and duplicates", "state rows read", "members read", "assign", "cluster (rest)", "describe",
+         "storylines", "save", "rest")
+"""Where a batch's time goes (``PartClock``): the clustering and storyline state rows read (every ``ROW_READS``
+call), the touched stories' stored members read (``Store.articles``), the assignment, the rest of the clustering
+stage (its state delta, the members' sentences), the summaries and comparison of the touched stories, the storylines
+(without their rows read), the save transaction, and what is left of ``group_into_store`` (writer lock, outlets)."""
+
+
+class PartClock:
+    """Wall and CPU seconds of each of ``PARTS`` in one batch, each part's own (nested parts subtracted), and for
+    the describe its busiest process's CPU (on free cores the map's wall is that, not the sum over the processes).
+    Taken by wrapping the stages' ``run``, ``load_state``/``assign`` and the store's readers for this process:
+    the code measured is the code of the checkout on ``PYTHONPATH`` (``--base`` runs an older one the same way)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.wall: Counter[str] = Counter()
+        self.cpu: Counter[str] = Counter()
+        self.busiest: Counter[str] = Counter()
+        self._stack: list[list] = []
+
+    def _tree(self) -> dict[int, float]:
+        used = {self.me.pid: sum(self.me.cpu_times()[:2])}
+        for child in self.me.children(recursive=True):
+            try:
+                used[child.pid] = sum(child.cpu_times()[:2])
+            except Exception:
+                continue
+        return used
+
+    def clear(self) -> None:
+        for counter in (self.wall, self.cpu, self.busiest):
+            counter.clear()
+
+    def timed(self, part: str, fn):  # type: ignore[no-untyped-def]
+        """``fn`` whose calls count as ``part`` (minus the parts they call)."""
+        import functools
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            before, wall0 = self._tree(), time.perf_counter()
+            frame = [0.0, 0.0]  # nested parts' wall and CPU
+            self._stack.append(frame)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._stack.pop()
+                after = self._tree()
+                wall = time.perf_counter() - wall0
+                cpu = sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
+                self.wall[part] += wall - frame[0]
+                self.cpu[part] += cpu - frame[1]
+                if part == "describe":
+                    self.busiest[part] += max(used - before.get(pid, 0.0) for pid, used in after.items())
+                if self._stack:
+                    self._stack[-1][0] += wall
+                    self._stack[-1][1] += cpu
+
+        return run
+
+    def install(self, store) -> None:  # type: ignore[no-untyped-def]
+        """Wrap the stages (classes, for this process) and ``store``'s readers and save."""
+        from storyline import pipeline
+        from storyline.cluster import incremental, state_store
+
+        for cls, part in ((pipeline.SplitSentences, "sentences and duplicates"),
+                          (pipeline.FindDuplicates, "sentences and duplicates"),
+                          (pipeline.ClusterStories, "cluster (rest)"), (pipeline.DescribeStories, "describe"),
+                          (pipeline.GroupStorylines, "storylines")):
+            cls.run = self.timed(part, cls.run)
+        state_store.load_state = self.timed("state rows read", state_store.load_state)
+        incremental.assign = self.timed("assign", incremental.assign)
+        for name in ROW_READS:
+            setattr(store, name, self.timed("state rows read", getattr(store, name)))
+        store.articles = self.timed("members read", store.articles)
+        store.save_digest = self.timed("save", store.save_digest)
+
+    def batch(self, wall: float, cpu: float) -> dict:
+        """This batch's parts (``rest``: the batch's wall and CPU not in any part) and the wall the batch would
+        take on free cores (every part's CPU, the describe's busiest process instead of its sum)."""
+        self.wall["rest"] = wall - sum(v for k, v in self.wall.items() if k != "rest")
+        self.cpu["rest"] = cpu - sum(v for k, v in self.cpu.items() if k != "rest")
+        free = sum(v for k, v in self.cpu.items() if k != "describe") + self.busiest["describe"]
+        return {"wall": dict(self.wall), "cpu": dict(self.cpu), "describe_busiest": self.busiest["describe"],
+                "free_wall": free}
+
+
 def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_kept: bool = True) -> dict:
     """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults (and,
     with ``compare_kept``, the same batches first with no model outputs kept, ``MODES``)."""
@@ -442,15 +545,19 @@ def run_batches(url: str, settings, articles: list, size: int, batches: int, mod
     from storyline.store import Store
 
     rows = []
+    clock = PartClock()
     with Store.open(url) as store, open_executor(settings.scale, progress=False) as executor, PeakRSS() as peak:
         state_io = count_state_io(store)
+        clock.install(store)
         for number in range(batches + 1):
             batch = articles[number * BATCH : (number + 1) * BATCH]
             for counter in state_io.values():
                 counter.clear()
+            clock.clear()
             wall0, cpu0 = time.perf_counter(), cpu_seconds()
             result, saved = group_into_store(store, batch, settings, kind="bench", executor=executor)
-            rows.append({"wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0,
+            wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+            rows.append({"wall": wall, "cpu": cpu, "parts": clock.batch(wall, cpu), "load": os.getloadavg()[0],
                          "touched": len(result.stories), "new": saved.stories_new, "changed": saved.stories_changed,
                          "merged": saved.stories_emptied, "state_read": dict(state_io["read"]),
                          "state_written": dict(state_io["written"]), "window": state_io["window"]["articles"],
@@ -489,8 +596,33 @@ def state_mb(result: dict, which: str) -> float:
                              for b in result["batches"]) / 2**20
 
 
+def row_label(result: dict) -> str:
+    """A row's store size, and its code when ``--base`` ran two."""
+    return f"{result['size']:,}" + (f" ({result['code']})" if result.get("code") else "")
+
+
+def parts_table(results: list[dict]) -> str:
+    """Where a batch's time went (``PARTS``, p50 over the batches: wall / CPU s), the describe's busiest process,
+    the wall the batch would take on free cores (p50, p99) and the load average during the batches."""
+    lines = ["| store articles | " + " | ".join(f"{p} wall / CPU s" for p in PARTS) +
+             " | describe busiest process CPU s | wall on free cores p50 / p99 s | load average p50 (max) |",
+             "|---|" + "---|" * (len(PARTS) + 3)]
+    for r in results:
+        parts = [b["parts"] for b in r["batches"]]
+        cells = [f"{statistics.median(p['wall'].get(k, 0.0) for p in parts):.2f} / "
+                 f"{statistics.median(p['cpu'].get(k, 0.0) for p in parts):.2f}" for k in PARTS]
+        free = [p["free_wall"] for p in parts]
+        loads = [b["load"] for b in r["batches"]]
+        lines.append(f"| {row_label(r)} | " + " | ".join(cells) +
+                     f" | {statistics.median(p['describe_busiest'] for p in parts):.2f} | "
+                     f"{statistics.median(free):.2f} / {percentile(free, 0.99):.2f} | "
+                     f"{statistics.median(loads):.1f} ({max(loads):.1f}) |")
+    return "\n".join(lines)
+
+
 def table(results: list[dict], batches: int) -> str:
-    """The Markdown table of bench/RESULTS.md (printed even when a baseline failed)."""
+    """The Markdown table of bench/RESULTS.md (printed even when a baseline failed); with ``--base`` each store
+    size has a row per code, and the ratios to the smallest store are taken within one code."""
     base = results[0]
     lines = [f"| store articles | stored stories | batch wall p50 s | p99 s | CPU p50 s | p99 s | "
              f"wall / {base['size']:,} store | CPU / {base['size']:,} store | stories touched p50 (max) | "
@@ -498,6 +630,7 @@ def table(results: list[dict], batches: int) -> str:
              "peak RSS MB | warm-up batch s | regroup baseline s | regroup / batch |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
+        base = next(b for b in results if b.get("code") == r.get("code"))
         regroup, limit = r["regroup"]["wall"], r["regroup"]["limit"]
         if regroup is not None:
             shown, ratio = f"{regroup:.0f}", f"{regroup / r['wall_p50']:.0f}x"
@@ -508,7 +641,7 @@ def table(results: list[dict], batches: int) -> str:
         else:
             shown, ratio = f"> {limit:.0f} (stopped)", f"> {limit / r['wall_p50']:.0f}x"
         lines.append(
-            f"| {r['size']:,} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
+            f"| {row_label(r)} | {r['stored_stories']:,} | {r['wall_p50']:.2f} | {r['wall_p99']:.2f} | "
             f"{r['cpu_p50']:.2f} | {r['cpu_p99']:.2f} | {r['wall_p50'] / base['wall_p50']:.2f}x | "
             f"{r['cpu_p50'] / base['cpu_p50']:.2f}x | {r['touched_p50']:.0f} ({r['touched_max']}) | "
             f"{r['per_touched_p50']:.2f} | "
@@ -518,9 +651,17 @@ def table(results: list[dict], batches: int) -> str:
     prefills = "; ".join(
         f"{r['size']:,}: {r['prefill_s']:.0f} s, first chunk of {r.get('prefill_chunk', 1000):,} "
         f"{r['prefill_steps'][0]:.1f} s, "
-        f"last {r['prefill_steps'][-1]:.1f} s" for r in results)
+        f"last {r['prefill_steps'][-1]:.1f} s" for r in {r["size"]: r for r in results}.values())
     lines.append(f"\n{batches} measured batches of {BATCH} per size, default settings; pre-fill through add_articles "
                  f"with compare off and the static verifier ({prefills}).")
+    for r in results:
+        first = next(b for b in results if b["size"] == r["size"])
+        if r is not first:
+            same = [a["stories_sha"] == b["stories_sha"] for a, b in zip(first["batches"], r["batches"], strict=True)]
+            lines.append(f"{row_label(r)}: the same stories as {row_label(first)} in {sum(same)} of {len(same)} "
+                         f"batches{'' if all(same) else ' (DIFFERENT)'}.")
+    lines += ["", "Where a batch's time went (p50 over the batches; wall on free cores: every part's CPU, the "
+              "describe's busiest process instead of its sum):", parts_table(results)]
     lines += ["", "State read and written per batch by key, MB (p50 over the batches):",
               "| store articles | " + " | ".join(f"{k} read / written" for k in STATE_KEYS) + " |",
               "|---|" + "---|" * len(STATE_KEYS)]
@@ -528,7 +669,7 @@ def table(results: list[dict], batches: int) -> str:
         cells = [f"{statistics.median(b.get('state_read', {}).get(k, 0) for b in r['batches']) / 2**20:.2f} / "
                  f"{statistics.median(b.get('state_written', {}).get(k, 0) for b in r['batches']) / 2**20:.2f}"
                  for k in STATE_KEYS]
-        lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
+        lines.append(f"| {row_label(r)} | " + " | ".join(cells) + " |")
     lines += ["", "Per batch against the whole state (the format-1 blobs were the whole state, read and written by "
               "every batch; MB as stored, p50 over the batches):",
               "| store articles | whole clustering state MB (rows) | its articles | read all s | storylines blob MB | "
@@ -539,7 +680,7 @@ def table(results: list[dict], batches: int) -> str:
         if st:
             windows = [b.get("window", 0) for b in r["batches"]]
             read = state_mb(r, "state_read")
-            lines.append(f"| {r['size']:,} | {st['mb']:.1f} | {st['articles']:,} | {st['read_s']:.2f} | "
+            lines.append(f"| {row_label(r)} | {st['mb']:.1f} | {st['articles']:,} | {st['read_s']:.2f} | "
                          f"{st['storylines_mb']:.2f} | {statistics.median(windows):.0f} ({max(windows)}) | "
                          f"{read:.2f} / {state_mb(r, 'state_written'):.2f} | "
                          f"{read / max(st['mb'] + st['storylines_mb'], 1e-9):.2f} |")
@@ -581,6 +722,8 @@ def main() -> None:
                         help="measure the batches with the defaults only, not first with no model outputs kept")
     parser.add_argument("--prefill-only", action="store_true",
                         help="SQLite: only build and keep the pre-filled stores (for later --reuse-prefill runs)")
+    parser.add_argument("--base", default=None,
+                        help="also run the same batches with the code of this commit first (side by side)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -594,23 +737,32 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
         return
+    codes = [("new", ROOT / "src")]
+    if args.base:
+        from throughput import pinned_source
+
+        sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.base], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        codes.insert(0, (f"base {sha[:9]}", pinned_source(sha)))
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        print(f"store of {size:,} articles ({args.backend})", file=sys.stderr, flush=True)
-        child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
-                                "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
-                                *(["--kept-only"] if args.kept_only else [])],
-                               capture_output=False, stdout=subprocess.PIPE,
-                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src"),
-                                                           "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
-        result = json.loads(child.stdout.strip().splitlines()[-1])
-        if size > args.regroup_max:
-            result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
-        else:
-            print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
-            result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
-        results.append(result)
-        (OUT / "live.json").write_text(json.dumps(results, indent=1))
+        for code, src in codes:
+            print(f"store of {size:,} articles ({args.backend}, {code})", file=sys.stderr, flush=True)
+            child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
+                                    "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
+                                    *(["--kept-only"] if args.kept_only else [])],
+                                   capture_output=False, stdout=subprocess.PIPE, text=True, check=True,
+                                   env={**os.environ, "PYTHONPATH": str(src),
+                                        "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            result["code"] = code if args.base else ""
+            if size > args.regroup_max or code != "new":
+                result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
+            else:
+                print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
+                result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
+            results.append(result)
+            (OUT / "live.json").write_text(json.dumps(results, indent=1))
     print(table(results, args.batches))
 
 

@@ -4,6 +4,7 @@
     python bench/profile_stages.py 2000 --cheap           # no model: TF-IDF summaries, static check, no comparison
     python bench/profile_stages.py 2000 --cheap --profile 15   # plus cProfile's 15 costliest functions per stage
     python bench/profile_stages.py --html --profile 30    # the 100 saved pages of ../shared/data instead
+    python bench/profile_stages.py --html --stories       # plus the describe stage's CPU by story size and model
 
 The input is the one `bench/crash.py` builds (real texts from ../shared/data, seed 1). It says where the time of
 a `storyline digest` goes, so a slow run can be blamed on a stage before anything is switched off. Writing the
@@ -14,6 +15,7 @@ in ``stories.json`` (as `bench/throughput.py` prints it), so a change that must 
 from __future__ import annotations
 
 import argparse
+import copy
 import cProfile
 import hashlib
 import io
@@ -22,6 +24,7 @@ import pstats
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from storyline.config import Settings  # noqa: E402
 from storyline.ingest import read_inputs  # noqa: E402
 from storyline.models import Digest, Stats  # noqa: E402
 from storyline.output import write_outputs  # noqa: E402
-from storyline.pipeline import DEFAULT_STAGES, LocalExecutor, RunState  # noqa: E402
+from storyline.pipeline import DEFAULT_STAGES, LocalExecutor, RunState, story_jobs  # noqa: E402
 
 from realtexts import write_articles  # noqa: E402
 
@@ -74,6 +77,9 @@ def main() -> None:
                         help="print cProfile's N functions of most own time per stage on stderr")
     parser.add_argument("--html", action="store_true",
                         help="read the 100 saved HTML pages of ../shared/data/ingest/extraction (count is ignored)")
+    parser.add_argument("--stories", action="store_true",
+                        help="then describe each story again, models warm, and print its CPU by story size: "
+                             "spaCy, each sentence embedder, the rest")
     args = parser.parse_args()
     settings = replace(Settings.load(), progress=False)
     if args.cheap:
@@ -87,6 +93,8 @@ def main() -> None:
         executor = LocalExecutor(progress=False)
         for make in DEFAULT_STAGES:
             stage = make()
+            if args.stories and stage.name == "describe":
+                jobs = copy.deepcopy(story_jobs(state))  # before describe fills them in
             timed(stage.name, lambda: stage.run(state, executor), args.profile)  # noqa: B023 (called at once)
         state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
         stats = Stats(inputs=len(paths), articles=len(state.articles), rejected=len(rejected),
@@ -97,6 +105,55 @@ def main() -> None:
         stories = json.loads(Path(paths["json"]).read_text())["stories"]  # type: ignore[index]
     fingerprint = hashlib.sha256(json.dumps(stories, sort_keys=True).encode()).hexdigest()[:12]
     print(f"\n{len(state.articles):,} articles, {len(state.stories):,} stories, stories.json fingerprint {fingerprint}")
+    if args.stories:
+        print(by_story_size(jobs, settings))
+
+
+def by_story_size(jobs: list, settings: Settings) -> str:
+    """Markdown: the CPU seconds of describing each story once more (models loaded by the stage before), summed by
+    the story's number of articles (1, 2, 3+) and split into spaCy (``compare.nlp.annotate``), each sentence
+    embedder's ``encode`` and the rest, timed by wrapping those calls in this process."""
+    import storyline.compare as compare
+    from storyline import embed
+    from storyline.pipeline import describe_members
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timing(name: str, fn):
+        def timed_call(*args, **kwargs):
+            began = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.process_time() - began
+        return timed_call
+
+    compare.annotate = timing("spaCy", compare.annotate)  # what compare_story's _annotate calls
+    cross_lingual = embed.cross_lingual_model(settings.compare.cross_lingual)
+    parts = ("spaCy", "minilm", "static", *([cross_lingual] if cross_lingual else []))
+    for name in parts[1:]:
+        embedder = embed.get_embedder(name)
+        embedder.encode = timing(name, embedder.encode)
+    rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    counts: dict[str, int] = defaultdict(int)
+    for job in jobs:
+        size = {1: "1", 2: "2"}.get(len(job[1]), "3+")
+        spent.clear()
+        began = time.process_time()
+        describe_members(copy.deepcopy(job), settings.summary, settings.compare)
+        rows[size]["total"] += time.process_time() - began
+        for name, seconds in spent.items():
+            rows[size][name] += seconds
+        counts[size] += 1
+    lines = ["\n| articles in the story | stories | describe CPU s | ms a story | "
+             + " | ".join(parts) + " | rest |", "|---|" + "---:|" * (len(parts) + 4)]
+    for size in ("1", "2", "3+"):
+        if counts[size]:
+            row = rows[size]
+            rest = row["total"] - sum(row[name] for name in parts)
+            lines.append(f"| {size} | {counts[size]} | {row['total']:.2f} | {1000 * row['total'] / counts[size]:.0f} | "
+                         + " | ".join(f"{row[name]:.2f}" for name in parts) + f" | {rest:.2f} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

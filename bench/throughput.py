@@ -135,6 +135,9 @@ def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
     times: dict[str, float] = {}
     cpus: dict[str, float] = {}
     critical: dict[str, float] = {}
+    import storyline.pipeline
+
+    release = getattr(storyline.pipeline, "release_free_memory", lambda: None)  # ``old`` code may have none
     try:  # what `storyline digest` passes; code older than this (``old``) has no such argument
         from storyline.pipeline import model_packages
     except ImportError:
@@ -153,6 +156,7 @@ def run_one(config: str, folder: Path, workers: int, out: Path) -> dict:
             clock, used = time.perf_counter(), cpu()
             before = dict(per_process)
             stage.run(state, executor)
+            release()  # what run_pipeline does after each stage
             times[stage.name], cpus[stage.name] = time.perf_counter() - clock, cpu() - used
             critical[stage.name] = busiest(before)
             print(f"bench: {config} {stage.name} {times[stage.name]:.1f} s", file=sys.stderr, flush=True)

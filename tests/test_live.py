@@ -26,8 +26,8 @@ from storyline.cluster.state_store import load_state
 from storyline.service import add_articles
 from storyline.service.digest import digest_into_store
 from storyline.service.regroup import regroup
-from storyline.service.watch import watch_round
-from storyline.service.worker import drain
+from storyline.service.watch import WatchRound, watch, watch_round
+from storyline.service.worker import drain, run_worker
 from storyline.store import Store
 from storyline.store.lock import WriterBusy
 from storyline.web import create_app
@@ -279,6 +279,60 @@ def test_a_long_queue_is_drained_in_bigger_batches(tmp_path: Path) -> None:
         sizes = [run["stats"]["inputs"] for run in reversed(store.runs(limit=100)) if run["kind"] == "worker"]
         assert sizes == [20, 5]
         assert_consistent(store, {a.id for a in articles})
+
+
+def test_the_worker_keeps_its_pool_processes_from_one_drain_to_the_next(tmp_path: Path) -> None:
+    """`storyline worker` (run_worker without an executor) opens its pool once: the processes that hold the loaded
+    models and kept model outputs serve the next burst of posts too, not a fresh pool per drain."""
+    import psutil
+
+    articles = _articles()[:12]
+    settings = SETTINGS.with_overrides({"scale.engine": "process", "scale.workers": 2, "scale.min_parallel": 1,
+                                        "summary.verifier": "static", "live.poll_seconds": 0.05})
+    me, stop = psutil.Process(), threading.Event()
+
+    def idle_after(job: int) -> set[int]:  # the job done, then a few polls of an empty queue
+        deadline = time.monotonic() + 120
+        while store.jobs.get(job)["state"] != "done":
+            assert time.monotonic() < deadline, store.jobs.get(job)
+            time.sleep(0.05)
+        time.sleep(0.5)
+        return {child.pid for child in me.children(recursive=True)}
+
+    with Store.open(tmp_path / "worker.db") as store:
+        worker = threading.Thread(target=run_worker, args=(store, settings), kwargs={"stop": stop})
+        worker.start()
+        try:
+            first = idle_after(store.jobs.submit(articles[:6], kind="api")[0])
+            second = idle_after(store.jobs.submit(articles[6:], kind="api")[0])
+        finally:
+            stop.set()
+            worker.join(60)
+        assert len(first) >= 3 and first == second  # the fork server and the 2 workers, the same processes
+        assert_consistent(store, {a.id for a in articles})
+
+
+def test_watch_describes_on_one_pool_for_every_round(tmp_path: Path) -> None:
+    """`storyline watch` opens the executor once: each round's touched stories go to the same pool processes."""
+    import psutil
+
+    articles = _articles()[:12]
+    settings = SETTINGS.with_overrides({"scale.engine": "process", "scale.workers": 2, "scale.min_parallel": 1,
+                                        "summary.verifier": "static", "watch.interval": 0})
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _jsonl(inbox / "part0.jsonl", articles[:6])
+    me, rounds = psutil.Process(), []
+
+    def report(result: WatchRound) -> None:  # after each round: its pool processes; then the next file arrives
+        rounds.append((result.articles, {child.pid for child in me.children(recursive=True)}))
+        _jsonl(inbox / "part1.jsonl", articles[6:])
+
+    with Store.open(tmp_path / "watch.db") as store:
+        watch(store, [str(inbox)], [], settings, rounds=2, report=report)
+        assert_consistent(store, {a.id for a in articles})
+    assert [count for count, _ in rounds] == [6, 6]
+    assert len(rounds[0][1]) >= 3 and rounds[0][1] == rounds[1][1]  # the fork server and the 2 workers, kept
 
 
 def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> None:

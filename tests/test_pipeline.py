@@ -30,3 +30,26 @@ def test_a_one_shot_digest_keeps_no_model_outputs_the_live_path_does(tmp_path: P
     assert len(embed.kept_vectors) > 0
     assert [s.summary for s in live.stories] == [s.summary for s in one_shot.stories]
     embed.keep_outputs(0)
+
+
+def test_the_cross_lingual_vectors_encoded_on_the_pool_are_the_drivers() -> None:
+    """The clustering's cross-lingual model (e5) runs on the pool's workers, one text a task item
+    (``pipeline.encode_on``): the vectors are those of encoding all texts together in this process, bit for bit,
+    so the stories stay the same while the driver's one core no longer encodes every article alone."""
+    import json
+
+    import numpy as np
+
+    from storyline.config import ScaleOptions
+    from storyline.embed import encode
+    from storyline.pipeline import encode_on
+    from storyline.scale.process import ProcessExecutor
+
+    lines = (DATA / "multilingual" / "multiling2011_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"][:300] for line in lines[:4]]  # one article in en, ar, cs, el
+    here = encode("e5", texts)
+    with ProcessExecutor(ScaleOptions(engine="process", workers=2), progress=False) as executor:
+        pooled = encode_on(executor, "e5", texts)
+        assert executor.started  # the texts went to the workers
+    assert pooled.dtype == here.dtype and np.array_equal(pooled, here)
+    assert np.array_equal(encode_on(LocalExecutor(progress=False), "e5", texts), here)

@@ -18,7 +18,7 @@ from storyline.dedup import dedup_key, find_duplicates
 from storyline.errors import ConfigError
 from storyline.models import Article
 from storyline.pipeline import DEFAULT_STAGES, DescribeStories, LocalExecutor, RunState, model_packages
-from storyline.scale.partition import partition
+from storyline.scale.partition import Placement, partition
 from storyline.scale.process import ProcessExecutor
 from storyline.scale.reading import read_inputs_parallel
 
@@ -67,6 +67,41 @@ def test_process_pool_runs_closures_on_workers_in_order() -> None:
     assert [value for value, _ in squares] == [x * x for x in range(50)]
     pids = {pid for _, pid in results}
     assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_a_key_goes_back_to_its_worker_while_the_costs_stay_balanced() -> None:
+    placement = Placement(2)
+    first = placement.place([("a", 5.0), ("b", 4.0), ("c", 1.0)])
+    assert first == [0, 1, 1]  # costliest first, each to the least loaded worker
+    # "a" and "b" go back to their workers; the new "e" and "d" (costliest first) to the least loaded one
+    assert placement.place([("d", 1.0), ("b", 3.0), ("a", 3.0), ("e", 2.0)]) == [1, 1, 0, 0]
+    # a key whose worker would take more than an even share + 25 % goes to the other, and stays there
+    assert placement.place([("a", 4.0), ("e", 4.0), ("b", 1.0)]) == [0, 1, 1]
+    assert placement.place([("e", 1.0)]) == [1]
+    small = Placement(2, limit=2)
+    small.place([("x", 1.0), ("y", 1.0), ("z", 1.0)])
+    assert list(small.home) == ["y", "z"]  # the oldest keys are forgotten beyond the limit
+
+
+def keyed_pid(item: tuple[str, int]) -> tuple[str, int, int]:
+    time.sleep(0.01)
+    return item[0], item[1] * 2, os.getpid()
+
+
+def test_an_affinity_map_runs_a_key_on_the_same_worker_in_every_map_in_order() -> None:
+    items = [(f"story-{i % 12}", i) for i in range(24)]
+    with ProcessExecutor(POOL, progress=False) as executor:
+        executor.start()
+        maps = [executor.map(keyed_pid, items[n:] + items[:n], affinity=[(k, 1.0 + len(k)) for k, _ in
+                                                                          items[n:] + items[:n]]) for n in (0, 5)]
+    for n, results in zip((0, 5), maps, strict=True):
+        assert [(k, v) for k, v, _ in results] == [(k, i * 2) for k, i in items[n:] + items[:n]]
+    workers = {}
+    for key, _, pid in maps[0] + maps[1]:
+        assert workers.setdefault(key, pid) == pid  # a key always ran in one process
+    assert len(set(workers.values())) == 2 and os.getpid() not in workers.values()
+    with ProcessExecutor(POOL, progress=False) as executor, pytest.raises(ValueError, match="affinity has 1"):
+        executor.map(keyed_pid, items, affinity=[("a", 1.0)])
 
 
 def test_small_maps_stay_in_this_process() -> None:

@@ -6,11 +6,12 @@ executor runs the per-article and per-story work; the default runs it in this pr
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tqdm import tqdm
 
@@ -29,9 +30,12 @@ R = TypeVar("R")
 class Executor(Protocol):
     """Runs a function over items; swapped for a process pool or Dask without touching the stages."""
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         """``[fn(item) for item in items]``; an engine with workers runs a map of fewer than ``min_items`` items
-        (``scale.min_parallel`` when ``None``) in this process."""
+        (``scale.min_parallel`` when ``None``) in this process. ``affinity`` gives each item a key and a cost: an
+        engine that can sends an item to the worker that had its key before (a story to the process that keeps its
+        sentences' model outputs), as long as the workers' costs stay balanced; the results are the same."""
         ...
 
 
@@ -41,7 +45,8 @@ class LocalExecutor:
 
     progress: bool = True
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         bar = tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50, leave=False)
         return [fn(item) for item in bar]
 
@@ -121,6 +126,27 @@ class FindDuplicates:
             article.duplicate_of = links.get(article.id)
 
 
+def encode_one(text: str, model: str) -> Any:
+    """``model``'s unit vector of one text (a top-level function: any executor)."""
+    from .embed import encode
+
+    return encode(model, [text])[0]
+
+
+def encode_on(executor: Executor, model: str, texts: list[str]) -> Any:
+    """``embed.encode(model, texts)`` with the texts shared out to ``executor``'s workers, one text an item: the
+    cross-lingual model's ~0.3-0.6 CPU s an article (e5) on both cores instead of the driver's one. The vectors are
+    the same bit for bit: the model encodes each text alone (``tests/test_pipeline.py``)."""
+    import numpy as np
+
+    if not texts:
+        from .embed import encode
+
+        return encode(model, texts)
+    rows = executor.map(partial(encode_one, model=model), texts, desc="cross-lingual vectors", min_items=2)
+    return np.vstack(rows)
+
+
 @dataclass
 class ClusterStories:
     """Group originals into stories; duplicates follow their original.
@@ -152,7 +178,7 @@ class ClusterStories:
         if self.rows is not None:
             groups, ids = self._incremental(self.rows, originals, state)
         else:
-            groups = cluster_articles(originals, state.settings.cluster)
+            groups = cluster_articles(originals, state.settings.cluster, encoder=partial(encode_on, executor))
             ids = [story_id(group) for group in groups]
         home = {aid: gi for gi, group in enumerate(groups) for aid in group}
         for article in state.articles:
@@ -264,19 +290,25 @@ def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, 
     story, sharing one set of sentence vectors between the summary's citation check and the comparison's alignment
     (a top-level function: any executor). Members whose sentences are not split yet are split here: the default
     stages split no sentence before this one, so the stories travel to the workers as texts and the driver of a
-    100k-article run does not keep ~2.6 bytes of ``Sentence`` records per character of text (issue 15). The process
-    keeps the model outputs of up to ``kept`` sentences for the next stories and batches (``live.kept_sentences``,
-    ``embed.keep_outputs``)."""
+    100k-article run does not keep ~2.6 bytes of ``Sentence`` records per character of text (issue 15); the
+    sentences split here are dropped again when the story is described, so a worker holds one story's, not its
+    batch's. The process keeps the model outputs of up to ``kept`` sentences for the next stories and batches
+    (``live.kept_sentences``, ``embed.keep_outputs``)."""
     from .compare.coverage import story_coverage
     from .embed import keep_outputs, shared_vectors
     from .text.sentences import ensure_sentences
 
     keep_outputs(kept)
+    unsplit = [a for a in job[1] if not a.sentences]
     ensure_sentences(job[1])  # split here, on the worker: the driver never holds every article's sentences
-    with shared_vectors():
-        story = summarize_members(job, summary)
-        story.coverage = story_coverage(job[1], groups)
-        return compare_members((story, job[1]), compare) if compare.enabled else story
+    try:
+        with shared_vectors():
+            story = summarize_members(job, summary)
+            story.coverage = story_coverage(job[1], groups)
+            return compare_members((story, job[1]), compare) if compare.enabled else story
+    finally:  # nor does the worker past this story: its batch's articles would hold them all until the batch ends
+        for article in unsplit:
+            article.sentences = []
 
 
 @dataclass
@@ -328,7 +360,10 @@ class DescribeStories:
         articles = sum(len(members) for _, members in jobs)
         scale = state.settings.scale
         min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
-        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items)
+        # each story to the worker that described it last (its kept model outputs), by its members' text length
+        affinity = [(story.id, float(sum(len(a.text) for a in members))) for story, members in jobs]
+        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
+                                     affinity=affinity)
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
@@ -378,6 +413,31 @@ DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
 )
 
 
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or ``None`` (another C library or system)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+
+
+def release_free_memory() -> None:
+    """Give the pages the C allocator holds free back to the system (glibc's ``malloc_trim``; nothing elsewhere).
+
+    Called between stages, after each map's results are in and by pool workers after each batch: freed memory
+    otherwise stays in the process, scattered between live blocks and in the arenas of the threads that unpickled
+    a map's results (at 20,000 articles ~90 MB of the driver's 205 MB after the dedup stage, and again after the
+    clustering: bench/RESULTS.md, issue 15). It takes ~0.03 s at that size."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def model_packages(settings: Settings) -> tuple[str, ...]:
     """The packages the default stages import to run their models under ``settings``: the summary's embedder,
     MiniLM for the citation check (``auto``/``minilm``), spaCy and its model and the alignment embedders of the
@@ -422,6 +482,7 @@ def run_pipeline(
     executor = executor or LocalExecutor(progress=settings.progress)
     for stage in stages if stages is not None else [make() for make in DEFAULT_STAGES]:
         stage.run(state, executor)
+        release_free_memory()
     state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
     stats = Stats(
         inputs=state.inputs,

@@ -12,11 +12,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..config import ClusterOptions
-from ..embed import cross_lingual_model
+from ..embed import cross_lingual_model, encode
 from ..models import Article
 from .constraints import GroupFacts, facts_of
 from .crosslingual import (
     Embedded,
+    Encoder,
     article_embeddings,
     cross_lingual_neighbors,
     is_multilingual,
@@ -35,7 +36,8 @@ def story_id(article_ids: Sequence[str]) -> str:
     return "s-" + hashlib.blake2b(founder.encode(), digest_size=6).hexdigest()
 
 
-def cluster_articles(articles: Sequence[Article], options: ClusterOptions | None = None) -> list[list[str]]:
+def cluster_articles(articles: Sequence[Article], options: ClusterOptions | None = None,
+                     encoder: Encoder = encode) -> list[list[str]]:
     """Groups of article ids, one per story; every article is in exactly one group.
 
     The result does not depend on the order of ``articles`` (they are clustered in id order).
@@ -46,15 +48,16 @@ def cluster_articles(articles: Sequence[Article], options: ClusterOptions | None
     ordered = sorted(articles, key=lambda a: a.id)
     if len(ordered) == 1:
         return [[ordered[0].id]]
-    labels = cluster_labels(ordered, options)
+    labels = cluster_labels(ordered, options, encoder)
     groups: dict[int, list[str]] = {}
     for article, label in zip(ordered, labels, strict=True):
         groups.setdefault(int(label), []).append(article.id)
     return list(groups.values())
 
 
-def cluster_labels(articles: Sequence[Article], options: ClusterOptions) -> list[int]:
-    """A story label per article, in the order given."""
+def cluster_labels(articles: Sequence[Article], options: ClusterOptions, encoder: Encoder = encode) -> list[int]:
+    """A story label per article, in the order given; ``encoder`` runs the cross-lingual model
+    (``crosslingual.article_embeddings``)."""
     model = cross_lingual_model(options.cross_lingual)
     languages = languages_of(articles)
     vectors = tfidf_vectors(articles, options)
@@ -62,7 +65,7 @@ def cluster_labels(articles: Sequence[Article], options: ClusterOptions) -> list
     if model is not None and is_multilingual(languages):
         needed = needs_embedding(languages, facts, options.max_days)
         if needed.any():
-            embedded = Embedded(article_embeddings(articles, model, needed), model)
+            embedded = Embedded(article_embeddings(articles, model, needed, encoder), model)
             return linked_labels(vectors, facts, options, embedded)
     return linked_labels(vectors, facts, options)
 

@@ -11,7 +11,7 @@ bench/multilingual.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,13 +56,19 @@ def is_multilingual(languages: np.ndarray) -> bool:
     return len({lang for lang in languages if lang}) > 1
 
 
-def article_embeddings(articles: Sequence[Article], model: str, needed: np.ndarray | None = None) -> np.ndarray:
+Encoder = Callable[[str, list[str]], np.ndarray]
+"""``embed.encode``'s shape: (model name, texts) -> unit vectors, one row per text."""
+
+
+def article_embeddings(articles: Sequence[Article], model: str, needed: np.ndarray | None = None,
+                       encoder: Encoder = encode) -> np.ndarray:
     """Unit vectors of each article's title and lead from the named cross-lingual embedder; with ``needed`` (a
-    boolean mask, see ``needs_embedding``) only those rows are encoded and the others stay zero."""
+    boolean mask, see ``needs_embedding``) only those rows are encoded and the others stay zero. ``encoder`` runs
+    the model (``embed.encode`` in this process, or the pipeline's map of it over a pool's workers)."""
     if needed is None:
-        return encode(model, [titled_text(a)[:EMBED_CHARS] for a in articles])
+        return encoder(model, [titled_text(a)[:EMBED_CHARS] for a in articles])
     rows = np.flatnonzero(needed)
-    encoded = encode(model, [titled_text(articles[int(i)])[:EMBED_CHARS] for i in rows])
+    encoded = encoder(model, [titled_text(articles[int(i)])[:EMBED_CHARS] for i in rows])
     vectors = np.zeros((len(articles), encoded.shape[1]), dtype=encoded.dtype)
     vectors[rows] = encoded
     return vectors
@@ -204,6 +210,7 @@ def cross_lingual_neighbors(
 __all__ = [
     "CALIBRATION",
     "Embedded",
+    "Encoder",
     "article_embeddings",
     "calibrate",
     "cross_lingual_neighbors",

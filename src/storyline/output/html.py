@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .story_view import counted, coverage_svg, label_unnamed, timeline_axis, unique_by_outlet
+from .story_view import counted, coverage_svg, label_unnamed, story_index, timeline_axis, unique_by_outlet
 from .times import time_tag
 
 
@@ -52,7 +52,8 @@ def render_html(data: dict[str, Any], title: str = "storyline report") -> str:
 
 def html_pieces(data: dict[str, Any], title: str = "storyline report") -> Iterator[str]:
     """The page in the pieces Jinja2 renders it in, so a writer need not hold it whole (it holds every article's
-    text: ~0.5 GB at 100k articles)."""
+    text: ~0.5 GB at 100k articles). ``data["stories"]`` may be a ``StoryDicts``: the table of contents and the
+    storylines read only ``story_index``, so the page makes each story's dict once, where it shows the story."""
     articles = label_unnamed(data["articles"])
 
     def cite(citation: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def html_pieces(data: dict[str, Any], title: str = "storyline report") -> Iterat
         }
 
     return _environment().get_template("report.html.j2").generate(
-        title=title, data=data, articles=articles, cite=cite, http_url=http_url,
+        title=title, data=data, articles=articles, cite=cite, http_url=http_url, index=story_index(data["stories"]),
         source_of=lambda article_id: articles[article_id]["source"] if article_id in articles else article_id,
         duplicates=[a["id"] for a in data["articles"] if a["duplicate_of"]],
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from .story_view import counted, label_unnamed, timeline_axis
+from .story_view import counted, label_unnamed, story_index, timeline_axis
 from .times import parse_time, utc_label
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
@@ -127,7 +128,7 @@ def _storylines(data: dict[str, Any]) -> list[str]:
     storylines = data.get("storylines") or []
     if not storylines:
         return []
-    headlines = {s["id"]: s["headline"] for s in data["stories"]}
+    headlines = {s["id"]: s["headline"] for s in story_index(data["stories"])}
     articles = {a["id"]: a for a in data["articles"]}
     lines = ["## Storylines", ""]
     for line in storylines:
@@ -148,6 +149,19 @@ def _storylines(data: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(data: dict[str, Any]) -> str:
+    """``stories.md``: the digest's stories as Markdown (``markdown_pieces`` joined)."""
+    return "".join(markdown_pieces(data))
+
+
+def markdown_pieces(data: dict[str, Any]) -> Iterator[str]:
+    """``stories.md`` in pieces, one story at a time, so a writer need not hold it whole (nor every story's dict:
+    ``data["stories"]`` may be a ``StoryDicts``)."""
+    for n, block in enumerate(block for block in _markdown_blocks(data) if block):
+        yield ("\n" if n else "") + "\n".join(block)
+
+
+def _markdown_blocks(data: dict[str, Any]) -> Iterator[list[str]]:
+    """The lines of ``stories.md`` in blocks (the head, each story, the rejected inputs)."""
     articles = label_unnamed(data["articles"])
     stats = data["stats"]
     lines = [
@@ -158,9 +172,10 @@ def render_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     lines += _storylines(data)
+    yield lines
     for story in data["stories"]:
         count = len(story["article_ids"])
-        lines += [f"## {_escape(story['headline'])}", "", f"{_code(story['id'])} · {counted(count, 'article')}", ""]
+        lines = [f"## {_escape(story['headline'])}", "", f"{_code(story['id'])} · {counted(count, 'article')}", ""]
         for sentence in story["summary"]:
             sources = ", ".join(
                 f"{_source(articles, c['article_id'])} \\[{c['start']}:{c['end']}\\]" for c in sentence["citations"]
@@ -199,8 +214,9 @@ def render_markdown(data: dict[str, Any]) -> str:
             title = _escape(article["title"] or article["text"][:80])
             lines.append(f"- {_code(aid)} {_source(articles, aid)}: {title}{dup}")
         lines.append("")
+        yield lines
     if data["rejected"]:
-        lines += ["## Rejected inputs", ""]
+        lines = ["## Rejected inputs", ""]
         lines += [f"- {_code(r['input'])}: {_escape(r['reason'])}" for r in data["rejected"]]
         lines.append("")
-    return "\n".join(lines)
+        yield lines

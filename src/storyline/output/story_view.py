@@ -8,6 +8,7 @@ Both take the plain dicts of ``stories.json``; every text from an article is esc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from itertools import pairwise
 from typing import Any
@@ -16,10 +17,11 @@ from markupsafe import Markup
 
 from ..models import UNKNOWN_SOURCE
 from ..text.dates import first_day
+from .json import StoryDicts
 from .times import parse_time
 
-__all__ = ["UNIQUE_SHOWN", "counted", "coverage_svg", "label_unnamed", "source_labels", "timeline_axis",
-           "unique_by_outlet"]
+__all__ = ["UNIQUE_SHOWN", "counted", "coverage_svg", "label_unnamed", "source_labels", "story_index",
+           "timeline_axis", "unique_by_outlet"]
 
 UNIQUE_SHOWN = 3
 """Facts only one source reports, shown per outlet before "show all" (the list keeps the comparison's order)."""
@@ -42,6 +44,19 @@ def source_labels(articles: list[dict[str, Any]], key: str = "source") -> dict[s
     if len(unnamed) > 1:
         labels.update({article_id: f"{UNKNOWN_SOURCE} {n}" for n, article_id in enumerate(unnamed, 1)})
     return labels
+
+
+def story_index(stories: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a report's storylines and table of contents show of each story: ``id``, ``headline``, ``article_ids``
+    and ``coverage`` (``None``, or its ``one_group`` alone), without making each story's whole dict when
+    ``stories`` is a ``StoryDicts`` (the writers'); taken from the dicts otherwise."""
+    if isinstance(stories, StoryDicts):
+        return [{"id": s.id, "headline": s.headline, "article_ids": s.article_ids,
+                 "coverage": None if s.coverage is None else {"one_group": s.coverage.one_group}}
+                for s in stories.stories]
+    return [{"id": s["id"], "headline": s["headline"], "article_ids": s["article_ids"],
+             "coverage": None if s.get("coverage") is None else {"one_group": s["coverage"].get("one_group")}}
+            for s in stories]
 
 
 def label_unnamed(articles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

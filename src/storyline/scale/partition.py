@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from ..config import ScaleOptions
+from ..pipeline import release_free_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,8 +35,10 @@ def run_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
 
 
 def run_worker_batch(fn: Callable[[T], R], batch: Sequence[T]) -> list[R]:
-    """:func:`run_batch` on a pool or Dask worker, with one BLAS/OpenMP thread (see :func:`one_thread`)."""
+    """:func:`run_batch` on a pool or Dask worker, with one BLAS/OpenMP thread (see :func:`one_thread`); the
+    memory the previous batch freed goes back to the system first (``pipeline.release_free_memory``)."""
     one_thread()
+    release_free_memory()
     return run_batch(fn, batch)
 
 
@@ -76,13 +79,68 @@ class BatchingExecutor:
     def workers(self) -> int:
         raise NotImplementedError
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None) -> list[R]:
-        """``[fn(item) for item in items]`` on the workers; inline below ``min_items`` (``options.min_parallel``)."""
+    def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
+            affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
+        """``[fn(item) for item in items]`` on the workers; inline below ``min_items`` (``options.min_parallel``).
+        With ``affinity`` (a key and a cost per item) an engine that can place work (``_run_keyed``) sends each
+        item to the worker its key went to before; the others partition as without."""
         threshold = self.options.min_parallel if min_items is None else min_items
         if len(items) < max(threshold, 1) or len(items) < 2:
             return run_batch(fn, items)
+        if affinity is not None and self.workers > 1:
+            if len(affinity) != len(items):
+                raise ValueError(f"affinity has {len(affinity)} entries for {len(items)} items")
+            keyed = self._run_keyed(fn, list(items), affinity, desc or "a map")
+            if keyed is not None:
+                return keyed
         batches = partition(items, self.workers * self.options.partitions_per_worker)
         return [item for batch in self._run_batches(fn, batches, desc or "a map") for item in batch]
 
     def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
         raise NotImplementedError
+
+    def _run_keyed(self, fn: Callable[[Any], Any], items: list[Any], affinity: Sequence[tuple[Hashable, float]],
+                   desc: str) -> list[Any] | None:
+        """The results of a map whose items are placed by key, or None where the engine cannot place work."""
+        return None
+
+
+class Placement:
+    """Which worker each key of an ``affinity`` map goes to, remembered across maps (the last ``limit`` keys).
+
+    A key goes back to the worker it had while that worker's share of the map's cost stays within ``slack`` of an
+    even share (or the worker has nothing yet); the other items, costliest first, go to the least loaded worker,
+    which becomes their key's worker.
+    """
+
+    def __init__(self, workers: int, slack: float = 0.25, limit: int = 50_000) -> None:
+        from collections import OrderedDict
+
+        self.workers, self.slack, self.limit = workers, slack, limit
+        self.home: OrderedDict[Hashable, int] = OrderedDict()
+
+    def place(self, affinity: Sequence[tuple[Hashable, float]]) -> list[int]:
+        """The worker of each item (``affinity``: its key and cost), in the items' order."""
+        load = [0.0] * self.workers
+        fair = sum(max(cost, 0.0) for _, cost in affinity) / self.workers * (1 + self.slack)
+        where = [0] * len(affinity)
+        order = sorted(range(len(affinity)), key=lambda i: -affinity[i][1])
+        later = []
+        for i in order:  # first the keys whose worker has room, costliest first
+            key, cost = affinity[i]
+            home = self.home.get(key)
+            if home is not None and home < self.workers and (load[home] + cost <= fair or not load[home]):
+                where[i] = home
+                load[home] += cost
+            else:
+                later.append(i)
+        for i in later:
+            key, cost = affinity[i]
+            where[i] = min(range(self.workers), key=lambda w: (load[w], w))
+            load[where[i]] += cost
+        for i, (key, _) in enumerate(affinity):
+            self.home[key] = where[i]
+            self.home.move_to_end(key)
+        while len(self.home) > self.limit:
+            self.home.popitem(last=False)
+        return where

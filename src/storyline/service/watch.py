@@ -127,19 +127,26 @@ def watch_round(store: Store, folders: Sequence[str], feeds: Sequence[str], sett
 def watch(store: Store, folders: Sequence[str], feeds: Sequence[str], settings: Settings, *,
           rounds: int | None = None, report: Callable[[WatchRound], None] | None = None) -> None:
     """Run ``watch_round`` every ``settings.watch.interval`` seconds (forever, or ``rounds`` times), with one
-    fetcher for every round (its robots.txt answers, per-host pacing and conditional-GET cache carry over)."""
+    fetcher for every round (its robots.txt answers, per-host pacing and conditional-GET cache carry over) and one
+    executor (``settings.scale``: the touched stories' summaries on every core, by processes that keep their models
+    and kept model outputs from round to round)."""
+    from ..pipeline import model_packages
+    from ..scale import open_executor
+
     done = 0
     fetcher = Fetcher(settings.fetch) if feeds or settings.fetch.enabled else None
     try:
-        while rounds is None or done < rounds:
-            started = time.monotonic()
-            result = watch_round(store, folders, feeds, settings, fetcher=fetcher)
-            if report:
-                report(result)
-            done += 1
-            if rounds is not None and done >= rounds:
-                break
-            time.sleep(max(0.0, settings.watch.interval - (time.monotonic() - started)))
+        with open_executor(settings.scale, progress=settings.progress,
+                           preload=model_packages(settings)) as executor:
+            while rounds is None or done < rounds:
+                started = time.monotonic()
+                result = watch_round(store, folders, feeds, settings, fetcher=fetcher, executor=executor)
+                if report:
+                    report(result)
+                done += 1
+                if rounds is not None and done >= rounds:
+                    break
+                time.sleep(max(0.0, settings.watch.interval - (time.monotonic() - started)))
     finally:
         if fetcher is not None:
             fetcher.close()

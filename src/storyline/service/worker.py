@@ -122,16 +122,24 @@ def run_worker(store: Store, settings: Settings, *, once: bool = False, stop: St
                report: Callable[[dict], None] | None = None, executor: Executor | None = None) -> Drained:
     """Drain jobs as they come (every ``live.poll_seconds``); with ``once``, drain what is there and return.
 
-    Without an ``executor`` each drain opens the one ``settings.scale`` names and stops it when the queue is empty."""
+    Without an ``executor`` it opens the one ``settings.scale`` names once, for the whole run (its processes start
+    with the first batch big enough to share out): they keep their loaded models and kept model outputs from one
+    drain to the next, where a pool per drain started cold after every quiet spell."""
     stop = stop or threading.Event()
     total = Drained()
-    while not stop.is_set():
-        got = drain(store, settings, stop=stop, report=report, executor=executor)
-        total.jobs, total.failed, total.articles = (total.jobs + got.jobs, total.failed + got.failed,
-                                                    total.articles + got.articles)
-        if once:
-            break
-        stop.wait(settings.live.poll_seconds)
+    with ExitStack() as stack:
+        if executor is None:
+            from ..scale import open_executor
+
+            executor = stack.enter_context(open_executor(settings.scale, progress=settings.progress,
+                                                         preload=model_packages(settings)))
+        while not stop.is_set():
+            got = drain(store, settings, stop=stop, report=report, executor=executor)
+            total.jobs, total.failed, total.articles = (total.jobs + got.jobs, total.failed + got.failed,
+                                                        total.articles + got.articles)
+            if once:
+                break
+            stop.wait(settings.live.poll_seconds)
     return total
 
 

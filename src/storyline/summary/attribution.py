@@ -157,8 +157,12 @@ def _shortlists(index: StorySentences, claims: Sequence[int], verifier: str,
     (claim -> :func:`claim_features`) is read and filled: both verifiers' shortlists read the same rows.
     """
     members = [index.of_article(k) for k in range(len(index.articles))]
-    out = []
+    with_candidates = {k for k, candidates in enumerate(members) if len(candidates)}
+    out: Shortlists = []
     for i in claims:
+        if not with_candidates - {int(index.owner[i])}:  # no other article to cite (a one-article story)
+            out.append([])
+            continue
         if i not in features:
             features[i] = claim_features(index, i)
         rows = features[i]
