@@ -34,6 +34,12 @@ both ways); and the storylines' own story similarity under batch average link tu
 features go when every story is seen at once). "Topic-pair separation" (ECB+): of the article pairs of one topic but
 different events, the share kept in different storylines.
 
+The storylines' default (``similarity = "average"``: average link over story pairs, each batch regrouping what it
+touches) runs beside ``similarity = "rules"`` (the default before: one story at a time against a storyline's pooled
+profile), both with their threshold also cross-validated over topics (``pair_threshold`` / ``threshold``), and both
+fed in daily batches. ``--splits`` also scores the two over eight splits of DUC's topics; ``--split-topics`` lists
+the DUC topics the defaults still split over storylines, with what kept the pieces apart.
+
 New evidence measured in the same incremental path (``group_stories`` with another ``StorySimilarity``): story
 vectors (the mean sentence-encoder vector of a story's articles, ``static`` always, ``minilm`` with ``--minilm``,
 which also runs MiniLM over each story's summary sentences instead) mixed into the storylines' similarity, (weight,

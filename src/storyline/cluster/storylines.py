@@ -441,34 +441,43 @@ def average_link(scores: np.ndarray) -> list[list[int]]:
     compared = np.isfinite(scores)
     sums = np.where(compared, scores, 0.0)
     counts = compared.astype(float)
+    means = np.where(compared, sums, -np.inf)  # mean over compared pairs, -inf where none (or retired)
+    np.fill_diagonal(means, -np.inf)
     groups = {i: [i] for i in range(n)}
     alive = np.ones(n, dtype=bool)
     while len(groups) > 1:
-        means = np.full((n, n), -np.inf)
-        np.divide(sums, counts, out=means, where=counts > 0)
-        means[~alive, :] = -np.inf
-        means[:, ~alive] = -np.inf
-        np.fill_diagonal(means, -np.inf)
         i, j = divmod(int(np.argmax(means)), n)
         if means[i, j] < 1.0:
             break
         i, j = min(i, j), max(i, j)
         groups[i] += groups.pop(j)
-        for matrix in (sums, counts):
-            matrix[i, :] += matrix[j, :]
-            matrix[:, i] += matrix[:, j]
         alive[j] = False
+        sums[i, :] += sums[j, :]
+        counts[i, :] += counts[j, :]
+        row = np.full(n, -np.inf)
+        np.divide(sums[i], counts[i], out=row, where=(counts[i] > 0) & alive)
+        row[i] = -np.inf
+        sums[:, i], counts[:, i] = sums[i, :], counts[i, :]
+        means[i, :] = means[:, i] = row
+        means[j, :] = means[:, j] = -np.inf
     return [sorted(g) for g in groups.values()]
 
 
-def _within_reach(state: StorylineState, story: str, others: Sequence[str], options: StorylineOptions) -> bool:
-    """Whether ``story`` is within ``max_gap_days`` of the days of ``others`` (or either side is undated): a
-    storyline out of reach is left as it is, not grouped again (what retirement keeps aside stays the same)."""
-    days = state.profiles[story].days()
-    spans = [d for sid in others if (d := state.profiles[sid].days()) is not None]
-    if days is None or len(spans) < len(others):
+def _line_span(state: StorylineState, line: str) -> tuple[float, float] | None:
+    """The days a storyline covers (first day, last day), None when a member is undated."""
+    spans = [state.profiles[sid].days() for sid in state.members[line]]
+    if any(span is None for span in spans):
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)  # type: ignore[index]
+
+
+def _within_reach(days: tuple[float, float] | None, span: tuple[float, float] | None,
+                  options: StorylineOptions) -> bool:
+    """Whether a story of ``days`` is within ``max_gap_days`` of a storyline covering ``span`` (or either is
+    undated): a storyline out of reach is left as it is, not grouped again (what retirement keeps aside stays)."""
+    if days is None or span is None:
         return True
-    return max(days[0] - max(s[1] for s in spans), min(s[0] for s in spans) - days[1]) <= options.max_gap_days
+    return max(days[0] - span[1], span[0] - days[1]) <= options.max_gap_days
 
 
 REGROUP_CHUNK = 200
@@ -494,10 +503,16 @@ def _regroup_chunk(state: StorylineState, changed: Sequence[str], options: Story
     in one (a storyline's id stays while its founder does), else gets one from its first story; a storyline whose
     latest stories join another's brings its older ones along."""
     lines = {state.storyline_of[sid] for sid in changed if sid in state.storyline_of}
+    spans: dict[str, tuple[float, float] | None] = {}
     for sid in changed:
         candidates = _candidates(state, sid)
         state.hold_lines(candidates)
-        lines.update(line for line in candidates if _within_reach(state, sid, state.members[line], options))
+        days = state.profiles[sid].days()
+        for candidate in candidates:
+            if candidate not in spans:
+                spans[candidate] = _line_span(state, candidate)
+            if _within_reach(days, spans[candidate], options):
+                lines.add(candidate)
     region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, [])[-MAX_POOLED:]},
                     key=state.order)
     scores = pair_scores(state, region, options)
