@@ -410,25 +410,41 @@ def pair_scores(state: StorylineState, stories: Sequence[str], options: Storylin
             if total < 4 or state.df.get("n:" + name, 0) <= total / 2:
                 cols.append(row)
                 values.append(index.setdefault("n:" + name, len(index)))
-    cosines = []
+    # A region holds thousands of stories (~100 MB a dense float64 matrix at 3,600): one such matrix is kept and
+    # changed in place, the rest are boolean masks, so the peak is two matrices, not eight.
+    distinctive = sp.csr_matrix((np.ones(len(cols)), (cols, values)), shape=(n, len(index)))
+    named = (distinctive @ distinctive.T).toarray() >= options.min_shared_names
+    spans = [state.profiles[sid].days() for sid in stories]
+    dated = np.array([span is not None for span in spans], dtype=bool)
+    first = np.array([span[0] if span else 0.0 for span in spans])
+    last = np.array([span[1] if span else 0.0 for span in spans])
+    before = first[None, :] - last[:, None]  # [i, j]: first day of j - last day of i; its transpose the other way
+    apart = np.maximum(before, before.T)  # < 0: the days overlap
+    del before
+    both = dated[:, None] & dated[None, :]
+    dated_apart = both & (apart > 0)
+    too_far = both & (apart > options.max_gap_days)
+    del apart, both
+    raw: np.ndarray | None = None
     for kind in ("n:", "w:"):
         r, c, v = rows[kind]
         matrix = sp.csr_matrix((v, (r, c)), shape=(n, len(index)))
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         matrix = sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
-        cosines.append((matrix @ matrix.T).toarray())
-    raw = (cosines[0] + cosines[1]) / 2
-    distinctive = sp.csr_matrix((np.ones(len(cols)), (cols, values)), shape=(n, len(index)))
-    shared = (distinctive @ distinctive.T).toarray()
-    spans = [state.profiles[sid].days() for sid in stories]
-    dated = np.array([span is not None for span in spans], dtype=bool)
-    first = np.array([span[0] if span else 0.0 for span in spans])
-    last = np.array([span[1] if span else 0.0 for span in spans])
-    apart = np.maximum(first[None, :] - last[:, None], first[:, None] - last[None, :])  # < 0: the days overlap
-    both = dated[:, None] & dated[None, :]
-    scores = np.where(both & (apart > 0), raw / options.pair_threshold,
-                      np.where(shared >= options.min_shared_names, raw / options.undated_threshold, 0.0))
-    scores[both & (apart > options.max_gap_days)] = np.nan
+        cosine = (matrix @ matrix.T).toarray()
+        if raw is None:
+            raw = cosine
+        else:
+            raw += cosine
+            del cosine
+    assert raw is not None
+    raw /= 2  # (cos(names) + cos(words)) / 2
+    over_days = raw[dated_apart] / options.pair_threshold
+    scores = raw
+    scores /= options.undated_threshold
+    scores[~named] = 0.0
+    scores[dated_apart] = over_days
+    scores[too_far] = np.nan
     np.fill_diagonal(scores, np.nan)
     return scores
 
@@ -516,7 +532,7 @@ def _regroup_chunk(state: StorylineState, changed: Sequence[str], options: Story
     region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, [])[-MAX_POOLED:]},
                     key=state.order)
     scores = pair_scores(state, region, options)
-    _, part = connected_components(sp.csr_matrix(np.nan_to_num(scores, nan=0.0) >= 1.0), directed=False)
+    _, part = connected_components(sp.csr_matrix(scores >= 1.0), directed=False)  # NaN >= 1.0 is False
     groups: list[list[str]] = []
     for label in range(int(part.max()) + 1 if len(region) else 0):
         members = np.flatnonzero(part == label)
