@@ -829,6 +829,7 @@ __all__ = [
     "average_link",
     "configured_similarity",
     "group_stories",
+    "linked_groups",
     "pair_features",
     "pair_scores",
     "restore",
