@@ -6,7 +6,6 @@ import re
 import threading
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -29,6 +28,7 @@ from .auth import require_reader
 from .cache import ResponseCache
 from .docs import mount_docs
 from .limits import RequestSizeLimit, clip, clipped
+from .writes import PostWriter
 
 __all__ = ["create_app"]
 
@@ -42,9 +42,6 @@ _SECURITY_HEADERS = {
 
 
 _ERRORS_SHOWN = 20
-WRITER_THREADS = 2
-"""Threads that check and store posted articles: writes queue for these, not behind the reads' thread pool; two,
-since the inserts take the database's one write lock in turn anyway (the check runs while another inserts)."""
 
 _MERGED = re.compile(r"^(/api)?/stories/([^/]+)(/.*)?$")
 
@@ -75,7 +72,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.writes.shutdown(wait=True)
+            app.state.writes.close()
             if app.state.worker is not None:
                 app.state.worker.stop()
 
@@ -92,8 +89,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.worker = None
-    # POST /api/articles checks and inserts on these threads, apart from the pool the reads share (web/api.py)
-    app.state.writes = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="storyline-write")
+    # POST /api/articles checks and inserts on this thread, apart from the pool the reads share (web/writes.py)
+    app.state.writes = PostWriter(store)
     app.state.settings = settings
     app.state.options = settings.web
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
