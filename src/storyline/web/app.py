@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, unquote
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
@@ -59,6 +60,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the reads' thread pool (sync endpoints): see WebOptions.threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web.threads
         if settings.web.token and settings.ingest.detect_language:
             # a POST detects the language of its articles: load the detector beside start-up, not in a request
             from ..ingest.language import load_language_model
