@@ -90,3 +90,47 @@ def test_a_failing_post_fails_alone(tmp_path: Path) -> None:
             pending = dict(s.execute(select(ArticleRow.id, ArticleRow.pending_job)).all())
         assert pending == {"post-0": good[0].job_id, "post-1": good[1].job_id, "post-2": good[2].job_id,
                            "post-3": None}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_story_answers_outlast_posts_that_only_add_articles(backend: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from storehelp import filled_store
+    from storyline import Settings
+    from storyline.web import create_app
+
+    with fresh_database(backend, tmp_path) as url:
+        store, everything = filled_store(url)
+        try:
+            app = create_app(store, Settings().with_overrides({"web.token": "t", "web.worker": False}))
+            auth = {"authorization": "Bearer t"}
+            story = everything.stories[0]
+            member = next(a for a in everything.articles if a.id in story.article_ids)
+            with TestClient(app) as client:
+                cache = app.state.cache
+
+                def story_answers() -> tuple[int, int]:
+                    before = (cache.hits, cache.misses)
+                    for path in (f"/api/stories/{story.id}", f"/stories/{story.id}", "/api/stories", "/"):
+                        assert client.get(path).status_code == 200
+                    return cache.hits - before[0], cache.misses - before[1]
+
+                def post(article_id: str, text: str, title: str | None = None) -> None:
+                    body = {"articles": [{"id": article_id, "text": text, "title": title}]}
+                    assert client.post("/api/articles", json=body, headers=auth).status_code == 202
+
+                assert story_answers() == (0, 4)
+                assert story_answers() == (4, 0)
+                assert "writes/new-1" not in client.get("/api/search", params={"q": "Portmere"}).text
+                post("writes/new-1", TEXT)  # a new article: in no story until the worker groups it
+                assert story_answers() == (4, 0)
+                # answers that list articles are made again: the new one is found at once
+                assert client.get("/api/articles/writes/new-1").status_code == 200
+                assert "writes/new-1" in client.get("/api/search", params={"q": "Portmere"}).text
+                # a post that changes a stored article (a story's member): the story answers are made again
+                post(member.id, member.text, title="A new title for a stored article")
+                assert story_answers() == (0, 4)
+                assert story_answers() == (4, 0)
+        finally:
+            store.close()

@@ -80,7 +80,7 @@ def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_fil
         items, total = queries.list_stories(request.app.state.store, flt, limit, offset)
         return page(items, total, limit, offset)
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/stories/{story_id}", responses=STORY_ERRORS,
@@ -97,7 +97,7 @@ def get_story(request: Request, story_id: StoryId,
         version, updated = store.story_version(story_id)
         return {**body, "version": version, "updated_at": utc_iso(updated)}
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/stories/{story_id}/version", responses=STORY_ERRORS,
@@ -135,14 +135,14 @@ def list_storylines(request: Request, q: Text = None, limit: Limit = None, offse
         items, total = queries.list_storylines(request.app.state.store, limit, offset, q or None)
         return page(items, total, limit, offset)
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/storylines/{storyline_id}", responses=errors(404),
             summary="One storyline: the fields of a storyline in stories.json, and its stories in time order")
 def get_storyline(request: Request, storyline_id: Id, since: Annotated[IsoDatetime | None, Query(
         description="mark the stories first published after this time as new (ISO 8601)")] = None) -> dict[str, Any]:
-    return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since))
+    return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since), stories=True)
 
 
 @router.get("/articles", response_model=Page, summary="List articles, newest first")
