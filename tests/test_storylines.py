@@ -162,13 +162,15 @@ def test_pair_scores_read_days_as_the_rules_do() -> None:
     assert all(np.isnan(narrow[i, j]) == (apart[i][j] > 1.0) for i, j in pairs)
 
 
-def test_linked_groups_are_average_link_on_the_parts_of_the_whole_matrix() -> None:
+def test_linked_groups_are_average_link_on_the_parts_of_the_whole_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
     """``linked_groups`` (what a batch runs) scores only the pairs that can reach the bar and the pairs inside each
     connected part, and gives the groups of ``average_link`` on each part of the whole ``pair_scores`` matrix:
     on DUC's event stories dated and again undated (pairs of near-identical
     undated copies join their dated originals by the shared-names path), under settings that take either path."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
+
+    from storyline.cluster import storylines
 
     articles, _ = duc_dated()
     by_id = {a.id: a for a in articles}
@@ -188,6 +190,10 @@ def test_linked_groups_are_average_link_on_the_parts_of_the_whole_matrix() -> No
             expected += [[int(members[i]) for i in g] for g in average_link(whole[np.ix_(members, members)])]
         groups = linked_groups(state, ids, options)
         assert sorted(groups) == sorted(expected)
+        monkeypatch.setattr(storylines, "BIG_GROUP", 2)  # every group as one dense matrix: the same numbers
+        assert np.array_equal(pair_scores(state, ids, options), whole, equal_nan=True)
+        assert sorted(linked_groups(state, ids, options)) == sorted(expected)
+        monkeypatch.undo()
         joined = [{ids[i] for i in g} for g in groups if len(g) > 1]
         assert any(s.id in g and s.id + "#u" in g for s in stories for g in joined)  # by the shared-names path
         assert any(not any(sid.endswith("#u") for sid in g) for g in joined)  # dated ones by days apart

@@ -452,11 +452,22 @@ def _within(matrix: sp.csr_matrix, rows: np.ndarray, tags: np.ndarray) -> sp.coo
     return (tagged @ tagged.T).tocoo()
 
 
+BIG_GROUP = 256
+"""Stories from which a group's scores are computed alone, as one dense matrix changed in place (a region of
+thousands of dated stories: ~100 MB a float64 matrix at 3,600), not in the flat buffers of the small groups."""
+
+
 def _group_scores(region: _RegionProfiles, groups: Sequence[np.ndarray],
                   options: StorylineOptions) -> list[np.ndarray]:
     """``pair_scores`` among the stories of each group (ascending indices of ``region``; disjoint): one matrix per
     group, each score the same number, bit for bit, as in the whole region's matrix. Only pairs inside a group are
     computed, so a region of thousands of stories costs what its groups do."""
+    big = [k for k, g in enumerate(groups) if len(g) >= BIG_GROUP]
+    if big:
+        small = [k for k, g in enumerate(groups) if len(g) < BIG_GROUP]
+        out: dict[int, np.ndarray] = {k: _dense_scores(region, groups[k], options) for k in big}
+        out.update(zip(small, _group_scores(region, [groups[k] for k in small], options), strict=True))
+        return [out[k] for k in range(len(groups))]
     sizes = np.array([len(g) for g in groups], dtype=np.int64)
     if not len(groups) or not sizes.sum():
         return [np.zeros((len(g), len(g))) for g in groups]
@@ -495,6 +506,34 @@ def _group_scores(region: _RegionProfiles, groups: Sequence[np.ndarray],
     scores[dated_apart] = over_days
     scores[too_far | (i == j)] = np.nan  # not compared: too far apart, or itself
     return [scores[o:o + n * n].reshape(n, n) for o, n in zip(offset.tolist(), sizes.tolist(), strict=True)]
+
+
+def _dense_scores(region: _RegionProfiles, rows: np.ndarray, options: StorylineOptions) -> np.ndarray:
+    """``_group_scores`` of one big group: one dense matrix changed in place, the rest boolean masks."""
+    def product(matrix: sp.csr_matrix) -> np.ndarray:
+        part = matrix[rows]
+        return (part @ part.T).toarray()
+
+    named = product(region.distinctive) >= options.min_shared_names
+    dated, first, last = region.dated[rows], region.first[rows], region.last[rows]
+    before = first[None, :] - last[:, None]  # [i, j]: first day of j - last day of i; its transpose the other way
+    apart = np.maximum(before, before.T)  # < 0: the days overlap
+    del before
+    both = dated[:, None] & dated[None, :]
+    dated_apart = both & (apart > 0)
+    too_far = both & (apart > options.max_gap_days)
+    del apart, both
+    raw = product(region.names)
+    raw += product(region.words)
+    raw /= 2  # (cos(names) + cos(words)) / 2
+    over_days = raw[dated_apart] / options.pair_threshold
+    scores = raw
+    scores /= options.undated_threshold
+    scores[~named] = 0.0
+    scores[dated_apart] = over_days
+    scores[too_far] = np.nan
+    np.fill_diagonal(scores, np.nan)
+    return scores
 
 
 def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
