@@ -36,12 +36,13 @@ class GroupingError(StoreError):
 
 def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     """The pipeline of the live path, built explicitly over ``store``: cross-run near-duplicates against the stored
-    articles, incremental clustering against the stored state, then the storylines over the stored storyline state
-    (saved in the same transaction as the stories). Returns the stages and the clustering stage (which
+    articles, incremental clustering against the stored state, then the touched stories' summaries and comparison on
+    the executor while this process groups them into storylines over the stored storyline state (saved in the same
+    transaction as the stories). Returns the stages and the clustering stage (which
     holds the run's merges afterwards)."""
     cluster = ClusterStories(rows=store, load_articles=store.articles)
-    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
-            GroupStorylines(rows=store, cluster=cluster)], cluster
+    return [SplitSentences(), FindDuplicates(stored=store), cluster,
+            GroupStorylines(rows=store, cluster=cluster, describe=DescribeStories())], cluster
 
 
 def group_into_store(store: Store, articles: Sequence[Article], settings: Settings, *,
