@@ -410,3 +410,31 @@ def test_storylines_grouped_while_the_stories_are_described_match_describe_then_
             assert got[2] == expected[2], f"batch {number}: storyline rows differ"
         assert any(len(line["story_ids"]) >= 2 for line in got[1]), "no storyline of two stories: nothing compared"
         assert all(line["headline"] for line in got[1])
+
+
+def test_a_batch_writes_its_own_articles_not_the_earlier_members_it_read(tmp_path: Path) -> None:
+    """The earlier members of the stories a batch touches are read to describe them; the save writes the batch's
+    articles and the stories, and only links the earlier members (their rows, ~40 KB of text per member at 100k,
+    were updated with the same values on every batch before)."""
+    from sqlalchemy import event
+
+    articles = _articles()[:30]
+    settings = SETTINGS.with_overrides({"summary.verifier": "static", "storylines.enabled": False})
+    with Store.open(tmp_path / "members.db") as store:
+        add_articles(store, articles[::2], settings)
+        written: list[str] = []
+
+        def watch(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith(("UPDATE ARTICLES", "INSERT INTO ARTICLES")) and \
+                    "text" in statement:
+                rows = parameters if executemany else [parameters]
+                written.extend(str(value) for row in rows for value in (row if isinstance(row, (list, tuple))
+                                                                         else row.values()))
+
+        event.listen(store.engine, "before_cursor_execute", watch)
+        saved = add_articles(store, articles[1::2], settings)
+        event.remove(store.engine, "before_cursor_execute", watch)
+        assert saved.articles_new == len(articles[1::2]) and saved.stories_changed >= 1
+        assert {a.id for a in articles[1::2]} <= set(written)
+        assert not {a.id for a in articles[::2]} & set(written), "an earlier member's row was written again"
+        assert_consistent(store, {a.id for a in articles})

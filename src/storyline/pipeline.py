@@ -164,6 +164,8 @@ class ClusterStories:
     rows: StateRows | None = None
     load_articles: Callable[[list[str]], list[Article]] | None = None
     merges: dict[str, str] = field(default_factory=dict)
+    loaded: list[str] = field(default_factory=list)
+    """The ids of the earlier runs' articles fetched with ``load_articles`` (as stored: a save need not write them)."""
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
@@ -224,6 +226,7 @@ class ClusterStories:
         if missing and self.load_articles is None:
             raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
         stored = list(self.load_articles(missing)) if missing and self.load_articles is not None else []
+        self.loaded = [a.id for a in stored]
         ensure_sentences(stored)
         state.articles.extend(stored)
         loaded = {a.id for a in state.articles}

@@ -62,7 +62,7 @@ def group_into_store(store: Store, articles: Sequence[Article], settings: Settin
                                       stages=stages, executor=executor, stored_outlets=store.source_names())
             except ValueError as exc:  # e.g. no article has a content word: the clustering has no vocabulary
                 raise GroupingError(f"could not group {len(articles)} articles into stories: {exc}") from exc
-            report = store.save_digest(result, kind=kind, merges=cluster.merges)
+            report = store.save_digest(result, kind=kind, merges=cluster.merges, as_stored=cluster.loaded)
     return result, report
 
 
