@@ -195,7 +195,6 @@ class ClusterStories:
                      state: RunState) -> tuple[list[list[str]], list[str]]:
         from .cluster.incremental import assign
         from .cluster.state_store import load_state, save_state
-        from .text.sentences import ensure_sentences
 
         settings = state.settings.cluster
         cluster_state = load_state(rows, settings, near=state.articles)
@@ -225,9 +224,10 @@ class ClusterStories:
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:
             raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
+        # their sentences are split where they are described (``describe_members``), not here: no stage before
+        # reads them, and a story's members travel to a worker as texts (half the bytes to pickle at 100k)
         stored = list(self.load_articles(missing)) if missing and self.load_articles is not None else []
         self.loaded = [a.id for a in stored]
-        ensure_sentences(stored)
         state.articles.extend(stored)
         loaded = {a.id for a in state.articles}
         state.dropped["story members not in the article store"] += sum(aid not in loaded for g in groups for aid in g)

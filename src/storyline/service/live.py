@@ -21,7 +21,6 @@ from ..pipeline import (
     Executor,
     FindDuplicates,
     GroupStorylines,
-    SplitSentences,
     Stage,
     run_pipeline,
 )
@@ -38,10 +37,11 @@ def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     """The pipeline of the live path, built explicitly over ``store``: cross-run near-duplicates against the stored
     articles, incremental clustering against the stored state, then the touched stories' summaries and comparison on
     the executor while this process groups them into storylines over the stored storyline state (saved in the same
-    transaction as the stories). Returns the stages and the clustering stage (which
-    holds the run's merges afterwards)."""
+    transaction as the stories). No stage splits sentences before the describe, which splits each story's members
+    where it runs (no earlier stage reads them). Returns the stages and the clustering stage (which holds the run's
+    merges afterwards)."""
     cluster = ClusterStories(rows=store, load_articles=store.articles)
-    return [SplitSentences(), FindDuplicates(stored=store), cluster,
+    return [FindDuplicates(stored=store), cluster,
             GroupStorylines(rows=store, cluster=cluster, describe=DescribeStories())], cluster
 
 
