@@ -424,6 +424,7 @@ class PartClock:
         self.cpu: Counter[str] = Counter()
         self.busiest: Counter[str] = Counter()
         self.overlap = 0.0
+        self.overlap_wall = 0.0  # wall of the parts run off the main thread (inside a main-thread part's wall)
         self._stacks = threading.local()
         self._background = 0  # describe calls running off the main thread, and how many have started
         self._background_runs = 0
@@ -442,7 +443,7 @@ class PartClock:
     def clear(self) -> None:
         for counter in (self.wall, self.cpu, self.busiest):
             counter.clear()
-        self.overlap = 0.0
+        self.overlap = self.overlap_wall = 0.0
 
     def timed(self, part: str, fn):  # type: ignore[no-untyped-def]
         """``fn`` whose calls count as ``part`` (minus the parts they call)."""
@@ -471,6 +472,7 @@ class PartClock:
                     self._background -= 1
                     cpu = everything - delta["main"]
                     self.overlap += delta["main"]
+                    self.overlap_wall += wall - frame[0]
                 elif self._background or self._background_runs != runs:  # overlapped the describe: own thread only
                     cpu = delta["main"]
                 else:
@@ -508,7 +510,7 @@ class PartClock:
         """This batch's parts (``rest``: the batch's wall and CPU not in any part) and the wall the batch would
         take on free cores: every part's CPU, with the describe's stretch counted as the most of its busiest
         process, the main thread's CPU meanwhile (``overlap``) and the two shared over the cores."""
-        self.wall["rest"] = wall - sum(v for k, v in self.wall.items() if k != "rest")
+        self.wall["rest"] = wall - sum(v for k, v in self.wall.items() if k != "rest") + self.overlap_wall
         self.cpu["rest"] = cpu - sum(v for k, v in self.cpu.items() if k != "rest")
         cores = os.cpu_count() or 1
         stretch = max(self.busiest["describe"], self.overlap, (self.cpu["describe"] + self.overlap) / cores)
