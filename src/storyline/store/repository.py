@@ -7,6 +7,7 @@ new version (kept in its history) only when its content changed.
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -112,6 +113,9 @@ class Store:
         """Called (with who holds the lock) when a writer of this store has to wait for another one."""
         self.write_clock = WriteClock(engine)
         """How long this process's write transactions held the database's write lock (``store/write_clock.py``)."""
+        self._story_generation = (0, 0)
+        """(the latest run this process has looked at, the latest of them that could change a story's answer)."""
+        self._generation_lock = threading.Lock()
 
     # -- opening -------------------------------------------------------------------------------------------
     @classmethod
@@ -634,6 +638,29 @@ class Store:
         """The id of the latest save into the store (0 when empty): it changes exactly when the store does."""
         with self.session() as s:
             return int(s.scalar(select(func.max(RunRow.id))) or 0)
+
+    def story_generation(self) -> int:
+        """The id of the latest save that could change what a story, a story list or a storyline shows: every save
+        but a POST that only added new articles (``kind`` "api", all its articles new). Those wait in no story until
+        the worker groups them, in a save of its own, so the answers about stories the web app keeps
+        (``web/cache.py``) outlive the posts of a busy feed. A post that changed a stored article counts. The runs
+        since the last call are read once per process (one query for the latest id otherwise, as ``generation``)."""
+        latest = self.generation()
+        with self._generation_lock:
+            seen, story = self._story_generation
+        if latest == seen:
+            return story
+        with self.session() as s:
+            rows = s.execute(select(RunRow.id, RunRow.kind, RunRow.stats, RunRow.saved)
+                             .where(RunRow.id > seen, RunRow.id <= latest).order_by(RunRow.id)).all()
+        for run_id, kind, stats, saved in rows:
+            only_new = kind == "api" and (saved or {}).get("articles_new") == (stats or {}).get("articles")
+            if not only_new:
+                story = max(story, run_id)
+        with self._generation_lock:
+            if latest > self._story_generation[0]:
+                self._story_generation = (latest, story)
+            return self._story_generation[1]
 
     def counts(self) -> dict[str, int]:
         """How many articles, duplicates, stories, pending articles and rejects the store holds."""
