@@ -134,3 +134,26 @@ def test_story_answers_outlast_posts_that_only_add_articles(backend: str, tmp_pa
                 assert story_answers() == (4, 0)
         finally:
             store.close()
+
+
+@pytest.mark.postgres
+def test_a_save_that_commits_after_a_later_one_changes_the_generations(tmp_path: Path) -> None:
+    """On PostgreSQL a save takes its run id when it inserts its run: a worker's save (id N) can commit after a
+    post (id N+1). The cached answers must still be made again once it lands."""
+    from datetime import UTC, datetime
+
+    from storyline.store.tables import RunRow
+
+    with fresh_database("postgres", tmp_path) as url, Store.open(url) as store:
+        store.jobs.submit([article(0)])
+        with store.session() as worker_save:  # stands in for save_digest's transaction: its run first
+            worker_save.add(RunRow(kind="digest", started_at=datetime.now(UTC).replace(tzinfo=None), stats={},
+                                   saved={}))
+            worker_save.flush()
+            store.jobs.submit([article(1)])  # a post commits meanwhile, with the higher run id
+            before = (store.generation(), store.story_generation())
+        after = (store.generation(), store.story_generation())
+        assert after[0] != before[0] and after[0][0] == before[0][0]  # the latest id is the same, the count not
+        assert after[1] != before[1]  # the landed save could change stories: their answers are made again
+        store.jobs.submit([article(2)])  # a post of new articles only: the story answers stay
+        assert store.story_generation() == after[1] and store.generation() != after[0]

@@ -25,12 +25,12 @@ class ResponseCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[object, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get_or_make(self, key: str, generation: int, make: Callable[[], T]) -> T:
+    def get_or_make(self, key: str, generation: object, make: Callable[[], T]) -> T:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == generation:
