@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -163,6 +164,8 @@ class ClusterStories:
     rows: StateRows | None = None
     load_articles: Callable[[list[str]], list[Article]] | None = None
     merges: dict[str, str] = field(default_factory=dict)
+    loaded: list[str] = field(default_factory=list)
+    """The ids of the earlier runs' articles fetched with ``load_articles`` (as stored: a save need not write them)."""
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
@@ -192,7 +195,6 @@ class ClusterStories:
                      state: RunState) -> tuple[list[list[str]], list[str]]:
         from .cluster.incremental import assign
         from .cluster.state_store import load_state, save_state
-        from .text.sentences import ensure_sentences
 
         settings = state.settings.cluster
         cluster_state = load_state(rows, settings, near=state.articles)
@@ -222,14 +224,22 @@ class ClusterStories:
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:
             raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
+        # their sentences are split where they are described (``describe_members``), not here: no stage before
+        # reads them, and a story's members travel to a worker as texts (half the bytes to pickle at 100k)
         stored = list(self.load_articles(missing)) if missing and self.load_articles is not None else []
-        ensure_sentences(stored)
+        self.loaded = [a.id for a in stored]
         state.articles.extend(stored)
         loaded = {a.id for a in state.articles}
         state.dropped["story members not in the article store"] += sum(aid not in loaded for g in groups for aid in g)
         state.dropped["stories merged into older ones"] += len(assignment.merges)
         self.merges = {m.story_id: cluster_state.resolve(m.into) for m in assignment.merges}
         return [[aid for aid in group if aid in loaded] for group in groups], list(touched)
+
+
+def published_span(members: Sequence[Article]) -> tuple[datetime | None, datetime | None]:
+    """A story's first and last publication: its members' earliest and latest dates (None when none is dated)."""
+    dates = [a.published for a in members if a.published]
+    return (min(dates), max(dates)) if dates else (None, None)
 
 
 def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
@@ -240,9 +250,7 @@ def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions)
     originals = [a for a in members if a.duplicate_of is None] or members
     story.summary, centrality = summarize_story(originals, options)
     story.headline = choose_headline(originals, centrality)
-    dates = [a.published for a in members if a.published]
-    story.first_published = min(dates) if dates else None
-    story.last_published = max(dates) if dates else None
+    story.first_published, story.last_published = published_span(members)
     counts = Counter(a.language.lower().split("-")[0] for a in members if a.language)
     story.languages = [lang for lang, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return story
@@ -367,20 +375,39 @@ class DescribeStories:
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
-                     rows: StorylineRows | None = None, gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
+                     rows: StorylineRows | None = None, gone: Iterable[str] = (),
+                     described: Callable[[], Sequence[Story]] | None = None) -> tuple[list[Storyline], list[str]]:
     """Update the storylines (``cluster/storylines.py``) with ``stories`` (described, with their ``articles``) and
     the stories ``gone`` (merged away): the part of the storyline state they can touch is loaded from and saved to
     ``rows`` when given (``cluster/storyline_rows.py``), else the storylines are built from scratch. Returns the
-    storylines of two or more stories that changed, and the ids of those that changed to fewer (no longer shown)."""
+    storylines of two or more stories that changed, and the ids of those that changed to fewer (no longer shown).
+
+    With ``described`` the ``stories`` need not be described yet (their dates are taken from their members): the
+    grouping reads only their members and dates, and ``described()`` (the same stories, described: it may wait for
+    them) gives each changed story's headline and lead sentence once the grouping is done, before the storylines
+    are built and saved."""
     from .cluster.storyline_rows import update_storyline_rows
     from .cluster.storylines import StorylineState, shown_and_gone, story_profile, update_storylines
 
     by_id = {a.id: a for a in articles}
-    profiles = [story_profile(story, [by_id[a] for a in story.article_ids if a in by_id]) for story in stories]
+    members = [[by_id[a] for a in story.article_ids if a in by_id] for story in stories]
+    if described is not None:
+        for story, own in zip(stories, members, strict=True):
+            story.first_published, story.last_published = published_span(own)
+    profiles = [story_profile(story, own) for story, own in zip(stories, members, strict=True)]
+
+    def shown() -> None:  # the described stories' headline and lead sentence into their profiles
+        if described is None:
+            return
+        for profile, story in zip(profiles, described(), strict=True):
+            full = story_profile(story, [])  # no members: the headline and lede only (names and words are kept)
+            profile.headline, profile.lede = full.headline, full.lede
+
     if rows is not None:
-        return update_storyline_rows(rows, profiles, gone, settings.storylines)
+        return update_storyline_rows(rows, profiles, gone, settings.storylines, before_shown=shown)
     lines = StorylineState()
     touched = update_storylines(lines, profiles, gone, settings.storylines)
+    shown()
     return shown_and_gone(lines, touched, settings.storylines)
 
 
@@ -390,19 +417,41 @@ class GroupStorylines:
 
     With ``rows`` (e.g. the store) the part of the storyline state saved there that this run's stories and the
     stories ``cluster`` merged away can touch is loaded, updated and saved back; without, the run's stories are
-    grouped from scratch.
+    grouped from scratch. With ``describe`` this stage runs that stage too, at the same time: the describe's map
+    goes to the executor from a thread while this process groups the stories (the grouping needs their members and
+    dates only; their headlines and lead sentences are taken when the describe is done), so the driver's storyline
+    work overlaps the workers' summaries instead of following them (the live path, bench/live.py).
     """
 
     name: str = "storylines"
     rows: StorylineRows | None = None
     cluster: ClusterStories | None = None
+    describe: DescribeStories | None = None
 
     def run(self, state: RunState, executor: Executor) -> None:
         if not state.settings.storylines.enabled:
+            if self.describe is not None:
+                self.describe.run(state, executor)
             return
         gone = self.cluster.merges if self.cluster is not None else {}
-        state.storylines, state.storylines_gone = group_storylines(state.stories, state.articles, state.settings,
-                                                                   rows=self.rows, gone=gone)
+        if self.describe is None:
+            state.storylines, state.storylines_gone = group_storylines(state.stories, state.articles,
+                                                                       state.settings, rows=self.rows, gone=gone)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        stories = list(state.stories)  # the describe replaces state.stories when done
+        with ThreadPoolExecutor(1, thread_name_prefix="describe") as background:
+            describing = background.submit(self.describe.run, state, executor)
+
+            def described() -> list[Story]:
+                describing.result()
+                return state.stories
+
+            state.storylines, state.storylines_gone = group_storylines(stories, state.articles, state.settings,
+                                                                       rows=self.rows, gone=gone,
+                                                                       described=described)
+            describing.result()
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
