@@ -3,6 +3,7 @@
     python bench/load.py                               # SQLite; PostgreSQL too when STORYLINE_TEST_POSTGRES is set
     python bench/load.py --clients 100 --seconds 60    # the defaults
     python bench/load.py --backend sqlite --clients 20 --seconds 5 --baseline-seconds 3   # a quick look
+    python bench/load.py --backend sqlite --base main   # main's server first, then this checkout's, side by side
 
 The store is first filled by the real command, `storyline digest --db`, from real article texts (ECB+, DUC 2003,
 MultiLing 2011 read from ../shared/data at run time). `storyline serve --token T` then runs in its own process and
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import socket
@@ -42,6 +44,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -85,15 +88,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cli(*args: str, **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+def cli(*args: str, src: Path = ROOT / "src", **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     return subprocess.Popen([sys.executable, "-m", "storyline.cli", *args], env=env, **kwargs)
 
 
-def fill_store(db: str, articles: int, folder: Path) -> None:
+def fill_store(db: str, articles: int, folder: Path, src: Path) -> None:
     """The store as users fill it: `storyline digest --db` over real texts."""
     paths = write_articles(folder / "fill", articles, seed=3)
-    done = cli("digest", *map(str, paths), "--db", db, "-q", stderr=subprocess.PIPE, text=True)
+    done = cli("digest", *map(str, paths), "--db", db, "-q", src=src, stderr=subprocess.PIPE, text=True)
     _, err = done.communicate()
     if done.returncode != 0:
         raise SystemExit(f"load: filling the store failed:\n{err}")
@@ -102,12 +105,12 @@ def fill_store(db: str, articles: int, folder: Path) -> None:
 class Server:
     """`storyline serve` on a free loopback port, stopped (by its own pid) when the block ends."""
 
-    def __init__(self, db: str, log: Path) -> None:
+    def __init__(self, db: str, log: Path, src: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._log = open(log, "w")  # noqa: SIM115 (closed in __exit__); a pipe nobody reads would block the server
-        self.process = cli("serve", "--db", db, "--port", str(self.port), "--token", TOKEN, "-q",
+        self.process = cli("serve", "--db", db, "--port", str(self.port), "--token", TOKEN, "-q", src=src,
                            stdout=subprocess.DEVNULL, stderr=self._log, text=True)
 
     def __enter__(self) -> Server:
@@ -133,10 +136,88 @@ class Server:
         self._log.close()
 
 
-async def read_targets(client: httpx.AsyncClient) -> dict[str, list[str]]:
+@dataclass
+class Reply:
+    """What a client got back: status, headers (lower-case names), body."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Closed(Exception):
+    """The server closed a keep-alive connection as the client reused it (retried once, as browsers do)."""
+
+
+class Failed(Exception):
+    """A network error or timeout: counted as an error of its request."""
+
+
+class Client:
+    """``clients`` concurrent keep-alive connections to ``base``, redirects followed, 60 s per request.
+
+    ``aiohttp`` (the default) costs the load generator ~0.2 ms of CPU a request; ``httpx`` (this bench's client
+    before) 5-8 ms at 100 connections in one pool, measured against the same server: with 100 clients the bench then
+    measured mostly its own event loop, on the same two cores as the server (bench/RESULTS.md, "the load client")."""
+
+    def __init__(self, kind: str, base: str, clients: int) -> None:
+        self.kind, self.base, self.clients = kind, base, clients
+
+    async def __aenter__(self) -> Client:
+        if self.kind == "aiohttp":
+            import aiohttp
+
+            self._aiohttp = aiohttp
+            self._session = aiohttp.ClientSession(
+                self.base, connector=aiohttp.TCPConnector(limit=self.clients + 2),
+                timeout=aiohttp.ClientTimeout(total=60.0))
+        else:
+            limits = httpx.Limits(max_connections=self.clients + 2, max_keepalive_connections=self.clients + 2)
+            self._httpx = httpx.AsyncClient(base_url=self.base, limits=limits, timeout=60.0, follow_redirects=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.kind == "aiohttp":
+            await self._session.close()
+        else:
+            await self._httpx.aclose()
+
+    async def request(self, method: str, path: str, params: dict[str, str] | None = None,
+                      json_body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+        if self.kind == "aiohttp":
+            aiohttp = self._aiohttp
+            try:
+                async with self._session.request(method, path, params=params, json=json_body,
+                                                 headers=headers) as response:
+                    body = await response.read()
+                    return Reply(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+                raise Closed(type(exc).__name__) from exc
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise Failed(type(exc).__name__) from exc
+        try:
+            answer = await self._httpx.request(method, path, params=params, json=json_body, headers=headers)
+        except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            raise Closed(type(exc).__name__) from exc
+        except httpx.HTTPError as exc:
+            raise Failed(type(exc).__name__) from exc
+        return Reply(answer.status_code, {k.lower(): v for k, v in answer.headers.items()}, answer.content)
+
+    async def get(self, path: str, params: dict[str, str] | None = None) -> Reply:
+        return await self.request("GET", path, params=params)
+
+
+async def read_targets(client: Client) -> dict[str, list[str]]:
     """Story and article ids to read, taken from the API itself."""
-    stories = (await client.get("/api/stories", params={"limit": 200, "sort": "biggest"})).json()["items"]
-    articles = (await client.get("/api/articles", params={"limit": 200})).json()["items"]
+    stories = (await client.get("/api/stories", params={"limit": "200", "sort": "biggest"})).json()["items"]
+    articles = (await client.get("/api/articles", params={"limit": "200"})).json()["items"]
     return {"stories": [s["id"] for s in stories], "articles": [a["id"] for a in articles]}
 
 
@@ -157,29 +238,28 @@ def pick_read(rng: random.Random, targets: dict[str, list[str]]) -> tuple[str, s
 
 
 async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode: str, seed: int,
-                    new_articles: list[dict[str, str]]) -> Phase:
+                    new_articles: list[dict[str, str]], kind: str = "aiohttp") -> Phase:
     """``clients`` concurrent keep-alive clients sending ``mode`` requests until ``seconds`` have passed."""
-    limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0, follow_redirects=True) as client:
+    async with Client(kind, base, clients) as client:
         targets = await read_targets(client)
         deadline = time.monotonic() + seconds
         lock = asyncio.Lock()
 
-        async def one(op: str, method: str, path: str, **kwargs) -> httpx.Response | None:  # type: ignore[no-untyped-def]
+        async def one(op: str, method: str, path: str, **kwargs) -> Reply | None:  # type: ignore[no-untyped-def]
             started = time.perf_counter()
             for attempt in (1, 2):
                 try:
                     response = await client.request(method, path, **kwargs)
                     break
-                except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                except Closed as exc:
                     # The server closed a keep-alive connection as we reused it: retried once, as browsers do
                     # (POST /api/articles is an upsert by id, so a retry cannot duplicate).
                     if attempt == 2:
-                        phase.errors[f"{op}: {type(exc).__name__}"] += 1
+                        phase.errors[f"{op}: {exc}"] += 1
                         return None
                     phase.retried += 1
-                except httpx.HTTPError as exc:
-                    phase.errors[f"{op}: {type(exc).__name__}"] += 1
+                except Failed as exc:
+                    phase.errors[f"{op}: {exc}"] += 1
                     return None
             took = time.perf_counter() - started
             phase.add(op, took)
@@ -203,7 +283,7 @@ async def run_phase(phase: Phase, base: str, clients: int, seconds: float, mode:
                         batch = [new_articles.pop() for _ in range(min(rng.randint(1, 3), len(new_articles)))]
                     if not batch:
                         continue
-                    response = await one("POST /api/articles", "POST", "/api/articles", json={"articles": batch},
+                    response = await one("POST /api/articles", "POST", "/api/articles", json_body={"articles": batch},
                                          headers={"authorization": f"Bearer {TOKEN}"})
                     if response is not None:
                         phase.accepted += [a["id"] for a in batch]
@@ -307,9 +387,9 @@ def worker_table(backend: str, batches: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def table(backend: str, clients: int, phases: list[Phase]) -> str:
+def table(backend: str, clients: int, phases: list[Phase], kind: str) -> str:
     base = percentile(phases[0].all, 0.99)
-    lines = [f"backend: {backend}, {clients} concurrent clients",
+    lines = [f"backend: {backend}, {clients} concurrent clients ({kind})",
              "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p99 / static p99 |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for phase in phases:
@@ -335,21 +415,30 @@ def table(backend: str, clients: int, phases: list[Phase]) -> str:
     return "\n".join(lines)
 
 
-def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -> tuple[str, bool]:
+@dataclass
+class Outcome:
+    """One code's run on one backend: its report, whether it passed, and the figures the summary compares."""
+
+    report: str
+    passed: bool
+    figures: dict[str, float]
+
+
+def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path, src: Path) -> Outcome:
     started = time.monotonic()
-    fill_store(db, args.articles, folder)
+    fill_store(db, args.articles, folder, src)
     filled = time.monotonic() - started
     fresh = [{"id": f"load/{uuid.uuid4().hex[:8]}/{r['id']}", "text": r["text"]}
              for r in real_articles(args.articles + 6000, seed=4)][args.articles:]
     random.Random(5).shuffle(fresh)
-    with Server(db, folder / "server.log") as server:
+    with Server(db, folder / "server.log", src) as server:
         phases = [
             asyncio.run(run_phase(Phase("static (baseline)"), server.url, args.clients, args.baseline_seconds,
-                                  "static", 1, [])),
+                                  "static", 1, [], args.client)),
             asyncio.run(run_phase(Phase("reads only"), server.url, args.clients, args.baseline_seconds, "reads", 2,
-                                  [])),
+                                  [], args.client)),
             asyncio.run(run_phase(Phase("mixed reads + ingest"), server.url, args.clients, args.seconds, "mixed", 3,
-                                  fresh)),
+                                  fresh, args.client)),
         ]
         mixed = phases[-1]
         _, _, grouped_at_end = check_store(db, mixed.accepted)
@@ -357,7 +446,7 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
     missing, duplicated, grouped = check_store(db, mixed.accepted)
     posts = mixed.latencies.get("POST /api/articles", [])
     static_p99 = percentile(phases[0].all, 0.99)
-    report = table(backend, args.clients, phases)
+    report = table(backend, args.clients, phases, args.client)
     report += "\n\n" + worker_table(backend, worker_batches(jobs))
     report += (f"\n\nPOST /api/articles p50 / p99 {percentile(posts, 0.5) * 1000:,.0f} / "
                f"{percentile(posts, 0.99) * 1000:,.0f} ms (max {max(posts, default=0) * 1000:,.0f} ms; the static "
@@ -380,7 +469,26 @@ def run_backend(backend: str, db: str, args: argparse.Namespace, folder: Path) -
         tracebacks = [line for line in (folder / "server.log").read_text().splitlines() if line.strip()]
         report += "\nserver log (last lines):\n" + "\n".join(tracebacks[-25:])
     unfinished = states.get("pending", 0) + states.get("running", 0) + states.get("failed", 0)
-    return report, not errors and not missing and not duplicated and not unfinished
+    waits = mixed.post_parts.get("wait", [])
+    figures = {"static p99": static_p99, "mixed p99 / static p99": percentile(mixed.all, 0.99) / static_p99,
+               "mixed req/s": len(mixed.all) / mixed.seconds, "POST p50": percentile(posts, 0.5),
+               "POST p99": percentile(posts, 0.99), "POST wait p99": percentile(waits, 0.99),
+               "POST store p99": percentile(mixed.post_parts.get("store", []), 0.99),
+               "errors": float(sum(errors.values())), "lost or twice": float(missing + duplicated)}
+    return Outcome(report, not errors and not missing and not duplicated and not unfinished, figures)
+
+
+def summary(backend: str, outcomes: dict[str, Outcome]) -> str:
+    """The codes side by side: the issue's figures (POST p99 under 1 s, mixed p99 under 3x the static p99)."""
+    names = list(outcomes)
+    lines = [f"side by side ({backend}; seconds unless a ratio):", "| | " + " | ".join(names) + " |",
+             "|---|" + "---:|" * len(names)]
+    for figure in next(iter(outcomes.values())).figures:
+        values = [outcomes[n].figures[figure] for n in names]
+        ms = figure.startswith(("POST", "static"))
+        cells = [f"{v * 1000:,.0f} ms" if ms else f"{v:,.2f}" if "/" in figure else f"{v:,.0f}" for v in values]
+        lines.append(f"| {figure} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -392,6 +500,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-seconds", type=float, default=600.0,
                         help="how long to wait after the mixed phase for the worker to finish the accepted jobs")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--base", help="also run the server of this git revision first, on its own store filled "
+                                       "the same way (side by side; e.g. --base main)")
+    parser.add_argument("--client", choices=["aiohttp", "httpx"], default="aiohttp",
+                        help="the load generator's HTTP client: httpx was this bench's before; at 100 connections it "
+                             "spends 5-8 ms of CPU a request against aiohttp's ~0.2, on the server's two cores")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     postgres = os.environ.get("STORYLINE_TEST_POSTGRES")
@@ -399,17 +512,27 @@ def main(argv: list[str] | None = None) -> int:
         if args.backend == "postgres":
             raise SystemExit("load: set STORYLINE_TEST_POSTGRES (see .ci/start-postgres.sh)")
         backends.remove("postgres")
+    codes = {"new": ROOT / "src"}
+    if args.base:
+        from throughput import pinned_source
+
+        codes = {f"base {args.base}": pinned_source(args.base), **codes}
     ok = True
     with tempfile.TemporaryDirectory(prefix="storyline-load-") as tmp:
         for backend in backends:
-            db = str(Path(tmp) / "load.db") if backend == "sqlite" else _fresh_postgres(postgres or "")
-            try:
-                report, passed = run_backend(backend, db, args, Path(tmp) / backend)
-            finally:
-                if backend == "postgres":
-                    _drop_postgres(db)
-            print(report, end="\n\n", flush=True)
-            ok = ok and passed
+            outcomes: dict[str, Outcome] = {}
+            for index, (name, src) in enumerate(codes.items()):
+                db = (str(Path(tmp) / f"load{index}.db") if backend == "sqlite" else _fresh_postgres(postgres or ""))
+                try:
+                    outcome = run_backend(backend, db, args, Path(tmp) / f"{backend}{index}", src)
+                finally:
+                    if backend == "postgres":
+                        _drop_postgres(db)
+                print(f"## {name}\n\n{outcome.report}", end="\n\n", flush=True)
+                outcomes[name] = outcome
+                ok = ok and outcome.passed
+            if len(outcomes) > 1:
+                print(summary(backend, outcomes), end="\n\n", flush=True)
     print("load: PASS (zero errors, nothing lost)" if ok else "load: FAIL")
     return 0 if ok else 1
 

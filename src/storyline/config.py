@@ -386,6 +386,14 @@ class WebOptions:
     worker: bool = True
     """Run the worker that groups posted articles as a child process of ``storyline serve`` (false: run
     ``storyline worker`` as its own process, e.g. beside several web servers on PostgreSQL)."""
+    threads: int = 8
+    """Threads a server process renders pages and API answers on (AnyIO's default is 40). Rendering is Python under
+    one interpreter lock: more threads than this only wait for the lock, and the POST writer thread gets a smaller
+    share of it (bench/load.py, bench/RESULTS.md)."""
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise ConfigError(f"web.threads must be at least 1, got {self.threads}")
 
 
 @dataclass(frozen=True, slots=True)

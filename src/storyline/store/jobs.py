@@ -48,24 +48,36 @@ class JobQueue:
     def submit(self, articles: Sequence[Article], rejected: Sequence[Rejected] = (), *,
                kind: str = "api") -> tuple[int, SaveReport]:
         """Store ``articles`` as pending under a new job (and ``rejected`` as rejects) in one transaction."""
-        report = SaveReport()
+        return self.submit_many([(articles, rejected)], kind=kind)[0]
+
+    def submit_many(self, posts: Sequence[tuple[Sequence[Article], Sequence[Rejected]]], *,
+                    kind: str = "api") -> list[tuple[int, SaveReport]]:
+        """Each post's articles stored as pending under a job of its own (its rejects as rejects), all posts in one
+        transaction: the posts that wait together share one commit (``web/writes.py``). Per post: (job id, report)."""
         store = self.store
-        rows = article_rows(articles)  # built before the transaction: it only runs the statements
-        stats = to_plain(Stats(inputs=len(articles) + len(rejected), articles=len(articles), rejected=len(rejected)))
+        # built before the transaction: it only runs the statements
+        prepared = [(article_rows(articles), list(rejected), len(articles),
+                     to_plain(Stats(inputs=len(articles) + len(rejected), articles=len(articles),
+                                    rejected=len(rejected))))
+                    for articles, rejected in posts]
         now = utcnow()
+        done: list[tuple[JobRow, SaveReport]] = []
         with store.session() as s:
-            job = JobRow(kind=kind, state="pending" if articles else "done", created_at=now,
-                         finished_at=None if articles else now, articles=len(articles), grouped=0,
-                         rejected=len(rejected), attempts=0, saved={})
-            s.add(job)
-            run = RunRow(kind=kind, started_at=now, stats=stats, saved={})
-            s.add(run)
-            s.flush()
-            report.run_id = run.id
-            store.upsert_articles(s, rows, now, run.id, report, pending_job=job.id)
-            store.save_rejects(s, rejected, now, run.id, report)
-            run.saved = report.as_dict()
-            return job.id, report
+            for rows, rejects, count, stats in prepared:
+                report = SaveReport()
+                job = JobRow(kind=kind, state="pending" if count else "done", created_at=now,
+                             finished_at=None if count else now, articles=count, grouped=0,
+                             rejected=len(rejects), attempts=0, saved={})
+                s.add(job)
+                run = RunRow(kind=kind, started_at=now, stats=stats, saved={})
+                s.add(run)
+                s.flush()
+                report.run_id = run.id
+                store.upsert_articles(s, rows, now, run.id, report, pending_job=job.id)
+                store.save_rejects(s, rejects, now, run.id, report)
+                run.saved = report.as_dict()
+                done.append((job, report))
+            return [(job.id, report) for job, report in done]
 
     def adopt_unassigned(self, *, kind: str = "ingest") -> tuple[int | None, int]:
         """A job for the pending articles no job holds (saved with ``Store.save_articles``); (job id, count)."""

@@ -7,6 +7,7 @@ new version (kept in its history) only when its content changed.
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -99,6 +100,21 @@ def _story_search_body(body: dict[str, Any], titles: dict[str, str | None]) -> s
     return "\n".join(p for p in parts if p)
 
 
+GENERATION_WINDOW = 1000
+"""Saves a save may commit behind (``Store.generation``): far more than the writers that could run at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class _StoryGeneration:
+    """What ``Store.story_generation`` has read: at ``generation``, ``count`` saves that could change a story; every
+    run id up to ``cursor`` read, and the ids ``above`` it read too (a gap below them: a save still committing)."""
+
+    generation: tuple[int, int] | None
+    count: int
+    cursor: int
+    above: frozenset[int]
+
+
 class Store:
     """Articles, stories (with history), rejects and blobs in SQLite or PostgreSQL; open with ``Store.open``."""
 
@@ -112,6 +128,8 @@ class Store:
         """Called (with who holds the lock) when a writer of this store has to wait for another one."""
         self.write_clock = WriteClock(engine)
         """How long this process's write transactions held the database's write lock (``store/write_clock.py``)."""
+        self._story_generation = _StoryGeneration(None, 0, 0, frozenset())
+        self._generation_lock = threading.Lock()
 
     # -- opening -------------------------------------------------------------------------------------------
     @classmethod
@@ -626,10 +644,50 @@ class Store:
             return [{"id": r.id, "kind": r.kind, "started_at": utc_iso(r.started_at), "stats": r.stats,
                      "saved": r.saved} for r in rows]
 
-    def generation(self) -> int:
-        """The id of the latest save into the store (0 when empty): it changes exactly when the store does."""
+    def generation(self) -> tuple[int, int]:
+        """Changes exactly when the store does: the id of its latest save and how many of the latest
+        ``GENERATION_WINDOW`` ids are saves. On PostgreSQL a save takes its run id when its transaction inserts it,
+        so a save that began before another may commit after it: the count sees it land, the latest id alone
+        would not. One query on the runs' primary key."""
         with self.session() as s:
-            return int(s.scalar(select(func.max(RunRow.id))) or 0)
+            latest = select(func.max(RunRow.id)).scalar_subquery()
+            row = s.execute(select(func.max(RunRow.id), func.count())
+                            .where(RunRow.id > func.coalesce(latest, 0) - GENERATION_WINDOW)).one()
+            return int(row[0] or 0), int(row[1] or 0)
+
+    def story_generation(self) -> int:
+        """Changes exactly when a save lands that could change what a story, a story list or a storyline shows:
+        every save but a POST that only added new articles (``kind`` "api", all its articles new). Those wait in no
+        story until the worker groups them, in a save of its own, so the answers about stories the web app keeps
+        (``web/cache.py``) outlive the posts of a busy feed; a post that changed a stored article counts. A count
+        of such saves seen by this process: each run is read once (the runs landed since the last call; one that
+        commits after a later one is read when it lands), otherwise one query, ``generation``."""
+        generation = self.generation()
+        with self._generation_lock:
+            state = self._story_generation
+            if state.generation == generation:
+                return state.count
+            # ids at or below the cursor are read; those above it are read when they commit (or fall out of the
+            # window: a rolled-back save leaves a gap for good)
+            cursor = state.cursor if state.generation is not None else max(0, generation[0] - GENERATION_WINDOW)
+            with self.session() as s:
+                rows = s.execute(select(RunRow.id, RunRow.kind, RunRow.stats, RunRow.saved)
+                                 .where(RunRow.id > cursor).order_by(RunRow.id)).all()
+            count, above = state.count, set(state.above)
+            for run_id, kind, stats, saved in rows:
+                if run_id in above:
+                    continue
+                above.add(run_id)
+                only_new = kind == "api" and (saved or {}).get("articles_new") == (stats or {}).get("articles")
+                count += not only_new
+            while cursor + 1 in above:
+                cursor += 1
+                above.discard(cursor)
+            if generation[0] - GENERATION_WINDOW > cursor:
+                cursor = generation[0] - GENERATION_WINDOW
+                above = {i for i in above if i > cursor}
+            self._story_generation = _StoryGeneration(generation, count, cursor, frozenset(above))
+            return count
 
     def counts(self) -> dict[str, int]:
         """How many articles, duplicates, stories, pending articles and rejects the store holds."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -15,7 +14,7 @@ from ..errors import NotFoundError
 from ..ingest.base import parse_datetime, without_surrogates
 from ..ingest.validate import validate_article
 from ..models import Article, Rejected
-from ..store import SaveReport, Store, queries
+from ..store import SaveReport, queries
 from ..store.codec import utc_iso
 from ..store.queries import StoryFilter
 from .auth import require_writer
@@ -81,7 +80,7 @@ def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_fil
         items, total = queries.list_stories(request.app.state.store, flt, limit, offset)
         return page(items, total, limit, offset)
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/stories/{story_id}", responses=STORY_ERRORS,
@@ -98,7 +97,7 @@ def get_story(request: Request, story_id: StoryId,
         version, updated = store.story_version(story_id)
         return {**body, "version": version, "updated_at": utc_iso(updated)}
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/stories/{story_id}/version", responses=STORY_ERRORS,
@@ -136,14 +135,14 @@ def list_storylines(request: Request, q: Text = None, limit: Limit = None, offse
         items, total = queries.list_storylines(request.app.state.store, limit, offset, q or None)
         return page(items, total, limit, offset)
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/storylines/{storyline_id}", responses=errors(404),
             summary="One storyline: the fields of a storyline in stories.json, and its stories in time order")
 def get_storyline(request: Request, storyline_id: Id, since: Annotated[IsoDatetime | None, Query(
         description="mark the stories first published after this time as new (ISO 8601)")] = None) -> dict[str, Any]:
-    return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since))
+    return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since), stories=True)
 
 
 @router.get("/articles", response_model=Page, summary="List articles, newest first")
@@ -253,8 +252,9 @@ def _accepted(job_id: int | None, articles: int, rejected: list[Rejected], repor
 
 def server_timing(request: Request, started: float, validated: float, stored: float) -> str:
     """A write's ``Server-Timing`` header, in ms: ``wait`` from the request's arrival in the app to its check
-    (reading and parsing the body, then a free writer thread, ``app.state.writes``), ``check`` (validation),
-    ``store`` (the insert, including any wait for the database's write lock). bench/load.py reads it to show what
+    (reading and parsing the body, then the writer thread, ``app.state.writes``), ``check`` (validation),
+    ``store`` (from its check to the commit of its group's transaction, including the checks of the posts after it in
+    the group and any wait for the database's write lock). bench/load.py reads it to show what
     a POST waits for."""
     arrived = getattr(request.state, "arrived", started)
     return (f"wait;dur={(started - arrived) * 1000:.1f}, check;dur={(validated - started) * 1000:.1f}, "
@@ -264,30 +264,22 @@ def server_timing(request: Request, started: float, validated: float, stored: fl
 @router.post("/articles", dependencies=[Depends(require_writer)], status_code=202, responses=errors(403, 413),
              summary="Add articles (token needed): stored at once, grouped into stories by the worker (202 + job)")
 async def post_articles(request: Request, body: ArticlesIn) -> JSONResponse:
-    # The check and the insert run on the app's writer threads (``app.state.writes``), not the thread pool the
-    # reads share: a POST waits for the few other writes, never behind 40 slow reads (bench/load.py, issue 14).
-    job_id, accepted, rejected, report, (started, validated) = await asyncio.get_running_loop().run_in_executor(
-        request.app.state.writes, _check_and_store, request.app.state.store, request.app.state.settings.ingest, body)
-    timing = server_timing(request, started, validated, time.perf_counter())
-    return _accepted(job_id, accepted, rejected, report, timing)
+    # The check and the insert run on the app's writer thread (``app.state.writes``, web/writes.py), not the thread
+    # pool the reads share; the posts that wait together are stored in one transaction (bench/load.py, issue 14).
+    options = request.app.state.settings.ingest
+    written = await asyncio.wrap_future(request.app.state.writes.submit(lambda: _check(options, body), body.group))
+    timing = server_timing(request, written.started, written.validated, written.stored)
+    return _accepted(written.job_id, written.accepted, written.rejected, written.report, timing)
 
 
-def _check_and_store(store: Store, options: IngestOptions,
-                     body: ArticlesIn) -> tuple[int | None, int, list[Rejected], SaveReport, tuple[float, float]]:
-    """Validate the posted articles and store them pending with their job (or alone when ``group`` is off): the job
-    id, the articles accepted, the rejected, the save report and when validation began and ended (Server-Timing)."""
-    started = time.perf_counter()
+def _check(options: IngestOptions, body: ArticlesIn) -> tuple[list[Article], list[Rejected]]:
+    """The posted articles through the readers' check: (accepted articles, rejected)."""
     articles: list[Article] = []
     rejected: list[Rejected] = []
     for item in body.articles:
         checked = _posted_article(item, options)
         (articles.append(checked) if isinstance(checked, Article) else rejected.append(checked))
-    validated = time.perf_counter()
-    if body.group:
-        job_id, report = store.jobs.submit(articles, rejected, kind="api")
-    else:
-        job_id, report = None, store.save_articles(articles, rejected, kind="api")
-    return job_id, len(articles), rejected, report, (started, validated)
+    return articles, rejected
 
 
 @router.post("/ingest", dependencies=[Depends(require_writer)], status_code=202, responses=errors(403, 413),

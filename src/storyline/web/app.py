@@ -6,12 +6,12 @@ import re
 import threading
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, unquote
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
@@ -29,6 +29,7 @@ from .auth import require_reader
 from .cache import ResponseCache
 from .docs import mount_docs
 from .limits import RequestSizeLimit, clip, clipped
+from .writes import PostWriter
 
 __all__ = ["create_app"]
 
@@ -42,9 +43,6 @@ _SECURITY_HEADERS = {
 
 
 _ERRORS_SHOWN = 20
-WRITER_THREADS = 2
-"""Threads that check and store posted articles: writes queue for these, not behind the reads' thread pool; two,
-since the inserts take the database's one write lock in turn anyway (the check runs while another inserts)."""
 
 _MERGED = re.compile(r"^(/api)?/stories/([^/]+)(/.*)?$")
 
@@ -62,6 +60,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the reads' thread pool (sync endpoints): see WebOptions.threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web.threads
         if settings.web.token and settings.ingest.detect_language:
             # a POST detects the language of its articles: load the detector beside start-up, not in a request
             from ..ingest.language import load_language_model
@@ -75,7 +75,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.writes.shutdown(wait=True)
+            app.state.writes.close()
             if app.state.worker is not None:
                 app.state.worker.stop()
 
@@ -92,8 +92,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.worker = None
-    # POST /api/articles checks and inserts on these threads, apart from the pool the reads share (web/api.py)
-    app.state.writes = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="storyline-write")
+    # POST /api/articles checks and inserts on this thread, apart from the pool the reads share (web/writes.py)
+    app.state.writes = PostWriter(store)
     app.state.settings = settings
     app.state.options = settings.web
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None

@@ -130,7 +130,8 @@ def _story_list(request: Request, flt: StoryFilter) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     flt = _filter(request)
-    return cached(request, lambda: render(request, "index.html", title="Stories", **_story_list(request, flt)))
+    return cached(request, lambda: render(request, "index.html", title="Stories", **_story_list(request, flt)),
+                  stories=True)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -174,7 +175,7 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         context = _story_context(request, story_id)
         return render(request, "story.html", title=context["story"]["headline"], **context)
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/stories/{story_id}/live", response_class=HTMLResponse)
@@ -186,7 +187,7 @@ def story_live(request: Request, story_id: str) -> HTMLResponse:
         response.headers["x-story-version"] = str(context["version"])
         return response
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/storylines", response_class=HTMLResponse)
@@ -199,7 +200,7 @@ def storylines_page(request: Request) -> HTMLResponse:
         return render(request, "storylines.html", title="Storylines", items=items, q=q,
                       pager=_pager(request, total, limit, offset))
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/storylines/{storyline_id}", response_class=HTMLResponse)
@@ -214,7 +215,7 @@ def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
         return render(request, "storyline.html", title=line["headline"] or line["id"], line=line, since=since,
                       articles=queries.article_briefs(store, cited))
 
-    return cached(request, make)
+    return cached(request, make, stories=True)
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
