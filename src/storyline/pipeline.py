@@ -473,7 +473,7 @@ class GroupStorylines:
         with ThreadPoolExecutor(1, thread_name_prefix="describe") as background:
             describing = background.submit(self.describe.run, state, executor)
 
-            def described() -> list[Story]:
+            def described() -> Sequence[Story]:
                 describing.result()
                 return state.stories
 
