@@ -25,7 +25,7 @@ dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
@@ -345,11 +345,14 @@ def save_storylines(rows: StorylineRows, state: PartialStorylines) -> StorylineD
 
 
 def update_storyline_rows(rows: StorylineRows, profiles: Sequence[StoryProfile], gone: Iterable[str],
-                          options: StorylineOptions) -> tuple[list[Storyline], list[str]]:
+                          options: StorylineOptions, *,
+                          before_shown: Callable[[], None] | None = None) -> tuple[list[Storyline], list[str]]:
     """``storylines.update_stored_storylines`` over rows: load the part of the state the changed stories
     ``profiles`` and the ``gone`` ones can touch, bring back their retired storylines, update, build the records of
     the changed storylines, retire what the next batches no longer need, write back the changed rows. Returns
-    ``shown_and_gone`` of the changed storylines."""
+    ``shown_and_gone`` of the changed storylines. ``before_shown`` is called once the grouping is done and before
+    anything is built or written from the profiles: it may still fill their headline and lede (which the grouping
+    does not read), e.g. when the stories are being described meanwhile (``pipeline.GroupStorylines``)."""
     gone = list(gone)
     state = load_storylines(rows, profiles, gone)
     for line in sorted({state.retired[sid] for sid in [*gone, *(p.story_id for p in profiles)]
@@ -360,6 +363,8 @@ def update_storyline_rows(rows: StorylineRows, profiles: Sequence[StoryProfile],
         restore(state, line, back)
         state.loaded_lines.add(line)
     touched = update_storylines(state, profiles, gone, options)
+    if before_shown is not None:
+        before_shown()
     result = shown_and_gone(state, touched, options)
     newest = state.newest()
     if newest is not None and state.rows is not None:  # the storylines that retire now, to be taken out whole
