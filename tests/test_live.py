@@ -358,3 +358,83 @@ def test_the_worker_groups_small_jobs_together_in_one_batch(tmp_path: Path) -> N
             assert batch["write_transactions"] >= 1
             assert 0 < batch["write_lock_max"] <= batch["write_lock_total"] <= batch["seconds"]
         assert_consistent(store, {a.id for a in articles})
+
+
+def test_storylines_grouped_while_the_stories_are_described_match_describe_then_group(tmp_path: Path) -> None:
+    """The live path describes the touched stories in a thread while it groups them into storylines
+    (``GroupStorylines(describe=...)``): the stories, the storylines (headlines and lead sentences of the described
+    stories) and the storyline rows are those of describing first and grouping after, batch after batch."""
+    import re
+    from datetime import UTC, datetime
+
+    from storyline.cluster.storyline_rows import stored_storylines
+    from storyline.pipeline import (
+        ClusterStories,
+        DescribeStories,
+        FindDuplicates,
+        GroupStorylines,
+        SplitSentences,
+        run_pipeline,
+    )
+    from storyline.serialize import story_to_dict
+
+    def dated(article: Article) -> Article:
+        day = re.search(r"(\d{8})\.", article.id)
+        article.published = datetime.strptime(day.group(1), "%Y%m%d").replace(tzinfo=UTC) if day else None
+        return article
+
+    def then_group(store: Store, batch: list[Article]) -> None:  # group_into_store with the stages one by one
+        cluster = ClusterStories(rows=store, load_articles=store.articles)
+        stages = [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
+                  GroupStorylines(rows=store, cluster=cluster)]
+        with store.writer(holder="test"), store.deferred_blobs():
+            result = run_pipeline(batch, settings, inputs=len(batch), stages=stages,
+                                  stored_outlets=store.source_names())
+            store.save_digest(result, kind="test", merges=cluster.merges)
+
+    def seen(store: Store) -> tuple[list[dict], list[dict], dict]:
+        stories = sorted((story_to_dict(s) for s in store.load_digest().stories), key=lambda d: d["id"])
+        lines = [store.storyline_body(line) for line in store.storyline_ids()]
+        rows = stored_storylines(store)
+        return stories, lines, {sid: (p.to_json(), rows.storyline_of[sid]) for sid, p in rows.profiles.items()}
+
+    settings = SETTINGS.with_overrides({"summary.verifier": "static"})  # the grouping is the point, not MiniLM
+    batches = [[dated(a) for a in _articles()[:60][i::3]] for i in range(3)]
+    with Store.open(tmp_path / "overlap.db") as overlapped, Store.open(tmp_path / "sequential.db") as sequential:
+        for number, batch in enumerate(batches):
+            add_articles(overlapped, batch, settings)
+            then_group(sequential, [dated(Article(id=a.id, text=a.text, language="en")) for a in batch])
+            got, expected = seen(overlapped), seen(sequential)
+            assert got[0] == expected[0], f"batch {number}: stories differ"
+            assert got[1] == expected[1], f"batch {number}: storylines differ"
+            assert got[2] == expected[2], f"batch {number}: storyline rows differ"
+        assert any(len(line["story_ids"]) >= 2 for line in got[1]), "no storyline of two stories: nothing compared"
+        assert all(line["headline"] for line in got[1])
+
+
+def test_a_batch_writes_its_own_articles_not_the_earlier_members_it_read(tmp_path: Path) -> None:
+    """The earlier members of the stories a batch touches are read to describe them; the save writes the batch's
+    articles and the stories, and only links the earlier members (their rows, ~40 KB of text per member at 100k,
+    were updated with the same values on every batch before)."""
+    from sqlalchemy import event
+
+    articles = _articles()[:30]
+    settings = SETTINGS.with_overrides({"summary.verifier": "static", "storylines.enabled": False})
+    with Store.open(tmp_path / "members.db") as store:
+        add_articles(store, articles[::2], settings)
+        written: list[str] = []
+
+        def watch(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith(("UPDATE ARTICLES", "INSERT INTO ARTICLES")) and \
+                    "text" in statement:
+                rows = parameters if executemany else [parameters]
+                written.extend(str(value) for row in rows for value in (row if isinstance(row, (list, tuple))
+                                                                         else row.values()))
+
+        event.listen(store.engine, "before_cursor_execute", watch)
+        saved = add_articles(store, articles[1::2], settings)
+        event.remove(store.engine, "before_cursor_execute", watch)
+        assert saved.articles_new == len(articles[1::2]) and saved.stories_changed >= 1
+        assert {a.id for a in articles[1::2]} <= set(written)
+        assert not {a.id for a in articles[::2]} & set(written), "an earlier member's row was written again"
+        assert_consistent(store, {a.id for a in articles})

@@ -10,13 +10,25 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
-from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, charset_guessed, replaced_bytes
+from .models import (
+    Article,
+    Digest,
+    PackedStories,
+    Rejected,
+    Sentence,
+    Stats,
+    Story,
+    Storyline,
+    charset_guessed,
+    replaced_bytes,
+)
 
 if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements all three)
     from .cluster.state_store import StateRows
@@ -58,7 +70,8 @@ class RunState:
     settings: Settings
     articles: list[Article] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-    stories: list[Story] = field(default_factory=list)
+    stories: Sequence[Story] = field(default_factory=list)
+    """A list, or after ``DescribeStories(packed=True)`` a :class:`PackedStories`."""
     storylines: list[Storyline] = field(default_factory=list)
     storylines_gone: list[str] = field(default_factory=list)
     inputs: int = 0
@@ -163,6 +176,8 @@ class ClusterStories:
     rows: StateRows | None = None
     load_articles: Callable[[list[str]], list[Article]] | None = None
     merges: dict[str, str] = field(default_factory=dict)
+    loaded: list[str] = field(default_factory=list)
+    """The ids of the earlier runs' articles fetched with ``load_articles`` (as stored: a save need not write them)."""
 
     def run(self, state: RunState, executor: Executor) -> None:
         from .cluster import cluster_articles, story_id
@@ -192,7 +207,6 @@ class ClusterStories:
                      state: RunState) -> tuple[list[list[str]], list[str]]:
         from .cluster.incremental import assign
         from .cluster.state_store import load_state, save_state
-        from .text.sentences import ensure_sentences
 
         settings = state.settings.cluster
         cluster_state = load_state(rows, settings, near=state.articles)
@@ -222,14 +236,22 @@ class ClusterStories:
         missing = [aid for group in groups for aid in group if aid not in have]
         if missing and self.load_articles is None:
             raise ValueError("incremental clustering needs load_articles to output the stories earlier runs started")
+        # their sentences are split where they are described (``describe_members``), not here: no stage before
+        # reads them, and a story's members travel to a worker as texts (half the bytes to pickle at 100k)
         stored = list(self.load_articles(missing)) if missing and self.load_articles is not None else []
-        ensure_sentences(stored)
+        self.loaded = [a.id for a in stored]
         state.articles.extend(stored)
         loaded = {a.id for a in state.articles}
         state.dropped["story members not in the article store"] += sum(aid not in loaded for g in groups for aid in g)
         state.dropped["stories merged into older ones"] += len(assignment.merges)
         self.merges = {m.story_id: cluster_state.resolve(m.into) for m in assignment.merges}
         return [[aid for aid in group if aid in loaded] for group in groups], list(touched)
+
+
+def published_span(members: Sequence[Article]) -> tuple[datetime | None, datetime | None]:
+    """A story's first and last publication: its members' earliest and latest dates (None when none is dated)."""
+    dates = [a.published for a in members if a.published]
+    return (min(dates), max(dates)) if dates else (None, None)
 
 
 def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
@@ -240,9 +262,7 @@ def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions)
     originals = [a for a in members if a.duplicate_of is None] or members
     story.summary, centrality = summarize_story(originals, options)
     story.headline = choose_headline(originals, centrality)
-    dates = [a.published for a in members if a.published]
-    story.first_published = min(dates) if dates else None
-    story.last_published = max(dates) if dates else None
+    story.first_published, story.last_published = published_span(members)
     counts = Counter(a.language.lower().split("-")[0] for a in members if a.language)
     story.languages = [lang for lang, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return story
@@ -311,6 +331,13 @@ def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, 
             article.sentences = []
 
 
+def describe_packed(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions,
+                    groups: tuple[str, ...] = (), kept: int = 0) -> bytes:
+    """:func:`describe_members`, the story packed where it was described (``PackedStories.pack``): it crosses the
+    pool and waits on the driver as a compressed pickle."""
+    return PackedStories.pack(describe_members(job, summary, compare, groups, kept))
+
+
 @dataclass
 class DescribeStories:
     """Summarize each story and compare its sources (duplicates left out); stories with no English article are
@@ -319,10 +346,15 @@ class DescribeStories:
     With ``keep_outputs`` each process keeps the model outputs of up to ``live.kept_sentences`` sentences for later
     batches (the live path re-describes the stories a batch touches). A one-shot digest describes each story once
     (1,000 real articles: 6 of 18,359 sentence vectors and none of 4,232 spaCy docs asked for again), so its default
-    stages keep none: ~0.17 GB less per worker at 100k articles (bench/RESULTS.md)."""
+    stages keep none: ~0.17 GB less per worker at 100k articles (bench/RESULTS.md).
+
+    With ``packed`` the described stories become a :class:`PackedStories` (packed on the workers): a one-shot
+    digest's driver holds them compressed until the writers read them one by one (issue 15); the live path, which
+    saves and re-reads them, keeps records."""
 
     name: str = "describe"
     keep_outputs: bool = True
+    packed: bool = False
 
     def run(self, state: RunState, executor: Executor) -> None:
         jobs = story_jobs(state)
@@ -362,25 +394,49 @@ class DescribeStories:
         min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
         # each story to the worker that described it last (its kept model outputs), by its members' text length
         affinity = [(story.id, float(sum(len(a.text) for a in members))) for story, members in jobs]
-        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
-                                     affinity=affinity)
+        if self.packed:
+            packed = partial(describe_packed, **describe.keywords)
+            state.stories = PackedStories(executor.map(packed, jobs, desc="summaries and comparison",
+                                                       min_items=min_items, affinity=affinity))
+        else:
+            state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
+                                         affinity=affinity)
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
-                     rows: StorylineRows | None = None, gone: Iterable[str] = ()) -> tuple[list[Storyline], list[str]]:
+                     rows: StorylineRows | None = None, gone: Iterable[str] = (),
+                     described: Callable[[], Sequence[Story]] | None = None) -> tuple[list[Storyline], list[str]]:
     """Update the storylines (``cluster/storylines.py``) with ``stories`` (described, with their ``articles``) and
     the stories ``gone`` (merged away): the part of the storyline state they can touch is loaded from and saved to
     ``rows`` when given (``cluster/storyline_rows.py``), else the storylines are built from scratch. Returns the
-    storylines of two or more stories that changed, and the ids of those that changed to fewer (no longer shown)."""
+    storylines of two or more stories that changed, and the ids of those that changed to fewer (no longer shown).
+
+    With ``described`` the ``stories`` need not be described yet (their dates are taken from their members): the
+    grouping reads only their members and dates, and ``described()`` (the same stories, described: it may wait for
+    them) gives each changed story's headline and lead sentence once the grouping is done, before the storylines
+    are built and saved."""
     from .cluster.storyline_rows import update_storyline_rows
     from .cluster.storylines import StorylineState, shown_and_gone, story_profile, update_storylines
 
     by_id = {a.id: a for a in articles}
-    profiles = [story_profile(story, [by_id[a] for a in story.article_ids if a in by_id]) for story in stories]
+    members = [[by_id[a] for a in story.article_ids if a in by_id] for story in stories]
+    if described is not None:
+        for story, own in zip(stories, members, strict=True):
+            story.first_published, story.last_published = published_span(own)
+    profiles = [story_profile(story, own) for story, own in zip(stories, members, strict=True)]
+
+    def shown() -> None:  # the described stories' headline and lead sentence into their profiles
+        if described is None:
+            return
+        for profile, story in zip(profiles, described(), strict=True):
+            full = story_profile(story, [])  # no members: the headline and lede only (names and words are kept)
+            profile.headline, profile.lede = full.headline, full.lede
+
     if rows is not None:
-        return update_storyline_rows(rows, profiles, gone, settings.storylines)
+        return update_storyline_rows(rows, profiles, gone, settings.storylines, before_shown=shown)
     lines = StorylineState()
     touched = update_storylines(lines, profiles, gone, settings.storylines)
+    shown()
     return shown_and_gone(lines, touched, settings.storylines)
 
 
@@ -390,25 +446,47 @@ class GroupStorylines:
 
     With ``rows`` (e.g. the store) the part of the storyline state saved there that this run's stories and the
     stories ``cluster`` merged away can touch is loaded, updated and saved back; without, the run's stories are
-    grouped from scratch.
+    grouped from scratch. With ``describe`` this stage runs that stage too, at the same time: the describe's map
+    goes to the executor from a thread while this process groups the stories (the grouping needs their members and
+    dates only; their headlines and lead sentences are taken when the describe is done), so the driver's storyline
+    work overlaps the workers' summaries instead of following them (the live path, bench/live.py).
     """
 
     name: str = "storylines"
     rows: StorylineRows | None = None
     cluster: ClusterStories | None = None
+    describe: DescribeStories | None = None
 
     def run(self, state: RunState, executor: Executor) -> None:
         if not state.settings.storylines.enabled:
+            if self.describe is not None:
+                self.describe.run(state, executor)
             return
         gone = self.cluster.merges if self.cluster is not None else {}
-        state.storylines, state.storylines_gone = group_storylines(state.stories, state.articles, state.settings,
-                                                                   rows=self.rows, gone=gone)
+        if self.describe is None:
+            state.storylines, state.storylines_gone = group_storylines(state.stories, state.articles,
+                                                                       state.settings, rows=self.rows, gone=gone)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        stories = list(state.stories)  # the describe replaces state.stories when done
+        with ThreadPoolExecutor(1, thread_name_prefix="describe") as background:
+            describing = background.submit(self.describe.run, state, executor)
+
+            def described() -> Sequence[Story]:
+                describing.result()
+                return state.stories
+
+            state.storylines, state.storylines_gone = group_storylines(stories, state.articles, state.settings,
+                                                                       rows=self.rows, gone=gone,
+                                                                       described=described)
+            describing.result()
 
 
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
     FindDuplicates,
     ClusterStories,
-    partial(DescribeStories, keep_outputs=False),  # one run: no story is described twice
+    partial(DescribeStories, keep_outputs=False, packed=True),  # one run: no story described twice; kept packed
     GroupStorylines,
 )
 
@@ -483,7 +561,10 @@ def run_pipeline(
     for stage in stages if stages is not None else [make() for make in DEFAULT_STAGES]:
         stage.run(state, executor)
         release_free_memory()
-    state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
+    if isinstance(state.stories, PackedStories):  # reordered packed
+        state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
+    else:
+        state.stories = sorted(state.stories, key=lambda s: (-len(s.article_ids), s.id))
     stats = Stats(
         inputs=state.inputs,
         articles=len(state.articles),

@@ -21,7 +21,6 @@ from ..pipeline import (
     Executor,
     FindDuplicates,
     GroupStorylines,
-    SplitSentences,
     Stage,
     run_pipeline,
 )
@@ -36,12 +35,14 @@ class GroupingError(StoreError):
 
 def incremental_stages(store: Store) -> tuple[list[Stage], ClusterStories]:
     """The pipeline of the live path, built explicitly over ``store``: cross-run near-duplicates against the stored
-    articles, incremental clustering against the stored state, then the storylines over the stored storyline state
-    (saved in the same transaction as the stories). Returns the stages and the clustering stage (which
-    holds the run's merges afterwards)."""
+    articles, incremental clustering against the stored state, then the touched stories' summaries and comparison on
+    the executor while this process groups them into storylines over the stored storyline state (saved in the same
+    transaction as the stories). No stage splits sentences before the describe, which splits each story's members
+    where it runs (no earlier stage reads them). Returns the stages and the clustering stage (which holds the run's
+    merges afterwards)."""
     cluster = ClusterStories(rows=store, load_articles=store.articles)
-    return [SplitSentences(), FindDuplicates(stored=store), cluster, DescribeStories(),
-            GroupStorylines(rows=store, cluster=cluster)], cluster
+    return [FindDuplicates(stored=store), cluster,
+            GroupStorylines(rows=store, cluster=cluster, describe=DescribeStories())], cluster
 
 
 def group_into_store(store: Store, articles: Sequence[Article], settings: Settings, *,
@@ -61,7 +62,7 @@ def group_into_store(store: Store, articles: Sequence[Article], settings: Settin
                                       stages=stages, executor=executor, stored_outlets=store.source_names())
             except ValueError as exc:  # e.g. no article has a content word: the clustering has no vocabulary
                 raise GroupingError(f"could not group {len(articles)} articles into stories: {exc}") from exc
-            report = store.save_digest(result, kind=kind, merges=cluster.merges)
+            report = store.save_digest(result, kind=kind, merges=cluster.merges, as_stored=cluster.loaded)
     return result, report
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -196,16 +196,20 @@ class Store:
         """The store's writer lock (``store/lock.py``): one grouping writer at a time, re-entrant per thread."""
         return writer_lock(self, holder=holder, wait=wait, on_wait=on_wait or self.on_writer_wait)
 
-    def save_digest(self, digest: Digest, *, kind: str = "digest",
-                    merges: Mapping[str, str] | None = None) -> SaveReport:
+    def save_digest(self, digest: Digest, *, kind: str = "digest", merges: Mapping[str, str] | None = None,
+                    as_stored: Collection[str] = ()) -> SaveReport:
         """Persist a digest: upsert its articles and stories by id, version changed stories, record rejects.
 
-        ``merges`` (old story id -> the story it was merged into) are kept as redirects (``merged_into``)."""
+        ``merges`` (old story id -> the story it was merged into) are kept as redirects (``merged_into``).
+        ``as_stored``: ids of the digest's articles read from this store as they are (the earlier members of the
+        stories a live batch touched): their rows are not written again, only their story links."""
         report = SaveReport()
         # everything Python builds (rows, story bodies and their hashes, search texts) is built before the write
         # transaction opens: it then runs statements only, and holds the database's write lock (which every other
         # writer, a POST /api/articles insert on SQLite, waits for) that long (``Store.write_clock``, bench/load.py)
-        articles = article_rows(digest.articles)
+        skip = set(as_stored)
+        articles = article_rows(a for a in digest.articles if a.id not in skip) if skip else \
+            article_rows(digest.articles)
         stories = _story_bodies(digest.stories)
         storylines = [(line, nul_free(storyline_to_dict(line))) for line in digest.storylines]
         homes = {nul_free(aid): nul_free(story.id) for story in digest.stories for aid in story.article_ids}
