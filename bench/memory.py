@@ -9,7 +9,8 @@ PSS of every process of its tree every 0.5 s (driver, fork server, each pool wor
 process's peak PSS and the summed peak. With ``--tracemalloc`` the driver also reports the Python heap it holds at
 every stage boundary and the stage's own peak above it (tracemalloc slows the driver's own Python ~1.5x: read its
 MB, not its seconds). With ``--sizes`` the driver also reports the pickled size of what crosses the pool in the
-per-story stage (the jobs it ships, the described stories it gets back, which it holds until the write).
+per-story stage (the jobs it ships, the described stories it gets back, which it holds until the write: their
+pickles one by one, and packed, ``models.PackedStories``, the bytes the driver holds).
 """
 
 from __future__ import annotations
@@ -74,7 +75,11 @@ def run_child(config: str, folder: Path, workers: int, out: Path, trace: bool, s
             stage.run(state, executor)
             release()  # what run_pipeline does after each stage
             if stage.name == "describe" and sizes:
-                extra["stories_pickled_mb"] = len(pickle.dumps(state.stories, protocol=pickle.HIGHEST_PROTOCOL)) / MB
+                packed = getattr(state.stories, "nbytes", None)  # PackedStories: what the driver holds
+                if packed is not None:
+                    extra["stories_packed_mb"] = packed / MB
+                extra["stories_pickled_mb"] = sum(len(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL))
+                                                  for s in state.stories) / MB
             mark(stage.name, **extra)
     from storyline.models import Digest, Stats
 

@@ -495,6 +495,34 @@ def test_only_sentences_with_a_speech_verb_are_parsed_and_quotations_still_get_e
     assert plain is None  # nothing there for the model: not even tokenized
 
 
+def test_spacy_multiplies_on_numpy_and_annotates_as_with_blis() -> None:
+    """``load_spacy`` builds the pipeline on NumPy's BLAS (~0.66x the CPU of blis, bench/spacy_speed.py); on real
+    sentences every tag, dependency, head and entity is the one the blis-built pipeline gives."""
+    import importlib
+    import json
+
+    from storyline.compare.nlp import annotate, load_spacy, needs_parse
+    from storyline.config import CompareOptions
+
+    from conftest import DATA
+
+    model = CompareOptions().spacy_model
+    nlp = load_spacy(model)
+    encoders = [nlp.get_pipe("tok2vec").model, nlp.get_pipe("ner").model.get_ref("tok2vec")]
+    assert all(not node.ops.use_blis for encoder in encoders for node in encoder.walk())
+    with (DATA / "ecbplus/dev.jsonl").open(encoding="utf-8") as handle:
+        texts = [t for line, _ in zip(handle, range(30), strict=False)
+                 for s in split_sentences(json.loads(line)["text"]) if needs_parse(t := s.text)][:60]  # fmt: skip
+    blis = importlib.import_module(model).load(exclude=["lemmatizer", "attribute_ruler"])
+    assert blis.get_pipe("ner").model.ops.use_blis
+
+    def signature(doc):  # type: ignore[no-untyped-def]
+        return [(t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in doc]
+
+    assert len(texts) == 60
+    assert [signature(d) for d in annotate(texts, model)] == [signature(d) for d in blis.pipe(texts)]
+
+
 def test_cascade_runs_minilm_on_a_bounded_set_and_links_as_minilm_on_all(seeds: dict[str, Article]) -> None:
     """The seeds (33 units): the cascade encodes at most ``cascade_units`` sentences with MiniLM (both sentences of
     the pairs closest to a threshold), and finds the same agreed, unique and conflicting claims as MiniLM on every

@@ -80,3 +80,37 @@ def test_the_per_story_stage_drops_the_sentences_it_split_and_keeps_those_it_was
     split = describe_members(job(), summary, compare)
     assert [a.sentences for a in articles] == given and all(given)
     assert split.summary == unsplit.summary and split.headline == unsplit.headline
+
+
+def test_a_one_shot_digest_keeps_its_described_stories_packed_with_the_same_files(tmp_path: Path) -> None:
+    """The default stages return the described stories as ``PackedStories`` (compressed pickles, packed where they
+    were described): at 100k articles the driver held ~0.6 GB of ``Story`` records from the per-story stage to the
+    end of the write (issue 15). Unpacked they are the records the live path's stage list gives, sorted the same,
+    and the report files are the bytes a list of them gives."""
+    import pickle
+
+    from storyline.models import PackedStories
+    from storyline.output import write_outputs
+
+    lines = (DATA / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    (tmp_path / "twelve.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles, _, _ = read_inputs([str(tmp_path / "twelve.jsonl")])
+    settings = replace(Settings(), progress=False)
+    settings = replace(settings, summary=replace(settings.summary, embedder="tfidf", verifier="static"))
+    packed = run_pipeline(articles, settings, executor=LocalExecutor(progress=False))
+    records = run_pipeline(articles, settings, executor=LocalExecutor(progress=False),
+                           stages=[FindDuplicates(), ClusterStories(), DescribeStories(keep_outputs=False)])
+    assert isinstance(packed.stories, PackedStories) and isinstance(records.stories, list)
+    assert len(packed.stories) == len(records.stories) >= 2
+    assert list(packed.stories) == records.stories and packed.stories == records.stories
+    assert any(s.agreed or s.quotes or s.entities for s in packed.stories)  # the comparison's fields travel too
+    assert packed.stories[1] == records.stories[1] and packed.stories[-2:] == records.stories[-2:]
+    assert packed.stories[0] is not packed.stories[0]  # a new record each read
+    assert 0 < packed.stories.nbytes < sum(len(pickle.dumps(s)) for s in records.stories)
+    written = {name: write_outputs(digest, tmp_path / name) for name, digest in (("p", packed), ("r", records))}
+    for kind in ("json", "markdown", "html"):
+        assert written["p"][kind].read_bytes() == written["r"][kind].read_bytes()
+    backwards = PackedStories.of(records.stories)
+    backwards.sort(key=lambda s: s.id, reverse=True)
+    assert [s.id for s in backwards] == sorted((s.id for s in records.stories), reverse=True)
+    assert backwards != packed.stories and backwards == sorted(records.stories, key=lambda s: s.id, reverse=True)

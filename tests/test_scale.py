@@ -18,7 +18,7 @@ from storyline.dedup import dedup_key, find_duplicates
 from storyline.errors import ConfigError
 from storyline.models import Article
 from storyline.pipeline import DEFAULT_STAGES, DescribeStories, LocalExecutor, RunState, model_packages
-from storyline.scale.partition import Placement, partition
+from storyline.scale.partition import Placement, bounded_partition, partition
 from storyline.scale.process import ProcessExecutor
 from storyline.scale.reading import read_inputs_parallel
 
@@ -50,6 +50,25 @@ def test_partition_keeps_order_and_balances() -> None:
     assert partition([], 3) == []
     with pytest.raises(ValueError, match="at least 1"):
         partition([1], 0)
+
+
+def test_a_costly_batch_is_cut_again_by_its_cost_in_order() -> None:
+    """``bounded_partition``: ``partition``'s batches, each costing more than the bound cut into the fewest
+    near-equal-cost batches (the per-story map at 100k: ~1,800 articles a batch, not an eighth of the input)."""
+    items = list("abcdefghij")
+    costs = [1.0, 1.0, 1.0, 10.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0]
+    assert bounded_partition(items, costs, 2, 100.0) == partition(items, 2)  # under the bound: as before
+    cut = bounded_partition(items, costs, 2, 4.0)
+    assert [x for batch in cut for x in batch] == items and len(cut) > 2
+    assert ["d"] in cut  # an item costlier than the bound goes alone
+    weight = dict(zip(items, costs, strict=True))
+    assert all(sum(weight[x] for x in batch) <= 4.0 for batch in cut if batch != ["d"])
+    with pytest.raises(ValueError, match="2 costs for 10"):
+        bounded_partition(items, costs[:2], 2, 4.0)
+    with pytest.raises(ValueError, match="positive"):
+        bounded_partition(items, costs, 2, 0.0)
+    with pytest.raises(ConfigError, match="batch_characters"):
+        ScaleOptions(batch_characters=0)
 
 
 def test_process_pool_runs_closures_on_workers_in_order() -> None:
@@ -100,6 +119,9 @@ def test_an_affinity_map_runs_a_key_on_the_same_worker_in_every_map_in_order() -
     for key, _, pid in maps[0] + maps[1]:
         assert workers.setdefault(key, pid) == pid  # a key always ran in one process
     assert len(set(workers.values())) == 2 and os.getpid() not in workers.values()
+    with ProcessExecutor(replace(POOL, batch_characters=8), progress=False) as executor:  # ~1 item a batch
+        small = executor.map(keyed_pid, items, affinity=[(k, 7.0) for k, _ in items])
+    assert [(k, v) for k, v, _ in small] == [(k, i * 2) for k, i in items]
     with ProcessExecutor(POOL, progress=False) as executor, pytest.raises(ValueError, match="affinity has 1"):
         executor.map(keyed_pid, items, affinity=[("a", 1.0)])
 

@@ -28,6 +28,7 @@ from storyline.cluster.storylines import (
     StoryProfile,
     average_link,
     group_stories,
+    linked_groups,
     pair_scores,
     story_profile,
     update_stored_storylines,
@@ -159,6 +160,43 @@ def test_pair_scores_read_days_as_the_rules_do() -> None:
     assert overlapping and all(strict[i, j] == base[i, j] for i, j in overlapping)
     narrow = pair_scores(state, ids, StorylineOptions(max_gap_days=1.0, retire_after_days=90.0))
     assert all(np.isnan(narrow[i, j]) == (apart[i][j] > 1.0) for i, j in pairs)
+
+
+def test_linked_groups_are_average_link_on_the_parts_of_the_whole_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``linked_groups`` (what a batch runs) scores only the pairs that can reach the bar and the pairs inside each
+    connected part, and gives the groups of ``average_link`` on each part of the whole ``pair_scores`` matrix:
+    on DUC's event stories dated and again undated (pairs of near-identical
+    undated copies join their dated originals by the shared-names path), under settings that take either path."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from storyline.cluster import storylines
+
+    articles, _ = duc_dated()
+    by_id = {a.id: a for a in articles}
+    stories = event_stories(articles)
+    undated = [Story(id=s.id + "#u", headline="", article_ids=s.article_ids) for s in stories]
+    state = StorylineState()
+    for story in [*stories, *undated]:
+        state._add(story_profile(story, [by_id[a] for a in story.article_ids]))
+    ids = sorted(state.profiles, key=state.order)
+    for options in (StorylineOptions(), StorylineOptions(undated_threshold=0.5),
+                    StorylineOptions(min_shared_names=0, pair_threshold=0.2)):
+        whole = pair_scores(state, ids, options)
+        _, part = connected_components(csr_matrix(whole >= 1.0), directed=False)
+        expected = []
+        for label in range(int(part.max()) + 1):
+            members = np.flatnonzero(part == label)
+            expected += [[int(members[i]) for i in g] for g in average_link(whole[np.ix_(members, members)])]
+        groups = linked_groups(state, ids, options)
+        assert sorted(groups) == sorted(expected)
+        monkeypatch.setattr(storylines, "BIG_GROUP", 2)  # every group as one dense matrix: the same numbers
+        assert np.array_equal(pair_scores(state, ids, options), whole, equal_nan=True)
+        assert sorted(linked_groups(state, ids, options)) == sorted(expected)
+        monkeypatch.undo()
+        joined = [{ids[i] for i in g} for g in groups if len(g) > 1]
+        assert any(s.id in g and s.id + "#u" in g for s in stories for g in joined)  # by the shared-names path
+        assert any(not any(sid.endswith("#u") for sid in g) for g in joined)  # dated ones by days apart
 
 
 def test_a_storyline_of_months_longer_than_its_compared_stories_grows_batch_by_batch() -> None:

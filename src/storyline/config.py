@@ -281,6 +281,11 @@ class ScaleOptions(_Checked):
     named as an HTML page counts at least ``scale.reading.HTML_PAGE_BYTES`` (its extraction's cost, not its size)."""
     partitions_per_worker: int = 4
     """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
+    batch_characters: int = 4_000_000
+    """The process engine cuts each worker's share of the per-story map into more batches than
+    ``partitions_per_worker`` where needed so that a batch holds about this many characters of article text at most
+    (~1,800 articles): a worker, and the pickled batches queued for it, then hold that much at a time instead of an
+    eighth of the input (~12,400 articles at 100k)."""
     nice: int = 0
     """Niceness added to the worker processes of ``process`` (0-19, Unix): higher lets other work on the machine
     go first (``storyline serve``'s grouping worker uses at least 10 so that requests do)."""
@@ -289,6 +294,8 @@ class ScaleOptions(_Checked):
 
     def __post_init__(self) -> None:
         _Checked.__post_init__(self)
+        if self.batch_characters < 1:
+            raise ConfigError(f"scale.batch_characters must be at least 1, got {self.batch_characters}")
         if not 0 <= self.nice <= 19:
             raise ConfigError(f"scale.nice must be between 0 and 19, got {self.nice}")
         if self.scheduler and self.engine != "dask":

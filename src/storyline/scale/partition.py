@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -26,6 +27,30 @@ def partition(items: Sequence[T], parts: int) -> list[list[T]]:
         end = start + size + (1 if index < extra else 0)
         batches.append(list(items[start:end]))
         start = end
+    return batches
+
+
+def bounded_partition(items: Sequence[T], costs: Sequence[float], parts: int, most: float) -> list[list[T]]:
+    """``partition(items, parts)``, each batch whose summed ``costs`` exceed ``most`` cut again, in order, into
+    ``ceil(cost / most)`` contiguous batches of near-equal cost (an item goes where the middle of its cost falls)."""
+    if len(costs) != len(items):
+        raise ValueError(f"{len(costs)} costs for {len(items)} items")
+    if most <= 0:
+        raise ValueError(f"the most a batch may cost must be positive, got {most}")
+    batches: list[list[T]] = []
+    for part in partition(range(len(items)), parts):
+        cost = [max(costs[i], 0.0) for i in part]
+        total = sum(cost)
+        if total <= most:
+            batches.append([items[i] for i in part])
+            continue
+        pieces = math.ceil(total / most)
+        cut: list[list[T]] = [[] for _ in range(pieces)]
+        held = 0.0
+        for i, c in zip(part, cost, strict=True):
+            cut[min(int((held + c / 2) / total * pieces), pieces - 1)].append(items[i])
+            held += c
+        batches.extend(piece for piece in cut if piece)
     return batches
 
 

@@ -28,7 +28,7 @@ from tqdm import tqdm
 from ..config import ScaleOptions
 from ..errors import EngineError
 from ..pipeline import release_free_memory
-from .partition import BatchingExecutor, Placement, partition, run_batch, run_worker_batch, warm_up
+from .partition import BatchingExecutor, Placement, bounded_partition, run_batch, run_worker_batch, warm_up
 
 INLINE_FUNCTION_BYTES = 1_000_000
 """Functions pickled larger than this go to workers through a temporary file instead of with every batch."""
@@ -113,7 +113,8 @@ class ProcessExecutor(BatchingExecutor):
         batches, lanes, positions = [], [], []
         for lane in range(self.workers):
             mine = [i for i in range(len(items)) if where[i] == lane]
-            for part in partition(mine, self.options.partitions_per_worker) if mine else []:
+            for part in bounded_partition(mine, [affinity[i][1] for i in mine], self.options.partitions_per_worker,
+                                          self.options.batch_characters):
                 batches.append([items[i] for i in part])
                 lanes.append(lane)
                 positions.append(part)
