@@ -420,7 +420,7 @@ def group_storylines(stories: Sequence[Story], articles: Sequence[Article], sett
 
     by_id = {a.id: a for a in articles}
     members = [[by_id[a] for a in story.article_ids if a in by_id] for story in stories]
-    if described is not None:
+    if described is not None:  # the same dates the describe sets (``summarize_members``), so either may be first
         for story, own in zip(stories, members, strict=True):
             story.first_published, story.last_published = published_span(own)
     profiles = [story_profile(story, own) for story, own in zip(stories, members, strict=True)]
