@@ -31,6 +31,7 @@ SPEED = {
     "load": ["load.py"],
     "crash": ["crash.py"],
     "minilm_speed": ["minilm_speed.py"],
+    "spacy_speed": ["spacy_speed.py"],
     "startup": ["startup.py"],
 }
 

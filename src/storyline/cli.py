@@ -107,7 +107,7 @@ def digest(inputs: tuple[str, ...], out: str | None, fmt: str | None, words: int
                 whole = store.load_digest() if out is not None else None
                 held = store.counts()
         else:
-            result = run_digest(paths=list(inputs), settings=settings)
+            result = run_digest(paths=list(inputs), settings=settings, packed=True)  # only written: kept packed
             whole = result
     except StorylineError as exc:
         _fail(str(exc))

@@ -19,6 +19,7 @@ while a pipeline runs, as the pool's workers do anyway: the same sums in every p
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -53,8 +54,12 @@ def _controller() -> Any:
     return ThreadpoolController()
 
 
+_one_at_a_time = threading.Lock()
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """NumPy's BLAS on one thread inside this block (~10 µs to enter)."""
-    with _controller().limit(limits=1, user_api="blas"):
+    """NumPy's BLAS on one thread inside this block (~10 µs to enter). The limit is the process's, so threads enter
+    one at a time: two interleaved blocks would otherwise restore each other's setting in the wrong order."""
+    with _one_at_a_time, _controller().limit(limits=1, user_api="blas"):
         yield

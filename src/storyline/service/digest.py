@@ -40,8 +40,13 @@ def digest(
     paths: Sequence[str] = (),
     settings: Settings | None = None,
     incremental: Store | None = None,
+    packed: bool = False,
 ) -> Digest:
     """Group ``articles`` (and the articles read from ``paths``) into cited stories.
+
+    The digest's ``stories`` are a list; with ``packed`` they stay as the pipeline keeps them, a
+    ``models.PackedStories`` (each compressed until read, and each read gives a new ``Story``): what
+    ``storyline digest`` does, which only writes them (at 100k articles ~0.6 GB less, bench/RESULTS.md, issue 15).
 
     With ``incremental`` (a ``storyline.store.Store``) the articles join the stories of earlier runs kept there
     (docs/clustering.md); the digest then holds every story this run touched, with all of its articles. The
@@ -67,8 +72,11 @@ def digest(
     # a pool's workers start with the model packages imported (model_packages).
     with open_executor(settings.scale, progress=settings.progress, preload=model_packages(settings)) as executor:
         read, rejected, files = _read(paths, settings, executor, len(given))
-        return run_pipeline([*given, *read], settings, rejected=rejected, inputs=len(given) + files,
-                            executor=executor, stages=stages)
+        result = run_pipeline([*given, *read], settings, rejected=rejected, inputs=len(given) + files,
+                              executor=executor, stages=stages)
+    if not packed and not isinstance(result.stories, list):
+        result.stories = list(result.stories)
+    return result
 
 
 def summarize(articles: Sequence[Article], *, settings: Settings | None = None) -> list[SummarySentence]:
