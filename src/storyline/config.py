@@ -284,8 +284,8 @@ class ScaleOptions(_Checked):
     batch_characters: int = 4_000_000
     """The process engine cuts each worker's share of the per-story map into more batches than
     ``partitions_per_worker`` where needed so that a batch holds about this many characters of article text at most
-    (~1,800 articles): a worker, and the pickled batches queued for it, then hold that much at a time instead of an
-    eighth of the input (~12,400 articles at 100k)."""
+    (~2,200 articles of the 100k benchmark input): a worker, and the pickled batches queued for it, then hold that
+    much at a time instead of an eighth of the input (~12,400 articles at 100k)."""
     nice: int = 0
     """Niceness added to the worker processes of ``process`` (0-19, Unix): higher lets other work on the machine
     go first (``storyline serve``'s grouping worker uses at least 10 so that requests do)."""
