@@ -496,15 +496,8 @@ def _group_scores(region: _RegionProfiles, groups: Sequence[np.ndarray],
     apart = np.maximum(region.first[j] - region.last[i], region.first[i] - region.last[j])  # < 0: days overlap
     dated_apart = both & (apart > 0)
     too_far = both & (apart > options.max_gap_days)
-    raw = flat(region.names)
-    raw += flat(region.words)
-    raw /= 2  # (cos(names) + cos(words)) / 2
-    over_days = raw[dated_apart] / options.pair_threshold
-    scores = raw
-    scores /= options.undated_threshold
-    scores[~named] = 0.0
-    scores[dated_apart] = over_days
-    scores[too_far | (i == j)] = np.nan  # not compared: too far apart, or itself
+    # not compared: too far apart, or itself
+    scores = _against_bars(flat(region.names), flat(region.words), named, dated_apart, too_far | (i == j), options)
     return [scores[o:o + n * n].reshape(n, n) for o, n in zip(offset.tolist(), sizes.tolist(), strict=True)]
 
 
@@ -523,17 +516,25 @@ def _dense_scores(region: _RegionProfiles, rows: np.ndarray, options: StorylineO
     dated_apart = both & (apart > 0)
     too_far = both & (apart > options.max_gap_days)
     del apart, both
-    raw = product(region.names)
-    raw += product(region.words)
-    raw /= 2  # (cos(names) + cos(words)) / 2
-    over_days = raw[dated_apart] / options.pair_threshold
-    scores = raw
-    scores /= options.undated_threshold
-    scores[~named] = 0.0
-    scores[dated_apart] = over_days
-    scores[too_far] = np.nan
+    scores = _against_bars(product(region.names), product(region.words), named, dated_apart, too_far, options)
     np.fill_diagonal(scores, np.nan)
     return scores
+
+
+def _against_bars(names: np.ndarray, words: np.ndarray, named: np.ndarray, dated_apart: np.ndarray,
+                  apart: np.ndarray, options: StorylineOptions) -> np.ndarray:
+    """Each pair's (cos(names) + cos(words)) / 2 over its bar, computed in ``names`` (changed in place): over
+    ``pair_threshold`` for dated pairs days apart, over ``undated_threshold`` for the rest (0 without
+    ``min_shared_names`` distinctive names, ``named``), NaN for pairs not compared (``apart``)."""
+    raw = names
+    raw += words
+    raw /= 2
+    over_days = raw[dated_apart] / options.pair_threshold
+    raw /= options.undated_threshold
+    raw[~named] = 0.0
+    raw[dated_apart] = over_days
+    raw[apart] = np.nan
+    return raw
 
 
 def pair_scores(state: StorylineState, stories: Sequence[str], options: StorylineOptions) -> np.ndarray:
