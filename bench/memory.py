@@ -122,6 +122,7 @@ def main() -> None:
     import psutil
 
     sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+    from proctree import process_tree  # bench/, the script's own folder, is on sys.path
     from scale import build_input  # bench/scale.py: the same real-text input as bench/throughput.py
 
     folder = build_input(args.size, ROOT / "bench" / "out" / f"throughput-input-{args.size}")
@@ -145,9 +146,8 @@ def main() -> None:
             labels: dict[int, str] = {}
             while not done.is_set():
                 reading: dict[str, float] = {}
-                try:
-                    tree = [root, *root.children(recursive=True)]
-                except psutil.NoSuchProcess:
+                tree = process_tree(root)
+                if tree is None:
                     return
                 for process in tree:
                     try:

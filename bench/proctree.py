@@ -5,6 +5,18 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from typing import Any
+
+
+def process_tree(root: Any) -> list[Any] | None:
+    """The ``psutil.Process`` ``root`` and all its descendants (pool workers and the fork server included), or None
+    once ``root`` has exited."""
+    import psutil
+
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return None
 
 
 def run_with_peak(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -34,9 +46,8 @@ def run_with_peaks(
             return
         while not done.is_set():
             rss = proportional = 0
-            try:
-                tree = [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
+            tree = process_tree(root)
+            if tree is None:
                 return
             for process in tree:
                 try:
