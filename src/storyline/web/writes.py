@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import Article, Rejected
 from ..store import SaveReport, Store
@@ -47,8 +47,8 @@ class _Post:
     check: Check
     group: bool
     future: Future[Written]
-    articles: list[Article] | None = None
-    rejected: list[Rejected] | None = None
+    articles: list[Article] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
     started: float = 0.0
     validated: float = 0.0
 
@@ -111,13 +111,13 @@ class PostWriter:
         grouped = [p for p in checked if p.group]
         if len(grouped) > 1:
             try:
-                saved = self.store.jobs.submit_many([(p.articles or [], p.rejected or []) for p in grouped])
+                saved = self.store.jobs.submit_many([(p.articles, p.rejected) for p in grouped])
             except Exception:  # each post is stored again alone below: one bad post fails alone
                 saved = None
             if saved is not None:
                 stored = time.perf_counter()
                 for post, (job, report) in zip(grouped, saved, strict=True):
-                    post.future.set_result(Written(job, len(post.articles or []), post.rejected or [], report,
+                    post.future.set_result(Written(job, len(post.articles), post.rejected, report,
                                                    post.started, post.validated, stored))
                 checked = [p for p in checked if not p.group]
         for post in checked:
@@ -126,10 +126,10 @@ class PostWriter:
             except Exception as exc:  # handed to the request that posted it
                 post.future.set_exception(exc)
                 continue
-            post.future.set_result(Written(job_id, len(post.articles or []), post.rejected or [], report,
+            post.future.set_result(Written(job_id, len(post.articles), post.rejected, report,
                                            post.started, post.validated, time.perf_counter()))
 
     def _store_one(self, post: _Post) -> tuple[int | None, SaveReport]:
         if post.group:
-            return self.store.jobs.submit(post.articles or [], post.rejected or [])
-        return None, self.store.save_articles(post.articles or [], post.rejected or [], kind="api")
+            return self.store.jobs.submit(post.articles, post.rejected)
+        return None, self.store.save_articles(post.articles, post.rejected, kind="api")
