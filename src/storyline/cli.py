@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -427,6 +428,47 @@ def _summarize_store(db: str, since: datetime, out_format: str, settings: Settin
         for sentence in u.update.summary:
             sources = ", ".join(dict.fromkeys(c.article_id for c in sentence.citations))
             click.echo(f"{sentence.text} [{sources}]" + (" (single source)" if sentence.single_source else ""))
+
+
+@main.command()
+@click.option("--build", is_flag=True, help="Build the models that are not built yet.")
+def models(build: bool) -> None:
+    """The models storyline builds from weights its packages ship: where they are kept and whether they are built.
+
+    Nothing is downloaded. On first use storyline distils its static sentence model from MiniLM (model2vec) and
+    writes MiniLM's int8 graph for ONNX Runtime, once per machine (in $STORYLINE_CACHE, else ~/.cache/storyline).
+    --build does it now, e.g. when you build a container image, so that the first digest does not wait for it.
+    """
+    from . import embed
+    from .ingest import language
+
+    for name, marker, make in _models(embed, language):
+        if build and marker is not None and not marker.exists():
+            try:
+                make()
+            except StorylineError as exc:
+                _fail(f"{name}: {exc}")
+                return
+        if marker is None:
+            click.echo(f"{name}: its packages are not installed")
+            continue
+        kept = marker if marker.suffix == ".onnx" else marker.parent  # a file, or the folder the marker completes
+        click.echo(f"{name}: {'built' if marker.exists() else 'not built yet'}, {kept}")
+
+
+def _models(embed: Any, language: Any) -> list[tuple[str, Path | None, Callable[[], object]]]:
+    """(name, the file that marks it built, or None when its packages are not installed; its builder)."""
+    int8 = None
+    if embed.minilm_runtime() == "onnxruntime":
+        import onnxruntime
+
+        int8 = embed.minilm_int8_path(onnxruntime.__version__)
+    static = embed.static_model_path() / "model.safetensors" if embed._importable("model2vec") else None
+    return [
+        ("static sentence model (model2vec, distilled from MiniLM)", static, embed.StaticEmbedder),
+        ("MiniLM int8 graph (ONNX Runtime)", int8, embed.MiniLMInt8Embedder),
+        ("language identification arrays (py3langid)", language.unpacked_model_marker(), language.unpack_model),
+    ]
 
 
 @main.command("schema")

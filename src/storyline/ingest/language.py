@@ -71,10 +71,7 @@ def unpacked_language_model(source: Path) -> Path:
     import numpy as np
     from py3langid.modelio import load_model
 
-    from ..embed import cache_dir
-
-    digest = hashlib.blake2b(source.read_bytes(), digest_size=8).hexdigest()
-    folder = cache_dir() / "models" / f"py3langid-{digest}"
+    folder = _unpacked_folder(source)
     if (folder / "classes.json").exists():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +91,26 @@ def unpacked_language_model(source: Path) -> Path:
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return folder
+
+
+def _unpacked_folder(source: Path) -> Path:
+    from ..embed import cache_dir
+
+    return cache_dir() / "models" / f"py3langid-{hashlib.blake2b(source.read_bytes(), digest_size=8).hexdigest()}"
+
+
+def unpacked_model_marker() -> Path:
+    """The file that marks the installed py3langid model unpacked into the cache (``storyline models``)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return _unpacked_folder(Path(MODEL_DIR) / MODEL_FILE) / "classes.json"
+
+
+def unpack_model() -> Path:
+    """Unpack the installed py3langid model into the cache now (else done on first use)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return unpacked_language_model(Path(MODEL_DIR) / MODEL_FILE)
 
 
 def _mapped_identifier(folder: Path) -> Any:
