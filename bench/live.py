@@ -168,14 +168,17 @@ def _article(doc_id: str, text: str, published: datetime | None):  # type: ignor
     return Article(id=doc_id, text=text, published=published, language="en", input="bench/live.py")
 
 
-def held_out_batches(count: int, seed: int = 2026) -> list:
+def held_out_batches(count: int, seed: int = 2026, mix: int = 0) -> list:
     """The ``count`` measured articles (warm-up first): held-out real documents no pre-fill holds, neither as
-    they are nor rewritten, mixed over the data sets in publication order."""
+    they are nor rewritten, mixed over the data sets in publication order. ``mix`` > 0 mixes the same documents
+    with another seed (``--rounds``: the dated ones keep their order, the undated ones fall elsewhere among them,
+    so the batches differ while every pre-fill stays the same)."""
     held, _ = _split_documents(seed)
     if count > len(held):
         raise SystemExit(f"bench/live.py: {count} articles asked of {len(held)} held out (--batches at most "
-                         f"{len(held) // BATCH - 1})")
-    return _order([_article(i, t, _history_date(i)) for i, t in held], f"{seed}-held")[:count]
+                         f"{len(held) // BATCH - 1}; more with --rounds)")
+    return _order([_article(i, t, _history_date(i)) for i, t in held],
+                  f"{seed}-held" + (f"-{mix}" if mix else ""))[:count]
 
 
 def prefill_articles(size: int, seed: int = 2026) -> list:
@@ -293,6 +296,18 @@ def copy_database(backend: str, source: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source.rpartition("/")[2]}"')
     return admin.rpartition("/")[0] + "/" + name
+
+
+def drop_database(backend: str, url: str) -> None:
+    """Delete a copy made by ``copy_database`` (a SQLite file and its companions, or a PostgreSQL database)."""
+    if backend == "sqlite":
+        for extra in ("", "-wal", "-shm", ".writer.lock"):
+            Path(url + extra).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(os.environ["STORYLINE_TEST_POSTGRES"], autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
 
 
 def prefill(size: int, articles: list, backend: str) -> tuple[str, dict]:
@@ -519,13 +534,16 @@ class PartClock:
                 "overlap": self.overlap, "free_wall": free}
 
 
-def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_kept: bool = True) -> dict:
+def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_kept: bool = True,
+            mix: int = 0, regroup: bool = True) -> dict:
     """Pre-fill a store of ``size`` articles, then time 1 warm-up + ``batches`` batches of 100 with defaults (and,
-    with ``compare_kept``, the same batches first with no model outputs kept, ``MODES``)."""
+    with ``compare_kept``, the same batches first with no model outputs kept, ``MODES``); ``mix``: which mix of the
+    held-out documents (``held_out_batches``); ``regroup``: keep a copy of the pre-filled store for the regroup
+    baseline (else every copy is deleted once measured: 1.6 GB each at 100k)."""
     from storyline import Settings
     from storyline.store import Store
 
-    measured = held_out_batches((batches + 1) * BATCH)
+    measured = held_out_batches((batches + 1) * BATCH, mix=mix)
     kept = OUT / f"storyline_live_{size}_prefilled.json"
     if reuse and backend == "sqlite" and kept.exists() and json.loads(kept.read_text()).get("replay") == REPLAY:
         prefilled, timing = str(OUT / f"storyline_live_{size}_prefilled.db"), json.loads(kept.read_text())
@@ -540,16 +558,18 @@ def measure(size: int, batches: int, backend: str, reuse: bool = False, compare_
     with Store.open(url) as store:
         held = store.counts()
     state = whole_state(url)
-    regroup_copy = copy_database(backend, url, f"storyline_live_{size}_regroup")
+    if not regroup:  # the copy served the counts only
+        drop_database(backend, url)
     defaults = Settings(progress=False)
     modes = {}
     for mode in (MODES if compare_kept else MODES[1:]):
         kept = defaults if mode == "kept" else defaults.with_overrides({"live.kept_sentences": 0})
-        modes[mode] = run_batches(copy_database(backend, prefilled, f"storyline_live_{size}_{mode}"), kept,
-                                  measured, size, batches, mode)
+        copy = copy_database(backend, prefilled, f"storyline_live_{size}_{mode}")
+        modes[mode] = run_batches(copy, kept, measured, size, batches, mode)
+        drop_database(backend, copy)
     result = {"size": size, "backend": backend, "stored_stories": held["stories"], "prefill_s": prefill_s,
               **modes["kept"], "prefill_steps": prefill_steps, "prefill_chunk": prefill_chunk,
-              "state": state, "regroup_url": regroup_copy}
+              "state": state, "regroup_url": url if regroup else None, "mix": mix}
     if "none" in modes:
         result["none"] = modes["none"]
     return result
@@ -598,13 +618,31 @@ def run_batches(url: str, settings, articles: list, size: int, batches: int, mod
                          "state_written": dict(state_io["written"]), "window": state_io["window"]["articles"],
                          "stories_sha": stories_digest(result.stories)})
             print(f"  {mode} batch {number} into {size + number * BATCH:,}: {rows[-1]}", file=sys.stderr, flush=True)
-    measured = rows[1:]
-    walls, cpus = [r["wall"] for r in measured], [r["cpu"] for r in measured]
-    return {"warmup_wall": rows[0]["wall"], "batches": measured, "wall_p50": statistics.median(walls),
-            "wall_p99": percentile(walls, 0.99), "cpu_p50": statistics.median(cpus), "cpu_p99": percentile(cpus, 0.99),
-            "touched_p50": statistics.median(r["touched"] for r in measured),
-            "touched_max": max(r["touched"] for r in measured), "peak_mb": peak.peak / 2**20,
-            "per_touched_p50": statistics.median(r["wall"] / max(1, r["touched"]) for r in measured)}
+    return {"warmup_wall": rows[0]["wall"], **summarized(rows[1:]), "peak_mb": peak.peak / 2**20}
+
+
+def summarized(batches: list[dict]) -> dict:
+    """The figures over measured batches that the tables read (p50, p99, stories touched)."""
+    walls, cpus = [r["wall"] for r in batches], [r["cpu"] for r in batches]
+    return {"batches": batches, "wall_p50": statistics.median(walls), "wall_p99": percentile(walls, 0.99),
+            "cpu_p50": statistics.median(cpus), "cpu_p99": percentile(cpus, 0.99),
+            "touched_p50": statistics.median(r["touched"] for r in batches),
+            "touched_max": max(r["touched"] for r in batches),
+            "per_touched_p50": statistics.median(r["wall"] / max(1, r["touched"]) for r in batches)}
+
+
+def pooled(rounds: list[dict]) -> dict:
+    """One code's rounds at one store size as one result: their batches together (in round order), the slowest
+    warm-up, the highest peak RSS and the regroup baseline of the first round."""
+    first = rounds[0]
+    batches = [dict(b, round=r.get("mix", 0)) for r in rounds for b in r["batches"]]
+    result = {**first, **summarized(batches), "warmup_wall": max(r["warmup_wall"] for r in rounds),
+              "peak_mb": max(r["peak_mb"] for r in rounds), "rounds": len(rounds)}
+    if "none" in first:
+        nones = [r["none"] for r in rounds]
+        result["none"] = {**nones[0], **summarized([b for n in nones for b in n["batches"]]),
+                          "peak_mb": max(n["peak_mb"] for n in nones)}
+    return result
 
 
 def regroup_baseline(url: str, limit: float) -> dict:
@@ -765,7 +803,13 @@ def main() -> None:
                         help="also run the same batches with the code of this commit first (side by side)")
     parser.add_argument("--new", default=None,
                         help="measure the code of this commit instead of the checkout's (e.g. beside --base)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure this many mixes of the held-out documents, each on a fresh copy of the "
+                             "pre-filled store in a fresh process (--batches per round; with --base the codes "
+                             "alternate round by round) [1]")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--mix", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--regroup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.prefill_only:
@@ -776,7 +820,8 @@ def main() -> None:
     if (args.batches + 1) * BATCH > HELD_OUT:
         parser.error(f"--batches at most {HELD_OUT // BATCH - 1} (the held-out documents: {HELD_OUT})")
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only)))
+        print(json.dumps(measure(args.child, args.batches, args.backend, args.reuse_prefill, not args.kept_only,
+                                 mix=args.mix, regroup=args.regroup)))
         return
     from throughput import pinned_source
 
@@ -789,24 +834,34 @@ def main() -> None:
         codes.insert(0, (f"base {commit(args.base)[:9]}", pinned_source(commit(args.base))))
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        for code, src in codes:
-            print(f"store of {size:,} articles ({args.backend}, {code})", file=sys.stderr, flush=True)
-            child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches", str(args.batches),
-                                    "--backend", args.backend, *(["--reuse-prefill"] if args.reuse_prefill else []),
-                                    *(["--kept-only"] if args.kept_only else [])],
-                                   capture_output=False, stdout=subprocess.PIPE, text=True, check=True,
-                                   env={**os.environ, "PYTHONPATH": str(src),
-                                        "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
-            result = json.loads(child.stdout.strip().splitlines()[-1])
-            result["code"] = code if args.base else ""
-            if size > args.regroup_max or code.startswith("base"):
-                result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
-            else:
-                print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
-                result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
-            results.append(result)
-            (OUT / "live.json").write_text(json.dumps(results, indent=1))
-    print(table(results, args.batches))
+        rounds: dict[str, list[dict]] = {code: [] for code, _ in codes}
+        for mix in range(args.rounds):
+            for code, src in codes:
+                regroup = mix == 0 and size <= args.regroup_max and not code.startswith("base")
+                print(f"store of {size:,} articles ({args.backend}, {code}, round {mix + 1}/{args.rounds})",
+                      file=sys.stderr, flush=True)
+                child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batches",
+                                        str(args.batches), "--backend", args.backend, "--mix", str(mix),
+                                        *(["--reuse-prefill"] if args.reuse_prefill else []),
+                                        *(["--kept-only"] if args.kept_only else []),
+                                        *(["--regroup"] if regroup else [])],
+                                       capture_output=False, stdout=subprocess.PIPE, text=True, check=True,
+                                       env={**os.environ, "PYTHONPATH": str(src),
+                                            "STORYLINE_BENCH_PREFILL_CHUNK": str(args.prefill_chunk)})
+                result = json.loads(child.stdout.strip().splitlines()[-1])
+                result["code"] = code if args.base else ""
+                if regroup:
+                    print(f"  regroup baseline (limit {args.regroup_limit:.0f} s)", file=sys.stderr, flush=True)
+                    result["regroup"] = regroup_baseline(result["regroup_url"], args.regroup_limit)
+                    drop_database(args.backend, result["regroup_url"])
+                else:
+                    result["regroup"] = {"wall": None, "limit": args.regroup_limit, "skipped": True}
+                rounds[code].append(result)
+                (OUT / "live.json").write_text(json.dumps([*results, *(r for rs in rounds.values() for r in rs)],
+                                                          indent=1))
+        results += [pooled(rounds[code]) for code, _ in codes]
+        (OUT / "live.json").write_text(json.dumps(results, indent=1))
+    print(table(results, args.batches * args.rounds))
 
 
 if __name__ == "__main__":

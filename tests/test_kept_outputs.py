@@ -90,3 +90,35 @@ def test_kept_outputs_drop_the_least_recently_used_beyond_the_limit() -> None:
 def test_kept_sentences_is_checked_when_loaded() -> None:
     with pytest.raises(ConfigError, match="kept_sentences"):
         LiveOptions(kept_sentences=-1)
+
+
+def test_a_story_one_article_joined_reads_its_earlier_members_analyses_from_what_the_process_kept() -> None:
+    """Beside the model outputs, the per-sentence and per-article analyses of a story's members (summary terms,
+    the comparison's content stems, dates and figures) are kept (``embed.kept_call``): described again after one
+    article joined, the story is the one a fresh describe gives, and only the joining article's are computed."""
+    from datetime import UTC, datetime, timedelta
+
+    from storyline.compare import article_dates, kept_dates, kept_quantities, kept_stems
+    from storyline.summary.index import kept_terms
+    from storyline.text.dates import find_dates
+
+    analyses = (kept_terms, kept_stems, kept_dates, kept_quantities)
+    settings = Settings()
+    members = _topic("1", 9)
+    for day, article in enumerate(members):  # dated, so relative dates resolve against each article's own day
+        article.published = datetime(2008, 9, 1, 12, tzinfo=UTC) + timedelta(days=day)
+    fresh = _describe(members, settings, kept=0)
+    assert all(len(kept) == 0 for kept in analyses)
+
+    _describe(members[:-1], settings, kept=1000)
+    before = {kept.name: (kept.hits, kept.misses) for kept in analyses}
+    assert _describe(members, settings, kept=1000) == fresh
+    counts = {kept.name: (kept.hits - before[kept.name][0], kept.misses - before[kept.name][1]) for kept in analyses}
+    assert counts["article dates"] == (len(members) - 1, 1), counts  # the joining article's dates only
+    for name, (hits, misses) in counts.items():
+        assert misses >= 1 and hits > 2 * misses, (name, hits, misses)
+
+    joined = members[-1]  # the same text on another day: its relative dates resolve again, not from the kept ones
+    later = Article(id=joined.id, text=joined.text, published=joined.published + timedelta(days=40))
+    assert article_dates(later) == find_dates(later.text, later.published.date())
+    assert article_dates(joined) == find_dates(joined.text, joined.published.date())

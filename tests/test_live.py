@@ -438,3 +438,54 @@ def test_a_batch_writes_its_own_articles_not_the_earlier_members_it_read(tmp_pat
         assert {a.id for a in articles[1::2]} <= set(written)
         assert not {a.id for a in articles[::2]} & set(written), "an earlier member's row was written again"
         assert_consistent(store, {a.id for a in articles})
+
+
+def test_a_story_s_duplicates_travel_to_the_describe_without_their_text(tmp_path: Path) -> None:
+    """The describe reads a story's originals only (summary, comparison; its coverage counts the duplicates by
+    their metadata), so the duplicates are shipped to the workers without their text (``shipped_members``): at
+    100k a touched story holds many copies. The story described from the shipped members is the story described
+    from the whole ones (compare on, real models), and the stage ships no duplicate's text."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from storyline.models import Story
+    from storyline.pipeline import DescribeStories, LocalExecutor, RunState, describe_members, shipped_members
+    from storyline.serialize import story_to_dict
+
+    settings = Settings(progress=False).with_overrides({"summary.verifier": "static"})
+    topic = duc_articles(step=1)[:6]  # one DUC 2003 cluster: one event
+    day = datetime(1998, 10, 1, 12, tzinfo=UTC)
+    originals = [Article(id=f"o{i}", text=a.text, language="en", source=f"outlet{i % 3}",
+                         published=day + timedelta(hours=i)) for i, a in enumerate(topic)]
+    copies = [Article(id=f"c{i}", text=o.text if i % 2 else o.text[: len(o.text) * 2 // 3], language="en",
+                      source=f"wire{i}", published=day + timedelta(days=1, hours=i), duplicate_of=o.id,
+                      meta={"groups": ["wires"]}) for i, o in enumerate(originals)]
+    members = originals + copies
+    shipped = shipped_members(members)
+    assert [a.id for a in shipped] == [a.id for a in members]
+    assert all(a.text == "" for a in shipped if a.duplicate_of) and all(a.text for a in shipped[:6])
+    assert all(a.text for a in members), "the run's own articles keep their text"
+
+    def described(of: list[Article]) -> dict:
+        story = Story(id="s1", headline="", article_ids=sorted(a.id for a in of))
+        fresh = [replace(a, sentences=[]) for a in of]
+        return story_to_dict(describe_members((story, fresh), settings.summary, settings.compare, ("wires",)))
+
+    whole, light = described(members), described(shipped)
+    assert whole == light
+    assert whole["summary"] and whole["coverage"]["outlets"], "nothing described: nothing compared"
+    assert len(whole["coverage"]["outlets"]) == 3 + 6, "the copies' outlets count in the coverage"
+
+    given: list = []
+
+    class Recording(LocalExecutor):  # the real in-process executor, keeping what it was given
+        def map(self, fn, items, desc="", *, min_items=None, affinity=None):  # type: ignore[no-untyped-def]
+            given[:] = items
+            return super().map(fn, items, desc, min_items=min_items, affinity=affinity)
+
+    state = RunState(settings=settings, articles=[replace(a, sentences=[]) for a in members],
+                     stories=[Story(id="s1", headline="", article_ids=sorted(a.id for a in members))])
+    DescribeStories().run(state, Recording(progress=False))
+    (_, sent), = given
+    assert {a.id for a in sent if not a.text} == {a.id for a in copies}
+    assert story_to_dict(state.stories[0]) == whole

@@ -428,7 +428,9 @@ class LiveOptions:
     kept_sentences: int = 10_000
     """Sentences whose model outputs (embedder vectors, spaCy docs) each process keeps across stories and batches,
     the least recently used dropped beyond (0 = none): a story a batch touches is re-described with the models run
-    only on sentences new to the process (bench/live.py); ~0.17 GB per process at the default (bench/RESULTS.md)."""
+    only on sentences new to the process (bench/live.py); ~0.17 GB per process at the default (bench/RESULTS.md).
+    The same number of sentences' summary terms and content stems, articles' dates and units' figures is kept
+    too (``embed.kept_call``)."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

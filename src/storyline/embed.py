@@ -716,6 +716,21 @@ def keep_outputs(limit: int) -> None:
         kept.resize(limit)
 
 
+def kept_call(kept: KeptOutputs, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in ``kept`` under ``key`` for this process's next calls while ``kept`` keeps anything
+    (:func:`keep_outputs`). ``compute`` must depend on nothing but what ``key`` holds (the text itself, not its id
+    alone), and its output is shared by every later call: an immutable value (a tuple, a frozenset, frozen records).
+    The live path's per-sentence and per-article analyses of the members a batch re-describes (their terms, content
+    stems, dates, figures) are so computed once per process, as their model outputs are."""
+    if kept.limit <= 0:
+        return compute()
+    value = kept.get(key)
+    if value is None:
+        value = compute()
+        kept.put(key, value)
+    return value
+
+
 kept_vectors = kept_outputs("vectors")
 """Sentence vectors by (embedder, text), for :func:`encode`."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -254,12 +254,28 @@ def published_span(members: Sequence[Article]) -> tuple[datetime | None, datetim
     return (min(dates), max(dates)) if dates else (None, None)
 
 
+def story_originals(members: Sequence[Article]) -> list[Article]:
+    """The members of a story that its summary and comparison read: its originals (duplicates left out), or every
+    member when it has no original."""
+    return [a for a in members if a.duplicate_of is None] or list(members)
+
+
+def shipped_members(members: Sequence[Article]) -> list[Article]:
+    """A story's members as the describe needs them (``describe_members``): the originals whole, each duplicate
+    (when the story has an original) without its text, which nothing there reads (its coverage counts it by its
+    metadata). A story of a big store holds many copies: they no longer travel to a worker as text nor get their
+    sentences split there (bench/live.py, issue 14)."""
+    if all(a.duplicate_of is None for a in members) or all(a.duplicate_of is not None for a in members):
+        return list(members)
+    return [a if a.duplicate_of is None else replace(a, text="", sentences=[]) for a in members]
+
+
 def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
     """Summary, headline and dates of one story from its member articles (shipped together to a worker)."""
     from .summary import choose_headline, summarize_story
 
     story, members = job
-    originals = [a for a in members if a.duplicate_of is None] or members
+    originals = story_originals(members)
     story.summary, centrality = summarize_story(originals, options)
     story.headline = choose_headline(originals, centrality)
     story.first_published, story.last_published = published_span(members)
@@ -281,7 +297,7 @@ def compared_originals(members: list[Article], options: CompareOptions) -> list[
     from .embed import cross_lingual_model
     from .text.sentences import ensure_sentences
 
-    originals = [a for a in members if a.duplicate_of is None] or members
+    originals = story_originals(members)
     english = [a for a in originals if not a.language or a.language.lower().startswith("en")]
     if len(english) == len(originals) or cross_lingual_model(options.cross_lingual) is None:
         return english
@@ -312,15 +328,17 @@ def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, 
     stages split no sentence before this one, so the stories travel to the workers as texts and the driver of a
     100k-article run does not keep ~2.6 bytes of ``Sentence`` records per character of text (issue 15); the
     sentences split here are dropped again when the story is described, so a worker holds one story's, not its
-    batch's. The process keeps the model outputs of up to ``kept`` sentences for the next stories and batches
-    (``live.kept_sentences``, ``embed.keep_outputs``)."""
+    batch's; only the originals are split (``story_originals``: the duplicates may come without their text,
+    ``shipped_members``). The process keeps the model outputs of up to ``kept`` sentences for the next stories and
+    batches (``live.kept_sentences``, ``embed.keep_outputs``)."""
     from .compare.coverage import story_coverage
     from .embed import keep_outputs, shared_vectors
     from .text.sentences import ensure_sentences
 
     keep_outputs(kept)
-    unsplit = [a for a in job[1] if not a.sentences]
-    ensure_sentences(job[1])  # split here, on the worker: the driver never holds every article's sentences
+    read = story_originals(job[1])  # the duplicates' sentences are read by nothing here
+    unsplit = [a for a in read if not a.sentences]
+    ensure_sentences(read)  # split here, on the worker: the driver never holds every article's sentences
     try:
         with shared_vectors():
             story = summarize_members(job, summary)
@@ -357,7 +375,7 @@ class DescribeStories:
     packed: bool = False
 
     def run(self, state: RunState, executor: Executor) -> None:
-        jobs = story_jobs(state)
+        jobs = [(story, shipped_members(members)) for story, members in story_jobs(state)]
         if state.settings.compare.enabled:
             from .compare.nlp import pipeline_for
             from .text.dates import has_date_words
@@ -368,7 +386,7 @@ class DescribeStories:
                 compared = compared_originals(members, compare)
                 if not compared:
                     state.dropped["stories not compared: no English article"] += 1
-                elif len(compared) < len([a for a in members if a.duplicate_of is None] or members):
+                elif len(compared) < len(story_originals(members)):
                     state.dropped["articles not compared: not English (no cross-lingual model, or story over "
                                   "compare.cross_lingual_sentences)"] += 1
                 for article in compared:
@@ -392,7 +410,8 @@ class DescribeStories:
         articles = sum(len(members) for _, members in jobs)
         scale = state.settings.scale
         min_items = 2 if articles >= min(scale.min_parallel_describe, scale.min_parallel) else len(jobs) + 1
-        # each story to the worker that described it last (its kept model outputs), by its members' text length
+        # each story to the worker that described it last (its kept model outputs), by the text it reads (its
+        # originals': the duplicates travel without theirs, and a copy costs the describe next to nothing)
         affinity = [(story.id, float(sum(len(a.text) for a in members))) for story, members in jobs]
         if self.packed:
             packed = partial(describe_packed, **describe.keywords)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..config import CompareOptions
-from ..embed import cross_lingual_model
+from ..embed import cross_lingual_model, kept_call, kept_outputs
 from ..models import (
     Article,
     Claim,
@@ -104,9 +105,9 @@ def compare_story(
                                   SpeakerResolver(named.get(article.id, []))))  # fmt: skip
         cursor += n
 
-    dates = {a.id: find_dates(a.text, a.published.date() if a.published else None) for a in articles}
+    dates = {a.id: article_dates(a) for a in articles}
     units: list[Unit] = [u for a in articles for u in split_units(a)]
-    stems = [content_stems(u.text, u.language) for u in units]
+    stems = [kept_call(kept_stems, (u.text, u.language), partial(content_stems, u.text, u.language)) for u in units]
     if len(articles) > 1:
         by_id = {a.id: a for a in articles}
         facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
@@ -178,10 +179,26 @@ def _names_without_pipeline(articles: Sequence[Article], covered: Collection[int
     return found
 
 
+kept_dates = kept_outputs("article dates")
+"""``find_dates`` of an article by (its text, its publication day); ``kept_stems``: ``content_stems`` by (unit text,
+language); ``kept_quantities``: ``find_quantities`` by (article text, unit span, dates skipped, language). Kept
+across stories and batches (``embed.kept_call``): a story one article joined reads its earlier members' from here."""
+kept_stems = kept_outputs("unit stems")
+kept_quantities = kept_outputs("unit figures")
+
+
+def article_dates(article: Article) -> list[DateMention]:
+    """The date expressions of ``article`` resolved against its publication day (``text.dates.find_dates``)."""
+    day = article.published.date() if article.published else None
+    return list(kept_call(kept_dates, (article.text, day), lambda: tuple(find_dates(article.text, day))))
+
+
 def _unit_facts(unit: Unit, article: Article, dates: Sequence[DateMention], named: Sequence[NamedSpan]) -> UnitFacts:
     """The figures, dates and places of one unit, for conflict detection."""
     inside = [d for d in dates if unit.start <= d.start < unit.end]
-    found = find_quantities(article.text, unit.start, unit.end, [(d.start, d.end) for d in inside], unit.language)
+    skip = tuple((d.start, d.end) for d in inside)
+    found = list(kept_call(kept_quantities, (article.text, unit.start, unit.end, skip, unit.language),
+                           lambda: tuple(find_quantities(article.text, unit.start, unit.end, skip, unit.language))))
     names = [n for n in named if unit.start <= n.start < unit.end]
     return UnitFacts(
         quantities=found,

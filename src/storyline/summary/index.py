@@ -11,11 +11,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..config import SummaryOptions
+from ..embed import kept_call, kept_outputs
 from ..models import Article, Sentence
 from .terms import Terms, sentence_terms
 from .vectors import embed_texts
@@ -27,6 +29,10 @@ _DATELINE = re.compile(
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>")
 _WORDS = re.compile(r"\S+")
+
+kept_terms = kept_outputs("sentence terms")
+"""``sentence_terms`` by (sentence, language), kept across stories and batches (``embed.kept_call``): a story one
+article joined reads its earlier members' terms from here."""
 
 
 def word_count(text: str) -> int:
@@ -121,7 +127,9 @@ def index_story(articles: Sequence[Article], options: SummaryOptions) -> StorySe
                     position.append(sentence.index)
                     rank.append(kept)
                     kept += 1
-    terms = [sentence_terms(s.text, articles[k].language) for s, k in zip(sentences, owner, strict=True)]
+    terms = [kept_call(kept_terms, (s.text, articles[k].language),
+                       partial(sentence_terms, s.text, articles[k].language))
+             for s, k in zip(sentences, owner, strict=True)]
     df: Counter[str] = Counter()
     for t in terms:
         df.update(set(t.words))
