@@ -660,17 +660,21 @@ class Store:
             return int(row[0] or 0), int(row[1] or 0)
 
     def story_generation(self) -> int:
-        """Changes exactly when a save lands that could change what a story, a story list or a storyline shows:
-        every save but a POST that only added new articles (``kind`` "api", all its articles new). Those wait in no
-        story until the worker groups them, in a save of its own, so the answers about stories the web app keeps
-        (``web/cache.py``) outlive the posts of a busy feed; a post that changed a stored article counts. A count
-        of such saves seen by this process: each run is read once (the runs landed since the last call; one that
-        commits after a later one is read when it lands), otherwise one query, ``generation``."""
+        """Changes exactly when a save lands that could change what a story, a story list, a storyline or a stored
+        article shows: every save but a POST that only added new articles (``kind`` "api", all its articles new).
+        Those wait in no story until the worker groups them, in a save of its own, so the answers about stories the
+        web app keeps (``web/cache.py``) outlive the posts of a busy feed; a post that changed a stored article
+        counts. A count of such saves seen by this process: each run is read once (the runs landed since the last
+        call; one that commits after a later one is read when it lands), otherwise one query, ``generation``."""
+        return self.generations()[1]
+
+    def generations(self) -> tuple[tuple[int, int], int]:
+        """``generation()`` and ``story_generation()`` from one read: what the web app tags its answers with."""
         generation = self.generation()
         with self._generation_lock:
             state = self._story_generation
             if state.generation == generation:
-                return state.count
+                return generation, state.count
             # ids at or below the cursor are read; those above it are read when they commit (or fall out of the
             # window: a rolled-back save leaves a gap for good)
             cursor = state.cursor if state.generation is not None else max(0, generation[0] - GENERATION_WINDOW)
@@ -691,7 +695,7 @@ class Store:
                 cursor = generation[0] - GENERATION_WINDOW
                 above = {i for i in above if i > cursor}
             self._story_generation = _StoryGeneration(generation, count, cursor, frozenset(above))
-            return count
+            return generation, count
 
     def counts(self) -> dict[str, int]:
         """How many articles, duplicates, stories, pending articles and rejects the store holds."""

@@ -155,7 +155,7 @@ def list_articles(request: Request, source: Text = None, limit: Limit = None, of
 @router.get("/articles/{article_id:path}", responses=errors(404),
             summary="One article with its original text and who cites it")
 def get_article(request: Request, article_id: Id) -> dict[str, Any]:
-    return cached(request, lambda: queries.article_page(request.app.state.store, article_id))
+    return cached(request, lambda: queries.article_page(request.app.state.store, article_id), stories=True)
 
 
 @router.get("/search", summary="Stories and articles containing every word of q")

@@ -25,8 +25,8 @@ from .._version import __version__
 from ..config import Settings
 from ..errors import NotFoundError
 from ..store import Store
-from .auth import require_reader
-from .cache import ResponseCache
+from .auth import may_read, require_reader
+from .cache import Generations, ResponseCache, ServeCached
 from .docs import mount_docs
 from .limits import RequestSizeLimit, clip, clipped
 from .writes import PostWriter
@@ -76,6 +76,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.writes.close()
+            app.state.generations.close()
             if app.state.worker is not None:
                 app.state.worker.stop()
 
@@ -97,6 +98,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.options = settings.web
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
+    # a kept answer is checked against the store's generations read on this thread, not the read threads (cache.py)
+    app.state.generations = Generations(store)
     static = resources.files("storyline.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     mount_docs(app, app.openapi_url or "/api/openapi.json", app.title)
@@ -106,6 +109,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     # Added before the headers middleware so that it runs inside it: a 413 carries the security headers too.
     app.add_middleware(RequestSizeLimit, max_bytes=settings.web.max_request_bytes)
+    if app.state.cache is not None:
+        # kept answers go out from the event loop, before the body limit and the router (cache.py)
+        app.add_middleware(ServeCached, cache=app.state.cache, generations=app.state.generations,
+                           may_read=lambda scope: may_read(Request(scope)))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

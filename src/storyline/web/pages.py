@@ -220,7 +220,7 @@ def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
-    return cached(request, lambda: _article_page(request, article_id))
+    return cached(request, lambda: _article_page(request, article_id), stories=True)
 
 
 def _article_page(request: Request, article_id: str) -> HTMLResponse:
@@ -252,9 +252,13 @@ def sources_page(request: Request) -> HTMLResponse:
     limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
     language = (request.query_params.get("language") or "").strip()[:16] or None
-    items, total = queries.list_sources(request.app.state.store, limit, offset, language)
-    return render(request, "sources.html", title="Sources", items=items, language=language,
-                  pager=_pager(request, total, limit, offset))
+
+    def make() -> HTMLResponse:
+        items, total = queries.list_sources(request.app.state.store, limit, offset, language)
+        return render(request, "sources.html", title="Sources", items=items, language=language,
+                      pager=_pager(request, total, limit, offset))
+
+    return cached(request, make)
 
 
 @router.get("/sources/{name:path}", response_class=HTMLResponse)
