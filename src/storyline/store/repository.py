@@ -448,6 +448,7 @@ class Store:
                 "last_published": to_utc_naive(story.last_published),
                 "sort_time": to_utc_naive(story.last_published) or created,
                 "lede": body["summary"][0]["text"] if body["summary"] else "",
+                "one_group": (body.get("coverage") or {}).get("one_group"),
                 "version": version,
                 "body": body,
                 "body_hash": digest_,
@@ -863,10 +864,16 @@ SQLITE_BUSY_MS = 30_000
 the worker's write transaction holds it for well under a second (``Store.write_clock``, bench/load.py)."""
 
 
+POOL_SIZE = 20
+"""Connections a store keeps open: more than the threads of a server process that read at once (``web.threads``, 8,
+plus the POST writer and the generation reader). Past it a connection is opened for one session and closed after:
+on SQLite its pragmas run again, on PostgreSQL the server starts a process for it (bench/load.py, issue 14)."""
+
+
 def _make_engine(url: str, echo: bool) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False,
-                                                             "timeout": SQLITE_BUSY_MS / 1000})
+        engine = create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                               connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -884,4 +891,4 @@ def _make_engine(url: str, echo: bool) -> Engine:
                                  "shared memory, which network file systems lack)")
 
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=40, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=40, pool_pre_ping=True)

@@ -23,14 +23,14 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import QueryParams
 
 from ..store import Store
-
-T = TypeVar("T")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -126,7 +126,7 @@ class Generations:
         self._running = True
         read = asyncio.get_running_loop().run_in_executor(self._thread, self.store.generations)
 
-        def done(read: asyncio.Future[tuple[object, object]]) -> None:
+        def done(read: asyncio.Future[Any]) -> None:
             self._running = False
             if read.cancelled():
                 future.cancel()
@@ -150,20 +150,21 @@ class _Seen:
     generations: tuple[object, object]
 
 
-def cached(request: Request, make: Callable[[], T], stories: bool = False) -> T:
-    """``make()``, its answer kept (by ``ServeCached``) until the store's generation changes; ``stories``: an
+def cached(request: Request, make: Callable[[], Any], stories: bool = False) -> Response:
+    """``make()`` as a response, kept (by ``ServeCached``) until the store's generation changes; ``stories``: an
     answer that no save of new articles alone changes (stories, storylines, a stored article), tagged with
     ``Store.story_generation`` instead, so it outlasts the posts of a busy feed.
 
-    The tag is read before ``make()`` runs: a save that lands meanwhile makes the answer stale at once, never the
-    other way round."""
-    if request.app.state.cache is None:
-        return make()
-    state = request.scope.setdefault("state", {})
-    seen = state.get(_STATE)
-    generations = seen.generations if isinstance(seen, _Seen) else request.app.state.store.generations()
-    state[_STATE] = Tag(stories, generations[1] if stories else generations[0])
-    return make()
+    What ``make`` returns that is not a response already (an API answer) is encoded as JSON here, on the endpoint's
+    thread: FastAPI would encode it on the event loop, where every other request waits. The tag is read before
+    ``make()`` runs: a save that lands meanwhile makes the answer stale at once, never the other way round."""
+    if request.app.state.cache is not None:
+        state = request.scope.setdefault("state", {})
+        seen = state.get(_STATE)
+        generations = seen.generations if isinstance(seen, _Seen) else request.app.state.store.generations()
+        state[_STATE] = Tag(stories, generations[1] if stories else generations[0])
+    made = make()
+    return made if isinstance(made, Response) else JSONResponse(jsonable_encoder(made))
 
 
 class ServeCached:
@@ -177,25 +178,39 @@ class ServeCached:
         self.cache = cache
         self.generations = generations
         self.may_read = may_read
+        self._making: dict[str, asyncio.Future[Kept | None]] = {}
+        """The answers being made now, by key: a request for one waits for it instead of making it again."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         key = cache_key(scope)
-        kept = self.cache.get(key)
-        if kept is not None and self.may_read(scope):
+        if (key in self._making or self.cache.get(key) is not None) and self.may_read(scope):
             # shielded: a client that leaves does not cancel the read the others wait for
             generations = await asyncio.shield(self.generations.fresh())
-            if kept.tag.generation == generations[1 if kept.tag.stories else 0]:
+            kept = self.cache.get(key)  # again: another request may have kept a newer answer meanwhile
+            if not _current(kept, generations) and (making := self._making.get(key)) is not None:
+                kept = await asyncio.shield(making)  # the same answer, being made now: wait for it
+            if kept is not None and _current(kept, generations):
                 self.cache.hit(key)
                 await self._send(kept, scope, send)
                 return
             scope.setdefault("state", {})[_STATE] = _Seen(generations)
-        await self.app(scope, receive, self._keeping(key, scope, send))
+        made: asyncio.Future[Kept | None] | None = None
+        if key not in self._making:
+            made = self._making[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self.app(scope, receive, self._keeping(key, scope, send, made))
+        finally:
+            if made is not None:
+                del self._making[key]
+                if not made.done():
+                    made.set_result(None)
 
-    def _keeping(self, key: str, scope: Scope, send: Send) -> Send:
-        """``send``, keeping the answer when its endpoint tagged it (``cached``) and it is a 200."""
+    def _keeping(self, key: str, scope: Scope, send: Send, made: asyncio.Future[Kept | None] | None) -> Send:
+        """``send``, keeping the answer when its endpoint tagged it (``cached``) and it is a 200 (and handing it to
+        the requests that wait for it, ``made``)."""
         start: Message | None = None
         body = bytearray()
 
@@ -215,6 +230,8 @@ class ServeCached:
                                                                                                 b"etag"))
                 kept = Kept(tag, start["status"], headers, bytes(body), _etag(body))
                 self.cache.put(key, kept)
+                if made is not None and not made.done():
+                    made.set_result(kept)
                 await self._send(kept, scope, send)
                 return
             await send(message)
@@ -232,6 +249,11 @@ class ServeCached:
         headers = [*kept.headers, (b"etag", kept.etag), (b"content-length", str(len(kept.body)).encode())]
         await send({"type": "http.response.start", "status": kept.status, "headers": headers})
         await send({"type": "http.response.body", "body": kept.body})
+
+
+def _current(kept: Kept | None, generations: tuple[object, object]) -> bool:
+    """Whether ``kept`` was made at these generations (its tag's kind of them)."""
+    return kept is not None and kept.tag.generation == generations[1 if kept.tag.stories else 0]
 
 
 def _etag(body: bytes | bytearray) -> bytes:
