@@ -37,7 +37,7 @@ from .codec import (
 from .jobs import JobQueue
 from .lock import writer_lock
 from .report import SaveReport
-from .rows import ArticleRows, article_rows, nul_free
+from .rows import ArticleRows, PostedRows, article_rows, nul_free
 from .search import drop_search_docs, put_search_docs
 from .tables import (
     ArticleRow,
@@ -368,25 +368,44 @@ class Store:
         """Insert new articles and update stored ones (in session ``s``; ``rows`` from ``article_rows``, built
         before the transaction); each is left with ``pending_job`` (None: no job waits to group it, e.g. because
         this save groups it)."""
+        self.upsert_posts(s, [PostedRows(rows, run_id, pending_job, report)], now, homes)
+
+    def upsert_posts(self, s: Session, posts: Sequence[PostedRows], now: datetime,
+                     homes: dict[str, str] | None = None) -> None:
+        """``upsert_articles`` of several posts in order, each with its own run, job and report, in one statement
+        per table for all of them: a group commit of 40 posts (``web/writes.py``) ran 5-8 statements per post, each
+        re-taking the interpreter lock behind the reads (bench/load.py, issue 14). An article given by two posts
+        ends as the later one gave it, as if they were saved one after the other."""
         existing: dict[str, tuple[str, str | None]] = {}
-        for chunk in _chunks(list(rows.values)):
+        for chunk in _chunks(list(dict.fromkeys(aid for post in posts for aid in post.rows.values))):
             stmt = select(ArticleRow.id, ArticleRow.text, ArticleRow.title).where(ArticleRow.id.in_(chunk))
             for row in s.execute(stmt):
                 existing[row.id] = (row.text, row.title)
         homes = homes or {}
-        new = [{**values, "added_at": now, "run_id": run_id, "story_id": homes.get(aid), "pending_job": pending_job}
-               for aid, values in rows.values.items() if aid not in existing]
-        changed = [{**rows.values[aid], "pending_job": pending_job} for aid in existing]
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        search: dict[str, str] = {}
+        for post in posts:
+            for aid, values in post.rows.values.items():
+                old = existing.get(aid)
+                if old is None:
+                    new.append({**values, "added_at": now, "run_id": post.run_id, "story_id": homes.get(aid),
+                                "pending_job": post.pending_job})
+                    post.report.articles_new += 1
+                else:
+                    changed.append({**values, "pending_job": post.pending_job})
+                    if old == (values["text"], values["title"]):
+                        existing[aid] = old
+                        continue
+                    post.report.articles_updated += 1
+                existing[aid] = (values["text"], values["title"])
+                if aid in post.rows.search:
+                    search[aid] = post.rows.search[aid]
         if new:
             s.execute(insert_rows(ArticleRow), new)
         if changed:
             s.execute(update(ArticleRow), changed)
-        report.articles_new += len(new)
-        differs = {aid for aid, old in existing.items()
-                   if old != (rows.values[aid]["text"], rows.values[aid]["title"])}
-        report.articles_updated += len(differs)
-        put_search_docs(s, "article", {aid: body for aid, body in rows.search.items()
-                                       if aid not in existing or aid in differs})
+        put_search_docs(s, "article", search)
 
     def _save_stories(self, s: Session, stories: Sequence[tuple[Story, dict[str, Any], str]],
                       titles: dict[str, str | None], now: datetime, run_id: int, report: SaveReport) -> None:
