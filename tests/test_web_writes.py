@@ -157,3 +157,30 @@ def test_a_save_that_commits_after_a_later_one_changes_the_generations(tmp_path:
         assert after[1] != before[1]  # the landed save could change stories: their answers are made again
         store.jobs.submit([article(2)])  # a post of new articles only: the story answers stay
         assert store.story_generation() == after[1] and store.generation() != after[0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_group_saves_its_posts_as_if_one_after_the_other(backend: str, tmp_path: Path) -> None:
+    """One statement per table for a group (``Store.upsert_posts``): an article given by two posts of one group ends
+    as the later one gave it, counted new for the first and updated for the second; each post keeps its job."""
+    with fresh_database(backend, tmp_path) as url, Store.open(url) as store:
+        store.jobs.submit([article(0)])  # stored before: the group updates it
+        changed = Article(id="post-0", text=f"{TEXT} Corrected.", source="writes-test", input="POST /api/articles")
+        again = Article(id="post-1", text=f"{TEXT} Second copy.", source="writes-test", input="POST /api/articles")
+        saved = store.jobs.submit_many([([article(1), article(2)], []), ([again, changed], []),
+                                        ([article(3)], [Rejected("POST /api/articles (id x)", "too short")])])
+        reports = [report for _, report in saved]
+        assert [(r.articles_new, r.articles_updated, r.rejects_new) for r in reports] == [(2, 0, 0), (0, 2, 0),
+                                                                                             (1, 0, 1)]
+        assert len({r.run_id for r in reports}) == 3
+        jobs = [job for job, _ in saved]
+        with store.session() as s:
+            rows = {r.id: (r.pending_job, r.text) for r in s.execute(select(ArticleRow.id, ArticleRow.pending_job,
+                                                                            ArticleRow.text))}
+        assert rows["post-0"] == (jobs[1], f"{TEXT} Corrected.") and rows["post-1"] == (jobs[1], again.text)
+        assert rows["post-2"][0] == jobs[0] and rows["post-3"][0] == jobs[2]
+        assert [store.jobs.get(j)["articles"] for j in jobs] == [2, 2, 1]
+        from storyline.store.queries import search
+
+        found = search(store, "corrected", 10, 0)
+        assert [a["id"] for a in found["articles"]] == ["post-0"]

@@ -37,7 +37,7 @@ from .codec import (
 from .jobs import JobQueue
 from .lock import writer_lock
 from .report import SaveReport
-from .rows import ArticleRows, article_rows, nul_free
+from .rows import ArticleRows, PostedRows, article_rows, nul_free
 from .search import drop_search_docs, put_search_docs
 from .tables import (
     ArticleRow,
@@ -368,25 +368,44 @@ class Store:
         """Insert new articles and update stored ones (in session ``s``; ``rows`` from ``article_rows``, built
         before the transaction); each is left with ``pending_job`` (None: no job waits to group it, e.g. because
         this save groups it)."""
+        self.upsert_posts(s, [PostedRows(rows, run_id, pending_job, report)], now, homes)
+
+    def upsert_posts(self, s: Session, posts: Sequence[PostedRows], now: datetime,
+                     homes: dict[str, str] | None = None) -> None:
+        """``upsert_articles`` of several posts in order, each with its own run, job and report, in one statement
+        per table for all of them: a group commit of 40 posts (``web/writes.py``) ran 5-8 statements per post, each
+        re-taking the interpreter lock behind the reads (bench/load.py, issue 14). An article given by two posts
+        ends as the later one gave it, as if they were saved one after the other."""
         existing: dict[str, tuple[str, str | None]] = {}
-        for chunk in _chunks(list(rows.values)):
+        for chunk in _chunks(list(dict.fromkeys(aid for post in posts for aid in post.rows.values))):
             stmt = select(ArticleRow.id, ArticleRow.text, ArticleRow.title).where(ArticleRow.id.in_(chunk))
             for row in s.execute(stmt):
                 existing[row.id] = (row.text, row.title)
         homes = homes or {}
-        new = [{**values, "added_at": now, "run_id": run_id, "story_id": homes.get(aid), "pending_job": pending_job}
-               for aid, values in rows.values.items() if aid not in existing]
-        changed = [{**rows.values[aid], "pending_job": pending_job} for aid in existing]
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        search: dict[str, str] = {}
+        for post in posts:
+            for aid, values in post.rows.values.items():
+                old = existing.get(aid)
+                if old is None:
+                    new.append({**values, "added_at": now, "run_id": post.run_id, "story_id": homes.get(aid),
+                                "pending_job": post.pending_job})
+                    post.report.articles_new += 1
+                else:
+                    changed.append({**values, "pending_job": post.pending_job})
+                    if old == (values["text"], values["title"]):
+                        existing[aid] = old
+                        continue
+                    post.report.articles_updated += 1
+                existing[aid] = (values["text"], values["title"])
+                if aid in post.rows.search:
+                    search[aid] = post.rows.search[aid]
         if new:
             s.execute(insert_rows(ArticleRow), new)
         if changed:
             s.execute(update(ArticleRow), changed)
-        report.articles_new += len(new)
-        differs = {aid for aid, old in existing.items()
-                   if old != (rows.values[aid]["text"], rows.values[aid]["title"])}
-        report.articles_updated += len(differs)
-        put_search_docs(s, "article", {aid: body for aid, body in rows.search.items()
-                                       if aid not in existing or aid in differs})
+        put_search_docs(s, "article", search)
 
     def _save_stories(self, s: Session, stories: Sequence[tuple[Story, dict[str, Any], str]],
                       titles: dict[str, str | None], now: datetime, run_id: int, report: SaveReport) -> None:
@@ -448,6 +467,7 @@ class Store:
                 "last_published": to_utc_naive(story.last_published),
                 "sort_time": to_utc_naive(story.last_published) or created,
                 "lede": body["summary"][0]["text"] if body["summary"] else "",
+                "one_group": (body.get("coverage") or {}).get("one_group"),
                 "version": version,
                 "body": body,
                 "body_hash": digest_,
@@ -660,17 +680,21 @@ class Store:
             return int(row[0] or 0), int(row[1] or 0)
 
     def story_generation(self) -> int:
-        """Changes exactly when a save lands that could change what a story, a story list or a storyline shows:
-        every save but a POST that only added new articles (``kind`` "api", all its articles new). Those wait in no
-        story until the worker groups them, in a save of its own, so the answers about stories the web app keeps
-        (``web/cache.py``) outlive the posts of a busy feed; a post that changed a stored article counts. A count
-        of such saves seen by this process: each run is read once (the runs landed since the last call; one that
-        commits after a later one is read when it lands), otherwise one query, ``generation``."""
+        """Changes exactly when a save lands that could change what a story, a story list, a storyline or a stored
+        article shows: every save but a POST that only added new articles (``kind`` "api", all its articles new).
+        Those wait in no story until the worker groups them, in a save of its own, so the answers about stories the
+        web app keeps (``web/cache.py``) outlive the posts of a busy feed; a post that changed a stored article
+        counts. A count of such saves seen by this process: each run is read once (the runs landed since the last
+        call; one that commits after a later one is read when it lands), otherwise one query, ``generation``."""
+        return self.generations()[1]
+
+    def generations(self) -> tuple[tuple[int, int], int]:
+        """``generation()`` and ``story_generation()`` from one read: what the web app tags its answers with."""
         generation = self.generation()
         with self._generation_lock:
             state = self._story_generation
             if state.generation == generation:
-                return state.count
+                return generation, state.count
             # ids at or below the cursor are read; those above it are read when they commit (or fall out of the
             # window: a rolled-back save leaves a gap for good)
             cursor = state.cursor if state.generation is not None else max(0, generation[0] - GENERATION_WINDOW)
@@ -691,7 +715,7 @@ class Store:
                 cursor = generation[0] - GENERATION_WINDOW
                 above = {i for i in above if i > cursor}
             self._story_generation = _StoryGeneration(generation, count, cursor, frozenset(above))
-            return count
+            return generation, count
 
     def counts(self) -> dict[str, int]:
         """How many articles, duplicates, stories, pending articles and rejects the store holds."""
@@ -859,10 +883,16 @@ SQLITE_BUSY_MS = 30_000
 the worker's write transaction holds it for well under a second (``Store.write_clock``, bench/load.py)."""
 
 
+POOL_SIZE = 20
+"""Connections a store keeps open: more than the threads of a server process that read at once (``web.threads``, 8,
+plus the POST writer and the generation reader). Past it a connection is opened for one session and closed after:
+on SQLite its pragmas run again, on PostgreSQL the server starts a process for it (bench/load.py, issue 14)."""
+
+
 def _make_engine(url: str, echo: bool) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False,
-                                                             "timeout": SQLITE_BUSY_MS / 1000})
+        engine = create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                               connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -880,4 +910,4 @@ def _make_engine(url: str, echo: bool) -> Engine:
                                  "shared memory, which network file systems lack)")
 
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=40, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=40, pool_pre_ping=True)

@@ -10,6 +10,7 @@ from typing import Any
 from ..models import Article
 from ..serialize import to_plain
 from .codec import to_utc_naive
+from .report import SaveReport
 
 
 def nul_free(value: Any) -> Any:
@@ -55,6 +56,16 @@ class ArticleRows:
     """Article id -> its row's own columns (``article_values``), the last copy of an id given twice."""
     search: dict[str, str]
     """Article id -> the text the search index keeps for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostedRows:
+    """One post's articles for ``Store.upsert_posts``: its rows, the run and job they are saved under, its report."""
+
+    rows: ArticleRows
+    run_id: int
+    pending_job: int | None
+    report: SaveReport
 
 
 def article_rows(articles: Iterable[Article]) -> ArticleRows:

@@ -81,6 +81,9 @@ class StoryRow(Base):
     """``last_published``, or when the story was first stored if no article has a date: the 'newest' order."""
     lede: Mapped[str] = mapped_column(Text)
     """The first summary sentence, for story lists without reading ``body``."""
+    one_group: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """``coverage.one_group`` of the body (the group that alone covered the story), for story lists and
+    ``blindspot`` without reading ``body``."""
     version: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     body_hash: Mapped[str] = mapped_column(String(64))

@@ -73,7 +73,7 @@ def story_filter(
 
 @router.get("/stories", response_model=Page, summary="List stories (newest, biggest; filter and search)")
 def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_filter)], limit: Limit = None,
-                 offset: Offset = 0) -> Page:
+                 offset: Offset = 0) -> Response:
     limit = _limit(request, limit)
 
     def make() -> Page:
@@ -83,13 +83,13 @@ def list_stories(request: Request, flt: Annotated[StoryFilter, Depends(story_fil
     return cached(request, make, stories=True)
 
 
-@router.get("/stories/{story_id}", responses=STORY_ERRORS,
+@router.get("/stories/{story_id}", response_model=dict[str, Any], responses=STORY_ERRORS,
             summary="One story: the same fields as a story in stories.json")
 def get_story(request: Request, story_id: StoryId,
               lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description=(
                   "the reader's language (ISO 639-1): the summary is made from the story's articles in it, when it "
                   "has any (summary_language says so); each summary sentence carries its language"))] = None,
-              ) -> dict[str, Any]:
+              ) -> Response:
     store = request.app.state.store
 
     def make() -> dict[str, Any]:
@@ -128,7 +128,7 @@ def get_story_export(request: Request, story_id: StoryId,
 
 
 @router.get("/storylines", response_model=Page, summary="List storylines (developing stories), newest first")
-def list_storylines(request: Request, q: Text = None, limit: Limit = None, offset: Offset = 0) -> Page:
+def list_storylines(request: Request, q: Text = None, limit: Limit = None, offset: Offset = 0) -> Response:
     limit = _limit(request, limit)
 
     def make() -> Page:
@@ -138,10 +138,10 @@ def list_storylines(request: Request, q: Text = None, limit: Limit = None, offse
     return cached(request, make, stories=True)
 
 
-@router.get("/storylines/{storyline_id}", responses=errors(404),
+@router.get("/storylines/{storyline_id}", response_model=dict[str, Any], responses=errors(404),
             summary="One storyline: the fields of a storyline in stories.json, and its stories in time order")
 def get_storyline(request: Request, storyline_id: Id, since: Annotated[IsoDatetime | None, Query(
-        description="mark the stories first published after this time as new (ISO 8601)")] = None) -> dict[str, Any]:
+        description="mark the stories first published after this time as new (ISO 8601)")] = None) -> Response:
     return cached(request, lambda: queries.storyline_page(request.app.state.store, storyline_id, since), stories=True)
 
 
@@ -152,15 +152,15 @@ def list_articles(request: Request, source: Text = None, limit: Limit = None, of
     return page(items, total, limit, offset)
 
 
-@router.get("/articles/{article_id:path}", responses=errors(404),
+@router.get("/articles/{article_id:path}", response_model=dict[str, Any], responses=errors(404),
             summary="One article with its original text and who cites it")
-def get_article(request: Request, article_id: Id) -> dict[str, Any]:
-    return cached(request, lambda: queries.article_page(request.app.state.store, article_id))
+def get_article(request: Request, article_id: Id) -> Response:
+    return cached(request, lambda: queries.article_page(request.app.state.store, article_id), stories=True)
 
 
-@router.get("/search", summary="Stories and articles containing every word of q")
+@router.get("/search", response_model=dict[str, Any], summary="Stories and articles containing every word of q")
 def search(request: Request, q: Annotated[str, Query(max_length=500, pattern=NO_NUL)], limit: Limit = None,
-           offset: Offset = 0) -> dict[str, Any]:
+           offset: Offset = 0) -> Response:
     limit = _limit(request, limit)
     return cached(request, lambda: {"q": q, "limit": limit, "offset": offset,
                                     **queries.search(request.app.state.store, q, limit, offset)})

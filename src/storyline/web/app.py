@@ -18,6 +18,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -25,8 +26,8 @@ from .._version import __version__
 from ..config import Settings
 from ..errors import NotFoundError
 from ..store import Store
-from .auth import require_reader
-from .cache import ResponseCache
+from .auth import may_read, require_reader
+from .cache import Generations, ResponseCache, ServeCached
 from .docs import mount_docs
 from .limits import RequestSizeLimit, clip, clipped
 from .writes import PostWriter
@@ -76,6 +77,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.writes.close()
+            app.state.generations.close()
             if app.state.worker is not None:
                 app.state.worker.stop()
 
@@ -97,6 +99,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.options = settings.web
     app.state.cache = ResponseCache(settings.web.cache_size) if settings.web.cache_size > 0 else None
+    # a kept answer is checked against the store's generations read on this thread, not the read threads (cache.py)
+    app.state.generations = Generations(store)
     static = resources.files("storyline.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     mount_docs(app, app.openapi_url or "/api/openapi.json", app.title)
@@ -106,18 +110,12 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     # Added before the headers middleware so that it runs inside it: a 413 carries the security headers too.
     app.add_middleware(RequestSizeLimit, max_bytes=settings.web.max_request_bytes)
+    if app.state.cache is not None:
+        # kept answers go out from the event loop, before the body limit and the router (cache.py)
+        app.add_middleware(ServeCached, cache=app.state.cache, generations=app.state.generations,
+                           may_read=lambda scope: may_read(Request(scope)))
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        request.state.arrived = time.perf_counter()  # a write's Server-Timing counts its wait from here
-        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
-            # nothing stored can contain NUL (PostgreSQL refuses it): answer before any query is made
-            response = JSONResponse({"detail": "the URL contains a NUL character (%00); remove it"}, status_code=400)
-        else:
-            response = await call_next(request)
-        for key, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer of the layers inside carries the headers
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -154,6 +152,34 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return render_not_found(request, what)
 
     return app
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every answer, and a 400 for a URL with a NUL in it. Pure ASGI (a
+    ``BaseHTTPMiddleware`` costs every request a task and two streams; a kept answer costs less than that)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})["arrived"] = time.perf_counter()  # a write's Server-Timing counts from here
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in _SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+            await send(message)
+
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # nothing stored can contain NUL (PostgreSQL refuses it): answer before any query is made
+            refused = JSONResponse({"detail": "the URL contains a NUL character (%00); remove it"}, status_code=400)
+            await refused(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
 
 
 def _allowed_methods(app: FastAPI, request: Request) -> str:

@@ -7,7 +7,7 @@ import secrets
 
 from fastapi import HTTPException, Request
 
-__all__ = ["is_loopback", "require_reader", "require_writer"]
+__all__ = ["is_loopback", "may_read", "require_reader", "require_writer"]
 
 _TOKEN_COOKIE = "storyline_token"
 
@@ -43,13 +43,18 @@ def _token_ok(request: Request, header_only: bool = False) -> bool:
     )
 
 
+def may_read(request: Request) -> bool:
+    """Loopback clients read freely; others must present the token (Bearer header, ?token= or cookie)."""
+    client = request.client.host if request.client else None
+    return is_loopback(client) or _token_ok(request)
+
+
 async def require_reader(request: Request) -> None:
-    """Loopback clients read freely; others must present the token (Bearer header, ?token= or cookie).
+    """Every request's check, ``may_read``, refusing with 401.
 
     A coroutine (it only compares strings): FastAPI runs a plain-function dependency in its thread pool, so every
     request, read or write, waited for a free thread once for this check and once more for its handler."""
-    client = request.client.host if request.client else None
-    if is_loopback(client) or _token_ok(request):
+    if may_read(request):
         return
     raise HTTPException(401, "reading from another host than loopback needs the token: "
                              "send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")

@@ -37,8 +37,9 @@ def safe_url(url: str | None) -> str | None:
 
 def _environment() -> Environment:
     folder = str(resources.files("storyline.web") / "templates")
+    # auto_reload off: the templates are the package's files, so no render checks their modification times
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(default=True,
-                      default_for_string=True), trim_blocks=True, lstrip_blocks=True)
+                      default_for_string=True), trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["safe_url"] = safe_url
     env.filters["time_tag"] = time_tag  # every time on every page: UTC, labelled, local time in the tooltip
     env.filters["q"] = lambda v: quote(str(v), safe="")
@@ -128,14 +129,14 @@ def _story_list(request: Request, flt: StoryFilter) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
+def index(request: Request) -> Response:
     flt = _filter(request)
     return cached(request, lambda: render(request, "index.html", title="Stories", **_story_list(request, flt)),
                   stories=True)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request) -> HTMLResponse:
+def search_page(request: Request) -> Response:
     return cached(request, lambda: _search_page(request))
 
 
@@ -170,7 +171,7 @@ def _story_context(request: Request, story_id: str) -> dict[str, Any]:
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str) -> HTMLResponse:
+def story_page(request: Request, story_id: str) -> Response:
     def make() -> HTMLResponse:
         context = _story_context(request, story_id)
         return render(request, "story.html", title=context["story"]["headline"], **context)
@@ -179,7 +180,7 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
 
 
 @router.get("/stories/{story_id}/live", response_class=HTMLResponse)
-def story_live(request: Request, story_id: str) -> HTMLResponse:
+def story_live(request: Request, story_id: str) -> Response:
     """The story body alone: what an open story page swaps in when the story changed."""
     def make() -> HTMLResponse:
         context = _story_context(request, story_id)
@@ -191,7 +192,7 @@ def story_live(request: Request, story_id: str) -> HTMLResponse:
 
 
 @router.get("/storylines", response_class=HTMLResponse)
-def storylines_page(request: Request) -> HTMLResponse:
+def storylines_page(request: Request) -> Response:
     def make() -> HTMLResponse:
         limit = _int(request, "limit", request.app.state.options.page_size, 1, _LIST_LIMIT)
         offset = _int(request, "offset", 0, 0, 10_000_000)
@@ -204,7 +205,7 @@ def storylines_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/storylines/{storyline_id}", response_class=HTMLResponse)
-def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
+def storyline_page(request: Request, storyline_id: str) -> Response:
     """A developing story: its event stories on a time axis; ``?since=`` marks those new since then."""
     since = _date(request, "since")
 
@@ -219,8 +220,8 @@ def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: str) -> HTMLResponse:
-    return cached(request, lambda: _article_page(request, article_id))
+def article_page(request: Request, article_id: str) -> Response:
+    return cached(request, lambda: _article_page(request, article_id), stories=True)
 
 
 def _article_page(request: Request, article_id: str) -> HTMLResponse:
@@ -248,17 +249,21 @@ def _cited_spans(cited_by: list[dict[str, Any]], limit: int = 50) -> list[dict[s
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request) -> HTMLResponse:
+def sources_page(request: Request) -> Response:
     limit = _int(request, "limit", 100, 1, _LIST_LIMIT)
     offset = _int(request, "offset", 0, 0, 10_000_000)
     language = (request.query_params.get("language") or "").strip()[:16] or None
-    items, total = queries.list_sources(request.app.state.store, limit, offset, language)
-    return render(request, "sources.html", title="Sources", items=items, language=language,
-                  pager=_pager(request, total, limit, offset))
+
+    def make() -> HTMLResponse:
+        items, total = queries.list_sources(request.app.state.store, limit, offset, language)
+        return render(request, "sources.html", title="Sources", items=items, language=language,
+                      pager=_pager(request, total, limit, offset))
+
+    return cached(request, make)
 
 
 @router.get("/sources/{name:path}", response_class=HTMLResponse)
-def source_page(request: Request, name: str) -> HTMLResponse:
+def source_page(request: Request, name: str) -> Response:
     flt = _filter(request, source=name)
     articles, count = queries.list_articles(request.app.state.store, name, 20, 0)
     if not count:
