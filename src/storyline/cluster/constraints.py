@@ -83,12 +83,15 @@ def conflicting_magnitudes(vectors: sp.csr_matrix, rows: np.ndarray, cols: np.nd
     place (ECB+'s sibling events: 5.6 and 5.9 on one island, three years apart) share their words and names, not
     that figure. Read from the vectors, so the batch and the incremental path see the same (stored terms)."""
     stated = magnitude_bins(vectors)
-    near = stated.copy()
+    has = stated.any(axis=1)
+    both = np.flatnonzero(has[rows] & has[cols])  # few pairs: only those are compared value by value
+    near = stated[rows[both]]
     for shift in range(1, MAGNITUDE_TOLERANCE + 1):
-        near[:, shift:] |= stated[:, :-shift]
-        near[:, :-shift] |= stated[:, shift:]
-    both = stated[rows].any(axis=1) & stated[cols].any(axis=1)
-    return both & ~(near[rows] & stated[cols]).any(axis=1)
+        near[:, shift:] |= stated[rows[both]][:, :-shift]
+        near[:, :-shift] |= stated[rows[both]][:, shift:]
+    out = np.zeros(len(rows), dtype=bool)
+    out[both] = ~(near & stated[cols[both]]).any(axis=1)
+    return out
 
 
 __all__ = ["MAGNITUDE_TOLERANCE", "GroupFacts", "compatible_pairs", "conflicting_magnitudes", "facts_of"]

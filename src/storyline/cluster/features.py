@@ -134,6 +134,8 @@ _MAGNITUDE = re.compile(r"(?:magnitude|richter)\D{0,25}?(?<![\d.])(\d\.\d)(?![\d
 
 def magnitude_tokens(text: str) -> str:
     """The earthquake magnitudes ``text`` states, as tokens (``magnitude_5_6``), one per mention."""
+    if not any(word in text for word in ("agnitude", "ichter", "AGNITUDE", "ICHTER")):
+        return ""  # the regex costs ~0.3x the word counts; this test ~1 % (most texts name no magnitude)
     return " ".join("magnitude_" + (m[1] or m[2]).replace(".", "_") for m in _MAGNITUDE.finditer(text))
 
 
