@@ -83,12 +83,13 @@ def conflicting_magnitudes(vectors: sp.csr_matrix, rows: np.ndarray, cols: np.nd
     place (ECB+'s sibling events: 5.6 and 5.9 on one island, three years apart) share their words and names, not
     that figure. Read from the vectors, so the batch and the incremental path see the same (stored terms)."""
     stated = magnitude_bins(vectors)
-    has = stated.any(axis=1)
+    has: np.ndarray = stated.any(axis=1)
     both = np.flatnonzero(has[rows] & has[cols])  # few pairs: only those are compared value by value
-    near = stated[rows[both]]
+    mine = stated[rows[both]]
+    near = mine.copy()
     for shift in range(1, MAGNITUDE_TOLERANCE + 1):
-        near[:, shift:] |= stated[rows[both]][:, :-shift]
-        near[:, :-shift] |= stated[rows[both]][:, shift:]
+        near[:, shift:] |= mine[:, :-shift]
+        near[:, :-shift] |= mine[:, shift:]
     out = np.zeros(len(rows), dtype=bool)
     out[both] = ~(near & stated[cols[both]]).any(axis=1)
     return out
