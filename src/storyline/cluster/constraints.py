@@ -83,7 +83,7 @@ def conflicting_magnitudes(vectors: sp.csr_matrix, rows: np.ndarray, cols: np.nd
     place (ECB+'s sibling events: 5.6 and 5.9 on one island, three years apart) share their words and names, not
     that figure. Read from the vectors, so the batch and the incremental path see the same (stored terms)."""
     stated = magnitude_bins(vectors)
-    has: np.ndarray = stated.any(axis=1)
+    has = np.asarray(stated.any(axis=1), dtype=bool)
     both = np.flatnonzero(has[rows] & has[cols])  # few pairs: only those are compared value by value
     mine = stated[rows[both]]
     near = mine.copy()
