@@ -10,6 +10,8 @@
     python bench/clustering.py --split-topics      # only: DUC topics split over storylines (defaults), and why
     python bench/clustering.py --event-mixes       # only: the event stories mixing two gold labels, what joins them
     python bench/clustering.py --ecb-dated         # only: ECB+ dated where its articles state their day
+    python bench/clustering.py --magnitudes        # only: the event level with and without the magnitude rule,
+                                                   #   ECB+ dev whole and by halves of its topics, DUC, MultiLing
 
 Baselines: TF-IDF + average-link agglomerative with its threshold tuned with hindsight on the same data, and a
 BERTopic-style embedding + HDBSCAN pipeline (static model2vec embeddings distilled from MiniLM; ``--minilm`` adds the
@@ -65,6 +67,7 @@ day (``--ecb-dated``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import re
@@ -915,6 +918,54 @@ def event_mix_rows() -> list[tuple]:
     return rows
 
 
+def magnitude_rows() -> list[tuple]:
+    """The event level (defaults) with and without ``constraints.conflicting_magnitudes`` (off: no pair conflicts),
+    side by side: ECB+ dev whole and each half of its topics over three splits (``topic_folds``, seeds 0-2: the rule
+    has no setting fitted on ECB+, so each half is another sample of sibling events), the same fed incrementally
+    (shuffled, 4 runs), DUC 2003 and MultiLing 2011 undated (the event table's inputs) and dated (the storyline
+    section's). (set, rule, B³ F1, topic-pair separation, event stories mixing two labels, seconds)."""
+    from unittest import mock
+
+    import storyline.cluster.batch as batch
+
+    def no_conflict(vectors, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.zeros(len(rows), dtype=bool)
+
+    inputs = []
+    articles, event, topic = load("ecb+ dev")
+    inputs.append(("ecb+ dev", articles, event, topic, False))
+    for seed in range(3):
+        for half, (part, _) in enumerate(topic_folds(topic, seed)):
+            chosen = [a for a in articles if topic[a.id] in part]
+            inputs.append((f"ecb+ dev, split {seed} half {half}", chosen, event, topic, False))
+    inputs.append(("ecb+ dev, incremental, shuffled, 4 runs", articles, event, topic, True))
+    for name in ("duc 2003", "multiling 2011"):
+        raw, gold, _ = load(name)
+        inputs.append((name, raw, gold, gold, False))
+        inputs.append((f"{name}, dated", dated(name, raw), gold, gold, False))
+    rows = []
+    for name, chosen, gold, labels, incremental in inputs:
+        part_gold = {a.id: gold[a.id] for a in chosen}
+        for rule in ("off (main)", "on"):
+            start = time.perf_counter()
+            with mock.patch.object(batch, "conflicting_magnitudes", no_conflict) if rule.startswith("off") \
+                    else contextlib.nullcontext():
+                groups = incremental_shuffled(chosen) if incremental else cluster_articles(chosen)
+            separation = pair_separation(groups, part_gold, labels) if name.startswith("ecb") else float("nan")
+            rows.append((name, rule, bcubed(groups, part_gold)[2], separation,
+                         len(mixed_event_stories(groups, part_gold)), time.perf_counter() - start))
+    return rows
+
+
+def print_magnitudes(rows: list[tuple]) -> None:
+    print("\nThe event level with and without the magnitude rule (magnitude_rows):\n")
+    print("| set | magnitude rule | B³ F1 | topic-pair separation | event stories mixing two labels | s |")
+    print("|---|---|---|---|---|---|")
+    for name, rule, f1, separation, mixed, seconds in rows:
+        sep = "" if np.isnan(separation) else f"{separation:.3f}"
+        print(f"| {name} | {rule} | {f1:.3f} | {sep} | {mixed} | {seconds:.1f} |")
+
+
 def print_event_mixes(rows: list[tuple]) -> None:
     threshold = 1.0 - DEFAULT.threshold
     print(f"\nEvent stories mixing two gold labels (event_mix_rows; the event level merges at {threshold:.2f}):\n")
@@ -1209,6 +1260,9 @@ def main() -> None:
                         help="only: DUC 2003's topics split over storylines under the defaults, and why")
     parser.add_argument("--ecb-dated", action="store_true",
                         help="only: ECB+ dev dated where the articles state their day, events and storylines")
+    parser.add_argument("--magnitudes", action="store_true",
+                        help="only: the event level with and without the magnitude rule (ECB+ by topic halves, DUC, "
+                             "MultiLing)")
     parser.add_argument("--figure-conflicts", action="store_true",
                         help="only: how often ECB+ article pairs of one event / of sibling events disagree on figures")
     args = parser.parse_args()
@@ -1223,6 +1277,9 @@ def main() -> None:
         return
     if args.event_mixes:
         print_event_mixes(event_mix_rows())
+        return
+    if args.magnitudes:
+        print_magnitudes(magnitude_rows())
         return
     if args.split_topics:
         print_split_topics(split_topic_rows())

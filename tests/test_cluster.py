@@ -11,8 +11,8 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
 from storyline.cluster import cluster_articles, story_id
-from storyline.cluster.constraints import facts_of
-from storyline.cluster.features import entity_phrases, tfidf_vectors
+from storyline.cluster.constraints import conflicting_magnitudes, facts_of
+from storyline.cluster.features import entity_phrases, magnitude_tokens, tfidf_vectors
 from storyline.cluster.linkage import average_linkage
 from storyline.cluster.neighbors import approximate_neighbors, exact_neighbors, nearest_neighbors
 from storyline.cluster.snn import shared_neighbor_similarity
@@ -75,6 +75,34 @@ def test_two_different_events_of_one_topic_stay_apart() -> None:
     groups = cluster_articles(articles, ClusterOptions())
     events_per_group = [{gold[a] for a in g} for g in groups if len(g) > 1]
     assert all(len(events) == 1 for events in events_per_group)
+
+
+def sibling_quakes_mixed(groups: list[list[str]], gold: dict[str, str]) -> int:
+    """Articles of ECB+ topic 20's 2008 earthquake (``20_ecb``) in a story with its 2005 one (``20_ecbplus``)."""
+    return sum(sum(gold[a] == "20_ecb" for a in g) for g in groups if {"20_ecb", "20_ecbplus"} <= {gold[a] for a in g})
+
+
+def test_two_earthquakes_of_one_island_stay_apart() -> None:
+    # ECB+ topic 20: two Qeshm island earthquakes, 2005 (magnitude 5.9) and 2008 (5.6), beside topic 24's articles;
+    # without the magnitude rule the five 2008 reports join the 2005 story, with it one stays (its 5.2 and 5.4 are
+    # stated by no other article here, so their weight is zero).
+    articles, gold = ecb_articles({"20", "24"})
+    assert sibling_quakes_mixed(cluster_articles(articles, ClusterOptions()), gold) <= 1
+
+
+def test_conflicting_magnitudes_on_real_reports() -> None:
+    articles, _ = ecb_articles({"20", "24"})
+    row = {a.id: i for i, a in enumerate(articles)}
+    assert magnitude_tokens("A magnitude-5.2 quake struck; it measured 5.9 on the Richter scale, not 15.9 km deep") \
+        == "magnitude_5_2 magnitude_5_9"
+    vectors = tfidf_vectors(articles, ClusterOptions())
+    pairs = [("20_2ecb", "20_6ecbplus"),  # 5.6 against 5.9: two earthquakes
+             ("20_2ecb", "20_3ecb"),  # 5.6 both
+             ("20_11ecbplus", "20_4ecbplus"),  # 6.1 and 5.9 against 6.0 and 6.4: within 0.2 (a revised figure)
+             ("20_10ecbplus", "20_2ecb"),  # no magnitude on one side
+             ("24_1ecbplus", "24_2ecbplus")]  # no magnitude on either side
+    found = conflicting_magnitudes(vectors, np.array([row[a] for a, _ in pairs]), np.array([row[b] for _, b in pairs]))
+    assert found.tolist() == [True, False, False, False, False]
 
 
 def test_quality_floor_on_ecb_subset() -> None:

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from ..config import ClusterOptions
 from ..embed import cross_lingual_model, encode
 from ..models import Article
-from .constraints import GroupFacts, facts_of
+from .constraints import GroupFacts, conflicting_magnitudes, facts_of
 from .crosslingual import (
     Embedded,
     Encoder,
@@ -74,7 +74,9 @@ def linked_labels(vectors: sp.csr_matrix, facts: Sequence[GroupFacts], options: 
                   embedded: Embedded | None = None) -> list[int]:
     """Labels from neighbours, shared-neighbour similarity and average link: the one decision the batch and the
     incremental path share. With ``embedded`` (vectors of the same rows from a cross-lingual model), pairs of two
-    known languages are scored by the model (``crosslingual.py``) and the language rule is lifted."""
+    known languages are scored by the model (``crosslingual.py``) and the language rule is lifted. Two articles
+    stating different earthquake magnitudes have similarity 0 (``constraints.conflicting_magnitudes``): their groups
+    join only when the rest of their pairs carry them."""
     if vectors.shape[0] == 1:
         return [0]
     if embedded is not None:
@@ -83,7 +85,8 @@ def linked_labels(vectors: sp.csr_matrix, facts: Sequence[GroupFacts], options: 
         neighbors = cross_lingual_neighbors(vectors, embedded.vectors, languages, facts, options, embedded.model)
     else:
         neighbors = nearest_neighbors(vectors, facts, options)
-    similarity = shared_neighbor_similarity(neighbors)
+    similarity = shared_neighbor_similarity(neighbors).tocoo()
+    similarity.data[conflicting_magnitudes(vectors, similarity.row, similarity.col)] = 0.0
     return average_linkage(similarity, 1.0 - options.threshold, facts, options.max_days).tolist()
 
 

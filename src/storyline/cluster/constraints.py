@@ -1,5 +1,6 @@
 """Hard rules no similarity can override: different known languages (unless a cross-lingual model compares them,
-see ``crosslingual.py``), or publication dates too far apart."""
+see ``crosslingual.py``), or publication dates too far apart; and two articles stating different earthquake
+magnitudes share no neighbourhood (``conflicting_magnitudes``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..config import ClusterOptions
 from ..models import Article
+from .features import magnitude_bins
 
 DAY = 86_400.0
 
@@ -68,4 +71,28 @@ def compatible_pairs(
     return ok
 
 
-__all__ = ["GroupFacts", "compatible_pairs", "facts_of"]
+MAGNITUDE_TOLERANCE = 2
+"""Tenths by which two stated magnitudes may differ and still be one earthquake's (a first estimate revised: 6.1,
+then 6.0)."""
+
+
+def conflicting_magnitudes(vectors: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """A boolean mask over the pairs ``(rows[i], cols[i])`` of rows of ``vectors``: True where both articles state
+    an earthquake magnitude (``features.magnitude_bins``) and none of one is within ``MAGNITUDE_TOLERANCE`` tenths
+    of one of the other. Two reports of an earthquake rarely give magnitudes further apart; two earthquakes of one
+    place (ECB+'s sibling events: 5.6 and 5.9 on one island, three years apart) share their words and names, not
+    that figure. Read from the vectors, so the batch and the incremental path see the same (stored terms)."""
+    stated = magnitude_bins(vectors)
+    has = np.asarray(stated.any(axis=1), dtype=bool)
+    both = np.flatnonzero(has[rows] & has[cols])  # few pairs: only those are compared value by value
+    mine = stated[rows[both]]
+    near = mine.copy()
+    for shift in range(1, MAGNITUDE_TOLERANCE + 1):
+        near[:, shift:] |= mine[:, :-shift]
+        near[:, :-shift] |= mine[:, shift:]
+    out = np.zeros(len(rows), dtype=bool)
+    out[both] = ~(near & stated[cols[both]]).any(axis=1)
+    return out
+
+
+__all__ = ["MAGNITUDE_TOLERANCE", "GroupFacts", "compatible_pairs", "conflicting_magnitudes", "facts_of"]
