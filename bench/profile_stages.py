@@ -118,10 +118,12 @@ def by_story_size(jobs: list, settings: Settings) -> str:
     from storyline.pipeline import describe_members
 
     spent: dict[str, float] = defaultdict(float)
+    texts: dict[str, int] = defaultdict(int)
 
     def timing(name: str, fn):
         def timed_call(*args, **kwargs):
             began = time.process_time()
+            texts[name] += len(args[0])  # the texts (sentences) the model is given: spaCy's before its own filter
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -136,6 +138,7 @@ def by_story_size(jobs: list, settings: Settings) -> str:
         embedder.encode = timing(name, embedder.encode)
     rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counts: dict[str, int] = defaultdict(int)
+    encoded: dict[str, int] = defaultdict(int)
     for job in jobs:
         size = {1: "1", 2: "2"}.get(len(job[1]), "3+")
         spent.clear()
@@ -145,6 +148,7 @@ def by_story_size(jobs: list, settings: Settings) -> str:
         for name, seconds in spent.items():
             rows[size][name] += seconds
         counts[size] += 1
+    encoded.update(texts)
     lines = ["\n| articles in the story | stories | describe CPU s | ms a story | "
              + " | ".join(parts) + " | rest |", "|---|" + "---:|" * (len(parts) + 4)]
     for size in ("1", "2", "3+"):
@@ -153,6 +157,8 @@ def by_story_size(jobs: list, settings: Settings) -> str:
             rest = row["total"] - sum(row[name] for name in parts)
             lines.append(f"| {size} | {counts[size]} | {row['total']:.2f} | {1000 * row['total'] / counts[size]:.0f} | "
                          + " | ".join(f"{row[name]:.2f}" for name in parts) + f" | {rest:.2f} |")
+    lines.append("\ntexts given to each model (sentence embedders: texts encoded; spaCy: sentences of the story, "
+                 "before its own filter): " + ", ".join(f"{name} {encoded[name]:,}" for name in parts))
     return "\n".join(lines)
 
 

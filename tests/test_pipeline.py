@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from storyline.config import Settings
 from storyline.ingest import read_inputs
 from storyline.pipeline import ClusterStories, DescribeStories, FindDuplicates, LocalExecutor, run_pipeline
+from storyline.text.sentences import split_sentences
 
 from conftest import DATA
 
@@ -114,3 +118,49 @@ def test_a_one_shot_digest_keeps_its_described_stories_packed_with_the_same_file
     backwards.sort(key=lambda s: s.id, reverse=True)
     assert [s.id for s in backwards] == sorted((s.id for s in records.stories), reverse=True)
     assert backwards != packed.stories and backwards == sorted(records.stories, key=lambda s: s.id, reverse=True)
+
+
+@pytest.mark.parametrize("topic", ["1", "12", "25"])
+def test_the_summary_leaves_to_the_comparison_the_citations_it_cites_again(topic: str) -> None:
+    """With the comparison on, the summary's sentences are cited again from its alignment
+    (``compare.claims.cite_summary``), so their MiniLM citation check verifies only what the repeat check reads
+    (does a sentence cite one chosen after it): the described story is the one the full check gives, to the
+    character, with fewer MiniLM runs (issue 15)."""
+    from storyline.embed import keep_outputs, kept_vectors
+    from storyline.models import Article, Story
+    from storyline.pipeline import compare_members, describe_members, recited_articles, summarize_members
+    from storyline.serialize import story_to_dict
+
+    members = []
+    with open(DATA / "ecbplus" / "dev.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["topic"] == topic and len(members) < 4:
+                members.append(Article(id=record["id"], text=record["text"],
+                                       sentences=split_sentences(record["text"], record["id"])))  # fmt: skip
+    settings = Settings()  # defaults: MiniLM citation check, the comparison on
+    assert settings.summary.verifier == "auto" and settings.compare.enabled
+
+    def job() -> tuple[Story, list[Article]]:
+        return Story(id="s", headline="", article_ids=[a.id for a in members]), members
+
+    keep_outputs(100_000)  # every text each run encodes is kept: its misses count the texts encoded
+    try:
+        kept_vectors.clear()
+        full = summarize_members(job(), settings.summary)  # every article's best span for every sentence
+        assert any(len(s.citations) > 1 for s in full.summary)
+        reference = story_to_dict(compare_members((full, members), settings.compare))
+        encoded_full = kept_vectors.misses
+        kept_vectors.clear()
+        lazy = summarize_members(job(), settings.summary, recited_articles(members, settings.compare))
+        assert [s.text for s in lazy.summary] == [s.text for s in full.summary]
+        assert all(len(s.citations) == 1 for s in lazy.summary)  # its own span: the comparison cites the rest
+        assert story_to_dict(compare_members((lazy, members), settings.compare)) == reference
+        encoded_lazy = kept_vectors.misses
+    finally:
+        keep_outputs(0)
+        kept_vectors.clear()
+    assert encoded_lazy < encoded_full
+    described = story_to_dict(describe_members(job(), settings.summary, settings.compare))
+    assert described.pop("coverage") and reference.pop("coverage") is None  # the stage adds the coverage
+    assert described == reference

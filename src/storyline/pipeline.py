@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, partial
@@ -270,13 +270,16 @@ def shipped_members(members: Sequence[Article]) -> list[Article]:
     return [a if a.duplicate_of is None else replace(a, text="", sentences=[]) for a in members]
 
 
-def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions) -> Story:
-    """Summary, headline and dates of one story from its member articles (shipped together to a worker)."""
+def summarize_members(job: tuple[Story, list[Article]], options: SummaryOptions,
+                      recited: Collection[str] = ()) -> Story:
+    """Summary, headline and dates of one story from its member articles (shipped together to a worker); the
+    summary sentences of the articles ``recited`` cite their own span alone (``summary.select.choose_and_cite``:
+    the comparison cites them)."""
     from .summary import choose_headline, summarize_story
 
     story, members = job
     originals = story_originals(members)
-    story.summary, centrality = summarize_story(originals, options)
+    story.summary, centrality = summarize_story(originals, options, recited)
     story.headline = choose_headline(originals, centrality)
     story.first_published, story.last_published = published_span(members)
     counts = Counter(a.language.lower().split("-")[0] for a in members if a.language)
@@ -303,6 +306,15 @@ def compared_originals(members: list[Article], options: CompareOptions) -> list[
         return english
     ensure_sentences(originals)
     return originals if sum(len(a.sentences) for a in originals) <= options.cross_lingual_sentences else english
+
+
+def recited_articles(members: list[Article], options: CompareOptions) -> set[str]:
+    """The articles whose summary sentences :func:`compare_members` cites again from its alignment
+    (``compare.claims.cite_summary``: the compared articles with a unit; sentences must be split), so the summary's
+    own citation check need not cite them (``summarize_members``)."""
+    from .compare.align import split_units
+
+    return {a.id for a in compared_originals(members, options) if split_units(a)} if options.enabled else set()
 
 
 def compare_members(job: tuple[Story, list[Article]], options: CompareOptions) -> Story:
@@ -341,7 +353,7 @@ def describe_members(job: tuple[Story, list[Article]], summary: SummaryOptions, 
     ensure_sentences(read)  # split here, on the worker: the driver never holds every article's sentences
     try:
         with shared_vectors():
-            story = summarize_members(job, summary)
+            story = summarize_members(job, summary, recited_articles(job[1], compare))
             story.coverage = story_coverage(job[1], groups)
             return compare_members((story, job[1]), compare) if compare.enabled else story
     finally:  # nor does the worker past this story: its batch's articles would hold them all until the batch ends

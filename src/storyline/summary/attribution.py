@@ -15,7 +15,7 @@ that the span states the sentence's main fact. Two verifiers:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,6 +187,12 @@ def _shortlists(index: StorySentences, claims: Sequence[int], verifier: str,
     return out
 
 
+def _asked_only(shortlists: Shortlists, asked: Sequence[Collection[int] | None]) -> Shortlists:
+    """Each claim's shortlists that hold a sentence ``asked`` of it (all of them where ``asked`` is None)."""
+    return [lists if wanted is None else [(k, c, s) for k, c, s in lists if any(int(j) in wanted for j in c)]
+            for lists, wanted in zip(shortlists, asked, strict=True)]  # fmt: skip
+
+
 def _needed(claims: Sequence[int], shortlists: Shortlists) -> list[int]:
     """The sentences the MiniLM check encodes: every shortlisted span and each claim that has one."""
     spans = {int(j) for lists in shortlists for _k, c, _s in lists for j in c}
@@ -199,11 +205,15 @@ def find_support(
     verifier: str = "static",
     minilm_budget: int = 64,
     encoded: dict[int, np.ndarray] | None = None,
+    asked: Sequence[Collection[int] | None] | None = None,
 ) -> tuple[str, list[list[Support]]]:
     """The verifier used and, for each claim, the best span of every other article with its support score.
 
     ``encoded`` (sentence position -> MiniLM vector) is read and filled, so citing a changed summary of the same
-    story encodes only the sentences not seen before.
+    story encodes only the sentences not seen before. ``asked`` (one entry per claim; None = every article): the
+    sentences whose support of the claim matters; the MiniLM verifier then checks an article only when its
+    shortlist holds one of them (only their articles' best spans come back: each is the best span of its article,
+    as when every article is checked). The choice between the verifiers is made on the whole shortlists as without.
     """
     if verifier not in VERIFIERS:
         from ..errors import ConfigError
@@ -214,6 +224,9 @@ def find_support(
         shortlists = _shortlists(index, claims, "minilm", features)
         needed = _needed(claims, shortlists)
         if verifier == "minilm" or len(needed) <= minilm_budget:
+            if asked is not None:
+                shortlists = _asked_only(shortlists, asked)
+                needed = _needed(claims, shortlists)
             return "minilm", _verify_minilm(index, claims, shortlists, needed, {} if encoded is None else encoded)
     shortlists = _shortlists(index, claims, "static", features)
     return "static", [
@@ -244,11 +257,12 @@ def cite_all(
     claims: Sequence[int],
     options: SummaryOptions,
     encoded: dict[int, np.ndarray] | None = None,
+    asked: Sequence[Collection[int] | None] | None = None,
 ) -> list[list[Citation]]:
     """For each claim: its own span (score 1.0), then every other article's best span that reaches the threshold
-    of the verifier used (``options.support`` for static, ``options.support_minilm`` for minilm). ``encoded``: see
-    ``find_support``."""
-    used, found = find_support(index, claims, options.verifier, options.minilm_budget, encoded)
+    of the verifier used (``options.support`` for static, ``options.support_minilm`` for minilm). ``encoded`` and
+    ``asked``: see ``find_support``."""
+    used, found = find_support(index, claims, options.verifier, options.minilm_budget, encoded, asked)
     threshold = options.support_minilm if used == "minilm" else options.support
     result = []
     for i, supports in zip(claims, found, strict=True):

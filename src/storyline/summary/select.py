@@ -11,7 +11,7 @@ that an earlier choice cites as its support is a repeat: it is dropped and the s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -183,6 +183,7 @@ def choose_and_cite(
     *,
     names: NameLookup | None = None,
     repeat_rounds: int = REPEAT_ROUNDS,
+    recited: Collection[str] = (),
 ) -> tuple[list[int], list[list[Citation]]]:
     """The chosen candidates in summary order (``chronological``) and their citations.
 
@@ -191,22 +192,39 @@ def choose_and_cite(
     every size. The verifier's citations see such restatements; the static cosine of the redundancy check does not
     (hand labels: 9 of 30 ECB+ small summaries held one, bench/RESULTS.md, issue 20). ``names`` defaults to
     ``story_name_uses(index)``.
+
+    The sentences of the articles ``recited`` (ids) are cited again by the caller (the source comparison cites the
+    summary from its alignment, ``compare.claims.cite_summary``): for them the verifier checks only whether they
+    cite a sentence chosen after them (the repeat check's question, answered as when every article is checked), and
+    they come back citing their own span alone. Their MiniLM check encodes ~1/5 of the sentences (issue 15).
     """
     eligible = np.ones(len(index), dtype=bool)
     encoded: dict[int, np.ndarray] = {}
     names = story_name_uses(index) if names is None else names
     chosen = select_sentences(index, scores, options, names=names)
-    citations = cite_all(index, chosen, options, encoded)
+    citations = cite_all(index, chosen, options, encoded, _asked(index, chosen, recited))
     for _ in range(repeat_rounds):
         repeats = _restated(index, chosen, citations)
         if not repeats:
             break
         eligible[repeats] = False
         chosen = select_sentences(index, scores, options, eligible=eligible, names=names)
-        citations = cite_all(index, chosen, options, encoded)
+        citations = cite_all(index, chosen, options, encoded, _asked(index, chosen, recited))
     order = chronological(index, chosen, names)
     by_position = dict(zip(chosen, citations, strict=True))
-    return order, [by_position[i] for i in order]
+    return order, [by_position[i][:1] if _article(index, i) in recited else by_position[i] for i in order]
+
+
+def _article(index: StorySentences, i: int) -> str:
+    return index.sentences[i].article_id
+
+
+def _asked(index: StorySentences, chosen: list[int], recited: Collection[str]) -> list[frozenset[int] | None] | None:
+    """Per chosen candidate (in order of choice), the sentences whose support of it the repeat check reads when its
+    article is ``recited`` (the candidates chosen after it), else None (every article's citation is shown)."""
+    if not recited:
+        return None
+    return [frozenset(chosen[k + 1 :]) if _article(index, i) in recited else None for k, i in enumerate(chosen)]
 
 
 def _restated(index: StorySentences, chosen: list[int], citations: list[list[Citation]]) -> list[int]:
@@ -237,12 +255,14 @@ def in_language(articles: Sequence[Article], language: str) -> Sequence[Article]
 
 
 def summarize_story(
-    articles: Sequence[Article], options: SummaryOptions | None = None
+    articles: Sequence[Article], options: SummaryOptions | None = None, recited: Collection[str] = ()
 ) -> tuple[list[SummarySentence], dict[str, float]]:
     """The cited summary of one story and the centrality of each article (used for the headline).
 
     Every summary sentence is a real span of an article; its citations are that span and, for every other
-    article, its best-supporting span when the calibrated support score reaches ``options.support``.
+    article, its best-supporting span when the calibrated support score reaches ``options.support``. A sentence
+    of an article in ``recited`` (ids: the caller cites those again, see ``choose_and_cite``) cites its own span
+    alone.
     """
     options = options or SummaryOptions()
     everyone = {a.id: 0.0 for a in articles}
@@ -256,7 +276,7 @@ def summarize_story(
     if len(index) == 0:
         return [], everyone
     scores = score_sentences(index)
-    chosen, citations = choose_and_cite(index, scores, options)
+    chosen, citations = choose_and_cite(index, scores, options, recited=recited)
     summary = [
         SummarySentence(index.sentences[i].text, c, index.articles[index.owner[i]].language)
         for i, c in zip(chosen, citations, strict=True)
