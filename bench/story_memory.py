@@ -2,7 +2,7 @@
 process, this checkout's code beside a pinned commit's.
 
     python bench/story_memory.py --size 100000 --top 6 --base 44372a4   # dump the stories once, then measure
-    python bench/story_memory.py --size 100000 --top 6 --base 44372a4 --only 0,1
+    python bench/story_memory.py --size 20000 --top 6 --base 44372a4 --phases
 
 The input is bench/throughput.py's (``bench/scale.py``: real texts, then sentence-shuffled variants). The first run
 reads it, runs the default stages up to the clustering on the process pool and writes the ``--top`` stories with the
@@ -12,7 +12,8 @@ bench/out/ (git-ignored) as pickled per-story jobs; later runs reuse them. Then 
 the models are loaded by describing the small story first, the peak RSS (``VmHWM``) is reset
 (``/proc/self/clear_refs``), and the story is described. The table gives the peak RSS above the RSS before the story
 (the story's transient on a worker), CPU seconds, and whether the two versions give the same story (the SHA-256 of
-its serialized record). Linux only (``clear_refs`` and ``VmHWM``).
+its serialized record); with ``--phases`` also what the summary and the comparison each allocate at their peak
+(tracemalloc, which sees NumPy's arrays). Linux only (``clear_refs`` and ``VmHWM``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -87,7 +89,7 @@ def dump(size: int, top: int, path: Path) -> None:
     path.write_bytes(pickle.dumps(picked, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def measure_child(path: Path, index: int) -> None:
+def measure_child(path: Path, index: int, trace: bool) -> None:
     """In a fresh process: warm the models on the small story, reset the peak RSS, describe story ``index``."""
     from dataclasses import replace
 
@@ -115,8 +117,35 @@ def measure_child(path: Path, index: int) -> None:
 
     story = PackedStories.unpack(packed)
     digest = hashlib.sha256(json.dumps(to_plain(story), sort_keys=True, default=str).encode()).hexdigest()[:12]
+    phases = traced_phases(picked[index]["story"], picked[index]["members"], settings) if trace else {}
     print(json.dumps({"rss_mb": before, "peak_mb": peak, "above_mb": peak - before, "cpu": cpu,
-                      "sha": digest, "summary": len(story.summary), "agreed": len(story.agreed)}))
+                      "sha": digest, "summary": len(story.summary), "agreed": len(story.agreed), **phases}))
+
+
+def traced_phases(story: Any, members: list[Any], settings: Any) -> dict[str, float]:
+    """The Python and NumPy memory (tracemalloc) each half of the description allocates above its start, MB: the
+    summary (``summarize_members``) and the comparison (``compare_members``), run again after the measured run."""
+    import copy
+    import tracemalloc
+
+    from storyline.embed import shared_vectors
+    from storyline.pipeline import compare_members, summarize_members
+    from storyline.text.sentences import ensure_sentences
+
+    story, members = copy.deepcopy((story, members))
+    ensure_sentences(members)
+    tracemalloc.start()
+    with shared_vectors():
+        start = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        story = summarize_members((story, members), settings.summary)
+        summary = tracemalloc.get_traced_memory()[1] - start
+        start = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        compare_members((story, members), settings.compare)
+        comparison = tracemalloc.get_traced_memory()[1] - start
+    tracemalloc.stop()
+    return {"summary_mb": summary / MB, "compare_mb": comparison / MB}
 
 
 def pinned(base: str) -> Path:
@@ -132,11 +161,13 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=6)
     parser.add_argument("--base", help="also run the code of this commit (unpacked as bench/throughput.py does)")
     parser.add_argument("--only", help="comma-separated story ranks to measure (0 = the biggest)")
+    parser.add_argument("--phases", action="store_true", help="also the traced peak of the summary and of the "
+                        "comparison alone (tracemalloc, a second run of the story in the same process)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--jobs", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        measure_child(Path(args.jobs), args.child)
+        measure_child(Path(args.jobs), args.child, args.phases)
         return
     path = OUT / f"big-stories-{args.size}-top{args.top}.pkl"
     sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
@@ -146,7 +177,8 @@ def main() -> None:
     versions = [("new", ROOT / "src")] + ([(args.base, pinned(args.base))] if args.base else [])
     ranks = [int(r) for r in args.only.split(",")] if args.only else list(range(len(picked) - 1))
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    head = " | ".join(f"{name}: peak above start MB / CPU s" for name, _ in versions)
+    traced = " (traced MB: summary / comparison)" if args.phases else ""
+    head = " | ".join(f"{name}: peak above start MB / CPU s{traced}" for name, _ in versions)
     print(f"\n| story (members, compared characters) | {head} | same story |")
     print("|---|" + "---:|" * len(versions) + "---|")
     for rank in ranks:
@@ -154,10 +186,12 @@ def main() -> None:
         cells, shas = [], []
         for _, src in versions:
             env = {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-            done = subprocess.run([sys.executable, __file__, "--child", str(rank + 1), "--jobs", str(path)],
-                                  capture_output=True, text=True, env=env, check=True)
+            command = [sys.executable, __file__, "--child", str(rank + 1), "--jobs", str(path)]
+            done = subprocess.run(command + (["--phases"] if args.phases else []), capture_output=True, text=True,
+                                  env=env, check=True)
             result = json.loads(done.stdout.strip().splitlines()[-1])
-            cells.append(f"{result['above_mb']:,.0f} / {result['cpu']:.1f}")
+            traced = f" ({result['summary_mb']:,.0f} / {result['compare_mb']:,.0f})" if args.phases else ""
+            cells.append(f"{result['above_mb']:,.0f} / {result['cpu']:.1f}{traced}")
             shas.append(result["sha"])
         same = "yes" if len(set(shas)) == 1 else "NO " + " ".join(shas)
         print(f"| {rank} ({len(entry['members']):,}, {entry['units']:,}) | " + " | ".join(cells)
