@@ -538,12 +538,12 @@ def test_cascade_runs_minilm_on_a_bounded_set_and_links_as_minilm_on_all(seeds: 
     options = CompareOptions()
     assert options.embedder == "cascade" and options.cascade_units == 12
     static = align._cosines("static", [u.text for u in units], options.static_shift)
-    lexical = align.lexical_similarity(units, stems)
-    chosen = align.undecided_units(units, static, lexical, options, stems)
+    cheap = align.paraphrase_scores(units, static, stems, options.embedding_weight)
+    chosen = align.undecided_units(units, static, cheap, options, stems)
     assert len(chosen) == options.cascade_units
-    unbounded = align.undecided_units(units, static, lexical, replace(options, cascade_units=0), stems)
+    unbounded = align.undecided_units(units, static, cheap, replace(options, cascade_units=0), stems)
     assert set(chosen) < set(unbounded)
-    wide = align.undecided_units(units, static, lexical, replace(options, cascade_margin=1.0, cascade_units=0), stems)
+    wide = align.undecided_units(units, static, cheap, replace(options, cascade_margin=1.0, cascade_units=0), stems)
     assert np.array_equal(wide, np.arange(len(units)))
     cascade = compare_story(articles, options)
     minilm = compare_story(articles, CompareOptions(embedder="auto"))
@@ -661,3 +661,78 @@ def test_figures_tried_where_they_can_start_match_what_searching_through_finds()
         parts = [p.upper() if rng.random() < 0.1 else p.capitalize() if rng.random() < 0.2 else p for p in parts]
         text = "".join(p + rng.choice([" ", "  ", "", "\n", "-", ", "]) for p in parts)
         assert tried(text, 0, len(text)) == searched(text, 0, len(text)), text
+
+
+def _ecb_event(event: str) -> list[Article]:
+    """The ECB+ dev articles of one event, sentences split (real texts: figures, dates and paraphrases)."""
+    import json
+
+    from conftest import DATA
+
+    with open(DATA / "ecbplus" / "dev.jsonl", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    return _articles(*(Article(id=r["id"], text=r["text"], source=r["id"]) for r in records if r["event"] == event))
+
+
+def test_pair_scores_by_blocks_of_rows_are_the_whole_matrix_formulas_to_the_bit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The alignment's pair scores are made by blocks of rows (``align.BLOCK_PAIRS``) so that a big story holds no
+    n x n intermediates (issue 15). On 22 real articles of one event, with blocks of one row, every matrix equals
+    the whole-matrix expressions (float32, bit for bit), the cascade picks the same units, and the comparison (agreed,
+    unique, conflicts, the summary's citations) is the one of blocks that hold the whole story."""
+    import numpy as np
+
+    from storyline.compare import align, claims
+    from storyline.config import CompareOptions
+
+    articles = _ecb_event("13_ecb")
+    units = [u for a in articles for u in align.split_units(a)]
+    stems = [align.content_stems(u.text, u.language) for u in units]
+    n, options = len(units), CompareOptions()
+    assert n > 150
+    whole = compare_story(articles, options)
+    static = align._cosines("static", [u.text for u in units], options.static_shift)
+    vectors = __import__("storyline.embed", fromlist=["encode"]).encode("static", [u.text for u in units])
+    assert np.array_equal(static, np.clip(vectors @ vectors.T - options.static_shift, 0.0, 1.0).astype(np.float32))
+    # the formulas as they were written on whole matrices
+    from scipy.sparse import csr_matrix
+
+    vocabulary: dict[str, int] = {}
+    rows = [i for i, s in enumerate(stems) for _ in s]
+    cols = [vocabulary.setdefault(w, len(vocabulary)) for s in stems for w in s]
+    matrix = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(vocabulary)))
+    shared = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float32)
+    ids = np.array([u.article_id for u in units])
+    other = ids[:, None] != ids[None, :]
+    sizes = np.array([len(s) for s in stems], dtype=np.float32)
+    total = sizes[:, None] + sizes[None, :]
+    lexical = np.divide(2 * shared, total, out=np.zeros((n, n), dtype=np.float32), where=total > 0)
+    lexical[~other] = 0.0
+    covered = np.array([max(len(s), align.MIN_COVERED) for s in stems], dtype=np.float32)
+    coverage = shared / np.minimum(covered[:, None], covered[None, :])
+    coverage[~other] = 0.0
+    weight = options.embedding_weight
+    cheap = weight * static + (1.0 - weight) * lexical
+
+    monkeypatch.setattr(align, "BLOCK_PAIRS", 1)  # one row a block
+    align.forget_shared()
+    assert np.array_equal(align.lexical_similarity(units, stems), lexical)
+    assert np.array_equal(align.stem_coverage(units, stems), coverage)
+    assert np.array_equal(align.paraphrase_scores(units, static, stems, weight), cheap)
+    chosen = align.undecided_units(units, static, cheap, options, stems)
+    assert len(chosen) == options.cascade_units
+    score, cosine = align.unit_similarity(units, options, stems)
+    refined = static.copy()
+    refined[np.ix_(chosen, chosen)] = align._cosines("minilm", [units[i].text for i in chosen], 0.0)
+    assert np.array_equal(cosine, refined)
+    assert np.array_equal(score, weight * refined + (1.0 - weight) * lexical)
+    alignment = claims.link_units(units, score, cosine, options, stems)
+    agree = options.agree_weight
+    assert np.array_equal(alignment.agreement, (agree * refined + (1.0 - agree) * coverage).astype(np.float32))
+    facts = np.array([align.states_fact(u.text, u.language) for u in units], dtype=bool)
+    linked = (alignment.agreement >= options.agree) & other & facts[:, None] & facts[None, :]
+    assert np.array_equal(alignment.linked, linked) and linked.any()
+    one_row = compare_story(articles, options)
+    assert one_row == whole and whole.agreed and whole.unique and whole.conflicts
+    assert not align._last_shared, "a compared story's shared-stem counts are not kept for the next story"

@@ -54,6 +54,34 @@ def test_dask_workers_run_the_maps(cluster: DaskExecutor) -> None:
     assert any("on a Dask worker" in note for note in info.value.__notes__)
 
 
+def test_a_costed_map_is_cut_into_batches_bounded_by_batch_characters(cluster: DaskExecutor) -> None:
+    """The per-story map passes each story's cost (``affinity``); Dask cannot place work by key, so it cuts the map
+    as the process pool cuts a worker's share: ``partitions_per_worker`` batches per worker, each costing more than
+    ``scale.batch_characters`` cut again (issue 15: an eighth of a 100k input per task before). One task a batch."""
+    from dataclasses import replace
+
+    from distributed import get_task_stream
+
+    items = list(range(40))
+    affinity = [(f"story-{i}", 5.0) for i in items]  # 8 batches of 5 items, 25 each: two of at most 20 each
+
+    def tasks(**keywords: object) -> tuple[int, list[int]]:
+        with get_task_stream(client=cluster.client) as stream:
+            results = cluster.map(square_plus_pid, items, **keywords)  # type: ignore[arg-type]
+        ran = [t for t in stream.data if str(t["key"]).startswith("_run_shipped")]
+        return len(ran), [value for value, _ in results]
+
+    plain = cluster.options
+    cluster.options = replace(plain, batch_characters=20)
+    try:
+        assert tasks(affinity=affinity) == (16, [x * x for x in items])
+        assert tasks() == (8, [x * x for x in items])  # no costs: workers x partitions_per_worker, as before
+        cluster.options = replace(plain, batch_characters=1000)
+        assert tasks(affinity=affinity) == (8, [x * x for x in items])  # under the bound: as before
+    finally:
+        cluster.options = plain
+
+
 def test_dask_and_local_give_the_same_digest(cluster: DaskExecutor, corpus: Path) -> None:
     def run(options: ScaleOptions) -> dict:
         result = digest(paths=[str(corpus)], settings=Settings(progress=False, scale=options))

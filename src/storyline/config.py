@@ -282,10 +282,11 @@ class ScaleOptions(_Checked):
     partitions_per_worker: int = 4
     """Batches per worker and map; more balance uneven work, fewer cut shipping overhead."""
     batch_characters: int = 4_000_000
-    """The process engine cuts each worker's share of the per-story map into more batches than
-    ``partitions_per_worker`` where needed so that a batch holds about this many characters of article text at most
-    (~2,200 articles of the 100k benchmark input): a worker, and the pickled batches queued for it, then hold that
-    much at a time instead of an eighth of the input (~12,400 articles at 100k)."""
+    """The process and Dask engines cut the per-story map (each worker's share of it on the process engine, the
+    whole map on Dask) into more batches than ``partitions_per_worker`` where needed so that a batch holds about this
+    many characters of article text at most (~2,200 articles of the 100k benchmark input): a worker, and the pickled
+    batches queued for it, then hold that much at a time instead of an eighth of the input (~12,400 articles at
+    100k)."""
     nice: int = 0
     """Niceness added to the worker processes of ``process`` (0-19, Unix): higher lets other work on the machine
     go first (``storyline serve``'s grouping worker uses at least 10 so that requests do)."""

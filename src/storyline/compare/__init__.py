@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..text.dates import DateMention, find_dates
 from ..text.tokens import stop_words
-from .align import Unit, content_stems, other_languages, split_units, unit_similarity
+from .align import Unit, content_stems, forget_shared, other_languages, split_units, unit_similarity
 from .claims import (
     UnitFacts,
     agreed_facts,
@@ -113,9 +113,13 @@ def compare_story(
         facts = [_unit_facts(unit, by_id[unit.article_id], dates[unit.article_id], named.get(unit.article_id, []))
                  for unit in units]  # fmt: skip
         counted = [any(q.counts for q in f.quantities) for f in facts]
-        score, cosine = unit_similarity(units, options, stems, counted)
-        other = other_languages(units, cross_lingual_model(options.cross_lingual))
-        alignment = link_units(units, score, cosine, options, stems, other)
+        try:
+            score, cosine = unit_similarity(units, options, stems, counted)
+            other = other_languages(units, cross_lingual_model(options.cross_lingual))
+            alignment = link_units(units, score, cosine, options, stems, other)
+        finally:  # the story's n x n shared-stem counts: not kept until the next story
+            forget_shared()
+        del score, cosine  # the alignment holds what it needs
         conflicts = find_conflicts(alignment, facts, options)
     else:  # one article (most stories of a stream): no other article to agree with or contradict, nothing to score
         alignment, conflicts = unaligned(units, stems), []

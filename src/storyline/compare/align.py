@@ -14,7 +14,7 @@ one (bench/RESULTS.md, issue 15).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -113,23 +113,46 @@ def content_stems(text: str, language: str = "") -> frozenset[str]:
     return frozenset(stem(w, STEM_PREFIX) for w in word_runs(text) if w.lower() not in stop and len(w) > 1)
 
 
+BLOCK_PAIRS = 1 << 20
+"""Pairs of units scored at once where a story's pair scores are made in blocks of rows: each intermediate of a block
+is a few MB whatever the story's size, so a story of n units holds its few n x n results, not a dozen n x n
+intermediates (a 100k-article digest's biggest stories: bench/RESULTS.md, issue 15). Every pair gets the same float32
+operations as on the whole matrix, so the scores are the same to the bit."""
+
+
+def row_blocks(n: int) -> Iterator[slice]:
+    """Consecutive slices of ``range(n)`` of about ``BLOCK_PAIRS / n`` rows each (at least one)."""
+    step = max(1, BLOCK_PAIRS // max(n, 1))
+    for start in range(0, n, step):
+        yield slice(start, min(start + step, n))
+
+
 _last_shared: list[tuple[tuple[frozenset[str], ...], np.ndarray]] = []
-"""The last story's ``_shared_stems``: the alignment's scores and the agreement's coverage ask it of the same units."""
+"""The last story's ``_shared_stems``: the alignment's scores and the agreement's coverage ask it of the same units.
+:func:`forget_shared` drops it when the story is compared, so a big story's counts do not wait for the next one."""
 
 
 def _shared_stems(stems: Sequence[frozenset[str]]) -> np.ndarray:
-    """``[i, j]``: how many content stems units i and j have in common (one sparse product; a fresh copy of the last
-    answer when the same stems are asked again)."""
+    """``[i, j]``: how many content stems units i and j have in common, as unsigned integers (read-only; the last
+    answer again when the same stems are asked again)."""
     key = tuple(stems)
     last = next(iter(_last_shared), None)  # one read: another thread may replace it (safe to share across threads)
     if last is not None and last[0] == key:
-        return last[1].copy()
+        return last[1]
     shared = _count_shared(stems)
-    _last_shared[:] = [(key, shared.copy())]
+    shared.flags.writeable = False
+    _last_shared[:] = [(key, shared)]
     return shared
 
 
+def forget_shared() -> None:
+    """Drop the kept ``_shared_stems`` answer (n x n counts of the last story)."""
+    _last_shared.clear()
+
+
 def _count_shared(stems: Sequence[frozenset[str]]) -> np.ndarray:
+    """The counts of ``_shared_stems``: one sparse product per block of rows (float32 sums of ones: exact integers,
+    stored as uint16, or uint32 for a unit of 65,536 stems or more)."""
     from scipy.sparse import csr_matrix
 
     vocabulary: dict[str, int] = {}
@@ -139,28 +162,63 @@ def _count_shared(stems: Sequence[frozenset[str]]) -> np.ndarray:
             rows.append(i)
             cols.append(vocabulary.setdefault(s, len(vocabulary)))
     n = len(stems)
+    most = max((len(s) for s in stems), default=0)
+    shared = np.zeros((n, n), dtype=np.uint16 if most < 1 << 16 else np.uint32)
     if not vocabulary:
-        return np.zeros((n, n), dtype=np.float32)
+        return shared
     matrix = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(vocabulary)))
-    return np.asarray((matrix @ matrix.T).toarray(), dtype=np.float32)
+    transposed = matrix.T.tocsc()
+    for block in row_blocks(n):
+        shared[block] = (matrix[block] @ transposed).toarray()
+    return shared
+
+
+def article_codes(units: Sequence[Unit]) -> np.ndarray:
+    """A number per unit, the same for the units of one article."""
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(u.article_id, len(numbers)) for u in units], dtype=np.int64)
 
 
 def _other_articles(units: Sequence[Unit]) -> np.ndarray:
-    numbers: dict[str, int] = {}
-    articles = np.array([numbers.setdefault(u.article_id, len(numbers)) for u in units], dtype=np.int64)
+    articles = article_codes(units)
     return articles[:, None] != articles[None, :]
 
 
+def _dice(shared: np.ndarray, sizes_rows: np.ndarray, sizes_cols: np.ndarray, codes_rows: np.ndarray,
+          codes_cols: np.ndarray) -> np.ndarray:
+    """:func:`lexical_similarity` of some rows and columns (``shared``: their ``_shared_stems``)."""
+    total = sizes_rows[:, None] + sizes_cols[None, :]
+    sims = np.divide(2 * shared.astype(np.float32), total, out=np.zeros(total.shape, dtype=np.float32),
+                     where=total > 0)
+    sims[codes_rows[:, None] == codes_cols[None, :]] = 0.0
+    return sims
+
+
+def _stem_sizes(stems: Sequence[frozenset[str]]) -> np.ndarray:
+    return np.array([len(s) for s in stems], dtype=np.float32)
+
+
+def _covered_sizes(stems: Sequence[frozenset[str]]) -> np.ndarray:
+    return np.array([max(len(s), MIN_COVERED) for s in stems], dtype=np.float32)
+
+
+def _coverage(shared: np.ndarray, sizes_rows: np.ndarray, sizes_cols: np.ndarray, codes_rows: np.ndarray,
+              codes_cols: np.ndarray) -> np.ndarray:
+    """:func:`stem_coverage` of some rows and columns (``shared``: their ``_shared_stems``)."""
+    coverage = shared.astype(np.float32) / np.minimum(sizes_rows[:, None], sizes_cols[None, :])
+    coverage[codes_rows[:, None] == codes_cols[None, :]] = 0.0
+    return coverage
+
+
 def lexical_similarity(units: Sequence[Unit], stems: Sequence[frozenset[str]] | None = None) -> np.ndarray:
-    """Dice coefficient of content stems between every pair of units of different articles (one sparse product)."""
+    """Dice coefficient of content stems between every pair of units of different articles (sparse products)."""
     stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     n = len(units)
-    shared = _shared_stems(stems)
-    sizes = np.array([len(s) for s in stems], dtype=np.float32)
-    total = sizes[:, None] + sizes[None, :]
-    sims = np.divide(2 * shared, total, out=np.zeros((n, n), dtype=np.float32), where=total > 0)
-    sims[~_other_articles(units)] = 0.0
-    return sims.astype(np.float32)
+    shared, sizes, codes = _shared_stems(stems), _stem_sizes(stems), article_codes(units)
+    sims = np.empty((n, n), dtype=np.float32)
+    for block in row_blocks(n):
+        sims[block] = _dice(shared[block], sizes[block], sizes, codes[block], codes)
+    return sims
 
 
 MIN_COVERED = 3
@@ -172,11 +230,18 @@ def stem_coverage(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> np.
     """Share of the shorter unit's content stems the other unit also uses, for every pair of units of different
     articles: 1.0 when one states everything the other does ("Fire at Waitrose in Wellington" inside a longer
     report of the fire), whatever else the longer one adds."""
-    shared = _shared_stems(stems)
-    sizes = np.array([max(len(s), MIN_COVERED) for s in stems], dtype=np.float32)
-    coverage = shared / np.minimum(sizes[:, None], sizes[None, :]) if len(stems) else shared
-    coverage[~_other_articles(units)] = 0.0
-    return np.asarray(coverage, dtype=np.float32)
+    n = len(units)
+    coverage = np.empty((n, n), dtype=np.float32)
+    for block, rows in stem_coverage_rows(units, stems):
+        coverage[block] = rows
+    return coverage
+
+
+def stem_coverage_rows(units: Sequence[Unit], stems: Sequence[frozenset[str]]) -> Iterator[tuple[slice, np.ndarray]]:
+    """:func:`stem_coverage` by blocks of rows (``row_blocks``): each block and its rows of the matrix."""
+    shared, sizes, codes = _shared_stems(stems), _covered_sizes(stems), article_codes(units)
+    for block in row_blocks(len(units)):
+        yield block, _coverage(shared[block], sizes[block], sizes, codes[block], codes)
 
 
 _NOT_A_FACT = re.compile(
@@ -211,54 +276,87 @@ def alignment_embedder(n_units: int, options: CompareOptions) -> str:
 
 def _cosines(embedder: str, texts: Sequence[str], shift: float) -> np.ndarray:
     """Cosine of every pair of ``texts`` (lowered by ``shift``), clipped to [0, 1]; vectors already computed in
-    an enclosing ``shared_vectors`` block are reused."""
+    an enclosing ``shared_vectors`` block are reused. One n x n product, then the same float32 operations in place."""
     from ..embed import encode
 
     vectors = encode(embedder, texts)
-    return np.clip(vectors @ vectors.T - shift, 0.0, 1.0).astype(np.float32)
+    cosine = vectors @ vectors.T
+    cosine -= shift
+    np.clip(cosine, 0.0, 1.0, out=cosine)
+    return np.asarray(cosine, dtype=np.float32)
 
 
 def undecided_units(
     units: Sequence[Unit],
     static: np.ndarray,
-    lexical: np.ndarray,
+    cheap: np.ndarray,
     options: CompareOptions,
     stems: Sequence[frozenset[str]],
     counted: Sequence[bool] | None = None,
 ) -> np.ndarray:
-    """Indices of the units MiniLM must encode: those in a pair of different articles whose cheap score (static
-    cosine, ``lexical`` overlap) is within ``options.cascade_margin`` cosine of a threshold or above it; at most
-    ``options.cascade_units`` of them (0 = all): both units of the pairs closest to a threshold first (the calls the
-    cheap score is least sure of), so a story's MiniLM cost is bounded whatever its size.
+    """Indices of the units MiniLM must encode: those in a pair of different articles whose cheap score (``cheap``:
+    the paraphrase score of the ``static`` cosine, :func:`paraphrase_scores`) is within ``options.cascade_margin``
+    cosine of a threshold or above it; at most ``options.cascade_units`` of them (0 = all): both units of the pairs
+    closest to a threshold first (the calls the cheap score is least sure of), so a story's MiniLM cost is bounded
+    whatever its size.
 
     The thresholds are ``conflict`` on the score, ``conflict_counted`` for a pair of units that both hold a figure
-    saying what it counts (``counted[i]``), and ``agree`` on the agreement score (cosine and stem coverage)."""
-    weight, margin = options.embedding_weight, options.cascade_margin
-    cheap = weight * static + (1.0 - weight) * lexical
-    floor = np.full(cheap.shape, options.conflict, dtype=np.float32)
+    saying what it counts (``counted[i]``), and ``agree`` on the agreement score (cosine and stem coverage). Made by
+    blocks of rows: a story holds the plausible pairs, not every pair's intermediates."""
+    weight, margin, agree_weight = options.embedding_weight, options.cascade_margin, options.agree_weight
+    conflict = np.float32(options.conflict)
+    both = None
     if options.conflict_match == "counted" and counted is not None:
         both = np.asarray(counted, dtype=bool)
-        floor[both[:, None] & both[None, :]] = min(float(floor.min()), options.conflict_counted)
-    plausible = cheap >= floor - weight * margin
-    agree_weight = options.agree_weight
-    agreement = agree_weight * static + (1.0 - agree_weight) * stem_coverage(units, stems)
-    plausible |= agreement >= options.agree - agree_weight * margin
-    articles = np.array([u.article_id for u in units])
-    plausible &= articles[:, None] != articles[None, :]
+        counted_floor = np.float32(min(float(conflict), options.conflict_counted))
+    codes = article_codes(units)
+    n = len(units)
+    any_plausible = np.zeros(n, dtype=bool)
+    rows, cols, distances = [], [], []
+    for block, coverage in stem_coverage_rows(units, stems):
+        floor = np.full((block.stop - block.start, n), conflict, dtype=np.float32)
+        if both is not None:
+            floor[both[block, None] & both[None, :]] = counted_floor
+        near = cheap[block]
+        plausible = near >= floor - weight * margin
+        agreement = agree_weight * static[block] + (1.0 - agree_weight) * coverage
+        plausible |= agreement >= options.agree - agree_weight * margin
+        plausible &= codes[block, None] != codes[None, :]
+        if not options.cascade_units:
+            any_plausible[block] = plausible.any(axis=1)
+            continue
+        r, c = np.nonzero(np.triu(plausible, block.start))
+        # the closest calls first: a pair's distance to the nearer of its thresholds, in its own score's units
+        distances.append(np.minimum(np.abs(agreement[r, c] - options.agree) / agree_weight,
+                                    np.abs(near[r, c] - floor[r, c]) / weight))
+        rows.append(r + block.start)
+        cols.append(c)
     if not options.cascade_units:
-        return np.flatnonzero(plausible.any(axis=1))
-    # the closest calls first: a pair's distance to the nearer of its thresholds, in its own score's units
-    distance = np.minimum(np.abs(agreement - options.agree) / agree_weight, np.abs(cheap - floor) / weight)
-    rows, cols = np.nonzero(np.triu(plausible))
+        return np.flatnonzero(any_plausible)
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.intp)
+    col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.intp)
+    distance = np.concatenate(distances) if distances else np.zeros(0, dtype=np.float32)
     chosen: dict[int, None] = {}
-    for k in np.lexsort((cols, rows, distance[rows, cols])):
-        new = {int(rows[k]), int(cols[k])} - chosen.keys()
+    for k in np.lexsort((col, row, distance)):
+        new = {int(row[k]), int(col[k])} - chosen.keys()
         if len(chosen) + len(new) > options.cascade_units:
             if len(chosen) >= options.cascade_units:
                 break
             continue
         chosen.update(dict.fromkeys(sorted(new)))
     return np.array(sorted(chosen), dtype=int)
+
+
+def paraphrase_scores(units: Sequence[Unit], cosine: np.ndarray, stems: Sequence[frozenset[str]],
+                      weight: float) -> np.ndarray:
+    """``weight`` x ``cosine`` + the rest x :func:`lexical_similarity` of every pair, by blocks of rows."""
+    n = len(units)
+    shared, sizes, codes = _shared_stems(stems), _stem_sizes(stems), article_codes(units)
+    score = np.empty((n, n), dtype=np.float32)
+    for block in row_blocks(n):
+        score[block] = weight * cosine[block] + (1.0 - weight) * _dice(shared[block], sizes[block], sizes,
+                                                                      codes[block], codes)
+    return score
 
 
 def unit_similarity(
@@ -275,15 +373,19 @@ def unit_similarity(
         empty = np.zeros((0, 0), dtype=np.float32)
         return empty, empty
     stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
-    lexical = lexical_similarity(units, stems)
     texts = [u.text for u in units]
     embedder = alignment_embedder(len(units), options)
-    if embedder == "cascade":
-        cosine = _cosines("static", texts, options.static_shift)
-        chosen = undecided_units(units, cosine, lexical, options, stems, counted)
-        if chosen.size:
-            cosine[np.ix_(chosen, chosen)] = _cosines("minilm", [texts[i] for i in chosen], 0.0)
-    else:
-        cosine = _cosines(embedder, texts, options.static_shift if embedder == "static" else 0.0)
     weight = options.embedding_weight
-    return weight * cosine + (1.0 - weight) * lexical, cosine
+    if embedder != "cascade":
+        cosine = _cosines(embedder, texts, options.static_shift if embedder == "static" else 0.0)
+        return paraphrase_scores(units, cosine, stems, weight), cosine
+    cosine = _cosines("static", texts, options.static_shift)
+    score = paraphrase_scores(units, cosine, stems, weight)  # the cheap score, refined below where MiniLM decides
+    chosen = undecided_units(units, cosine, score, options, stems, counted)
+    if chosen.size:
+        pairs = np.ix_(chosen, chosen)
+        cosine[pairs] = _cosines("minilm", [texts[i] for i in chosen], 0.0)
+        sizes, codes = _stem_sizes(stems)[chosen], article_codes(units)[chosen]
+        lexical = _dice(_shared_stems(stems)[pairs], sizes, sizes, codes, codes)
+        score[pairs] = weight * cosine[pairs] + (1.0 - weight) * lexical
+    return score, cosine

@@ -20,7 +20,17 @@ from ..config import CompareOptions
 from ..models import Citation, Claim, Conflict, ConflictSide, SummarySentence, UniqueFact
 from ..text.dates import DateMention
 from ..text.tokens import stem, stop_words
-from .align import STEM_PREFIX, OtherLanguages, Unit, content_stems, is_english, states_fact, stem_coverage
+from .align import (
+    STEM_PREFIX,
+    OtherLanguages,
+    Unit,
+    article_codes,
+    content_stems,
+    is_english,
+    row_blocks,
+    states_fact,
+    stem_coverage_rows,
+)
 from .quantities import Quantity
 
 _WEEKDAY = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE)
@@ -83,7 +93,10 @@ def link_units(
     same-topic sentences with different facts (bench/RESULTS.md, issue 17)."""
     stems = stems if stems is not None else [content_stems(u.text, u.language) for u in units]
     weight = options.agree_weight
-    agreement = (weight * cosine + (1.0 - weight) * stem_coverage(units, stems)).astype(np.float32)
+    n = len(units)
+    agreement = np.empty((n, n), dtype=np.float32)
+    for block, coverage in stem_coverage_rows(units, stems):  # by blocks of rows: no n x n intermediates
+        agreement[block] = weight * cosine[block] + (1.0 - weight) * coverage
     across = None
     if other is not None:
         if other.conflict < 1.0:
@@ -93,9 +106,11 @@ def link_units(
         cosine[other.pairs] = other.cosine[other.pairs]
         score[other.pairs] = 0.0
     facts = np.array([states_fact(u.text, u.language) for u in units], dtype=bool)
-    articles = np.array([u.article_id for u in units])
-    linked = (agreement >= options.agree) & (articles[:, None] != articles[None, :])
-    linked &= facts[:, None] & facts[None, :]
+    codes = article_codes(units)
+    linked = np.empty((n, n), dtype=bool)
+    for block in row_blocks(n):
+        linked[block] = (agreement[block] >= options.agree) & (codes[block, None] != codes[None, :])
+        linked[block] &= facts[block, None] & facts[None, :]
     return Alignment(units, score, cosine, agreement, linked, stems, across)
 
 
@@ -401,12 +416,6 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
     conflicts: list[Conflict] = []
     seen: set[tuple[str, int, int, str, int, int, str]] = set()
     counted = options.conflict_match == "counted"
-    close = alignment.linked | (alignment.score >= options.conflict)
-    # Figures that say what they count ("12 injured", "14 hurt") are compared in less close units too.
-    candidates = close | (alignment.score >= options.conflict_counted) if counted else close
-    if alignment.across is not None:  # pairs in two languages: close by the cross-lingual model's cosine
-        close = close | alignment.across
-        candidates = candidates | alignment.across
     settings: dict[int, _Setting] = {}
 
     def setting(k: int) -> _Setting:
@@ -417,13 +426,26 @@ def find_conflicts(alignment: Alignment, facts: Sequence[UnitFacts], options: Co
     # Only pairs of different articles that can conflict meet: both give figures, or (close ones) one date each.
     figures_each = np.array([bool(f.quantities) for f in facts], dtype=bool)
     one_date = np.array([len(f.dates) == 1 for f in facts], dtype=bool)
-    articles = np.array([u.article_id for u in units])
-    candidates = candidates & (articles[:, None] != articles[None, :]) & (
-        (figures_each[:, None] & figures_each[None, :]) | (close & one_date[:, None] & one_date[None, :]))
-    for i, j in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
+    codes = article_codes(units)
+    rows, cols, nears = [], [], []
+    for block in row_blocks(len(units)):  # by blocks of rows: the candidate pairs, not n x n intermediates
+        close = alignment.linked[block] | (alignment.score[block] >= options.conflict)
+        # Figures that say what they count ("12 injured", "14 hurt") are compared in less close units too.
+        candidates = close | (alignment.score[block] >= options.conflict_counted) if counted else close.copy()
+        if alignment.across is not None:  # pairs in two languages: close by the cross-lingual model's cosine
+            close |= alignment.across[block]
+            candidates |= alignment.across[block]
+        candidates &= (codes[block, None] != codes[None, :]) & (
+            (figures_each[block, None] & figures_each[None, :]) | (close & one_date[block, None] & one_date[None, :]))
+        r, c = np.nonzero(np.triu(candidates, block.start + 1))
+        rows.append(r + block.start)
+        cols.append(c)
+        nears.append(close[r, c])
+    pairs = zip(*(np.concatenate(found) if found else [] for found in (rows, cols, nears)), strict=True)
+    for i, j, near_pair in pairs:
         a, b = units[i], units[j]
         fa, fb = facts[i], facts[j]
-        near = bool(close[i, j])
+        near = bool(near_pair)
         two_languages = alignment.across is not None and bool(alignment.across[i, j]) and a.language != b.language
         if len(stems[i] & stems[j]) < options.conflict_shared and not two_languages:
             continue  # two languages share no words: the model's cosine stands for them

@@ -108,17 +108,21 @@ class BatchingExecutor:
             affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
         """``[fn(item) for item in items]`` on the workers; inline below ``min_items`` (``options.min_parallel``).
         With ``affinity`` (a key and a cost per item) an engine that can place work (``_run_keyed``) sends each
-        item to the worker its key went to before; the others partition as without."""
+        item to the worker its key went to before; the others cut the items into ``partitions_per_worker`` batches
+        per worker, each bounded by ``options.batch_characters`` of cost (``bounded_partition``) as the placing
+        engine bounds its own."""
         threshold = self.options.min_parallel if min_items is None else min_items
         if len(items) < max(threshold, 1) or len(items) < 2:
             return run_batch(fn, items)
+        if affinity is not None and len(affinity) != len(items):
+            raise ValueError(f"affinity has {len(affinity)} entries for {len(items)} items")
         if affinity is not None and self.workers > 1:
-            if len(affinity) != len(items):
-                raise ValueError(f"affinity has {len(affinity)} entries for {len(items)} items")
             keyed = self._run_keyed(fn, list(items), affinity, desc or "a map")
             if keyed is not None:
                 return keyed
-        batches = partition(items, self.workers * self.options.partitions_per_worker)
+        parts = self.workers * self.options.partitions_per_worker
+        batches = partition(items, parts) if affinity is None else \
+            bounded_partition(items, [cost for _, cost in affinity], parts, self.options.batch_characters)
         return [item for batch in self._run_batches(fn, batches, desc or "a map") for item in batch]
 
     def _run_batches(self, fn: Callable[[Any], Any], batches: list[list[Any]], desc: str) -> list[list[Any]]:
