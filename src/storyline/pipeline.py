@@ -59,8 +59,19 @@ class LocalExecutor:
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], desc: str = "", *, min_items: int | None = None,
             affinity: Sequence[tuple[Hashable, float]] | None = None) -> list[R]:
-        bar = tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50, leave=False)
-        return [fn(item) for item in bar]
+        return run_inline(fn, tqdm(items, desc=desc, unit="item", disable=not self.progress or len(items) < 50,
+                                   leave=False))
+
+
+def run_inline(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``[fn(item) for item in items]`` in this process, with BLAS on one thread, as the engines' workers run every
+    batch (``scale.partition.one_thread``): OpenBLAS's sums depend on its thread count, so a story described in the
+    driver on two threads could get other last bits, then another summary sentence or citation score, than the same
+    story on a worker (tests/test_scale_dask.py found it on this AMD EPYC). Same engine or not, the same numbers."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return [fn(item) for item in items]
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from ..config import ScaleOptions
-from ..pipeline import release_free_memory
+from ..pipeline import release_free_memory, run_inline
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -113,7 +113,7 @@ class BatchingExecutor:
         engine bounds its own."""
         threshold = self.options.min_parallel if min_items is None else min_items
         if len(items) < max(threshold, 1) or len(items) < 2:
-            return run_batch(fn, items)
+            return run_inline(fn, items)
         if affinity is not None and len(affinity) != len(items):
             raise ValueError(f"affinity has {len(affinity)} entries for {len(items)} items")
         if affinity is not None and self.workers > 1:
